@@ -1,0 +1,64 @@
+# discharge-call-scheduler. Fresh machine: `make test` (or `make dev` once the local stack lands).
+# Everything installs into the project: .tools (uv), .venv (Python deps from uv.lock).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := 1
+export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
+
+.PHONY: help install lint typecheck unit integration infra-tests test openapi synth invoke bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed  ## Install Python dependencies (uv, from the lock file)
+
+lint: install  ## ruff: style and lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install  ## mypy --strict on the code that ships
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench
+
+unit: install  ## Unit tests (pure logic)
+	$(VENV)/bin/pytest tests/unit -q
+
+test: install  ## Lint, type checks and every test (what CI runs)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench
+	$(VENV)/bin/pytest -q
+
+openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
+	$(PY) -m scripts.openapi > docs/openapi.json
+	@echo "wrote docs/openapi.json"
+
+synth: install  ## cdk synth (python app.py; no AWS account or Docker needed)
+	CDK_OUTDIR=cdk.out $(PY) app.py
+	@echo "templates in cdk.out/"
+
+invoke: install  ## Invoke a handler with a sample event: make invoke FN=schedule EVENT=events/schedule/...
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=schedule EVENT=events/schedule/health.json"; exit 2; }
+	$(PY) -m scripts.invoke $(FN) $(EVENT)
+
+bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS calls per request
+	$(PY) -m bench.run
+
+clean:  ## Remove installed tools, caches and build output
+	rm -rf $(TOOLS) $(VENV) cdk.out .build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,146 @@
+"""Routes of ``/calls``: schedule, list, read, change, cancel, call now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+
+from schedule.dependencies import call_service
+from schedule.routes.context import current_principal
+from shared.api.envelope import Success, failure_responses
+from shared.dal.call_repository import CallQuery
+from shared.models.base import UtcDatetime
+from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
+from shared.models.errors import NotImplementedYet, ValidationFailed
+from shared.observability import logger, metrics
+
+router = Router()
+
+CallId = Annotated[str, Path(min_length=1, max_length=64, description="The call's id")]
+
+
+@router.post(
+    "/calls/schedule",
+    status_code=201,
+    summary="Schedule a discharge follow-up call",
+    description="Outside business hours the call moves to the next open slot (`rescheduled: true`). "
+    "A repeat with the same `Idempotency-Key` returns the first response and creates nothing.",
+    responses=failure_responses(400, 401, 403, 409, 413, 422),
+    tags=["calls"],
+)
+def schedule_call(
+    request: Annotated[ScheduleCallRequest, Body()],
+    idempotency_key: Annotated[
+        str | None, Header(alias="idempotency-key", min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")
+    ] = None,
+) -> Response[Success[CallView]]:
+    result = call_service().schedule(current_principal(router), request, idempotency_key)
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    if not result.replayed:
+        metrics.add_metric(name="CallsScheduled", unit="Count", value=1)
+        if result.call.rescheduled:
+            metrics.add_metric(name="CallsMovedIntoBusinessHours", unit="Count", value=1)
+        logger.info("call scheduled", extra={"call_id": result.call.call_id, "rescheduled": result.call.rescheduled})
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=Success[CallView](data=result.call),
+        headers=headers,
+    )
+
+
+def _statuses(raw: str | None) -> frozenset[CallStatus]:
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(CallStatus(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError:
+        allowed = ", ".join(status.value for status in CallStatus)
+        raise ValidationFailed(
+            f"status must be a comma-separated list of: {allowed}.", details=[{"location": "query", "field": "status"}]
+        ) from None
+
+
+@router.get(
+    "/calls",
+    summary="List the clinic's calls by scheduledFor",
+    responses=failure_responses(400, 401, 422),
+    tags=["calls"],
+)
+def list_calls(
+    status: Annotated[str | None, Query(description="Comma-separated statuses", max_length=200)] = None,
+    scheduled_from: Annotated[datetime | None, Query(alias="from", description="Earliest scheduledFor")] = None,
+    scheduled_to: Annotated[datetime | None, Query(alias="to", description="Latest scheduledFor")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+) -> Success[CallPage]:
+    principal = current_principal(router)
+    query = CallQuery(
+        clinic_id=principal.clinic_id,
+        statuses=_statuses(status),
+        scheduled_from=_aware(scheduled_from, "from"),
+        scheduled_to=_aware(scheduled_to, "to"),
+        limit=limit,
+        next_token=next_token,
+    )
+    calls, token = call_service().list(principal, query)
+    return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
+
+
+def _aware(value: datetime | None, field: str) -> UtcDatetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationFailed(
+            f"'{field}' needs a UTC offset, e.g. 2026-12-01T00:00:00Z.", details=[{"location": "query", "field": field}]
+        )
+    return value
+
+
+@router.get(
+    "/calls/<call_id>",
+    summary="One call, with its attempts, transcript and analysis",
+    responses=failure_responses(401, 404),
+    tags=["calls"],
+)
+def get_call(call_id: CallId) -> Success[CallView]:
+    return Success[CallView](data=call_service().get(current_principal(router), call_id).view())
+
+
+@router.patch(
+    "/calls/<call_id>",
+    summary="Change a scheduled call",
+    description="Only while the call is `scheduled`. A new `scheduledFor` goes through the same rules as scheduling.",
+    responses=failure_responses(400, 401, 403, 404, 409, 422),
+    tags=["calls"],
+)
+def update_call(call_id: CallId, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
+    call = call_service().update(current_principal(router), call_id, request)
+    logger.info("call updated", extra={"call_id": call_id, "fields": sorted(request.model_fields_set)})
+    return Success[CallView](data=call.view())
+
+
+@router.post(
+    "/calls/<call_id>/cancel",
+    summary="Cancel a scheduled call; it will never be dialed",
+    responses=failure_responses(401, 403, 404, 409),
+    tags=["calls"],
+)
+def cancel_call(call_id: CallId) -> Success[CallView]:
+    call = call_service().cancel(current_principal(router), call_id)
+    metrics.add_metric(name="CallsCancelled", unit="Count", value=1)
+    logger.info("call cancelled", extra={"call_id": call_id})
+    return Success[CallView](data=call.view())
+
+
+@router.post(
+    "/calls/<call_id>/call-now",
+    summary="Dial a scheduled call now, if the clinic is open",
+    responses=failure_responses(401, 403, 404, 409, 501),
+    tags=["calls"],
+)
+def call_now(call_id: CallId) -> Success[CallView]:
+    call_service().get(current_principal(router), call_id)  # another clinic's call is a 404, as elsewhere
+    raise NotImplementedYet("Call now arrives with call execution; schedule the call for a time instead.")

@@ -1,0 +1,40 @@
+"""Routes of ``/clinic/settings``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from schedule.dependencies import settings_service
+from schedule.routes.context import current_principal
+from shared.api.envelope import Success, failure_responses
+from shared.models.settings import ClinicSettings
+from shared.observability import logger
+
+router = Router()
+
+
+@router.get(
+    "/clinic/settings",
+    summary="The clinic's settings (defaults until an admin saves some)",
+    responses=failure_responses(401),
+    tags=["clinic"],
+)
+def get_settings() -> Success[ClinicSettings]:
+    return Success[ClinicSettings](data=settings_service().current(current_principal(router).clinic_id))
+
+
+@router.put(
+    "/clinic/settings",
+    summary="Replace the clinic's settings",
+    description="Calls already scheduled keep their time; each is checked against the new hours when it fires.",
+    responses=failure_responses(400, 401, 403, 413, 422),
+    tags=["clinic"],
+)
+def put_settings(settings: Annotated[ClinicSettings, Body()]) -> Success[ClinicSettings]:
+    principal = current_principal(router)
+    saved = settings_service().replace(principal, settings)
+    logger.info("clinic settings saved", extra={"clinic_id": principal.clinic_id})
+    return Success[ClinicSettings](data=saved)

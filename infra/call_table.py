@@ -1,0 +1,37 @@
+"""The DynamoDB table, shaped by ``shared.dal.table_design`` (the same names the repository uses)."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from shared.dal import table_design as design
+
+
+class CallTable(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey) -> None:
+        super().__init__(scope, construct_id)
+        string = dynamodb.AttributeType.STRING
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name=design.PARTITION_KEY, type=string),
+            sort_key=dynamodb.Attribute(name=design.SORT_KEY, type=string),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=design.TTL_ATTRIBUTE,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.table.add_global_secondary_index(
+            index_name=design.CLINIC_CALLS_INDEX,
+            partition_key=dynamodb.Attribute(name=design.CLINIC_CALLS_PARTITION_KEY, type=string),
+            sort_key=dynamodb.Attribute(name=design.CLINIC_CALLS_SORT_KEY, type=string),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )

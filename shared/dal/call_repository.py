@@ -1,0 +1,340 @@
+"""The only code that reads and writes calls, consultation locks and idempotency records in DynamoDB.
+
+Every write is conditional: a call is replaced only if its ``version`` and ``status`` are still the ones the
+writer read, so two admins, or an admin and the scheduler, can never both win. Writes that must land together
+(a call and its consultation lock and idempotency record; a terminal call and the release of its lock) go in one
+transaction, so nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.pagination import decode_next_token, encode_next_token
+from shared.dal.table_design import (
+    CLINIC_CALLS_INDEX,
+    CLINIC_CALLS_PARTITION_KEY,
+    CLINIC_CALLS_SORT_KEY,
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    call_key,
+    clinic_calls_partition,
+    consultation_lock_key,
+    idempotency_key,
+)
+from shared.models.base import format_utc
+from shared.models.call import Call, CallStatus
+from shared.models.errors import Conflict
+
+MAX_QUERY_PAGES = 10
+"""A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
+
+
+class DuplicateConsultation(Conflict):
+    code = "duplicate_consultation"
+
+    def __init__(self, existing_call_id: str, consultation_id: str):
+        super().__init__(
+            f"Consultation {consultation_id} already has an active call ({existing_call_id}); "
+            "change or cancel that call instead.",
+            details=[{"callId": existing_call_id, "consultationId": consultation_id}],
+        )
+        self.existing_call_id = existing_call_id
+
+
+class StaleWrite(Exception):
+    """The call changed since it was read (or vanished); ``current`` is what is stored now, if anything."""
+
+    def __init__(self, current: Call | None):
+        super().__init__("conditional write lost")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first answer to a request made with an ``Idempotency-Key``, replayed to repeats of it."""
+
+    clinic_id: str
+    key: str
+    request_hash: str
+    status_code: int
+    response_body: str
+    expires_at: int  # epoch seconds; DynamoDB TTL removes the record some time after
+
+
+class IdempotencyKeyUsed(Exception):
+    def __init__(self, record: IdempotencyRecord):
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    clinic_id: str
+    statuses: frozenset[CallStatus] = frozenset()
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    limit: int = 25
+    next_token: str | None = None
+
+
+def _call_document(call: Call) -> dict[str, Any]:
+    document = call.model_dump(mode="json", by_alias=True)
+    document.update(call_key(call.call_id))
+    document[CLINIC_CALLS_PARTITION_KEY] = clinic_calls_partition(call.clinic_id)
+    document[CLINIC_CALLS_SORT_KEY] = f"{format_utc(call.scheduled_for)}#{call.call_id}"
+    return document
+
+
+def _call_from_item(item: dict[str, Any]) -> Call:
+    return Call.model_validate(from_item(item))
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
+
+
+class CallRepository:
+    def __init__(self, client: Any, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    # -- reads ---------------------------------------------------------------------------------------------------
+
+    def get(self, clinic_id: str, call_id: str) -> Call | None:
+        """The call, if it exists *and* belongs to ``clinic_id``: another clinic's call is as good as absent."""
+        response = self._client.get_item(TableName=self._table, Key=to_item(call_key(call_id)), ConsistentRead=True)
+        item = response.get("Item")
+        if item is None:
+            return None
+        call = _call_from_item(item)
+        return call if call.clinic_id == clinic_id else None
+
+    def list_for_clinic(self, query: CallQuery) -> tuple[list[Call], str | None]:
+        """The clinic's calls by ``scheduledFor`` ascending: a query on the clinic index, never a scan."""
+        low = format_utc(query.scheduled_from) if query.scheduled_from else "0"
+        high = (format_utc(query.scheduled_to) + "#\uffff") if query.scheduled_to else "\uffff"
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": CLINIC_CALLS_INDEX,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": CLINIC_CALLS_PARTITION_KEY, "#sk": CLINIC_CALLS_SORT_KEY},
+            "ExpressionAttributeValues": {
+                ":pk": to_attribute(clinic_calls_partition(query.clinic_id)),
+                ":low": to_attribute(low),
+                ":high": to_attribute(high),
+            },
+            "Limit": query.limit,
+        }
+        if query.statuses:
+            names = {f":s{i}": to_attribute(status.value) for i, status in enumerate(sorted(query.statuses))}
+            request["FilterExpression"] = f"#status IN ({', '.join(names)})"
+            request["ExpressionAttributeNames"]["#status"] = "status"
+            request["ExpressionAttributeValues"].update(names)
+        if query.next_token:
+            request["ExclusiveStartKey"] = to_item(decode_next_token(query.next_token, query.clinic_id))
+
+        calls: list[Call] = []
+        last_key: dict[str, Any] | None = None
+        for _ in range(MAX_QUERY_PAGES):
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                calls.append(_call_from_item(item))
+                if len(calls) == query.limit:
+                    # Resume after the last item handed out, even if DynamoDB read further in this page.
+                    return calls, encode_next_token(from_item({k: item[k] for k in _INDEX_KEY_FIELDS}))
+            last_key = response.get("LastEvaluatedKey")
+            if last_key is None:
+                return calls, None
+            request["ExclusiveStartKey"] = last_key
+        return calls, encode_next_token(from_item(last_key)) if last_key else None
+
+    def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=to_item(idempotency_key(clinic_id, key)), ConsistentRead=True
+        )
+        if "Item" not in response:
+            return None
+        item = from_item(response["Item"])
+        if item[TTL_ATTRIBUTE] <= now.timestamp():
+            return None  # TTL deletion lags; an expired record no longer counts
+        return IdempotencyRecord(
+            clinic_id=clinic_id,
+            key=key,
+            request_hash=item["requestHash"],
+            status_code=item["statusCode"],
+            response_body=item["responseBody"],
+            expires_at=item[TTL_ATTRIBUTE],
+        )
+
+    # -- writes --------------------------------------------------------------------------------------------------
+
+    def create(self, call: Call, idempotency: IdempotencyRecord | None = None) -> None:
+        """Store a new call, its consultation lock and its idempotency record, all or nothing.
+
+        Raises ``DuplicateConsultation`` if the consultation already has an active call, ``IdempotencyKeyUsed`` if
+        the key was used before (with the first answer).
+        """
+        try:
+            self._create_once(call, idempotency)
+        except _LockHeld as held:
+            if not self._release_stale_lock(call, held.holder):
+                raise DuplicateConsultation(held.holder, call.metadata.consultation_id or "") from None
+            self._create_once(call, idempotency)
+
+    def replace(self, call: Call, *, expected: Call) -> None:
+        """Write ``call`` over ``expected`` if nobody changed it meanwhile; otherwise raise ``StaleWrite``.
+
+        When the new status is terminal, the consultation's lock is released in the same transaction, so a new call
+        can be scheduled for that consultation exactly when this one stops being active.
+        """
+        condition = {
+            "ConditionExpression": "#version = :version AND #status = :status AND #clinic = :clinic",
+            "ExpressionAttributeNames": {"#version": "version", "#status": "status", "#clinic": "clinicId"},
+            "ExpressionAttributeValues": {
+                ":version": to_attribute(expected.version),
+                ":status": to_attribute(expected.status.value),
+                ":clinic": to_attribute(expected.clinic_id),
+            },
+        }
+        consultation = call.metadata.consultation_id
+        releases_lock = call.status.is_terminal and not expected.status.is_terminal and consultation
+        try:
+            if not releases_lock:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_item(_call_document(call)),
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    **condition,
+                )
+                return
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": to_item(_call_document(call)), **condition}},
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": to_item(consultation_lock_key(call.clinic_id, consultation or "")),
+                            "ConditionExpression": "attribute_not_exists(#pk) OR callId = :call",
+                            "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
+                            "ExpressionAttributeValues": {":call": to_attribute(call.call_id)},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code == "ConditionalCheckFailedException":
+                old = error.response.get("Item")
+                raise StaleWrite(_call_from_item(old) if old else None) from None
+            if code == "TransactionCanceledException":
+                raise StaleWrite(self.get(call.clinic_id, call.call_id)) from None
+            raise
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _create_once(self, call: Call, idempotency: IdempotencyRecord | None) -> None:
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(_call_document(call)),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
+                }
+            }
+        ]
+        consultation = call.metadata.consultation_id
+        if consultation:
+            lock = {
+                **consultation_lock_key(call.clinic_id, consultation),
+                "callId": call.call_id,
+                "clinicId": call.clinic_id,
+                "createdAt": format_utc(call.created_at),
+            }
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(lock),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            )
+        if idempotency:
+            record = {
+                **idempotency_key(idempotency.clinic_id, idempotency.key),
+                "requestHash": idempotency.request_hash,
+                "statusCode": idempotency.status_code,
+                "responseBody": idempotency.response_body,
+                TTL_ATTRIBUTE: idempotency.expires_at,
+            }
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(record),
+                        # An expired record (TTL deletion lags) may be overwritten.
+                        "ConditionExpression": "attribute_not_exists(#pk) OR #ttl <= :now",
+                        "ExpressionAttributeNames": {"#pk": PARTITION_KEY, "#ttl": TTL_ATTRIBUTE},
+                        "ExpressionAttributeValues": {":now": to_attribute(int(call.created_at.timestamp()))},
+                    }
+                }
+            )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+            failed = {index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
+            if idempotency and (len(items) - 1) in failed:
+                record_now = self.get_idempotency_record(idempotency.clinic_id, idempotency.key, call.created_at)
+                if record_now is not None:
+                    raise IdempotencyKeyUsed(record_now) from None
+            if consultation and 1 in failed:
+                holder = self._lock_holder(call.clinic_id, consultation)
+                if holder is not None:
+                    raise _LockHeld(holder) from None
+            raise
+
+    def _lock_holder(self, clinic_id: str, consultation_id: str) -> str | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=to_item(consultation_lock_key(clinic_id, consultation_id)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return str(from_item(item)["callId"]) if item else None
+
+    def _release_stale_lock(self, call: Call, holder: str) -> bool:
+        """Free a lock whose call is gone or already terminal (a repair; transactions should prevent it)."""
+        holding_call = self.get(call.clinic_id, holder)
+        if holding_call is not None and not holding_call.status.is_terminal:
+            return False
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=to_item(consultation_lock_key(call.clinic_id, call.metadata.consultation_id or "")),
+                ConditionExpression="callId = :holder",
+                ExpressionAttributeValues={":holder": to_attribute(holder)},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+        return True
+
+
+_INDEX_KEY_FIELDS = (PARTITION_KEY, SORT_KEY, CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY)
+
+
+class _LockHeld(Exception):
+    def __init__(self, holder: str):
+        super().__init__(holder)
+        self.holder = holder

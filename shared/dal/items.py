@@ -1,0 +1,44 @@
+"""Conversion between plain JSON-like values and DynamoDB's typed attribute values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_dynamo_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_dynamo_value(v) for v in value]
+    return value
+
+
+def _from_dynamo_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_from_dynamo_value(v) for v in value]
+    return value
+
+
+def to_item(document: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-like dict as a DynamoDB item. ``None`` values are left out rather than stored as NULL."""
+    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in document.items() if v is not None}
+
+
+def to_attribute(value: Any) -> dict[str, Any]:
+    return dict(_serializer.serialize(_to_dynamo_value(value)))
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}

@@ -1,0 +1,32 @@
+"""Clinic settings in DynamoDB: one item per clinic, the validated settings as a JSON document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.dal.items import from_item, to_item
+from shared.dal.table_design import settings_key
+from shared.models.base import format_utc
+from shared.models.settings import ClinicSettings
+
+
+class SettingsRepository:
+    def __init__(self, client: Any, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    def get(self, clinic_id: str) -> ClinicSettings | None:
+        response = self._client.get_item(TableName=self._table, Key=to_item(settings_key(clinic_id)))
+        item = response.get("Item")
+        return ClinicSettings.model_validate_json(from_item(item)["settings"]) if item else None
+
+    def put(self, clinic_id: str, settings: ClinicSettings, *, updated_by: str, now: datetime) -> None:
+        item = {
+            **settings_key(clinic_id),
+            "clinicId": clinic_id,
+            "settings": settings.model_dump_json(),
+            "updatedBy": updated_by,
+            "updatedAt": format_utc(now),
+        }
+        self._client.put_item(TableName=self._table, Item=to_item(item))

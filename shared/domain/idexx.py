@@ -1,0 +1,136 @@
+"""IDEXX Neo consultation ``page-data`` -> a schedule request the vet reviews before sending.
+
+Mapping (seed design): client -> owner and phone, patient -> pet, first provider -> vet, clinic -> clinic,
+consultation -> discharge summary, notes and metadata. Everything the vet should look at is reported as a warning
+next to the field it concerns rather than failing the whole preview.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.phone import normalise_phone
+from shared.models.base import ApiModel
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+
+class IdexxProvider(_Loose):
+    id: int | str | None = None
+    name: str | None = None
+
+
+class IdexxPatient(_Loose):
+    name: str | None = None
+    species: str | None = None
+    breed: str | None = None
+
+
+class IdexxClient(_Loose):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class IdexxConsultation(_Loose):
+    id: int | str | None = None
+    reason: str | None = None
+    notes: str | None = None
+    discharge_summary: str | None = Field(default=None, alias="dischargeSummary")
+
+
+class IdexxClinic(_Loose):
+    name: str | None = None
+    phone: str | None = None
+
+
+class IdexxPageData(_Loose):
+    providers: list[IdexxProvider] = Field(default_factory=list)
+    patient: IdexxPatient = Field(default_factory=IdexxPatient)
+    client: IdexxClient = Field(default_factory=IdexxClient)
+    consultation: IdexxConsultation = Field(default_factory=IdexxConsultation)
+    clinic: IdexxClinic = Field(default_factory=IdexxClinic)
+    company_id: int | str | None = Field(default=None, alias="companyId")
+
+
+class IdexxDocument(_Loose):
+    """The body of ``GET /consultations/{id}/page-data``."""
+
+    page_data: IdexxPageData = Field(alias="pageData")
+
+
+class PreviewWarning(ApiModel):
+    field: str
+    code: str
+    message: str
+
+
+class IdexxPreview(ApiModel):
+    """What the extension shows for review: a schedule body without ``scheduledFor``, and what to check."""
+
+    call_request: dict[str, Any]
+    warnings: list[PreviewWarning]
+
+
+def preview_call_request(document: IdexxDocument) -> IdexxPreview:
+    data = document.page_data
+    warnings: list[PreviewWarning] = []
+
+    def warn(field: str, code: str, message: str) -> None:
+        warnings.append(PreviewWarning(field=field, code=code, message=message))
+
+    def phone(raw: str | None, field: str, label: str) -> str | None:
+        if not raw:
+            return None
+        try:
+            return normalise_phone(raw)
+        except ValueError as error:
+            warn(field, "invalid_phone", f"The {label} {raw!r} could not be used: {error}. Please correct it.")
+            return raw
+
+    request: dict[str, Any] = {}
+    request["phoneNumber"] = phone(data.client.phone, "phoneNumber", "owner's phone")
+    if not data.client.phone:
+        warn("phoneNumber", "missing", "The consultation has no phone number for the owner. Please enter one.")
+    request["petName"] = data.patient.name
+    if not data.patient.name:
+        warn("petName", "missing", "The consultation has no patient name. Please enter the pet's name.")
+    request["ownerName"] = data.client.name
+    if not data.client.name:
+        warn("ownerName", "missing", "The consultation has no client name. Please enter the owner's name.")
+
+    provider = data.providers[0] if data.providers else None
+    request["vetName"] = provider.name if provider else None
+    if not request["vetName"]:
+        warn("vetName", "missing", "No veterinarian is listed on the consultation.")
+    request["clinicName"] = data.clinic.name
+    if not data.clinic.name:
+        warn("clinicName", "missing", "The clinic's name is missing; the agent will not be able to introduce itself.")
+    request["clinicPhone"] = phone(data.clinic.phone, "clinicPhone", "clinic's phone")
+
+    consultation = data.consultation
+    summary = consultation.discharge_summary or consultation.notes
+    request["dischargeSummary"] = summary
+    if not consultation.discharge_summary:
+        if consultation.notes:
+            warn("dischargeSummary", "fallback", "No discharge summary; the consultation notes are used instead.")
+        else:
+            warn("dischargeSummary", "missing", "The consultation has no discharge summary or notes.")
+
+    label = f"Consultation #{consultation.id}" if consultation.id else "IDEXX Neo consultation"
+    request["notes"] = f"{label} - {consultation.reason}" if consultation.reason else label
+    metadata: dict[str, Any] = {"source": "idexx_neo"}
+    if consultation.id is not None:
+        metadata["consultation_id"] = str(consultation.id)
+    else:
+        warn("metadata.consultation_id", "missing", "The consultation has no id; duplicates cannot be detected.")
+    if provider and provider.id is not None:
+        metadata["provider_id"] = provider.id
+    if data.company_id is not None:
+        metadata["company_id"] = data.company_id
+    request["metadata"] = metadata
+    return IdexxPreview(call_request={k: v for k, v in request.items() if v is not None}, warnings=warnings)

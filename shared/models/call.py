@@ -1,0 +1,167 @@
+"""A scheduled discharge follow-up call: what the API accepts and returns, and what is stored."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime
+
+
+class CallStatus(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for its time, also between retries
+    INITIATED = "initiated"  # claimed and dialed
+    IN_PROGRESS = "in_progress"  # owner connected
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset({CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED})
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+
+METADATA_MAX_BYTES = 2_048
+
+
+def _id_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class CallMetadata(BaseModel):
+    """Where a call came from. Keys are snake_case as Retell metadata; small extra keys are kept as given."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    source: str | None = Field(default=None, max_length=64)
+    consultation_id: Annotated[str | None, BeforeValidator(_id_as_text)] = Field(
+        default=None, min_length=1, max_length=64
+    )
+    provider_id: int | str | None = None
+
+    @model_validator(mode="after")
+    def _small(self) -> CallMetadata:
+        size = len(json.dumps(self.model_dump(mode="json"), separators=(",", ":")))
+        if size > METADATA_MAX_BYTES:
+            raise ValueError(f"metadata is {size} bytes as JSON; at most {METADATA_MAX_BYTES} are kept")
+        extra = self.model_extra or {}
+        if any(isinstance(value, dict | list) for value in extra.values()):
+            raise ValueError("metadata values must be strings, numbers, booleans or null")
+        return self
+
+
+class CallDetails(StrictApiModel):
+    """Who is called about which pet, and what the voice agent is told."""
+
+    phone_number: E164Phone
+    pet_name: Name
+    owner_name: Name
+    vet_name: Name | None = None
+    clinic_name: Name | None = None
+    clinic_phone: E164Phone | None = None
+    discharge_summary: LongText | None = None
+    notes: ShortText | None = None
+    metadata: CallMetadata = Field(default_factory=CallMetadata)
+
+
+class ScheduleCallRequest(CallDetails):
+    """``POST /calls/schedule``. No ``scheduledFor`` means the next open slot from now."""
+
+    scheduled_for: UtcDatetime | None = None
+    timezone: IanaTimezone | None = None
+
+
+class UpdateCallRequest(StrictApiModel):
+    """``PATCH /calls/{callId}``: only the fields given change. ``null`` clears an optional field."""
+
+    phone_number: E164Phone | None = None
+    pet_name: Name | None = None
+    owner_name: Name | None = None
+    vet_name: Name | None = None
+    clinic_name: Name | None = None
+    clinic_phone: E164Phone | None = None
+    discharge_summary: LongText | None = None
+    notes: ShortText | None = None
+    metadata: CallMetadata | None = None
+    scheduled_for: UtcDatetime | None = None
+    timezone: IanaTimezone | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> UpdateCallRequest:
+        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be cleared")
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class CallAnalysis(ApiModel):
+    summary: str | None = None
+    sentiment: str | None = None
+    successful: bool | None = None
+    in_voicemail: bool | None = None
+
+
+class CallAttempt(ApiModel):
+    number: int
+    retell_call_id: str | None = None
+    started_at: UtcDatetime | None = None
+    ended_at: UtcDatetime | None = None
+    disconnection_reason: str | None = None
+    outcome: str | None = None
+
+
+class CallView(CallDetails):
+    """A call as the API returns it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    call_id: str
+    clinic_id: str
+    status: CallStatus
+    requested_for: UtcDatetime
+    scheduled_for: UtcDatetime
+    timezone: IanaTimezone
+    rescheduled: bool
+    attempt: int = 1
+    max_attempts: int
+    next_retry_at: UtcDatetime | None = None
+    retell_call_id: str | None = None
+    outcome: str | None = None
+    disconnection_reason: str | None = None
+    analysis: CallAnalysis | None = None
+    transcript: str | None = None
+    recording_url: str | None = None
+    attempts: list[CallAttempt] = Field(default_factory=list)
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    created_by: str
+
+
+class Call(CallView):
+    """A call as stored: the view plus the bookkeeping that guards concurrent writes.
+
+    ``version`` goes up on every write (optimistic locking); ``schedule_revision`` goes up whenever a new one-shot
+    schedule replaces the previous one, so a schedule that fires after being replaced is recognisably stale.
+    """
+
+    version: int = 1
+    schedule_revision: int = 0
+
+    def view(self) -> CallView:
+        return CallView.model_validate(self.model_dump())
+
+
+class CallPage(ApiModel):
+    items: list[CallView]
+    next_token: str | None = None

@@ -1,0 +1,94 @@
+"""Clinic settings: timezone, weekly business hours, closed dates, retry policy and dialing identity."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from itertools import pairwise
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from shared.models.base import E164Phone, IanaTimezone, StrictApiModel
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d|24:00")
+
+
+def _check_hhmm(value: str) -> str:
+    if not _HHMM.fullmatch(value):
+        raise ValueError(f"{value!r} is not a time of day as HH:MM (00:00 to 24:00)")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_check_hhmm)]
+
+
+def minutes_of(clock: str) -> int:
+    """Minutes since local midnight of an ``HH:MM`` string; ``24:00`` is 1440."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _check_windows(windows: list[tuple[ClockTime, ClockTime]]) -> list[tuple[ClockTime, ClockTime]]:
+    ordered = sorted(windows, key=lambda window: minutes_of(window[0]))
+    for start, end in ordered:
+        if minutes_of(start) >= minutes_of(end):
+            raise ValueError(f"window [{start}, {end}) must start before it ends")
+    for (_, previous_end), (next_start, _) in pairwise(ordered):
+        if minutes_of(next_start) < minutes_of(previous_end):
+            raise ValueError(f"windows overlap: one ends at {previous_end}, the next starts at {next_start}")
+    return ordered
+
+
+DayWindows = Annotated[list[tuple[ClockTime, ClockTime]], Field(max_length=12), AfterValidator(_check_windows)]
+
+
+def _weekday_hours(start: str, end: str, days: tuple[Weekday, ...]) -> dict[Weekday, list[tuple[str, str]]]:
+    return {day: ([(start, end)] if day in days else []) for day in WEEKDAYS}
+
+
+class RetryPolicy(StrictApiModel):
+    """How unanswered calls are retried: ``backoffSeconds[i]`` is the wait before retry ``i + 1``."""
+
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_seconds: list[Annotated[int, Field(ge=60, le=86_400)]] = Field(
+        default_factory=lambda: [300, 600, 1200], min_length=1, max_length=10
+    )
+    retry_on_voicemail: bool = False
+
+    def delay_before_retry(self, retry_number: int) -> int:
+        """Seconds to wait before retry ``retry_number`` (1-based); the last step repeats if the list is short."""
+        return self.backoff_seconds[min(retry_number, len(self.backoff_seconds)) - 1]
+
+
+class ClinicSettings(StrictApiModel):
+    """A clinic's settings. Business hours are ``[start, end)`` windows in the clinic's local time."""
+
+    timezone: IanaTimezone = "America/Los_Angeles"
+    business_hours: dict[Weekday, DayWindows] = Field(
+        default_factory=lambda: _weekday_hours("09:00", "17:00", ("mon", "tue", "wed", "thu", "fri"))
+    )
+    closed_dates: list[date] = Field(default_factory=list, max_length=400)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    agent_id: str | None = Field(default=None, min_length=1, max_length=128)
+    from_number: E164Phone | None = None
+    max_concurrent_calls: int = Field(default=20, ge=1, le=500)
+
+    @field_validator("business_hours")
+    @classmethod
+    def _all_weekdays(cls, hours: dict[Weekday, list[tuple[str, str]]]) -> dict[Weekday, list[tuple[str, str]]]:
+        return {day: hours.get(day, []) for day in WEEKDAYS}
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _sorted_unique(cls, dates: list[date]) -> list[date]:
+        return sorted(set(dates))
+
+    @model_validator(mode="after")
+    def _open_at_some_time(self) -> ClinicSettings:
+        if not any(self.business_hours.values()):
+            raise ValueError("businessHours must have at least one open window, or no call could ever be placed")
+        return self

@@ -1,0 +1,180 @@
+"""Fixtures shared by every test: AWS stand-ins (moto) shaped by the synthesized stack, and an API client."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.support.apigw import claims_for, http_event
+from tests.support.stack_template import create_table_request, synthesized_template
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "discharge-call-scheduler-test")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "DischargeCallScheduler")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+REGION = "us-east-1"
+TABLE = "calls-test"
+GROUP = "discharge-calls-test"
+EXECUTE_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:execute-test"
+ROLE_ARN = "arn:aws:iam::123456789012:role/scheduler-test"
+
+
+@dataclass
+class AwsStandIns:
+    dynamodb: Any
+    scheduler: Any
+    sqs: Any
+    dlq_arn: str
+
+    def schedules(self) -> list[dict[str, Any]]:
+        names = [s["Name"] for s in self.scheduler.list_schedules(GroupName=GROUP)["Schedules"]]
+        return [self.scheduler.get_schedule(Name=name, GroupName=GROUP) for name in sorted(names)]
+
+    def items(self) -> list[dict[str, Any]]:
+        from shared.dal.items import from_item
+
+        return [from_item(item) for item in self.dynamodb.scan(TableName=TABLE)["Items"]]
+
+
+@pytest.fixture(scope="session")
+def stack_template() -> dict[str, Any]:
+    return synthesized_template()
+
+
+@pytest.fixture
+def aws(stack_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(**create_table_request(stack_template, TABLE))
+        scheduler = boto3.client("scheduler", region_name=REGION)
+        scheduler.create_schedule_group(Name=GROUP)
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url = sqs.create_queue(QueueName="scheduler-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for name, value in {
+            "TABLE_NAME": TABLE,
+            "SCHEDULE_GROUP_NAME": GROUP,
+            "EXECUTE_FUNCTION_ARN": EXECUTE_ARN,
+            "SCHEDULER_ROLE_ARN": ROLE_ARN,
+            "SCHEDULER_DLQ_ARN": dlq_arn,
+        }.items():
+            monkeypatch.setenv(name, value)
+        from schedule import dependencies
+
+        dependencies.reset()
+        yield AwsStandIns(dynamodb=dynamodb, scheduler=scheduler, sqs=sqs, dlq_arn=dlq_arn)
+        dependencies.reset()
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    @property
+    def data(self) -> Any:
+        body = self.json
+        assert body["success"] is True, body
+        return body["data"]
+
+    @property
+    def error(self) -> dict[str, Any]:
+        body = self.json
+        assert body["success"] is False, body
+        return dict(body["error"])
+
+
+class LambdaContextStub:
+    function_name = "schedule-test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:schedule-test"
+    aws_request_id = "req-1"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+class ApiClient:
+    """Calls the schedule function's handler with API Gateway v2 events, as a given user of a given clinic."""
+
+    def __init__(self, clinic_id: str = "clinic-a", role: str = "admin", user: str = "user-1"):
+        self.claims: dict[str, Any] | None = claims_for(clinic_id, role, user)
+
+    def as_(self, clinic_id: str, role: str = "admin", user: str = "user-2") -> ApiClient:
+        return ApiClient(clinic_id, role, user)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+        from schedule.handler import lambda_handler
+
+        kwargs.setdefault("claims", self.claims)
+        result = lambda_handler(http_event(method, path, **kwargs), LambdaContextStub())
+        return ApiResponse(status=result["statusCode"], headers=result.get("headers", {}), text=result.get("body", ""))
+
+    def get(self, path: str, **kwargs: Any) -> ApiResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return self.request("POST", path, body=body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return self.request("PATCH", path, body=body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+        return self.request("PUT", path, body=body, **kwargs)
+
+
+class FrozenClock:
+    """A settable ``now`` for the services, so tests don't depend on the day they run."""
+
+    def __init__(self, now: str):
+        from datetime import datetime
+
+        self.now = datetime.fromisoformat(now)
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    """Monday 2026-11-23 08:00 in Los Angeles (16:00 UTC): an hour before the default clinic opens."""
+    frozen = FrozenClock("2026-11-23T16:00:00+00:00")
+    from schedule import dependencies
+
+    monkeypatch.setattr(dependencies, "utc_now", frozen)
+    dependencies.reset()
+    return frozen
+
+
+@pytest.fixture
+def api(aws: AwsStandIns, clock: FrozenClock) -> ApiClient:
+    return ApiClient()
