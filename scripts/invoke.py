@@ -12,7 +12,7 @@ import importlib
 import json
 import os
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     with nullcontext() if args.live else sandbox():
         result = invoke(args.function, event)
     body = result.get("body")
-    try:
+    with suppress(json.JSONDecodeError):
         result["body"] = json.loads(body) if isinstance(body, str) else body
-    except json.JSONDecodeError:
-        pass
     json.dump(result, sys.stdout, indent=2)
     print()
     return 0
