@@ -80,7 +80,7 @@ def warm_latency() -> None:
         }
         claims = claims_for("bench", "admin")
         invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))  # warm up
-        botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = counting
         samples = []
         quiet = contextlib.redirect_stdout(io.StringIO())  # the handler prints its metrics (EMF) to stdout
         quiet.__enter__()
@@ -93,7 +93,7 @@ def warm_latency() -> None:
             samples.append((time.perf_counter() - start) * 1000)
             assert result["statusCode"] == 201, result
         quiet.__exit__(None, None, None)
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = original
     samples.sort()
     print(f"\nWarm POST /calls/schedule against in-process moto, {REQUESTS} requests")
     print(f"  median {statistics.median(samples):.2f} ms   p95 {samples[int(len(samples) * 0.95) - 1]:.2f} ms")
