@@ -61,14 +61,10 @@ def sandbox() -> AbstractContextManager[Any]:
 
 def _seed_sample_call() -> None:
     from schedule import dependencies
-    from shared.logic.calls import CallService
     from shared.models.call import ScheduleCallRequest
     from shared.models.principal import Principal
 
-    base = dependencies.call_service()
-    seeding = CallService(
-        base._calls, base._settings, base._scheduler, clock=dependencies.utc_now, new_call_id=lambda: SAMPLE_CALL_ID
-    )
+    seeding = dependencies.build_call_service(new_call_id=lambda: SAMPLE_CALL_ID)
     request = ScheduleCallRequest.model_validate(
         {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", "notes": "seeded sample"}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 
@@ -32,6 +33,11 @@ def settings_service() -> ClinicSettingsService:
 
 @cache
 def call_service() -> CallService:
+    return build_call_service()
+
+
+def build_call_service(new_call_id: Callable[[], str] | None = None) -> CallService:
+    """A call service on the configured table and schedule group (``new_call_id`` fixes ids for samples)."""
     cfg = config()
     scheduler = CallScheduler(
         boto3.client("scheduler"),
@@ -42,9 +48,10 @@ def call_service() -> CallService:
             dead_letter_queue_arn=cfg.scheduler_dlq_arn,
         ),
     )
-    return CallService(
-        CallRepository(_dynamodb(), cfg.table_name), settings_service(), scheduler=scheduler, clock=utc_now
-    )
+    repository = CallRepository(_dynamodb(), cfg.table_name)
+    if new_call_id is None:
+        return CallService(repository, settings_service(), scheduler=scheduler, clock=utc_now)
+    return CallService(repository, settings_service(), scheduler=scheduler, clock=utc_now, new_call_id=new_call_id)
 
 
 @cache
