@@ -12,51 +12,28 @@ import importlib
 import json
 import os
 import sys
-from contextlib import AbstractContextManager, nullcontext, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
+
+from tests.support.aws_stand_ins import FAKE_CREDENTIALS, LocalLambdaContext, create_stand_ins
 
 SAMPLE_CALL_ID = "0f8fad5bd9cb469fa16570867728950e"
 SAMPLE_CLINIC = "demo"
 
 
-class _Context:
-    function_name = "local-invoke"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:local-invoke"
-    aws_request_id = "local-invoke"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
-
-
-def sandbox() -> AbstractContextManager[Any]:
-    """moto with the stack's table, a schedule group, a DLQ and the sample call."""
-    import boto3
+@contextmanager
+def sandbox() -> Iterator[None]:
+    """moto with the stack's table, schedule group and DLQ, and the sample call, for as long as it is entered."""
     from moto import mock_aws
 
-    from tests.support.stack_template import create_table_request, synthesized_template
-
-    os.environ.update(
-        {
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "sandbox",
-            "AWS_SECRET_ACCESS_KEY": "sandbox",
-            "TABLE_NAME": "calls-sandbox",
-            "SCHEDULE_GROUP_NAME": "calls-sandbox",
-            "EXECUTE_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:execute-sandbox",
-            "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/scheduler-sandbox",
-            "SCHEDULER_DLQ_ARN": "arn:aws:sqs:us-east-1:123456789012:scheduler-dlq-sandbox",
-        }
-    )
+    os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    mock = mock_aws()
-    mock.start()
-    boto3.client("dynamodb").create_table(**create_table_request(synthesized_template(), "calls-sandbox"))
-    boto3.client("scheduler").create_schedule_group(Name="calls-sandbox")
-    _seed_sample_call()
-    return mock
+    with mock_aws():
+        os.environ.update(create_stand_ins("calls-sandbox", "calls-sandbox"))
+        _seed_sample_call()
+        yield
 
 
 def _seed_sample_call() -> None:
@@ -74,7 +51,7 @@ def _seed_sample_call() -> None:
 
 def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
     handler = importlib.import_module(f"{function}.handler")
-    return dict(handler.lambda_handler(event, _Context()))
+    return dict(handler.lambda_handler(event, LocalLambdaContext()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,8 @@ import pytest
 from moto import mock_aws
 
 from tests.support.apigw import claims_for, http_event
-from tests.support.stack_template import create_table_request, synthesized_template
+from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, LocalLambdaContext, create_stand_ins
+from tests.support.stack_template import synthesized_template
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "discharge-call-scheduler-test")
@@ -21,11 +22,8 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "DischargeCallScheduler")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-REGION = "us-east-1"
 TABLE = "calls-test"
 GROUP = "discharge-calls-test"
-EXECUTE_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:execute-test"
-ROLE_ARN = "arn:aws:iam::123456789012:role/scheduler-test"
 
 
 @dataclass
@@ -52,35 +50,22 @@ def stack_template() -> dict[str, Any]:
 
 @pytest.fixture
 def aws(stack_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-    }.items():
+    for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(**create_table_request(stack_template, TABLE))
-        scheduler = boto3.client("scheduler", region_name=REGION)
-        scheduler.create_schedule_group(Name=GROUP)
-        sqs = boto3.client("sqs", region_name=REGION)
-        queue_url = sqs.create_queue(QueueName="scheduler-dlq")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        for name, value in {
-            "TABLE_NAME": TABLE,
-            "SCHEDULE_GROUP_NAME": GROUP,
-            "EXECUTE_FUNCTION_ARN": EXECUTE_ARN,
-            "SCHEDULER_ROLE_ARN": ROLE_ARN,
-            "SCHEDULER_DLQ_ARN": dlq_arn,
-        }.items():
+        for name, value in create_stand_ins(TABLE, GROUP).items():
             monkeypatch.setenv(name, value)
         from schedule import dependencies
 
         dependencies.reset()
-        yield AwsStandIns(dynamodb=dynamodb, scheduler=scheduler, sqs=sqs, dlq_arn=dlq_arn)
+        yield AwsStandIns(
+            dynamodb=boto3.client("dynamodb", region_name=REGION),
+            scheduler=boto3.client("scheduler", region_name=REGION),
+            sqs=boto3.client("sqs", region_name=REGION),
+            dlq_arn=os.environ["SCHEDULER_DLQ_ARN"],
+        )
         dependencies.reset()
 
 
@@ -107,17 +92,6 @@ class ApiResponse:
         return dict(body["error"])
 
 
-class LambdaContextStub:
-    function_name = "schedule-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:schedule-test"
-    aws_request_id = "req-1"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
-
-
 class ApiClient:
     """Calls the schedule function's handler with API Gateway v2 events, as a given user of a given clinic."""
 
@@ -131,7 +105,7 @@ class ApiClient:
         from schedule.handler import lambda_handler
 
         kwargs.setdefault("claims", self.claims)
-        result = lambda_handler(http_event(method, path, **kwargs), LambdaContextStub())
+        result = lambda_handler(http_event(method, path, **kwargs), LocalLambdaContext())
         return ApiResponse(status=result["statusCode"], headers=result.get("headers", {}), text=result.get("body", ""))
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
