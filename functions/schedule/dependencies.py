@@ -12,7 +12,7 @@ from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
 from shared.config import ApiConfig, from_environment
 from shared.dal.call_repository import CallRepository
 from shared.dal.settings_repository import SettingsRepository
-from shared.logic.calls import CallService
+from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 
 
@@ -36,7 +36,7 @@ def call_service() -> CallService:
     return build_call_service()
 
 
-def build_call_service(new_call_id: Callable[[], str] | None = None) -> CallService:
+def build_call_service(new_call_id: Callable[[], str] = random_call_id) -> CallService:
     """A call service on the configured table and schedule group (``new_call_id`` fixes ids for samples)."""
     cfg = config()
     scheduler = CallScheduler(
@@ -48,10 +48,13 @@ def build_call_service(new_call_id: Callable[[], str] | None = None) -> CallServ
             dead_letter_queue_arn=cfg.scheduler_dlq_arn,
         ),
     )
-    repository = CallRepository(_dynamodb(), cfg.table_name)
-    if new_call_id is None:
-        return CallService(repository, settings_service(), scheduler=scheduler, clock=utc_now)
-    return CallService(repository, settings_service(), scheduler=scheduler, clock=utc_now, new_call_id=new_call_id)
+    return CallService(
+        CallRepository(_dynamodb(), cfg.table_name),
+        settings_service(),
+        scheduler=scheduler,
+        clock=utc_now,
+        new_call_id=new_call_id,
+    )
 
 
 @cache

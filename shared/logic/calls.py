@@ -82,6 +82,10 @@ def _request_fingerprint(request: ScheduleCallRequest) -> str:
     return hashlib.sha256(request.model_dump_json(exclude_none=True).encode()).hexdigest()
 
 
+def random_call_id() -> str:
+    return uuid.uuid4().hex
+
+
 class CallService:
     def __init__(
         self,
@@ -89,7 +93,7 @@ class CallService:
         settings: ClinicSettingsService,
         scheduler: CallScheduler,
         clock: Callable[[], datetime],
-        new_call_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        new_call_id: Callable[[], str] = random_call_id,
     ):
         self._calls = calls
         self._settings = settings
