@@ -14,7 +14,6 @@ from moto import mock_aws
 
 from tests.support.apigw import claims_for, http_event
 from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, LocalLambdaContext, create_stand_ins
-from tests.support.stack_template import synthesized_template
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "discharge-call-scheduler-test")
@@ -43,13 +42,8 @@ class AwsStandIns:
         return [from_item(item) for item in self.dynamodb.scan(TableName=TABLE)["Items"]]
 
 
-@pytest.fixture(scope="session")
-def stack_template() -> dict[str, Any]:
-    return synthesized_template()
-
-
 @pytest.fixture
-def aws(stack_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
     for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
