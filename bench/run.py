@@ -2,8 +2,11 @@
 
 * cold-start import of the schedule handler module, median of fresh interpreters, beside the floors of
   ``python -c pass`` and ``import boto3`` (boto3 is in the Lambda runtime, so it is the true floor);
+* the same for the execute and webhook handlers, and ``import retell`` (the SDK) that only a dial pays;
 * warm in-process latency of ``POST /calls/schedule`` against moto (median, p95), and the AWS API calls one
-  schedule request makes.
+  schedule request makes;
+* the AWS API calls of one attempt (execute: claim, dial, record; webhook: started, ended, analyzed);
+* dials per scheduled call across the lifecycle and fault suites (every test also asserts its own count).
 """
 
 from __future__ import annotations
@@ -41,15 +44,20 @@ def cold_start() -> None:
         ("import pydantic", "import pydantic"),
         ("import aws_lambda_powertools event handler", "import aws_lambda_powertools.event_handler"),
         ("import schedule.handler", "import schedule.handler"),
+        ("import retell_webhook.handler", "import retell_webhook.handler"),
+        ("import execute.handler", "import execute.handler"),
+        ("import retell (the SDK; paid at the first dial)", "import retell"),
+        ("import execute.handler + retell (a dialing cold start)", "import execute.handler, retell"),
     ]
     for label, statement in rows:
         print(f"  {label:<45} {_fresh_interpreter_ms(statement):8.1f} ms")
     untraced = _fresh_interpreter_ms("import schedule.handler", POWERTOOLS_TRACE_DISABLED="true")
     print(f"  {'import schedule.handler, tracing disabled':<45} {untraced:8.1f} ms   (the X-Ray SDK's share)")
-    listing = "import json, sys, schedule.handler; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    check = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=True)
-    loaded = set(json.loads(check.stdout))
-    print(f"  retell-sdk imported by the schedule handler: {'retell' in loaded}")
+    for handler in ("schedule.handler", "retell_webhook.handler", "execute.handler"):
+        listing = f"import json, sys, {handler}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+        check = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=True)
+        loaded = set(json.loads(check.stdout))
+        print(f"  retell-sdk imported by {handler} at start: {'retell' in loaded}")
 
 
 def warm_latency() -> None:
@@ -67,7 +75,7 @@ def warm_latency() -> None:
 
     os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
     with sandbox():
-        from scripts.invoke import invoke
+        from local.gateway import invoke
 
         body = {
             "phoneNumber": "+14155550100",
@@ -101,6 +109,100 @@ def warm_latency() -> None:
     print("  (moto is slower than DynamoDB/Scheduler; the count, not the time, is what carries over to AWS)")
 
 
+def calls_per_attempt() -> None:
+    """One answered call, end to end in the sandbox, counting AWS API calls by phase."""
+    from datetime import UTC, datetime
+
+    import botocore.client
+
+    from local.gateway import LocalGateway, invoke
+    from local.scheduler_loop import LocalScheduler
+    from scripts.invoke import sandbox
+    from shared import dependencies
+    from tests.support.apigw import claims_for, http_event
+
+    calls: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
+        return original(self, operation, params)
+
+    monday_10am_la = datetime(2030, 12, 2, 18, 0, tzinfo=UTC)
+    with (
+        sandbox(),
+        contextlib.redirect_stdout(io.StringIO()),
+        mock.patch.object(dependencies, "utc_now", return_value=monday_10am_la),
+    ):
+        import boto3
+
+        from local.retell_sim import RetellSimulator
+        from tests.support.aws_stand_ins import RETELL_TEST_KEY
+
+        body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}
+        claims = claims_for("bench", "admin")
+        invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))
+        group = os.environ["SCHEDULE_GROUP_NAME"]
+        scheduler = LocalScheduler(boto3.client("scheduler"), group, target=lambda p: invoke("execute", p))
+        with (
+            LocalGateway().running() as gateway,
+            RetellSimulator(
+                RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=lambda: monday_10am_la, auto_deliver=False
+            ).running() as sim,
+        ):
+            os.environ["RETELL_BASE_URL"] = sim.url
+            dependencies.reset()
+            fire_at = monday_10am_la.replace(minute=1)
+            with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counting):
+                (fired,) = [f for f in scheduler.fire_due(fire_at) if f.result]
+                execute_calls = dict(calls)
+                calls.clear()
+                statuses = sim.flush()
+                webhook_calls = dict(calls)
+    print("\nAWS API calls of one answered attempt (sandbox, moto)")
+    print(f"  execute ({fired.result['result']}):")
+    for name, count in sorted(execute_calls.items()):
+        print(f"    {name:<40} {count}")
+    print(f"  webhooks call_started + call_ended + call_analyzed ({statuses}):")
+    for name, count in sorted(webhook_calls.items()):
+        print(f"    {name:<40} {count}")
+    print("  (secretsmanager is read once per container and cached for 5 minutes)")
+
+
+def dials_across_the_suites() -> None:
+    ledger = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"dial-ledger-{os.getpid()}.jsonl")
+    suites = [
+        "tests/integration/test_call_lifecycles.py",
+        "tests/integration/test_execution_faults.py",
+        "tests/integration/test_retell_webhook.py",
+        "tests/integration/test_dialing_slots.py",
+        "tests/integration/test_call_now.py",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites],
+        env={**os.environ, "DIAL_LEDGER": ledger},
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    if os.path.exists(ledger):
+        with open(ledger) as file:
+            rows = [json.loads(line) for line in file]
+        os.remove(ledger)
+    scheduled = sum(row["scheduled"] for row in rows)
+    dials = sum(row["dials"] for row in rows)
+    requests = sum(row["requests"] for row in rows)
+    print(
+        f"\nDials across the lifecycle and fault suites ({len(rows)} tests; {result.stdout.strip().splitlines()[-1]})"
+    )
+    print(f"  calls scheduled {scheduled}, create-phone-call requests {requests}, calls placed (dials) {dials}")
+    print(f"  dials per scheduled call {dials / max(scheduled, 1):.2f}; each test asserts its own intended count")
+    retries = sum(max(row["dials"] - row["scheduled"], 0) for row in rows)
+    print(f"  dials beyond one per call {retries} (all retries of no-answer/busy numbers, as intended)")
+
+
 if __name__ == "__main__":
     cold_start()
     warm_latency()
+    calls_per_attempt()
+    dials_across_the_suites()

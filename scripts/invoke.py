@@ -1,14 +1,17 @@
 """Invoke a function's handler with a sample event and print its answer: ``make invoke FN=schedule EVENT=...``.
 
-By default it runs in a sandbox: moto stands in for DynamoDB and Scheduler (the table built from the synthesized
-stack), and one sample call (``events/SAMPLE_CALL_ID``) is seeded so the per-call events have something to act on.
-With ``--live`` it uses whatever AWS the environment points at (``AWS_ENDPOINT_URL`` for the local stack).
+By default it runs in a sandbox: moto stands in for DynamoDB, Scheduler and Secrets Manager (the table built from
+the synthesized stack), the simulated Retell answers dials, "call now" runs execute in-process, and one sample call
+(``SAMPLE_CALL_ID``, schedule token ``SAMPLE_TOKEN``) is seeded so the per-call events have something to act on.
+A webhook event whose ``x-retell-signature`` is ``SIGN_AT_INVOKE`` is signed just before it is sent (a signature
+is only valid for five minutes, so a stored one would always be stale). With ``--live`` it uses whatever AWS the
+environment points at.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import base64
 import json
 import os
 import sys
@@ -17,10 +20,14 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
-from tests.support.aws_stand_ins import FAKE_CREDENTIALS, LocalLambdaContext, create_stand_ins
+from local.gateway import invoke
+from local.moto_atomic import make_moto_dynamodb_atomic
+from tests.support.aws_stand_ins import FAKE_CREDENTIALS, RETELL_TEST_KEY, create_stand_ins
 
 SAMPLE_CALL_ID = "0f8fad5bd9cb469fa16570867728950e"
+SAMPLE_TOKEN = "5a3b1c9d7e"  # noqa: S105 - a schedule token, not a secret
 SAMPLE_CLINIC = "demo"
+SIGN_AT_INVOKE = "SIGN_AT_INVOKE"
 
 
 @contextmanager
@@ -30,28 +37,46 @@ def sandbox() -> Iterator[None]:
 
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    with mock_aws():
+    from local.invokers import InProcessExecuteInvoker
+    from local.retell_sim import RetellSimulator
+    from shared import dependencies
+
+    make_moto_dynamodb_atomic()
+    with mock_aws(), RetellSimulator(RETELL_TEST_KEY, auto_deliver=False).running() as simulator:
         os.environ.update(create_stand_ins("calls-sandbox", "calls-sandbox"))
+        os.environ["RETELL_BASE_URL"] = simulator.url
+        dependencies.use_execute_invoker(InProcessExecuteInvoker(background=False))
         _seed_sample_call()
-        yield
+        try:
+            yield
+        finally:
+            dependencies.use_execute_invoker(None)
+            dependencies.reset()
+
+
+def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
+    """Replace a ``SIGN_AT_INVOKE`` signature with a fresh one over the event's body, with the sandbox's key."""
+    from local.retell_sim.server import sign
+
+    headers = event.get("headers") or {}
+    if headers.get("x-retell-signature") != SIGN_AT_INVOKE:
+        return event
+    body = event.get("body") or ""
+    raw = base64.b64decode(body).decode() if event.get("isBase64Encoded") else body
+    return {**event, "headers": {**headers, "x-retell-signature": sign(raw, RETELL_TEST_KEY)}}
 
 
 def _seed_sample_call() -> None:
-    from schedule import dependencies
+    from shared import dependencies
     from shared.models.call import ScheduleCallRequest
     from shared.models.principal import Principal
 
-    seeding = dependencies.build_call_service(new_call_id=lambda: SAMPLE_CALL_ID)
+    seeding = dependencies.build_call_service(new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN)
     request = ScheduleCallRequest.model_validate(
         {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", "notes": "seeded sample"}
     )
     seeding.schedule(Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True), request)
     dependencies.reset()
-
-
-def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
-    handler = importlib.import_module(f"{function}.handler")
-    return dict(handler.lambda_handler(event, LocalLambdaContext()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     event = json.loads(args.event.read_text())
     with nullcontext() if args.live else sandbox():
-        result = invoke(args.function, event)
+        result = dict(invoke(args.function, sign_if_asked(event)))
     body = result.get("body")
     with suppress(json.JSONDecodeError):
         result["body"] = json.loads(body) if isinstance(body, str) else body

@@ -25,11 +25,29 @@ class SchedulerConfig(BaseModel):
     scheduler_dlq_arn: str = Field(min_length=1)
 
 
-class ApiConfig(TableConfig, SchedulerConfig):
+class FunctionConfig(TableConfig, SchedulerConfig):
+    """What every function needs: the table, and the schedule group (each one may place a schedule)."""
+
+
+class ApiConfig(FunctionConfig):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+
+class RetellConfig(BaseModel):
+    """How to reach Retell. The API key itself is never in the environment: it is read from Secrets Manager."""
+
+    model_config = ConfigDict(frozen=True)
+
+    retell_secret_name: str = Field(min_length=1)
+    retell_base_url: str | None = Field(default=None, description="unset: https://api.retellai.com")
+    retell_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    retell_default_agent_id: str | None = None
+    retell_default_from_number: str | None = None
+    retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, description="the workspace's limit")
+    dial_lease_seconds: int = Field(default=1_200, ge=60, le=7_200)
 
 
 def from_environment(model: type[Config]) -> Config:
     """``model`` filled from upper-case environment variables of the same names (``TABLE_NAME`` for table_name)."""
-    values = {name: os.environ[name.upper()] for name in model.model_fields if name.upper() in os.environ}
+    values = {name: os.environ[name.upper()] for name in model.model_fields if os.environ.get(name.upper())}
     return model.model_validate(values)

@@ -12,8 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.gateway import LambdaContext
+from local.moto_atomic import make_moto_dynamodb_atomic
 from tests.support.apigw import claims_for, http_event
-from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, LocalLambdaContext, create_stand_ins
+from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "discharge-call-scheduler-test")
@@ -48,10 +50,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    make_moto_dynamodb_atomic()
     with mock_aws():
         for name, value in create_stand_ins(TABLE, GROUP).items():
             monkeypatch.setenv(name, value)
-        from schedule import dependencies
+        from shared import dependencies
 
         dependencies.reset()
         yield AwsStandIns(
@@ -99,7 +102,7 @@ class ApiClient:
         from schedule.handler import lambda_handler
 
         kwargs.setdefault("claims", self.claims)
-        result = lambda_handler(http_event(method, path, **kwargs), LocalLambdaContext())
+        result = lambda_handler(http_event(method, path, **kwargs), LambdaContext("schedule"))
         return ApiResponse(status=result["statusCode"], headers=result.get("headers", {}), text=result.get("body", ""))
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
@@ -136,7 +139,7 @@ class FrozenClock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     """Monday 2026-11-23 08:00 in Los Angeles (16:00 UTC): an hour before the default clinic opens."""
     frozen = FrozenClock("2026-11-23T16:00:00+00:00")
-    from schedule import dependencies
+    from shared import dependencies
 
     monkeypatch.setattr(dependencies, "utc_now", frozen)
     dependencies.reset()

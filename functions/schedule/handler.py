@@ -13,10 +13,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from schedule.dependencies import config
 from schedule.routes import calls, clinic, integrations
 from shared.api.auth import authorize
 from shared.api.errors import STATUS_BY_KIND, raw_error_response, register_error_handlers
+from shared.dependencies import api_config as config
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
 

@@ -1,14 +1,15 @@
 """One-shot EventBridge Scheduler schedules, one per pending attempt of a call: the only code that touches Scheduler.
 
 A schedule fires the execute function once, at an ``at()`` time in UTC, then deletes itself
-(``ActionAfterCompletion=DELETE``). Its name is derived from the call, the attempt and the schedule revision, so
-it is deterministic and a replaced schedule never shares a name with its successor (which matters: a fired
-schedule's own deletion must never hit the schedule that replaced it).
+(``ActionAfterCompletion=DELETE``). Its name is the call, the attempt and a random token that the call stores, so a
+replaced schedule never shares a name with its successor (a fired schedule's own deletion must never hit the
+schedule that replaced it), and two writers moving the same call at once never overwrite each other's schedule.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,16 +39,20 @@ class PendingAttempt:
     call_id: str
     clinic_id: str
     attempt: int
-    revision: int
+    token: str
     fire_at: datetime
 
     @property
     def schedule_name(self) -> str:
-        return schedule_name(self.call_id, self.attempt, self.revision)
+        return schedule_name(self.call_id, self.attempt, self.token)
 
 
-def schedule_name(call_id: str, attempt: int, revision: int) -> str:
-    name = f"call-{call_id}-a{attempt}-r{revision}"
+def new_schedule_token() -> str:
+    return secrets.token_hex(5)
+
+
+def schedule_name(call_id: str, attempt: int, token: str) -> str:
+    name = f"call-{call_id}-a{attempt}-{token}"
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"schedule name {name!r} is longer than {MAX_NAME_LENGTH} characters")
     return name
@@ -64,8 +69,8 @@ class CallScheduler:
         self._target = target
 
     def place(self, pending: PendingAttempt) -> None:
-        """Create the attempt's schedule. Placing the same attempt twice is harmless: the second call rewrites
-        every field (UpdateSchedule resets what it is not given) to the same values."""
+        """Create the attempt's schedule. Placing the same one twice (a retried request) is harmless: the second
+        call rewrites every field (UpdateSchedule resets what it is not given) to the same values."""
         request = self._request(pending)
         try:
             self._client.create_schedule(**request)
@@ -88,7 +93,7 @@ class CallScheduler:
             "callId": pending.call_id,
             "clinicId": pending.clinic_id,
             "attempt": pending.attempt,
-            "revision": pending.revision,
+            "token": pending.token,
             "scheduledTime": SCHEDULED_TIME_ATTRIBUTE,
         }
         return {

@@ -8,6 +8,8 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 * consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, present while that consultation has an
   active (not terminal) call
 * idempotency record: ``IDEMPOTENCY#{clinicId}#{key}`` / ``IDEMPOTENCY``, expiring through TTL
+* dialing leases: ``LEASES#CLINIC#{clinicId}`` and ``LEASES#WORKSPACE`` / ``LEASES``, a map of call id to the
+  epoch second its lease expires (the calls in flight)
 """
 
 PARTITION_KEY = "pk"
@@ -36,3 +38,11 @@ def idempotency_key(clinic_id: str, key: str) -> dict[str, str]:
 
 def clinic_calls_partition(clinic_id: str) -> str:
     return f"CLINIC#{clinic_id}"
+
+
+def clinic_leases_key(clinic_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"LEASES#CLINIC#{clinic_id}", SORT_KEY: "LEASES"}
+
+
+def workspace_leases_key() -> dict[str, str]:
+    return {PARTITION_KEY: "LEASES#WORKSPACE", SORT_KEY: "LEASES"}

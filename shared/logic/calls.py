@@ -1,16 +1,10 @@
-"""Use cases of the calls API: schedule, list, read, change and cancel calls.
+"""Use cases of the calls API: schedule, list, read, change, cancel and "call now".
 
-Ordering of the DynamoDB write and the schedule call (a crash can fall between any two steps):
-
-* **Schedule / move a call**: (1) place the new one-shot schedule, (2) write the call conditionally, (3) remove
-  the schedule it replaced. DynamoDB is the source of truth, and a schedule only ever *proposes* an attempt: the
-  execute function claims ``(callId, attempt, revision)`` with a conditional write and dials only if that is still
-  the call's current scheduled attempt. So a crash after (1) leaves an orphan schedule that fires, finds nothing to
-  claim and deletes itself; a crash after (2) leaves the replaced schedule, equally stale and harmless. Because (1)
-  precedes (2), every stored ``scheduled`` call has a live schedule for its current revision: no call is left
-  that never fires.
-* **Cancel**: (1) write ``cancelled`` (and release the consultation lock) in one transaction, (2) delete the
-  schedule. A crash after (1) leaves a schedule that fires into a cancelled call: a logged no-op.
+Ordering of DynamoDB writes and schedule calls (a crash can fall between any two steps) is ``CallWriter``'s: place
+the new schedule, write the call conditionally, remove the replaced schedule. A new call is created the same way:
+its schedule first, then the call (with its consultation lock and idempotency record) in one transaction. Cancel
+writes ``cancelled`` (releasing the lock) and then deletes the schedule; a crash in between leaves a schedule that
+fires into a cancelled call, a logged no-op.
 
 What a sweeper would look for: ``scheduled`` calls whose ``scheduledFor`` is well past (their schedule's delivery
 failed into the Scheduler DLQ), and ``initiated`` calls with no Retell outcome long after dialing.
@@ -24,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, schedule_name
+from shared.adapters.call_scheduler import CallScheduler, new_schedule_token
+from shared.adapters.execute_invoker import ExecuteInvoker
 from shared.dal.call_repository import (
     CallQuery,
     CallRepository,
@@ -33,17 +28,17 @@ from shared.dal.call_repository import (
     StaleWrite,
 )
 from shared.domain.business_hours import BusinessCalendar
+from shared.logic.call_writes import CallWriter, pending_attempt
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import CallNotFound, Conflict, InvalidState, ValidationFailed
+from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
+from shared.observability import logger
 
 CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 """A requested time this little in the past is taken as "now" rather than rejected (client clocks drift)."""
-
-SCHEDULER_MIN_LEAD = timedelta(seconds=60)
-"""Schedules are never set closer than this to now: Scheduler fires with one-minute precision and may reject
-an ``at()`` time that has passed by the time the request reaches it."""
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -63,6 +58,17 @@ class IdempotencyKeyReused(Conflict):
 
     def __init__(self) -> None:
         super().__init__("This Idempotency-Key was already used for a different request; use a new key.")
+
+
+class OutsideBusinessHours(Conflict):
+    code = "outside_business_hours"
+
+    def __init__(self, next_open_slot: datetime):
+        super().__init__(
+            f"The clinic is closed now; the next open slot is {format_utc(next_open_slot)}. "
+            "Schedule the call for then instead.",
+            details=[{"nextOpenSlot": format_utc(next_open_slot)}],
+        )
 
 
 class ConcurrentUpdate(Conflict):
@@ -93,13 +99,18 @@ class CallService:
         settings: ClinicSettingsService,
         scheduler: CallScheduler,
         clock: Callable[[], datetime],
+        invoker: ExecuteInvoker,
         new_call_id: Callable[[], str] = random_call_id,
+        new_token: Callable[[], str] = new_schedule_token,
     ):
         self._calls = calls
         self._settings = settings
         self._scheduler = scheduler
+        self._writer = CallWriter(calls, scheduler)
         self._clock = clock
+        self._invoker = invoker
         self._new_call_id = new_call_id
+        self._new_token = new_token
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -141,6 +152,7 @@ class CallService:
             rescheduled=slot != requested,
             attempt=1,
             max_attempts=settings.retry.max_retries + 1,
+            schedule_token=self._new_token(),
             created_at=now,
             updated_at=now,
             created_by=principal.user_id,
@@ -155,7 +167,7 @@ class CallService:
                 response_body=call.view().model_dump_json(),
                 expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
             )
-        pending = self._pending(call, now)
+        pending = pending_attempt(call, now)
         self._scheduler.place(pending)
         try:
             self._calls.create(call, record)
@@ -181,7 +193,7 @@ class CallService:
                     details=[{"field": "metadata.consultation_id"}],
                 )
             changes["metadata"] = request.metadata
-        updated = call.model_copy(update={**changes, "version": call.version + 1, "updated_at": now})
+        updated = call.model_copy(update=changes)
         moved = "scheduled_for" in request.model_fields_set and request.scheduled_for is not None
         if moved:
             assert request.scheduled_for is not None
@@ -193,23 +205,11 @@ class CallService:
                     "requested_for": requested,
                     "scheduled_for": slot,
                     "rescheduled": slot != requested,
-                    "schedule_revision": call.schedule_revision + 1,
+                    "schedule_token": self._new_token(),
                 }
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result
-        if not moved:
-            self._replace(updated, call)
-            return updated
-
-        pending = self._pending(updated, now)
-        self._scheduler.place(pending)
-        try:
-            self._replace(updated, call)
-        except BaseException:
-            self._scheduler.remove(pending.schedule_name)
-            raise
-        self._scheduler.remove(schedule_name(call.call_id, call.attempt, call.schedule_revision))
-        return updated
+        return self._save(updated, call, now)
 
     def cancel(self, principal: Principal, call_id: str) -> Call:
         principal.require_admin()
@@ -218,17 +218,53 @@ class CallService:
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "cancelled")
         cancelled = call.model_copy(
-            update={"status": CallStatus.CANCELLED, "version": call.version + 1, "updated_at": now}
+            update={"status": CallStatus.CANCELLED, "status_reason": f"cancelled by {principal.user_id}"}
         )
-        self._replace(cancelled, call)
-        self._scheduler.remove(schedule_name(call.call_id, call.attempt, call.schedule_revision))
-        return cancelled
+        return self._save(cancelled, call, now)
+
+    def call_now(self, principal: Principal, call_id: str) -> Call:
+        """Dial a scheduled call now, through the execute function (the path a schedule takes).
+
+        The call moves to now under a new schedule token, with a backstop schedule a minute out, then execute is
+        invoked directly. If that invocation is lost, the backstop fires; if it runs, the backstop finds the attempt
+        claimed and does nothing. Either way the owner is dialed once."""
+        principal.require_admin()
+        now = self._clock()
+        call = self.get(principal, call_id)
+        if call.status != CallStatus.SCHEDULED:
+            raise InvalidState(call_id, call.status, "called now")
+        calendar = BusinessCalendar.from_settings(self._settings.current(principal.clinic_id))
+        if not calendar.is_open(now):
+            raise OutsideBusinessHours(calendar.next_open_slot(now))
+        now_call = call.model_copy(
+            update={
+                "scheduled_for": now,
+                "schedule_token": self._new_token(),
+                "status_reason": f"call now requested by {principal.user_id}",
+            }
+        )
+        saved = self._save(now_call, call, now)
+        request = ExecuteRequest(
+            call_id=saved.call_id,
+            clinic_id=saved.clinic_id,
+            attempt=saved.attempt,
+            token=saved.schedule_token,
+            scheduled_time=now,
+            trigger=ExecuteTrigger.CALL_NOW,
+        )
+        try:
+            self._invoker.invoke(request)
+        except Exception:  # the backstop schedule dials within a minute or two instead
+            logger.exception(
+                "call now: invoking execute failed; the backstop schedule will fire", extra={"call_id": call_id}
+            )
+        return saved
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _replace(self, call: Call, expected: Call) -> None:
+    def _save(self, call: Call, expected: Call, now: datetime) -> Call:
         try:
-            self._calls.replace(call, expected=expected)
+            return self._writer.save(call, expected, now)
         except StaleWrite as stale:
             current = stale.current
             if current is None:
@@ -249,13 +285,3 @@ class CallService:
         if requested < now - CLOCK_SKEW_ALLOWANCE:
             raise ScheduledInPast(requested, now)
         return max(requested, now)
-
-    @staticmethod
-    def _pending(call: Call, now: datetime) -> PendingAttempt:
-        return PendingAttempt(
-            call_id=call.call_id,
-            clinic_id=call.clinic_id,
-            attempt=call.attempt,
-            revision=call.schedule_revision,
-            fire_at=max(call.scheduled_for, now + SCHEDULER_MIN_LEAD),
-        )

@@ -105,6 +105,19 @@ class UpdateCallRequest(StrictApiModel):
         return self
 
 
+class CallOutcome(StrEnum):
+    """How an attempt ended, in the clinic's terms (Retell's ``disconnection_reason`` says it in telephony terms)."""
+
+    ANSWERED = "answered"
+    VOICEMAIL = "voicemail"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    CONCURRENCY_LIMITED = "concurrency_limited"
+    NOT_CONNECTED = "not_connected"
+    ERROR = "error"
+    DIAL_REJECTED = "dial_rejected"
+
+
 class CallAnalysis(ApiModel):
     summary: str | None = None
     sentiment: str | None = None
@@ -113,12 +126,17 @@ class CallAnalysis(ApiModel):
 
 
 class CallAttempt(ApiModel):
+    """One dial of a call (a re-queue because of concurrency is the same attempt, dialed later)."""
+
     number: int
     retell_call_id: str | None = None
+    claimed_at: UtcDatetime | None = None
+    dialed_at: UtcDatetime | None = None
     started_at: UtcDatetime | None = None
     ended_at: UtcDatetime | None = None
     disconnection_reason: str | None = None
-    outcome: str | None = None
+    outcome: CallOutcome | None = None
+    analysis: CallAnalysis | None = None
 
 
 class CallView(CallDetails):
@@ -137,8 +155,9 @@ class CallView(CallDetails):
     max_attempts: int
     next_retry_at: UtcDatetime | None = None
     retell_call_id: str | None = None
-    outcome: str | None = None
+    outcome: CallOutcome | None = None
     disconnection_reason: str | None = None
+    status_reason: str | None = Field(default=None, description="Why the call is in its status, in plain words")
     analysis: CallAnalysis | None = None
     transcript: str | None = None
     recording_url: str | None = None
@@ -151,12 +170,22 @@ class CallView(CallDetails):
 class Call(CallView):
     """A call as stored: the view plus the bookkeeping that guards concurrent writes.
 
-    ``version`` goes up on every write (optimistic locking); ``schedule_revision`` goes up whenever a new one-shot
-    schedule replaces the previous one, so a schedule that fires after being replaced is recognisably stale.
+    ``version`` goes up on every write (optimistic locking). ``schedule_token`` names the one-shot schedule that
+    may start the current attempt; every new schedule gets a fresh random token, so a schedule that fires after
+    being replaced is recognisably stale, and two writers racing to move a call never share a schedule name.
+    ``requeues`` counts how often the current attempt was put back because no dialing slot was free.
     """
 
     version: int = 1
-    schedule_revision: int = 0
+    schedule_token: str = ""
+    requeues: int = 0
+
+    def current_attempt(self) -> CallAttempt | None:
+        """The latest history entry of the current attempt (a re-queued attempt may have several)."""
+        return self.attempt_entry_latest(self.attempt)
+
+    def attempt_entry_latest(self, number: int) -> CallAttempt | None:
+        return next((entry for entry in reversed(self.attempts) if entry.number == number), None)
 
     def view(self) -> CallView:
         return CallView.model_validate(self.model_dump())

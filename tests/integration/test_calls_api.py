@@ -30,6 +30,11 @@ def schedule(api: ApiClient, **overrides: Any) -> dict[str, Any]:
     return dict(response.data)
 
 
+def stored_schedule_name(aws: AwsStandIns, call_id: str) -> str:
+    (item,) = [i for i in aws.items() if i["pk"] == f"CALL#{call_id}"]
+    return f"call-{call_id}-a{item['attempt']}-{item['scheduleToken']}"
+
+
 class TestScheduling:
     def test_a_call_in_business_hours_is_stored_and_gets_a_one_shot_schedule(
         self, api: ApiClient, aws: AwsStandIns
@@ -50,7 +55,7 @@ class TestScheduling:
         assert item["gsi1sk"] == f"{TUESDAY_9AM_LA}#{call['callId']}"
         assert item["version"] == 1
         (sched,) = aws.schedules()
-        assert sched["Name"] == f"call-{call['callId']}-a1-r0"
+        assert sched["Name"] == f"call-{call['callId']}-a1-{item['scheduleToken']}"
         assert len(sched["Name"]) <= 64
         assert sched["GroupName"] == GROUP
         assert sched["ScheduleExpression"] == "at(2026-12-01T17:00:00)"
@@ -63,7 +68,7 @@ class TestScheduling:
             "callId": call["callId"],
             "clinicId": "clinic-a",
             "attempt": 1,
-            "revision": 0,
+            "token": item["scheduleToken"],
             "scheduledTime": "<aws.scheduler.scheduled-time>",
         }
 
@@ -263,9 +268,10 @@ class TestChanging:
         moved = response.data
         assert moved["scheduledFor"] == "2026-12-02T20:00:00Z"
         (sched,) = aws.schedules()
-        assert sched["Name"] == f"call-{call['callId']}-a1-r1"
+        (item,) = [i for i in aws.items() if i["sk"] == "CALL"]
+        assert sched["Name"] == f"call-{call['callId']}-a1-{item['scheduleToken']}"
         assert sched["ScheduleExpression"] == "at(2026-12-02T20:00:00)"
-        assert json.loads(sched["Target"]["Input"])["revision"] == 1
+        assert json.loads(sched["Target"]["Input"])["token"] == item["scheduleToken"]
         listed = api.get("/calls").data["items"]
         assert [c["scheduledFor"] for c in listed] == ["2026-12-02T20:00:00Z"]
 
@@ -287,7 +293,7 @@ class TestChanging:
         assert changed["notes"] is None
         assert changed["dischargeSummary"] == "New"
         assert changed["petName"] == "Luna"
-        assert [s["Name"] for s in aws.schedules()] == [f"call-{call['callId']}-a1-r0"]
+        assert [s["Name"] for s in aws.schedules()] == [stored_schedule_name(aws, call["callId"])]
 
     @pytest.mark.parametrize(
         "body",
@@ -329,19 +335,13 @@ class TestCancelling:
 
     def test_a_schedule_already_gone_is_not_an_error(self, api: ApiClient, aws: AwsStandIns) -> None:
         call = schedule(api)
-        aws.scheduler.delete_schedule(Name=f"call-{call['callId']}-a1-r0", GroupName=GROUP)
+        aws.scheduler.delete_schedule(Name=stored_schedule_name(aws, call["callId"]), GroupName=GROUP)
         assert api.post(f"/calls/{call['callId']}/cancel").status == 200
-
-    def test_call_now_is_not_available_yet(self, api: ApiClient) -> None:
-        call = schedule(api)
-        response = api.post(f"/calls/{call['callId']}/call-now")
-        assert response.status == 501
-        assert response.error["code"] == "not_implemented"
 
 
 class TestConcurrentWriters:
     def test_a_writer_holding_a_stale_copy_loses(self, api: ApiClient, aws: AwsStandIns) -> None:
-        from schedule.dependencies import call_service
+        from shared.dependencies import call_service
         from shared.logic.calls import ConcurrentUpdate
         from shared.models.call import UpdateCallRequest
         from shared.models.principal import Principal
@@ -362,8 +362,29 @@ class TestConcurrentWriters:
             service.get = original_get  # type: ignore[method-assign]
         assert api.get(f"/calls/{call['callId']}").data["notes"] == "first admin"
 
+    def test_two_admins_moving_a_call_at_once_never_leave_it_without_its_schedule(
+        self, api: ApiClient, aws: AwsStandIns
+    ) -> None:
+        from shared.dependencies import call_service
+        from shared.logic.calls import ConcurrentUpdate
+        from shared.models.call import UpdateCallRequest
+        from shared.models.principal import Principal
+
+        call = schedule(api)
+        service = call_service()
+        admin = Principal(user_id="u", clinic_id="clinic-a", is_admin=True)
+        stale = service.get(admin, call["callId"])
+        api.patch(f"/calls/{call['callId']}", {"scheduledFor": "2026-12-02T20:00:00Z"})  # the first admin wins
+        service.get = lambda *_: stale  # type: ignore[method-assign]
+        with pytest.raises(ConcurrentUpdate):
+            service.update(admin, call["callId"], UpdateCallRequest(scheduled_for="2026-12-03T20:00:00Z"))
+        del service.get
+        (sched,) = aws.schedules()
+        assert sched["Name"] == stored_schedule_name(aws, call["callId"])
+        assert sched["ScheduleExpression"] == "at(2026-12-02T20:00:00)"
+
     def test_cancel_racing_a_change_reports_the_state(self, api: ApiClient) -> None:
-        from schedule.dependencies import call_service
+        from shared.dependencies import call_service
         from shared.models.call import UpdateCallRequest
         from shared.models.errors import InvalidState
         from shared.models.principal import Principal

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.invoke import _seed_sample_call, invoke
-from tests.conftest import AwsStandIns
+from local.gateway import invoke
+from scripts.invoke import _seed_sample_call, sign_if_asked
+from tests.conftest import AwsStandIns, FrozenClock
+from tests.support.lifecycle import Stand
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 EXPECTED_STATUS = {
@@ -21,7 +23,7 @@ EXPECTED_STATUS = {
     "get-call": 200,
     "update-call": 200,
     "cancel-call": 200,
-    "call-now": 501,
+    "call-now": 202,
     "get-settings": 200,
     "put-settings": 200,
     "idexx-preview": 200,
@@ -33,8 +35,34 @@ def test_every_route_has_a_sample_event() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
-def test_sample_event_runs(aws: AwsStandIns, name: str) -> None:
+def test_sample_event_runs(aws: AwsStandIns, clock: FrozenClock, name: str) -> None:
+    clock.now = clock.now.replace(hour=18)  # Monday 10:00 in Los Angeles: open, so "call now" is accepted
     _seed_sample_call()
     event = json.loads((EVENTS / "schedule" / f"{name}.json").read_text())
     result = invoke("schedule", event)
     assert result["statusCode"] == EXPECTED_STATUS[name], result["body"]
+
+
+EXECUTE_RESULTS = {"scheduled-attempt": "dialed", "stale-attempt": "skipped", "invalid": "invalid"}
+WEBHOOK_STATUS = {"call-ended": 204, "call-analyzed": 204, "unknown-call": 204, "bad-signature": 401}
+
+
+def test_every_execute_and_webhook_sample_is_listed() -> None:
+    assert {path.stem for path in (EVENTS / "execute").glob("*.json")} == set(EXECUTE_RESULTS)
+    assert {path.stem for path in (EVENTS / "retell_webhook").glob("*.json")} == set(WEBHOOK_STATUS)
+
+
+@pytest.mark.parametrize("name", sorted(EXECUTE_RESULTS))
+def test_execute_sample_runs(stand: Stand, name: str) -> None:
+    stand.clock.now = stand.clock.now.replace(hour=18)  # the seeded call is due now: Monday 10:00 in LA
+    _seed_sample_call()
+    event = json.loads((EVENTS / "execute" / f"{name}.json").read_text())
+    assert invoke("execute", event)["result"] == EXECUTE_RESULTS[name]
+    assert stand.dials() == (1 if name == "scheduled-attempt" else 0)
+
+
+@pytest.mark.parametrize("name", sorted(WEBHOOK_STATUS))
+def test_webhook_sample_runs(stand: Stand, name: str) -> None:
+    _seed_sample_call()
+    event = json.loads((EVENTS / "retell_webhook" / f"{name}.json").read_text())
+    assert invoke("retell_webhook", sign_if_asked(event))["statusCode"] == WEBHOOK_STATUS[name]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import uuid
 from typing import Any
 from urllib.parse import urlencode
+
+from local.api_events import http_api_event
 
 
 def http_event(
@@ -21,34 +21,16 @@ def http_event(
     base64_body: bool = False,
 ) -> dict[str, Any]:
     text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
-    all_headers = {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
-        "headers": all_headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "domainName": "api.local",
-            "domainPrefix": "api",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "t"},
-            "requestId": uuid.uuid4().hex,
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "22/Nov/2026:10:00:00 +0000",
-            "timeEpoch": 1_795_000_000_000,
-        },
-        "isBase64Encoded": base64_body,
-    }
-    if query:
-        event["queryStringParameters"] = query
-    if text is not None:
-        event["body"] = base64.b64encode(text.encode()).decode() if base64_body else text
-    if claims is not None:
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    return event
+    return http_api_event(
+        method,
+        path,
+        raw_query=urlencode(query or {}),
+        query=query,
+        headers={"content-type": "application/json", **(headers or {})},
+        body=text.encode() if text is not None else None,
+        claims=claims,
+        base64_body=base64_body,
+    )
 
 
 def claims_for(clinic_id: str, role: str = "admin", user: str = "user-1") -> dict[str, Any]:

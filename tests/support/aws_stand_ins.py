@@ -16,22 +16,14 @@ FAKE_CREDENTIALS = {
 }
 
 
-class LocalLambdaContext:
-    """The parts of a Lambda context the handlers and Powertools read."""
-
-    function_name = "local"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:local"
-    aws_request_id = "local-request"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
+RETELL_TEST_KEY = "key_test_0123456789abcdef"
+DEFAULT_AGENT_ID = "agent_default_test"
+DEFAULT_FROM_NUMBER = "+14155559000"
 
 
-def create_stand_ins(table_name: str, group_name: str) -> dict[str, str]:
-    """Inside ``mock_aws``: the table (as synthesized), the schedule group and the Scheduler DLQ. Returns the
-    environment the functions read to find them."""
+def create_stand_ins(table_name: str, group_name: str, retell_key: str = RETELL_TEST_KEY) -> dict[str, str]:
+    """Inside ``mock_aws``: the table (as synthesized), the schedule group, the Scheduler DLQ and the Retell key's
+    secret. Returns the environment the functions read to find them."""
     boto3.client("dynamodb", region_name=REGION).create_table(
         **create_table_request(synthesized_template(), table_name)
     )
@@ -39,7 +31,12 @@ def create_stand_ins(table_name: str, group_name: str) -> dict[str, str]:
     sqs = boto3.client("sqs", region_name=REGION)
     queue_url = sqs.create_queue(QueueName=f"{group_name}-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    secret_name = f"{group_name}/retell-api-key"
+    boto3.client("secretsmanager", region_name=REGION).create_secret(Name=secret_name, SecretString=retell_key)
     return {
+        "RETELL_SECRET_NAME": secret_name,
+        "RETELL_DEFAULT_AGENT_ID": DEFAULT_AGENT_ID,
+        "RETELL_DEFAULT_FROM_NUMBER": DEFAULT_FROM_NUMBER,
         "TABLE_NAME": table_name,
         "SCHEDULE_GROUP_NAME": group_name,
         "EXECUTE_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{group_name}-execute",

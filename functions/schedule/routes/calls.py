@@ -9,13 +9,13 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
-from schedule.dependencies import call_service
 from schedule.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses
 from shared.dal.call_repository import CallQuery
+from shared.dependencies import call_service
 from shared.models.base import UtcDatetime
 from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
-from shared.models.errors import NotImplementedYet, ValidationFailed
+from shared.models.errors import ValidationFailed
 from shared.observability import logger, metrics
 
 router = Router()
@@ -137,10 +137,18 @@ def cancel_call(call_id: CallId) -> Success[CallView]:
 
 @router.post(
     "/calls/<call_id>/call-now",
+    status_code=202,
     summary="Dial a scheduled call now, if the clinic is open",
-    responses=failure_responses(401, 403, 404, 409, 501),
+    description="Accepted: the call is dialed within seconds through the same path a schedule takes (poll "
+    "`GET /calls/{callId}` for its status). Closed now: `409 outside_business_hours` with `nextOpenSlot` in "
+    "`details`. Not `scheduled`: `409 invalid_state`.",
+    responses=failure_responses(401, 403, 404, 409),
     tags=["calls"],
 )
-def call_now(call_id: CallId) -> Success[CallView]:
-    call_service().get(current_principal(router), call_id)  # another clinic's call is a 404, as elsewhere
-    raise NotImplementedYet("Call now arrives with call execution; schedule the call for a time instead.")
+def call_now(call_id: CallId) -> Response[Success[CallView]]:
+    call = call_service().call_now(current_principal(router), call_id)
+    metrics.add_metric(name="CallsCalledNow", unit="Count", value=1)
+    logger.info("call now requested", extra={"call_id": call_id})
+    return Response(
+        status_code=202, content_type=content_types.APPLICATION_JSON, body=Success[CallView](data=call.view())
+    )

@@ -7,9 +7,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from schedule.dependencies import settings_service
 from schedule.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses
+from shared.dependencies import settings_service
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
 

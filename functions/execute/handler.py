@@ -1,0 +1,54 @@
+"""The EventBridge Scheduler target (and "call now"'s): start one attempt of a call.
+
+Input: ``{callId, clinicId, attempt, token, scheduledTime}``. The handler validates it, hands it to
+``CallExecutor`` and reports what happened; it never raises for a call's business outcome, so nothing about a
+dial is ever retried by AWS (the function's async retries are 0 as well).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from shared.api.errors import describe_validation_errors
+from shared.dependencies import executor, utc_now
+from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
+from shared.observability import logger, metrics, tracer
+
+RESULT_METRICS = {
+    ExecutionResult.DIALED: "CallsDialed",
+    ExecutionResult.SKIPPED: "ExecutionsSkipped",
+    ExecutionResult.MOVED: "CallsMovedIntoBusinessHours",
+    ExecutionResult.REQUEUED: "CallsRequeued",
+    ExecutionResult.FAILED: "CallsFailed",
+    ExecutionResult.UNRESOLVED: "DialsUnresolved",
+}
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        request = ExecuteRequest.model_validate(event)
+    except ValidationError as error:
+        details = describe_validation_errors(error.errors())
+        logger.error("invalid execute event", extra={"errors": details})
+        metrics.add_metric(name="InvalidExecuteEvents", unit=MetricUnit.Count, value=1)
+        return {"result": "invalid", "error": {"code": "validation_error", "details": details}}
+
+    logger.append_keys(call_id=request.call_id, attempt=request.attempt, trigger=request.trigger)
+    if request.trigger == ExecuteTrigger.SCHEDULE:
+        lag = (utc_now() - request.scheduled_time).total_seconds()
+        metrics.add_metric(name="ScheduleDeliveryLag", unit=MetricUnit.Seconds, value=max(lag, 0.0))
+    execution = executor().execute(request)
+    metrics.add_metric(name=RESULT_METRICS[execution.result], unit=MetricUnit.Count, value=1)
+    return {
+        "result": execution.result.value,
+        "callId": request.call_id,
+        "status": execution.call.status.value if execution.call else None,
+        "detail": execution.detail,
+    }

@@ -1,0 +1,76 @@
+"""``POST /webhooks/retell``: Retell's call events, verified on the raw body, applied once, answered 204.
+
+Signature check first (401 for a missing, malformed, wrong or stale one), then the payload is validated (400 if
+it is not Retell's shape), then applied. Duplicates, events for unknown calls and events we don't act on are
+also 204: Retell retries anything else, and retrying them would change nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from shared.api import retell_signature
+from shared.api.errors import describe_validation_errors, raw_error_response
+from shared.dependencies import event_service, retell_api_keys
+from shared.logic.call_events import EventEffect
+from shared.models.retell import RetellWebhook
+from shared.observability import logger, metrics, tracer
+
+MAX_BODY_BYTES = 1024 * 1024
+EFFECT_METRICS = {
+    EventEffect.CONNECTED: "CallsConnected",
+    EventEffect.COMPLETED: "CallsCompleted",
+    EventEffect.FAILED: "CallsFailed",
+    EventEffect.RETRY_SCHEDULED: "CallsRetried",
+    EventEffect.REQUEUED: "CallsRequeued",
+    EventEffect.ANALYZED: "CallsAnalyzed",
+    EventEffect.NO_CHANGE: "WebhooksDuplicate",
+    EventEffect.UNKNOWN_CALL: "WebhooksUnknownCall",
+    EventEffect.IGNORED: "WebhooksIgnored",
+}
+
+
+def _raw_body(event: dict[str, Any]) -> str | None:
+    """The body exactly as Retell sent it (signatures are over these bytes, never a re-serialisation)."""
+    body = event.get("body") or ""
+    if not event.get("isBase64Encoded"):
+        return str(body)
+    try:
+        return base64.b64decode(body, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _no_content() -> dict[str, Any]:
+    return {"statusCode": 204, "headers": {}, "body": "", "isBase64Encoded": False}
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    body = _raw_body(event)
+    if body is None or len(body) > MAX_BODY_BYTES:
+        return raw_error_response(400, "unreadable_body", "The body is not UTF-8 text of a sensible size.")
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    signature = headers.get("x-retell-signature")
+    if not retell_signature.verify(body, signature, retell_api_keys(), now_ms=int(time.time() * 1000)):
+        metrics.add_metric(name="WebhooksRejected", unit=MetricUnit.Count, value=1)
+        logger.warning("webhook signature rejected", extra={"signature_present": signature is not None})
+        return raw_error_response(401, "invalid_signature", "The x-retell-signature header is missing or invalid.")
+    try:
+        webhook = RetellWebhook.model_validate_json(body)
+    except ValidationError as error:
+        details = describe_validation_errors(error.errors())
+        logger.warning("signed webhook with an unexpected shape", extra={"errors": details})
+        return raw_error_response(400, "invalid_payload", "The body is not a Retell call event.")
+    outcome = event_service().apply(webhook)
+    metrics.add_metric(name=EFFECT_METRICS[outcome.effect], unit=MetricUnit.Count, value=1)
+    return _no_content()

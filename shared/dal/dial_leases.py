@@ -1,0 +1,132 @@
+"""Dialing slots: at most ``maxConcurrentCalls`` calls of a clinic, and at most the Retell workspace's limit across
+all clinics, are in flight at once.
+
+Each pool is one item holding a map ``callId -> lease expiry (epoch seconds)``. Taking a slot is one transaction
+that adds the call to both maps, on the condition that each has room (``size(leases) < limit``) or already holds
+the call (a retry of the same claim keeps its slot). A lease is returned when the call ends; one that is never
+returned (a lost webhook) expires, and expired leases are pruned the next time a pool looks full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_leases_key
+
+LEASES = "leases"
+
+
+@dataclass(frozen=True)
+class LeaseLimits:
+    clinic: int
+    workspace: int
+    duration: timedelta
+
+
+class DialLeases:
+    def __init__(self, client: Any, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
+        """Take a slot in the clinic's pool and the workspace's pool for ``call_id``; ``False`` if either is full."""
+        expires = int((now + limits.duration).timestamp())
+        pools = ((clinic_leases_key(clinic_id), limits.clinic), (workspace_leases_key(), limits.workspace))
+        for _ in range(3):
+            try:
+                self._client.transact_write_items(
+                    TransactItems=[self._take(key, call_id, limit, expires) for key, limit in pools]
+                )
+                return True
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+            # Full, missing, or raced: make room (prune expired leases, create a missing pool) and try again.
+            if not any([self._tidy(key, int(now.timestamp())) for key, _ in pools]):
+                return False
+        return False
+
+    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None:
+        """Extend a held lease (a connected call may run longer than the lease); a lease not held is not taken."""
+        for key in (clinic_leases_key(clinic_id), workspace_leases_key()):
+            self._update_held(key, call_id, "SET #leases.#call = :expires", int((now + duration).timestamp()))
+
+    def release(self, clinic_id: str, call_id: str) -> None:
+        """Return the call's slots. Releasing one not held is fine (webhooks repeat)."""
+        for key in (clinic_leases_key(clinic_id), workspace_leases_key()):
+            self._update_held(key, call_id, "REMOVE #leases.#call", None)
+
+    def held(self, clinic_id: str) -> dict[str, int]:
+        """The clinic's leases (call id -> expiry); for tests and operators."""
+        response = self._client.get_item(TableName=self._table, Key=to_item(clinic_leases_key(clinic_id)))
+        return dict(from_item(response.get("Item", {})).get(LEASES, {}))
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _take(self, key: dict[str, str], call_id: str, limit: int, expires: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item(key),
+                "UpdateExpression": "SET #leases.#call = :expires",
+                "ConditionExpression": "attribute_exists(#leases) AND "
+                "(attribute_exists(#leases.#call) OR size(#leases) < :limit)",
+                "ExpressionAttributeNames": {"#leases": LEASES, "#call": call_id},
+                "ExpressionAttributeValues": {":expires": to_attribute(expires), ":limit": to_attribute(limit)},
+            }
+        }
+
+    def _update_held(self, key: dict[str, str], call_id: str, expression: str, expires: int | None) -> None:
+        values = {":expires": to_attribute(expires)} if expires is not None else {}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(key),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(#leases.#call)",
+                ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def _tidy(self, key: dict[str, str], now_epoch: int) -> bool:
+        """Create the pool if it is missing and drop its expired leases; ``True`` if that changed anything."""
+        response = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
+        if "Item" not in response:
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_item({**key, LEASES: {}}),
+                    ConditionExpression="attribute_not_exists(#pk)",
+                    ExpressionAttributeNames={"#pk": PARTITION_KEY},
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+            return True
+        leases: dict[str, int] = from_item(response["Item"]).get(LEASES, {})
+        changed = False
+        for call_id, expiry in leases.items():
+            if expiry > now_epoch:
+                continue
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=to_item(key),
+                    UpdateExpression="REMOVE #leases.#call",
+                    ConditionExpression="#leases.#call = :expiry",  # not renewed meanwhile
+                    ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                    ExpressionAttributeValues={":expiry": to_attribute(expiry)},
+                )
+                changed = True
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        return changed

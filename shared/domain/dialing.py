@@ -1,0 +1,65 @@
+"""What is sent to Retell to place one attempt of a call (contract: "What is sent to Retell")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.models.call import Call
+from shared.models.settings import ClinicSettings
+
+
+class DialMisconfigured(Exception):
+    """The clinic (and the deployment) lack what a dial needs; no dial can succeed until settings change."""
+
+
+@dataclass(frozen=True)
+class DialDefaults:
+    """The deployment's fallbacks for clinics that have not set their own agent or number."""
+
+    agent_id: str | None = None
+    from_number: str | None = None
+
+
+@dataclass(frozen=True)
+class DialSpec:
+    from_number: str
+    to_number: str
+    agent_id: str
+    idempotency_key: str
+    metadata: dict[str, Any]
+    dynamic_variables: dict[str, str]
+
+
+def dial_key(call: Call) -> str:
+    """Unique to one dial of one attempt: a resend of the same dial (after a timeout) reuses it, so Retell places
+    the call at most once; a re-queued attempt is a new dial (new schedule token) and gets a new key, because
+    Retell would otherwise answer it with the earlier, failed call."""
+    return f"{call.call_id}-a{call.attempt}-{call.schedule_token}"
+
+
+def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> DialSpec:
+    agent_id = settings.agent_id or defaults.agent_id
+    from_number = settings.from_number or defaults.from_number
+    missing = [name for name, value in (("agentId", agent_id), ("fromNumber", from_number)) if not value]
+    if missing:
+        raise DialMisconfigured(f"the clinic's settings have no {' or '.join(missing)}, and no default is deployed")
+    assert agent_id is not None
+    assert from_number is not None
+    key = dial_key(call)
+    return DialSpec(
+        from_number=from_number,
+        to_number=call.phone_number,
+        agent_id=agent_id,
+        idempotency_key=key,
+        metadata={"call_id": call.call_id, "clinic_id": call.clinic_id, "attempt": call.attempt, "dial_key": key},
+        # Retell substitutes only string values; an absent value would be read out as "{{name}}", so send "".
+        dynamic_variables={
+            "pet_name": call.pet_name,
+            "owner_name": call.owner_name,
+            "vet_name": call.vet_name or "",
+            "clinic_name": call.clinic_name or "",
+            "clinic_phone": call.clinic_phone or "",
+            "discharge_summary_content": call.discharge_summary or "",
+        },
+    )

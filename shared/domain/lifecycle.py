@@ -1,0 +1,267 @@
+"""The call's state machine, as pure functions from a stored call (and a fact) to the next call, or ``None`` when
+the fact changes nothing (a duplicate, a stale schedule, an event about an attempt that is already over).
+
+    scheduled --claim--> initiated --connected--> in_progress --ended--> completed | failed
+        ^                  |    |                                   |
+        |                  |    +--ended (never connected)----------+--> scheduled (next attempt / re-queued)
+        +--back to queue---+  (closed now, no dialing slot, Retell busy)
+    scheduled --cancel--> cancelled
+
+State only moves forward: an event is applied to the attempt it names, and only while that attempt is still open,
+so repeated and out-of-order deliveries are no-ops. Terminal calls never change status; the one thing that may
+still arrive for them is the analysis of the attempt that ended them. Version and ``updatedAt`` are the writer's
+business (``shared.logic``), not this module's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.domain.business_hours import BusinessCalendar
+from shared.domain.outcomes import Disposition, judge_disconnection
+from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
+from shared.models.settings import RetryPolicy
+
+MAX_REQUEUES = 120
+"""Re-queues of one attempt (about a minute apart) before it fails: two hours without a free dialing slot means
+something is stuck, and the clinic should hear about it rather than the owner being rung in the evening."""
+
+EARLY_TOLERANCE = timedelta(minutes=2)
+"""A claim this long before the call is due is refused: schedules never fire early, so such a delivery is a stray
+(a hand-made invocation, a clock far off), and dialing on it would ring the owner before the time the clinic set."""
+
+OPEN_STATUSES = frozenset({CallStatus.INITIATED, CallStatus.IN_PROGRESS})
+
+
+@dataclass(frozen=True)
+class CallEnd:
+    """How Retell says an attempt ended (from ``call_ended`` or ``call_analyzed``)."""
+
+    attempt: int
+    retell_call_id: str
+    disconnection_reason: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    transcript: str | None = None
+    recording_url: str | None = None
+
+
+def _entry_index(call: Call, attempt: int, retell_call_id: str | None) -> int | None:
+    """Where the history keeps the dial an event is about: the entry with its Retell call id, else the latest entry
+    of that attempt not yet tied to a Retell call (a re-queued attempt has one entry per dial)."""
+    for index in range(len(call.attempts) - 1, -1, -1):
+        entry = call.attempts[index]
+        if retell_call_id is not None and entry.retell_call_id == retell_call_id:
+            return index
+    for index in range(len(call.attempts) - 1, -1, -1):
+        entry = call.attempts[index]
+        if entry.number == attempt and entry.retell_call_id is None:
+            return index
+    return None
+
+
+def _with_entry(call: Call, index: int | None, entry: CallAttempt) -> list[CallAttempt]:
+    attempts = list(call.attempts)
+    if index is None:
+        return [*attempts, entry]
+    attempts[index] = entry
+    return attempts
+
+
+def _is_latest_dial(call: Call, index: int | None) -> bool:
+    return index is None or index == len(call.attempts) - 1
+
+
+def claim(call: Call, attempt: int, token: str, now: datetime) -> Call | None:
+    """``scheduled`` -> ``initiated`` for exactly the attempt and schedule that fired; anything else is stale."""
+    if call.status != CallStatus.SCHEDULED or call.attempt != attempt or call.schedule_token != token:
+        return None
+    if call.scheduled_for > now + EARLY_TOLERANCE:
+        return None
+    entry = CallAttempt(number=attempt, claimed_at=now)
+    return call.model_copy(
+        update={
+            "status": CallStatus.INITIATED,
+            "attempts": [*call.attempts, entry],
+            "retell_call_id": None,
+            "next_retry_at": None,
+            "status_reason": None,
+        }
+    )
+
+
+def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, *, requeue: bool) -> Call:
+    """``initiated`` -> ``scheduled`` without having dialed: the same attempt, at ``fire_at``, on a new schedule.
+    ``requeue`` counts it against ``MAX_REQUEUES`` (no slot free); otherwise it was moved into business hours."""
+    attempts = list(call.attempts)
+    if attempts and attempts[-1].number == call.attempt and attempts[-1].dialed_at is None:
+        attempts.pop()  # the claim never became a dial: not worth a line in the history
+    return call.model_copy(
+        update={
+            "status": CallStatus.SCHEDULED,
+            "scheduled_for": fire_at,
+            "rescheduled": call.rescheduled or not requeue,
+            "schedule_token": token,
+            "attempts": attempts,
+            "requeues": call.requeues + 1 if requeue else call.requeues,
+            "status_reason": reason,
+        }
+    )
+
+
+def dialed(call: Call, attempt: int, retell_call_id: str, now: datetime) -> Call | None:
+    """Remember the Retell call id of the attempt. Webhooks may have moved the call on already; that is fine."""
+    index = _entry_index(call, attempt, retell_call_id)
+    if index is None:
+        return None
+    entry = call.attempts[index]
+    if entry.dialed_at is not None:
+        return None
+    updated = entry.model_copy(update={"retell_call_id": retell_call_id, "dialed_at": now})
+    changes: dict[str, object] = {"attempts": _with_entry(call, index, updated)}
+    if call.attempt == attempt and _is_latest_dial(call, index):
+        changes["retell_call_id"] = retell_call_id
+    return call.model_copy(update=changes)
+
+
+def dial_failed(call: Call, reason: str) -> Call:
+    """``initiated`` -> ``failed``: Retell refused the dial for good, or the clinic's dialing settings are wrong."""
+    attempts = list(call.attempts)
+    if attempts and attempts[-1].number == call.attempt:
+        attempts[-1] = attempts[-1].model_copy(update={"outcome": CallOutcome.DIAL_REJECTED})
+    return call.model_copy(
+        update={
+            "status": CallStatus.FAILED,
+            "outcome": CallOutcome.DIAL_REJECTED,
+            "attempts": attempts,
+            "status_reason": reason,
+        }
+    )
+
+
+def dial_unresolved(call: Call, reason: str) -> Call:
+    """Still ``initiated``: Retell may or may not have placed the call, and we could not find out. The reason says
+    so, and a sweeper (or a person) looks for ``initiated`` calls whose attempt has no Retell call id."""
+    return call.model_copy(update={"status_reason": reason})
+
+
+def connected(call: Call, attempt: int, retell_call_id: str, started_at: datetime | None) -> Call | None:
+    """``initiated`` -> ``in_progress`` when the owner picks up (``call_started``)."""
+    if call.attempt != attempt or call.status != CallStatus.INITIATED:
+        return None
+    index = _entry_index(call, attempt, retell_call_id)
+    if not _is_latest_dial(call, index):
+        return None  # an earlier dial of a re-queued attempt
+    entry = call.attempts[index] if index is not None else CallAttempt(number=attempt)
+    entry = entry.model_copy(update={"retell_call_id": retell_call_id, "started_at": started_at})
+    return call.model_copy(
+        update={
+            "status": CallStatus.IN_PROGRESS,
+            "attempts": _with_entry(call, index, entry),
+            "retell_call_id": call.retell_call_id or retell_call_id,
+        }
+    )
+
+
+def retry_time(
+    ended_at: datetime, now: datetime, finished_attempt: int, policy: RetryPolicy, calendar: BusinessCalendar
+) -> datetime:
+    """When the next attempt goes: the backoff after the end of the attempt (never before now), moved into
+    business hours."""
+    earliest = max(ended_at, now) + timedelta(seconds=policy.delay_before_retry(finished_attempt))
+    return calendar.next_open_slot(earliest)
+
+
+def ended(
+    call: Call,
+    end: CallEnd,
+    policy: RetryPolicy,
+    calendar: BusinessCalendar,
+    now: datetime,
+    *,
+    token: str,
+    requeue_delay: timedelta,
+) -> Call | None:
+    """Apply ``call_ended`` to the attempt it reports. ``token`` names the schedule of the next attempt, if any."""
+    if call.attempt != end.attempt or call.status not in OPEN_STATUSES:
+        return None
+    index = _entry_index(call, end.attempt, end.retell_call_id)
+    if not _is_latest_dial(call, index):
+        return None  # an earlier dial of a re-queued attempt
+    verdict = judge_disconnection(end.disconnection_reason, policy)
+    entry = call.attempts[index] if index is not None else CallAttempt(number=end.attempt)
+    entry = entry.model_copy(
+        update={
+            "retell_call_id": end.retell_call_id,
+            "started_at": entry.started_at or end.started_at,
+            "ended_at": end.ended_at or now,
+            "disconnection_reason": end.disconnection_reason,
+            "outcome": verdict.outcome,
+        }
+    )
+    changes: dict[str, object] = {
+        "attempts": _with_entry(call, index, entry),
+        "retell_call_id": end.retell_call_id,
+        "outcome": verdict.outcome,
+        "disconnection_reason": end.disconnection_reason,
+    }
+    if end.transcript is not None:
+        changes["transcript"] = end.transcript
+    if end.recording_url is not None:
+        changes["recording_url"] = end.recording_url
+
+    disposition = verdict.disposition
+    if disposition == Disposition.RETRY and call.attempt >= call.max_attempts:
+        # Out of retries. A voicemail was still a delivered message; silence and busy lines are a failure.
+        disposition = Disposition.COMPLETE if verdict.outcome == CallOutcome.VOICEMAIL else Disposition.FAIL
+        changes["status_reason"] = f"no answer after {call.max_attempts} attempts"
+    if disposition == Disposition.REQUEUE and call.requeues >= MAX_REQUEUES:
+        disposition = Disposition.FAIL
+        changes["status_reason"] = "Retell had no free capacity for too long"
+
+    if disposition == Disposition.COMPLETE:
+        return call.model_copy(update={**changes, "status": CallStatus.COMPLETED})
+    if disposition == Disposition.FAIL:
+        changes.setdefault("status_reason", f"the call could not be completed ({end.disconnection_reason})")
+        return call.model_copy(update={**changes, "status": CallStatus.FAILED})
+    if disposition == Disposition.RETRY:
+        at = retry_time(end.ended_at or now, now, call.attempt, policy, calendar)
+        return call.model_copy(
+            update={
+                **changes,
+                "status": CallStatus.SCHEDULED,
+                "attempt": call.attempt + 1,
+                "scheduled_for": at,
+                "next_retry_at": at,
+                "schedule_token": token,
+                "requeues": 0,
+                "status_reason": f"retry {call.attempt} of {call.max_attempts - 1} after {verdict.outcome}",
+            }
+        )
+    at = calendar.next_open_slot(now + requeue_delay)
+    return call.model_copy(
+        update={
+            **changes,
+            "status": CallStatus.SCHEDULED,
+            "scheduled_for": at,
+            "schedule_token": token,
+            "requeues": call.requeues + 1,
+            "status_reason": "Retell was at its concurrency limit; dialing again shortly",
+        }
+    )
+
+
+def analyzed(call: Call, attempt: int, retell_call_id: str, analysis: CallAnalysis) -> Call | None:
+    """Store Retell's post-call analysis on its dial, and on the call if that dial is the call's latest. The only
+    change a terminal call accepts; a cancelled call accepts none."""
+    if call.status == CallStatus.CANCELLED:
+        return None
+    index = _entry_index(call, attempt, retell_call_id)
+    if index is None or call.attempts[index].analysis == analysis:
+        return None
+    entry = call.attempts[index].model_copy(update={"analysis": analysis})
+    changes: dict[str, object] = {"attempts": _with_entry(call, index, entry)}
+    if _is_latest_dial(call, index) or all(e.retell_call_id is None for e in call.attempts[index + 1 :]):
+        changes["analysis"] = analysis
+    return call.model_copy(update=changes)

@@ -1,0 +1,90 @@
+"""Writing a call's next state together with the one-shot schedule it needs, in the order that survives crashes.
+
+(1) place the new schedule, (2) write the call on the condition that nobody changed it since it was read, (3) remove
+the schedule the write replaced. A crash after (1) leaves an orphan schedule: it fires, finds its token is not the
+call's, does nothing and deletes itself. A crash after (2) leaves the replaced schedule, equally stale. Because (1)
+precedes (2), every stored ``scheduled`` call has a live schedule for its token. A write that loses the race
+withdraws the schedule it placed (its token is random, so it can only be its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, schedule_name
+from shared.dal.call_repository import CallRepository, StaleWrite
+from shared.models.call import Call, CallStatus
+
+SCHEDULER_MIN_LEAD = timedelta(seconds=60)
+"""Schedules are never set closer than this to now: Scheduler fires with one-minute precision and may reject
+an ``at()`` time that has passed by the time the request reaches it."""
+
+MAX_WRITE_ROUNDS = 5
+
+Transition = Callable[[Call], Call | None]
+
+
+@dataclass(frozen=True)
+class Written:
+    before: Call | None  # the call as read (None: it does not exist in that clinic)
+    after: Call | None  # the call as written (None: the transition had nothing to do)
+
+
+def pending_attempt(call: Call, now: datetime) -> PendingAttempt:
+    return PendingAttempt(
+        call_id=call.call_id,
+        clinic_id=call.clinic_id,
+        attempt=call.attempt,
+        token=call.schedule_token,
+        fire_at=max(call.scheduled_for, now + SCHEDULER_MIN_LEAD),
+    )
+
+
+def current_schedule_name(call: Call) -> str:
+    return schedule_name(call.call_id, call.attempt, call.schedule_token)
+
+
+class CallWriter:
+    def __init__(self, calls: CallRepository, scheduler: CallScheduler):
+        self._calls = calls
+        self._scheduler = scheduler
+
+    def save(self, new: Call, expected: Call, now: datetime) -> Call:
+        """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step."""
+        new = new.model_copy(update={"version": expected.version + 1, "updated_at": now})
+        needs_schedule = new.status == CallStatus.SCHEDULED and (
+            expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
+        )
+        placed = pending_attempt(new, now) if needs_schedule else None
+        if placed is not None:
+            self._scheduler.place(placed)
+        try:
+            self._calls.replace(new, expected=expected)
+        except BaseException:
+            if placed is not None:
+                self._scheduler.remove(placed.schedule_name)
+            raise
+        replaced = expected.status == CallStatus.SCHEDULED and (
+            new.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
+        )
+        if replaced:
+            self._scheduler.remove(current_schedule_name(expected))
+        return new
+
+    def apply(self, clinic_id: str, call_id: str, transition: Transition, now: datetime) -> Written:
+        """Read, transition, save; on a lost race read again and re-decide (the transition is pure, so deciding
+        twice is safe). Stops when the transition has nothing to do."""
+        for _ in range(MAX_WRITE_ROUNDS):
+            current = self._calls.get(clinic_id, call_id)
+            if current is None:
+                return Written(None, None)
+            new = transition(current)
+            if new is None:
+                return Written(current, None)
+            try:
+                return Written(current, self.save(new, current, now))
+            except StaleWrite:
+                continue
+        raise StaleWrite(None)

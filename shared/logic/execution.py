@@ -1,0 +1,201 @@
+"""Executing an attempt when its schedule fires (or "call now" asks): claim, check, take a slot, dial.
+
+Never call an owner twice by mistake:
+
+* The attempt is claimed first, with a conditional write (``scheduled`` with this attempt and schedule token ->
+  ``initiated``). A duplicate delivery, a replaced schedule, a cancelled call all lose the claim and do nothing.
+* The function's own async retries are 0 (infrastructure), so AWS never re-runs a dial; an unexpected crash after
+  the claim leaves the call ``initiated`` with no Retell call id, for a sweeper, not for a second dial.
+* Retell gets an idempotency key unique to this dial. A dial whose outcome is unknown (timeout, dropped connection,
+  5xx) is reconciled: look for the call by our metadata, else resend with the same key (Retell places it at most
+  once). Still unknown: leave the call ``initiated`` with the reason, and alarm.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from shared.adapters.retell_dialer import DialOutcomeUnknown, DialRateLimited, DialRejected
+from shared.dal.call_repository import StaleWrite
+from shared.dal.dial_leases import DialLeases, LeaseLimits
+from shared.domain import lifecycle
+from shared.domain.business_hours import BusinessCalendar
+from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec
+from shared.logic.call_writes import CallWriter
+from shared.logic.clinic_settings import ClinicSettingsService
+from shared.models.call import Call
+from shared.models.execution import ExecuteRequest, ExecutionResult
+from shared.observability import logger
+
+REQUEUE_DELAY = timedelta(seconds=60)
+REQUEUE_JITTER = timedelta(seconds=45)
+"""A re-queued attempt goes again 60-105 s later: a burst of calls that came due together (Monday 09:00) spreads
+out over the following minutes instead of returning all at once."""
+
+
+class Dialer(Protocol):
+    def dial(self, spec: DialSpec) -> str: ...
+
+    def find(self, spec: DialSpec) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Execution:
+    result: ExecutionResult
+    call: Call | None = None
+    detail: str = ""
+
+
+def requeue_delay(rng: random.Random) -> timedelta:
+    return REQUEUE_DELAY + REQUEUE_JITTER * rng.random()
+
+
+class CallExecutor:
+    def __init__(
+        self,
+        writer: CallWriter,
+        settings: ClinicSettingsService,
+        leases: DialLeases,
+        dialer: Callable[[], Dialer],
+        defaults: DialDefaults,
+        lease_limits: Callable[[int], LeaseLimits],
+        clock: Callable[[], datetime],
+        new_token: Callable[[], str],
+        rng: random.Random | None = None,
+    ):
+        self._writer = writer
+        self._settings = settings
+        self._leases = leases
+        self._dialer = dialer
+        self._defaults = defaults
+        self._lease_limits = lease_limits
+        self._clock = clock
+        self._new_token = new_token
+        self._rng = rng or random.Random()
+
+    def execute(self, request: ExecuteRequest) -> Execution:
+        now = self._clock()
+        claimed = self._writer.apply(
+            request.clinic_id,
+            request.call_id,
+            lambda call: lifecycle.claim(call, request.attempt, request.token, now),
+            now,
+        )
+        if claimed.after is None:
+            return self._skipped(request, claimed.before)
+        call = claimed.after
+        settings = self._settings.current(call.clinic_id)
+        calendar = BusinessCalendar.from_settings(settings)
+
+        if not calendar.is_open(now):
+            slot = calendar.next_open_slot(now)
+            return self._back_to_queue(call, slot, ExecutionResult.MOVED, "moved into business hours", now)
+
+        try:
+            spec = dial_spec(call, settings, self._defaults)
+        except DialMisconfigured as error:
+            return self._fail(call, f"cannot dial: {error}", now)
+
+        if not self._leases.acquire(
+            call.clinic_id, call.call_id, self._lease_limits(settings.max_concurrent_calls), now
+        ):
+            slot = calendar.next_open_slot(now + requeue_delay(self._rng))
+            return self._back_to_queue(
+                call, slot, ExecutionResult.REQUEUED, "all dialing slots busy; dialing again shortly", now
+            )
+
+        try:
+            retell_call_id = self._dial_once(spec)
+        except DialRateLimited:
+            self._leases.release(call.clinic_id, call.call_id)
+            slot = calendar.next_open_slot(now + requeue_delay(self._rng))
+            return self._back_to_queue(
+                call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
+            )
+        except DialRejected as error:
+            self._leases.release(call.clinic_id, call.call_id)
+            return self._fail(call, f"Retell refused the call: {error}", now)
+        except DialOutcomeUnknown as error:
+            # The lease stays: the call may be live. It expires if it is not.
+            reason = f"dial outcome unknown ({error}); not redialed, awaiting reconciliation"
+            written = self._writer.apply(
+                call.clinic_id, call.call_id, lambda current: lifecycle.dial_unresolved(current, reason), now
+            )
+            logger.error("dial outcome unknown", extra={"call_id": call.call_id, "attempt": call.attempt})
+            return Execution(ExecutionResult.UNRESOLVED, written.after, reason)
+
+        written = self._writer.apply(
+            call.clinic_id,
+            call.call_id,
+            lambda current: lifecycle.dialed(current, call.attempt, retell_call_id, self._clock()),
+            now,
+        )
+        logger.info(
+            "call dialed",
+            extra={"call_id": call.call_id, "attempt": call.attempt, "retell_call_id": retell_call_id},
+        )
+        return Execution(ExecutionResult.DIALED, written.after or call, retell_call_id)
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _dial_once(self, spec: DialSpec) -> str:
+        """Dial; if the outcome is unknown, find out (list by our metadata, else resend with the same key)."""
+        dialer = self._dialer()
+        try:
+            return dialer.dial(spec)
+        except DialOutcomeUnknown as first:
+            logger.warning(
+                "dial outcome unknown; reconciling", extra={"dial_key": spec.idempotency_key, "error": str(first)}
+            )
+        found = dialer.find(spec)
+        if found is not None:
+            return found
+        return dialer.dial(spec)  # same idempotency key: Retell places the call at most once
+
+    def _skipped(self, request: ExecuteRequest, current: Call | None) -> Execution:
+        if current is None:
+            detail = "no such call in this clinic"
+        elif current.status.is_terminal:
+            detail = f"call is {current.status}"
+        elif current.attempt != request.attempt or current.schedule_token != request.token:
+            detail = "stale schedule (the call was moved, retried or already claimed)"
+        elif current.scheduled_for > self._clock() + lifecycle.EARLY_TOLERANCE:
+            detail = f"not due until {current.scheduled_for.isoformat()}"
+        else:
+            detail = f"call is {current.status}"
+        logger.info("execute skipped", extra={"call_id": request.call_id, "attempt": request.attempt, "reason": detail})
+        return Execution(ExecutionResult.SKIPPED, current, detail)
+
+    def _back_to_queue(
+        self, call: Call, slot: datetime, result: ExecutionResult, reason: str, now: datetime
+    ) -> Execution:
+        token = self._new_token()
+        requeue = result == ExecutionResult.REQUEUED
+        if requeue and call.requeues >= lifecycle.MAX_REQUEUES:
+            return self._fail(call, "no dialing slot came free for too long", now)
+        queued = lifecycle.back_to_queue(call, slot, token, reason, requeue=requeue)
+        try:
+            saved = self._writer.save(queued, call, now)
+        except StaleWrite:  # only the claimer writes an initiated call; a lost write means someone else acted
+            logger.warning("call changed while returning it to the queue", extra={"call_id": call.call_id})
+            return Execution(ExecutionResult.SKIPPED, None, "changed concurrently")
+        logger.info(f"call {result}", extra={"call_id": call.call_id, "scheduled_for": slot.isoformat()})
+        return Execution(result, saved, reason)
+
+    def _fail(self, call: Call, reason: str, now: datetime) -> Execution:
+        failed = self._writer.apply(
+            call.clinic_id,
+            call.call_id,
+            lambda current: (
+                lifecycle.dial_failed(current, reason)
+                if current.status == call.status and current.attempt == call.attempt
+                else None
+            ),
+            now,
+        )
+        logger.warning("call failed before dialing", extra={"call_id": call.call_id, "reason": reason})
+        return Execution(ExecutionResult.FAILED, failed.after, reason)

@@ -1,0 +1,35 @@
+"""What starts an attempt: the input a one-shot schedule (or "call now") hands to the execute function."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from shared.models.base import StrictApiModel, UtcDatetime
+
+
+class ExecuteTrigger(StrEnum):
+    SCHEDULE = "schedule"
+    CALL_NOW = "call_now"
+
+
+class ExecuteRequest(StrictApiModel):
+    """``{callId, clinicId, attempt, token, scheduledTime}``; the claim succeeds only if all of it is current."""
+
+    call_id: str = Field(min_length=1, max_length=64)
+    clinic_id: str = Field(min_length=1, max_length=128)
+    attempt: int = Field(ge=1, le=100)
+    token: str = Field(min_length=1, max_length=32)
+    scheduled_time: UtcDatetime
+    trigger: Literal[ExecuteTrigger.SCHEDULE, ExecuteTrigger.CALL_NOW] = ExecuteTrigger.SCHEDULE
+
+
+class ExecutionResult(StrEnum):
+    DIALED = "dialed"
+    SKIPPED = "skipped"  # duplicate delivery, stale schedule, cancelled or unknown call: nothing to do
+    MOVED = "moved"  # closed now: moved to the next open slot
+    REQUEUED = "requeued"  # no dialing slot (clinic or Retell at capacity): same attempt about a minute later
+    FAILED = "failed"  # Retell refused the dial, or settings make dialing impossible
+    UNRESOLVED = "unresolved"  # Retell may have placed the call; left for reconciliation, never redialed

@@ -1,0 +1,88 @@
+"""What Retell sends to the webhook (``{"event": ..., "call": {...}}``), reduced to the fields we use.
+
+Retell adds fields over time, so unknown ones are ignored; the ones we rely on are validated.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from shared.models.call import CallAnalysis
+
+LIFECYCLE_EVENTS = frozenset({"call_started", "call_ended", "call_analyzed"})
+
+
+def _int_or_none(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+class OurMetadata(BaseModel):
+    """The metadata execute puts on every dial, echoed back by Retell."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    call_id: str = Field(min_length=1, max_length=64)
+    clinic_id: str = Field(min_length=1, max_length=128)
+    attempt: Annotated[int, BeforeValidator(_int_or_none)] = Field(ge=1)
+
+
+class RetellCallAnalysis(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    call_summary: str | None = None
+    user_sentiment: str | None = None
+    call_successful: bool | None = None
+    in_voicemail: bool | None = None
+
+    def as_analysis(self) -> CallAnalysis:
+        return CallAnalysis(
+            summary=self.call_summary,
+            sentiment=self.user_sentiment,
+            successful=self.call_successful,
+            in_voicemail=self.in_voicemail,
+        )
+
+
+def _from_epoch_ms(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value / 1000, UTC) if value is not None else None
+
+
+class RetellCall(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    call_id: str = Field(min_length=1, max_length=128)
+    call_status: str | None = None
+    metadata: dict[str, Any] | None = None
+    disconnection_reason: str | None = None
+    start_timestamp: int | None = None
+    end_timestamp: int | None = None
+    transcript: str | None = Field(default=None, max_length=200_000)
+    recording_url: str | None = Field(default=None, max_length=2_048)
+    call_analysis: RetellCallAnalysis | None = None
+
+    @property
+    def started_at(self) -> datetime | None:
+        return _from_epoch_ms(self.start_timestamp)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return _from_epoch_ms(self.end_timestamp)
+
+    def ours(self) -> OurMetadata | None:
+        """Our ids from the metadata, or ``None`` for a call this system did not place."""
+        try:
+            return OurMetadata.model_validate(self.metadata or {})
+        except ValueError:
+            return None
+
+
+class RetellWebhook(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event: str = Field(min_length=1, max_length=64)
+    call: RetellCall

@@ -1,0 +1,146 @@
+"""Whole lifecycles, one per row of the contract's test-number table: schedule -> the schedule fires execute ->
+the simulated Retell (real SDK, real HTTP) -> signed webhooks over HTTP -> retries -> a terminal state."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.support.aws_stand_ins import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBER
+from tests.support.lifecycle import Stand
+
+MONDAY_0930_LA = "2026-11-23T17:30:00Z"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "outcome", "reason", "dials"),
+    [
+        ("+14155550100", "completed", "answered", "agent_hangup", 1),
+        ("+14155550101", "failed", "no_answer", "dial_no_answer", 4),
+        ("+14155550102", "failed", "busy", "dial_busy", 4),
+        ("+14155550103", "failed", "not_connected", "dial_failed", 1),
+        ("+14155550104", "completed", "voicemail", "voicemail_reached", 1),
+        ("+14155550105", "completed", "answered", "user_hangup", 1),
+        ("+14155550106", "completed", "answered", "agent_hangup", 2),
+        ("+14155550107", "completed", "answered", "agent_hangup", 1),
+    ],
+)
+def test_every_test_number_ends_as_the_contract_says(
+    stand: Stand, number: str, status: str, outcome: str, reason: str, dials: int
+) -> None:
+    call = stand.schedule(phoneNumber=number, scheduledFor=MONDAY_0930_LA)
+    final = stand.run_to_the_end(call["callId"])
+    assert (final["status"], final["outcome"], final["disconnectionReason"]) == (status, outcome, reason)
+    assert stand.dials() == dials
+    assert [attempt["number"] for attempt in final["attempts"]] == list(range(1, dials + 1))
+    assert all(attempt["retellCallId"] in stand.sim.placed_call_ids() for attempt in final["attempts"])
+    assert final["analysis"] is not None
+    assert stand.aws.schedules() == []
+    assert stand.gateway is not None
+
+
+def test_an_answered_call_keeps_transcript_recording_and_analysis(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    final = stand.run_to_the_end(call["callId"])
+    assert final["status"] == "completed"
+    assert "Luna" in final["transcript"]
+    assert final["recordingUrl"].endswith(".wav")
+    assert final["analysis"] == {
+        "summary": "The owner reports the pet is recovering well.",
+        "sentiment": "Positive",
+        "successful": True,
+        "inVoicemail": False,
+    }
+    (attempt,) = final["attempts"]
+    assert attempt["startedAt"] is not None
+    assert attempt["endedAt"] is not None
+    assert attempt["analysis"]["successful"] is True
+    assert final["retellCallId"] == attempt["retellCallId"]
+
+
+def test_what_is_sent_to_retell(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA, vetName=None)
+    stand.advance_and_fire()
+    (request,) = stand.sim.requests()
+    placed = stand.sim.call(request.call_id or "")
+    assert placed["to_number"] == "+14155550100"
+    assert placed["from_number"] == DEFAULT_FROM_NUMBER
+    assert placed["agent_id"] == DEFAULT_AGENT_ID
+    assert placed["metadata"]["call_id"] == call["callId"]
+    assert placed["metadata"]["clinic_id"] == "clinic-a"
+    assert placed["metadata"]["attempt"] == 1
+    assert request.idempotency_key == placed["metadata"]["dial_key"]
+    assert (request.idempotency_key or "").startswith(f"{call['callId']}-a1-")
+    assert placed["retell_llm_dynamic_variables"] == {
+        "pet_name": "Luna",
+        "owner_name": "Sarah Johnson",
+        "vet_name": "",
+        "clinic_name": "Paws & Claws",
+        "clinic_phone": "+14155559876",
+        "discharge_summary_content": "Spay surgery; keep the cone on for 10 days.",
+    }
+    assert stand.call(call["callId"])["status"] == "initiated"
+
+
+def test_the_clinics_agent_and_number_win_over_the_defaults(stand: Stand) -> None:
+    settings = stand.api.get("/clinic/settings").data
+    stand.api.put("/clinic/settings", {**settings, "agentId": "agent_clinic_a", "fromNumber": "+14155551234"})
+    stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.advance_and_fire()
+    placed = stand.sim.call(stand.sim.placed_call_ids()[0])
+    assert (placed["agent_id"], placed["from_number"]) == ("agent_clinic_a", "+14155551234")
+
+
+def test_no_answer_is_retried_after_5_10_and_20_minutes(stand: Stand) -> None:
+    call = stand.schedule(phoneNumber="+14155550101", scheduledFor=MONDAY_0930_LA)
+    gaps = []
+    for expected_attempt in (1, 2, 3, 4):
+        stand.advance_and_fire()
+        assert stand.call(call["callId"])["attempt"] == expected_attempt
+        stand.sim.flush()
+        current = stand.call(call["callId"])
+        ended = at(current["attempts"][-1]["endedAt"])
+        if current["status"] == "scheduled":
+            gaps.append((at(current["scheduledFor"]) - ended).total_seconds())
+            assert current["nextRetryAt"] == current["scheduledFor"]
+    assert gaps == [300, 600, 1200]
+    assert stand.call(call["callId"])["status"] == "failed"
+
+
+def test_a_retry_that_would_fall_after_closing_moves_to_the_next_morning(stand: Stand) -> None:
+    call = stand.schedule(phoneNumber="+14155550101", scheduledFor="2026-11-24T00:58:00Z")  # Mon 16:58 in LA
+    stand.advance_and_fire()
+    stand.sim.flush()
+    retry = stand.call(call["callId"])
+    assert retry["status"] == "scheduled"
+    assert retry["attempt"] == 2
+    assert retry["scheduledFor"] == "2026-11-24T17:00:00Z"  # Tue 09:00 in LA
+
+
+def test_a_rate_limited_dial_is_requeued_without_using_an_attempt(stand: Stand) -> None:
+    call = stand.schedule(phoneNumber="+14155550107", scheduledFor=MONDAY_0930_LA)
+    stand.advance_and_fire()
+    requeued = stand.call(call["callId"])
+    assert requeued["status"] == "scheduled"
+    assert requeued["attempt"] == 1
+    delay = at(requeued["scheduledFor"]) - at(MONDAY_0930_LA)
+    assert timedelta(seconds=60) <= delay <= timedelta(seconds=105)
+    assert [r.status_code for r in stand.sim.requests()] == [429]
+    final = stand.run_to_the_end(call["callId"])
+    assert final["status"] == "completed"
+    assert final["attempt"] == 1
+    assert [r.status_code for r in stand.sim.requests()] == [429, 201]
+
+
+def test_the_schedule_input_is_what_execute_receives(stand: Stand) -> None:
+    stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (fired,) = stand.advance_and_fire()
+    assert fired.payload["scheduledTime"] == MONDAY_0930_LA
+    assert fired.result["result"] == "dialed"
+    assert json.dumps(fired.payload)

@@ -1,0 +1,87 @@
+"""Concurrency: at most ``maxConcurrentCalls`` of a clinic (and the Retell workspace's limit overall) in flight.
+A burst that comes due together is spread out, not failed; a slot whose webhook never comes expires."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.support.lifecycle import Stand
+
+MONDAY_0930_LA = "2026-11-23T17:30:00Z"
+
+
+def limit_clinic(stand: Stand, calls: int, clinic: str = "clinic-a") -> None:
+    api = stand.api.as_(clinic)
+    settings = api.get("/clinic/settings").data
+    assert api.put("/clinic/settings", {**settings, "maxConcurrentCalls": calls}).status == 200
+
+
+def in_flight(stand: Stand, call_ids: list[str]) -> int:
+    return sum(stand.call(call_id)["status"] in {"initiated", "in_progress"} for call_id in call_ids)
+
+
+def test_a_burst_is_spread_out_and_every_call_is_made_once(stand: Stand) -> None:
+    limit_clinic(stand, 2)
+    calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(5)]
+    results = [fired.result["result"] for fired in stand.advance_and_fire()]
+    assert sorted(results) == ["dialed", "dialed", "requeued", "requeued", "requeued"]
+    assert in_flight(stand, calls) == 2
+    for _ in range(20):
+        assert all(status == 204 for status in stand.sim.flush())
+        if all(stand.call(call_id)["status"] == "completed" for call_id in calls):
+            break
+        stand.advance_and_fire()
+        assert in_flight(stand, calls) <= 2
+    assert [stand.call(call_id)["status"] for call_id in calls] == ["completed"] * 5
+    assert [stand.call(call_id)["attempt"] for call_id in calls] == [1] * 5  # re-queues use up no attempt
+    assert stand.dials() == 5
+
+
+def test_a_slot_whose_webhook_never_comes_expires(stand: Stand) -> None:
+    from shared import dependencies
+
+    limit_clinic(stand, 1)
+    calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(2)]
+    stand.advance_and_fire()
+    stand.sim.take_pending()  # the dialed call's webhooks are lost
+    (first,) = dependencies.dial_leases().held("clinic-a").keys()
+    (second,) = set(calls) - {first}
+    stand.advance_and_fire()  # about a minute later: the lease is still live
+    assert stand.call(second)["status"] == "scheduled"
+    stand.clock.advance(minutes=20)  # the lease (20 minutes) has expired
+    stand.advance_and_fire()
+    assert stand.call(second)["status"] == "initiated"
+    assert stand.dials() == 2
+
+
+def test_the_workspace_limit_holds_across_clinics(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import dependencies
+
+    monkeypatch.setenv("RETELL_CONCURRENCY_LIMIT", "1")
+    dependencies.reset()
+    a = stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"]
+    response = stand.api.as_("clinic-b").post(
+        "/calls/schedule",
+        {"phoneNumber": "+14155550100", "petName": "Rex", "ownerName": "Sam Lee", "scheduledFor": MONDAY_0930_LA},
+    )
+    b = response.data["callId"]
+    results = sorted(fired.result["result"] for fired in stand.advance_and_fire())
+    assert results == ["dialed", "requeued"]
+    assert stand.dials() == 1
+    stand.sim.flush()  # the dialed call ends and frees the workspace's slot
+    stand.advance_and_fire()
+    assert stand.dials() == 2
+    statuses = {stand.call(a)["status"], stand.api.as_("clinic-b").get(f"/calls/{b}").data["status"]}
+    assert statuses <= {"completed", "initiated"}
+
+
+def test_a_requeued_call_goes_again_about_a_minute_later(stand: Stand) -> None:
+    limit_clinic(stand, 1)
+    calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(2)]
+    stand.advance_and_fire()
+    (waiting,) = [call_id for call_id in calls if stand.call(call_id)["status"] == "scheduled"]
+    gap = datetime.fromisoformat(stand.call(waiting)["scheduledFor"]) - stand.clock.now
+    assert timedelta(seconds=60) <= gap <= timedelta(seconds=105)
+    assert stand.call(waiting)["statusReason"] == "all dialing slots busy; dialing again shortly"

@@ -1,0 +1,210 @@
+"""Faults around dialing: duplicate and concurrent deliveries, crashes, timeouts and errors from Retell. Every test
+counts the calls the simulated Retell placed: an owner is never rung twice for one attempt."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from local.gateway import invoke
+from local.retell_sim import Fault
+from tests.support.lifecycle import Stand
+
+MONDAY_0930_LA = "2026-11-23T17:30:00Z"
+
+
+def fire_first(stand: Stand) -> dict[str, Any]:
+    """Fire the first due schedule and return the input it delivered (to deliver it again)."""
+    (fired,) = stand.advance_and_fire()
+    return fired.payload
+
+
+def test_a_duplicate_delivery_does_not_dial_again(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    payload = fire_first(stand)
+    again = invoke("execute", payload)
+    assert again["result"] == "skipped"
+    assert stand.dials() == 1
+    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+    assert invoke("execute", payload)["result"] == "skipped"
+    assert stand.dials() == 1
+
+
+def test_two_deliveries_at_once_dial_once(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (schedule,) = stand.aws.schedules()
+    stand.clock.now = stand.next_fire_time() or stand.clock.now
+    import json
+
+    payload = json.loads(schedule["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", MONDAY_0930_LA))
+    start = threading.Barrier(4)
+    results: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        results.append(invoke("execute", payload)["result"])
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["dialed", "skipped", "skipped", "skipped"]
+    assert stand.dials() == 1
+    assert stand.call(call["callId"])["status"] == "initiated"
+
+
+def test_a_crash_after_claiming_never_leads_to_a_dial(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import dependencies
+
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    executor = dependencies.executor()
+
+    def crash() -> Any:
+        raise RuntimeError("the function died between claim and dial")
+
+    monkeypatch.setattr(executor, "_dialer", crash)
+    (fired,) = stand.advance_and_fire()
+    assert fired.error is not None
+    monkeypatch.undo()
+    assert invoke("execute", fired.payload)["result"] == "skipped"  # a redelivery finds the attempt claimed
+    assert stand.dials() == 0
+    stuck = stand.call(call["callId"])
+    assert stuck["status"] == "initiated"  # what a sweeper looks for: initiated, and no Retell call id
+    assert stuck["attempts"][-1]["retellCallId"] is None
+    assert stuck["attempts"][-1]["claimedAt"] is not None
+
+
+def test_a_timeout_is_reconciled_by_listing_calls(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "dialed"
+    assert stand.dials() == 1
+    assert len(stand.sim.requests()) == 1  # found by list-calls, not sent again
+    dialed = stand.call(call["callId"])
+    assert dialed["retellCallId"] == stand.sim.placed_call_ids()[0]
+    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+    assert stand.dials() == 1
+
+
+def test_a_timeout_with_a_call_not_yet_listed_is_resent_with_the_same_key(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
+    stand.sim.inject(Fault("hide_from_list"))
+    stand.advance_and_fire()
+    requests = stand.sim.requests()
+    assert len(requests) == 2
+    assert requests[0].idempotency_key == requests[1].idempotency_key
+    assert requests[0].call_id == requests[1].call_id
+    assert stand.dials() == 1
+    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+
+
+@pytest.mark.parametrize(("fault", "requests"), [("error_before_create", 2), ("error_after_create", 1)])
+def test_a_5xx_is_reconciled_not_redialed(stand: Stand, fault: str, requests: int) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.inject(Fault(fault))  # type: ignore[arg-type]
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "dialed"
+    assert len(stand.sim.requests()) == requests
+    assert stand.dials() == 1
+    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+
+
+def test_an_outcome_that_stays_unknown_is_left_for_reconciliation(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.inject(Fault("hang_after_create", times=2, delay_seconds=1.0))
+    stand.sim.inject(Fault("hide_from_list"))
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "unresolved"
+    stuck = stand.call(call["callId"])
+    assert stuck["status"] == "initiated"
+    assert "awaiting reconciliation" in stuck["statusReason"]
+    assert invoke("execute", fired.payload)["result"] == "skipped"
+    assert stand.dials() == 1  # Retell placed it once; we never dialed blindly
+
+
+def test_a_refused_dial_fails_the_call_with_the_reason(stand: Stand) -> None:
+    settings = stand.api.get("/clinic/settings").data
+    stand.api.put("/clinic/settings", {**settings, "agentId": "not-an-agent"})
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA, metadata={"consultation_id": "c-1"})
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "failed"
+    failed = stand.call(call["callId"])
+    assert failed["status"] == "failed"
+    assert failed["outcome"] == "dial_rejected"
+    assert "422" in failed["statusReason"]
+    assert stand.dials() == 0
+    # the consultation is free again: a corrected call can be scheduled
+    assert stand.api.post("/calls/schedule", {**_body(), "metadata": {"consultation_id": "c-1"}}).status == 201
+
+
+def test_no_agent_anywhere_fails_without_dialing(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import dependencies
+
+    monkeypatch.delenv("RETELL_DEFAULT_AGENT_ID")
+    dependencies.reset()
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "failed"
+    assert "agentId" in stand.call(call["callId"])["statusReason"]
+    assert stand.sim.requests() == []
+
+
+def test_a_clinic_closed_at_firing_time_moves_the_call_instead_of_dialing(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    settings = stand.api.get("/clinic/settings").data
+    stand.api.put("/clinic/settings", {**settings, "closedDates": ["2026-11-23"]})
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "moved"
+    moved = stand.call(call["callId"])
+    assert moved["status"] == "scheduled"
+    assert moved["scheduledFor"] == "2026-11-24T17:00:00Z"
+    assert moved["rescheduled"] is True
+    assert moved["attempts"] == []
+    assert stand.dials() == 0
+    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+    assert stand.dials() == 1
+
+
+def test_a_late_delivery_outside_hours_is_moved_too(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor="2026-11-24T00:55:00Z")  # Mon 16:55 in LA
+    stand.clock.now = stand.clock.now.replace(day=24, hour=1, minute=30)  # delivered 35 minutes late: closed
+    (fired,) = stand.fire_due()
+    assert fired.result["result"] == "moved"
+    assert stand.call(call["callId"])["scheduledFor"] == "2026-11-24T17:00:00Z"
+    assert stand.dials() == 0
+
+
+def test_a_cancelled_call_or_a_replaced_schedule_is_never_dialed(stand: Stand) -> None:
+    import json
+
+    cancelled = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    moved = stand.schedule(scheduledFor=MONDAY_0930_LA, phoneNumber="+14155550105")
+    stale_inputs = [
+        json.loads(s["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", MONDAY_0930_LA))
+        for s in stand.aws.schedules()
+    ]
+    assert stand.api.post(f"/calls/{cancelled['callId']}/cancel").status == 200
+    assert stand.api.patch(f"/calls/{moved['callId']}", {"scheduledFor": "2026-11-23T18:30:00Z"}).status == 200
+    stand.clock.now = stand.clock.now.replace(hour=17, minute=30)
+    assert [invoke("execute", payload)["result"] for payload in stale_inputs] == ["skipped", "skipped"]
+    assert stand.dials() == 0
+
+
+def test_an_invalid_event_is_reported_not_raised(stand: Stand) -> None:
+    result = invoke("execute", {"callId": "x", "attempt": "first"})
+    assert result["result"] == "invalid"
+    assert {d["field"] for d in result["error"]["details"]} >= {"attempt", "clinicId", "token", "scheduledTime"}
+
+
+def _body() -> dict[str, Any]:
+    return {
+        "phoneNumber": "+14155550100",
+        "petName": "Luna",
+        "ownerName": "Sarah Johnson",
+        "scheduledFor": "2026-11-24T17:30:00Z",
+    }

@@ -1,0 +1,114 @@
+"""A whole system in one test process: the API and webhook handlers behind the local gateway, moto for AWS, the
+local scheduler firing schedules into the execute handler, and the simulated Retell over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from local.gateway import LocalGateway, invoke
+from local.invokers import InProcessExecuteInvoker
+from local.retell_sim import RetellSimulator
+from local.scheduler_loop import Fired, LocalScheduler, fire_time
+from tests.conftest import GROUP, ApiClient, AwsStandIns, FrozenClock
+from tests.support.aws_stand_ins import RETELL_TEST_KEY
+
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+@dataclass
+class Stand:
+    api: ApiClient
+    aws: AwsStandIns
+    clock: FrozenClock
+    sim: RetellSimulator
+    gateway: LocalGateway
+    scheduler: LocalScheduler
+
+    def schedule(self, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "phoneNumber": "+14155550100",
+            "petName": "Luna",
+            "ownerName": "Sarah Johnson",
+            "vetName": "Dr. Smith",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "dischargeSummary": "Spay surgery; keep the cone on for 10 days.",
+            **overrides,
+        }
+        response = self.api.post("/calls/schedule", body)
+        assert response.status == 201, response.text
+        return dict(response.data)
+
+    def call(self, call_id: str) -> dict[str, Any]:
+        response = self.api.get(f"/calls/{call_id}")
+        assert response.status == 200, response.text
+        return dict(response.data)
+
+    def next_fire_time(self) -> datetime | None:
+        times = [fire_time(s["ScheduleExpression"]) for s in self.aws.schedules()]
+        return min((t for t in times if t is not None), default=None)
+
+    def fire_due(self) -> list[Fired]:
+        return self.scheduler.fire_due(self.clock.now)
+
+    def advance_and_fire(self) -> list[Fired]:
+        """Move the clock to the next schedule's time and fire what is due then."""
+        at = self.next_fire_time()
+        assert at is not None, "no schedule is waiting"
+        self.clock.now = max(self.clock.now, at)
+        return self.fire_due()
+
+    def run_to_the_end(self, call_id: str, max_rounds: int = 30) -> dict[str, Any]:
+        """Fire schedules and deliver webhooks until the call is terminal."""
+        for _ in range(max_rounds):
+            assert all(status == 204 for status in self.sim.flush())
+            call = self.call(call_id)
+            if call["status"] in TERMINAL:
+                return call
+            if call["status"] == "scheduled":
+                self.advance_and_fire()
+        raise AssertionError(f"call {call_id} did not finish: {self.call(call_id)}")
+
+    def dials(self) -> int:
+        return len(self.sim.placed_call_ids())
+
+
+@pytest.fixture
+def stand(
+    aws: AwsStandIns, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Stand]:
+    from shared import dependencies
+
+    sim = RetellSimulator(RETELL_TEST_KEY, clock=clock, auto_deliver=False)
+    gateway = LocalGateway()
+    sim.webhook_url = f"{gateway.url}/webhooks/retell"
+    monkeypatch.setenv("RETELL_BASE_URL", sim.url)
+    monkeypatch.setenv("RETELL_TIMEOUT_SECONDS", "0.5")
+    dependencies.use_execute_invoker(InProcessExecuteInvoker(background=False))
+    dependencies.reset()
+    scheduler = LocalScheduler(aws.scheduler, GROUP, target=lambda payload: invoke("execute", payload), sqs=aws.sqs)
+    try:
+        with sim.running(), gateway.running():
+            stand = Stand(ApiClient(), aws, clock, sim, gateway, scheduler)
+            yield stand
+            _record_dials(request.node.nodeid, stand)
+    finally:
+        dependencies.use_execute_invoker(None)
+
+
+def _record_dials(test: str, stand: Stand) -> None:
+    """For ``make bench``: the calls a test scheduled and the dials Retell saw (``DIAL_LEDGER`` names the file)."""
+    ledger = os.environ.get("DIAL_LEDGER")
+    if not ledger:
+        return
+    scheduled = sum(1 for item in stand.aws.items() if item["sk"] == "CALL")
+    row = {"test": test, "scheduled": scheduled, "dials": stand.dials(), "requests": len(stand.sim.requests())}
+    with open(ledger, "a") as file:
+        file.write(json.dumps(row) + "\n")
