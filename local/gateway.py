@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import base64
 import importlib
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from infra.routes import ROUTES, Route
 from local.api_events import http_api_event
+from local.http_server import BackgroundServer
 
 Authorizer = Callable[[str], dict[str, Any] | None]
 """A bearer token -> its claims, or ``None`` if it is not acceptable."""
@@ -50,7 +48,7 @@ def _werkzeug_path(path: str) -> str:
     return path.replace("{", "<").replace("}", ">")
 
 
-class LocalGateway:
+class LocalGateway(BackgroundServer):
     def __init__(
         self,
         authorize: Authorizer | None = None,
@@ -63,36 +61,7 @@ class LocalGateway:
         self._routes = Map(
             [Rule(_werkzeug_path(route.path), methods=[route.method], endpoint=route) for route in ROUTES]
         )
-        self._server = make_server(host, port, self._wsgi, threaded=True)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._server.host}:{self._server.server_port}"
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-    def start(self) -> LocalGateway:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="local-gateway", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    @contextmanager
-    def running(self) -> Iterator[LocalGateway]:
-        self.start()
-        try:
-            yield self
-        finally:
-            self.stop()
+        super().__init__(self._wsgi, host, port, name="local-gateway")
 
     def _wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         return self.handle(Request(environ))(environ, start_response)

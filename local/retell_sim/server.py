@@ -18,18 +18,17 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from local.http_server import BackgroundServer
 from local.retell_sim.scenarios import Script, rate_limited, script_for
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -84,7 +83,7 @@ def _error(status: int, message: str) -> Response:
     return Response(json.dumps({"status": "error", "message": message}), status=status, mimetype="application/json")
 
 
-class RetellSimulator:
+class RetellSimulator(BackgroundServer):
     def __init__(
         self,
         api_key: str = "key_local_dev",
@@ -122,41 +121,19 @@ class RetellSimulator:
                 Rule("/_sim/health", methods=["GET"], endpoint="sim_health"),
             ]
         )
-        self._server = make_server(host, port, self._wsgi, threaded=True)
-        self._threads: list[threading.Thread] = []
+        super().__init__(self._wsgi, host, port, name="retell-sim")
 
-    # -- lifecycle -----------------------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._server.host}:{self._server.server_port}"
-
-    def start(self) -> RetellSimulator:
-        serve = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="retell-sim", daemon=True)
-        serve.start()
-        self._threads.append(serve)
+    def start(self) -> Self:
+        super().start()
         if self._auto_deliver:
-            deliver = threading.Thread(target=self._deliver_forever, name="retell-sim-webhooks", daemon=True)
-            deliver.start()
-            self._threads.append(deliver)
+            self.spawn(self._deliver_forever, "retell-sim-webhooks")
         return self
 
     def stop(self) -> None:
         with self._lock:
             self._stopping = True
             self._wake.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    @contextmanager
-    def running(self) -> Iterator[RetellSimulator]:
-        self.start()
-        try:
-            yield self
-        finally:
-            self.stop()
+        super().stop()
 
     # -- test helpers --------------------------------------------------------------------------------------------
 

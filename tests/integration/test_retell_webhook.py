@@ -33,6 +33,21 @@ def webhook(stand: Stand, body: str, signature: str | None) -> httpx.Response:
     return httpx.post(f"{stand.gateway.url}/webhooks/retell", content=body.encode(), headers=headers)
 
 
+def signed_webhook(stand: Stand, body: str) -> httpx.Response:
+    return webhook(stand, body, sign(body, RETELL_TEST_KEY))
+
+
+def forged_end(call_id: str, clinic_id: str, reason: str) -> str:
+    """A ``call_ended`` for one of our calls that Retell never placed (correctly signed: the key could leak)."""
+    metadata = {"call_id": call_id, "clinic_id": clinic_id, "attempt": 1}
+    return json.dumps(
+        {
+            "event": "call_ended",
+            "call": {"call_id": "call_forged", "disconnection_reason": reason, "metadata": metadata},
+        }
+    )
+
+
 class TestSignatures:
     def test_a_valid_signature_is_accepted(self, stand: Stand) -> None:
         call = dialed_call(stand)
@@ -161,17 +176,7 @@ class TestDeliveries:
     def test_events_for_a_cancelled_call_change_nothing(self, stand: Stand) -> None:
         call = stand.schedule(scheduledFor=MONDAY_0930_LA)
         assert stand.api.post(f"/calls/{call['callId']}/cancel").status == 200
-        body = json.dumps(
-            {
-                "event": "call_ended",
-                "call": {
-                    "call_id": "call_forged",
-                    "disconnection_reason": "agent_hangup",
-                    "metadata": {"call_id": call["callId"], "clinic_id": "clinic-a", "attempt": 1},
-                },
-            }
-        )
-        assert webhook(stand, body, sign(body, RETELL_TEST_KEY)).status_code == 204
+        assert signed_webhook(stand, forged_end(call["callId"], "clinic-a", "agent_hangup")).status_code == 204
         assert stand.call(call["callId"])["status"] == "cancelled"
 
     @pytest.mark.parametrize(
@@ -191,17 +196,7 @@ class TestDeliveries:
 
     def test_another_clinics_metadata_cannot_reach_a_call(self, stand: Stand) -> None:
         call = dialed_call(stand)
-        body = json.dumps(
-            {
-                "event": "call_ended",
-                "call": {
-                    "call_id": "call_forged",
-                    "disconnection_reason": "dial_failed",
-                    "metadata": {"call_id": call["callId"], "clinic_id": "clinic-b", "attempt": 1},
-                },
-            }
-        )
-        assert webhook(stand, body, sign(body, RETELL_TEST_KEY)).status_code == 204
+        assert signed_webhook(stand, forged_end(call["callId"], "clinic-b", "dial_failed")).status_code == 204
         assert stand.call(call["callId"])["status"] == "initiated"
 
     def test_transcript_updates_and_other_events_are_ignored(self, stand: Stand) -> None:

@@ -52,11 +52,11 @@ def dialed_call() -> Call:
     return dialed
 
 
-def end_it(call: Call, reason: str, attempt: int = 1) -> Call | None:
+def end_it(call: Call, reason: str, attempt: int = 1, policy: RetryPolicy = SETTINGS.retry) -> Call | None:
     return lifecycle.ended(
         call,
         end(reason, attempt),
-        SETTINGS.retry,
+        policy,
         CALENDAR,
         NOW,
         token="t2",
@@ -112,16 +112,7 @@ class TestEnded:
         assert requeued.scheduled_for == NOW + timedelta(seconds=75)
 
     def test_voicemail_is_retried_when_the_clinic_asks(self) -> None:
-        policy = RetryPolicy(retry_on_voicemail=True)
-        after = lifecycle.ended(
-            dialed_call(),
-            end("voicemail_reached"),
-            policy,
-            CALENDAR,
-            NOW,
-            token="t2",
-            requeue_delay=timedelta(seconds=60),
-        )
+        after = end_it(dialed_call(), "voicemail_reached", policy=RetryPolicy(retry_on_voicemail=True))
         assert after is not None
         assert after.status == CallStatus.SCHEDULED
 
@@ -132,16 +123,7 @@ class TestEnded:
         assert failed is not None
         assert failed.status == CallStatus.FAILED
         assert failed.status_reason == "no answer after 4 attempts"
-        policy = RetryPolicy(retry_on_voicemail=True)
-        voicemail = lifecycle.ended(
-            last,
-            end("voicemail_reached", attempt=4),
-            policy,
-            CALENDAR,
-            NOW,
-            token="t",
-            requeue_delay=timedelta(seconds=60),
-        )
+        voicemail = end_it(last, "voicemail_reached", attempt=4, policy=RetryPolicy(retry_on_voicemail=True))
         assert voicemail is not None
         assert voicemail.status == CallStatus.COMPLETED
 
