@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
-.PHONY: help install lint typecheck unit integration infra-tests test openapi synth invoke bench clean
+.PHONY: help install lint typecheck unit integration infra-tests test openapi synth deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,9 +50,19 @@ openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
 	$(PY) -m scripts.openapi > docs/openapi.json
 	@echo "wrote docs/openapi.json"
 
-synth: install  ## cdk synth (python app.py; no AWS account or Docker needed)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+synth: install  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
 	CDK_OUTDIR=cdk.out $(PY) app.py
 	@echo "templates in cdk.out/"
+
+deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (README: Deploy)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening $(CDK_ARGS)
+
+destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)
 
 invoke: install  ## Invoke a handler with a sample event: make invoke FN=schedule EVENT=events/schedule/...
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=schedule EVENT=events/schedule/health.json"; exit 2; }
@@ -62,4 +72,4 @@ bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS
 	$(PY) -m bench.run
 
 clean:  ## Remove installed tools, caches and build output
-	rm -rf $(TOOLS) $(VENV) cdk.out .build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(TOOLS) $(VENV) cdk.out .build node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

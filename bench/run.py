@@ -205,7 +205,11 @@ def dials_across_the_suites() -> None:
 
 
 if __name__ == "__main__":
+    from bench.infra import cost_per_1000_calls, synth_and_sizes
+
     cold_start()
     warm_latency()
     calls_per_attempt()
     dials_across_the_suites()
+    synth_and_sizes()
+    cost_per_1000_calls()

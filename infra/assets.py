@@ -1,0 +1,136 @@
+"""Lambda code assets, built without Docker during synth and cached under ``.build/``.
+
+* The **dependency layer**: the project's runtime dependencies (``uv export`` of the lock file, without the dev
+  group; boto3 comes from the Lambda runtime) installed as platform wheels for the pinned architecture and Python
+  (``uv pip install --python-platform aarch64-manylinux_2_34 --only-binary :all:``). Its folder is named after a
+  hash of the lock file and the target, so a second synth reuses it (no install, about a second).
+* The **shared layer**: the project's own ``shared/`` package.
+* The **functions**: ``functions/``, one folder per handler.
+
+Layers are byte-compiled by an interpreter of the runtime's Python version when one is on this machine (pyenv has
+3.13 here): ``.pyc`` written by another version is ignored by the runtime, which would then compile every import on
+each cold start (about 1.5 s more). Without one, the layer ships uncompiled, and synth says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = Path(os.environ.get("DCS_BUILD_DIR") or ROOT / ".build")  # bench measures a cold build elsewhere
+PYTHON_VERSION = "3.13"
+PLATFORM = "aarch64-manylinux_2_34"
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+"""In the Lambda Python runtime already (with boto3); a layer copy would shadow it and add 35 MB."""
+EXCLUDED = ("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
+
+
+def _uv() -> str:
+    local = ROOT / ".tools" / "bin" / "uv"
+    found = str(local) if local.exists() else shutil.which("uv")
+    if found is None:
+        raise RuntimeError("uv is needed to build the dependency layer: run `make install` first")
+    return found
+
+
+def _runtime_python() -> str | None:
+    candidates = [shutil.which(f"python{PYTHON_VERSION}")]
+    candidates += [str(path) for path in sorted(Path.home().glob(f".pyenv/versions/{PYTHON_VERSION}*/bin/python3"))]
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-c", "pass"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+def _compile(folder: Path) -> None:
+    python = _runtime_python()
+    if python is None:
+        print(
+            f"note: no python{PYTHON_VERSION} here; {folder.name} ships without bytecode (slower cold starts)",
+            file=sys.stderr,
+        )
+        return
+    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", str(folder)], check=True)
+
+
+def dependency_layer() -> Path:
+    """The folder of the dependency layer (``python/`` inside), built once per lock file and target."""
+    lock = (ROOT / "uv.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    recipe = f"{PLATFORM}|{PYTHON_VERSION}|{','.join(RUNTIME_PROVIDED)}".encode()
+    digest = hashlib.sha256(lock + recipe).hexdigest()[:16]
+    folder = BUILD / f"dependency-layer-{digest}"
+    if (folder / ".complete").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    target = folder / "python"
+    target.mkdir(parents=True)
+    requirements = folder.parent / f"requirements-{digest}.txt"
+    exported = subprocess.run(
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-hashes",
+            "--no-emit-project",
+            "--no-header",
+            *(argument for package in RUNTIME_PROVIDED for argument in ("--no-emit-package", package)),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    requirements.write_text(exported)
+    subprocess.run(
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--requirement",
+            str(requirements),
+            "--target",
+            str(target),
+            "--python-platform",
+            PLATFORM,
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "--no-deps",  # the export is the whole closure, minus what the runtime provides
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "UV_COMPILE_BYTECODE": "0"},  # bytecode comes from the runtime's Python, below
+    )
+    for dist_info in target.glob("*.dist-info"):
+        for extra in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
+            (dist_info / extra).unlink(missing_ok=True)  # differ between installs: would change the asset hash
+    _compile(target)
+    (folder / ".complete").touch()
+    return folder
+
+
+def shared_layer() -> Path:
+    """The folder of the shared-code layer: ``python/shared``, rebuilt on every synth (it is small)."""
+    folder = BUILD / "shared-layer"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "shared", folder / "python" / "shared", ignore=shutil.ignore_patterns(*EXCLUDED))
+    _compile(folder / "python")
+    return folder
+
+
+def placeholder_layer(name: str) -> Path:
+    """An empty layer folder, for synths that skip bundling (tests): the template is the same but for a hash."""
+    folder = BUILD / f"placeholder-{name}"
+    (folder / "python").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+FUNCTIONS = ROOT / "functions"

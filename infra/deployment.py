@@ -1,0 +1,52 @@
+"""What an engineer chooses per deployment, from CDK context (``cdk.json`` or ``-c name=value``), validated at
+synth so a typo fails before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.models.base import E164Phone
+
+
+class Deployment(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    alert_email: str | None = Field(default=None, alias="alertEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        alias="allowedOrigins",
+        description="CORS origins: chrome-extension://<extension id>, the admin dashboard's https origin",
+    )
+    retell_default_agent_id: str | None = Field(default=None, alias="retellDefaultAgentId", pattern=r"^agent_\w+$")
+    retell_default_from_number: E164Phone | None = Field(default=None, alias="retellDefaultFromNumber")
+    retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, alias="retellConcurrencyLimit")
+    log_retention_days: int = Field(default=30, alias="logRetentionDays")
+    api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
+    api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # -c allowedOrigins='["chrome-extension://abc"]' or a comma list
+            return json.loads(value) if value.strip().startswith("[") else [v for v in value.split(",") if v]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not origin.startswith(("https://", "chrome-extension://", "http://localhost", "http://127.0.0.1")):
+                raise ValueError(f"{origin!r} is not an https, chrome-extension or localhost origin")
+        return origins
+
+
+CONTEXT_KEYS = tuple(field.alias for field in Deployment.model_fields.values() if field.alias)
+
+
+def deployment_from_context(get: Any) -> Deployment:
+    """``get`` is ``node.try_get_context``."""
+    values = {key: get(key) for key in CONTEXT_KEYS if get(key) not in (None, "")}
+    return Deployment.model_validate(values)

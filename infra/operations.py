@@ -1,0 +1,142 @@
+"""What an operator watches: an alert topic, alarms, and a dashboard of the call funnel (Powertools metrics)."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.api import CallsApi
+from infra.functions import METRICS_NAMESPACE, SERVICE_NAME
+
+FUNNEL = (
+    ("CallsScheduled", "scheduled"),
+    ("CallsDialed", "dialed"),
+    ("CallsConnected", "connected"),
+    ("CallsCompleted", "completed"),
+    ("CallsFailed", "failed"),
+    ("CallsRetried", "retried"),
+    ("CallsRequeued", "re-queued (no slot)"),
+    ("CallsMovedIntoBusinessHours", "moved into business hours"),
+    ("CallsCancelled", "cancelled"),
+)
+"""Powertools metrics the handlers emit (namespace DischargeCallScheduler, dimension service)."""
+
+
+FIVE_MINUTES = Duration.minutes(5)
+
+
+def call_metric(name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": SERVICE_NAME},
+        statistic=statistic,
+        period=period,
+    )
+
+
+class Operations(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        key: kms.IKey,
+        alert_email: str | None,
+        functions: dict[str, lambda_.IFunction],
+        dead_letter_queues: dict[str, sqs.IQueue],
+        api: CallsApi,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(
+            self, "Alerts", display_name="Discharge call scheduler alerts", master_key=key, enforce_ssl=True
+        )
+        if alert_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alert_email))
+        notify = actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+
+        def alarm(name: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> None:
+            created = cloudwatch.Alarm(
+                self,
+                name,
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=description,
+            )
+            created.add_alarm_action(notify)
+            self.alarms.append(created)
+
+        for name, queue in dead_letter_queues.items():
+            alarm(
+                f"{name}DeadLetters",
+                queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
+                0,
+                f"{name}: an attempt could not be delivered or crashed; the call may not have been dialed. "
+                "Read the message, fix the cause, check the call.",
+            )
+        for name, function in functions.items():
+            alarm(
+                f"{name}Errors",
+                function.metric_errors(period=Duration.minutes(5)),
+                0,
+                f"The {name} function raised errors.",
+            )
+            alarm(
+                f"{name}Throttles",
+                function.metric_throttles(period=Duration.minutes(5)),
+                0,
+                f"The {name} function was throttled.",
+            )
+        server_errors = cloudwatch.MathExpression(
+            expression="100 * errors / MAX([requests, 1])",
+            using_metrics={
+                "errors": api.http_api.metric_server_error(period=Duration.minutes(5)),
+                "requests": api.http_api.metric_count(period=Duration.minutes(5)),
+            },
+            label="5xx %",
+            period=Duration.minutes(5),
+        )
+        alarm("Api5xxRate", server_errors, 5, "More than 5% of API requests failed with 5xx in 5 minutes.")
+        alarm(
+            "DialsUnresolved",
+            call_metric("DialsUnresolved"),
+            0,
+            "A dial's outcome is unknown after reconciliation: the call is left initiated; check Retell.",
+        )
+        alarm(
+            "WebhooksRejected",
+            call_metric("WebhooksRejected"),
+            10,
+            "Many webhook signatures failed: a rotated Retell key, or someone probing the endpoint.",
+        )
+
+        self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=None)
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Call funnel (per 5 minutes)",
+                left=[call_metric(name).with_(label=label) for name, label in FUNNEL],
+                width=24,
+            ),
+            cloudwatch.GraphWidget(
+                title="Schedule delivery lag (s)",
+                left=[call_metric("ScheduleDeliveryLag", "Maximum"), call_metric("ScheduleDeliveryLag", "Average")],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Webhooks",
+                left=[call_metric(name) for name in ("WebhooksDuplicate", "WebhooksUnknownCall", "WebhooksRejected")],
+                width=12,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
+        )
