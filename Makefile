@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
-.PHONY: help install lint typecheck unit integration infra-tests test openapi synth deploy destroy invoke bench clean
+.PHONY: help install lint typecheck unit integration infra-tests test openapi synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ lint: install  ## ruff: style and lint
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install  ## mypy --strict on the code that ships
-	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
 
 unit: install  ## Unit tests (pure logic)
 	$(VENV)/bin/pytest tests/unit -q
@@ -43,7 +43,7 @@ unit: install  ## Unit tests (pure logic)
 test: install  ## Lint, type checks and every test (what CI runs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
 	$(VENV)/bin/pytest -q
 
 openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
@@ -57,6 +57,9 @@ node_modules/.installed: package.json package-lock.json
 synth: install  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
 	CDK_OUTDIR=cdk.out $(PY) app.py
 	@echo "templates in cdk.out/"
+
+bootstrap: install node_modules/.installed  ## cdk bootstrap, once per account and region
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk bootstrap $(CDK_ARGS)
 
 deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (README: Deploy)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening $(CDK_ARGS)

@@ -7,6 +7,7 @@ Handlers ask for what they need (``call_service()``, ``executor()``, ``event_ser
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -195,6 +196,17 @@ def event_service() -> CallEventService:
         clock=_clock,
         new_token=new_schedule_token,
     )
+
+
+def validate_environment(*, retell: bool) -> None:
+    """In Lambda, check the environment while the container starts, so a misconfigured deployment fails its
+    first invocation's init loudly (with pydantic's message) instead of a request deep inside. Elsewhere (tests,
+    benchmarks importing a handler) nothing is checked until first use."""
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    function_config()
+    if retell:
+        retell_config()
 
 
 def reset() -> None:

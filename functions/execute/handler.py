@@ -14,9 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.api.errors import describe_validation_errors
-from shared.dependencies import executor, utc_now
+from shared.dependencies import executor, utc_now, validate_environment
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
+
+validate_environment(retell=True)
 
 RESULT_METRICS = {
     ExecutionResult.DIALED: "CallsDialed",

@@ -18,10 +18,12 @@ from pydantic import ValidationError
 
 from shared.api import retell_signature
 from shared.api.errors import describe_validation_errors, raw_error_response
-from shared.dependencies import event_service, retell_api_keys
+from shared.dependencies import event_service, retell_api_keys, validate_environment
 from shared.logic.call_events import EventEffect
 from shared.models.retell import RetellWebhook
 from shared.observability import logger, metrics, tracer
+
+validate_environment(retell=True)
 
 MAX_BODY_BYTES = 1024 * 1024
 EFFECT_METRICS = {

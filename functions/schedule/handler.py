@@ -17,8 +17,11 @@ from schedule.routes import calls, clinic, integrations
 from shared.api.auth import authorize
 from shared.api.errors import STATUS_BY_KIND, raw_error_response, register_error_handlers
 from shared.dependencies import api_config as config
+from shared.dependencies import validate_environment
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
+
+validate_environment(retell=False)
 
 PUBLIC_ROUTES = frozenset({("GET", "/health")})
 
