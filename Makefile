@@ -15,7 +15,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
-.PHONY: help install lint typecheck unit integration infra-tests test openapi synth bootstrap deploy destroy invoke bench clean
+PHONY_DEV := dev token
+.PHONY: $(PHONY_DEV) help install lint typecheck unit integration infra-tests test openapi synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +67,12 @@ deploy: install node_modules/.installed  ## cdk deploy to the account in your AW
 
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)
+
+dev: install  ## The local stack: API on :$${PORT:-3000}, moto, scheduler loop, simulated Retell (Ctrl-C stops it)
+	$(PY) -m local.dev
+
+token: install  ## A bearer token for the local stack: make token CLINIC=demo ROLE=admin (last line)
+	@$(PY) -m local.tokens --clinic "$(or $(CLINIC),demo)" --role "$(or $(ROLE),admin)"
 
 invoke: install  ## Invoke a handler with a sample event: make invoke FN=schedule EVENT=events/schedule/...
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=schedule EVENT=events/schedule/health.json"; exit 2; }

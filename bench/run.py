@@ -206,6 +206,7 @@ def dials_across_the_suites() -> None:
 
 if __name__ == "__main__":
     from bench.infra import cost_per_1000_calls, synth_and_sizes
+    from bench.local_stack import local_stack
 
     cold_start()
     warm_latency()
@@ -213,3 +214,4 @@ if __name__ == "__main__":
     dials_across_the_suites()
     synth_and_sizes()
     cost_per_1000_calls()
+    local_stack()

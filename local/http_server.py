@@ -38,7 +38,8 @@ class BackgroundServer:
         self._threads.append(thread)
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._threads:  # shutdown() waits for serve_forever, which never ran if start() wasn't called
+            self._server.shutdown()
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)

@@ -37,26 +37,37 @@ class LocalScheduler:
     sqs: Any = None  # boto3 sqs client, for the dead-letter queue
     log: Callable[[str], None] = lambda _line: None
     _failures: dict[str, int] = field(default_factory=dict)
+    _known: dict[str, tuple[Any, dict[str, Any], datetime | None]] = field(default_factory=dict)
+    _completed: set[str] = field(default_factory=set)
 
     def due(self, now: datetime) -> list[dict[str, Any]]:
-        """The group's enabled one-shot schedules whose time has come, oldest first."""
-        names: list[str] = []
+        """The group's enabled one-shot schedules whose time has come, oldest first. Listing is one call per 100
+        schedules; a schedule's details are fetched once, and again only when it was modified."""
+        listed: dict[str, Any] = {}
         kwargs: dict[str, Any] = {"GroupName": self.group_name}
         while True:
             page = self.scheduler.list_schedules(**kwargs)
-            names += [s["Name"] for s in page.get("Schedules", []) if s.get("State", "ENABLED") == "ENABLED"]
+            for summary in page.get("Schedules", []):
+                if summary.get("State", "ENABLED") == "ENABLED" and summary["Name"] not in self._completed:
+                    listed[summary["Name"]] = summary.get("LastModificationDate")
             if not page.get("NextToken"):
                 break
             kwargs["NextToken"] = page["NextToken"]
+        for name in set(self._known) - set(listed):
+            del self._known[name]
         due = []
-        for name in names:
-            try:
-                schedule = self.scheduler.get_schedule(Name=name, GroupName=self.group_name)
-            except self.scheduler.exceptions.ResourceNotFoundException:
-                continue  # deleted meanwhile
-            at = fire_time(schedule["ScheduleExpression"])
+        for name, modified in listed.items():
+            known = self._known.get(name)
+            if known is None or known[0] != modified:
+                try:
+                    schedule = self.scheduler.get_schedule(Name=name, GroupName=self.group_name)
+                except self.scheduler.exceptions.ResourceNotFoundException:
+                    continue  # deleted meanwhile
+                known = (modified, schedule, fire_time(schedule["ScheduleExpression"]))
+                self._known[name] = known
+            at = known[2]
             if at is not None and at <= now:
-                due.append((at, schedule))
+                due.append((at, known[1]))
         return [schedule for _, schedule in sorted(due, key=lambda pair: pair[0])]
 
     def fire_due(self, now: datetime | None = None) -> list[Fired]:
@@ -81,6 +92,9 @@ class LocalScheduler:
         self._failures.pop(name, None)
         if schedule.get("ActionAfterCompletion") == "DELETE":
             self._delete(name)
+            self._known.pop(name, None)
+        else:
+            self._completed.add(name)  # a one-time schedule fires once, even when it stays
         return Fired(name, payload, result=result)
 
     def run(self, stop: threading.Event, interval_seconds: float = 0.5) -> None:

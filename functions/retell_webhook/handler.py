@@ -54,7 +54,7 @@ def _no_content() -> dict[str, Any]:
     return {"statusCode": 204, "headers": {}, "body": "", "isBase64Encoded": False}
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)  # no keys from the last call
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

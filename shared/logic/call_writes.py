@@ -9,6 +9,7 @@ withdraws the schedule it placed (its token is random, so it can only be its own
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +18,10 @@ from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, schedu
 from shared.dal.call_repository import CallRepository, StaleWrite
 from shared.models.call import Call, CallStatus
 
-SCHEDULER_MIN_LEAD = timedelta(seconds=60)
+SCHEDULER_MIN_LEAD = timedelta(seconds=int(os.environ.get("SCHEDULER_MIN_LEAD_SECONDS", "60")))
 """Schedules are never set closer than this to now: Scheduler fires with one-minute precision and may reject
-an ``at()`` time that has passed by the time the request reaches it."""
+an ``at()`` time that has passed by the time the request reaches it. (The local stack, whose scheduler loop fires
+to the second, sets ``SCHEDULER_MIN_LEAD_SECONDS=1``.)"""
 
 MAX_WRITE_ROUNDS = 5
 

@@ -1,0 +1,82 @@
+"""The stack's AWS resources, created in moto (in-process for tests and ``make invoke``, moto's server for
+``make dev``): the table exactly as the CDK stack synthesizes it, the schedule group, the Scheduler DLQ and the
+Retell key's secret."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+FAKE_CREDENTIALS = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in template["Resources"].items() if res["Type"] == resource_type}
+
+
+def create_table_request(template: dict[str, Any], table_name: str) -> dict[str, Any]:
+    """``create_table`` arguments for the stack's one table: keys, attributes and GSIs exactly as synthesized."""
+    (table,) = resources_of_type(template, "AWS::DynamoDB::Table").values()
+    props = table["Properties"]
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props["BillingMode"],
+    }
+    if "GlobalSecondaryIndexes" in props:
+        request["GlobalSecondaryIndexes"] = [
+            {"IndexName": gsi["IndexName"], "KeySchema": gsi["KeySchema"], "Projection": gsi["Projection"]}
+            for gsi in props["GlobalSecondaryIndexes"]
+        ]
+    return request
+
+
+def synthesize_template() -> dict[str, Any]:
+    from app import STACK_NAME, build_app
+
+    assembly = build_app(context={"aws:cdk:bundling-stacks": []}).synth()
+    return dict(assembly.get_stack_by_name(STACK_NAME).template)
+
+
+def cached_table_request(table_name: str) -> dict[str, Any]:
+    """The table's definition from the synthesized stack, cached on disk until the stack's code changes (a synth
+    takes seconds; ``make dev`` should start fast)."""
+    sources = [*sorted((ROOT / "infra").glob("*.py")), ROOT / "shared/dal/table_design.py", ROOT / "app.py"]
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
+    cache = ROOT / ".build" / f"table-{digest}.json"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(create_table_request(synthesize_template(), "")))
+    return {**json.loads(cache.read_text()), "TableName": table_name}
+
+
+def create_resources(table_request: dict[str, Any], group_name: str, retell_key: str) -> dict[str, str]:
+    """Create the resources (wherever boto3 points) and return the environment the functions read to find them."""
+    boto3.client("dynamodb", region_name=REGION).create_table(**table_request)
+    boto3.client("scheduler", region_name=REGION).create_schedule_group(Name=group_name)
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName=f"{group_name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    secret_name = f"{group_name}/retell-api-key"
+    boto3.client("secretsmanager", region_name=REGION).create_secret(Name=secret_name, SecretString=retell_key)
+    return {
+        "RETELL_SECRET_NAME": secret_name,
+        "TABLE_NAME": table_request["TableName"],
+        "SCHEDULE_GROUP_NAME": group_name,
+        "EXECUTE_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{group_name}-execute",
+        "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/{group_name}-scheduler",
+        "SCHEDULER_DLQ_ARN": dlq_arn,
+    }

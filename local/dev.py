@@ -1,0 +1,207 @@
+"""``make dev``: the whole system on this machine, in the foreground until Ctrl-C.
+
+* the API at ``http://127.0.0.1:$PORT`` (default 3000): the real handlers behind the local gateway, which checks
+  tokens from ``make token`` as the JWT authorizer checks Cognito's;
+* moto's server on ``127.0.0.1:$MOTO_PORT`` (default 5055) for DynamoDB, Scheduler, SQS and Secrets Manager,
+  with the table created from the stack's definition;
+* the local scheduler loop, firing due one-shot schedules into the execute handler every half second;
+* the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
+  ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
+* a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
+
+Everything runs in this one process (threads), so Ctrl-C stops all of it and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+DEMO_CLINIC = "demo"
+LOCAL_DEV_KEY = "key_local_dev"
+
+
+@dataclass(frozen=True)
+class DevSettings:
+    port: int
+    retell_sim_port: int
+    moto_port: int
+    retell_api_key: str
+    real_retell_url: str | None
+
+    @classmethod
+    def from_environment(cls) -> DevSettings:
+        key = os.environ.get("RETELL_API_KEY") or LOCAL_DEV_KEY
+        real = os.environ.get("RETELL_BASE_URL") if os.environ.get("RETELL_API_KEY") else None
+        return cls(
+            port=int(os.environ.get("PORT") or 3000),
+            retell_sim_port=int(os.environ.get("RETELL_SIM_PORT") or 3001),
+            moto_port=int(os.environ.get("MOTO_PORT") or 5055),
+            retell_api_key=key,
+            real_retell_url=real,
+        )
+
+
+def _environment(settings: DevSettings) -> None:
+    from local.aws_resources import FAKE_CREDENTIALS
+
+    os.environ.update(FAKE_CREDENTIALS)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{settings.moto_port}",
+            "POWERTOOLS_SERVICE_NAME": "discharge-call-scheduler",
+            "POWERTOOLS_METRICS_NAMESPACE": "DischargeCallScheduler",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+            "SCHEDULER_MIN_LEAD_SECONDS": "1",
+            "RETELL_DEFAULT_AGENT_ID": os.environ.get("RETELL_DEFAULT_AGENT_ID", "agent_local_demo"),
+            "RETELL_DEFAULT_FROM_NUMBER": os.environ.get("RETELL_DEFAULT_FROM_NUMBER", "+14155559000"),
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def _seed_demo_clinic() -> None:
+    from shared import dependencies
+    from shared.models.principal import Principal
+    from shared.models.settings import WEEKDAYS, ClinicSettings
+
+    settings = ClinicSettings.model_validate(
+        {
+            "timezone": "America/Los_Angeles",
+            "businessHours": {day: [["00:00", "24:00"]] for day in WEEKDAYS},
+            "retry": {"maxRetries": 3, "backoffSeconds": [300, 600, 1200]},
+            "maxConcurrentCalls": 5,
+        }
+    )
+    dependencies.settings_service().replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
+
+
+class PortInUse(SystemExit):
+    pass
+
+
+def _require_free(port: int, variable: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise PortInUse(f"port {port} is in use; choose another with {variable}=<port> (is a local stack running?)")
+
+
+def run(settings: DevSettings, ready: threading.Event | None = None, stop: threading.Event | None = None) -> None:
+    from local import log_format
+
+    _require_free(settings.port, "PORT")
+    _require_free(settings.moto_port, "MOTO_PORT")
+    if not settings.real_retell_url:
+        _require_free(settings.retell_sim_port, "RETELL_SIM_PORT")
+
+    _environment(settings)
+    stop = stop or threading.Event()
+    log_format.install()
+    say = log_format.say
+
+    from moto.server import ThreadedMotoServer
+
+    from local.aws_resources import cached_table_request, create_resources
+    from local.gateway import LocalGateway, invoke
+    from local.invokers import InProcessExecuteInvoker
+    from local.moto_atomic import make_moto_dynamodb_atomic
+    from local.retell_sim import RetellSimulator
+    from local.scheduler_loop import LocalScheduler
+    from local.tokens import issue, verify
+    from shared import dependencies
+
+    make_moto_dynamodb_atomic()  # moto's server runs in this process, so the patch reaches it
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.moto_port, verbose=False)
+    moto.start()
+    simulator: RetellSimulator | None = None
+    gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",))
+    workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="execute")
+    try:
+        os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
+        if settings.real_retell_url:
+            os.environ["RETELL_BASE_URL"] = settings.real_retell_url
+        else:
+            simulator = RetellSimulator(
+                settings.retell_api_key,
+                f"{gateway.url}/webhooks/retell",
+                port=settings.retell_sim_port,
+                step_seconds=1.0,
+                log=lambda line: say(f"retell-sim: {line}"),
+            )
+            simulator.start()
+            os.environ["RETELL_BASE_URL"] = simulator.url
+        dependencies.use_execute_invoker(InProcessExecuteInvoker(background=True))
+        dependencies.reset()
+        _seed_demo_clinic()
+
+        import boto3
+
+        def run_execute(payload: dict[str, Any]) -> None:
+            result = invoke("execute", payload)
+            detail = result.get("detail") or result.get("status")
+            say(
+                f"schedule fired (attempt {payload.get('attempt')}): {result.get('result')}, {detail}",
+                str(payload.get("callId", "")),
+            )
+
+        def fire(payload: dict[str, Any]) -> Any:
+            # Scheduler invokes Lambda asynchronously: delivery succeeds once the invocation is accepted, and
+            # schedules that come due together run side by side.
+            return workers.submit(run_execute, payload)
+
+        scheduler = LocalScheduler(
+            boto3.client("scheduler"),
+            os.environ["SCHEDULE_GROUP_NAME"],
+            target=fire,
+            sqs=boto3.client("sqs"),
+            log=lambda line: say(f"scheduler: {line}"),
+        )
+        # The first dial would import retell-sdk (about 1.5 s); in Lambda that is execute's cold start, here it
+        # would only delay the first call, so import it now, beside the startup.
+        threading.Thread(target=lambda: __import__("retell"), name="warm-up", daemon=True).start()
+        loop = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler-loop", daemon=True)
+        loop.start()
+        gateway.start()
+        token = issue(DEMO_CLINIC, "admin")
+        retell = settings.real_retell_url or f"simulated at {simulator.url if simulator else ''}"
+        print(
+            f"\nlocal stack ready\n"
+            f"  API              {gateway.url}   (GET /health)\n"
+            f"  Retell           {retell}\n"
+            f"  AWS (moto)       http://127.0.0.1:{settings.moto_port}\n"
+            f"  clinic           {DEMO_CLINIC} (open all day, every day; America/Los_Angeles)\n"
+            f"  admin token      (make token CLINIC=demo ROLE=admin prints another)\n"
+            f"{token}\n",
+            flush=True,
+        )
+        if ready is not None:
+            ready.set()
+        stop.wait()
+    finally:
+        stop.set()
+        say("stopping")
+        gateway.stop()
+        workers.shutdown(wait=True, cancel_futures=True)
+        if simulator is not None:
+            simulator.stop()
+        moto.stop()
+        dependencies.use_execute_invoker(None)
+        say("stopped: API, scheduler loop, simulated Retell and moto are all down")
+
+
+def main() -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run(DevSettings.from_environment(), stop=stop)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""``make dev`` as a user runs it: started in a subprocess on free ports, used over real HTTP with a token from
+``make token``, stopped with Ctrl-C (SIGINT), leaving no process and no port behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 180  # a fresh clone synthesizes the stack once for the table definition
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@dataclass
+class DevStack:
+    process: subprocess.Popen[str]
+    url: str
+    sim_url: str
+    ports: list[int]
+    token: str
+    output: list[str] = field(default_factory=list)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token or self.token}"}, timeout=10)
+
+    def sim_calls(self) -> list[dict[str, Any]]:
+        return list(httpx.get(f"{self.sim_url}/_sim/calls", timeout=5).json())
+
+
+def make_token(clinic: str, role: str = "admin") -> str:
+    result = subprocess.run(
+        ["make", "-s", "token", f"CLINIC={clinic}", f"ROLE={role}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def dev() -> Iterator[DevStack]:
+    ports = [free_port(), free_port(), free_port()]
+    env = {**os.environ, "PORT": str(ports[0]), "RETELL_SIM_PORT": str(ports[1]), "MOTO_PORT": str(ports[2])}
+    env.pop("RETELL_API_KEY", None)
+    process = subprocess.Popen(
+        ["make", "dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    output: list[str] = []
+    assert process.stdout is not None
+    stdout = process.stdout
+    threading.Thread(target=lambda: output.extend(stdout), daemon=True).start()
+    try:
+        wait_for(lambda: any("local stack ready" in line for line in output), START_TIMEOUT)
+        index = next(i for i, line in enumerate(output) if "admin token" in line)
+        token = wait_for(lambda: len(output) > index + 1 and output[index + 1].strip(), 10)
+        stack = DevStack(process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", ports, token, output)
+        yield stack
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+    # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
+    assert any("stopped: API, scheduler loop" in line for line in output), "".join(output[-40:])
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # nothing of the process group is left
+    assert all(port_is_free(port) for port in ports)
+
+
+def at(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def schedule(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", **fields}
+    response = client.post("/calls/schedule", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json()["data"])
+
+
+def wait_until(client: httpx.Client, call_id: str, statuses: set[str], timeout: float) -> dict[str, Any]:
+    def current() -> dict[str, Any] | None:
+        call = client.get(f"/calls/{call_id}").json()["data"]
+        return call if call["status"] in statuses else None
+
+    return dict(wait_for(current, timeout))
+
+
+def test_health_and_tokens(dev: DevStack) -> None:
+    assert httpx.get(f"{dev.url}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{dev.url}/calls").status_code == 401
+    assert httpx.get(f"{dev.url}/calls", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    with dev.client(make_token("demo", "staff")) as staff:
+        assert staff.get("/calls").status_code == 200
+        assert staff.post("/calls/schedule", json={}).status_code == 403
+
+
+def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:
+    with dev.client() as client:
+        call = schedule(client, scheduledFor=at(3))
+        wait_until(client, call["callId"], {"completed", "failed"}, 30)
+        done = wait_for(lambda: (c := client.get(f"/calls/{call['callId']}").json()["data"])["analysis"] and c, 10)
+    assert done["status"] == "completed"
+    assert done["transcript"]
+    assert done["analysis"]["successful"] is True
+    (dial,) = [c for c in dev.sim_calls() if c["metadata"]["call_id"] == call["callId"]]
+    lag = datetime.fromisoformat(dial["received_at"]) - datetime.fromisoformat(call["scheduledFor"])
+    assert lag < timedelta(seconds=3)
+
+
+def test_no_answer_is_retried_and_then_fails(dev: DevStack) -> None:
+    with dev.client(make_token("e2e-retry")) as client:
+        settings = client.get("/clinic/settings").json()["data"]
+        hours = {day: [["00:00", "24:00"]] for day in settings["businessHours"]}
+        retry = {"maxRetries": 1, "backoffSeconds": [60], "retryOnVoicemail": False}
+        assert client.put("/clinic/settings", json={**settings, "businessHours": hours, "retry": retry}).is_success
+        call = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2))
+        retrying = wait_until(client, call["callId"], {"scheduled"}, 5)
+        retrying = wait_for(
+            lambda: (c := client.get(f"/calls/{call['callId']}").json()["data"])["attempt"] == 2 and c, 20
+        )
+        assert retrying["status"] == "scheduled"
+        done = wait_until(client, call["callId"], {"completed", "failed"}, 100)
+    assert (done["status"], done["attempt"], done["outcome"]) == ("failed", 2, "no_answer")
+    assert len([c for c in dev.sim_calls() if c["metadata"]["call_id"] == call["callId"]]) == 2
+
+
+def test_a_call_cancelled_before_its_time_is_never_dialed(dev: DevStack) -> None:
+    with dev.client() as client:
+        call = schedule(client, scheduledFor=at(4))
+        assert client.post(f"/calls/{call['callId']}/cancel").status_code == 200
+        time.sleep(7)
+        assert client.get(f"/calls/{call['callId']}").json()["data"]["status"] == "cancelled"
+    assert [c for c in dev.sim_calls() if c["metadata"]["call_id"] == call["callId"]] == []
+
+
+def test_call_now_dials_at_once(dev: DevStack) -> None:
+    with dev.client() as client:
+        call = schedule(client, scheduledFor=at(3600))
+        assert client.post(f"/calls/{call['callId']}/call-now").status_code == 202
+        done = wait_until(client, call["callId"], {"completed", "failed"}, 30)
+    assert done["status"] == "completed"
+
+
+def test_the_logs_are_one_line_per_step_with_the_call_first(dev: DevStack) -> None:
+    lines = [line for line in dev.output if " call " in line[:22] and "call dialed" in line]
+    assert lines
+    assert not any(line.startswith('{"_aws"') for line in dev.output)  # metrics stay out of the terminal
