@@ -3,7 +3,8 @@ an explicit log group with retention, JSON logs, X-Ray tracing, Powertools setti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -11,7 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.assets import FUNCTIONS
+from infra.assets import FUNCTIONS, placeholder_layer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -71,3 +72,19 @@ class PythonFunction(Construct):
             },
             **options,  # type: ignore[arg-type]
         )
+
+
+def python_layer(
+    scope: Construct, construct_id: str, build: Callable[[], Path] | None, description: str
+) -> lambda_.LayerVersion:
+    """A layer for this runtime and architecture; ``build`` makes its folder (``None``: bundling is skipped, as
+    in tests, and an empty placeholder stands in)."""
+    folder = build() if build is not None else placeholder_layer(construct_id)
+    return lambda_.LayerVersion(
+        scope,
+        construct_id,
+        code=lambda_.Code.from_asset(str(folder)),
+        compatible_runtimes=[RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
+        description=description,
+    )

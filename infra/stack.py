@@ -9,7 +9,6 @@ from __future__ import annotations
 from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
@@ -21,7 +20,7 @@ from infra import assets, nag
 from infra.api import CallsApi, Users
 from infra.call_table import CallTable
 from infra.deployment import Deployment, deployment_from_context
-from infra.functions import PythonFunction
+from infra.functions import PythonFunction, python_layer
 from infra.operations import Operations
 from shared.dal import table_design
 
@@ -73,25 +72,14 @@ class DischargeCallStack(Stack):
 
         # -- functions -------------------------------------------------------------------------------------------
         bundling = self.bundling_required
-        dependencies = lambda_.LayerVersion(
+        dependencies = python_layer(
             self,
             "Dependencies",
-            code=lambda_.Code.from_asset(
-                str(assets.dependency_layer() if bundling else assets.placeholder_layer("dependencies"))
-            ),
-            compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
-            compatible_architectures=[lambda_.Architecture.ARM_64],
-            description="powertools, pydantic, httpx, retell-sdk (boto3 is the runtime's)",
+            assets.dependency_layer if bundling else None,
+            "powertools, pydantic, httpx, retell-sdk (boto3 is the runtime's)",
         )
-        shared = lambda_.LayerVersion(
-            self,
-            "SharedCode",
-            code=lambda_.Code.from_asset(
-                str(assets.shared_layer() if bundling else assets.placeholder_layer("shared"))
-            ),
-            compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
-            compatible_architectures=[lambda_.Architecture.ARM_64],
-            description="the project's shared/ package",
+        shared = python_layer(
+            self, "SharedCode", assets.shared_layer if bundling else None, "the project's shared/ package"
         )
         execute_name = f"{self.stack_name}-execute"
         execute_arn = self.format_arn(
