@@ -59,17 +59,9 @@ def _compile(folder: Path) -> None:
 
 
 def dependency_layer() -> Path:
-    """The folder of the dependency layer (``python/`` inside), built once per lock file and target."""
-    lock = (ROOT / "uv.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
-    recipe = f"{PLATFORM}|{PYTHON_VERSION}|{','.join(RUNTIME_PROVIDED)}".encode()
-    digest = hashlib.sha256(lock + recipe).hexdigest()[:16]
-    folder = BUILD / f"dependency-layer-{digest}"
-    if (folder / ".complete").exists():
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    target = folder / "python"
-    target.mkdir(parents=True)
-    requirements = folder.parent / f"requirements-{digest}.txt"
+    """The folder of the dependency layer (``python/`` inside), built once per set of pinned packages and target:
+    its name is a hash of the exported requirements (not of the whole lock or pyproject, so a change to dev
+    tools or lint settings does not rebuild it)."""
     exported = subprocess.run(
         [
             _uv(),
@@ -86,6 +78,15 @@ def dependency_layer() -> Path:
         capture_output=True,
         text=True,
     ).stdout
+    recipe = f"{PLATFORM}|{PYTHON_VERSION}".encode()
+    digest = hashlib.sha256(exported.encode() + recipe).hexdigest()[:16]
+    folder = BUILD / f"dependency-layer-{digest}"
+    if (folder / ".complete").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    target = folder / "python"
+    target.mkdir(parents=True)
+    requirements = folder.parent / f"requirements-{digest}.txt"
     requirements.write_text(exported)
     subprocess.run(
         [

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,12 @@ def cached_table_request(table_name: str) -> dict[str, Any]:
     cache = ROOT / ".build" / f"table-{digest}.json"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(create_table_request(synthesize_template(), "")))
+        # In a child process: the CDK's jsii kernel (a node process) must not outlive the synth in this one.
+        program = "import json, local.aws_resources as r; print(json.dumps(r.synthesize_template()))"
+        synthesized = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+            [sys.executable, "-c", program], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+        cache.write_text(json.dumps(create_table_request(json.loads(synthesized), "")))
     return {**json.loads(cache.read_text()), "TableName": table_name}
 
 

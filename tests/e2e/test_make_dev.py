@@ -103,9 +103,15 @@ def dev() -> Iterator[DevStack]:
             raise
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
     assert any("stopped: API, scheduler loop" in line for line in output), "".join(output[-40:])
-    time.sleep(0.5)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # nothing of the process group is left
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(group_gone, 10)  # nothing of the process group is left
     assert all(port_is_free(port) for port in ports)
 
 
@@ -147,7 +153,7 @@ def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:
     assert done["analysis"]["successful"] is True
     (dial,) = [c for c in dev.sim_calls() if c["metadata"]["call_id"] == call["callId"]]
     lag = datetime.fromisoformat(dial["received_at"]) - datetime.fromisoformat(call["scheduledFor"])
-    assert lag < timedelta(seconds=3)
+    assert lag < timedelta(seconds=5)  # "within seconds": the loop ticks every 0.5 s, the CI machine is shared
 
 
 def test_no_answer_is_retried_and_then_fails(dev: DevStack) -> None:
