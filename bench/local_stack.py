@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import time
@@ -15,18 +14,14 @@ from pathlib import Path
 
 import httpx
 
+from local.http_server import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "1000"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def local_stack() -> None:
-    api, sim, moto = _free_port(), _free_port(), _free_port()
+    api, sim, moto = free_port(), free_port(), free_port()
     env = {**os.environ, "PORT": str(api), "RETELL_SIM_PORT": str(sim), "MOTO_PORT": str(moto), "LOG_LEVEL": "WARNING"}
     start = time.perf_counter()
     process = subprocess.Popen(

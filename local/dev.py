@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from local.http_server import port_in_use
 
 DEMO_CLINIC = "demo"
 LOCAL_DEV_KEY = "key_local_dev"
@@ -87,9 +88,8 @@ class PortInUse(SystemExit):
 
 
 def _require_free(port: int, variable: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise PortInUse(f"port {port} is in use; choose another with {variable}=<port> (is a local stack running?)")
+    if port_in_use(port):
+        raise PortInUse(f"port {port} is in use; choose another with {variable}=<port> (is a local stack running?)")
 
 
 def run(settings: DevSettings, ready: threading.Event | None = None, stop: threading.Event | None = None) -> None:

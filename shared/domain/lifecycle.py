@@ -34,6 +34,15 @@ EARLY_TOLERANCE = timedelta(minutes=2)
 OPEN_STATUSES = frozenset({CallStatus.INITIATED, CallStatus.IN_PROGRESS})
 
 
+def out_of_requeues(call: Call) -> bool:
+    return call.requeues >= MAX_REQUEUES
+
+
+def is_open_attempt(call: Call, attempt: int) -> bool:
+    """``attempt`` is the call's current one and has been dialed but not ended: only then can an end apply."""
+    return call.attempt == attempt and call.status in OPEN_STATUSES
+
+
 @dataclass(frozen=True)
 class CallEnd:
     """How Retell says an attempt ended (from ``call_ended`` or ``call_analyzed``)."""
@@ -184,7 +193,7 @@ def ended(
     requeue_delay: timedelta,
 ) -> Call | None:
     """Apply ``call_ended`` to the attempt it reports. ``token`` names the schedule of the next attempt, if any."""
-    if call.attempt != end.attempt or call.status not in OPEN_STATUSES:
+    if not is_open_attempt(call, end.attempt):
         return None
     index = _entry_index(call, end.attempt, end.retell_call_id)
     if not _is_latest_dial(call, index):
@@ -216,7 +225,7 @@ def ended(
         # Out of retries. A voicemail was still a delivered message; silence and busy lines are a failure.
         disposition = Disposition.COMPLETE if verdict.outcome == CallOutcome.VOICEMAIL else Disposition.FAIL
         changes["status_reason"] = f"no answer after {call.max_attempts} attempts"
-    if disposition == Disposition.REQUEUE and call.requeues >= MAX_REQUEUES:
+    if disposition == Disposition.REQUEUE and out_of_requeues(call):
         disposition = Disposition.FAIL
         changes["status_reason"] = "Retell had no free capacity for too long"
 

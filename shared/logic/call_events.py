@@ -109,9 +109,11 @@ class CallEventService:
         delay = requeue_delay(self._rng)
 
         def apply_end(call: Call) -> Call | None:
-            settings = self._settings.current(call.clinic_id)
-            calendar = BusinessCalendar.from_settings(settings)
-            after_end = lifecycle.ended(call, end, settings.retry, calendar, now, token=token, requeue_delay=delay)
+            after_end = None
+            if lifecycle.is_open_attempt(call, end.attempt):  # the clinic's settings matter only then: read them
+                settings = self._settings.current(call.clinic_id)
+                calendar = BusinessCalendar.from_settings(settings)
+                after_end = lifecycle.ended(call, end, settings.retry, calendar, now, token=token, requeue_delay=delay)
             current = after_end or call
             after_analysis = (
                 lifecycle.analyzed(current, ours.attempt, retell_call.call_id, analysis)

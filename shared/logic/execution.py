@@ -175,7 +175,7 @@ class CallExecutor:
     ) -> Execution:
         token = self._new_token()
         requeue = result == ExecutionResult.REQUEUED
-        if requeue and call.requeues >= lifecycle.MAX_REQUEUES:
+        if requeue and lifecycle.out_of_requeues(call):
             return self._fail(call, "no dialing slot came free for too long", now)
         queued = lifecycle.back_to_queue(call, slot, token, reason, requeue=requeue)
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -18,19 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from local.http_server import free_port, port_in_use
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180  # a fresh clone synthesizes the stack once for the table definition
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 @dataclass
@@ -112,7 +102,7 @@ def dev() -> Iterator[DevStack]:
         return False
 
     wait_for(group_gone, 10)  # nothing of the process group is left
-    assert all(port_is_free(port) for port in ports)
+    assert not any(port_in_use(port) for port in ports)
 
 
 def at(seconds: float) -> str:
