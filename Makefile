@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install lint typecheck unit integration infra-tests test openapi synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,7 +41,10 @@ typecheck: install  ## mypy --strict on the code that ships
 unit: install  ## Unit tests (pure logic)
 	$(VENV)/bin/pytest tests/unit -q
 
-test: install  ## Lint, type checks and every test (what CI runs)
+browser:  ## Debian's Chromium for the extension's browser tests (apt; skipped when present)
+	@scripts/install-chromium.sh
+
+test: install browser  ## Lint, type checks and every test (what CI runs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
@@ -50,6 +53,9 @@ test: install  ## Lint, type checks and every test (what CI runs)
 openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
 	$(PY) -m scripts.openapi > docs/openapi.json
 	@echo "wrote docs/openapi.json"
+
+extension: install  ## Check the Chrome extension and zip it for the Web Store: dist/ (API_URL=, COGNITO_CLIENT_ID=)
+	$(PY) -m scripts.build_extension
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -63,7 +69,7 @@ bootstrap: install node_modules/.installed  ## cdk bootstrap, once per account a
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk bootstrap $(CDK_ARGS)
 
 deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (README: Deploy)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening $(CDK_ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening --outputs-file .build/cdk-outputs.json $(CDK_ARGS)
 
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)
@@ -82,4 +88,4 @@ bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS
 	$(PY) -m bench.run
 
 clean:  ## Remove installed tools, caches and build output
-	rm -rf $(TOOLS) $(VENV) cdk.out .build node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(TOOLS) $(VENV) cdk.out .build dist test-artifacts node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

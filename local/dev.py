@@ -120,7 +120,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.moto_port, verbose=False)
     moto.start()
     simulator: RetellSimulator | None = None
-    gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",))
+    gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",), issue_token=issue)
     workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="execute")
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))

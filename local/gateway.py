@@ -3,13 +3,20 @@
 Each request is matched against the deployed route table (``infra.routes``), checked like the JWT authorizer
 (private routes need ``Authorization: Bearer <token>`` that ``authorize`` accepts, else ``401 {"message":
 "Unauthorized"}`` as API Gateway answers), turned into the v2 event API Gateway would send, and the handler's
-answer is returned unchanged (status, headers, cookies, body, base64).
+answer is returned unchanged (status, headers, cookies, body, base64). A handler that raises is answered
+``500 {"message":"Internal Server Error"}``, as API Gateway answers a failed invocation.
+
+``issue_token`` (the local stack only, never deployed) serves ``POST /local/token {"clinicId", "role"}`` so the
+extension's options page can fetch a development token.
 """
 
 from __future__ import annotations
 
 import base64
 import importlib
+import json
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +30,9 @@ from local.http_server import BackgroundServer
 
 Authorizer = Callable[[str], dict[str, Any] | None]
 """A bearer token -> its claims, or ``None`` if it is not acceptable."""
+TokenIssuer = Callable[[str, str], str]
+"""(clinic id, role) -> a bearer token the authorizer accepts."""
+LOCAL_TOKEN_PATH = "/local/token"  # noqa: S105 - a path, not a password
 
 
 class LambdaContext:
@@ -55,8 +65,14 @@ class LocalGateway(BackgroundServer):
         host: str = "127.0.0.1",
         port: int = 0,
         cors_origins: tuple[str, ...] = (),
+        issue_token: TokenIssuer | None = None,
     ):
         self._authorize = authorize
+        self._issue_token = issue_token
+        # One request at a time per function, as one Lambda container serves them: the API's resolver keeps the
+        # request's principal in module state, which concurrent threads would overwrite (a browser sends the
+        # preview and the settings request together).
+        self._function_locks = {route.function: threading.Lock() for route in ROUTES}
         self._cors_origins = cors_origins
         self._routes = Map(
             [Rule(_werkzeug_path(route.path), methods=[route.method], endpoint=route) for route in ROUTES]
@@ -69,6 +85,8 @@ class LocalGateway(BackgroundServer):
     def handle(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return self._with_cors(request, Response(status=204))
+        if request.path == LOCAL_TOKEN_PATH and request.method == "POST" and self._issue_token:
+            return self._with_cors(request, self._local_token(request))
         try:
             route, path_parameters = self._routes.bind_to_environ(request.environ).match()
         except (NotFound, MethodNotAllowed):
@@ -93,8 +111,23 @@ class LocalGateway(BackgroundServer):
             path_parameters={name: str(value) for name, value in path_parameters.items()} or None,
             source_ip=request.remote_addr or "127.0.0.1",
         )
-        result = invoke(route.function, event)
+        try:
+            with self._function_locks[route.function]:
+                result = invoke(route.function, event)
+        except Exception:
+            logging.getLogger(__name__).exception("%s raised", route.function)
+            return self._with_cors(
+                request, Response('{"message":"Internal Server Error"}', 500, mimetype="application/json")
+            )
         return self._with_cors(request, _response(result))
+
+    def _local_token(self, request: Request) -> Response:
+        body = request.get_json(silent=True) or {}
+        clinic, role = str(body.get("clinicId") or "demo"), str(body.get("role") or "admin")
+        if role not in {"admin", "staff"} or not clinic.strip():
+            return Response('{"message":"role must be admin or staff"}', 400, mimetype="application/json")
+        assert self._issue_token is not None
+        return Response(json.dumps({"token": self._issue_token(clinic.strip(), role)}), mimetype="application/json")
 
     def _claims(self, authorization: str) -> dict[str, Any] | None:
         scheme, _, token = authorization.partition(" ")
@@ -115,8 +148,6 @@ def _response(result: Any) -> Response:
     """A Lambda proxy answer as HTTP. A bare value (not a dict with ``statusCode``) is JSON with 200, as API Gateway
     treats it in payload v2."""
     if not isinstance(result, dict) or "statusCode" not in result:
-        import json
-
         return Response(json.dumps(result), 200, mimetype="application/json")
     body = result.get("body") or ""
     data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,15 +28,27 @@ def port_in_use(port: int) -> bool:
 
 
 class BackgroundServer:
-    def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, name: str = "http"):
+    def __init__(
+        self,
+        app: WsgiApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "http",
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
-        self._server = make_server(host, port, app, threaded=True)
+        self._server = make_server(host, port, app, threaded=True, ssl_context=ssl_context)
+        self._scheme = "https" if ssl_context else "http"
         self._name = name
         self._threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.host}:{self._server.server_port}"
+        return f"{self._scheme}://{self._server.host}:{self._server.server_port}"
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
 
     def serve_forever(self) -> None:
         self._server.serve_forever(poll_interval=0.05)

@@ -1,0 +1,63 @@
+// The service worker: the only part that talks to the network (IDEXX Neo, the scheduling API, sign-in).
+// Pages send it messages {type, ...} and get plain values back; nothing about the patient is stored.
+import { callApi } from "./lib/api.js";
+import { fetchPageData } from "./lib/idexx.js";
+import { requestJson } from "./lib/http.js";
+import { SettingsError, loadSettings, saveSettings } from "./lib/settings.js";
+import { completeChallenge, describeSession, getSession, signIn, signOut, useLocalToken } from "./lib/session.js";
+
+async function prepareConsultation({ consultationId }) {
+  const settings = await loadSettings();
+  if (!settings.apiBase) return { ok: false, kind: "not_configured" };
+  if (!(await getSession())) return { ok: false, kind: "signed_out", expired: false };
+  const page = await fetchPageData(settings, consultationId);
+  if (!page.ok) return page;
+  const [preview, clinic] = await Promise.all([
+    callApi("POST", "/integrations/idexx/preview", { body: page.document }),
+    callApi("GET", "/clinic/settings"),
+  ]);
+  if (!preview.ok) return preview;
+  if (!clinic.ok) return clinic;
+  return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: settings.idexxBase };
+}
+
+async function fetchLocalToken({ clinicId, role }) {
+  const settings = await loadSettings();
+  if (!settings.apiBase) throw new Error("Enter the API address first.");
+  const response = await requestJson(`${settings.apiBase}/local/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ clinicId, role }),
+  });
+  if (response.status === 0) throw new Error(`Can't reach ${settings.apiBase}. Is \`make dev\` running?`);
+  if (response.status !== 200 || !response.body?.token) {
+    throw new Error("This API does not hand out local tokens: it is not the local stack. Use Cognito sign-in.");
+  }
+  return useLocalToken(response.body.token);
+}
+
+const HANDLERS = {
+  "consultation.prepare": prepareConsultation,
+  "calls.schedule": ({ body, idempotencyKey }) => callApi("POST", "/calls/schedule", { body, idempotencyKey }),
+  "calls.get": ({ callId }) => callApi("GET", `/calls/${encodeURIComponent(callId)}`),
+  "session.describe": async () => describeSession(await getSession()),
+  "session.signIn": async ({ username, password }) => signIn(await loadSettings(), username, password),
+  "session.completeChallenge": async (message) => completeChallenge(await loadSettings(), message),
+  "session.useToken": ({ token }) => useLocalToken(token),
+  "session.fetchLocalToken": fetchLocalToken,
+  "session.signOut": async () => signOut(await loadSettings()),
+  "settings.get": () => loadSettings(),
+  "settings.save": ({ settings }) => saveSettings(settings),
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = HANDLERS[message?.type];
+  if (!handler || sender.id !== chrome.runtime.id) return false;
+  Promise.resolve()
+    .then(() => handler(message))
+    .then(
+      (value) => sendResponse({ value }),
+      (error) => sendResponse({ error: { message: error.message, field: error instanceof SettingsError ? error.field : undefined } }),
+    );
+  return true; // answered asynchronously
+});

@@ -1,0 +1,51 @@
+// One call, as the API has it: when it will be (or was) placed, to whom, and how it went.
+import { ask } from "./lib/messages.js";
+import { noticeFor } from "./lib/notices.js";
+import { formatInZone } from "./lib/time.js";
+
+const $ = (id) => document.getElementById(id);
+const STATUS = {
+  scheduled: "Scheduled",
+  initiated: "Dialing",
+  in_progress: "On the call",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+function row(label, value) {
+  if (value === null || value === undefined || value === "") return [];
+  const dt = document.createElement("dt");
+  dt.textContent = label;
+  const dd = document.createElement("dd");
+  dd.textContent = value;
+  return [dt, dd];
+}
+
+(async () => {
+  const callId = new URLSearchParams(location.search).get("id");
+  const result = await ask("calls.get", { callId });
+  if (!result.ok) {
+    const notice = result.status === 404 ? { title: "Call not found", text: "It may belong to another clinic." } : noticeFor(result);
+    $("title").textContent = notice.title;
+    $("error").textContent = notice.text;
+    $("error").hidden = false;
+    return;
+  }
+  const call = result.data;
+  const at = (iso) => (iso ? `${formatInZone(iso, call.timezone)}` : "");
+  $("title").textContent = `${call.petName} · ${STATUS[call.status] || call.status}`;
+  $("details").replaceChildren(
+    ...row("Call at", at(call.scheduledFor)),
+    ...row("Asked for", call.rescheduled ? at(call.requestedFor) : ""),
+    ...row("Owner", `${call.ownerName} · ${call.phoneNumber}`),
+    ...row("Vet", call.vetName),
+    ...row("Attempt", `${call.attempt} of ${call.maxAttempts}`),
+    ...row("Next retry", at(call.nextRetryAt)),
+    ...row("Outcome", call.outcome),
+    ...row("Summary", call.analysis?.summary),
+    ...row("Notes", call.notes),
+    ...row("Call id", call.callId),
+  );
+  $("details").hidden = false;
+})();

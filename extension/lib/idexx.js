@@ -1,0 +1,17 @@
+// IDEXX Neo's consultation data, fetched with the vet's own IDEXX session (its cookies; host permission).
+import { requestJson } from "./http.js";
+
+export async function fetchPageData(settings, consultationId) {
+  const url = `${settings.idexxBase}/consultations/${encodeURIComponent(consultationId)}/page-data`;
+  const response = await requestJson(url, { credentials: "include", headers: { Accept: "application/json" } });
+  if (response.status === 0) return { ok: false, kind: "idexx_unreachable" };
+  if (response.status === 401 || response.status === 403) return { ok: false, kind: "idexx_signed_out" };
+  if (response.status === 404) return { ok: false, kind: "idexx_not_found" };
+  if (response.status === 200 && !response.body && response.redirected) {
+    return { ok: false, kind: "idexx_signed_out" }; // sent to the login page instead of the data
+  }
+  if (response.status !== 200 || !response.body?.pageData) {
+    return { ok: false, kind: "idexx_error", status: response.status };
+  }
+  return { ok: true, document: response.body };
+}
