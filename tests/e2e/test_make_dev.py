@@ -131,6 +131,12 @@ def test_health_and_tokens(dev: DevStack) -> None:
     with dev.client(make_token("demo", "staff")) as staff:
         assert staff.get("/calls").status_code == 200
         assert staff.post("/calls/schedule", json={}).status_code == 403
+    # the extension's settings page fetches a development token (with CORS for its origin)
+    origin = {"Origin": "chrome-extension://oeckfognfcjnjiompgndknhkephdongp"}
+    fetched = httpx.post(f"{dev.url}/local/token", json={"clinicId": "demo", "role": "admin"}, headers=origin)
+    assert fetched.headers["Access-Control-Allow-Origin"] == origin["Origin"]
+    with dev.client(fetched.json()["token"]) as admin:
+        assert admin.get("/clinic/settings").json()["data"]["timezone"] == "America/Los_Angeles"
 
 
 def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:
