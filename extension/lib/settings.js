@@ -2,18 +2,20 @@
 // defaults.json (stamped by `make extension` for a deployment); what the user saves in the options page wins.
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
-export async function defaultSettings() {
-  const response = await fetch(chrome.runtime.getURL("defaults.json"));
-  return response.json();
+let defaults = null; // defaults.json is part of the package: read once per service-worker life
+
+export function defaultSettings() {
+  defaults ||= fetch(chrome.runtime.getURL("defaults.json")).then((response) => response.json());
+  return defaults;
 }
 
 export async function loadSettings() {
-  const defaults = await defaultSettings();
+  const packaged = await defaultSettings();
   const { settings = {} } = await chrome.storage.local.get("settings");
   return {
-    ...defaults,
+    ...packaged,
     ...settings,
-    cognito: { ...defaults.cognito, ...(settings.cognito || {}) },
+    cognito: { ...packaged.cognito, ...(settings.cognito || {}) },
   };
 }
 

@@ -119,8 +119,7 @@ class Vet:
         return page
 
     def sign_in_with_token(self, token: str) -> None:
-        page = self.context.new_page()
-        page.goto(self.url("options.html"))
+        page = self.options()
         page.locator("#token").fill(token)
         page.locator("#use-token").click()
         expect(page.locator("#account-status")).to_contain_text("Signed in as")
