@@ -34,6 +34,10 @@ ROTATION_REASON = (
     "A Retell API key can only be rotated in Retell's dashboard, so there is no rotation Lambda; the secret "
     "accepts {apiKey, previousApiKey} so a manual rotation has no downtime (README)."
 )
+PAGING_KEY_ROTATION = (
+    "The page-token key only authenticates nextToken values, which are worth nothing outside one clinic's list; "
+    "rotating it (put-secret-value, or deleting and redeploying) only makes lists in progress start again."
+)
 USER_POOL = {
     "AwsSolutions-COG2": "MFA is optional (TOTP): clinic staff share front-desk machines and phones are not "
     "always at hand; admins can require it per user. Self sign-up is disabled.",
@@ -72,7 +76,7 @@ def acknowledge(
     schedules_arn: str,
     dead_letter_queues: list[IConstruct],
     public_routes: dict[str, IConstruct],
-    secret: IConstruct,
+    secrets: list[tuple[IConstruct, str]],
     user_pool: IConstruct,
 ) -> None:
     schedules_rule = f"AwsSolutions-IAM5[Resource::{nag_resource_text(stack, schedules_arn)}]"
@@ -86,6 +90,7 @@ def acknowledge(
         _ack(queue, "AwsSolutions-SQS3", DEAD_LETTER_QUEUE)
     for route_id, route in public_routes.items():
         _ack(route, "AwsSolutions-APIG4", PUBLIC_ROUTES[route_id])
-    _ack(secret, "AwsSolutions-SMG4", ROTATION_REASON)
+    for secret, reason in secrets:
+        _ack(secret, "AwsSolutions-SMG4", reason)
     for rule, reason in USER_POOL.items():
         _ack(user_pool, rule, reason)

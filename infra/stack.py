@@ -55,6 +55,12 @@ class DischargeCallStack(Stack):
             description="Retell API key (the one with the webhook badge). Set it after deploying: see README.",
             removal_policy=RemovalPolicy.RETAIN,
         )
+        self.page_token_secret = secretsmanager.Secret(
+            self,
+            "PageTokenKey",
+            description="Authenticates the API's nextToken values (generated; only the API function reads it)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+        )
 
         # -- schedules -------------------------------------------------------------------------------------------
         self.schedule_group = scheduler.ScheduleGroup(self, "CallSchedules")
@@ -108,7 +114,7 @@ class DischargeCallStack(Stack):
             folder="schedule",
             description="Calls API (API Gateway HTTP API)",
             layers=layers,
-            environment=common,
+            environment={**common, "PAGE_TOKEN_SECRET_NAME": self.page_token_secret.secret_arn},
             timeout=Duration.seconds(10),
             log_retention=retention,
         )
@@ -167,6 +173,7 @@ class DischargeCallStack(Stack):
         schedule_role.add_to_principal_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[clinic_index_arn])
         )
+        self.page_token_secret.grant_read(schedule_role)
         schedule_role.add_to_principal_policy(  # "call now" invokes execute directly
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[execute_arn])
         )
@@ -209,7 +216,7 @@ class DischargeCallStack(Stack):
             schedules_arn=schedules_arn,
             dead_letter_queues=[self.scheduler_dlq, self.execute_failures],
             public_routes={route_id: api_construct.find_child(route_id) for route_id in nag.PUBLIC_ROUTES},
-            secret=self.retell_secret,
+            secrets=[(self.retell_secret, nag.ROTATION_REASON), (self.page_token_secret, nag.PAGING_KEY_ROTATION)],
             user_pool=self.users.pool,
         )
 

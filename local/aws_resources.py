@@ -77,10 +77,15 @@ def create_resources(table_request: dict[str, Any], group_name: str, retell_key:
     sqs = boto3.client("sqs", region_name=REGION)
     queue_url = sqs.create_queue(QueueName=f"{group_name}-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    secrets = boto3.client("secretsmanager", region_name=REGION)
     secret_name = f"{group_name}/retell-api-key"
-    boto3.client("secretsmanager", region_name=REGION).create_secret(Name=secret_name, SecretString=retell_key)
+    secrets.create_secret(Name=secret_name, SecretString=retell_key)
+    page_token_secret = f"{group_name}/page-token-key"
+    page_token_key = secrets.get_random_password(PasswordLength=64)["RandomPassword"]
+    secrets.create_secret(Name=page_token_secret, SecretString=page_token_key)
     return {
         "RETELL_SECRET_NAME": secret_name,
+        "PAGE_TOKEN_SECRET_NAME": page_token_secret,
         "TABLE_NAME": table_request["TableName"],
         "SCHEDULE_GROUP_NAME": group_name,
         "EXECUTE_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{group_name}-execute",

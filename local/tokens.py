@@ -17,6 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shared.api.auth import parse_claims
+from shared.models.errors import Unauthenticated
+
 KEY_FILE = Path(__file__).resolve().parents[1] / ".build" / "local-token-key"
 ISSUER = "discharge-call-scheduler-local"
 LIFETIME_SECONDS = 12 * 3600
@@ -56,21 +59,26 @@ def issue(clinic_id: str, role: str = "admin", user: str | None = None, lifetime
 
 
 def verify(token: str) -> dict[str, Any] | None:
-    """The claims as API Gateway passes them to the handler (groups flattened to ``[a b]``), or ``None``."""
+    """The claims as API Gateway passes them to the handler (every value a string, groups flattened to ``[a b]``),
+    or ``None``. After the signature, the claims are checked by the handler's own strict parser."""
     try:
         head, body, signature = token.split(".")
         expected = hmac.new(signing_key(), f"{head}.{body}".encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(signature)):
             return None
-        if json.loads(_unb64(head)).get("alg") != "HS256":
-            return None
-        claims: dict[str, Any] = json.loads(_unb64(body))
-    except (ValueError, json.JSONDecodeError):
+        header, claims = json.loads(_unb64(head)), json.loads(_unb64(body))
+    except (ValueError, RecursionError):
         return None
-    if claims.get("iss") != ISSUER or int(claims.get("exp", 0)) <= time.time():
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
         return None
-    groups = claims.get("cognito:groups") or []
-    return {**claims, "cognito:groups": f"[{' '.join(groups)}]"}
+    if claims.get("iss") != ISSUER:
+        return None
+    try:
+        parsed = parse_claims(claims, time.time())
+    except Unauthenticated:
+        return None
+    flattened = {name: value if isinstance(value, str) else json.dumps(value) for name, value in claims.items()}
+    return {**flattened, "cognito:groups": f"[{' '.join(parsed.groups)}]"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ class FunctionConfig(TableConfig, SchedulerConfig):
 
 class ApiConfig(FunctionConfig):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    page_token_secret_name: str = Field(min_length=1, description="the key that authenticates nextToken values")
 
 
 class RetellConfig(BaseModel):

@@ -21,6 +21,7 @@ from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DialLeases, LeaseLimits
+from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.dialing import DialDefaults
 from shared.logic.call_events import CallEventService
@@ -61,9 +62,18 @@ def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
+def page_token_key() -> bytes:
+    """The key that authenticates ``nextToken`` values, from Secrets Manager (cached by Powertools; read only by
+    the API, and only when it pages)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    secret = parameters.get_secret(api_config().page_token_secret_name, max_age=SECRET_MAX_AGE_SECONDS)
+    return str(secret).encode()
+
+
 @cache
 def call_repository() -> CallRepository:
-    return CallRepository(_dynamodb(), function_config().table_name)
+    return CallRepository(_dynamodb(), function_config().table_name, PageTokens(page_token_key))
 
 
 @cache
@@ -198,13 +208,15 @@ def event_service() -> CallEventService:
     )
 
 
-def validate_environment(*, retell: bool) -> None:
+def validate_environment(*, retell: bool, api: bool = False) -> None:
     """In Lambda, check the environment while the container starts, so a misconfigured deployment fails its
     first invocation's init loudly (with pydantic's message) instead of a request deep inside. Elsewhere (tests,
     benchmarks importing a handler) nothing is checked until first use."""
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
     function_config()
+    if api:
+        api_config()
     if retell:
         retell_config()
 

@@ -1,7 +1,8 @@
 """The calls API (API Gateway HTTP API, payload v2): one resolver, routes in ``routes/``.
 
-Before routing, the handler refuses oversized bodies and applies the auth rule, so a caller without the right to
-a route learns nothing about the validity of what they sent.
+Before routing, the handler refuses oversized bodies, applies the auth rule (so a caller without the right to a
+route learns nothing about the validity of what they sent), then refuses bodies no route can take (not JSON, not
+UTF-8, nested too deeply, numbers no store can hold): no route ever parses hostile bytes.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from schedule.routes import calls, clinic, integrations
 from shared.api.auth import authorize
 from shared.api.errors import STATUS_BY_KIND, raw_error_response, register_error_handlers
+from shared.api.request_body import check_body_size, check_json_body
 from shared.dependencies import api_config as config
 from shared.dependencies import validate_environment
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
 
-validate_environment(retell=False)
+validate_environment(retell=False, api=True)
 
 PUBLIC_ROUTES = frozenset({("GET", "/health")})
 
@@ -38,14 +40,13 @@ def health() -> dict[str, str]:
 
 
 def _refusal(event: APIGatewayProxyEventV2) -> dict[str, Any] | None:
-    body = event.body or ""
-    if len(body) > config().max_body_bytes * (4 / 3 if event.is_base64_encoded else 1):
-        return raw_error_response(413, "payload_too_large", f"The body is over {config().max_body_bytes} bytes.")
-    http = event.request_context.http
-    if (http.method.upper(), event.raw_path) in PUBLIC_ROUTES:
-        return None
+    http, limit, encoded = event.request_context.http, config().max_body_bytes, bool(event.is_base64_encoded)
     try:
-        app.append_context(principal=authorize(event))
+        check_body_size(event.body, base64_encoded=encoded, max_bytes=limit)
+        if (http.method.upper(), event.raw_path) not in PUBLIC_ROUTES:
+            app.append_context(principal=authorize(event))
+        content_type = event.headers.get("content-type")
+        check_json_body(event.body, base64_encoded=encoded, content_type=content_type, max_bytes=limit)
     except DomainError as error:
         return raw_error_response(STATUS_BY_KIND[error.kind], error.code, error.message)
     return None

@@ -19,6 +19,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorKind.VALIDATION: 422,
     ErrorKind.NOT_IMPLEMENTED: 501,
     ErrorKind.UNAVAILABLE: 503,

@@ -15,13 +15,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.dal.items import from_item, to_attribute, to_item
-from shared.dal.pagination import decode_next_token, encode_next_token
+from shared.dal.pagination import KEY_FIELDS, InvalidNextToken, PageTokens
 from shared.dal.table_design import (
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
     CLINIC_CALLS_SORT_KEY,
     PARTITION_KEY,
-    SORT_KEY,
     TTL_ATTRIBUTE,
     call_key,
     clinic_calls_partition,
@@ -83,6 +82,11 @@ class CallQuery:
     limit: int = 25
     next_token: str | None = None
 
+    def binding(self) -> str:
+        """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""
+        bounds = [format_utc(bound) if bound else "" for bound in (self.scheduled_from, self.scheduled_to)]
+        return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
+
 
 def _call_document(call: Call) -> dict[str, Any]:
     document = call.model_dump(mode="json", by_alias=True)
@@ -101,9 +105,10 @@ def _is_condition_failure(error: ClientError) -> bool:
 
 
 class CallRepository:
-    def __init__(self, client: Any, table_name: str):
+    def __init__(self, client: Any, table_name: str, page_tokens: PageTokens):
         self._client = client
         self._table = table_name
+        self._page_tokens = page_tokens
 
     # -- reads ---------------------------------------------------------------------------------------------------
 
@@ -137,8 +142,12 @@ class CallRepository:
             request["FilterExpression"] = f"#status IN ({', '.join(names)})"
             request["ExpressionAttributeNames"]["#status"] = "status"
             request["ExpressionAttributeValues"].update(names)
+        binding = query.binding()
         if query.next_token:
-            request["ExclusiveStartKey"] = to_item(decode_next_token(query.next_token, query.clinic_id))
+            start = self._page_tokens.decode(query.next_token, binding)
+            if start[CLINIC_CALLS_PARTITION_KEY] != clinic_calls_partition(query.clinic_id):
+                raise InvalidNextToken  # cannot happen while the tag binds the clinic; kept as a second lock
+            request["ExclusiveStartKey"] = to_item(start)
 
         calls: list[Call] = []
         last_key: dict[str, Any] | None = None
@@ -148,12 +157,12 @@ class CallRepository:
                 calls.append(_call_from_item(item))
                 if len(calls) == query.limit:
                     # Resume after the last item handed out, even if DynamoDB read further in this page.
-                    return calls, encode_next_token(from_item({k: item[k] for k in _INDEX_KEY_FIELDS}))
+                    return calls, self._page_tokens.encode(from_item({k: item[k] for k in KEY_FIELDS}), binding)
             last_key = response.get("LastEvaluatedKey")
             if last_key is None:
                 return calls, None
             request["ExclusiveStartKey"] = last_key
-        return calls, encode_next_token(from_item(last_key)) if last_key else None
+        return calls, self._page_tokens.encode(from_item(last_key), binding) if last_key else None
 
     def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
         response = self._client.get_item(
@@ -329,9 +338,6 @@ class CallRepository:
             if not _is_condition_failure(error):
                 raise
         return True
-
-
-_INDEX_KEY_FIELDS = (PARTITION_KEY, SORT_KEY, CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY)
 
 
 class _LockHeld(Exception):

@@ -10,7 +10,12 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 * idempotency record: ``IDEMPOTENCY#{clinicId}#{key}`` / ``IDEMPOTENCY``, expiring through TTL
 * dialing leases: ``LEASES#CLINIC#{clinicId}`` and ``LEASES#WORKSPACE`` / ``LEASES``, a map of call id to the
   epoch second its lease expires (the calls in flight)
+
+Every value put between delimiters is checked by ``_part``: no ``#``, nothing outside ``[A-Za-z0-9_.:-]``
+(``shared.models.ids``), so no value can contain or imitate a delimiter and reach another tenant's item.
 """
+
+from shared.models.ids import is_key_part
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
@@ -20,28 +25,38 @@ CLINIC_CALLS_SORT_KEY = "gsi1sk"
 TTL_ATTRIBUTE = "expiresAt"
 
 
+class UnsafeKeyPart(ValueError):
+    """A value that could contain or imitate a key delimiter reached a key builder: the edge let it through."""
+
+
+def _part(value: str) -> str:
+    if not is_key_part(value):
+        raise UnsafeKeyPart("a key part must be 1 to 128 characters of [A-Za-z0-9_.:-]")
+    return value
+
+
 def call_key(call_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CALL#{call_id}", SORT_KEY: "CALL"}
+    return {PARTITION_KEY: f"CALL#{_part(call_id)}", SORT_KEY: "CALL"}
 
 
 def settings_key(clinic_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CLINIC#{clinic_id}", SORT_KEY: "SETTINGS"}
+    return {PARTITION_KEY: f"CLINIC#{_part(clinic_id)}", SORT_KEY: "SETTINGS"}
 
 
 def consultation_lock_key(clinic_id: str, consultation_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CONSULT#{clinic_id}#{consultation_id}", SORT_KEY: "LOCK"}
+    return {PARTITION_KEY: f"CONSULT#{_part(clinic_id)}#{_part(consultation_id)}", SORT_KEY: "LOCK"}
 
 
 def idempotency_key(clinic_id: str, key: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"IDEMPOTENCY#{clinic_id}#{key}", SORT_KEY: "IDEMPOTENCY"}
+    return {PARTITION_KEY: f"IDEMPOTENCY#{_part(clinic_id)}#{_part(key)}", SORT_KEY: "IDEMPOTENCY"}
 
 
 def clinic_calls_partition(clinic_id: str) -> str:
-    return f"CLINIC#{clinic_id}"
+    return f"CLINIC#{_part(clinic_id)}"
 
 
 def clinic_leases_key(clinic_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"LEASES#CLINIC#{clinic_id}", SORT_KEY: "LEASES"}
+    return {PARTITION_KEY: f"LEASES#CLINIC#{_part(clinic_id)}", SORT_KEY: "LEASES"}
 
 
 def workspace_leases_key() -> dict[str, str]:

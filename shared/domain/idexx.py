@@ -7,12 +7,14 @@ next to the field it concerns rather than failing the whole preview.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.phone import normalise_phone
 from shared.models.base import ApiModel
+from shared.models.ids import CONSULTATION_ID_PATTERN
 
 
 class _Loose(BaseModel):
@@ -124,8 +126,12 @@ def preview_call_request(document: IdexxDocument) -> IdexxPreview:
     label = f"Consultation #{consultation.id}" if consultation.id else "IDEXX Neo consultation"
     request["notes"] = f"{label} - {consultation.reason}" if consultation.reason else label
     metadata: dict[str, Any] = {"source": "idexx_neo"}
-    if consultation.id is not None:
+    if consultation.id is not None and re.fullmatch(CONSULTATION_ID_PATTERN, str(consultation.id)):
         metadata["consultation_id"] = str(consultation.id)
+    elif consultation.id is not None:
+        warn(
+            "metadata.consultation_id", "invalid", "The consultation id cannot be used; duplicates cannot be detected."
+        )
     else:
         warn("metadata.consultation_id", "missing", "The consultation has no id; duplicates cannot be detected.")
     if provider and provider.id is not None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from shared.domain.phone import normalise_phone
@@ -29,8 +29,34 @@ def format_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
+"""Instants the API accepts lie in [2000, 2100): every later step (moving into business hours, a retry's backoff, a
+schedule expression) then stays far from the edges of what ``datetime`` can represent."""
+
+
+def _looks_numeric(text: str) -> bool:
+    return text.strip().lstrip("+-").replace(".", "", 1).isdigit()
+
+
+def _iso_text_only(value: object) -> object:
+    # pydantic would read a number (or a numeric string) as seconds since 1970: ``to=0.5`` is not a time anyone means.
+    if isinstance(value, int | float) or (isinstance(value, str) and _looks_numeric(value)):
+        raise ValueError("give an ISO 8601 date-time with a UTC offset, e.g. 2026-12-01T17:00:00Z")
+    return value
+
+
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is past year 9999 in UTC
+        raise ValueError("is outside the range of dates") from None
+
+
+def _in_accepted_range(value: datetime) -> datetime:
+    if not EARLIEST_INSTANT <= value < LATEST_INSTANT:
+        raise ValueError(f"must be between {EARLIEST_INSTANT.year} and {LATEST_INSTANT.year - 1}")
+    return value
 
 
 UtcDatetime = Annotated[
@@ -39,6 +65,10 @@ UtcDatetime = Annotated[
     PlainSerializer(format_utc, return_type=str, when_used="json"),
 ]
 """An instant. Accepts any offset (a naive time is rejected: it is ambiguous), holds and returns UTC."""
+
+RequestedInstant = Annotated[UtcDatetime, BeforeValidator(_iso_text_only), AfterValidator(_in_accepted_range)]
+"""An instant a client asks for: ISO 8601 text with an offset (a bare number is not a time anyone writes), from 2000
+to 2099, so every later step (moving into business hours, a retry's backoff) stays far from ``datetime``'s limits."""
 
 
 def _check_timezone(name: str) -> str:

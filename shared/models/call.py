@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime
+from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel, UtcDatetime
+from shared.models.ids import ConsultationId
 
 
 class CallStatus(StrEnum):
@@ -26,11 +29,25 @@ class CallStatus(StrEnum):
 
 TERMINAL_STATUSES = frozenset({CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED})
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(text: str) -> str:
+    # Text is read aloud by the voice agent and shown in pages: a NUL or an escape sequence is never meant.
+    if _CONTROL.search(text):
+        raise ValueError("must not contain control characters (other than tabs and line breaks)")
+    return text
+
+
+Printable = AfterValidator(_no_control_characters)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), Printable]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), Printable]
 
 METADATA_MAX_BYTES = 2_048
+SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON reader (and DynamoDB, which keeps 38 digits) holds exactly."""
+SafeInteger = Annotated[int, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER)]
 
 
 def _id_as_text(value: Any) -> Any:
@@ -43,19 +60,21 @@ class CallMetadata(BaseModel):
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
     source: str | None = Field(default=None, max_length=64)
-    consultation_id: Annotated[str | None, BeforeValidator(_id_as_text)] = Field(
-        default=None, min_length=1, max_length=64
-    )
-    provider_id: int | str | None = None
+    consultation_id: Annotated[ConsultationId | None, BeforeValidator(_id_as_text)] = None
+    provider_id: SafeInteger | Annotated[str, Field(max_length=64)] | None = None
 
     @model_validator(mode="after")
     def _small(self) -> CallMetadata:
+        for key, value in (self.model_extra or {}).items():
+            if isinstance(value, dict | list):
+                raise ValueError("metadata values must be strings, numbers, booleans or null")
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
+                raise ValueError(f"metadata.{key}: integers must be within ±{SAFE_INTEGER}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"metadata.{key}: numbers must be finite")
         size = len(json.dumps(self.model_dump(mode="json"), separators=(",", ":")))
         if size > METADATA_MAX_BYTES:
             raise ValueError(f"metadata is {size} bytes as JSON; at most {METADATA_MAX_BYTES} are kept")
-        extra = self.model_extra or {}
-        if any(isinstance(value, dict | list) for value in extra.values()):
-            raise ValueError("metadata values must be strings, numbers, booleans or null")
         return self
 
 
@@ -76,7 +95,7 @@ class CallDetails(StrictApiModel):
 class ScheduleCallRequest(CallDetails):
     """``POST /calls/schedule``. No ``scheduledFor`` means the next open slot from now."""
 
-    scheduled_for: UtcDatetime | None = None
+    scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
 
 
@@ -92,7 +111,7 @@ class UpdateCallRequest(StrictApiModel):
     discharge_summary: LongText | None = None
     notes: ShortText | None = None
     metadata: CallMetadata | None = None
-    scheduled_for: UtcDatetime | None = None
+    scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
 
     @model_validator(mode="after")

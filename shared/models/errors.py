@@ -16,6 +16,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"
     VALIDATION = "validation"
     TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     NOT_IMPLEMENTED = "not_implemented"
     UNAVAILABLE = "unavailable"
 
@@ -94,3 +95,8 @@ class NotImplementedYet(DomainError):
 class ServiceUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
     code = "service_unavailable"
+
+
+class UnsupportedMediaType(DomainError):
+    kind = ErrorKind.UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_media_type"

@@ -71,9 +71,11 @@ class ClinicSettings(StrictApiModel):
     business_hours: dict[Weekday, DayWindows] = Field(
         default_factory=lambda: _weekday_hours("09:00", "17:00", ("mon", "tue", "wed", "thu", "fri"))
     )
-    closed_dates: list[date] = Field(default_factory=list, max_length=400)
+    closed_dates: list[Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]] = Field(
+        default_factory=list, max_length=400
+    )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    agent_id: str | None = Field(default=None, min_length=1, max_length=128)
+    agent_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{1,128}$")
     from_number: E164Phone | None = None
     max_concurrent_calls: int = Field(default=20, ge=1, le=500)
 

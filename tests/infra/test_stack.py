@@ -72,12 +72,17 @@ class TestData:
         assert table["DeletionPolicy"] == "Retain"
         assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1"]
 
-    def test_the_key_rotates_and_the_secret_holds_no_value_in_the_template(self, assertions: Template) -> None:
+    def test_the_key_rotates_and_the_secrets_hold_no_value_in_the_template(
+        self, template: dict[str, Any], assertions: Template
+    ) -> None:
         assertions.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
-        secret = assertions.find_resources("AWS::SecretsManager::Secret")
-        (props,) = [r["Properties"] for r in secret.values()]
-        assert "SecretString" not in props
-        assert [r["DeletionPolicy"] for r in secret.values()] == ["Retain"]
+        secrets = resources_of_type(template, "AWS::SecretsManager::Secret")
+        retell = secrets[logical_id(template, "AWS::SecretsManager::Secret", "RetellApiKey")]
+        assert "SecretString" not in retell["Properties"]
+        assert retell["DeletionPolicy"] == "Retain"
+        paging = secrets[logical_id(template, "AWS::SecretsManager::Secret", "PageTokenKey")]
+        assert "SecretString" not in paging["Properties"]
+        assert paging["Properties"]["GenerateSecretString"]["PasswordLength"] == 64
 
 
 class TestFunctions:
@@ -113,9 +118,20 @@ class TestFunctions:
         execute = logical_id(template, "AWS::Lambda::Function", "ExecuteFunction")
         assert props["FunctionName"] == {"Ref": execute}
 
-    def test_only_execute_and_webhook_read_the_retell_secret(self, template: dict[str, Any]) -> None:
-        for role, reads in (("ScheduleRole", False), ("ExecuteRole", True), ("RetellWebhookRole", True)):
-            assert ("secretsmanager:GetSecretValue" in actions_of(policy_statements(template, role))) is reads
+    @pytest.mark.parametrize(
+        ("secret", "readers"),
+        [("RetellApiKey", {"ExecuteRole", "RetellWebhookRole"}), ("PageTokenKey", {"ScheduleRole"})],
+    )
+    def test_each_secret_is_read_only_by_the_functions_that_need_it(
+        self, template: dict[str, Any], secret: str, readers: set[str]
+    ) -> None:
+        secret_ref = {"Ref": logical_id(template, "AWS::SecretsManager::Secret", secret)}
+        for role in ("ScheduleRole", "ExecuteRole", "RetellWebhookRole"):
+            reads = any(
+                "secretsmanager:GetSecretValue" in actions_of([statement]) and statement["Resource"] == secret_ref
+                for statement in policy_statements(template, role)
+            )
+            assert reads is (role in readers), (secret, role)
 
     def test_function_roles_have_no_managed_policies(self, template: dict[str, Any]) -> None:
         for name, role in resources_of_type(template, "AWS::IAM::Role").items():

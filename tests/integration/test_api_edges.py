@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import ApiClient, AwsStandIns
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA
+from tests.support.apigw import claims_for
 
 IDEXX_PAGE_DATA: dict[str, Any] = {
     "pageData": {
@@ -72,7 +73,7 @@ class TestAuth:
         assert staff.get("/clinic/settings").status == 200
 
     def test_groups_as_a_json_list_are_understood(self, api: ApiClient) -> None:
-        claims = {"sub": "u1", "custom:clinic_id": "clinic-a", "cognito:groups": ["staff", "admin"]}
+        claims = {**claims_for("clinic-a", user="u1"), "cognito:groups": ["staff", "admin"]}
         assert api.post("/calls/schedule", {**LUNA, "scheduledFor": TUESDAY_9AM_LA}, claims=claims).status == 201
 
     def test_the_body_cannot_choose_the_clinic(self, api: ApiClient) -> None:

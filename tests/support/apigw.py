@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,5 +35,14 @@ def http_event(
 
 
 def claims_for(clinic_id: str, role: str = "admin", user: str = "user-1") -> dict[str, Any]:
-    """Claims as API Gateway passes them from a Cognito token (groups flattened to ``[a b]``)."""
-    return {"sub": user, "custom:clinic_id": clinic_id, "cognito:groups": f"[{role}]"}
+    """Claims as API Gateway passes them from a Cognito ID token: every value a string, groups flattened to
+    ``[a b]``, valid for an hour of real time (the handler checks expiry against the real clock)."""
+    now = int(time.time())
+    return {
+        "sub": user,
+        "custom:clinic_id": clinic_id,
+        "cognito:groups": f"[{role}]",
+        "token_use": "id",
+        "iat": str(now),
+        "exp": str(now + 3600),
+    }

@@ -4,21 +4,58 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.adapters.call_scheduler import at_expression, new_schedule_token, schedule_name
-from shared.dal.pagination import InvalidNextToken, decode_next_token, encode_next_token
+from shared.dal.pagination import InvalidNextToken, PageTokens
 
 KEY = {"pk": "CALL#c1", "sk": "CALL", "gsi1pk": "CLINIC#clinic-a", "gsi1sk": "2026-12-01T17:00:00Z#c1"}
+BINDING = "clinic-a\nscheduled\n\n"
+TOKENS = PageTokens(lambda: b"k" * 64)
 
 
-def test_a_token_round_trips_for_its_clinic() -> None:
-    assert decode_next_token(encode_next_token(KEY), "clinic-a") == KEY
+def test_a_token_round_trips_for_its_query() -> None:
+    assert TOKENS.decode(TOKENS.encode(KEY, BINDING), BINDING) == KEY
 
 
-@pytest.mark.parametrize("token", ["", "!!!", "e30", encode_next_token({**KEY, "gsi1pk": "CLINIC#clinic-b"})])
-def test_foreign_or_malformed_tokens_are_refused(token: str) -> None:
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "!!!",
+        "e30",
+        "e30.",
+        TOKENS.encode(KEY, BINDING).split(".")[0],  # the key alone, as the old unsigned tokens were
+        PageTokens(lambda: b"another deployment").encode(KEY, BINDING),
+    ],
+)
+def test_malformed_or_foreign_tokens_are_refused(token: str) -> None:
     with pytest.raises(InvalidNextToken):
-        decode_next_token(token, "clinic-a")
+        TOKENS.decode(token, BINDING)
+
+
+@pytest.mark.parametrize("binding", ["clinic-b\nscheduled\n\n", "clinic-a\n\n\n", "clinic-a\nscheduled\n2026\n"])
+def test_a_token_is_refused_for_another_clinic_or_query(binding: str) -> None:
+    with pytest.raises(InvalidNextToken):
+        TOKENS.decode(TOKENS.encode(KEY, BINDING), binding)
+
+
+@given(st.integers(min_value=0), st.characters(codec="utf-8"))
+def test_any_edit_to_a_token_is_refused(position: int, replacement: str) -> None:
+    token = TOKENS.encode(KEY, BINDING)
+    index = position % len(token)
+    edited = token[:index] + replacement + token[index + 1 :]
+    if edited == token:
+        return
+    with pytest.raises(InvalidNextToken):
+        TOKENS.decode(edited, BINDING)
+
+
+@given(st.text(max_size=300))
+def test_arbitrary_text_is_refused_not_crashed_on(text: str) -> None:
+    with pytest.raises(InvalidNextToken):
+        TOKENS.decode(text, BINDING)
 
 
 def test_schedule_names_are_deterministic_and_fit_scheduler_limits() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -13,14 +12,15 @@ from schedule.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses
 from shared.dal.call_repository import CallQuery
 from shared.dependencies import call_service
-from shared.models.base import UtcDatetime
+from shared.models.base import RequestedInstant
 from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import ValidationFailed
+from shared.models.ids import CALL_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 from shared.observability import logger, metrics
 
 router = Router()
 
-CallId = Annotated[str, Path(min_length=1, max_length=64, description="The call's id")]
+CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call's id")]
 
 
 @router.post(
@@ -34,9 +34,7 @@ CallId = Annotated[str, Path(min_length=1, max_length=64, description="The call'
 )
 def schedule_call(
     request: Annotated[ScheduleCallRequest, Body()],
-    idempotency_key: Annotated[
-        str | None, Header(alias="idempotency-key", min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")
-    ] = None,
+    idempotency_key: Annotated[str | None, Header(alias="idempotency-key", pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> Response[Success[CallView]]:
     result = call_service().schedule(current_principal(router), request, idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -73,8 +71,8 @@ def _statuses(raw: str | None) -> frozenset[CallStatus]:
 )
 def list_calls(
     status: Annotated[str | None, Query(description="Comma-separated statuses", max_length=200)] = None,
-    scheduled_from: Annotated[datetime | None, Query(alias="from", description="Earliest scheduledFor")] = None,
-    scheduled_to: Annotated[datetime | None, Query(alias="to", description="Latest scheduledFor")] = None,
+    scheduled_from: Annotated[RequestedInstant | None, Query(alias="from", description="Earliest scheduledFor")] = None,
+    scheduled_to: Annotated[RequestedInstant | None, Query(alias="to", description="Latest scheduledFor")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
 ) -> Success[CallPage]:
@@ -82,21 +80,13 @@ def list_calls(
     query = CallQuery(
         clinic_id=principal.clinic_id,
         statuses=_statuses(status),
-        scheduled_from=_aware(scheduled_from, "from"),
-        scheduled_to=_aware(scheduled_to, "to"),
+        scheduled_from=scheduled_from,
+        scheduled_to=scheduled_to,
         limit=limit,
         next_token=next_token,
     )
     calls, token = call_service().list(principal, query)
     return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
-
-
-def _aware(value: datetime | None, field: str) -> UtcDatetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValidationFailed(
-            f"'{field}' needs a UTC offset, e.g. 2026-12-01T00:00:00Z.", details=[{"location": "query", "field": field}]
-        )
-    return value
 
 
 @router.get(
@@ -105,7 +95,7 @@ def _aware(value: datetime | None, field: str) -> UtcDatetime | None:
     responses=failure_responses(401, 404),
     tags=["calls"],
 )
-def get_call(call_id: CallId) -> Success[CallView]:
+def get_call(call_id: CallIdPath) -> Success[CallView]:
     return Success[CallView](data=call_service().get(current_principal(router), call_id).view())
 
 
@@ -116,7 +106,7 @@ def get_call(call_id: CallId) -> Success[CallView]:
     responses=failure_responses(400, 401, 403, 404, 409, 422),
     tags=["calls"],
 )
-def update_call(call_id: CallId, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
+def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
     call = call_service().update(current_principal(router), call_id, request)
     logger.info("call updated", extra={"call_id": call_id, "fields": sorted(request.model_fields_set)})
     return Success[CallView](data=call.view())
@@ -128,7 +118,7 @@ def update_call(call_id: CallId, request: Annotated[UpdateCallRequest, Body()]) 
     responses=failure_responses(401, 403, 404, 409),
     tags=["calls"],
 )
-def cancel_call(call_id: CallId) -> Success[CallView]:
+def cancel_call(call_id: CallIdPath) -> Success[CallView]:
     call = call_service().cancel(current_principal(router), call_id)
     metrics.add_metric(name="CallsCancelled", unit="Count", value=1)
     logger.info("call cancelled", extra={"call_id": call_id})
@@ -145,7 +135,7 @@ def cancel_call(call_id: CallId) -> Success[CallView]:
     responses=failure_responses(401, 403, 404, 409),
     tags=["calls"],
 )
-def call_now(call_id: CallId) -> Response[Success[CallView]]:
+def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:
     call = call_service().call_now(current_principal(router), call_id)
     metrics.add_metric(name="CallsCalledNow", unit="Count", value=1)
     logger.info("call now requested", extra={"call_id": call_id})
