@@ -1,11 +1,30 @@
-"""The one place that creates the Powertools Logger, Tracer and Metrics every function uses."""
+"""The one place that creates the Powertools Logger, Tracer and Metrics every function uses.
+
+Log lines never carry personal data on purpose (handlers log ids, codes and counts, never the call's fields, and
+models hide their input in validation errors). As a second line of defence, the logger's formatter masks anything
+shaped like an E.164 phone number in the finished line, exception text included, before it is written.
+"""
 
 from __future__ import annotations
 
+import re
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import LogRecord
 
 METRICS_NAMESPACE = "DischargeCallScheduler"
+PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}(?![0-9])")
+MASKED_PHONE = "+[phone]"
 
-logger = Logger()
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON log line, with phone numbers masked."""
+
+    def serialize(self, log: LogRecord) -> str:
+        return PHONE_NUMBER.sub(MASKED_PHONE, super().serialize(log))
+
+
+logger = Logger(logger_formatter=RedactingFormatter())
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)

@@ -54,7 +54,7 @@ GroupName = Annotated[str, StringConstraints(min_length=1, max_length=128), Fiel
 class TokenClaims(BaseModel):
     """The claims the API relies on, each of one exact type; other claims are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     sub: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:\-]{1,128}$"), Field(strict=True)]
     clinic_id: Annotated[ClinicId, Field(strict=True, alias=CLINIC_CLAIM)]

@@ -18,7 +18,9 @@ from shared.models.ids import CONSULTATION_ID_PATTERN
 
 
 class _Loose(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True, hide_input_in_errors=True
+    )
 
 
 class IdexxProvider(_Loose):

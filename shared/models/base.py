@@ -15,7 +15,9 @@ from shared.domain.phone import normalise_phone
 class ApiModel(BaseModel):
     """A model whose JSON names are camelCase, as the API contract writes them."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, hide_input_in_errors=True
+    )
 
 
 class StrictApiModel(ApiModel):

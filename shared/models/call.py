@@ -57,7 +57,7 @@ def _id_as_text(value: Any) -> Any:
 class CallMetadata(BaseModel):
     """Where a call came from. Keys are snake_case as Retell metadata; small extra keys are kept as given."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, hide_input_in_errors=True)
 
     source: str | None = Field(default=None, max_length=64)
     consultation_id: Annotated[ConsultationId | None, BeforeValidator(_id_as_text)] = None

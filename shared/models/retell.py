@@ -24,7 +24,7 @@ def _int_or_none(value: Any) -> Any:
 class OurMetadata(BaseModel):
     """The metadata execute puts on every dial, echoed back by Retell."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     call_id: str = Field(min_length=1, max_length=64)
     clinic_id: str = Field(min_length=1, max_length=128)
@@ -32,7 +32,7 @@ class OurMetadata(BaseModel):
 
 
 class RetellCallAnalysis(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     call_summary: str | None = None
     user_sentiment: str | None = None
@@ -53,7 +53,7 @@ def _from_epoch_ms(value: int | None) -> datetime | None:
 
 
 class RetellCall(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     call_id: str = Field(min_length=1, max_length=128)
     call_status: str | None = None
@@ -82,7 +82,7 @@ class RetellCall(BaseModel):
 
 
 class RetellWebhook(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     event: str = Field(min_length=1, max_length=64)
     call: RetellCall
