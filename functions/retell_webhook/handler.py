@@ -17,9 +17,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.api import retell_signature
-from shared.api.errors import describe_validation_errors, raw_error_response
+from shared.api.errors import describe_validation_errors, refusal
 from shared.dependencies import event_service, retell_api_keys, validate_environment
 from shared.logic.call_events import EventEffect
+from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
 from shared.models.retell import RetellWebhook
 from shared.observability import logger, metrics, tracer
 
@@ -60,19 +61,19 @@ def _no_content() -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = _raw_body(event)
     if body is None or len(body) > MAX_BODY_BYTES:
-        return raw_error_response(400, "unreadable_body", "The body is not UTF-8 text of a sensible size.")
+        return refusal(UnreadableBody())
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     signature = headers.get("x-retell-signature")
     if not retell_signature.verify(body, signature, retell_api_keys(), now_ms=int(time.time() * 1000)):
         metrics.add_metric(name="WebhooksRejected", unit=MetricUnit.Count, value=1)
         logger.warning("webhook signature rejected", extra={"signature_present": signature is not None})
-        return raw_error_response(401, "invalid_signature", "The x-retell-signature header is missing or invalid.")
+        return refusal(InvalidSignature())
     try:
         webhook = RetellWebhook.model_validate_json(body)
     except ValidationError as error:
         details = describe_validation_errors(error.errors())
         logger.warning("signed webhook with an unexpected shape", extra={"errors": details})
-        return raw_error_response(400, "invalid_payload", "The body is not a Retell call event.")
+        return refusal(InvalidPayload())
     outcome = event_service().apply(webhook)
     metrics.add_metric(name=EFFECT_METRICS[outcome.effect], unit=MetricUnit.Count, value=1)
     return _no_content()

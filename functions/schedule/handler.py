@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from schedule.routes import calls, clinic, integrations
 from shared.api.auth import authorize
-from shared.api.errors import STATUS_BY_KIND, raw_error_response, register_error_handlers
+from shared.api.errors import refusal, register_error_handlers
 from shared.api.request_body import check_body_size, check_json_body
 from shared.dependencies import api_config as config
 from shared.dependencies import validate_environment
@@ -48,7 +48,7 @@ def _refusal(event: APIGatewayProxyEventV2) -> dict[str, Any] | None:
         content_type = event.headers.get("content-type")
         check_json_body(event.body, base64_encoded=encoded, content_type=content_type, max_bytes=limit)
     except DomainError as error:
-        return raw_error_response(STATUS_BY_KIND[error.kind], error.code, error.message)
+        return refusal(error)
     return None
 
 

@@ -9,7 +9,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from shared.models.errors import DomainError, ErrorKind
+from shared.models.errors import (
+    DomainError,
+    ErrorKind,
+    InternalError,
+    MalformedJson,
+    RouteNotFound,
+    ValidationFailed,
+)
 from shared.observability import logger
 
 STATUS_BY_KIND: dict[ErrorKind, int] = {
@@ -21,8 +28,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorKind.VALIDATION: 422,
-    ErrorKind.NOT_IMPLEMENTED: 501,
-    ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.INTERNAL: 500,
 }
 
 
@@ -30,18 +36,20 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"success": False, "error": {"code": code, "message": message, "details": details or []}}
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[Any]:
+def error_response(error: DomainError) -> Response[Any]:
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message, details)
+        status_code=STATUS_BY_KIND[error.kind],
+        content_type=content_types.APPLICATION_JSON,
+        body=error_body(error.code, error.message, error.details),
     )
 
 
-def raw_error_response(status: int, code: str, message: str) -> dict[str, Any]:
-    """An API Gateway (payload v2) response, for answers given before the resolver runs."""
+def refusal(error: DomainError) -> dict[str, Any]:
+    """An API Gateway (payload v2) response, for answers given before (or without) the resolver."""
     return {
-        "statusCode": status,
+        "statusCode": STATUS_BY_KIND[error.kind],
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": json.dumps(error_body(code, message)),
+        "body": json.dumps(error_body(error.code, error.message, error.details)),
         "isBase64Encoded": False,
     }
 
@@ -61,31 +69,30 @@ def describe_validation_errors(errors: Any) -> list[dict[str, Any]]:
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[Any]:
-        status = STATUS_BY_KIND[error.kind]
-        logger.info("request refused", extra={"status": status, "code": error.code})
-        return error_response(status, error.code, error.message, error.details)
+        logger.info("request refused", extra={"status": STATUS_BY_KIND[error.kind], "code": error.code})
+        return error_response(error)
 
     @app.exception_handler(RequestValidationError)
     def _request_invalid(error: RequestValidationError) -> Response[Any]:
         errors = list(error.errors())
         if any(item.get("type") == "json_invalid" for item in errors):
-            return error_response(400, "malformed_json", "The request body is not valid JSON.")
+            return error_response(MalformedJson())
         details = describe_validation_errors(errors)
-        return error_response(422, "validation_error", _summary(details), details)
+        return error_response(ValidationFailed(_summary(details), details=details))
 
     @app.exception_handler(ValidationError)
     def _model_invalid(error: ValidationError) -> Response[Any]:
         details = describe_validation_errors(error.errors())
-        return error_response(422, "validation_error", _summary(details), details)
+        return error_response(ValidationFailed(_summary(details), details=details))
 
     @app.not_found
     def _route_not_found(_: Exception) -> Response[Any]:
-        return error_response(404, "route_not_found", "There is no such route in this API.")
+        return error_response(RouteNotFound())
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[Any]:
         logger.exception("unhandled error")
-        return error_response(500, "internal_error", "Something went wrong on our side; nothing was changed.")
+        return error_response(InternalError())
 
 
 def _summary(details: list[dict[str, Any]]) -> str:

@@ -13,21 +13,13 @@ import json
 import math
 from typing import Any
 
-from shared.models.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from shared.models.errors import InvalidEncoding, MalformedJson, PayloadTooLarge, UnsupportedMediaType
 
 MAX_DEPTH = 32
 """Deeper than any body the API accepts (the settings document is 4 levels deep)."""
 MAX_INTEGER_DIGITS = 38
 """DynamoDB keeps 38 significant digits; a longer integer can never be stored, whatever field it is in."""
 JSON_MEDIA_TYPE = "application/json"
-
-
-class MalformedJson(BadRequest):
-    code = "malformed_json"
-
-
-class InvalidEncoding(BadRequest):
-    code = "invalid_encoding"
 
 
 def _reject_constant(name: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.dal.items import from_item, to_attribute, to_item
-from shared.dal.pagination import KEY_FIELDS, InvalidNextToken, PageTokens
+from shared.dal.pagination import KEY_FIELDS, PageTokens
 from shared.dal.table_design import (
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
@@ -29,22 +29,10 @@ from shared.dal.table_design import (
 )
 from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
-from shared.models.errors import Conflict
+from shared.models.errors import DuplicateConsultation, InvalidNextToken
 
 MAX_QUERY_PAGES = 10
 """A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
-
-
-class DuplicateConsultation(Conflict):
-    code = "duplicate_consultation"
-
-    def __init__(self, existing_call_id: str, consultation_id: str):
-        super().__init__(
-            f"Consultation {consultation_id} already has an active call ({existing_call_id}); "
-            "change or cancel that call instead.",
-            details=[{"callId": existing_call_id, "consultationId": consultation_id}],
-        )
-        self.existing_call_id = existing_call_id
 
 
 class StaleWrite(Exception):

@@ -16,17 +16,10 @@ import json
 from collections.abc import Callable
 
 from shared.dal.table_design import CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY, PARTITION_KEY, SORT_KEY
-from shared.models.errors import BadRequest
+from shared.models.errors import InvalidNextToken
 
 KEY_FIELDS = (PARTITION_KEY, SORT_KEY, CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY)
 _VERSION = b"next-token/v1"
-
-
-class InvalidNextToken(BadRequest):
-    code = "invalid_next_token"
-
-    def __init__(self) -> None:
-        super().__init__("nextToken is not one this API issued for this list; start again without it.")
 
 
 def _b64(data: bytes) -> str:

@@ -17,15 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.models.errors import ValidationFailed
+from shared.models.errors import NoOpenSlot
 from shared.models.settings import WEEKDAYS, ClinicSettings, minutes_of
 
 SEARCH_HORIZON_DAYS = 400
 """How far ahead an open slot is looked for; further than any sensible closure, short enough to fail fast."""
-
-
-class NoOpenSlot(ValidationFailed):
-    code = "no_open_slot"
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,16 @@ from shared.dal.call_repository import (
 from shared.domain.business_hours import BusinessCalendar
 from shared.logic.call_writes import CallWriter, pending_attempt
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
-from shared.models.errors import CallNotFound, Conflict, InvalidState, ValidationFailed
+from shared.models.errors import (
+    CallNotFound,
+    ConcurrentUpdate,
+    IdempotencyKeyReused,
+    InvalidState,
+    OutsideBusinessHours,
+    ScheduledInPast,
+    ValidationFailed,
+)
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
 from shared.observability import logger
@@ -41,41 +48,6 @@ CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 """A requested time this little in the past is taken as "now" rather than rejected (client clocks drift)."""
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-
-
-class ScheduledInPast(ValidationFailed):
-    code = "scheduled_in_past"
-
-    def __init__(self, requested: datetime, now: datetime):
-        super().__init__(
-            "scheduledFor is in the past; choose a time from now on, or leave it out for the next open slot.",
-            details=[{"field": "scheduledFor", "requested": requested.isoformat(), "now": now.isoformat()}],
-        )
-
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
-
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was already used for a different request; use a new key.")
-
-
-class OutsideBusinessHours(Conflict):
-    code = "outside_business_hours"
-
-    def __init__(self, next_open_slot: datetime):
-        super().__init__(
-            f"The clinic is closed now; the next open slot is {format_utc(next_open_slot)}. "
-            "Schedule the call for then instead.",
-            details=[{"nextOpenSlot": format_utc(next_open_slot)}],
-        )
-
-
-class ConcurrentUpdate(Conflict):
-    code = "concurrent_update"
-
-    def __init__(self, call_id: str):
-        super().__init__(f"Call {call_id} was changed by someone else meanwhile; reload it and try again.")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,17 @@
-"""Domain errors: what went wrong, in business terms. ``shared.api.errors`` maps them to HTTP in one place."""
+"""The error catalogue: every error the system raises on purpose, each with its stable ``code`` (snake_case, what
+clients branch on) and its ``kind`` (the class of failure, which ``shared.api.errors`` maps to one HTTP status).
+
+Every ``DomainError`` subclass lives in this module (a test checks it), so this file is the full list of what a
+client can be told; ``scripts/error_codes.py`` writes the codes out for the extension and the dashboard.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from shared.models.base import format_utc
 
 
 class ErrorKind(StrEnum):
@@ -17,22 +25,27 @@ class ErrorKind(StrEnum):
     VALIDATION = "validation"
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-    NOT_IMPLEMENTED = "not_implemented"
-    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal"
 
 
 class DomainError(Exception):
-    """Base of every error the system raises on purpose. ``code`` is stable snake_case for clients to branch on."""
+    """Base of every error the system raises on purpose (raise a subclass: each names its own code)."""
 
-    kind: ErrorKind = ErrorKind.BAD_REQUEST
-    code: str = "bad_request"
+    kind: ErrorKind = ErrorKind.INTERNAL
+    code: str = "internal_error"
+    default_message: str = "Something went wrong on our side; nothing was changed."
 
-    def __init__(self, message: str, *, code: str | None = None, details: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+    def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
         self.details = details or []
+
+
+# -- the kinds, each with its generic code ----------------------------------------------------------------------
+
+
+class InternalError(DomainError):
+    """Nothing raises it on purpose: it names what an unexpected exception is answered with."""
 
 
 class BadRequest(DomainError):
@@ -55,26 +68,9 @@ class NotFound(DomainError):
     code = "not_found"
 
 
-class CallNotFound(NotFound):
-    code = "call_not_found"
-
-    def __init__(self, call_id: str):
-        super().__init__(f"No call with id {call_id!r} exists in this clinic.")
-
-
 class Conflict(DomainError):
     kind = ErrorKind.CONFLICT
     code = "conflict"
-
-
-class InvalidState(Conflict):
-    code = "invalid_state"
-
-    def __init__(self, call_id: str, status: str, action: str):
-        super().__init__(
-            f"Call {call_id} is {status}; it can only be {action} while it is scheduled.",
-            details=[{"callId": call_id, "status": status}],
-        )
 
 
 class ValidationFailed(DomainError):
@@ -87,16 +83,126 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-class NotImplementedYet(DomainError):
-    kind = ErrorKind.NOT_IMPLEMENTED
-    code = "not_implemented"
-
-
-class ServiceUnavailable(DomainError):
-    kind = ErrorKind.UNAVAILABLE
-    code = "service_unavailable"
-
-
 class UnsupportedMediaType(DomainError):
     kind = ErrorKind.UNSUPPORTED_MEDIA_TYPE
     code = "unsupported_media_type"
+
+
+# -- the request itself ------------------------------------------------------------------------------------------
+
+
+class MalformedJson(BadRequest):
+    code = "malformed_json"
+    default_message = "The request body is not valid JSON."
+
+
+class InvalidEncoding(BadRequest):
+    code = "invalid_encoding"
+
+
+class InvalidNextToken(BadRequest):
+    code = "invalid_next_token"
+    default_message = "nextToken is not one this API issued for this list; start again without it."
+
+
+class RouteNotFound(NotFound):
+    code = "route_not_found"
+    default_message = "There is no such route in this API."
+
+
+# -- the Retell webhook ------------------------------------------------------------------------------------------
+
+
+class UnreadableBody(BadRequest):
+    code = "unreadable_body"
+    default_message = "The body is not UTF-8 text of a sensible size."
+
+
+class InvalidSignature(Unauthenticated):
+    code = "invalid_signature"
+    default_message = "The x-retell-signature header is missing or invalid."
+
+
+class InvalidPayload(BadRequest):
+    code = "invalid_payload"
+    default_message = "The body is not a Retell call event."
+
+
+# -- calls -------------------------------------------------------------------------------------------------------
+
+
+class CallNotFound(NotFound):
+    code = "call_not_found"
+
+    def __init__(self, call_id: str):
+        super().__init__(f"No call with id {call_id!r} exists in this clinic.")
+
+
+class InvalidState(Conflict):
+    code = "invalid_state"
+
+    def __init__(self, call_id: str, status: str, action: str):
+        super().__init__(
+            f"Call {call_id} is {status}; it can only be {action} while it is scheduled.",
+            details=[{"callId": call_id, "status": status}],
+        )
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+
+    def __init__(self, call_id: str):
+        super().__init__(f"Call {call_id} was changed by someone else meanwhile; reload it and try again.")
+
+
+class DuplicateConsultation(Conflict):
+    code = "duplicate_consultation"
+
+    def __init__(self, existing_call_id: str, consultation_id: str):
+        super().__init__(
+            f"Consultation {consultation_id} already has an active call ({existing_call_id}); "
+            "change or cancel that call instead.",
+            details=[{"callId": existing_call_id, "consultationId": consultation_id}],
+        )
+        self.existing_call_id = existing_call_id
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used for a different request; use a new key."
+
+
+class ScheduledInPast(ValidationFailed):
+    code = "scheduled_in_past"
+
+    def __init__(self, requested: datetime, now: datetime):
+        super().__init__(
+            "scheduledFor is in the past; choose a time from now on, or leave it out for the next open slot.",
+            details=[{"field": "scheduledFor", "requested": requested.isoformat(), "now": now.isoformat()}],
+        )
+
+
+class OutsideBusinessHours(Conflict):
+    code = "outside_business_hours"
+
+    def __init__(self, next_open_slot: datetime):
+        super().__init__(
+            f"The clinic is closed now; the next open slot is {format_utc(next_open_slot)}. "
+            "Schedule the call for then instead.",
+            details=[{"nextOpenSlot": format_utc(next_open_slot)}],
+        )
+
+
+class NoOpenSlot(ValidationFailed):
+    code = "no_open_slot"
+
+
+def catalogue() -> dict[str, type[DomainError]]:
+    """Every error class by its code (a code named twice is a bug the tests catch)."""
+    found: dict[str, type[DomainError]] = {}
+    pending = DomainError.__subclasses__()
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found

@@ -342,8 +342,8 @@ class TestCancelling:
 class TestConcurrentWriters:
     def test_a_writer_holding_a_stale_copy_loses(self, api: ApiClient, aws: AwsStandIns) -> None:
         from shared.dependencies import call_service
-        from shared.logic.calls import ConcurrentUpdate
         from shared.models.call import UpdateCallRequest
+        from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
 
         call = schedule(api)
@@ -366,8 +366,8 @@ class TestConcurrentWriters:
         self, api: ApiClient, aws: AwsStandIns
     ) -> None:
         from shared.dependencies import call_service
-        from shared.logic.calls import ConcurrentUpdate
         from shared.models.call import UpdateCallRequest
+        from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
 
         call = schedule(api)

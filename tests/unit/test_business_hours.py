@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.domain.business_hours import BusinessCalendar, NoOpenSlot
+from shared.domain.business_hours import BusinessCalendar
+from shared.models.errors import NoOpenSlot
 from shared.models.settings import WEEKDAYS, ClinicSettings
 
 

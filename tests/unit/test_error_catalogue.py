@@ -1,0 +1,43 @@
+"""The error catalogue is complete and unambiguous: one module holds every error class, each code names one class,
+and every kind maps to one HTTP status."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import shared
+from shared.api.errors import STATUS_BY_KIND
+from shared.models import errors
+from shared.models.errors import DomainError, ErrorKind, catalogue
+
+
+def _all_subclasses() -> list[type[DomainError]]:
+    for module in pkgutil.walk_packages(shared.__path__, "shared."):
+        importlib.import_module(module.name)
+    found: list[type[DomainError]] = []
+    pending = DomainError.__subclasses__()
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_error_class_lives_in_the_catalogue_module() -> None:
+    strays = [f"{cls.__module__}.{cls.__name__}" for cls in _all_subclasses() if cls.__module__ != errors.__name__]
+    assert strays == []
+
+
+def test_each_code_names_exactly_one_class_and_is_snake_case() -> None:
+    classes = _all_subclasses()
+    codes = [cls.code for cls in classes]
+    assert sorted(codes) == sorted(set(codes)), "a code is shared by two classes"
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", code) for code in codes)
+    assert set(catalogue()) == set(codes)
+
+
+def test_every_kind_has_one_http_status() -> None:
+    assert set(STATUS_BY_KIND) == set(ErrorKind)
+    assert all(400 <= status < 600 for status in STATUS_BY_KIND.values())
