@@ -13,11 +13,10 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.assets import FUNCTIONS, placeholder_layer
+from shared.telemetry import METRICS_NAMESPACE, SERVICE_NAME
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
-SERVICE_NAME = "discharge-call-scheduler"
-METRICS_NAMESPACE = "DischargeCallScheduler"
 FUNCTION_FOLDERS = ("schedule", "execute", "retell_webhook")
 
 

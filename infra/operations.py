@@ -13,18 +13,18 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.api import CallsApi
-from infra.functions import METRICS_NAMESPACE, SERVICE_NAME
+from shared.telemetry import METRICS_NAMESPACE, SERVICE_NAME, Metric
 
 FUNNEL = (
-    ("CallsScheduled", "scheduled"),
-    ("CallsDialed", "dialed"),
-    ("CallsConnected", "connected"),
-    ("CallsCompleted", "completed"),
-    ("CallsFailed", "failed"),
-    ("CallsRetried", "retried"),
-    ("CallsRequeued", "re-queued (no slot)"),
-    ("CallsMovedIntoBusinessHours", "moved into business hours"),
-    ("CallsCancelled", "cancelled"),
+    (Metric.CALLS_SCHEDULED, "scheduled"),
+    (Metric.CALLS_DIALED, "dialed"),
+    (Metric.CALLS_CONNECTED, "connected"),
+    (Metric.CALLS_COMPLETED, "completed"),
+    (Metric.CALLS_FAILED, "failed"),
+    (Metric.CALLS_RETRIED, "retried"),
+    (Metric.CALLS_REQUEUED, "re-queued (no slot)"),
+    (Metric.CALLS_MOVED_INTO_BUSINESS_HOURS, "moved into business hours"),
+    (Metric.CALLS_CANCELLED, "cancelled"),
 )
 """Powertools metrics the handlers emit (namespace DischargeCallScheduler, dimension service)."""
 
@@ -32,10 +32,10 @@ FUNNEL = (
 FIVE_MINUTES = Duration.minutes(5)
 
 
-def call_metric(name: str, statistic: str = "Sum", period: Duration = FIVE_MINUTES) -> cloudwatch.Metric:
+def call_metric(name: Metric, statistic: str = "Sum", period: Duration = FIVE_MINUTES) -> cloudwatch.Metric:
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
-        metric_name=name,
+        metric_name=name.value,
         dimensions_map={"service": SERVICE_NAME},
         statistic=statistic,
         period=period,
@@ -110,13 +110,13 @@ class Operations(Construct):
         alarm("Api5xxRate", server_errors, 5, "More than 5% of API requests failed with 5xx in 5 minutes.")
         alarm(
             "DialsUnresolved",
-            call_metric("DialsUnresolved"),
+            call_metric(Metric.DIALS_UNRESOLVED),
             0,
             "A dial's outcome is unknown after reconciliation: the call is left initiated; check Retell.",
         )
         alarm(
             "WebhooksRejected",
-            call_metric("WebhooksRejected"),
+            call_metric(Metric.WEBHOOKS_REJECTED),
             10,
             "Many webhook signatures failed: a rotated Retell key, or someone probing the endpoint.",
         )
@@ -130,12 +130,18 @@ class Operations(Construct):
             ),
             cloudwatch.GraphWidget(
                 title="Schedule delivery lag (s)",
-                left=[call_metric("ScheduleDeliveryLag", "Maximum"), call_metric("ScheduleDeliveryLag", "Average")],
+                left=[
+                    call_metric(Metric.SCHEDULE_DELIVERY_LAG, "Maximum"),
+                    call_metric(Metric.SCHEDULE_DELIVERY_LAG, "Average"),
+                ],
                 width=12,
             ),
             cloudwatch.GraphWidget(
                 title="Webhooks",
-                left=[call_metric(name) for name in ("WebhooksDuplicate", "WebhooksUnknownCall", "WebhooksRejected")],
+                left=[
+                    call_metric(name)
+                    for name in (Metric.WEBHOOKS_DUPLICATE, Metric.WEBHOOKS_UNKNOWN_CALL, Metric.WEBHOOKS_REJECTED)
+                ],
                 width=12,
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),

@@ -50,13 +50,14 @@ class DevSettings:
 
 def _environment(settings: DevSettings) -> None:
     from local.aws_resources import FAKE_CREDENTIALS
+    from shared.telemetry import METRICS_NAMESPACE, SERVICE_NAME
 
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.update(
         {
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{settings.moto_port}",
-            "POWERTOOLS_SERVICE_NAME": "discharge-call-scheduler",
-            "POWERTOOLS_METRICS_NAMESPACE": "DischargeCallScheduler",
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
             "SCHEDULER_MIN_LEAD_SECONDS": "1",

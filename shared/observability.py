@@ -13,7 +13,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import LogRecord
 
-METRICS_NAMESPACE = "DischargeCallScheduler"
+from shared.telemetry import METRICS_NAMESPACE
+
 PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}(?![0-9])")
 MASKED_PHONE = "+[phone]"
 
@@ -25,6 +26,7 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return PHONE_NUMBER.sub(MASKED_PHONE, super().serialize(log))
 
 
+# The service name comes from POWERTOOLS_SERVICE_NAME, which the stack sets from shared.telemetry.SERVICE_NAME.
 logger = Logger(logger_formatter=RedactingFormatter())
 tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)

@@ -17,16 +17,17 @@ from shared.api.errors import describe_validation_errors
 from shared.dependencies import executor, utc_now, validate_environment
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
+from shared.telemetry import Metric
 
 validate_environment(retell=True)
 
 RESULT_METRICS = {
-    ExecutionResult.DIALED: "CallsDialed",
-    ExecutionResult.SKIPPED: "ExecutionsSkipped",
-    ExecutionResult.MOVED: "CallsMovedIntoBusinessHours",
-    ExecutionResult.REQUEUED: "CallsRequeued",
-    ExecutionResult.FAILED: "CallsFailed",
-    ExecutionResult.UNRESOLVED: "DialsUnresolved",
+    ExecutionResult.DIALED: Metric.CALLS_DIALED,
+    ExecutionResult.SKIPPED: Metric.EXECUTIONS_SKIPPED,
+    ExecutionResult.MOVED: Metric.CALLS_MOVED_INTO_BUSINESS_HOURS,
+    ExecutionResult.REQUEUED: Metric.CALLS_REQUEUED,
+    ExecutionResult.FAILED: Metric.CALLS_FAILED,
+    ExecutionResult.UNRESOLVED: Metric.DIALS_UNRESOLVED,
 }
 
 
@@ -39,13 +40,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except ValidationError as error:
         details = describe_validation_errors(error.errors())
         logger.error("invalid execute event", extra={"errors": details})
-        metrics.add_metric(name="InvalidExecuteEvents", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=Metric.INVALID_EXECUTE_EVENTS, unit=MetricUnit.Count, value=1)
         return {"result": "invalid", "error": {"code": "validation_error", "details": details}}
 
     logger.append_keys(call_id=request.call_id, attempt=request.attempt, trigger=request.trigger)
     if request.trigger == ExecuteTrigger.SCHEDULE:
         lag = (utc_now() - request.scheduled_time).total_seconds()
-        metrics.add_metric(name="ScheduleDeliveryLag", unit=MetricUnit.Seconds, value=max(lag, 0.0))
+        metrics.add_metric(name=Metric.SCHEDULE_DELIVERY_LAG, unit=MetricUnit.Seconds, value=max(lag, 0.0))
     execution = executor().execute(request)
     metrics.add_metric(name=RESULT_METRICS[execution.result], unit=MetricUnit.Count, value=1)
     return {

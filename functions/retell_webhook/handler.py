@@ -23,20 +23,21 @@ from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
 from shared.models.retell import RetellWebhook
 from shared.observability import logger, metrics, tracer
+from shared.telemetry import Metric
 
 validate_environment(retell=True)
 
 MAX_BODY_BYTES = 1024 * 1024
 EFFECT_METRICS = {
-    EventEffect.CONNECTED: "CallsConnected",
-    EventEffect.COMPLETED: "CallsCompleted",
-    EventEffect.FAILED: "CallsFailed",
-    EventEffect.RETRY_SCHEDULED: "CallsRetried",
-    EventEffect.REQUEUED: "CallsRequeued",
-    EventEffect.ANALYZED: "CallsAnalyzed",
-    EventEffect.NO_CHANGE: "WebhooksDuplicate",
-    EventEffect.UNKNOWN_CALL: "WebhooksUnknownCall",
-    EventEffect.IGNORED: "WebhooksIgnored",
+    EventEffect.CONNECTED: Metric.CALLS_CONNECTED,
+    EventEffect.COMPLETED: Metric.CALLS_COMPLETED,
+    EventEffect.FAILED: Metric.CALLS_FAILED,
+    EventEffect.RETRY_SCHEDULED: Metric.CALLS_RETRIED,
+    EventEffect.REQUEUED: Metric.CALLS_REQUEUED,
+    EventEffect.ANALYZED: Metric.CALLS_ANALYZED,
+    EventEffect.NO_CHANGE: Metric.WEBHOOKS_DUPLICATE,
+    EventEffect.UNKNOWN_CALL: Metric.WEBHOOKS_UNKNOWN_CALL,
+    EventEffect.IGNORED: Metric.WEBHOOKS_IGNORED,
 }
 
 
@@ -65,7 +66,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     signature = headers.get("x-retell-signature")
     if not retell_signature.verify(body, signature, retell_api_keys(), now_ms=int(time.time() * 1000)):
-        metrics.add_metric(name="WebhooksRejected", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=Metric.WEBHOOKS_REJECTED, unit=MetricUnit.Count, value=1)
         logger.warning("webhook signature rejected", extra={"signature_present": signature is not None})
         return refusal(InvalidSignature())
     try:

@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
 
 from schedule.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses
@@ -17,6 +18,7 @@ from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallReque
 from shared.models.errors import ValidationFailed
 from shared.models.ids import CALL_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 from shared.observability import logger, metrics
+from shared.telemetry import Metric
 
 router = Router()
 
@@ -39,9 +41,9 @@ def schedule_call(
     result = call_service().schedule(current_principal(router), request, idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     if not result.replayed:
-        metrics.add_metric(name="CallsScheduled", unit="Count", value=1)
+        metrics.add_metric(name=Metric.CALLS_SCHEDULED, unit=MetricUnit.Count, value=1)
         if result.call.rescheduled:
-            metrics.add_metric(name="CallsMovedIntoBusinessHours", unit="Count", value=1)
+            metrics.add_metric(name=Metric.CALLS_MOVED_INTO_BUSINESS_HOURS, unit=MetricUnit.Count, value=1)
         logger.info("call scheduled", extra={"call_id": result.call.call_id, "rescheduled": result.call.rescheduled})
     return Response(
         status_code=201,
@@ -120,7 +122,7 @@ def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body(
 )
 def cancel_call(call_id: CallIdPath) -> Success[CallView]:
     call = call_service().cancel(current_principal(router), call_id)
-    metrics.add_metric(name="CallsCancelled", unit="Count", value=1)
+    metrics.add_metric(name=Metric.CALLS_CANCELLED, unit=MetricUnit.Count, value=1)
     logger.info("call cancelled", extra={"call_id": call_id})
     return Success[CallView](data=call.view())
 
@@ -137,7 +139,7 @@ def cancel_call(call_id: CallIdPath) -> Success[CallView]:
 )
 def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:
     call = call_service().call_now(current_principal(router), call_id)
-    metrics.add_metric(name="CallsCalledNow", unit="Count", value=1)
+    metrics.add_metric(name=Metric.CALLS_CALLED_NOW, unit=MetricUnit.Count, value=1)
     logger.info("call now requested", extra={"call_id": call_id})
     return Response(
         status_code=202, content_type=content_types.APPLICATION_JSON, body=Success[CallView](data=call.view())

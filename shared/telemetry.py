@@ -1,0 +1,35 @@
+"""The names the functions publish under and the CDK stack watches: service, metrics namespace, every metric.
+
+One enumeration, imported by the handlers (``metrics.add_metric(name=Metric.CALLS_DIALED, ...)``) and by the
+stack's dashboard and alarms, so a renamed metric cannot leave an alarm watching nothing. Plain names only: the
+stack imports this at synth without importing Powertools.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+SERVICE_NAME = "discharge-call-scheduler"
+METRICS_NAMESPACE = "DischargeCallScheduler"
+
+
+class Metric(StrEnum):
+    CALLS_SCHEDULED = "CallsScheduled"
+    CALLS_CANCELLED = "CallsCancelled"
+    CALLS_CALLED_NOW = "CallsCalledNow"
+    CALLS_MOVED_INTO_BUSINESS_HOURS = "CallsMovedIntoBusinessHours"
+    CALLS_DIALED = "CallsDialed"
+    EXECUTIONS_SKIPPED = "ExecutionsSkipped"
+    CALLS_REQUEUED = "CallsRequeued"
+    CALLS_CONNECTED = "CallsConnected"
+    CALLS_COMPLETED = "CallsCompleted"
+    CALLS_FAILED = "CallsFailed"
+    CALLS_RETRIED = "CallsRetried"
+    CALLS_ANALYZED = "CallsAnalyzed"
+    DIALS_UNRESOLVED = "DialsUnresolved"
+    SCHEDULE_DELIVERY_LAG = "ScheduleDeliveryLag"
+    INVALID_EXECUTE_EVENTS = "InvalidExecuteEvents"
+    WEBHOOKS_REJECTED = "WebhooksRejected"
+    WEBHOOKS_DUPLICATE = "WebhooksDuplicate"
+    WEBHOOKS_UNKNOWN_CALL = "WebhooksUnknownCall"
+    WEBHOOKS_IGNORED = "WebhooksIgnored"
