@@ -16,11 +16,11 @@ from typing import Any
 import boto3
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget, new_schedule_token
-from shared.adapters.execute_invoker import ExecuteInvoker, LambdaExecuteInvoker
+from shared.adapters.execute_invoker import LambdaExecuteInvoker
 from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
 from shared.dal.call_repository import CallRepository
-from shared.dal.dial_leases import DialLeases, LeaseLimits
+from shared.dal.dial_leases import DialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.dialing import DialDefaults
@@ -28,7 +28,8 @@ from shared.logic.call_events import CallEventService
 from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.execution import CallExecutor, Dialer
+from shared.logic.execution import CallExecutor
+from shared.logic.ports import Dialer, ExecuteInvoker, LeaseLimits
 
 SECRET_MAX_AGE_SECONDS = 300
 """The Retell key is re-read from Secrets Manager at most every five minutes (a rotation takes effect by then)."""

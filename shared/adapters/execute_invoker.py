@@ -4,13 +4,9 @@ the past is not reliable, and this is the same code path a schedule would take."
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import Any
 
 from shared.models.execution import ExecuteRequest
-
-
-class ExecuteInvoker(Protocol):
-    def invoke(self, request: ExecuteRequest) -> None: ...
 
 
 class LambdaExecuteInvoker:

@@ -10,25 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.dialing import DialSpec
+from shared.logic.ports import DialOutcomeUnknown, DialRateLimited, DialRejected
 
 if TYPE_CHECKING:
     from retell import Retell
-
-
-class DialRateLimited(Exception):
-    """Retell said 429: no call was created; try the same attempt again later."""
-
-
-class DialRejected(Exception):
-    """Retell refused the dial for good (4xx): no call was created, and repeating it would not help."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(f"Retell answered {status}: {message}")
-        self.status = status
-
-
-class DialOutcomeUnknown(Exception):
-    """The dial may or may not have placed a call (timeout, dropped connection, 5xx)."""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ transaction, so nothing is ever half-written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,53 +26,13 @@ from shared.dal.table_design import (
     consultation_lock_key,
     idempotency_key,
 )
+from shared.logic.ports import CallQuery, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
-from shared.models.call import Call, CallStatus
+from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 
 MAX_QUERY_PAGES = 10
 """A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
-
-
-class StaleWrite(Exception):
-    """The call changed since it was read (or vanished); ``current`` is what is stored now, if anything."""
-
-    def __init__(self, current: Call | None):
-        super().__init__("conditional write lost")
-        self.current = current
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """The first answer to a request made with an ``Idempotency-Key``, replayed to repeats of it."""
-
-    clinic_id: str
-    key: str
-    request_hash: str
-    status_code: int
-    response_body: str
-    expires_at: int  # epoch seconds; DynamoDB TTL removes the record some time after
-
-
-class IdempotencyKeyUsed(Exception):
-    def __init__(self, record: IdempotencyRecord):
-        super().__init__("idempotency key already used")
-        self.record = record
-
-
-@dataclass(frozen=True)
-class CallQuery:
-    clinic_id: str
-    statuses: frozenset[CallStatus] = frozenset()
-    scheduled_from: datetime | None = None
-    scheduled_to: datetime | None = None
-    limit: int = 25
-    next_token: str | None = None
-
-    def binding(self) -> str:
-        """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""
-        bounds = [format_utc(bound) if bound else "" for bound in (self.scheduled_from, self.scheduled_to)]
-        return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
 
 
 def _call_document(call: Call) -> dict[str, Any]:

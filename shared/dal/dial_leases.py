@@ -9,7 +9,6 @@ returned (a lost webhook) expires, and expired leases are pruned the next time a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,15 +16,9 @@ from botocore.exceptions import ClientError
 
 from shared.dal.items import from_item, to_attribute, to_item
 from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_leases_key
+from shared.logic.ports import LeaseLimits
 
 LEASES = "leases"
-
-
-@dataclass(frozen=True)
-class LeaseLimits:
-    clinic: int
-    workspace: int
-    duration: timedelta
 
 
 class DialLeases:

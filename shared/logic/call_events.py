@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.dal.dial_leases import DialLeases
 from shared.domain import lifecycle
 from shared.domain.business_hours import BusinessCalendar
 from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import requeue_delay
+from shared.logic.ports import DialSlots
 from shared.models.call import Call, CallStatus
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellWebhook
 from shared.observability import logger
@@ -48,7 +48,7 @@ class CallEventService:
         self,
         writer: CallWriter,
         settings: ClinicSettingsService,
-        leases: DialLeases,
+        leases: DialSlots,
         lease_duration: timedelta,
         clock: Callable[[], datetime],
         new_token: Callable[[], str],

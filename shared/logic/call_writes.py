@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, schedule_name
-from shared.dal.call_repository import CallRepository, StaleWrite
+from shared.adapters.call_scheduler import PendingAttempt, schedule_name
+from shared.logic.ports import AttemptScheduler, CallStore, StaleWrite
 from shared.models.call import Call, CallStatus
 
 SCHEDULER_MIN_LEAD = timedelta(seconds=int(os.environ.get("SCHEDULER_MIN_LEAD_SECONDS", "60")))
@@ -49,7 +49,7 @@ def current_schedule_name(call: Call) -> str:
 
 
 class CallWriter:
-    def __init__(self, calls: CallRepository, scheduler: CallScheduler):
+    def __init__(self, calls: CallStore, scheduler: AttemptScheduler):
         self._calls = calls
         self._scheduler = scheduler
 

@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import CallScheduler, new_schedule_token
-from shared.adapters.execute_invoker import ExecuteInvoker
-from shared.dal.call_repository import (
-    CallQuery,
-    CallRepository,
-    IdempotencyKeyUsed,
-    IdempotencyRecord,
-    StaleWrite,
-)
+from shared.adapters.call_scheduler import new_schedule_token
 from shared.domain.business_hours import BusinessCalendar
 from shared.logic.call_writes import CallWriter, pending_attempt
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.ports import (
+    AttemptScheduler,
+    CallQuery,
+    CallStore,
+    Clock,
+    ExecuteInvoker,
+    IdempotencyKeyUsed,
+    IdempotencyRecord,
+    StaleWrite,
+    TokenSource,
+)
 from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import (
     CallNotFound,
@@ -67,13 +69,13 @@ def random_call_id() -> str:
 class CallService:
     def __init__(
         self,
-        calls: CallRepository,
+        calls: CallStore,
         settings: ClinicSettingsService,
-        scheduler: CallScheduler,
-        clock: Callable[[], datetime],
+        scheduler: AttemptScheduler,
+        clock: Clock,
         invoker: ExecuteInvoker,
-        new_call_id: Callable[[], str] = random_call_id,
-        new_token: Callable[[], str] = new_schedule_token,
+        new_call_id: TokenSource = random_call_id,
+        new_token: TokenSource = new_schedule_token,
     ):
         self._calls = calls
         self._settings = settings

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-from shared.dal.settings_repository import SettingsRepository
+from shared.logic.ports import Clock, SettingsStore
 from shared.models.principal import Principal
 from shared.models.settings import ClinicSettings
 
 
 class ClinicSettingsService:
-    def __init__(self, repository: SettingsRepository, clock: Callable[[], datetime]):
+    def __init__(self, repository: SettingsStore, clock: Clock):
         self._repository = repository
         self._clock = clock
 

@@ -17,16 +17,23 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from shared.adapters.retell_dialer import DialOutcomeUnknown, DialRateLimited, DialRejected
-from shared.dal.call_repository import StaleWrite
-from shared.dal.dial_leases import DialLeases, LeaseLimits
 from shared.domain import lifecycle
 from shared.domain.business_hours import BusinessCalendar
 from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.ports import (
+    Clock,
+    Dialer,
+    DialOutcomeUnknown,
+    DialRateLimited,
+    DialRejected,
+    DialSlots,
+    LeaseLimits,
+    StaleWrite,
+    TokenSource,
+)
 from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecutionResult
 from shared.observability import logger
@@ -35,12 +42,6 @@ REQUEUE_DELAY = timedelta(seconds=60)
 REQUEUE_JITTER = timedelta(seconds=45)
 """A re-queued attempt goes again 60-105 s later: a burst of calls that came due together (Monday 09:00) spreads
 out over the following minutes instead of returning all at once."""
-
-
-class Dialer(Protocol):
-    def dial(self, spec: DialSpec) -> str: ...
-
-    def find(self, spec: DialSpec) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ class CallExecutor:
         self,
         writer: CallWriter,
         settings: ClinicSettingsService,
-        leases: DialLeases,
+        leases: DialSlots,
         dialer: Callable[[], Dialer],
         defaults: DialDefaults,
         lease_limits: Callable[[int], LeaseLimits],
-        clock: Callable[[], datetime],
-        new_token: Callable[[], str],
+        clock: Clock,
+        new_token: TokenSource,
         rng: random.Random | None = None,
     ):
         self._writer = writer

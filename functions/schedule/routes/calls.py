@@ -11,8 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from schedule.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses
-from shared.dal.call_repository import CallQuery
 from shared.dependencies import call_service
+from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
 from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import ValidationFailed

@@ -1,0 +1,160 @@
+"""The ports the use cases depend on, and the values and errors that cross them.
+
+Each ``Protocol`` is the whole of what the logic needs from one outside system. The adapters (DynamoDB in
+``shared.dal``, Scheduler, Lambda and Retell in ``shared.adapters``) implement them; ``tests/support/fakes.py``
+implements them in memory with the same contract (conditional writes fail with the same ``StaleWrite``), and a
+shared contract test runs the same cases against both, so a fake cannot drift from the real thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from shared.adapters.call_scheduler import PendingAttempt
+from shared.domain.dialing import DialSpec
+from shared.models.base import format_utc
+from shared.models.call import Call, CallStatus
+from shared.models.execution import ExecuteRequest
+from shared.models.settings import ClinicSettings
+
+Clock = Callable[[], datetime]
+"""Now, as an aware UTC datetime."""
+TokenSource = Callable[[], str]
+"""A fresh random token (schedule tokens, call ids)."""
+
+
+# -- calls -------------------------------------------------------------------------------------------------------
+
+
+class StaleWrite(Exception):
+    """The call changed since it was read (or vanished); ``current`` is what is stored now, if anything."""
+
+    def __init__(self, current: Call | None):
+        super().__init__("conditional write lost")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first answer to a request made with an ``Idempotency-Key``, replayed to repeats of it."""
+
+    clinic_id: str
+    key: str
+    request_hash: str
+    status_code: int
+    response_body: str
+    expires_at: int  # epoch seconds; the store forgets the record some time after
+
+
+class IdempotencyKeyUsed(Exception):
+    def __init__(self, record: IdempotencyRecord):
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    clinic_id: str
+    statuses: frozenset[CallStatus] = frozenset()
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    limit: int = 25
+    next_token: str | None = None
+
+    def binding(self) -> str:
+        """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""
+        bounds = [format_utc(bound) if bound else "" for bound in (self.scheduled_from, self.scheduled_to)]
+        return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
+
+
+class CallStore(Protocol):
+    def get(self, clinic_id: str, call_id: str) -> Call | None:
+        """The call, if it exists *and* belongs to ``clinic_id``."""
+
+    def list_for_clinic(self, query: CallQuery) -> tuple[list[Call], str | None]:
+        """The clinic's calls by ``scheduledFor`` ascending, and a token for the next page (``InvalidNextToken``
+        for a token this store did not issue for this query)."""
+
+    def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None: ...
+
+    def create(self, call: Call, idempotency: IdempotencyRecord | None = None) -> None:
+        """Store a new call with its consultation lock and idempotency record, all or nothing.
+        ``DuplicateConsultation`` if the consultation has an active call; ``IdempotencyKeyUsed`` if the key was
+        used (with the first answer)."""
+
+    def replace(self, call: Call, *, expected: Call) -> None:
+        """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
+        A terminal status releases the consultation lock in the same write."""
+
+
+class SettingsStore(Protocol):
+    def get(self, clinic_id: str) -> ClinicSettings | None: ...
+
+    def put(self, clinic_id: str, settings: ClinicSettings, *, updated_by: str, now: datetime) -> None: ...
+
+
+# -- dialing -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaseLimits:
+    clinic: int
+    workspace: int
+    duration: timedelta
+
+
+class DialSlots(Protocol):
+    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight."""
+
+    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
+        """Take a slot for ``call_id`` (again, if it holds one); ``False`` if a pool is full."""
+
+    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None: ...
+
+    def release(self, clinic_id: str, call_id: str) -> None:
+        """Return the call's slots; releasing one not held is fine."""
+
+
+class DialRateLimited(Exception):
+    """Retell said 429: no call was created; try the same attempt again later."""
+
+
+class DialRejected(Exception):
+    """Retell refused the dial for good (4xx): no call was created, and repeating it would not help."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"Retell answered {status}: {message}")
+        self.status = status
+
+
+class DialOutcomeUnknown(Exception):
+    """The dial may or may not have placed a call (timeout, dropped connection, 5xx)."""
+
+
+class Dialer(Protocol):
+    def dial(self, spec: DialSpec) -> str:
+        """Place the call; Retell's call id. ``DialRateLimited``, ``DialRejected`` or ``DialOutcomeUnknown``."""
+
+    def find(self, spec: DialSpec) -> str | None:
+        """The Retell call placed for ``spec`` (by its dial key), if any; ``DialOutcomeUnknown`` if it can't tell."""
+
+
+# -- starting attempts -------------------------------------------------------------------------------------------
+
+
+class AttemptScheduler(Protocol):
+    """One-shot schedules, each firing the execute function once with a ``PendingAttempt``."""
+
+    def place(self, pending: PendingAttempt) -> None:
+        """Create the schedule (placing the same one twice is fine)."""
+
+    def remove(self, name: str) -> None:
+        """Delete the schedule; removing one that is gone is fine."""
+
+
+class ExecuteInvoker(Protocol):
+    def invoke(self, request: ExecuteRequest) -> None:
+        """Start the execute function on ``request`` now, asynchronously."""
