@@ -1,0 +1,219 @@
+"""One contract, two implementations: every case runs against the in-memory fake the unit tests use and against
+the real adapter on moto (the table as the stack synthesizes it), so the fakes cannot drift from the real thing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, SchedulerTarget
+from shared.dal.call_repository import CallRepository
+from shared.dal.dial_leases import DialLeases
+from shared.dal.pagination import PageTokens
+from shared.dal.settings_repository import SettingsRepository
+from shared.logic.ports import (
+    AttemptScheduler,
+    CallQuery,
+    CallStore,
+    DialSlots,
+    IdempotencyKeyUsed,
+    IdempotencyRecord,
+    LeaseLimits,
+    SettingsStore,
+    StaleWrite,
+)
+from shared.models.call import Call, CallStatus
+from shared.models.errors import DuplicateConsultation, InvalidNextToken
+from shared.models.settings import ClinicSettings
+from tests.conftest import GROUP, TABLE
+from tests.support.aws_stand_ins import REGION
+from tests.support.fakes import InMemoryCallStore, InMemoryDialSlots, InMemoryScheduler, InMemorySettingsStore
+
+NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+IMPLEMENTATIONS = ["memory", "dynamodb"]
+
+
+def _on_moto(request: pytest.FixtureRequest) -> Any:
+    request.getfixturevalue("aws")
+    return boto3.client("dynamodb", region_name=REGION)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def calls(request: pytest.FixtureRequest) -> CallStore:
+    if request.param == "memory":
+        return InMemoryCallStore()
+    return CallRepository(_on_moto(request), TABLE, PageTokens(lambda: b"contract-test-key"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def settings_store(request: pytest.FixtureRequest) -> SettingsStore:
+    return InMemorySettingsStore() if request.param == "memory" else SettingsRepository(_on_moto(request), TABLE)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def slots(request: pytest.FixtureRequest) -> DialSlots:
+    return InMemoryDialSlots() if request.param == "memory" else DialLeases(_on_moto(request), TABLE)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def scheduler(request: pytest.FixtureRequest) -> tuple[AttemptScheduler, Any]:
+    if request.param == "memory":
+        fake = InMemoryScheduler()
+        return fake, lambda: sorted(fake.schedules)
+    aws = request.getfixturevalue("aws")
+    import os
+
+    target = SchedulerTarget(
+        group_name=GROUP,
+        execute_function_arn=os.environ["EXECUTE_FUNCTION_ARN"],
+        role_arn=os.environ["SCHEDULER_ROLE_ARN"],
+        dead_letter_queue_arn=aws.dlq_arn,
+    )
+    return CallScheduler(aws.scheduler, target), lambda: sorted(s["Name"] for s in aws.schedules())
+
+
+def a_call(call_id: str = "c1", clinic: str = "clinic-a", consultation: str | None = "123", **changes: Any) -> Call:
+    return Call.model_validate(
+        {
+            "callId": call_id,
+            "clinicId": clinic,
+            "status": "scheduled",
+            "phoneNumber": "+14155550100",
+            "petName": "Luna",
+            "ownerName": "Sarah",
+            "metadata": {"consultation_id": consultation} if consultation else {},
+            "requestedFor": NOW,
+            "scheduledFor": NOW,
+            "timezone": "America/Los_Angeles",
+            "rescheduled": False,
+            "maxAttempts": 4,
+            "createdAt": NOW,
+            "updatedAt": NOW,
+            "createdBy": "u1",
+            "scheduleToken": "t1",
+            **changes,
+        }
+    )
+
+
+def record(
+    key: str = "k1", clinic: str = "clinic-a", expires: datetime = NOW + timedelta(hours=24)
+) -> IdempotencyRecord:
+    return IdempotencyRecord(clinic, key, "hash", 201, "{}", int(expires.timestamp()))
+
+
+class TestCallStore:
+    def test_a_call_is_read_back_only_in_its_own_clinic(self, calls: CallStore) -> None:
+        calls.create(a_call())
+        stored = calls.get("clinic-a", "c1")
+        assert stored is not None
+        assert stored.pet_name == "Luna"
+        assert calls.get("clinic-b", "c1") is None
+        assert calls.get("clinic-a", "c2") is None
+
+    def test_a_second_active_call_for_a_consultation_is_refused_until_the_first_ends(self, calls: CallStore) -> None:
+        first = a_call("c1")
+        calls.create(first)
+        with pytest.raises(DuplicateConsultation) as refused:
+            calls.create(a_call("c2"))
+        assert refused.value.existing_call_id == "c1"
+        calls.create(a_call("c3", clinic="clinic-b"))  # another clinic's consultation 123 is another consultation
+        calls.replace(first.model_copy(update={"status": CallStatus.CANCELLED, "version": 2}), expected=first)
+        calls.create(a_call("c2"))
+        assert calls.get("clinic-a", "c2") is not None
+
+    def test_an_idempotency_key_is_used_once_per_clinic_until_it_expires(self, calls: CallStore) -> None:
+        calls.create(a_call("c1", consultation=None), record())
+        with pytest.raises(IdempotencyKeyUsed) as used:
+            calls.create(a_call("c2", consultation=None), record())
+        assert used.value.record.status_code == 201
+        assert calls.get("clinic-a", "c2") is None
+        calls.create(a_call("c3", clinic="clinic-b", consultation=None), record(clinic="clinic-b"))
+        assert calls.get_idempotency_record("clinic-a", "k1", NOW) is not None
+        assert calls.get_idempotency_record("clinic-a", "k1", NOW + timedelta(hours=25)) is None
+
+    def test_a_replace_over_a_stale_read_fails_with_what_is_stored(self, calls: CallStore) -> None:
+        original = a_call()
+        calls.create(original)
+        moved = original.model_copy(update={"version": 2, "notes": "first writer"})
+        calls.replace(moved, expected=original)
+        with pytest.raises(StaleWrite) as stale:
+            calls.replace(original.model_copy(update={"version": 2, "notes": "second writer"}), expected=original)
+        assert stale.value.current is not None
+        assert stale.value.current.notes == "first writer"
+        with pytest.raises(StaleWrite) as gone:
+            calls.replace(a_call("nope"), expected=a_call("nope"))
+        assert gone.value.current is None
+
+    def test_the_list_is_in_time_order_filtered_and_paged_with_tokens_bound_to_the_query(
+        self, calls: CallStore
+    ) -> None:
+        for hour in range(5):
+            status = "cancelled" if hour == 2 else "scheduled"
+            calls.create(
+                a_call(f"c{hour}", consultation=None, status=status, scheduledFor=NOW + timedelta(hours=4 - hour))
+            )
+        calls.create(a_call("other", clinic="clinic-b", consultation=None))
+        query = CallQuery("clinic-a", statuses=frozenset({CallStatus.SCHEDULED}), limit=2)
+        first, token = calls.list_for_clinic(query)
+        assert [call.call_id for call in first] == ["c4", "c3"]
+        assert token is not None
+        rest, end = calls.list_for_clinic(CallQuery("clinic-a", statuses=query.statuses, limit=5, next_token=token))
+        assert [call.call_id for call in rest] == ["c1", "c0"]
+        assert end is None
+        with pytest.raises(InvalidNextToken):
+            calls.list_for_clinic(CallQuery("clinic-b", statuses=query.statuses, next_token=token))
+        with pytest.raises(InvalidNextToken):
+            calls.list_for_clinic(CallQuery("clinic-a", next_token=token))
+        window, _ = calls.list_for_clinic(
+            CallQuery("clinic-a", scheduled_from=NOW + timedelta(hours=1), scheduled_to=NOW + timedelta(hours=2))
+        )
+        assert [call.call_id for call in window] == ["c3", "c2"]
+
+
+class TestSettingsStore:
+    def test_settings_are_kept_per_clinic(self, settings_store: SettingsStore) -> None:
+        assert settings_store.get("clinic-a") is None
+        settings = ClinicSettings.model_validate({"timezone": "America/New_York", "maxConcurrentCalls": 3})
+        settings_store.put("clinic-a", settings, updated_by="u1", now=NOW)
+        assert settings_store.get("clinic-a") == settings
+        assert settings_store.get("clinic-b") is None
+
+
+class TestDialSlots:
+    LIMITS = LeaseLimits(clinic=2, workspace=3, duration=timedelta(minutes=20))
+
+    def test_each_pool_caps_its_calls_and_a_holder_keeps_its_slot(self, slots: DialSlots) -> None:
+        assert slots.acquire("clinic-a", "c1", self.LIMITS, NOW)
+        assert slots.acquire("clinic-a", "c2", self.LIMITS, NOW)
+        assert not slots.acquire("clinic-a", "c3", self.LIMITS, NOW)  # the clinic's 2
+        assert slots.acquire("clinic-a", "c1", self.LIMITS, NOW)  # a retry of the same claim
+        assert slots.acquire("clinic-b", "c4", self.LIMITS, NOW)
+        assert not slots.acquire("clinic-b", "c5", self.LIMITS, NOW)  # the workspace's 3
+        slots.release("clinic-a", "c1")
+        slots.release("clinic-a", "c1")  # releasing twice is fine
+        assert slots.acquire("clinic-b", "c5", self.LIMITS, NOW)
+
+    def test_a_lease_never_returned_expires_unless_renewed(self, slots: DialSlots) -> None:
+        limits = LeaseLimits(clinic=1, workspace=5, duration=timedelta(minutes=20))
+        assert slots.acquire("clinic-a", "c1", limits, NOW)
+        slots.renew("clinic-a", "c1", timedelta(minutes=40), NOW)
+        assert not slots.acquire("clinic-a", "c2", limits, NOW + timedelta(minutes=30))
+        assert slots.acquire("clinic-a", "c2", limits, NOW + timedelta(minutes=41))
+
+
+class TestAttemptScheduler:
+    def test_placing_is_idempotent_and_removing_a_missing_schedule_is_fine(
+        self, scheduler: tuple[AttemptScheduler, Any]
+    ) -> None:
+        port, names = scheduler
+        pending = PendingAttempt("c1", "clinic-a", 1, "t1", NOW + timedelta(minutes=5))
+        port.place(pending)
+        port.place(pending)
+        assert names() == [pending.schedule_name]
+        port.remove(pending.schedule_name)
+        port.remove(pending.schedule_name)
+        assert names() == []

@@ -1,0 +1,240 @@
+"""In-memory implementations of the ports in ``shared.logic.ports``, for unit tests of the services.
+
+Each honours its port's contract as the real adapter does (``tests/integration/test_port_contracts.py`` runs the
+same cases against both): conditional writes fail with ``StaleWrite`` carrying what is stored, a consultation lock
+refuses a second active call, an idempotency key replays its first answer, dialing pools fill up and expire.
+Stored calls are copies, so a service cannot change what is "in the table" by mutating an object it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from shared.adapters.call_scheduler import PendingAttempt
+from shared.domain.dialing import DialSpec
+from shared.logic.ports import (
+    CallQuery,
+    DialOutcomeUnknown,
+    DialRateLimited,
+    DialRejected,
+    IdempotencyKeyUsed,
+    IdempotencyRecord,
+    LeaseLimits,
+    StaleWrite,
+)
+from shared.models.call import Call
+from shared.models.errors import DuplicateConsultation, InvalidNextToken
+from shared.models.execution import ExecuteRequest
+from shared.models.settings import ClinicSettings
+
+
+class FakeClock:
+    """A settable ``now`` (aware, UTC)."""
+
+    def __init__(self, now: str = "2026-11-23T17:30:00+00:00"):
+        self.now = datetime.fromisoformat(now).astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Sequence:
+    """Predictable ids and tokens: ``prefix-1``, ``prefix-2``, ..."""
+
+    def __init__(self, prefix: str):
+        self._prefix, self._count = prefix, 0
+
+    def __call__(self) -> str:
+        self._count += 1
+        return f"{self._prefix}{self._count}"
+
+
+class InMemoryCallStore:
+    def __init__(self) -> None:
+        self.calls: dict[str, Call] = {}
+        self.locks: dict[tuple[str, str], str] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+        self.writes = 0
+
+    def get(self, clinic_id: str, call_id: str) -> Call | None:
+        call = self.calls.get(call_id)
+        return call.model_copy(deep=True) if call is not None and call.clinic_id == clinic_id else None
+
+    def list_for_clinic(self, query: CallQuery) -> tuple[list[Call], str | None]:
+        matching = sorted(
+            (
+                call
+                for call in self.calls.values()
+                if call.clinic_id == query.clinic_id
+                and (not query.statuses or call.status in query.statuses)
+                and (query.scheduled_from is None or call.scheduled_for >= query.scheduled_from)
+                and (query.scheduled_to is None or call.scheduled_for <= query.scheduled_to)
+            ),
+            key=lambda call: (call.scheduled_for, call.call_id),
+        )
+        start = self._start(query)
+        page = matching[start : start + query.limit]
+        more = start + query.limit < len(matching)
+        token = f"{start + query.limit}.{self._tag(query)}" if more else None
+        return [call.model_copy(deep=True) for call in page], token
+
+    def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
+        record = self.idempotency.get((clinic_id, key))
+        return record if record is not None and record.expires_at > now.timestamp() else None
+
+    def create(self, call: Call, idempotency: IdempotencyRecord | None = None) -> None:
+        if call.call_id in self.calls:
+            raise RuntimeError(f"call {call.call_id} exists")  # ids are random: a collision is a bug
+        if idempotency is not None:
+            used = self.get_idempotency_record(idempotency.clinic_id, idempotency.key, call.created_at)
+            if used is not None:
+                raise IdempotencyKeyUsed(used)
+        consultation = call.metadata.consultation_id
+        if consultation:
+            holder = self.locks.get((call.clinic_id, consultation))
+            holding = self.calls.get(holder) if holder else None
+            if holder is not None and holding is not None and not holding.status.is_terminal:
+                raise DuplicateConsultation(holder, consultation)
+            self.locks[(call.clinic_id, consultation)] = call.call_id
+        if idempotency is not None:
+            self.idempotency[(idempotency.clinic_id, idempotency.key)] = idempotency
+        self.calls[call.call_id] = call.model_copy(deep=True)
+        self.writes += 1
+
+    def replace(self, call: Call, *, expected: Call) -> None:
+        current = self.calls.get(call.call_id)
+        if (
+            current is None
+            or current.version != expected.version
+            or current.status != expected.status
+            or current.clinic_id != expected.clinic_id
+        ):
+            raise StaleWrite(current.model_copy(deep=True) if current is not None else None)
+        lock = (call.clinic_id, call.metadata.consultation_id or "")
+        if call.status.is_terminal and not expected.status.is_terminal and self.locks.get(lock) == call.call_id:
+            del self.locks[lock]
+        self.calls[call.call_id] = call.model_copy(deep=True)
+        self.writes += 1
+
+    @staticmethod
+    def _tag(query: CallQuery) -> str:
+        return hashlib.sha256(query.binding().encode()).hexdigest()[:16]
+
+    def _start(self, query: CallQuery) -> int:
+        if not query.next_token:
+            return 0
+        offset, _, tag = query.next_token.partition(".")
+        if not offset.isdigit() or tag != self._tag(query):
+            raise InvalidNextToken
+        return int(offset)
+
+
+class InMemorySettingsStore:
+    def __init__(self) -> None:
+        self.settings: dict[str, ClinicSettings] = {}
+        self.updated_by: dict[str, str] = {}
+
+    def get(self, clinic_id: str) -> ClinicSettings | None:
+        stored = self.settings.get(clinic_id)
+        return stored.model_copy(deep=True) if stored is not None else None
+
+    def put(self, clinic_id: str, settings: ClinicSettings, *, updated_by: str, now: datetime) -> None:
+        self.settings[clinic_id] = settings.model_copy(deep=True)
+        self.updated_by[clinic_id] = updated_by
+
+
+WORKSPACE = "*workspace*"
+
+
+class InMemoryDialSlots:
+    def __init__(self) -> None:
+        self.pools: dict[str, dict[str, int]] = {}
+
+    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
+        expires = int((now + limits.duration).timestamp())
+        pools = ((clinic_id, limits.clinic), (WORKSPACE, limits.workspace))
+        for name, _ in pools:  # expired leases (a lost webhook) stop counting
+            pool = self.pools.setdefault(name, {})
+            for held, until in list(pool.items()):
+                if until <= now.timestamp():
+                    del pool[held]
+        if not all(call_id in self.pools[name] or len(self.pools[name]) < limit for name, limit in pools):
+            return False
+        for name, _ in pools:
+            self.pools[name][call_id] = expires
+        return True
+
+    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None:
+        for name in (clinic_id, WORKSPACE):
+            if call_id in self.pools.get(name, {}):
+                self.pools[name][call_id] = int((now + duration).timestamp())
+
+    def release(self, clinic_id: str, call_id: str) -> None:
+        for name in (clinic_id, WORKSPACE):
+            self.pools.get(name, {}).pop(call_id, None)
+
+    def held(self, clinic_id: str) -> dict[str, int]:
+        return dict(self.pools.get(clinic_id, {}))
+
+
+class InMemoryScheduler:
+    def __init__(self) -> None:
+        self.schedules: dict[str, PendingAttempt] = {}
+        self.removed: list[str] = []
+
+    def place(self, pending: PendingAttempt) -> None:
+        self.schedules[pending.schedule_name] = pending
+
+    def remove(self, name: str) -> None:
+        self.schedules.pop(name, None)
+        self.removed.append(name)
+
+    def only(self) -> PendingAttempt:
+        (pending,) = self.schedules.values()
+        return pending
+
+
+@dataclass
+class FakeDialer:
+    """Answers dials from a script: ``outcomes`` are taken in order (``"ok"``, ``429``, a 4xx status, or
+    ``"unknown"``), then every dial succeeds. ``placed`` maps dial keys to Retell call ids."""
+
+    outcomes: list[str | int] = field(default_factory=list)
+    placed: dict[str, str] = field(default_factory=dict)
+    dials: list[DialSpec] = field(default_factory=list)
+    find_unknown: bool = False
+
+    def dial(self, spec: DialSpec) -> str:
+        self.dials.append(spec)
+        outcome = self.outcomes.pop(0) if self.outcomes else "ok"
+        if outcome == 429:
+            raise DialRateLimited
+        if isinstance(outcome, int):
+            raise DialRejected(outcome, "refused")
+        if outcome == "unknown":
+            raise DialOutcomeUnknown
+        if outcome == "placed-then-unknown":
+            self.placed.setdefault(spec.idempotency_key, f"call_retell_{len(self.placed) + 1}")
+            raise DialOutcomeUnknown
+        return self.placed.setdefault(spec.idempotency_key, f"call_retell_{len(self.placed) + 1}")
+
+    def find(self, spec: DialSpec) -> str | None:
+        if self.find_unknown:
+            raise DialOutcomeUnknown
+        return self.placed.get(spec.idempotency_key)
+
+
+@dataclass
+class RecordingInvoker:
+    requests: list[ExecuteRequest] = field(default_factory=list)
+    fail: bool = False
+
+    def invoke(self, request: ExecuteRequest) -> None:
+        if self.fail:
+            raise RuntimeError("the invocation was lost")
+        self.requests.append(request)
