@@ -28,6 +28,8 @@ class SchedulerConfig(BaseModel):
 class FunctionConfig(TableConfig, SchedulerConfig):
     """What every function needs: the table, and the schedule group (each one may place a schedule)."""
 
+    scheduler_min_lead_seconds: int = Field(default=60, ge=1, le=600, description="never schedule closer to now")
+
 
 class ApiConfig(FunctionConfig):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

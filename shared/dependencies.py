@@ -103,7 +103,8 @@ def call_scheduler() -> CallScheduler:
 
 @cache
 def call_writer() -> CallWriter:
-    return CallWriter(call_repository(), call_scheduler())
+    lead = timedelta(seconds=function_config().scheduler_min_lead_seconds)
+    return CallWriter(call_repository(), call_scheduler(), lead)
 
 
 _invoker_override: list[ExecuteInvoker] = []
@@ -135,8 +136,8 @@ def build_call_service(
     """A call service on the configured table and schedule group (fixed ids make reproducible samples)."""
     return CallService(
         call_repository(),
+        call_writer(),
         settings_service(),
-        scheduler=call_scheduler(),
         clock=_clock,
         invoker=execute_invoker(),
         new_call_id=new_call_id,

@@ -9,19 +9,13 @@ withdraws the schedule it placed (its token is random, so it can only be its own
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.adapters.call_scheduler import PendingAttempt, schedule_name
-from shared.logic.ports import AttemptScheduler, CallStore, StaleWrite
+from shared.logic.ports import AttemptScheduler, CallStore, IdempotencyRecord, StaleWrite
 from shared.models.call import Call, CallStatus
-
-SCHEDULER_MIN_LEAD = timedelta(seconds=int(os.environ.get("SCHEDULER_MIN_LEAD_SECONDS", "60")))
-"""Schedules are never set closer than this to now: Scheduler fires with one-minute precision and may reject
-an ``at()`` time that has passed by the time the request reaches it. (The local stack, whose scheduler loop fires
-to the second, sets ``SCHEDULER_MIN_LEAD_SECONDS=1``.)"""
 
 MAX_WRITE_ROUNDS = 5
 
@@ -34,24 +28,39 @@ class Written:
     after: Call | None  # the call as written (None: the transition had nothing to do)
 
 
-def pending_attempt(call: Call, now: datetime) -> PendingAttempt:
-    return PendingAttempt(
-        call_id=call.call_id,
-        clinic_id=call.clinic_id,
-        attempt=call.attempt,
-        token=call.schedule_token,
-        fire_at=max(call.scheduled_for, now + SCHEDULER_MIN_LEAD),
-    )
-
-
 def current_schedule_name(call: Call) -> str:
     return schedule_name(call.call_id, call.attempt, call.schedule_token)
 
 
 class CallWriter:
-    def __init__(self, calls: CallStore, scheduler: AttemptScheduler):
+    """``min_lead``: schedules are never set closer than this to now. Scheduler fires with one-minute precision
+    and may reject an ``at()`` time that has passed by the time the request reaches it (60 s in AWS; the local
+    stack, whose scheduler loop fires to the second, uses 1 s: ``SCHEDULER_MIN_LEAD_SECONDS``)."""
+
+    def __init__(self, calls: CallStore, scheduler: AttemptScheduler, min_lead: timedelta):
         self._calls = calls
         self._scheduler = scheduler
+        self._min_lead = min_lead
+
+    def pending_attempt(self, call: Call, now: datetime) -> PendingAttempt:
+        return PendingAttempt(
+            call_id=call.call_id,
+            clinic_id=call.clinic_id,
+            attempt=call.attempt,
+            token=call.schedule_token,
+            fire_at=max(call.scheduled_for, now + self._min_lead),
+        )
+
+    def create(self, call: Call, idempotency: IdempotencyRecord | None, now: datetime) -> None:
+        """Place the new call's schedule, then store the call (with its lock and idempotency record); a store that
+        refuses (a duplicate, a used key) withdraws the schedule and the error goes on to the caller."""
+        pending = self.pending_attempt(call, now)
+        self._scheduler.place(pending)
+        try:
+            self._calls.create(call, idempotency)
+        except BaseException:
+            self._scheduler.remove(pending.schedule_name)
+            raise
 
     def save(self, new: Call, expected: Call, now: datetime) -> Call:
         """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step."""
@@ -59,7 +68,7 @@ class CallWriter:
         needs_schedule = new.status == CallStatus.SCHEDULED and (
             expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
         )
-        placed = pending_attempt(new, now) if needs_schedule else None
+        placed = self.pending_attempt(new, now) if needs_schedule else None
         if placed is not None:
             self._scheduler.place(placed)
         try:

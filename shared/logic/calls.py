@@ -19,10 +19,9 @@ from datetime import datetime, timedelta
 
 from shared.adapters.call_scheduler import new_schedule_token
 from shared.domain.business_hours import BusinessCalendar
-from shared.logic.call_writes import CallWriter, pending_attempt
+from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
-    AttemptScheduler,
     CallQuery,
     CallStore,
     Clock,
@@ -70,8 +69,8 @@ class CallService:
     def __init__(
         self,
         calls: CallStore,
+        writer: CallWriter,
         settings: ClinicSettingsService,
-        scheduler: AttemptScheduler,
         clock: Clock,
         invoker: ExecuteInvoker,
         new_call_id: TokenSource = random_call_id,
@@ -79,8 +78,7 @@ class CallService:
     ):
         self._calls = calls
         self._settings = settings
-        self._scheduler = scheduler
-        self._writer = CallWriter(calls, scheduler)
+        self._writer = writer
         self._clock = clock
         self._invoker = invoker
         self._new_call_id = new_call_id
@@ -141,16 +139,10 @@ class CallService:
                 response_body=call.view().model_dump_json(),
                 expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
             )
-        pending = pending_attempt(call, now)
-        self._scheduler.place(pending)
         try:
-            self._calls.create(call, record)
+            self._writer.create(call, record, now)
         except IdempotencyKeyUsed as used:  # a concurrent request with the same key won the race
-            self._scheduler.remove(pending.schedule_name)
             return self._replay(used.record, fingerprint)
-        except BaseException:
-            self._scheduler.remove(pending.schedule_name)
-            raise
         return ScheduleResult(call=call.view(), replayed=False)
 
     def update(self, principal: Principal, call_id: str, request: UpdateCallRequest) -> Call:
