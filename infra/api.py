@@ -87,6 +87,9 @@ class Users(Construct):
 
 
 class CallsApi(Construct):
+    """The HTTP API: every route of ``infra/routes.py`` on its function, the Cognito JWT authorizer on each private
+    route, CORS for the configured origins, and a throttled ``$default`` stage with access logs."""
+
     def __init__(
         self,
         scope: Construct,

@@ -6,9 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aws_cdk import aws_logs as logs
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.models.base import E164Phone
+
+RETENTION_NAMES = {
+    1: "ONE_DAY",
+    3: "THREE_DAYS",
+    5: "FIVE_DAYS",
+    7: "ONE_WEEK",
+    14: "TWO_WEEKS",
+    30: "ONE_MONTH",
+    60: "TWO_MONTHS",
+    90: "THREE_MONTHS",
+    180: "SIX_MONTHS",
+    365: "ONE_YEAR",
+}
 
 
 class Deployment(BaseModel):
@@ -26,6 +40,13 @@ class Deployment(BaseModel):
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
     api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        """``logRetentionDays`` as CloudWatch Logs accepts it (one of its fixed periods)."""
+        if self.log_retention_days not in RETENTION_NAMES:
+            raise ValueError(f"logRetentionDays must be one of {sorted(RETENTION_NAMES)}")
+        return logs.RetentionDays(RETENTION_NAMES[self.log_retention_days])
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

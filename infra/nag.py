@@ -8,6 +8,11 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from infra.api import CallsApi, Users
+from infra.data import Data
+from infra.functions import Functions
+from infra.scheduling import Scheduling
+
 FUNCTION_ROLE = {
     "AwsSolutions-IAM5[Resource::*]": "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level "
     "permissions; Lambda active tracing needs them on '*'.",
@@ -69,28 +74,19 @@ def nag_resource_text(stack: cdk.Stack, value: str) -> str:
 
 
 def acknowledge(
-    stack: cdk.Stack,
-    *,
-    function_roles: list[IConstruct],
-    functions: list[IConstruct],
-    schedules_arn: str,
-    dead_letter_queues: list[IConstruct],
-    public_routes: dict[str, IConstruct],
-    secrets: list[tuple[IConstruct, str]],
-    user_pool: IConstruct,
+    stack: cdk.Stack, *, data: Data, scheduling: Scheduling, functions: Functions, api: CallsApi, users: Users
 ) -> None:
-    schedules_rule = f"AwsSolutions-IAM5[Resource::{nag_resource_text(stack, schedules_arn)}]"
-    for role in function_roles:
+    schedules_rule = f"AwsSolutions-IAM5[Resource::{nag_resource_text(stack, scheduling.schedules_arn)}]"
+    for function in functions.by_folder.values():
         for rule, reason in FUNCTION_ROLE.items():
-            _ack(role, rule, reason)
-        _ack(role, schedules_rule, SCHEDULES)
-    for function in functions:
-        _ack(function, "AwsSolutions-L1", FUNCTION)
-    for queue in dead_letter_queues:
+            _ack(function.role, rule, reason)
+        _ack(function.role, schedules_rule, SCHEDULES)
+        _ack(function.function, "AwsSolutions-L1", FUNCTION)
+    for queue in scheduling.dead_letter_queues.values():
         _ack(queue, "AwsSolutions-SQS3", DEAD_LETTER_QUEUE)
-    for route_id, route in public_routes.items():
-        _ack(route, "AwsSolutions-APIG4", PUBLIC_ROUTES[route_id])
-    for secret, reason in secrets:
-        _ack(secret, "AwsSolutions-SMG4", reason)
+    for route_id, reason in PUBLIC_ROUTES.items():
+        _ack(api.http_api.node.find_child(route_id), "AwsSolutions-APIG4", reason)
+    _ack(data.retell_secret, "AwsSolutions-SMG4", ROTATION_REASON)
+    _ack(data.page_token_secret, "AwsSolutions-SMG4", PAGING_KEY_ROTATION)
     for rule, reason in USER_POOL.items():
-        _ack(user_pool, rule, reason)
+        _ack(users.pool, rule, reason)

@@ -1,10 +1,16 @@
-"""What an operator watches: an alert topic, alarms, and a dashboard of the call funnel (Powertools metrics)."""
+"""Operations: what an operator watches.
+
+Owns the alert topic (encrypted with the data key, which CloudWatch is allowed to use for it; email subscription
+optional), the alarms (each dead-letter queue, errors and throttles per function, the API's 5xx rate, unresolved
+dials, rejected webhooks) and a dashboard of the call funnel (the handlers' Powertools metrics).
+"""
 
 from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -55,6 +61,7 @@ class Operations(Construct):
         api: CallsApi,
     ) -> None:
         super().__init__(scope, construct_id)
+        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))  # alarms publish to the topic
         self.topic = sns.Topic(
             self, "Alerts", display_name="Discharge call scheduler alerts", master_key=key, enforce_ssl=True
         )
