@@ -119,7 +119,7 @@ class Graph:
     # -- the clinic ----------------------------------------------------------------------------------------------
 
     def configure(self, clinic_id: str = CLINIC, **changes: Any) -> ClinicSettings:
-        """Store the clinic's settings: the defaults with ``changes`` (camelCase or snake_case names)."""
+        """Store the clinic's settings: what it has (or the defaults) with ``changes``, named in camelCase."""
         base = self.settings.current(clinic_id).model_dump()
         settings = ClinicSettings.model_validate({**base, **changes})
         self.settings_store.put(clinic_id, settings, updated_by="test", now=self.clock())
