@@ -1,0 +1,298 @@
+"""The services wired on the in-memory fakes, as ``shared.dependencies`` wires them on AWS: one ``Graph`` per test.
+
+Everything is explicit and deterministic: a ``FakeClock`` (Monday 2026-11-23 09:30 in Los Angeles, inside the
+default clinic's hours), ``Sequence`` call ids (``call1``, ...) and schedule tokens (``t1``, ...) shared by every
+service, seeded randomness for the re-queue jitter. No moto, no monkeypatching, no ``shared.dependencies``.
+
+The helpers play the outside world: ``fire`` is EventBridge Scheduler delivering a schedule's input to execute,
+``retell_events``/``deliver`` are Retell calling the webhook. Assertions go to the fakes' state: ``graph.calls``,
+``graph.scheduler.schedules``, ``graph.dialer.dials``, ``graph.slots``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.domain.dialing import DialDefaults
+from shared.logic.call_events import CallEventService, EventOutcome
+from shared.logic.call_writes import CallWriter
+from shared.logic.calls import CallService
+from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.execution import CallExecutor, Execution
+from shared.logic.ports import IdempotencyRecord, LeaseLimits
+from shared.models.call import Call, ScheduleCallRequest
+from shared.models.execution import ExecuteRequest, ExecuteTrigger
+from shared.models.principal import Principal
+from shared.models.retell import RetellWebhook
+from shared.models.settings import ClinicSettings
+from tests.support.fakes import (
+    FakeClock,
+    FakeDialer,
+    InMemoryCallStore,
+    InMemoryDialSlots,
+    InMemoryScheduler,
+    InMemorySettingsStore,
+    RecordingInvoker,
+    Sequence,
+)
+
+MONDAY_0930_LA = "2026-11-23T17:30:00+00:00"
+CLINIC = "clinic-a"
+ADMIN = Principal(user_id="admin-1", clinic_id=CLINIC, is_admin=True)
+OTHER_ADMIN = Principal(user_id="admin-2", clinic_id=CLINIC, is_admin=True)
+STAFF = Principal(user_id="staff-1", clinic_id=CLINIC, is_admin=False)
+OTHER_CLINIC = Principal(user_id="admin-b", clinic_id="clinic-b", is_admin=True)
+DEFAULTS = DialDefaults(agent_id="agent_default", from_number="+14155550000")
+LEASE = timedelta(minutes=20)
+
+LUNA: dict[str, Any] = {
+    "phoneNumber": "+14155550100",
+    "petName": "Luna",
+    "ownerName": "Sarah Johnson",
+    "vetName": "Dr. Smith",
+    "clinicName": "Paws & Claws",
+    "clinicPhone": "+14155559876",
+    "dischargeSummary": "Spay surgery; keep the cone on for 10 days.",
+    "metadata": {"source": "idexx_neo", "consultation_id": "12345"},
+}
+
+# What Retell's ``disconnection_reason`` implies for ``call_started`` (the owner picked up, or a machine did).
+CONNECTING_REASONS = frozenset({"agent_hangup", "user_hangup", "voicemail_reached", "concurrency_limit_reached"})
+
+
+class InterleavingCallStore(InMemoryCallStore):
+    """The in-memory store, plus a way to let another writer act between a service's read and its write.
+
+    ``before_write(action, skip=n)`` runs ``action`` just before the (n+1)-th write (``create`` or ``replace``)
+    from now on, counting every writer's writes; ``action`` may itself write through a service (a second admin, a
+    webhook), change ``calls`` directly, or raise (the table being unavailable)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.write_attempts = 0
+        self._actions: dict[int, list[Callable[[], object]]] = {}
+
+    def before_write(self, action: Callable[[], object], *, skip: int = 0) -> None:
+        self._actions.setdefault(self.write_attempts + skip + 1, []).append(action)
+
+    def create(self, call: Call, idempotency: IdempotencyRecord | None = None) -> None:
+        self._interleave()
+        super().create(call, idempotency)
+
+    def replace(self, call: Call, *, expected: Call) -> None:
+        self._interleave()
+        super().replace(call, expected=expected)
+
+    def bump(self, call_id: str, **changes: Any) -> Call:
+        """Another writer's change, written straight into the table (version + 1)."""
+        current = self.calls[call_id]
+        self.calls[call_id] = current.model_copy(update={"version": current.version + 1, **changes})
+        return self.calls[call_id]
+
+    def _interleave(self) -> None:
+        self.write_attempts += 1
+        for action in self._actions.pop(self.write_attempts, []):
+            action()
+
+
+@dataclass
+class Graph:
+    clock: FakeClock
+    calls: InterleavingCallStore
+    settings_store: InMemorySettingsStore
+    slots: InMemoryDialSlots
+    scheduler: InMemoryScheduler
+    dialer: FakeDialer
+    invoker: RecordingInvoker
+    tokens: Sequence
+    settings: ClinicSettingsService
+    writer: CallWriter
+    service: CallService
+    executor: CallExecutor
+    events: CallEventService
+    workspace_limit: int
+
+    # -- the clinic ----------------------------------------------------------------------------------------------
+
+    def configure(self, clinic_id: str = CLINIC, **changes: Any) -> ClinicSettings:
+        """Store the clinic's settings: what it has (or the defaults) with ``changes``, named in camelCase."""
+        base = self.settings.current(clinic_id).model_dump()
+        settings = ClinicSettings.model_validate({**base, **changes})
+        self.settings_store.put(clinic_id, settings, updated_by="test", now=self.clock())
+        return settings
+
+    # -- calls ---------------------------------------------------------------------------------------------------
+
+    def schedule(self, principal: Principal = ADMIN, key: str | None = None, **overrides: Any) -> Call:
+        """Schedule a call for Luna (``overrides`` in the API's camelCase) and return it as stored."""
+        body = {**LUNA, **overrides}  # no scheduledFor: the next open slot from now
+        result = self.service.schedule(principal, ScheduleCallRequest.model_validate(body), key)
+        return self.stored(result.call.call_id)
+
+    def stored(self, call_id: str) -> Call:
+        return self.calls.calls[call_id].model_copy(deep=True)
+
+    def schedules_of(self, call_id: str) -> list[str]:
+        return sorted(name for name, pending in self.scheduler.schedules.items() if pending.call_id == call_id)
+
+    def live_schedule_name(self, call: Call) -> str:
+        return f"call-{call.call_id}-a{call.attempt}-{call.schedule_token}"
+
+    # -- Scheduler -----------------------------------------------------------------------------------------------
+
+    def request_for(self, call: Call, trigger: ExecuteTrigger = ExecuteTrigger.SCHEDULE) -> ExecuteRequest:
+        """What the call's current schedule would deliver."""
+        return ExecuteRequest(
+            call_id=call.call_id,
+            clinic_id=call.clinic_id,
+            attempt=call.attempt,
+            token=call.schedule_token,
+            scheduled_time=call.scheduled_for,
+            trigger=trigger,
+        )
+
+    def fire(self, call_id: str) -> Execution:
+        """Scheduler fires the call's one pending schedule: the clock moves to its time (if later), the schedule
+        deletes itself (``ActionAfterCompletion=DELETE``) and execute receives its input."""
+        (name,) = self.schedules_of(call_id)
+        pending = self.scheduler.schedules.pop(name)
+        self.clock.now = max(self.clock.now, pending.fire_at)
+        return self.executor.execute(
+            ExecuteRequest(
+                call_id=pending.call_id,
+                clinic_id=pending.clinic_id,
+                attempt=pending.attempt,
+                token=pending.token,
+                scheduled_time=pending.fire_at,
+            )
+        )
+
+    def dialed_call(self, **overrides: Any) -> Call:
+        """A call scheduled for now and dialed by its schedule."""
+        call = self.schedule(**overrides)
+        execution = self.fire(call.call_id)
+        assert execution.result == "dialed", execution
+        return self.stored(call.call_id)
+
+    # -- Retell --------------------------------------------------------------------------------------------------
+
+    def webhook(
+        self,
+        event: str,
+        call: Call,
+        reason: str | None = None,
+        *,
+        attempt: int | None = None,
+        retell_call_id: str | None = None,
+        analysis: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> RetellWebhook:
+        """A Retell event about the call's latest dial (or the one named), stamped with the clock's time."""
+        now_ms = int(self.clock().timestamp() * 1000)
+        latest = call.current_attempt()
+        retell_id = retell_call_id or (latest.retell_call_id if latest else None) or call.retell_call_id
+        assert retell_id is not None, "the call was never dialed"
+        body: dict[str, Any] = {
+            "call_id": retell_id,
+            "metadata": metadata
+            if metadata is not None
+            else {"call_id": call.call_id, "clinic_id": call.clinic_id, "attempt": attempt or call.attempt},
+            "start_timestamp": now_ms - 60_000,
+        }
+        if event != "call_started":
+            body |= {
+                "disconnection_reason": reason,
+                "end_timestamp": now_ms,
+                "transcript": f"Agent: Hello, this is about {call.pet_name}.",
+                "recording_url": f"https://retell.example/{retell_id}.wav",
+            }
+        if event == "call_analyzed":
+            body["call_analysis"] = analysis or {"call_summary": f"ended: {reason}", "call_successful": True}
+        return RetellWebhook.model_validate({"event": event, "call": body})
+
+    def retell_events(self, call: Call, reason: str, **kwargs: Any) -> list[RetellWebhook]:
+        """What Retell sends for a dial that ends with ``reason``, in order."""
+        started = [self.webhook("call_started", call, **kwargs)] if reason in CONNECTING_REASONS else []
+        return [
+            *started,
+            self.webhook("call_ended", call, reason, **kwargs),
+            self.webhook("call_analyzed", call, reason, **kwargs),
+        ]
+
+    def deliver(self, *webhooks: RetellWebhook) -> list[EventOutcome]:
+        return [self.events.apply(webhook) for webhook in webhooks]
+
+    def finish(self, call_id: str, reason: str) -> list[EventOutcome]:
+        """Retell ends the call's current dial with ``reason`` and sends all its events."""
+        return self.deliver(*self.retell_events(self.stored(call_id), reason))
+
+
+def build_graph(
+    now: str = MONDAY_0930_LA,
+    *,
+    defaults: DialDefaults = DEFAULTS,
+    dial_outcomes: list[str | int] | None = None,
+    workspace_limit: int = 20,
+    seed: int = 12,
+) -> Graph:
+    """The calls API, execute and the webhook's services over one set of fakes."""
+    clock = FakeClock(now)
+    calls = InterleavingCallStore()
+    settings_store = InMemorySettingsStore()
+    slots = InMemoryDialSlots()
+    scheduler = InMemoryScheduler()
+    dialer = FakeDialer(outcomes=list(dial_outcomes or []))
+    invoker = RecordingInvoker()
+    tokens = Sequence("t")
+    settings = ClinicSettingsService(settings_store, clock=clock)
+    writer = CallWriter(calls, scheduler)
+    rng = random.Random(seed)
+
+    def lease_limits(clinic_limit: int) -> LeaseLimits:
+        return LeaseLimits(clinic=clinic_limit, workspace=workspace_limit, duration=LEASE)
+
+    service = CallService(
+        calls,
+        settings,
+        scheduler=scheduler,
+        clock=clock,
+        invoker=invoker,
+        new_call_id=Sequence("call"),
+        new_token=tokens,
+    )
+    executor = CallExecutor(
+        writer,
+        settings,
+        slots,
+        dialer=lambda: dialer,
+        defaults=defaults,
+        lease_limits=lease_limits,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
+    )
+    events = CallEventService(writer, settings, slots, lease_duration=LEASE, clock=clock, new_token=tokens, rng=rng)
+    return Graph(
+        clock=clock,
+        calls=calls,
+        settings_store=settings_store,
+        slots=slots,
+        scheduler=scheduler,
+        dialer=dialer,
+        invoker=invoker,
+        tokens=tokens,
+        settings=settings,
+        writer=writer,
+        service=service,
+        executor=executor,
+        events=events,
+        workspace_limit=workspace_limit,
+    )
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
