@@ -149,9 +149,16 @@ def dial_failed(call: Call, reason: str) -> Call:
     )
 
 
-def dial_unresolved(call: Call, reason: str) -> Call:
+def dial_unresolved(call: Call, claimed: Call, reason: str) -> Call | None:
     """Still ``initiated``: Retell may or may not have placed the call, and we could not find out. The reason says
-    so, and a sweeper (or a person) looks for ``initiated`` calls whose attempt has no Retell call id."""
+    so, and a sweeper (or a person) looks for ``initiated`` calls whose attempt has no Retell call id. Nothing to
+    do if the call moved on meanwhile (Retell did place it, and its webhooks got there first)."""
+    if (call.status, call.attempt, call.schedule_token) != (
+        CallStatus.INITIATED,
+        claimed.attempt,
+        claimed.schedule_token,
+    ):
+        return None
     return call.model_copy(update={"status_reason": reason})
 
 

@@ -172,6 +172,8 @@ class CallService:
                     "scheduled_for": slot,
                     "rescheduled": slot != requested,
                     "schedule_token": self._new_token(),
+                    # A call waiting for its retry is retried at the new time: "next retry" follows it.
+                    "next_retry_at": slot if call.next_retry_at is not None else None,
                 }
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result
@@ -205,6 +207,7 @@ class CallService:
         now_call = call.model_copy(
             update={
                 "scheduled_for": now,
+                "next_retry_at": now if call.next_retry_at is not None else None,
                 "schedule_token": self._new_token(),
                 "status_reason": f"call now requested by {principal.user_id}",
             }

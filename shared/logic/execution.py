@@ -124,8 +124,10 @@ class CallExecutor:
             # The lease stays: the call may be live. It expires if it is not.
             reason = f"dial outcome unknown ({error}); not redialed, awaiting reconciliation"
             written = self._writer.apply(
-                call.clinic_id, call.call_id, lambda current: lifecycle.dial_unresolved(current, reason), now
+                call.clinic_id, call.call_id, lambda current: lifecycle.dial_unresolved(current, call, reason), now
             )
+            if written.after is None:  # its webhooks got there first: Retell did place it
+                return Execution(ExecutionResult.DIALED, written.before, "placed; its webhooks arrived first")
             logger.error("dial outcome unknown", extra={"call_id": call.call_id, "attempt": call.attempt})
             return Execution(ExecutionResult.UNRESOLVED, written.after, reason)
 

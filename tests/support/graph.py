@@ -48,6 +48,7 @@ STAFF = Principal(user_id="staff-1", clinic_id=CLINIC, is_admin=False)
 OTHER_CLINIC = Principal(user_id="admin-b", clinic_id="clinic-b", is_admin=True)
 DEFAULTS = DialDefaults(agent_id="agent_default", from_number="+14155550000")
 LEASE = timedelta(minutes=20)
+SCHEDULER_MIN_LEAD = timedelta(seconds=60)  # as deployed
 
 LUNA: dict[str, Any] = {
     "phoneNumber": "+14155550100",
@@ -249,7 +250,7 @@ def build_graph(
     invoker = RecordingInvoker()
     tokens = Sequence("t")
     settings = ClinicSettingsService(settings_store, clock=clock)
-    writer = CallWriter(calls, scheduler)
+    writer = CallWriter(calls, scheduler, min_lead=SCHEDULER_MIN_LEAD)
     rng = random.Random(seed)
 
     def lease_limits(clinic_limit: int) -> LeaseLimits:
@@ -257,8 +258,8 @@ def build_graph(
 
     service = CallService(
         calls,
+        writer,
         settings,
-        scheduler=scheduler,
         clock=clock,
         invoker=invoker,
         new_call_id=Sequence("call"),

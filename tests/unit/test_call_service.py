@@ -300,11 +300,6 @@ class TestUpdate:
             graph.service.update(OTHER_CLINIC, "call1", change(notes="x"))
         assert graph.stored("call1").version == 1
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: CallService.update (and call_now) move scheduledFor but leave nextRetryAt, which the call page "
-        "shows as 'Next retry', at the time the retry policy had set",
-    )
     def test_moving_a_call_that_waits_for_its_retry_keeps_its_next_retry_in_step(self) -> None:
         graph = build_graph()
         call = graph.dialed_call()
