@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,9 +31,18 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed  ## Install Python dependencies (uv, from the lock file)
 
-lint: install  ## ruff: style and lint
+# The JavaScript's checks (extension/): ESLint (eslint.config.mjs) and TypeScript's checker on its JSDoc types
+# (tsconfig.json; nothing is compiled). Both come from package-lock.json through node_modules/.installed.
+ESLINT := node_modules/.bin/eslint --max-warnings 0 .
+TSC := node_modules/.bin/tsc -p tsconfig.json
+
+lint: install jslint  ## ruff, ESLint and tsc (checkJs): style, lint and the JavaScript's types
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+jslint: node_modules/.installed  ## The JavaScript alone: ESLint, then tsc --noEmit over the JSDoc types
+	$(ESLINT)
+	$(TSC)
 
 typecheck: install  ## mypy --strict on the code that ships
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
@@ -44,10 +53,12 @@ unit: install  ## Unit tests (pure logic)
 browser:  ## Debian's Chromium for the extension's browser tests (apt; skipped when present)
 	@scripts/install-chromium.sh
 
-test: install browser  ## Lint, type checks and every test (what CI runs)
+test: install node_modules/.installed browser  ## Lint, type checks (Python and JavaScript) and every test (what CI runs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(ESLINT)
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
+	$(TSC)
 	$(VENV)/bin/pytest -q
 
 openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json

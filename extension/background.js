@@ -5,25 +5,39 @@ import { fetchPageData } from "./lib/idexx.js";
 import { requestJson } from "./lib/http.js";
 import { SettingsError, loadSettings, saveSettings } from "./lib/settings.js";
 import { completeChallenge, describeSession, getSession, signIn, signOut, useLocalToken } from "./lib/session.js";
+/** @import { JsonResponse } from "./lib/http.js" */
+/** @import { Handlers, Messages, Prepared } from "./lib/messages.js" */
+/** @import { ApiResult, ClinicSettings, IdexxPreview } from "./lib/api.js" */
+/** @import { SessionSummary } from "./lib/session.js" */
 
+/**
+ * @param {{consultationId: string}} message
+ * @returns {Promise<Prepared>}
+ */
 async function prepareConsultation({ consultationId }) {
   const settings = await loadSettings();
   if (!settings.apiBase) return { ok: false, kind: "not_configured" };
   if (!(await getSession())) return { ok: false, kind: "signed_out", expired: false };
   const page = await fetchPageData(settings, consultationId);
   if (!page.ok) return page;
-  const [preview, clinic] = await Promise.all([
-    callApi("POST", "/integrations/idexx/preview", { body: page.document }),
-    callApi("GET", "/clinic/settings"),
-  ]);
+  /** @type {Promise<ApiResult<IdexxPreview>>} */
+  const previewing = callApi("POST", "/integrations/idexx/preview", { body: page.document });
+  /** @type {Promise<ApiResult<ClinicSettings>>} */
+  const readingClinic = callApi("GET", "/clinic/settings");
+  const [preview, clinic] = await Promise.all([previewing, readingClinic]);
   if (!preview.ok) return preview;
   if (!clinic.ok) return clinic;
   return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: settings.idexxBase };
 }
 
+/**
+ * @param {{clinicId: string, role: string}} message
+ * @returns {Promise<SessionSummary>}
+ */
 async function fetchLocalToken({ clinicId, role }) {
   const settings = await loadSettings();
   if (!settings.apiBase) throw new Error("Enter the API address first.");
+  /** @type {JsonResponse<{token?: string}>} */
   const response = await requestJson(`${settings.apiBase}/local/token`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -36,6 +50,7 @@ async function fetchLocalToken({ clinicId, role }) {
   return useLocalToken(response.body.token);
 }
 
+/** @type {Handlers} */
 const HANDLERS = {
   "consultation.prepare": prepareConsultation,
   "calls.schedule": ({ body, idempotencyKey }) => callApi("POST", "/calls/schedule", { body, idempotencyKey }),
@@ -51,7 +66,7 @@ const HANDLERS = {
 };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = HANDLERS[message?.type];
+  const handler = HANDLERS[/** @type {keyof Messages} */ (message?.type)];
   if (!handler || sender.id !== chrome.runtime.id) return false;
   Promise.resolve()
     .then(() => handler(message))

@@ -2,8 +2,14 @@
 import { ask } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
 import { formatInZone } from "./lib/time.js";
+/** @import { CallStatus } from "./lib/api.js" */
 
-const $ = (id) => document.getElementById(id);
+/**
+ * An element of call.html.
+ * @param {string} id
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @type {Record<CallStatus, string>} */
 const STATUS = {
   scheduled: "Scheduled",
   initiated: "Dialing",
@@ -13,6 +19,12 @@ const STATUS = {
   cancelled: "Cancelled",
 };
 
+/**
+ * A term and its value for the details list; nothing when there is no value.
+ * @param {string} label
+ * @param {string | null | undefined} value
+ * @returns {HTMLElement[]}
+ */
 function row(label, value) {
   if (value === null || value === undefined || value === "") return [];
   const dt = document.createElement("dt");
@@ -23,16 +35,18 @@ function row(label, value) {
 }
 
 (async () => {
-  const callId = new URLSearchParams(location.search).get("id");
+  const callId = String(new URLSearchParams(location.search).get("id")); // no id: "null", which is not found
   const result = await ask("calls.get", { callId });
   if (!result.ok) {
-    const notice = result.status === 404 ? { title: "Call not found", text: "It may belong to another clinic." } : noticeFor(result);
+    const notFound = result.kind === "http" && result.status === 404;
+    const notice = notFound ? { title: "Call not found", text: "It may belong to another clinic." } : noticeFor(result);
     $("title").textContent = notice.title;
     $("error").textContent = notice.text;
     $("error").hidden = false;
     return;
   }
   const call = result.data;
+  /** @param {string | null | undefined} iso */
   const at = (iso) => (iso ? `${formatInZone(iso, call.timezone)}` : "");
   $("title").textContent = `${call.petName} · ${STATUS[call.status] || call.status}`;
   $("details").replaceChildren(

@@ -1,10 +1,34 @@
 // Settings and sign-in. Tokens live in chrome.storage.local (through the service worker); passwords never do.
 import { ask } from "./lib/messages.js";
+/** @import { AskError } from "./lib/messages.js" */
+/** @import { Challenge, ChallengeName, SignInStep } from "./lib/session.js" */
+/** @import { Settings } from "./lib/settings.js" */
 
-const $ = (id) => document.getElementById(id);
+/**
+ * An element of options.html.
+ * @param {string} id
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/**
+ * A form control of options.html, read and set by value: an input, the token's textarea or the role's select.
+ * @param {string} id
+ */
+const control = (id) =>
+  /** @type {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */ (document.getElementById(id));
+/**
+ * A button of options.html.
+ * @param {string} id
+ */
+const button = (id) => /** @type {HTMLButtonElement} */ (document.getElementById(id));
+const methodRadios = () =>
+  /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="signInMethod"]'));
+
+/** @type {Settings | null} */
 let settings = null;
+/** @type {Challenge | null} */
 let pendingChallenge = null;
 
+/** @type {Record<ChallengeName, {text: string, label: string, type: string}>} */
 const CHALLENGES = {
   NEW_PASSWORD_REQUIRED: {
     text: "This is your first sign-in: choose your own password (at least 12 characters with upper and lower case letters, a digit and a symbol).",
@@ -14,6 +38,13 @@ const CHALLENGES = {
   SOFTWARE_TOKEN_MFA: { text: "Enter the 6-digit code from your authenticator app.", label: "Code", type: "text" },
 };
 
+/** The settings on the page: loaded before any form shows, so there whenever one is used. */
+function current() {
+  if (!settings) throw new Error("The settings are not loaded yet.");
+  return settings;
+}
+
+/** @param {string} message "" hides the error */
 function accountError(message) {
   $("account-error").textContent = message || "";
   $("account-error").hidden = !message;
@@ -21,7 +52,7 @@ function accountError(message) {
 
 async function renderAccount() {
   const session = await ask("session.describe");
-  const local = settings.signInMethod === "local";
+  const local = current().signInMethod === "local";
   $("signed-in").hidden = !session.signedIn;
   $("cognito-sign-in").hidden = session.signedIn || local || Boolean(pendingChallenge);
   $("challenge").hidden = session.signedIn || !pendingChallenge;
@@ -33,92 +64,111 @@ async function renderAccount() {
 }
 
 function fillSettings() {
-  $("apiBase").value = settings.apiBase || "";
-  $("idexxBase").value = settings.idexxBase || "";
-  for (const radio of document.querySelectorAll('input[name="signInMethod"]')) {
-    radio.checked = radio.value === settings.signInMethod;
+  const shown = current();
+  control("apiBase").value = shown.apiBase || "";
+  control("idexxBase").value = shown.idexxBase || "";
+  for (const radio of methodRadios()) {
+    radio.checked = radio.value === shown.signInMethod;
   }
-  $("region").value = settings.cognito.region || "";
-  $("clientId").value = settings.cognito.clientId || "";
-  $("endpoint").value = settings.cognito.endpoint || "";
-  $("cognito-settings").hidden = settings.signInMethod === "local";
+  control("region").value = shown.cognito.region || "";
+  control("clientId").value = shown.cognito.clientId || "";
+  control("endpoint").value = shown.cognito.endpoint || "";
+  $("cognito-settings").hidden = shown.signInMethod === "local";
 }
 
+/** @param {SubmitEvent} event */
 async function save(event) {
   event.preventDefault();
   for (const hint of document.querySelectorAll("#settings .hint")) hint.textContent = "";
+  const method = [...methodRadios()].find((radio) => radio.checked);
   try {
     settings = await ask("settings.save", {
       settings: {
-        apiBase: $("apiBase").value,
-        idexxBase: $("idexxBase").value,
-        signInMethod: document.querySelector('input[name="signInMethod"]:checked')?.value,
-        cognito: { region: $("region").value, clientId: $("clientId").value, endpoint: $("endpoint").value },
+        apiBase: control("apiBase").value,
+        idexxBase: control("idexxBase").value,
+        signInMethod: method?.value,
+        cognito: {
+          region: control("region").value,
+          clientId: control("clientId").value,
+          endpoint: control("endpoint").value,
+        },
       },
     });
     fillSettings();
     $("settings-status").textContent = "Saved.";
     await renderAccount();
   } catch (error) {
-    const hint = document.querySelector(`#settings .hint[data-for="${error.field}"]`);
+    const refused = /** @type {AskError} */ (error);
+    const hint = document.querySelector(`#settings .hint[data-for="${refused.field}"]`);
     if (hint) {
       hint.className = "hint error";
-      hint.textContent = error.message;
+      hint.textContent = refused.message;
     }
     $("settings-status").textContent = "Not saved: fix the highlighted field.";
   }
 }
 
-async function withAccountAction(button, action) {
+/**
+ * Runs a sign-in, sign-out or token action with its button disabled, and shows its error.
+ * @param {HTMLButtonElement} pressed
+ * @param {() => Promise<unknown>} action
+ */
+async function withAccountAction(pressed, action) {
   accountError("");
-  button.disabled = true;
+  pressed.disabled = true;
   try {
     await action();
   } catch (error) {
-    accountError(error.message);
+    accountError(/** @type {Error} */ (error).message);
   } finally {
-    button.disabled = false;
+    pressed.disabled = false;
     await renderAccount();
   }
 }
 
+/** @param {SignInStep} result */
 function afterSignIn(result) {
   pendingChallenge = result.challenge ? result : null;
   if (pendingChallenge) {
-    const challenge = CHALLENGES[result.challenge];
+    const challenge = CHALLENGES[pendingChallenge.challenge];
     $("challenge-text").textContent = challenge.text;
     $("answer-label").textContent = challenge.label;
-    $("answer").type = challenge.type;
-    $("answer").value = "";
+    /** @type {HTMLInputElement} */ (control("answer")).type = challenge.type;
+    control("answer").value = "";
   }
-  $("password").value = "";
+  control("password").value = "";
 }
 
 $("settings").addEventListener("submit", save);
-for (const radio of document.querySelectorAll('input[name="signInMethod"]')) {
+for (const radio of methodRadios()) {
   radio.addEventListener("change", () => {
     $("cognito-settings").hidden = radio.value === "local" && radio.checked;
   });
 }
 $("cognito-sign-in").addEventListener("submit", (event) => {
   event.preventDefault();
-  withAccountAction($("sign-in"), async () => {
-    afterSignIn(await ask("session.signIn", { username: $("username").value.trim(), password: $("password").value }));
+  withAccountAction(button("sign-in"), async () => {
+    const credentials = { username: control("username").value.trim(), password: control("password").value };
+    afterSignIn(await ask("session.signIn", credentials));
   });
 });
 $("challenge").addEventListener("submit", (event) => {
   event.preventDefault();
-  withAccountAction($("challenge-submit"), async () => {
-    afterSignIn(await ask("session.completeChallenge", { ...pendingChallenge, answer: $("answer").value }));
+  withAccountAction(button("challenge-submit"), async () => {
+    const challenge = /** @type {Challenge} */ (pendingChallenge); // the form shows only while there is one
+    afterSignIn(await ask("session.completeChallenge", { ...challenge, answer: control("answer").value }));
   });
 });
-$("sign-out").addEventListener("click", () => withAccountAction($("sign-out"), () => ask("session.signOut")));
+$("sign-out").addEventListener("click", () => withAccountAction(button("sign-out"), () => ask("session.signOut")));
 $("use-token").addEventListener("click", () =>
-  withAccountAction($("use-token"), () => ask("session.useToken", { token: $("token").value })),
+  withAccountAction(button("use-token"), () => ask("session.useToken", { token: control("token").value })),
 );
 $("fetch-token").addEventListener("click", () =>
-  withAccountAction($("fetch-token"), () =>
-    ask("session.fetchLocalToken", { clinicId: $("local-clinic").value.trim(), role: $("local-role").value }),
+  withAccountAction(button("fetch-token"), () =>
+    ask("session.fetchLocalToken", {
+      clinicId: control("local-clinic").value.trim(),
+      role: control("local-role").value,
+    }),
   ),
 );
 

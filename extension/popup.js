@@ -2,18 +2,59 @@
 import { ask, openExtensionPage } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
 import { formatInZone, fromWallTime, suggestedFollowUp, toWallTime } from "./lib/time.js";
+/** @import { ApiFailure, ApiResult, Call, ClinicSettings, HttpFailure } from "./lib/api.js" */
+/** @import { IdexxPreview, ScheduleBody, Weekday } from "./lib/api.js" */
+/** @import { NoticeAction, Problem } from "./lib/notices.js" */
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The form's fields: the schedule body's, and "when" for the time picker.
+ * @typedef {"petName" | "ownerName" | "phoneNumber" | "vetName" | "clinicName" | "dischargeSummary" | "when" | "notes"}
+ *   FormField
+ */
+
+/**
+ * An element of popup.html.
+ * @param {string} id
+ */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/**
+ * A field of the form, read and set by value: an input or a textarea.
+ * @param {string} id
+ */
+const control = (id) => /** @type {HTMLInputElement | HTMLTextAreaElement} */ (document.getElementById(id));
+/** @param {string | null | undefined} text */
 const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
+/** @type {FormField[]} */
 const FIELDS = ["petName", "ownerName", "phoneNumber", "vetName", "clinicName", "dischargeSummary", "when", "notes"];
+/**
+ * @param {string | undefined} name
+ * @returns {name is FormField}
+ */
+const isField = (name) => /** @type {(string | undefined)[]} */ (FIELDS).includes(name);
+/** @type {Record<string, FormField>} */
 const API_FIELD = { scheduledFor: "when", timezone: "when" }; // API names that are shown on another input
 
+/**
+ * @type {{
+ *   consultationId: string | null, idexxHost: string, preview: IdexxPreview | null, clinic: ClinicSettings | null,
+ *   submitted: {text: string, key: string} | null,
+ * }}
+ */
 const state = { consultationId: null, idexxHost: "us.idexxneo.com", preview: null, clinic: null, submitted: null };
 
+/** The consultation under review and its clinic: start() sets them before the form shows. */
+function reviewing() {
+  const { preview, clinic } = state;
+  if (!preview || !clinic) throw new Error("No consultation is under review.");
+  return { preview, clinic };
+}
+
+/** @param {"loading" | "notice" | "form" | "done"} section */
 function show(section) {
   for (const id of ["loading", "notice", "form", "done"]) $(id).hidden = id !== section;
 }
 
+/** @param {Problem} result */
 function showNotice(result) {
   const notice = noticeFor(result, { idexxHost: state.idexxHost, consultationId: state.consultationId });
   $("notice-title").textContent = notice.title;
@@ -32,12 +73,17 @@ function showNotice(result) {
   show("notice");
 }
 
+/**
+ * @param {NoticeAction["action"]} action
+ * @param {string | undefined} callId the call to open
+ */
 function runAction(action, callId) {
   if (action === "settings") chrome.runtime.openOptionsPage();
   else if (action === "retry") start();
-  else if (action === "open-call") openExtensionPage(`call.html?id=${encodeURIComponent(callId)}`);
+  else if (action === "open-call") openExtensionPage(`call.html?id=${encodeURIComponent(String(callId))}`);
 }
 
+/** @returns {Promise<number | undefined>} */
 async function targetTab() {
   const fromQuery = new URLSearchParams(location.search).get("tab"); // the popup opened as a page, for one tab
   if (fromQuery) return Number(fromQuery);
@@ -45,10 +91,12 @@ async function targetTab() {
   return tab?.id;
 }
 
+/** @returns {Promise<string | null>} */
 async function currentConsultation() {
   try {
-    const tabId = await targetTab();
-    const answer = await chrome.tabs.sendMessage(tabId, { type: "consultation.current" });
+    const tabId = /** @type {number} */ (await targetTab()); // none: sendMessage throws, as for a page without us
+    /** @type {{consultationId: string | null, origin: string} | undefined} */
+    const answer = await chrome.tabs.sendMessage(tabId, { type: "consultation.current" }); // content.js
     if (answer?.origin) state.idexxHost = new URL(answer.origin).host;
     return answer?.consultationId || null;
   } catch {
@@ -75,31 +123,41 @@ async function start() {
   fillForm();
 }
 
+/**
+ * @param {FormField} field
+ * @param {string | null | undefined} text none clears the hint
+ * @param {"warning" | "error"} [kind] how a text shows
+ */
 function setHint(field, text, kind) {
-  const hint = document.querySelector(`.hint[data-for="${field}"]`);
-  const wrapper = $(field).closest(".field");
+  const hint = /** @type {Element} */ (document.querySelector(`.hint[data-for="${field}"]`));
+  const wrapper = /** @type {Element} */ ($(field).closest(".field"));
   wrapper.classList.remove("has-warning", "has-error");
   hint.className = "hint";
   hint.textContent = text || "";
-  if (text) {
+  if (text && kind) {
     hint.classList.add(kind);
     wrapper.classList.add(`has-${kind}`);
   }
 }
 
+/** @param {"warning" | "error"} [kind] only these; all hints without */
 function clearHints(kind) {
   for (const field of FIELDS) {
-    const hint = document.querySelector(`.hint[data-for="${field}"]`);
+    const hint = /** @type {Element} */ (document.querySelector(`.hint[data-for="${field}"]`));
     if (!kind || hint.classList.contains(kind)) setHint(field, "", kind);
   }
   $("form-error").hidden = true;
 }
 
+/** @param {ClinicSettings} clinic */
 function describeHours(clinic) {
   // "Mon–Fri 09:00–17:00 · Sat 10:00–13:00": consecutive days with the same hours are shown once.
+  /** @type {Weekday[]} */
   const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  /** @param {Weekday} day */
   const label = (day) => day[0].toUpperCase() + day.slice(1);
   const hours = days.map((day) => (clinic.businessHours?.[day] || []).map(([a, b]) => `${a}–${b}`).join(", "));
+  /** @type {{start: number, end: number, hours: string}[]} */
   const groups = [];
   days.forEach((day, index) => {
     const last = groups[groups.length - 1];
@@ -108,55 +166,64 @@ function describeHours(clinic) {
   });
   const text = groups
     .filter((group) => group.hours)
-    .map(({ start, end, hours: h }) => `${label(days[start])}${end > start ? `–${label(days[end])}` : ""} ${h}`);
+    .map(({ start: from, end: to, hours: h }) => `${label(days[from])}${to > from ? `–${label(days[to])}` : ""} ${h}`);
   return text.length ? `Calls go out ${text.join(" · ")}` : "";
 }
 
 function fillForm() {
-  const request = state.preview.callRequest;
+  const { preview, clinic } = reviewing();
+  const request = preview.callRequest;
   for (const field of FIELDS) {
-    if (field !== "when") $(field).value = request[field] ?? "";
+    if (field !== "when") control(field).value = request[field] ?? "";
   }
   const consultation = request.metadata?.consultation_id || state.consultationId;
   $("consultation-label").textContent = `IDEXX Neo consultation #${consultation}`;
-  $("timezone").textContent = `(clinic time, ${state.clinic.timezone})`;
-  $("when").value = suggestedFollowUp(new Date(), state.clinic);
-  $("when").min = toWallTime(new Date(), state.clinic.timezone);
-  $("hours").textContent = describeHours(state.clinic);
+  $("timezone").textContent = `(clinic time, ${clinic.timezone})`;
+  const when = /** @type {HTMLInputElement} */ ($("when"));
+  when.value = suggestedFollowUp(new Date(), clinic);
+  when.min = toWallTime(new Date(), clinic.timezone);
+  $("hours").textContent = describeHours(clinic);
   clearHints();
-  for (const warning of state.preview.warnings || []) {
-    const field = FIELDS.includes(warning.field) ? warning.field : null;
+  for (const warning of preview.warnings || []) {
+    const field = isField(warning.field) ? warning.field : null;
     if (field) setHint(field, warning.message, "warning");
   }
   document.body.dataset.state = "form";
   show("form");
 }
 
+/** @returns {ScheduleBody} */
 function scheduleBody() {
-  const request = state.preview.callRequest;
-  const text = (id) => $(id).value.trim();
+  const { preview, clinic } = reviewing();
+  const request = preview.callRequest;
+  /** @param {FormField} id */
+  const text = (id) => control(id).value.trim();
+  /** @type {ScheduleBody} */
   const body = {
     phoneNumber: text("phoneNumber"),
     petName: text("petName"),
     ownerName: text("ownerName"),
-    scheduledFor: fromWallTime($("when").value, state.clinic.timezone).toISOString(),
-    timezone: state.clinic.timezone,
+    scheduledFor: fromWallTime(control("when").value, clinic.timezone).toISOString(),
+    timezone: clinic.timezone,
     metadata: request.metadata,
   };
-  for (const id of ["vetName", "clinicName", "dischargeSummary", "notes"]) if (text(id)) body[id] = text(id);
+  const optional = /** @type {const} */ (["vetName", "clinicName", "dischargeSummary", "notes"]);
+  for (const id of optional) if (text(id)) body[id] = text(id);
   if (request.clinicPhone) body.clinicPhone = request.clinicPhone;
   return body;
 }
 
 function checkLocally() {
   let fine = true;
-  for (const [field, message] of [
+  /** @type {[FormField, string][]} */
+  const required = [
     ["petName", "Enter the pet's name."],
     ["ownerName", "Enter the owner's name."],
     ["phoneNumber", "Enter the owner's phone number."],
     ["when", "Pick a date and time for the call."],
-  ]) {
-    if (!$(field).value.trim()) {
+  ];
+  for (const [field, message] of required) {
+    if (!control(field).value.trim()) {
       setHint(field, message, "error");
       fine = false;
     }
@@ -164,25 +231,31 @@ function checkLocally() {
   return fine;
 }
 
-// The same body is sent with the same Idempotency-Key, so pressing again after a lost answer never schedules
-// the call twice; an edited body is a new request.
+/**
+ * The same body is sent with the same Idempotency-Key, so pressing again after a lost answer never schedules
+ * the call twice; an edited body is a new request.
+ * @param {ScheduleBody} body
+ * @returns {string}
+ */
 function idempotencyKeyFor(body) {
   const text = JSON.stringify(body);
   if (state.submitted?.text !== text) state.submitted = { text, key: crypto.randomUUID() };
   return state.submitted.key;
 }
 
+/** @param {string | null} text */
 function formError(text) {
   $("form-error").textContent = text;
   $("form-error").hidden = false;
 }
 
+/** @param {SubmitEvent} event */
 async function submit(event) {
   event.preventDefault();
   clearHints("error");
   if (!checkLocally()) return formError("Check the highlighted fields.");
   const body = scheduleBody();
-  const button = $("schedule");
+  const button = /** @type {HTMLButtonElement} */ ($("schedule"));
   button.disabled = true;
   button.textContent = "Scheduling…";
   try {
@@ -195,6 +268,7 @@ async function submit(event) {
   }
 }
 
+/** @param {ApiFailure} result */
 async function showFailure(result) {
   if (result.kind === "network") {
     return formError(
@@ -204,8 +278,8 @@ async function showFailure(result) {
   if (result.kind === "http" && result.status === 422) {
     let placed = 0;
     for (const detail of result.details) {
-      const field = API_FIELD[detail.field] || detail.field;
-      if (FIELDS.includes(field)) {
+      const field = (detail.field && API_FIELD[detail.field]) || detail.field;
+      if (isField(field)) {
         setHint(field, sentence(detail.message || result.message), "error");
         placed += 1;
       }
@@ -223,8 +297,10 @@ async function showFailure(result) {
   return showNotice(result);
 }
 
+/** @param {HttpFailure} result */
 async function showDuplicate(result) {
   const callId = result.details[0]?.callId;
+  /** @type {ApiResult<Call> | {ok: false}} */
   const existing = callId ? await ask("calls.get", { callId }) : { ok: false };
   const when = existing.ok
     ? `It is ${existing.data.status === "scheduled" ? "scheduled for" : "under way since"} ${formatInZone(existing.data.scheduledFor, existing.data.timezone)}.`
@@ -236,8 +312,9 @@ async function showDuplicate(result) {
   });
 }
 
+/** @param {Call} call */
 function showDone(call) {
-  const timezone = call.timezone || state.clinic.timezone;
+  const timezone = call.timezone || reviewing().clinic.timezone;
   $("done-time").textContent = `${formatInZone(call.scheduledFor, timezone)} (clinic time)`;
   const moved = $("done-moved");
   moved.hidden = !call.rescheduled;

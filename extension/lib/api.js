@@ -3,14 +3,148 @@
 import { requestJson } from "./http.js";
 import { loadSettings } from "./settings.js";
 import { currentIdToken, getSession } from "./session.js";
+/** @import { JsonResponse } from "./http.js" */
 
+// What the API sends and takes (docs/openapi.json has all of it): the parts the extension reads or writes.
+
+/** @typedef {"scheduled" | "initiated" | "in_progress" | "completed" | "failed" | "cancelled"} CallStatus */
+/** @typedef {"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"} Weekday */
+
+/**
+ * @typedef {object} CallMetadata
+ * @property {string} [consultation_id]
+ * @property {string | number} [provider_id]
+ * @property {string} [source]
+ */
+
+/**
+ * A call (CallView).
+ * @typedef {object} Call
+ * @property {string} callId
+ * @property {CallStatus} status
+ * @property {string} petName
+ * @property {string} ownerName
+ * @property {string} phoneNumber
+ * @property {string | null} [vetName]
+ * @property {string | null} [notes]
+ * @property {string} scheduledFor ISO 8601 instant
+ * @property {string} requestedFor the time asked for, before a move into business hours
+ * @property {boolean} rescheduled
+ * @property {string} timezone the clinic's IANA zone
+ * @property {number} attempt
+ * @property {number} maxAttempts
+ * @property {string | null} [nextRetryAt]
+ * @property {string | null} [outcome]
+ * @property {{summary?: string | null} | null} [analysis]
+ */
+
+/**
+ * A clinic's settings (ClinicSettings).
+ * @typedef {object} ClinicSettings
+ * @property {string} timezone IANA zone
+ * @property {Partial<Record<Weekday, [string, string][]>>} businessHours [start, end) windows, "HH:MM"
+ * @property {string[]} closedDates YYYY-MM-DD
+ */
+
+/**
+ * A schedule body read from a consultation, without scheduledFor; what IDEXX Neo has no value for is absent.
+ * @typedef {object} CallRequest
+ * @property {string} [phoneNumber]
+ * @property {string} [petName]
+ * @property {string} [ownerName]
+ * @property {string} [vetName]
+ * @property {string} [clinicName]
+ * @property {string} [clinicPhone]
+ * @property {string} [dischargeSummary]
+ * @property {string} [notes]
+ * @property {CallMetadata} metadata
+ */
+
+/**
+ * What to check in a preview: `field` is a field of the schedule body (or metadata.consultation_id).
+ * @typedef {{field: string, code: string, message: string}} PreviewWarning
+ */
+
+/** @typedef {{callRequest: CallRequest, warnings: PreviewWarning[]}} IdexxPreview */
+
+/**
+ * POST /calls/schedule's body (ScheduleCallRequest).
+ * @typedef {object} ScheduleBody
+ * @property {string} phoneNumber
+ * @property {string} petName
+ * @property {string} ownerName
+ * @property {string} scheduledFor ISO 8601 instant
+ * @property {string} timezone
+ * @property {CallMetadata} metadata
+ * @property {string} [vetName]
+ * @property {string} [clinicName]
+ * @property {string} [clinicPhone]
+ * @property {string} [dischargeSummary]
+ * @property {string} [notes]
+ */
+
+/**
+ * One of an error's details: the field a 422 is about, the existing call of a duplicate_consultation, ...
+ * @typedef {{field?: string, message?: string, callId?: string, [key: string]: unknown}} ErrorDetail
+ */
+
+/**
+ * The envelope of every answer: {success: true, data} or {success: false, error}.
+ * @template T
+ * @typedef {{
+ *   success?: boolean, data?: T, error?: {code?: string, message?: string, details?: unknown}, message?: string,
+ * }} Envelope
+ */
+
+/**
+ * @template T
+ * @typedef {{ok: true, status: number, data: T}} ApiSuccess
+ */
+
+/**
+ * The API answered with an error.
+ * @typedef {object} HttpFailure
+ * @property {false} ok
+ * @property {"http"} kind
+ * @property {number} status
+ * @property {string} code the error's code, e.g. duplicate_consultation; server_error or unexpected without one
+ * @property {string | null} message
+ * @property {ErrorDetail[]} details
+ * @property {string | null | undefined} requestId
+ */
+
+/**
+ * Why a call of the API gave no data.
+ * @typedef {{ok: false, kind: "not_configured"}
+ *   | {ok: false, kind: "signed_out", expired: boolean}
+ *   | {ok: false, kind: "network", failure: JsonResponse["failure"], apiBase: string}
+ *   | HttpFailure} ApiFailure
+ */
+
+/**
+ * @template T
+ * @typedef {ApiSuccess<T> | ApiFailure} ApiResult
+ */
+
+/**
+ * @template [T=unknown] the data of a successful answer
+ * @param {string} method
+ * @param {string} path
+ * @param {{body?: unknown, idempotencyKey?: string}} [options]
+ * @returns {Promise<ApiResult<T>>}
+ */
 export async function callApi(method, path, { body, idempotencyKey } = {}) {
   const settings = await loadSettings();
   if (!settings.apiBase) return { ok: false, kind: "not_configured" };
   let token = await currentIdToken(settings);
   if (!token) return { ok: false, kind: "signed_out", expired: Boolean(await getSession()) };
 
+  /**
+   * @param {string} bearer
+   * @returns {Promise<JsonResponse<Envelope<T>>>}
+   */
   const send = (bearer) => {
+    /** @type {Record<string, string>} */
     const headers = { Authorization: `Bearer ${bearer}`, Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
@@ -32,7 +166,8 @@ export async function callApi(method, path, { body, idempotencyKey } = {}) {
     return { ok: false, kind: "network", failure: response.failure, apiBase: settings.apiBase };
   }
   if (response.status >= 200 && response.status < 300) {
-    return { ok: true, status: response.status, data: response.body?.data ?? null };
+    // Every route the extension uses answers a success with data.
+    return { ok: true, status: response.status, data: /** @type {T} */ (response.body?.data ?? null) };
   }
   const error = response.body?.error || {};
   return {
@@ -41,7 +176,7 @@ export async function callApi(method, path, { body, idempotencyKey } = {}) {
     status: response.status,
     code: error.code || (response.status >= 500 ? "server_error" : "unexpected"),
     message: error.message || response.body?.message || null,
-    details: Array.isArray(error.details) ? error.details : [],
+    details: Array.isArray(error.details) ? /** @type {ErrorDetail[]} */ (error.details) : [],
     requestId: response.requestId,
   };
 }

@@ -1,7 +1,26 @@
 // Amazon Cognito's user-pool API, spoken directly (no SDK): password sign-in, its challenges, refresh, sign-out.
 // The app client has no secret (a browser extension cannot keep one), so no SECRET_HASH is sent.
 import { requestJson } from "./http.js";
+/** @import { JsonResponse } from "./http.js" */
+/** @import { Settings } from "./settings.js" */
 
+/**
+ * The tokens of a signed-in user. A refresh answer carries no new refresh token.
+ * @typedef {object} AuthenticationResult
+ * @property {string} IdToken
+ * @property {string} AccessToken
+ * @property {string} [RefreshToken]
+ */
+
+/**
+ * Cognito's answer: the tokens, or the next step it asks for (GlobalSignOut's answer is empty).
+ * @typedef {object} AuthResponse
+ * @property {AuthenticationResult} [AuthenticationResult]
+ * @property {string} [ChallengeName] e.g. NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA
+ * @property {string} [Session] the challenge's session, sent back with the answer
+ */
+
+/** @type {Record<string, string>} */
 const MESSAGES = {
   NotAuthorizedException: "Wrong username or password.",
   UserNotFoundException: "Wrong username or password.",
@@ -16,13 +35,22 @@ const MESSAGES = {
   ResourceNotFoundException: "The sign-in settings are wrong (unknown app client). Check them in the settings.",
 };
 
+/** A sign-in that failed: `code` is Cognito's error name (NotAuthorizedException, ...), or network/not_configured. */
 export class SignInError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(code, message) {
     super(message);
     this.code = code;
   }
 }
 
+/**
+ * @param {Settings} settings
+ * @returns {string}
+ */
 function endpoint(settings) {
   if (settings.cognito.endpoint) return `${settings.cognito.endpoint}/`;
   if (!settings.cognito.region || !settings.cognito.clientId) {
@@ -31,7 +59,14 @@ function endpoint(settings) {
   return `https://cognito-idp.${settings.cognito.region}.amazonaws.com/`;
 }
 
+/**
+ * @param {Settings} settings
+ * @param {string} operation
+ * @param {object} payload
+ * @returns {Promise<AuthResponse>}
+ */
 async function call(settings, operation, payload) {
+  /** @type {JsonResponse<AuthResponse & {__type?: string, message?: string}>} */
   const response = await requestJson(endpoint(settings), {
     method: "POST",
     headers: {
@@ -47,9 +82,14 @@ async function call(settings, operation, payload) {
     const code = String(response.body?.__type || "").split("#").pop() || "unknown";
     throw new SignInError(code, MESSAGES[code] || response.body?.message || "Sign-in failed. Try again.");
   }
-  return response.body;
+  return /** @type {AuthResponse} */ (response.body); // Cognito answers every success with JSON
 }
 
+/**
+ * @param {Settings} settings
+ * @param {string} username
+ * @param {string} password
+ */
 export function signInWithPassword(settings, username, password) {
   return call(settings, "InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
@@ -58,6 +98,12 @@ export function signInWithPassword(settings, username, password) {
   });
 }
 
+/**
+ * @param {Settings} settings
+ * @param {string} challenge
+ * @param {string | undefined} session
+ * @param {Record<string, string>} responses
+ */
 export function answerChallenge(settings, challenge, session, responses) {
   return call(settings, "RespondToAuthChallenge", {
     ChallengeName: challenge,
@@ -67,6 +113,10 @@ export function answerChallenge(settings, challenge, session, responses) {
   });
 }
 
+/**
+ * @param {Settings} settings
+ * @param {string} refreshToken
+ */
 export function refresh(settings, refreshToken) {
   return call(settings, "InitiateAuth", {
     AuthFlow: "REFRESH_TOKEN_AUTH",
@@ -75,6 +125,10 @@ export function refresh(settings, refreshToken) {
   });
 }
 
+/**
+ * @param {Settings} settings
+ * @param {string} accessToken
+ */
 export function globalSignOut(settings, accessToken) {
   return call(settings, "GlobalSignOut", { AccessToken: accessToken });
 }

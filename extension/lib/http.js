@@ -1,4 +1,24 @@
 // fetch with a time limit that never throws: every outcome is a value the caller can turn into a message.
+
+/**
+ * What came back. `status` is 0 when nothing did, and then `failure` says why. `body` is the parsed JSON, or null
+ * when there was none or it was not JSON; its type `T` is what the caller expects, not something checked here.
+ * @template [T=unknown]
+ * @typedef {object} JsonResponse
+ * @property {number} status
+ * @property {T | null} body
+ * @property {boolean} [redirected]
+ * @property {string | null} [requestId] API Gateway's `apigw-requestid`
+ * @property {"timeout" | "network"} [failure]
+ */
+
+/**
+ * @template [T=unknown]
+ * @param {string} url
+ * @param {RequestInit} [init]
+ * @param {number} [timeoutMs]
+ * @returns {Promise<JsonResponse<T>>}
+ */
 export async function requestJson(url, init = {}, timeoutMs = 15000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -18,7 +38,8 @@ export async function requestJson(url, init = {}, timeoutMs = 15000) {
       requestId: response.headers.get("apigw-requestid"),
     };
   } catch (error) {
-    return { status: 0, body: null, failure: error.name === "AbortError" ? "timeout" : "network" };
+    const failure = /** @type {Error} */ (error).name === "AbortError" ? "timeout" : "network";
+    return { status: 0, body: null, failure };
   } finally {
     clearTimeout(timer);
   }

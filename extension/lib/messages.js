@@ -1,7 +1,51 @@
 // Pages ask the service worker; its errors come back as rejections with the field they concern, if any.
+/** @import { ApiFailure, ApiResult, Call, ClinicSettings, IdexxPreview, ScheduleBody } from "./api.js" */
+/** @import { IdexxFailure } from "./idexx.js" */
+/** @import { Challenge, SessionSummary, SignInStep } from "./session.js" */
+/** @import { Settings, SettingsInput } from "./settings.js" */
+
+/**
+ * A consultation read and previewed, with the clinic's settings for the time picker.
+ * @typedef {{ok: true, preview: IdexxPreview, clinic: ClinicSettings, idexxBase: string}
+ *   | ApiFailure | IdexxFailure} Prepared
+ */
+
+/**
+ * Every message a page sends to the service worker (background.js answers it): what it carries and the answer.
+ * @typedef {{
+ *   "consultation.prepare": {request: {consultationId: string}, answer: Prepared},
+ *   "calls.schedule": {request: {body: ScheduleBody, idempotencyKey: string}, answer: ApiResult<Call>},
+ *   "calls.get": {request: {callId: string}, answer: ApiResult<Call>},
+ *   "session.describe": {request: Record<string, never>, answer: SessionSummary},
+ *   "session.signIn": {request: {username: string, password: string}, answer: SignInStep},
+ *   "session.completeChallenge": {request: Challenge & {answer: string}, answer: SignInStep},
+ *   "session.useToken": {request: {token: string}, answer: SessionSummary},
+ *   "session.fetchLocalToken": {request: {clinicId: string, role: string}, answer: SessionSummary},
+ *   "session.signOut": {request: Record<string, never>, answer: void},
+ *   "settings.get": {request: Record<string, never>, answer: Settings},
+ *   "settings.save": {request: {settings: SettingsInput}, answer: Settings},
+ * }} Messages
+ */
+
+/**
+ * How the service worker answers each message (background.js).
+ * @typedef {{
+ *   [K in keyof Messages]: (message: Messages[K]["request"]) => Messages[K]["answer"] | Promise<Messages[K]["answer"]>
+ * }} Handlers
+ */
+
+/** @typedef {Error & {field?: string}} AskError a rejection of `ask`: `field` is the setting it is about */
+
+/**
+ * @template {keyof Messages} K
+ * @param {K} type
+ * @param {Messages[K]["request"]} [payload]
+ * @returns {Promise<Messages[K]["answer"]>}
+ */
 export async function ask(type, payload = {}) {
   const answer = await chrome.runtime.sendMessage({ type, ...payload });
   if (answer?.error) {
+    /** @type {AskError} */
     const error = new Error(answer.error.message);
     error.field = answer.error.field;
     throw error;
@@ -9,6 +53,10 @@ export async function ask(type, payload = {}) {
   return answer?.value;
 }
 
+/**
+ * Opens a page of the extension (call.html?id=...) in a new tab.
+ * @param {string} path
+ */
 export function openExtensionPage(path) {
   return chrome.tabs.create({ url: chrome.runtime.getURL(path) });
 }

@@ -1,7 +1,30 @@
 // What the vet reads when something stops the popup: a title, a sentence and the next step, never a blank popup.
+/** @import { ApiFailure, HttpFailure } from "./api.js" */
+/** @import { IdexxFailure } from "./idexx.js" */
+
+/**
+ * A button under a notice: what the popup does when it is pressed (popup.js: runAction).
+ * @typedef {{label: string, action: "settings" | "retry" | "open-call", callId?: string}} NoticeAction
+ */
+
+/** @typedef {{title: string, text: string, actions: NoticeAction[]}} Notice */
+
+/**
+ * What stopped the popup: a failure of the service worker, or one the popup found itself.
+ * @typedef {(ApiFailure | IdexxFailure | {kind: "not_consultation"} | {kind: "duplicate", message: string})
+ *   & {extraActions?: NoticeAction[]}} Problem
+ */
+
+/** @type {NoticeAction} */
 const SETTINGS = { label: "Open settings", action: "settings" };
+/** @type {NoticeAction} */
 const RETRY = { label: "Try again", action: "retry" };
 
+/**
+ * @param {Problem} result
+ * @param {{idexxHost?: string, consultationId?: string | null}} [context] the consultation the popup tried to read
+ * @returns {Notice}
+ */
 export function noticeFor(result, { idexxHost = "us.idexxneo.com", consultationId = "" } = {}) {
   switch (result.kind) {
     case "not_consultation":
@@ -59,6 +82,10 @@ export function noticeFor(result, { idexxHost = "us.idexxneo.com", consultationI
   }
 }
 
+/**
+ * @param {HttpFailure} result
+ * @returns {Notice}
+ */
 function httpNotice(result) {
   if (result.status === 403) {
     return {

@@ -1,9 +1,57 @@
 // The signed-in user's tokens, kept in chrome.storage.local (never patient data). The API is called with the
 // Cognito ID token: it carries the clinic (custom:clinic_id) and the groups the API authorises on.
 import { answerChallenge, globalSignOut, refresh, signInWithPassword } from "./cognito.js";
+/** @import { AuthResponse, AuthenticationResult } from "./cognito.js" */
+/** @import { Settings } from "./settings.js" */
+
+/**
+ * What is kept in chrome.storage.local while signed in.
+ * @typedef {object} Session
+ * @property {"cognito" | "local"} method
+ * @property {string} idToken
+ * @property {number} expiresAt the ID token's expiry, ms since the epoch
+ * @property {string | undefined} username cognito:username, else email, else sub
+ * @property {string} clinicId
+ * @property {boolean} isAdmin
+ * @property {string} [accessToken] Cognito only: for the sign-out everywhere
+ * @property {string} [refreshToken] Cognito only
+ */
+
+/**
+ * What pages are told about the session: never the tokens.
+ * @typedef {{signedIn: false} | {
+ *   signedIn: true, method: Session["method"], username: string | undefined, clinicId: string, isAdmin: boolean,
+ *   expiresAt: number, canRefresh: boolean,
+ * }} SessionSummary
+ */
+
+/** @typedef {"NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA"} ChallengeName */
+
+/**
+ * Cognito asks for one more step: the options page asks the user and sends the answer with these back.
+ * @typedef {object} Challenge
+ * @property {ChallengeName} challenge
+ * @property {string | undefined} cognitoSession
+ * @property {string} username
+ */
+
+/** @typedef {{session: SessionSummary, challenge?: undefined} | Challenge} SignInStep */
+
+/**
+ * The claims of an ID token that are read here.
+ * @typedef {{
+ *   exp?: number | string, sub?: string, email?: string, "cognito:username"?: string,
+ *   "custom:clinic_id"?: string, "cognito:groups"?: string[] | string,
+ * }} Claims
+ */
 
 const REFRESH_MARGIN_MS = 60_000; // refresh a minute early, so a token never expires on its way to the API
 
+/**
+ * A JWT's payload, not verified (the API verifies it); null when it cannot be read.
+ * @param {string} token
+ * @returns {Claims | null}
+ */
 export function claimsOf(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -19,6 +67,12 @@ export function claimsOf(token) {
   }
 }
 
+/**
+ * @param {Session["method"]} method
+ * @param {string} idToken
+ * @param {{accessToken?: string, refreshToken?: string}} [extra]
+ * @returns {Session | null} null when the token names no clinic
+ */
 function fromToken(method, idToken, extra = {}) {
   const claims = claimsOf(idToken);
   if (!claims || !claims["custom:clinic_id"]) return null;
@@ -34,16 +88,26 @@ function fromToken(method, idToken, extra = {}) {
   };
 }
 
+/** @returns {Promise<Session | null>} */
 export async function getSession() {
+  /** @type {{session?: Session | null}} */
   const { session = null } = await chrome.storage.local.get("session");
   return session;
 }
 
+/**
+ * @param {Session} session
+ * @returns {Promise<Session>}
+ */
 async function store(session) {
   await chrome.storage.local.set({ session });
   return session;
 }
 
+/**
+ * @param {Session | null} session
+ * @returns {SessionSummary}
+ */
 export function describeSession(session) {
   if (!session) return { signedIn: false };
   return {
@@ -57,8 +121,13 @@ export function describeSession(session) {
   };
 }
 
+/**
+ * @param {AuthResponse} result an answer with tokens
+ * @param {{refreshToken?: string}} [previous] the session a refresh renews
+ * @returns {Promise<Session>}
+ */
 async function storeCognitoResult(result, previous = {}) {
-  const auth = result.AuthenticationResult;
+  const auth = /** @type {AuthenticationResult} */ (result.AuthenticationResult);
   const session = fromToken("cognito", auth.IdToken, {
     accessToken: auth.AccessToken,
     refreshToken: auth.RefreshToken || previous.refreshToken, // a refresh answer carries no new refresh token
@@ -67,12 +136,24 @@ async function storeCognitoResult(result, previous = {}) {
   return store(session);
 }
 
-// Returns {session} when signed in, or {challenge, session: <Cognito session string>} when Cognito asks more.
+/**
+ * Returns {session} when signed in, or {challenge, cognitoSession, username} when Cognito asks for more.
+ * @param {Settings} settings
+ * @param {string} username
+ * @param {string} password
+ * @returns {Promise<SignInStep>}
+ */
 export async function signIn(settings, username, password) {
   return continueWith(await signInWithPassword(settings, username, password), username);
 }
 
+/**
+ * @param {Settings} settings
+ * @param {Challenge & {answer: string}} step
+ * @returns {Promise<SignInStep>}
+ */
 export async function completeChallenge(settings, { challenge, cognitoSession, username, answer }) {
+  /** @type {Record<string, string>} */
   const responses = { USERNAME: username };
   if (challenge === "NEW_PASSWORD_REQUIRED") responses.NEW_PASSWORD = answer;
   else if (challenge === "SOFTWARE_TOKEN_MFA") responses.SOFTWARE_TOKEN_MFA_CODE = answer;
@@ -80,15 +161,26 @@ export async function completeChallenge(settings, { challenge, cognitoSession, u
   return continueWith(await answerChallenge(settings, challenge, cognitoSession, responses), username);
 }
 
+/**
+ * @param {AuthResponse} result
+ * @param {string} username
+ * @returns {Promise<SignInStep>}
+ */
 async function continueWith(result, username) {
   if (result.AuthenticationResult) return { session: describeSession(await storeCognitoResult(result)) };
+  /** @type {(string | undefined)[]} */
   const supported = ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"];
   if (!supported.includes(result.ChallengeName)) {
     throw new Error(`This account needs a sign-in step the extension does not support (${result.ChallengeName}).`);
   }
-  return { challenge: result.ChallengeName, cognitoSession: result.Session, username };
+  const challenge = /** @type {ChallengeName} */ (result.ChallengeName);
+  return { challenge, cognitoSession: result.Session, username };
 }
 
+/**
+ * @param {unknown} token a token of `make dev`'s local stack, as pasted or fetched
+ * @returns {Promise<SessionSummary>}
+ */
 export async function useLocalToken(token) {
   const session = fromToken("local", String(token || "").trim());
   if (!session) throw new Error("That is not a token of the local stack (no clinic in it). Run `make token`.");
@@ -96,9 +188,15 @@ export async function useLocalToken(token) {
   return describeSession(await store(session));
 }
 
+/** @type {Promise<Session | null> | null} */
 let refreshing = null; // one refresh at a time, however many requests need it
 
-// A usable ID token, refreshed when it is (about to be) expired; null when the user must sign in again.
+/**
+ * A usable ID token, refreshed when it is (about to be) expired; null when the user must sign in again.
+ * @param {Settings} settings
+ * @param {{forceRefresh?: boolean}} [options]
+ * @returns {Promise<string | null>}
+ */
 export async function currentIdToken(settings, { forceRefresh = false } = {}) {
   const session = await getSession();
   if (!session) return null;
@@ -117,6 +215,10 @@ export async function currentIdToken(settings, { forceRefresh = false } = {}) {
   return renewed ? renewed.idToken : null;
 }
 
+/**
+ * @param {Settings} settings
+ * @returns {Promise<void>}
+ */
 export async function signOut(settings) {
   const session = await getSession();
   await chrome.storage.local.remove("session");

@@ -2,16 +2,44 @@
 // defaults.json (stamped by `make extension` for a deployment); what the user saves in the options page wins.
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
+/**
+ * @typedef {object} CognitoSettings
+ * @property {string} region AWS region of the user pool; "" until set
+ * @property {string} clientId the user pool's app client (no secret)
+ * @property {string} endpoint a Cognito-compatible endpoint instead of AWS's (the tests use moto's); "" for AWS
+ */
+
+/**
+ * @typedef {object} Settings
+ * @property {string} apiBase the scheduling API's address, no trailing slash; "" until set
+ * @property {string} idexxBase
+ * @property {"cognito" | "local"} signInMethod "local": tokens of `make dev`'s local stack
+ * @property {CognitoSettings} cognito
+ */
+
+/**
+ * What the options page asks to save, as typed: saveSettings checks and trims it.
+ * @typedef {object} SettingsInput
+ * @property {string} [apiBase]
+ * @property {string} [idexxBase]
+ * @property {string} [signInMethod]
+ * @property {Partial<CognitoSettings>} [cognito]
+ */
+
+/** @type {Promise<Settings> | null} */
 let defaults = null; // defaults.json is part of the package: read once per service-worker life
 
+/** @returns {Promise<Settings>} */
 export function defaultSettings() {
   defaults ||= fetch(chrome.runtime.getURL("defaults.json")).then((response) => response.json());
   return defaults;
 }
 
+/** @returns {Promise<Settings>} */
 export async function loadSettings() {
   const packaged = await defaultSettings();
-  const { settings = {} } = await chrome.storage.local.get("settings");
+  /** @type {{settings?: Partial<Settings>}} */
+  const { settings = {} } = await chrome.storage.local.get("settings"); // as saveSettings stored it
   return {
     ...packaged,
     ...settings,
@@ -19,6 +47,11 @@ export async function loadSettings() {
   };
 }
 
+/**
+ * @param {string | undefined} value
+ * @param {string} label the field's name, as the options page shows it
+ * @returns {string}
+ */
 function origin(value, label) {
   const text = String(value || "").trim().replace(/\/+$/, "");
   if (!text) return "";
@@ -34,14 +67,24 @@ function origin(value, label) {
   return text;
 }
 
+/** A setting that cannot be saved; `field` names the field the options page marks. */
 export class SettingsError extends Error {
+  /**
+   * @param {string} field
+   * @param {string} message
+   */
   constructor(field, message) {
     super(message);
     this.field = field;
   }
 }
 
+/**
+ * @param {SettingsInput} input
+ * @returns {Promise<Settings>}
+ */
 export async function saveSettings(input) {
+  /** @type {Settings} */
   const settings = {
     apiBase: origin(input.apiBase, "API address"),
     idexxBase: origin(input.idexxBase, "IDEXX Neo address") || "https://us.idexxneo.com",

@@ -27,7 +27,8 @@ def test_the_zip_has_every_file_no_key_and_the_deployment_stamped_in(tmp_path: P
         defaults = json.loads(archive.read("defaults.json"))
     assert {"manifest.json", "background.js", "content.js", "popup.html", "options.html", "call.html"} <= names
     assert {"lib/api.js", "lib/session.js", "icons/icon128.png"} <= names
-    assert not any(name.endswith((".py", ".pem", ".crx")) for name in names)
+    assert not any(name.endswith((".py", ".pem", ".crx", ".ts", ".mjs")) for name in names)
+    assert {name for name in names if name.endswith(".json")} == {"manifest.json", "defaults.json"}  # no tool configs
     assert "key" not in manifest  # the Web Store refuses a key and assigns its own
     assert manifest["version"] == checked.manifest["version"]
     assert defaults["apiBase"] == "https://abc.execute-api.us-east-1.amazonaws.com"
