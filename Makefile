@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ test: install node_modules/.installed browser  ## Lint, type checks (Python and 
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
 	$(TSC)
 	$(VENV)/bin/pytest -q
+
+error-codes: install  ## Write the API's error codes for the JavaScript: extension/lib/error-codes.js
+	$(PY) -m scripts.error_codes > extension/lib/error-codes.js
+	@echo "wrote extension/lib/error-codes.js"
 
 openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
 	$(PY) -m scripts.openapi > docs/openapi.json

@@ -2,6 +2,7 @@
 import { ask, openExtensionPage } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
 import { formatInZone, fromWallTime, suggestedFollowUp, toWallTime } from "./lib/time.js";
+import { ERROR_CODES } from "./lib/error-codes.js";
 /** @import { ApiFailure, ApiResult, Call, ClinicSettings, HttpFailure } from "./lib/api.js" */
 /** @import { IdexxPreview, ScheduleBody, Weekday } from "./lib/api.js" */
 /** @import { NoticeAction, Problem } from "./lib/notices.js" */
@@ -286,7 +287,7 @@ async function showFailure(result) {
     }
     return formError(placed ? "Check the highlighted fields." : result.message || "The call details were refused.");
   }
-  if (result.kind === "http" && result.code === "duplicate_consultation") return showDuplicate(result);
+  if (result.kind === "http" && result.code === ERROR_CODES.DUPLICATE_CONSULTATION) return showDuplicate(result);
   if (result.kind === "http" && result.status >= 500) {
     const reference = result.requestId ? ` (reference ${result.requestId})` : "";
     return formError(

@@ -41,3 +41,12 @@ def test_each_code_names_exactly_one_class_and_is_snake_case() -> None:
 def test_every_kind_has_one_http_status() -> None:
     assert set(STATUS_BY_KIND) == set(ErrorKind)
     assert all(400 <= status < 600 for status in STATUS_BY_KIND.values())
+
+
+def test_the_javascript_knows_exactly_the_catalogue_codes() -> None:
+    from pathlib import Path
+
+    from scripts.error_codes import error_codes_module
+
+    committed = Path(__file__).resolve().parents[2] / "extension" / "lib" / "error-codes.js"
+    assert committed.read_text() == error_codes_module(), "extension/lib/error-codes.js is stale: make error-codes"
