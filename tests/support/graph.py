@@ -50,7 +50,7 @@ DEFAULTS = DialDefaults(agent_id="agent_default", from_number="+14155550000")
 LEASE = timedelta(minutes=20)
 SCHEDULER_MIN_LEAD = timedelta(seconds=60)  # as deployed
 
-LUNA: dict[str, Any] = {
+SPAY_FOLLOW_UP: dict[str, Any] = {
     "phoneNumber": "+14155550100",
     "petName": "Luna",
     "ownerName": "Sarah Johnson",
@@ -58,8 +58,9 @@ LUNA: dict[str, Any] = {
     "clinicName": "Paws & Claws",
     "clinicPhone": "+14155559876",
     "dischargeSummary": "Spay surgery; keep the cone on for 10 days.",
-    "metadata": {"source": "idexx_neo", "consultation_id": "12345"},
 }
+"""A schedule body with no consultation id (any number of these may be active at once)."""
+LUNA: dict[str, Any] = {**SPAY_FOLLOW_UP, "metadata": {"source": "idexx_neo", "consultation_id": "12345"}}
 
 # What Retell's ``disconnection_reason`` implies for ``call_started`` (the owner picked up, or a machine did).
 CONNECTING_REASONS = frozenset({"agent_hangup", "user_hangup", "voicemail_reached", "concurrency_limit_reached"})

@@ -18,6 +18,7 @@ from local.retell_sim import RetellSimulator
 from local.scheduler_loop import Fired, LocalScheduler, fire_time
 from tests.conftest import GROUP, ApiClient, AwsStandIns, FrozenClock
 from tests.support.aws_stand_ins import RETELL_TEST_KEY
+from tests.support.graph import SPAY_FOLLOW_UP
 
 TERMINAL = {"completed", "failed", "cancelled"}
 
@@ -32,17 +33,7 @@ class Stand:
     scheduler: LocalScheduler
 
     def schedule(self, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "phoneNumber": "+14155550100",
-            "petName": "Luna",
-            "ownerName": "Sarah Johnson",
-            "vetName": "Dr. Smith",
-            "clinicName": "Paws & Claws",
-            "clinicPhone": "+14155559876",
-            "dischargeSummary": "Spay surgery; keep the cone on for 10 days.",
-            **overrides,
-        }
-        response = self.api.post("/calls/schedule", body)
+        response = self.api.post("/calls/schedule", {**SPAY_FOLLOW_UP, **overrides})
         assert response.status == 201, response.text
         return dict(response.data)
 
