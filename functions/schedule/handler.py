@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from schedule.routes import calls, clinic, integrations
 from shared.api.auth import authorize
+from shared.api.envelope import failure_responses, success_response
 from shared.api.errors import refusal, register_error_handlers
 from shared.api.request_body import check_body_size, check_json_body
 from shared.dependencies import api_config as config
@@ -34,7 +35,12 @@ app.include_router(clinic.router)
 app.include_router(integrations.router)
 
 
-@app.get("/health", summary="Liveness", tags=["health"])
+@app.get(
+    "/health",
+    summary="Liveness",
+    tags=["health"],
+    responses=success_response(200, 'The API is up: `{"status": "ok"}`') | failure_responses(),
+)
 def health() -> dict[str, str]:
     return {"status": "ok"}
 

@@ -1,10 +1,12 @@
-"""The response envelopes of the API contract: ``{"success": true, "data": ...}`` and the error body."""
+"""The response envelopes of the API contract: ``{"success": true, "data": ...}`` and the error body, and the
+OpenAPI ``responses`` of each route, so the document says what really comes back."""
 
 from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 T = TypeVar("T")
 
@@ -25,22 +27,74 @@ class Failure(BaseModel):
     error: ErrorInfo
 
 
-def failure_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI ``responses`` entries documenting the error body for ``statuses``."""
-    descriptions = {
-        400: "Malformed request (bad JSON, bad nextToken)",
-        401: "Missing or invalid bearer token",
-        403: "Signed in, but not an admin of the clinic",
-        404: "No such call in your clinic",
-        409: "The call's state does not allow this, or a duplicate",
-        413: "Request body too large",
-        422: "Invalid input",
-        501: "Not implemented yet",
+class GatewayMessage(BaseModel):
+    """What API Gateway answers by itself, before any function runs: its JWT authorizer's `401`
+    (`{"message": "Unauthorized"}`), its throttling's `429` (`{"message": "Too Many Requests"}`)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"message": "Unauthorized"}]})
+
+    message: str
+
+
+class Unauthorized(RootModel[GatewayMessage | Failure]):
+    """API Gateway's JWT authorizer's `{"message": "Unauthorized"}`, or the error envelope when the handler refuses
+    the token's claims."""
+
+
+FAILURE_DESCRIPTIONS = {
+    400: "Malformed request: a body that is not JSON, or a `nextToken` this API did not issue for this list",
+    401: 'No bearer token, or one the JWT authorizer refuses (API Gateway\'s own `{"message": "Unauthorized"}`), '
+    "or a token that names no user and clinic (the error envelope, `code: unauthenticated`)",
+    403: "Signed in, but not an admin of the clinic (every write needs one)",
+    404: "No such call in your clinic (another clinic's call is a 404 too)",
+    409: "The call's state does not allow this, a duplicate, or a concurrent change",
+    413: "Request body too large",
+    415: "The body is not `application/json`",
+    422: "Invalid input: `details` names each field and why",
+    429: 'Throttled by API Gateway (the stage\'s rate and burst limits): `{"message": "Too Many Requests"}`',
+}
+
+_BY_GATEWAY = frozenset({429})
+"""Statuses only API Gateway answers: its own ``{"message"}`` body."""
+_BY_AUTHORIZER_OR_HANDLER = frozenset({401})
+"""Statuses the JWT authorizer answers with its ``{"message"}`` body and the handler with the error envelope."""
+
+
+IDEMPOTENT_REPLAYED: dict[str, OpenAPIResponseHeader] = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the first answer to an earlier request with the same `Idempotency-Key`, "
+        "replayed: nothing new was created. Absent otherwise.",
+        "schema": {"type": "string", "enum": ["true"]},
     }
-    return {
-        status: {
-            "description": descriptions.get(status, "Error"),
-            "content": {"application/json": {"model": Failure}},
+}
+
+
+def success_response(
+    status: int, description: str, headers: dict[str, OpenAPIResponseHeader] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """The route's success ``responses`` entry; its body schema is the route's return annotation (``Success[...]``)."""
+    response: OpenAPIResponse = {"description": description}
+    if headers:
+        response["headers"] = headers
+    return {status: response}
+
+
+def failure_responses(
+    *statuses: int, described: dict[int, str] | None = None, authorizer: bool = True
+) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` entries for ``statuses``, each with the body that really comes back: the error envelope
+    from the handler, API Gateway's ``{"message"}`` for what it answers itself, or either for a ``401`` of a route
+    behind the JWT ``authorizer``. ``429`` is always there: every route is behind the stage's throttling.
+    ``described`` replaces the usual descriptions."""
+    responses: dict[int, OpenAPIResponse] = {}
+    for status in sorted({*statuses, 429}):
+        model: Any = Failure
+        if status in _BY_GATEWAY:
+            model = GatewayMessage
+        elif status in _BY_AUTHORIZER_OR_HANDLER and authorizer:
+            model = Unauthorized
+        responses[status] = {
+            "description": (described or {}).get(status) or FAILURE_DESCRIPTIONS[status],
+            "content": {"application/json": {"model": model}},
         }
-        for status in statuses
-    }
+    return responses

@@ -10,21 +10,34 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain.phone import normalise_phone
 from shared.models.base import ApiModel
 from shared.models.ids import CONSULTATION_ID_PATTERN
 
 
+def _numbers_read_as_text(schema: dict[str, Any]) -> None:
+    """``coerce_numbers_to_str`` takes a number where text is expected as its text, so the API's document says a
+    number is accepted there too."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf", [])  # every field here is optional: text or null
+        if any(option.get("type") == "string" for option in options):
+            options.append({"type": "number"})
+
+
 class _Loose(BaseModel):
     model_config = ConfigDict(
-        extra="ignore", coerce_numbers_to_str=True, str_strip_whitespace=True, hide_input_in_errors=True
+        extra="ignore",
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        hide_input_in_errors=True,
+        json_schema_extra=_numbers_read_as_text,
     )
 
 
 class IdexxProvider(_Loose):
-    id: int | str | None = None
+    id: StrictInt | str | None = None  # a JSON true or false is no id
     name: str | None = None
 
 
@@ -41,7 +54,7 @@ class IdexxClient(_Loose):
 
 
 class IdexxConsultation(_Loose):
-    id: int | str | None = None
+    id: StrictInt | str | None = None  # a JSON true or false is no id
     reason: str | None = None
     notes: str | None = None
     discharge_summary: str | None = Field(default=None, alias="dischargeSummary")
@@ -58,7 +71,7 @@ class IdexxPageData(_Loose):
     client: IdexxClient = Field(default_factory=IdexxClient)
     consultation: IdexxConsultation = Field(default_factory=IdexxConsultation)
     clinic: IdexxClinic = Field(default_factory=IdexxClinic)
-    company_id: int | str | None = Field(default=None, alias="companyId")
+    company_id: StrictInt | str | None = Field(default=None, alias="companyId")
 
 
 class IdexxDocument(_Loose):

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.metrics import MetricUnit
 
 from schedule.routes.context import current_principal
-from shared.api.envelope import Success, failure_responses
+from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
 from shared.dependencies import call_service
 from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
@@ -31,7 +31,13 @@ CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call'
     summary="Schedule a discharge follow-up call",
     description="Outside business hours the call moves to the next open slot (`rescheduled: true`). "
     "A repeat with the same `Idempotency-Key` returns the first response and creates nothing.",
-    responses=failure_responses(400, 401, 403, 409, 413, 422),
+    responses=success_response(
+        201,
+        "The call as scheduled (`rescheduled: true` when it was moved into business hours). A repeat with the same "
+        "`Idempotency-Key` and body gets the first answer again, with `Idempotent-Replayed: true`.",
+        headers=IDEMPOTENT_REPLAYED,
+    )
+    | failure_responses(400, 401, 403, 409, 413, 422),
     tags=["calls"],
 )
 def schedule_call(
@@ -68,7 +74,8 @@ def _statuses(raw: str | None) -> frozenset[CallStatus]:
 @router.get(
     "/calls",
     summary="List the clinic's calls by scheduledFor",
-    responses=failure_responses(400, 401, 422),
+    responses=success_response(200, "A page of the clinic's calls; `nextToken` is null on the last page")
+    | failure_responses(400, 401, 422),
     tags=["calls"],
 )
 def list_calls(
@@ -94,7 +101,7 @@ def list_calls(
 @router.get(
     "/calls/<call_id>",
     summary="One call, with its attempts, transcript and analysis",
-    responses=failure_responses(401, 404),
+    responses=success_response(200, "The call") | failure_responses(401, 404, 422),
     tags=["calls"],
 )
 def get_call(call_id: CallIdPath) -> Success[CallView]:
@@ -105,7 +112,7 @@ def get_call(call_id: CallIdPath) -> Success[CallView]:
     "/calls/<call_id>",
     summary="Change a scheduled call",
     description="Only while the call is `scheduled`. A new `scheduledFor` goes through the same rules as scheduling.",
-    responses=failure_responses(400, 401, 403, 404, 409, 422),
+    responses=success_response(200, "The call, changed") | failure_responses(400, 401, 403, 404, 409, 413, 422),
     tags=["calls"],
 )
 def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
@@ -117,7 +124,7 @@ def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body(
 @router.post(
     "/calls/<call_id>/cancel",
     summary="Cancel a scheduled call; it will never be dialed",
-    responses=failure_responses(401, 403, 404, 409),
+    responses=success_response(200, "The call, cancelled") | failure_responses(401, 403, 404, 409, 422),
     tags=["calls"],
 )
 def cancel_call(call_id: CallIdPath) -> Success[CallView]:
@@ -134,7 +141,8 @@ def cancel_call(call_id: CallIdPath) -> Success[CallView]:
     description="Accepted: the call is dialed within seconds through the same path a schedule takes (poll "
     "`GET /calls/{callId}` for its status). Closed now: `409 outside_business_hours` with `nextOpenSlot` in "
     "`details`. Not `scheduled`: `409 invalid_state`.",
-    responses=failure_responses(401, 403, 404, 409),
+    responses=success_response(202, "Accepted: the call, moved to now; it is dialed within seconds")
+    | failure_responses(401, 403, 404, 409, 422),
     tags=["calls"],
 )
 def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from schedule.routes.context import current_principal
-from shared.api.envelope import Success, failure_responses
+from shared.api.envelope import Success, failure_responses, success_response
 from shared.dependencies import settings_service
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
@@ -19,7 +19,7 @@ router = Router()
 @router.get(
     "/clinic/settings",
     summary="The clinic's settings (defaults until an admin saves some)",
-    responses=failure_responses(401),
+    responses=success_response(200, "The clinic's settings") | failure_responses(401),
     tags=["clinic"],
 )
 def get_settings() -> Success[ClinicSettings]:
@@ -30,7 +30,7 @@ def get_settings() -> Success[ClinicSettings]:
     "/clinic/settings",
     summary="Replace the clinic's settings",
     description="Calls already scheduled keep their time; each is checked against the new hours when it fires.",
-    responses=failure_responses(400, 401, 403, 413, 422),
+    responses=success_response(200, "The settings, as saved") | failure_responses(400, 401, 403, 413, 422),
     tags=["clinic"],
 )
 def put_settings(settings: Annotated[ClinicSettings, Body()]) -> Success[ClinicSettings]:

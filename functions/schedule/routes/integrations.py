@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from schedule.routes.context import current_principal
-from shared.api.envelope import Success, failure_responses
+from shared.api.envelope import Success, failure_responses, success_response
 from shared.domain.idexx import IdexxDocument, IdexxPreview, preview_call_request
 
 router = Router()
@@ -18,7 +18,8 @@ router = Router()
     "/integrations/idexx/preview",
     summary="Map an IDEXX Neo consultation page-data document to a call request",
     description="Nothing is stored. `warnings` name the fields the vet should check before scheduling.",
-    responses=failure_responses(400, 401, 403, 413, 422),
+    responses=success_response(200, "The call request to review, and its warnings")
+    | failure_responses(400, 401, 403, 413, 422),
     tags=["integrations"],
 )
 def preview_idexx(document: Annotated[IdexxDocument, Body()]) -> Success[IdexxPreview]:
