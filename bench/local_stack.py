@@ -4,7 +4,6 @@ between a call's time and its dial."""
 from __future__ import annotations
 
 import os
-import signal
 import statistics
 import subprocess
 import time
@@ -14,33 +13,18 @@ from pathlib import Path
 
 import httpx
 
-from local.http_server import free_port
+from local import dev_process
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "1000"))
 
 
 def local_stack() -> None:
-    api, sim, moto = free_port(), free_port(), free_port()
-    env = {**os.environ, "PORT": str(api), "RETELL_SIM_PORT": str(sim), "MOTO_PORT": str(moto), "LOG_LEVEL": "WARNING"}
     start = time.perf_counter()
-    process = subprocess.Popen(
-        ["make", "dev"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{api}"
+    stack = dev_process.start({"LOG_LEVEL": "WARNING"})
+    url, sim = stack.url, stack.retell_sim_port
     try:
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        stack.wait_healthy()
         ready = time.perf_counter() - start
         token = _token("bench")
         headers = {"Authorization": f"Bearer {token}"}
@@ -84,11 +68,7 @@ def local_stack() -> None:
             if call_id in dials
         ]
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stack.interrupt(timeout=60)
     print("\nLocal stack (make dev, warm machine: dependencies installed, table definition cached)")
     print(f"  make dev -> healthy /health                    {ready:6.2f} s")
     print(f"  POST /calls/schedule over HTTP, {REQUESTS} requests  {sequential:6.1f} calls/s (one client)")

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from local.http_server import free_port, port_in_use
+from local import dev_process
+from local.dev_process import wait_for
+from local.http_server import port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 180  # a fresh clone synthesizes the stack once for the table definition
 
 
 @dataclass
@@ -50,59 +48,19 @@ def make_token(clinic: str, role: str = "admin") -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def dev() -> Iterator[DevStack]:
-    ports = [free_port(), free_port(), free_port()]
-    env = {**os.environ, "PORT": str(ports[0]), "RETELL_SIM_PORT": str(ports[1]), "MOTO_PORT": str(ports[2])}
-    env.pop("RETELL_API_KEY", None)
-    process = subprocess.Popen(
-        ["make", "dev"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-    )
-    output: list[str] = []
-    assert process.stdout is not None
-    stdout = process.stdout
-    threading.Thread(target=lambda: output.extend(stdout), daemon=True).start()
+    started = dev_process.start()
     try:
-        wait_for(lambda: any("local stack ready" in line for line in output), START_TIMEOUT)
-        index = next(i for i, line in enumerate(output) if "admin token" in line)
-        token = wait_for(lambda: len(output) > index + 1 and output[index + 1].strip(), 10)
-        stack = DevStack(process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", ports, token, output)
-        yield stack
+        token = started.wait_ready()
+        yield DevStack(started.process, started.url, started.sim_url, started.ports, token, started.output)
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise
+        started.interrupt()  # Ctrl-C
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
+    output = started.output
     assert any("stopped: API, scheduler loop" in line for line in output), "".join(output[-40:])
-
-    def group_gone() -> bool:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    wait_for(group_gone, 10)  # nothing of the process group is left
-    assert not any(port_in_use(port) for port in ports)
+    wait_for(started.group_gone, 10)  # nothing of the process group is left
+    assert not any(port_in_use(port) for port in started.ports)
 
 
 def at(seconds: float) -> str:
