@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit integration infra-tests test extension openapi synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ error-codes: install  ## Write the API's error codes for the JavaScript: extensi
 openapi: install  ## Write the API's OpenAPI 3.1 document to docs/openapi.json
 	$(PY) -m scripts.openapi > docs/openapi.json
 	@echo "wrote docs/openapi.json"
+
+schemathesis: install  ## Schemathesis against the local stack: docs/openapi.json vs what the API does (EXAMPLES=300, SEED=)
+	$(PY) -m scripts.conformance --examples $(or $(EXAMPLES),300) $(if $(SEED),--seed $(SEED)) --reports test-artifacts/schemathesis
 
 extension: install  ## Check the Chrome extension and zip it for the Web Store: dist/ (API_URL=, COGNITO_CLIENT_ID=)
 	$(PY) -m scripts.build_extension
