@@ -158,6 +158,7 @@ class Outcome:
     report: dict[str, Any]
     failures_by_check: Counter[str] = field(default_factory=Counter)
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    stack_log: list[str] = field(default_factory=list)
 
     @property
     def operations(self) -> int:
@@ -170,6 +171,18 @@ class Outcome:
     @property
     def passed(self) -> bool:
         return self.exit_code == 0 and not self.failures_by_check and not self.report.get("errors")
+
+    def server_errors(self, limit: int = 3) -> str:
+        """The first tracebacks the local stack logged (a 500's cause), if any."""
+        found: list[str] = []
+        for index, line in enumerate(self.stack_log):
+            if line.startswith("Traceback") and len(found) < limit:
+                end = next(
+                    (i for i in range(index + 1, len(self.stack_log)) if not self.stack_log[i].startswith((" ", "\t"))),
+                    len(self.stack_log) - 1,
+                )
+                found.append("".join(self.stack_log[max(index - 1, 0) : end + 1]))
+        return "\n".join(found)
 
     def failures_section(self) -> str:
         """Schemathesis' own account of each failure, with a curl line to reproduce it."""
@@ -185,7 +198,7 @@ class Outcome:
             f"stack: {self.operations} operations, {self.cases} cases ({self.examples} examples per operation, "
             f"seed {self.seed}) in {self.seconds:.1f} s",
             "phases: " + ", ".join(f"{name} {phase.get('status')}" for name, phase in phases.items()),
-            "failures by check: "
+            "failing cases by check: "
             + (", ".join(f"{name} {count}" for name, count in self.failures_by_check.most_common()) or "none"),
         ]
         for failure in self.report.get("failures", []):
@@ -295,10 +308,13 @@ def run(examples: int, seed: int | None = None, echo: bool = False, reports: Pat
         output = result.stdout + result.stderr
         if echo:
             print(output)
+        if reports is not None:
+            (reports / "make-dev.log").write_text("".join(stack.output))
         written = {path.suffix: path for path in (reports or work).iterdir() if path.suffix in {".json", ".ndjson"}}
         if ".json" not in written:
             raise RuntimeError(f"schemathesis wrote no report (exit {result.returncode}):\n{output[-4000:]}")
-        outcome = Outcome(examples, seed, seconds, result.returncode, output, json.loads(written[".json"].read_text()))
+        report = json.loads(written[".json"].read_text())
+        outcome = Outcome(examples, seed, seconds, result.returncode, output, report, stack_log=list(stack.output))
         _tally(outcome, written[".ndjson"])
         return outcome
 
@@ -310,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=Path, default=None, help="keep schemathesis' reports in this folder")
     args = parser.parse_args(argv)
     outcome = run(args.examples, args.seed, echo=True, reports=args.reports)
+    if errors := outcome.server_errors():
+        print(f"the local stack's first tracebacks:\n{errors}")
     print(outcome.summary())
     return 0 if outcome.passed else 1
 

@@ -42,14 +42,15 @@ class Unauthorized(RootModel[GatewayMessage | Failure]):
 
 
 FAILURE_DESCRIPTIONS = {
-    400: "Malformed request: a body that is not JSON, or a `nextToken` this API did not issue for this list",
+    400: "A body that is not JSON (`malformed_json`) or not UTF-8 (`invalid_encoding`), or a `nextToken` this API "
+    "did not issue for this query (`invalid_next_token`)",
     401: 'No bearer token, or one the JWT authorizer refuses (API Gateway\'s own `{"message": "Unauthorized"}`), '
     "or a token that names no user and clinic (the error envelope, `code: unauthenticated`)",
     403: "Signed in, but not an admin of the clinic (every write needs one)",
     404: "No such call in your clinic (another clinic's call is a 404 too)",
     409: "The call's state does not allow this, a duplicate, or a concurrent change",
-    413: "Request body too large",
-    415: "The body is not `application/json`",
+    413: "The body is over 64 KB (`payload_too_large`)",
+    415: "The body's `Content-Type` is not `application/json` (UTF-8) (`unsupported_media_type`)",
     422: "Invalid input: `details` names each field and why",
     429: 'Throttled by API Gateway (the stage\'s rate and burst limits): `{"message": "Too Many Requests"}`',
 }

@@ -19,7 +19,9 @@ SEED = int(os.environ.get("CONFORMANCE_SEED", "11"))
 def test_the_api_answers_as_its_openapi_document_says() -> None:
     outcome = conformance.run(EXAMPLES, SEED)
     if not outcome.passed:
-        pytest.fail(f"{outcome.summary()}\n\n{outcome.failures_section()}", pytrace=False)
+        tracebacks = outcome.server_errors()
+        stack = f"\n\nThe local stack's first tracebacks:\n{tracebacks}" if tracebacks else ""
+        pytest.fail(f"{outcome.summary()}\n\n{outcome.failures_section()}{stack}", pytrace=False)
     document = json.loads(conformance.DOCUMENT.read_text())
     operations = sum(len(item) for item in document["paths"].values())
     assert outcome.operations == operations, outcome.summary()

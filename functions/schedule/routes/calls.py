@@ -37,7 +37,7 @@ CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call'
         "`Idempotency-Key` and body gets the first answer again, with `Idempotent-Replayed: true`.",
         headers=IDEMPOTENT_REPLAYED,
     )
-    | failure_responses(400, 401, 403, 409, 413, 422),
+    | failure_responses(400, 401, 403, 409, 413, 415, 422),
     tags=["calls"],
 )
 def schedule_call(
@@ -112,7 +112,7 @@ def get_call(call_id: CallIdPath) -> Success[CallView]:
     "/calls/<call_id>",
     summary="Change a scheduled call",
     description="Only while the call is `scheduled`. A new `scheduledFor` goes through the same rules as scheduling.",
-    responses=success_response(200, "The call, changed") | failure_responses(400, 401, 403, 404, 409, 413, 422),
+    responses=success_response(200, "The call, changed") | failure_responses(400, 401, 403, 404, 409, 413, 415, 422),
     tags=["calls"],
 )
 def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:

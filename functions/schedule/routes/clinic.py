@@ -30,7 +30,7 @@ def get_settings() -> Success[ClinicSettings]:
     "/clinic/settings",
     summary="Replace the clinic's settings",
     description="Calls already scheduled keep their time; each is checked against the new hours when it fires.",
-    responses=success_response(200, "The settings, as saved") | failure_responses(400, 401, 403, 413, 422),
+    responses=success_response(200, "The settings, as saved") | failure_responses(400, 401, 403, 413, 415, 422),
     tags=["clinic"],
 )
 def put_settings(settings: Annotated[ClinicSettings, Body()]) -> Success[ClinicSettings]:

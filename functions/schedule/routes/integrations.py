@@ -19,7 +19,7 @@ router = Router()
     summary="Map an IDEXX Neo consultation page-data document to a call request",
     description="Nothing is stored. `warnings` name the fields the vet should check before scheduling.",
     responses=success_response(200, "The call request to review, and its warnings")
-    | failure_responses(400, 401, 403, 413, 422),
+    | failure_responses(400, 401, 403, 413, 415, 422),
     tags=["integrations"],
 )
 def preview_idexx(document: Annotated[IdexxDocument, Body()]) -> Success[IdexxPreview]:
