@@ -37,7 +37,6 @@ DOCUMENT = ROOT / "docs" / "openapi.json"
 CLINIC = "conformance"
 SETTINGS_CLINIC = "conformance-settings"  # PUT /clinic/settings runs as its admin (scripts/conformance_hooks.py)
 SEEDED_CALLS = 4
-TIMEOUT_SECONDS = 1800
 UNDECLARED = "(a method no route has)"
 # what scripts/conformance_hooks.py, in schemathesis' process, is told (names of environment variables)
 ENV_RETELL_API_KEY = "CONFORMANCE_RETELL_API_KEY"
@@ -47,7 +46,8 @@ ENV_SETTINGS_TOKEN = "CONFORMANCE_SETTINGS_TOKEN"  # noqa: S105
 # Every check schemathesis has runs (not_a_server_error, status_code_conformance, content_type_conformance,
 # response_headers_conformance, response_schema_conformance, negative_data_rejection, positive_data_acceptance,
 # missing_required_header, ignored_auth, allow_header_conformance, use_after_free, ensure_resource_availability),
-# except where said here, and why.
+# except where said here, and why. object_level_authorization and max_response_time do nothing without settings
+# this run does not give (peer users in a WFC auth file, a time limit); tenancy has its own integration tests.
 CHECKS: dict[str, dict[str, Any]] = {
     # API Gateway HTTP API answers a method no route has (TRACE /health) with 404 {"message": "Not Found"}, not 405,
     # and the local gateway answers as it does: there is no 405 to give.
@@ -302,7 +302,7 @@ def run(examples: int, seed: int | None = None, echo: bool = False, reports: Pat
         }
         started = time.perf_counter()
         result = subprocess.run(  # noqa: S603 - this environment's schemathesis, arguments built here
-            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300 + 3 * examples, check=False
         )
         seconds = time.perf_counter() - started
         output = result.stdout + result.stderr
