@@ -38,6 +38,7 @@ CLINIC = "conformance"
 SETTINGS_CLINIC = "conformance-settings"  # PUT /clinic/settings runs as its admin (scripts/conformance_hooks.py)
 SEEDED_CALLS = 4
 UNDECLARED = "(a method no route has)"
+STOP_TIMEOUT = 120  # after a long run moto's table is large and dials are in flight: stopping takes a while
 # what scripts/conformance_hooks.py, in schemathesis' process, is told (names of environment variables)
 ENV_RETELL_API_KEY = "CONFORMANCE_RETELL_API_KEY"
 ENV_RUN_TOKEN = "CONFORMANCE_TOKEN"  # noqa: S105
@@ -159,6 +160,7 @@ class Outcome:
     failures_by_check: Counter[str] = field(default_factory=Counter)
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     stack_log: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def operations(self) -> int:
@@ -214,6 +216,7 @@ class Outcome:
         warnings = {name: items for name, items in self.report.get("warnings", {}).items() if items}
         for name, items in warnings.items():
             lines.append(f"warning {name}: {', '.join(map(str, items))}")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 
@@ -255,66 +258,81 @@ def _tally(outcome: Outcome, ndjson: Path) -> None:
     outcome.statuses = dict(statuses)
 
 
+def _schemathesis(
+    stack: dev_process.DevProcess, examples: int, seed: int, work: Path, reports: Path
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    token = issue(CLINIC, "admin")
+    call_ids, next_tokens = seed_clinic(stack.url, token)
+    config = work / "schemathesis.toml"
+    config.write_text(config_toml(call_ids, next_tokens, token, reports / "cache"))
+    command = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        str(DOCUMENT),
+        "--url",
+        stack.url,
+        "--max-examples",
+        str(examples),
+        "--seed",
+        str(seed),
+        "--workers",
+        "1",
+        "--request-timeout",
+        "20",
+        "--report",
+        "json,ndjson" + (",html" if reports != work else ""),
+        "--report-dir",
+        str(reports),
+    ]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'functions'}",
+        ENV_RETELL_API_KEY: LOCAL_DEV_KEY,
+        ENV_RUN_TOKEN: token,
+        ENV_SETTINGS_TOKEN: issue(SETTINGS_CLINIC, "admin"),
+    }
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603 - this environment's schemathesis, arguments built here
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300 + 3 * examples, check=False
+    )
+    return result, time.perf_counter() - started
+
+
 def run(examples: int, seed: int | None = None, echo: bool = False, reports: Path | None = None) -> Outcome:
-    """The whole run: stack up, seeded, tested, stack down. Schemathesis' reports (JSON, NDJSON events, HTML) go to
-    ``reports`` when given (emptied first), else to a temporary folder."""
+    """The whole run: stack up, seeded, tested, stack down. Schemathesis' reports (JSON, NDJSON events, HTML) and
+    the stack's log go to ``reports`` when given (emptied first), else to a temporary folder."""
     seed = seed if seed is not None else int.from_bytes(os.urandom(4), "big")
-    with (
-        tempfile.TemporaryDirectory(prefix="conformance-") as folder,
-        dev_process.running({"LOG_LEVEL": "WARNING"}) as stack,
-    ):
+    with tempfile.TemporaryDirectory(prefix="conformance-") as folder:
         work = Path(folder)
         if reports is not None:
             shutil.rmtree(reports, ignore_errors=True)
             reports.mkdir(parents=True)
-        token = issue(CLINIC, "admin")
-        call_ids, next_tokens = seed_clinic(stack.url, token)
-        config = work / "schemathesis.toml"
-        config.write_text(config_toml(call_ids, next_tokens, token, (reports or work) / "cache"))
-        command = [
-            str(Path(sys.executable).parent / "schemathesis"),
-            "--config-file",
-            str(config),
-            "--no-color",
-            "run",
-            str(DOCUMENT),
-            "--url",
-            stack.url,
-            "--max-examples",
-            str(examples),
-            "--seed",
-            str(seed),
-            "--workers",
-            "1",
-            "--request-timeout",
-            "20",
-            "--report",
-            "json,ndjson" + (",html" if reports else ""),
-            "--report-dir",
-            str(reports or work),
-        ]
-        environment = {
-            **os.environ,
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'functions'}",
-            ENV_RETELL_API_KEY: LOCAL_DEV_KEY,
-            ENV_RUN_TOKEN: token,
-            ENV_SETTINGS_TOKEN: issue(SETTINGS_CLINIC, "admin"),
-        }
-        started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 - this environment's schemathesis, arguments built here
-            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300 + 3 * examples, check=False
-        )
-        seconds = time.perf_counter() - started
+        folder_of_reports = reports or work
+        notes = []
+        stack = dev_process.start({"LOG_LEVEL": "WARNING"})
+        try:
+            stack.wait_ready()
+            result, seconds = _schemathesis(stack, examples, seed, work, folder_of_reports)
+        finally:
+            try:
+                stack.interrupt(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:  # killed: what it answered still counts
+                notes.append(f"make dev did not stop within {STOP_TIMEOUT} s of Ctrl-C and was killed")
         output = result.stdout + result.stderr
         if echo:
             print(output)
         if reports is not None:
             (reports / "make-dev.log").write_text("".join(stack.output))
-        written = {path.suffix: path for path in (reports or work).iterdir() if path.suffix in {".json", ".ndjson"}}
+        written = {path.suffix: path for path in folder_of_reports.iterdir() if path.suffix in {".json", ".ndjson"}}
         if ".json" not in written:
             raise RuntimeError(f"schemathesis wrote no report (exit {result.returncode}):\n{output[-4000:]}")
         report = json.loads(written[".json"].read_text())
-        outcome = Outcome(examples, seed, seconds, result.returncode, output, report, stack_log=list(stack.output))
+        outcome = Outcome(
+            examples, seed, seconds, result.returncode, output, report, stack_log=list(stack.output), notes=notes
+        )
         _tally(outcome, written[".ndjson"])
         return outcome
 
