@@ -95,11 +95,15 @@ def _drop_powertools_validation_answers(document: dict[str, Any]) -> None:
             for status, response in list(responses.items()):
                 if response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref") == ref:
                     del responses[status]
-                elif status == "204":
-                    response.pop("content", None)
     for name in UNUSED_POWERTOOLS_SCHEMAS:
         document["components"]["schemas"].pop(name, None)
     assert "HTTPValidationError" not in json.dumps(document), "a route still refers to Powertools' 422 body"
+
+
+def _no_content_for_no_content(document: dict[str, Any]) -> None:
+    for item in document["paths"].values():
+        for operation in item.values():
+            operation["responses"].get("204", {}).pop("content", None)
 
 
 def openapi_document() -> str:
@@ -119,6 +123,7 @@ def openapi_document() -> str:
     _merge(document, _retell_webhook_document())
     _public_routes_without_security(document)
     _drop_powertools_validation_answers(document)
+    _no_content_for_no_content(document)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
