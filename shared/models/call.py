@@ -45,6 +45,7 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), Printable]
 
 METADATA_MAX_BYTES = 2_048
+METADATA_KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 SAFE_INTEGER = 2**53 - 1
 """The largest integer every JSON reader (and DynamoDB, which keeps 38 digits) holds exactly."""
 SafeInteger = Annotated[int, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER)]
@@ -66,6 +67,8 @@ class CallMetadata(BaseModel):
     @model_validator(mode="after")
     def _small(self) -> CallMetadata:
         for key, value in (self.model_extra or {}).items():
+            if not METADATA_KEY.fullmatch(key):
+                raise ValueError("metadata keys must be 1 to 64 characters of A-Z, a-z, 0-9, _ . -")
             if isinstance(value, dict | list):
                 raise ValueError("metadata values must be strings, numbers, booleans or null")
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:

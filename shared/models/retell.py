@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.models.call import CallAnalysis
 
@@ -36,8 +36,8 @@ class RetellCallAnalysis(BaseModel):
 
     call_summary: str | None = None
     user_sentiment: str | None = None
-    call_successful: bool | None = None
-    in_voicemail: bool | None = None
+    call_successful: StrictBool | None = None
+    in_voicemail: StrictBool | None = None
 
     def as_analysis(self) -> CallAnalysis:
         return CallAnalysis(
@@ -59,8 +59,8 @@ class RetellCall(BaseModel):
     call_status: str | None = None
     metadata: dict[str, Any] | None = None
     disconnection_reason: str | None = None
-    start_timestamp: int | None = None
-    end_timestamp: int | None = None
+    start_timestamp: StrictInt | None = None
+    end_timestamp: StrictInt | None = None
     transcript: str | None = Field(default=None, max_length=200_000)
     recording_url: str | None = Field(default=None, max_length=2_048)
     call_analysis: RetellCallAnalysis | None = None

@@ -261,6 +261,8 @@ class TestHostileBodies:
             ({"metadata": {"x": 2**53}}, "metadata"),
             ({"metadata": {"x": -(2**60)}}, "metadata"),
             ({"metadata": {"provider_id": 10**20}}, "metadata.provider_id"),
+            ({"metadata": {"": None}}, "metadata"),
+            ({"metadata": {"a#b": "x"}}, "metadata"),
         ],
     )
     def test_values_that_must_not_pass_are_422(

@@ -100,8 +100,15 @@ class TestSignatures:
         assert invoke("retell_webhook", event)["statusCode"] == 204
         assert "Zoë" in stand.call(call["callId"])["transcript"]
 
-    def test_a_signed_body_that_is_not_an_event_is_400(self, stand: Stand) -> None:
-        body = '{"event": "call_ended"}'
+    @pytest.mark.parametrize(
+        "body",
+        [
+            '{"event": "call_ended"}',
+            '{"event": "call_started", "call": {"call_id": "x", "start_timestamp": false}}',
+            '{"event": "call_analyzed", "call": {"call_id": "x", "call_analysis": {"in_voicemail": 0}}}',
+        ],
+    )
+    def test_a_signed_body_that_is_not_an_event_is_400(self, stand: Stand, body: str) -> None:
         response = webhook(stand, body, sign(body, RETELL_TEST_KEY))
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "invalid_payload"
