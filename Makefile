@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +47,12 @@ jslint: node_modules/.installed  ## The JavaScript alone: ESLint, then tsc --noE
 typecheck: install  ## mypy --strict on the code that ships
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
 
-unit: install  ## Unit tests (pure logic)
+unit: install  ## Unit tests (pure logic, and the services through in-memory fakes): seconds
 	$(VENV)/bin/pytest tests/unit -q
+
+coverage: install  ## How much of shared/logic and shared/domain the unit tests alone cover (a figure, not a gate)
+	$(VENV)/bin/coverage run --branch --source=shared/logic,shared/domain -m pytest tests/unit -q -p no:cacheprovider
+	$(VENV)/bin/coverage report --show-missing --skip-covered
 
 browser:  ## Debian's Chromium for the extension's browser tests (apt; skipped when present)
 	@scripts/install-chromium.sh
