@@ -9,6 +9,11 @@
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
 
+Knobs for a heavier load (``make soak`` sets them): ``RETELL_CONCURRENCY_LIMIT`` (the workspace's concurrent-call
+limit the execute function enforces, default 20), ``RETELL_SIM_STEP_SECONDS`` (the simulated Retell's pause before
+each of a call's webhooks, default 1), ``RETELL_SIM_WEBHOOK_WORKERS`` (how many calls' webhooks it delivers at once,
+default 16) and ``EXECUTE_WORKERS`` (how many execute invocations run at once, like Lambda's concurrency, default 8).
+
 Everything runs in this one process (threads), so Ctrl-C stops all of it and leaves nothing behind.
 """
 
@@ -34,6 +39,9 @@ class DevSettings:
     moto_port: int
     retell_api_key: str
     real_retell_url: str | None
+    sim_step_seconds: float = 1.0
+    sim_webhook_workers: int = 16
+    execute_workers: int = 8
 
     @classmethod
     def from_environment(cls) -> DevSettings:
@@ -45,6 +53,9 @@ class DevSettings:
             moto_port=int(os.environ.get("MOTO_PORT") or 5055),
             retell_api_key=key,
             real_retell_url=real,
+            sim_step_seconds=float(os.environ.get("RETELL_SIM_STEP_SECONDS") or 1.0),
+            sim_webhook_workers=int(os.environ.get("RETELL_SIM_WEBHOOK_WORKERS") or 16),
+            execute_workers=int(os.environ.get("EXECUTE_WORKERS") or 8),
         )
 
 
@@ -121,7 +132,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     moto.start()
     simulator: RetellSimulator | None = None
     gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",), issue_token=issue)
-    workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="execute")
+    workers = ThreadPoolExecutor(max_workers=settings.execute_workers, thread_name_prefix="execute")
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
         if settings.real_retell_url:
@@ -131,7 +142,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                 settings.retell_api_key,
                 f"{gateway.url}/webhooks/retell",
                 port=settings.retell_sim_port,
-                step_seconds=1.0,
+                step_seconds=settings.sim_step_seconds,
+                delivery_workers=settings.sim_webhook_workers,
                 log=lambda line: say(f"retell-sim: {line}"),
             )
             simulator.start()
