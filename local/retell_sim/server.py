@@ -128,6 +128,8 @@ class RetellSimulator(BackgroundServer):
         self._turns: dict[str, int] = {}
         self._turn_numbers = itertools.count()
         self._in_delivery = 0
+        # One client (a connection pool) for every delivery: a client per request would build a TLS context each time.
+        self._http = httpx.Client(timeout=30)
         self._deliveries: list[tuple[str, int]] = []
         self._wake = threading.Condition(self._lock)
         self._stopping = False
@@ -155,6 +157,7 @@ class RetellSimulator(BackgroundServer):
             self._stopping = True
             self._wake.notify_all()
         super().stop()
+        self._http.close()
 
     # -- test helpers --------------------------------------------------------------------------------------------
 
@@ -197,7 +200,7 @@ class RetellSimulator(BackgroundServer):
         if self.webhook_url is None:
             raise RuntimeError("the simulator has no webhook_url to deliver to")
         headers = {"content-type": "application/json", "x-retell-signature": signature or sign(body, self.api_key)}
-        response = httpx.post(self.webhook_url, content=body.encode(), headers=headers, timeout=30)
+        response = self._http.post(self.webhook_url, content=body.encode(), headers=headers)
         with self._lock:
             self._deliveries.append((json.loads(body).get("event", "?"), response.status_code))
         return response.status_code
