@@ -167,6 +167,22 @@ def _descendants(root: int) -> Iterator[int]:
         stack.extend(tree.get(pid, []))
 
 
+def _label(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read().decode(errors="replace").split("\0")
+    except OSError:
+        return str(pid)
+    text = " ".join(words)
+    if "resource_tracker" in text:
+        return "multiprocessing's resource tracker"
+    if "multiprocessing" in text:
+        return "moto server"
+    if "local.dev" in text:
+        return "local.dev"
+    return words[0].rsplit("/", 1)[-1] or str(pid)
+
+
 def _status_kib(pid: int, field_name: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
@@ -206,6 +222,11 @@ class MemorySampler:
         self.latest_kib = total
         self.peak_kib = max(self.peak_kib, total)
         return total
+
+    def by_process(self) -> str:
+        """Each process's resident memory now, largest first: ``local.dev 150 MiB, moto server 120 MiB, ...``."""
+        sizes = [(_status_kib(pid, "VmRSS"), _label(pid)) for pid in _descendants(self.root)]
+        return ", ".join(f"{name} {kib / 1024:,.0f}" for kib, name in sorted(sizes, reverse=True) if kib)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -437,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     findings = Findings()
     try:
         ready_kib = memory.sample()
+        ready_split = memory.by_process()
         token = issue(CLINIC, "admin")
         with httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
             configure_clinic(client, args.clinic_limit)
@@ -456,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         requests = httpx.get(f"{stack.sim}/_sim/calls", timeout=120).raise_for_status().json()
         endings = retell_endings(stack.sim)
         end_kib = memory.sample()
+        end_split = memory.by_process()
     finally:
         memory.stop()
         stop_stack(stack)
@@ -507,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
             "peak RSS, make dev's processes (sampled each second)",
             f"{memory.peak_kib / 1024:,.0f} MiB (largest process's VmHWM {workspace_peak / 1024:,.0f} MiB)",
         ),
-        ("RSS when ready / at the end", f"{ready_kib / 1024:,.0f} MiB / {end_kib / 1024:,.0f} MiB"),
+        ("RSS when ready (MiB)", f"{ready_kib / 1024:,.0f}: {ready_split}"),
+        ("RSS at the end (MiB)", f"{end_kib / 1024:,.0f}: {end_split}"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"\n{'figure':<{width}}  value\n{'-' * width}  {'-' * 40}")
