@@ -8,9 +8,9 @@
   deep-copying the whole table, once per item of the transaction: O(table size) time for every transaction. Every
   copied item is also a moto model, and moto's ``BaseModel.__new__`` appends every model instance ever created to
   its class's ``instances_tracked`` (for the ``/moto-api/data.json`` dashboard), so the copies are never freed: a
-  transaction on a 10,000-item table kept about 25 MB. Here the backup is the items the transaction names, and a
-  failed transaction puts exactly those back; everything else (its checks, the order it applies them, the
-  cancellation reasons) is still moto's own code.
+  two-item transaction on a 10,000-item table took 1.6 s and kept about 47 MB (``python -m bench.moto_transactions``).
+  Here the backup is the items the transaction names, and a failed transaction puts exactly those back; everything
+  else (its checks, the order it applies them, the cancellation reasons) is still moto's own code.
 * **No item kept forever.** For the same reason every ``put_item`` (a new ``Item``) and ``update_item`` (a copy of
   the old one) left one item version behind for good. DynamoDB items are tracked weakly here: the dashboard still
   lists the live ones, and the replaced ones are freed.
