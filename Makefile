@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench soak clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,6 +108,9 @@ invoke: install  ## Invoke a handler with a sample event: make invoke FN=schedul
 
 bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS calls per request
 	$(PY) -m bench.run
+
+soak: install  ## N calls (default 10000) through make dev: lost, double dials, disagreements, calls/s, peak memory
+	$(PY) -m bench.soak --calls $(or $(N),10000) $(SOAK_ARGS)
 
 clean:  ## Remove installed tools, caches and build output
 	rm -rf $(TOOLS) $(VENV) cdk.out .build dist test-artifacts node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,16 +9,28 @@
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
 
-Everything runs in this one process (threads), so Ctrl-C stops all of it and leaves nothing behind.
+Knobs for a heavier load (``make soak`` sets them): ``RETELL_CONCURRENCY_LIMIT`` (the workspace's concurrent-call
+limit the execute function enforces, default 20), ``RETELL_SIM_STEP_SECONDS`` (the simulated Retell's pause before
+each of a call's webhooks, default 1), ``RETELL_SIM_WEBHOOK_WORKERS`` (how many calls' webhooks it delivers at once,
+default 16), ``EXECUTE_WORKERS`` (how many execute invocations run at once, like Lambda's concurrency, default 8)
+and ``WEBHOOK_CONCURRENCY`` (how many webhook invocations run at once, default 4; the API's function runs one at a
+time).
+
+Everything runs in this process (threads) but moto's server, which has a child process of its own: serving AWS's
+wire protocol is half the stack's work, and apart it runs on another core. Ctrl-C stops all of it and leaves
+nothing behind.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from local.http_server import port_in_use
@@ -34,6 +46,10 @@ class DevSettings:
     moto_port: int
     retell_api_key: str
     real_retell_url: str | None
+    sim_step_seconds: float = 1.0
+    sim_webhook_workers: int = 16
+    execute_workers: int = 8
+    webhook_concurrency: int = 4
 
     @classmethod
     def from_environment(cls) -> DevSettings:
@@ -45,6 +61,10 @@ class DevSettings:
             moto_port=int(os.environ.get("MOTO_PORT") or 5055),
             retell_api_key=key,
             real_retell_url=real,
+            sim_step_seconds=float(os.environ.get("RETELL_SIM_STEP_SECONDS") or 1.0),
+            sim_webhook_workers=int(os.environ.get("RETELL_SIM_WEBHOOK_WORKERS") or 16),
+            execute_workers=int(os.environ.get("EXECUTE_WORKERS") or 8),
+            webhook_concurrency=int(os.environ.get("WEBHOOK_CONCURRENCY") or 4),
         )
 
 
@@ -88,6 +108,40 @@ class PortInUse(SystemExit):
     pass
 
 
+def _serve_moto(port: int, ready: Any) -> None:
+    """The child process: moto's server, with its DynamoDB corrected where the backend lives (``moto_atomic``).
+    It runs until the parent terminates it; Ctrl-C reaches the whole process group, and the parent decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
+    from moto.server import ThreadedMotoServer
+
+    from local.moto_atomic import make_moto_dynamodb_atomic
+
+    make_moto_dynamodb_atomic()
+    ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False).start()
+    ready.set()
+    threading.Event().wait()
+
+
+def start_moto(port: int) -> BaseProcess:
+    context = multiprocessing.get_context("spawn")  # nothing of this process (threads, locks) is inherited
+    ready = context.Event()
+    process = context.Process(target=_serve_moto, args=(port, ready), name="moto-server", daemon=True)
+    process.start()
+    if not ready.wait(60):
+        stop_moto(process)
+        raise SystemExit("moto's server did not start within 60 s")
+    return process
+
+
+def stop_moto(process: BaseProcess) -> None:
+    process.terminate()
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+        process.join(5)
+
+
 def _require_free(port: int, variable: str) -> None:
     if port_in_use(port):
         raise PortInUse(f"port {port} is in use; choose another with {variable}=<port> (is a local stack running?)")
@@ -106,23 +160,24 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     log_format.install()
     say = log_format.say
 
-    from moto.server import ThreadedMotoServer
-
     from local.aws_resources import cached_table_request, create_resources
     from local.gateway import LocalGateway, invoke
     from local.invokers import InProcessExecuteInvoker
-    from local.moto_atomic import make_moto_dynamodb_atomic
     from local.retell_sim import RetellSimulator
     from local.scheduler_loop import LocalScheduler
     from local.tokens import issue, verify
     from shared import dependencies
 
-    make_moto_dynamodb_atomic()  # moto's server runs in this process, so the patch reaches it
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.moto_port, verbose=False)
-    moto.start()
+    moto = start_moto(settings.moto_port)
     simulator: RetellSimulator | None = None
-    gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",), issue_token=issue)
-    workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="execute")
+    gateway = LocalGateway(
+        authorize=verify,
+        port=settings.port,
+        cors_origins=("*",),
+        issue_token=issue,
+        concurrency={"retell_webhook": settings.webhook_concurrency},
+    )
+    workers = ThreadPoolExecutor(max_workers=settings.execute_workers, thread_name_prefix="execute")
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
         if settings.real_retell_url:
@@ -132,7 +187,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                 settings.retell_api_key,
                 f"{gateway.url}/webhooks/retell",
                 port=settings.retell_sim_port,
-                step_seconds=1.0,
+                step_seconds=settings.sim_step_seconds,
+                delivery_workers=settings.sim_webhook_workers,
                 log=lambda line: say(f"retell-sim: {line}"),
             )
             simulator.start()
@@ -191,7 +247,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         workers.shutdown(wait=True, cancel_futures=True)
         if simulator is not None:
             simulator.stop()
-        moto.stop()
+        stop_moto(moto)
         dependencies.use_execute_invoker(None)
         say("stopped: API, scheduler loop, simulated Retell and moto are all down")
 

@@ -17,7 +17,7 @@ import importlib
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -66,13 +66,18 @@ class LocalGateway(BackgroundServer):
         port: int = 0,
         cors_origins: tuple[str, ...] = (),
         issue_token: TokenIssuer | None = None,
+        concurrency: Mapping[str, int] | None = None,
     ):
         self._authorize = authorize
         self._issue_token = issue_token
         # One request at a time per function, as one Lambda container serves them: the API's resolver keeps the
         # request's principal in module state, which concurrent threads would overwrite (a browser sends the
-        # preview and the settings request together).
-        self._function_locks = {route.function: threading.Lock() for route in ROUTES}
+        # preview and the settings request together). ``concurrency`` lets a function that keeps no request in
+        # module state (the webhook) run several at once, as Lambda scales out containers under load.
+        limits = concurrency or {}
+        self._function_slots = {
+            route.function: threading.BoundedSemaphore(max(1, limits.get(route.function, 1))) for route in ROUTES
+        }
         self._cors_origins = cors_origins
         self._routes = Map(
             [Rule(_werkzeug_path(route.path), methods=[route.method], endpoint=route) for route in ROUTES]
@@ -112,7 +117,7 @@ class LocalGateway(BackgroundServer):
             source_ip=request.remote_addr or "127.0.0.1",
         )
         try:
-            with self._function_locks[route.function]:
+            with self._function_slots[route.function]:
                 result = invoke(route.function, event)
         except Exception:
             logging.getLogger(__name__).exception("%s raised", route.function)

@@ -4,8 +4,11 @@
   works as Retell documents it: a repeat within an hour answers with the same call and places nothing.
 * ``GET /v2/get-call/{id}``, ``POST /v3/list-calls`` (metadata filters), for the calls it placed.
 * ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials.
+* ``GET /_sim/health``: the calls placed so far and the webhooks not yet delivered (``make soak`` waits for none).
 * Webhooks ``call_started`` (connected calls only), ``call_ended``, ``call_analyzed``, signed as Retell signs them,
-  POSTed to ``webhook_url``; delivered in the background (``auto_deliver``) or when a test calls ``flush()``.
+  POSTed to ``webhook_url``; delivered in the background (``auto_deliver``) or when a test calls ``flush()``. In the
+  background, as Retell does, calls are delivered side by side (a pool of ``delivery_workers``) while each call's
+  own events go in order, ``step_seconds`` apart, a failed delivery retried up to three times.
 * Faults for tests (``inject``, or ``POST /_sim/faults``): hang or fail a create after placing the call, fail it
   before placing it, or hide calls from list-calls (index lag).
 """
@@ -13,11 +16,14 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
+import itertools
 import json
 import threading
 import time
 import uuid
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +38,7 @@ from local.http_server import BackgroundServer
 from local.retell_sim.scenarios import Script, rate_limited, script_for
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
+DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to three times
 FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list"]
 
 
@@ -66,6 +73,8 @@ class SimCall:
 class Webhook:
     event: str
     body: str
+    call_id: str = ""
+    failures: int = 0
 
 
 def sign(body: str, api_key: str, timestamp_ms: int | None = None) -> str:
@@ -92,6 +101,7 @@ class RetellSimulator(BackgroundServer):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         auto_deliver: bool = True,
         step_seconds: float = 0.5,
+        delivery_workers: int = 16,
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
@@ -101,13 +111,25 @@ class RetellSimulator(BackgroundServer):
         self._clock = clock
         self._auto_deliver = auto_deliver
         self._step = step_seconds
+        self._delivery_workers = max(1, delivery_workers)
         self._log = log or (lambda _line: None)
         self._lock = threading.RLock()
         self._calls: dict[str, SimCall] = {}
         self._by_key: dict[str, tuple[str, datetime]] = {}
         self._requests: list[LoggedRequest] = []
+        self._requests_to: Counter[str | None] = Counter()
+        self._calls_to: Counter[str] = Counter()
         self._faults: list[Fault] = []
-        self._pending: list[Webhook] = []
+        # Webhooks not yet delivered, per call, in the order each call's must go (calls in the order they were placed).
+        self._outbox: dict[str, deque[Webhook]] = {}
+        # auto_deliver: (when, turn, call id) for each call with a webhook waiting; a call has at most one entry
+        # (``_turns``), and a worker that takes it owns the call's delivery until it puts the call back or is done.
+        self._due: list[tuple[float, int, str]] = []
+        self._turns: dict[str, int] = {}
+        self._turn_numbers = itertools.count()
+        self._in_delivery = 0
+        # One client (a connection pool) for every delivery: a client per request would build a TLS context each time.
+        self._http = httpx.Client(timeout=30)
         self._deliveries: list[tuple[str, int]] = []
         self._wake = threading.Condition(self._lock)
         self._stopping = False
@@ -126,7 +148,8 @@ class RetellSimulator(BackgroundServer):
     def start(self) -> Self:
         super().start()
         if self._auto_deliver:
-            self.spawn(self._deliver_forever, "retell-sim-webhooks")
+            for index in range(self._delivery_workers):
+                self.spawn(self._deliver_forever, f"retell-sim-webhooks-{index}")
         return self
 
     def stop(self) -> None:
@@ -134,6 +157,7 @@ class RetellSimulator(BackgroundServer):
             self._stopping = True
             self._wake.notify_all()
         super().stop()
+        self._http.close()
 
     # -- test helpers --------------------------------------------------------------------------------------------
 
@@ -155,12 +179,16 @@ class RetellSimulator(BackgroundServer):
             return dict(self._calls[call_id].call)
 
     def pending(self) -> list[Webhook]:
+        """Webhooks not delivered yet: each call's in its order, calls in the order they were placed."""
         with self._lock:
-            return list(self._pending)
+            return [webhook for queue in self._outbox.values() for webhook in queue]
 
     def take_pending(self) -> list[Webhook]:
+        """Take the pending webhooks away from the background delivery (to deliver, reorder or lose them)."""
         with self._lock:
-            pending, self._pending = self._pending, []
+            pending = [webhook for queue in self._outbox.values() for webhook in queue]
+            self._outbox.clear()
+            self._turns.clear()  # the due entries left behind no longer own anything
             return pending
 
     def flush(self) -> list[int]:
@@ -172,7 +200,7 @@ class RetellSimulator(BackgroundServer):
         if self.webhook_url is None:
             raise RuntimeError("the simulator has no webhook_url to deliver to")
         headers = {"content-type": "application/json", "x-retell-signature": signature or sign(body, self.api_key)}
-        response = httpx.post(self.webhook_url, content=body.encode(), headers=headers, timeout=30)
+        response = self._http.post(self.webhook_url, content=body.encode(), headers=headers)
         with self._lock:
             self._deliveries.append((json.loads(body).get("event", "?"), response.status_code))
         return response.status_code
@@ -218,12 +246,14 @@ class RetellSimulator(BackgroundServer):
         log = LoggedRequest(to_number, body.get("metadata"), 0, None, self._clock().isoformat(), key)
         with self._lock:
             self._requests.append(log)  # logged on receipt: a request that hangs has still been received
-        response = self._create(body, log)
+            earlier_requests = self._requests_to[to_number]
+            self._requests_to[to_number] += 1
+        response = self._create(body, log, earlier_requests)
         log.status_code = response.status_code
         self._log(f"create-phone-call to={to_number} -> {response.status_code} {log.call_id or ''}")
         return response
 
-    def _create(self, body: dict[str, Any], log: LoggedRequest) -> Response:
+    def _create(self, body: dict[str, Any], log: LoggedRequest, earlier_requests: int) -> Response:
         to_number, from_number = body.get("to_number"), body.get("from_number")
         if not isinstance(to_number, str) or not isinstance(from_number, str):
             return _error(400, "from_number and to_number are required")
@@ -245,9 +275,6 @@ class RetellSimulator(BackgroundServer):
                 time.sleep(hang.delay_seconds)
             with self._lock:
                 return Response(json.dumps(self._calls[log.call_id].call), status=201, mimetype="application/json")
-        with self._lock:
-            earlier_requests = sum(1 for r in self._requests if r.to_number == to_number and r is not log)
-            earlier_calls = sum(1 for c in self._calls.values() if c.call["to_number"] == to_number)
         if self._take_fault("error_before_create"):
             return _error(500, "Internal server error")
         if rate_limited(to_number, earlier_requests):
@@ -265,8 +292,9 @@ class RetellSimulator(BackgroundServer):
             "metadata": body.get("metadata") or {},
             "retell_llm_dynamic_variables": variables,
         }
-        script = script_for(to_number, earlier_calls)
         with self._lock:
+            script = script_for(to_number, self._calls_to[to_number])
+            self._calls_to[to_number] += 1
             self._calls[call_id] = SimCall(call, script, now)
             if key:
                 self._by_key[key] = (call_id, now)
@@ -314,7 +342,11 @@ class RetellSimulator(BackgroundServer):
         return Response(status=204)
 
     def _on_sim_health(self, request: Request) -> Response:
-        return Response(json.dumps({"status": "ok"}), mimetype="application/json")
+        with self._lock:
+            pending = sum(len(queue) for queue in self._outbox.values()) + self._in_delivery
+            placed = len(self._calls)
+        body = {"status": "ok", "callsPlaced": placed, "webhooksPending": pending}
+        return Response(json.dumps(body), mimetype="application/json")
 
     # -- placing calls -------------------------------------------------------------------------------------------
 
@@ -349,28 +381,68 @@ class RetellSimulator(BackgroundServer):
             self._queue("call_analyzed", call)
 
     def _queue(self, event: str, call: dict[str, Any]) -> None:
-        self._pending.append(Webhook(event, json.dumps({"event": event, "call": call}, separators=(",", ":"))))
-        self._wake.notify_all()
+        call_id = str(call["call_id"])
+        body = json.dumps({"event": event, "call": call}, separators=(",", ":"))
+        self._outbox.setdefault(call_id, deque()).append(Webhook(event, body, call_id))
+        if self._auto_deliver and call_id not in self._turns:
+            self._take_turn(call_id, time.monotonic() + self._step)
+
+    def _take_turn(self, call_id: str, when: float) -> None:
+        """Under the lock: the call's next webhook is due at ``when`` (monotonic)."""
+        turn = next(self._turn_numbers)
+        self._turns[call_id] = turn
+        heapq.heappush(self._due, (when, turn, call_id))
+        self._wake.notify()
+
+    def _next_due(self) -> tuple[str, int, Webhook] | None:
+        """Wait for a call whose next webhook is due, and take that webhook (``None``: stopping)."""
+        with self._lock:
+            while not self._stopping:
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                when, turn, call_id = self._due[0]
+                wait = when - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                heapq.heappop(self._due)
+                if self._due:
+                    self._wake.notify()  # another worker watches the next one
+                queue = self._outbox.get(call_id)
+                if self._turns.get(call_id) != turn or not queue:
+                    continue  # taken away by take_pending()
+                self._in_delivery += 1
+                return call_id, turn, queue.popleft()
+            return None
 
     def _deliver_forever(self) -> None:
-        """Send queued webhooks a step apart, retrying a failed delivery up to three times, as Retell does."""
-        while True:
+        """One of the delivery workers: deliver due webhooks until stopped. Each call's webhooks go one at a time,
+        ``step`` apart; a failed delivery is retried ``step`` later, up to three times, as Retell does."""
+        while (taken := self._next_due()) is not None:
+            call_id, turn, webhook = taken
+            try:
+                status = self.deliver(webhook.body)
+            except Exception as error:  # a refused connection, a timeout: a failed delivery; the worker goes on
+                self._log(f"webhook {webhook.event} delivery failed: {error}")
+                status = 0
+            failed = not 200 <= status < 300
+            if failed:
+                webhook.failures += 1
+                if webhook.failures > DELIVERY_RETRIES:
+                    self._log(f"webhook {webhook.event} of {call_id} given up after {webhook.failures} deliveries")
             with self._lock:
-                while not self._pending and not self._stopping:
-                    self._wake.wait()
-                if self._stopping:
-                    return
-                webhook = self._pending.pop(0)
-            time.sleep(self._step)
-            for _ in range(4):
-                try:
-                    status = self.deliver(webhook.body)
-                except httpx.HTTPError as error:
-                    self._log(f"webhook {webhook.event} delivery failed: {error}")
-                    status = 0
-                if 200 <= status < 300:
-                    break
-                time.sleep(self._step)
+                self._in_delivery -= 1
+                queue = self._outbox.get(call_id)
+                if queue is None or self._turns.get(call_id) != turn:
+                    continue  # take_pending() took the call's webhooks meanwhile
+                if failed and webhook.failures <= DELIVERY_RETRIES:
+                    queue.appendleft(webhook)
+                if queue:
+                    self._take_turn(call_id, time.monotonic() + self._step)
+                else:
+                    del self._outbox[call_id]
+                    del self._turns[call_id]
 
 
 def _matches(call: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
