@@ -19,9 +19,12 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from local.http_server import port_in_use
+
+if TYPE_CHECKING:
+    from shared.logic.clinic_settings import ClinicSettingsService
 
 DEMO_CLINIC = "demo"
 LOCAL_DEV_KEY = "key_local_dev"
@@ -68,8 +71,7 @@ def _environment(settings: DevSettings) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-def _seed_demo_clinic() -> None:
-    from shared import dependencies
+def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
     from shared.models.principal import Principal
     from shared.models.settings import WEEKDAYS, ClinicSettings
 
@@ -81,7 +83,7 @@ def _seed_demo_clinic() -> None:
             "maxConcurrentCalls": 5,
         }
     )
-    dependencies.settings_service().replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
+    settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
 
 
 class PortInUse(SystemExit):
@@ -109,19 +111,23 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from moto.server import ThreadedMotoServer
 
     from local.aws_resources import cached_table_request, create_resources
-    from local.gateway import LocalGateway, invoke
-    from local.invokers import InProcessExecuteInvoker
+    from local.gateway import LocalGateway
     from local.moto_atomic import make_moto_dynamodb_atomic
     from local.retell_sim import RetellSimulator
     from local.scheduler_loop import LocalScheduler
+    from local.stack import LocalFunctions
     from local.tokens import issue, verify
-    from shared import dependencies
 
     make_moto_dynamodb_atomic()  # moto's server runs in this process, so the patch reaches it
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.moto_port, verbose=False)
     moto.start()
     simulator: RetellSimulator | None = None
-    gateway = LocalGateway(authorize=verify, port=settings.port, cors_origins=("*",), issue_token=issue)
+    functions: list[LocalFunctions] = []  # built once moto and the simulated Retell are up
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        return functions[0].invoke(function, event)
+
+    gateway = LocalGateway(invoke, authorize=verify, port=settings.port, cors_origins=("*",), issue_token=issue)
     workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="execute")
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
@@ -137,9 +143,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             )
             simulator.start()
             os.environ["RETELL_BASE_URL"] = simulator.url
-        dependencies.use_execute_invoker(InProcessExecuteInvoker(background=True))
-        dependencies.reset()
-        _seed_demo_clinic()
+        functions.append(LocalFunctions.from_environment(background=True))
+        _seed_demo_clinic(functions[0].schedule.settings)
 
         import boto3
 
@@ -192,7 +197,6 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         if simulator is not None:
             simulator.stop()
         moto.stop()
-        dependencies.use_execute_invoker(None)
         say("stopped: API, scheduler loop, simulated Retell and moto are all down")
 
 
