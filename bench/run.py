@@ -82,9 +82,7 @@ def warm_latency() -> None:
 
     calls: Counter[str] = Counter()
     os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-    with sandbox():
-        from local.gateway import invoke
-
+    with sandbox() as functions:
         body = {
             "phoneNumber": "+14155550100",
             "petName": "Luna",
@@ -95,7 +93,9 @@ def warm_latency() -> None:
         samples = []
         # The handler prints its metrics (EMF) to stdout, as in Lambda; keep them out of the report.
         with contextlib.redirect_stdout(io.StringIO()):
-            invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))  # warm up, uncounted
+            functions.invoke(
+                "schedule", http_event("POST", "/calls/schedule", body=body, claims=claims)
+            )  # warm up, uncounted
             with counting_aws_calls(calls):
                 for index in range(REQUESTS):
                     event = http_event(
@@ -105,7 +105,7 @@ def warm_latency() -> None:
                         claims=claims,
                     )
                     start = time.perf_counter()
-                    result = invoke("schedule", event)
+                    result = functions.invoke("schedule", event)
                     samples.append((time.perf_counter() - start) * 1000)
                     assert result["statusCode"] == 201, result
     samples.sort()
@@ -121,18 +121,17 @@ def calls_per_attempt() -> None:
     """One answered call, end to end in the sandbox, counting AWS API calls by phase."""
     from datetime import UTC, datetime
 
-    from local.gateway import LocalGateway, invoke
+    from local.gateway import LocalGateway
     from local.scheduler_loop import LocalScheduler
+    from local.stack import LocalFunctions
     from scripts.invoke import sandbox
-    from shared import dependencies
     from tests.support.apigw import claims_for, http_event
 
     calls: Counter[str] = Counter()
     monday_10am_la = datetime(2030, 12, 2, 18, 0, tzinfo=UTC)
     with (
-        sandbox(),
+        sandbox(clock=lambda: monday_10am_la) as sandboxed,
         contextlib.redirect_stdout(io.StringIO()),
-        mock.patch.object(dependencies, "utc_now", return_value=monday_10am_la),
     ):
         import boto3
 
@@ -141,18 +140,19 @@ def calls_per_attempt() -> None:
 
         body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}
         claims = claims_for("bench", "admin")
-        created = invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))
+        created = sandboxed.invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))
         call_id = json.loads(created["body"])["data"]["callId"]
         group = os.environ["SCHEDULE_GROUP_NAME"]
-        scheduler = LocalScheduler(boto3.client("scheduler"), group, target=lambda p: invoke("execute", p))
+        functions: list[LocalFunctions] = []  # built again once this simulated Retell is up
+        scheduler = LocalScheduler(boto3.client("scheduler"), group, target=lambda p: functions[0].invoke("execute", p))
         with (
-            LocalGateway().running() as gateway,
+            LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
             RetellSimulator(
                 RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=lambda: monday_10am_la, auto_deliver=False
             ).running() as sim,
         ):
             os.environ["RETELL_BASE_URL"] = sim.url
-            dependencies.reset()
+            functions.append(LocalFunctions.from_environment(clock=lambda: monday_10am_la, background=False))
             fire_at = monday_10am_la.replace(minute=1)
             with counting_aws_calls(calls):
                 (schedule,) = [s for s in scheduler.due(fire_at) if call_id in s["Name"]]

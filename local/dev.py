@@ -31,9 +31,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from local.http_server import port_in_use
+
+if TYPE_CHECKING:
+    from shared.logic.clinic_settings import ClinicSettingsService
 
 DEMO_CLINIC = "demo"
 LOCAL_DEV_KEY = "key_local_dev"
@@ -88,8 +91,7 @@ def _environment(settings: DevSettings) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-def _seed_demo_clinic() -> None:
-    from shared import dependencies
+def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
     from shared.models.principal import Principal
     from shared.models.settings import WEEKDAYS, ClinicSettings
 
@@ -101,7 +103,7 @@ def _seed_demo_clinic() -> None:
             "maxConcurrentCalls": 5,
         }
     )
-    dependencies.settings_service().replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
+    settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
 
 
 class PortInUse(SystemExit):
@@ -161,16 +163,21 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     say = log_format.say
 
     from local.aws_resources import cached_table_request, create_resources
-    from local.gateway import LocalGateway, invoke
-    from local.invokers import InProcessExecuteInvoker
+    from local.gateway import LocalGateway
     from local.retell_sim import RetellSimulator
     from local.scheduler_loop import LocalScheduler
+    from local.stack import LocalFunctions
     from local.tokens import issue, verify
-    from shared import dependencies
 
     moto = start_moto(settings.moto_port)
     simulator: RetellSimulator | None = None
+    functions: list[LocalFunctions] = []  # built once moto and the simulated Retell are up
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        return functions[0].invoke(function, event)
+
     gateway = LocalGateway(
+        invoke,
         authorize=verify,
         port=settings.port,
         cors_origins=("*",),
@@ -193,9 +200,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             )
             simulator.start()
             os.environ["RETELL_BASE_URL"] = simulator.url
-        dependencies.use_execute_invoker(InProcessExecuteInvoker(background=True))
-        dependencies.reset()
-        _seed_demo_clinic()
+        functions.append(LocalFunctions.from_environment(background=True))
+        _seed_demo_clinic(functions[0].schedule.settings)
 
         import boto3
 
@@ -248,7 +254,6 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         if simulator is not None:
             simulator.stop()
         stop_moto(moto)
-        dependencies.use_execute_invoker(None)
         say("stopped: API, scheduler loop, simulated Retell and moto are all down")
 
 

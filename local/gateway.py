@@ -13,7 +13,6 @@ extension's options page can fetch a development token.
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import logging
 import threading
@@ -30,6 +29,8 @@ from local.http_server import BackgroundServer
 
 Authorizer = Callable[[str], dict[str, Any] | None]
 """A bearer token -> its claims, or ``None`` if it is not acceptable."""
+Invoke = Callable[[str, dict[str, Any]], Any]
+"""(function, event) -> the function's answer (``LocalFunctions.invoke`` runs the real handler over its graph)."""
 TokenIssuer = Callable[[str, str], str]
 """(clinic id, role) -> a bearer token the authorizer accepts."""
 LOCAL_TOKEN_PATH = "/local/token"  # noqa: S105 - a path, not a password
@@ -49,11 +50,6 @@ class LambdaContext:
         return 30_000
 
 
-def invoke(function: str, event: dict[str, Any]) -> Any:
-    handler = importlib.import_module(f"{function}.handler")
-    return handler.lambda_handler(event, LambdaContext(function))
-
-
 def _werkzeug_path(path: str) -> str:
     return path.replace("{", "<").replace("}", ">")
 
@@ -61,6 +57,7 @@ def _werkzeug_path(path: str) -> str:
 class LocalGateway(BackgroundServer):
     def __init__(
         self,
+        invoke: Invoke,
         authorize: Authorizer | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -68,6 +65,7 @@ class LocalGateway(BackgroundServer):
         issue_token: TokenIssuer | None = None,
         concurrency: Mapping[str, int] | None = None,
     ):
+        self._invoke = invoke
         self._authorize = authorize
         self._issue_token = issue_token
         # One request at a time per function, as one Lambda container serves them: the API's resolver keeps the
@@ -118,7 +116,7 @@ class LocalGateway(BackgroundServer):
         )
         try:
             with self._function_slots[route.function]:
-                result = invoke(route.function, event)
+                result = self._invoke(route.function, event)
         except Exception:
             logging.getLogger(__name__).exception("%s raised", route.function)
             return self._with_cors(

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib
 import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from local.gateway import invoke
+from local.gateway import LambdaContext
 from local.moto_atomic import make_moto_dynamodb_atomic
+from local.stack import LocalFunctions
+from shared.bootstrap import utc_now
+from shared.logic.ports import Clock
 from tests.support.aws_stand_ins import FAKE_CREDENTIALS, RETELL_TEST_KEY, create_stand_ins
 
 SAMPLE_CALL_ID = "0f8fad5bd9cb469fa16570867728950e"
@@ -31,27 +35,21 @@ SIGN_AT_INVOKE = "SIGN_AT_INVOKE"
 
 
 @contextmanager
-def sandbox() -> Iterator[None]:
-    """moto with the stack's table, schedule group and DLQ, and the sample call, for as long as it is entered."""
+def sandbox(clock: Clock = utc_now) -> Iterator[LocalFunctions]:
+    """moto with the stack's table, schedule group and DLQ, and the sample call, for as long as it is entered: the
+    functions' graphs on it, with ``clock``."""
     from moto import mock_aws
 
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    from local.invokers import InProcessExecuteInvoker
     from local.retell_sim import RetellSimulator
-    from shared import dependencies
 
     make_moto_dynamodb_atomic()
     with mock_aws(), RetellSimulator(RETELL_TEST_KEY, auto_deliver=False).running() as simulator:
         os.environ.update(create_stand_ins("calls-sandbox", "calls-sandbox"))
         os.environ["RETELL_BASE_URL"] = simulator.url
-        dependencies.use_execute_invoker(InProcessExecuteInvoker(background=False))
-        _seed_sample_call()
-        try:
-            yield
-        finally:
-            dependencies.use_execute_invoker(None)
-            dependencies.reset()
+        _seed_sample_call(clock)
+        yield LocalFunctions.from_environment(clock=clock, background=False)
 
 
 def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
@@ -66,17 +64,18 @@ def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {**headers, "x-retell-signature": sign(raw, RETELL_TEST_KEY)}}
 
 
-def _seed_sample_call() -> None:
-    from shared import dependencies
+def _seed_sample_call(clock: Clock) -> None:
+    from shared.bootstrap import api_from_environment
     from shared.models.call import ScheduleCallRequest
     from shared.models.principal import Principal
 
-    seeding = dependencies.build_call_service(new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN)
+    seeding = api_from_environment(
+        clock=clock, new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN
+    ).calls
     request = ScheduleCallRequest.model_validate(
         {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", "notes": "seeded sample"}
     )
     seeding.schedule(Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True), request)
-    dependencies.reset()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,8 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     event = json.loads(args.event.read_text())
-    with nullcontext() if args.live else sandbox():
-        result = dict(invoke(args.function, sign_if_asked(event)))
+    if args.live:  # the function as its container runs it, on the graph it builds from the environment
+        handler = importlib.import_module(f"{args.function}.handler")
+        result = dict(handler.lambda_handler(event, LambdaContext(args.function)))
+    else:
+        with sandbox() as functions:
+            result = dict(functions.invoke(args.function, sign_if_asked(event)))
     body = result.get("body")
     with suppress(json.JSONDecodeError):
         result["body"] = json.loads(body) if isinstance(body, str) else body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from local.gateway import LambdaContext
 from local.moto_atomic import make_moto_dynamodb_atomic
+from shared.bootstrap import ApiServices, api_from_environment
 from tests.support.apigw import claims_for, http_event
 from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
 
@@ -54,16 +55,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStandIns]:
     with mock_aws():
         for name, value in create_stand_ins(TABLE, GROUP).items():
             monkeypatch.setenv(name, value)
-        from shared import dependencies
-
-        dependencies.reset()
         yield AwsStandIns(
             dynamodb=boto3.client("dynamodb", region_name=REGION),
             scheduler=boto3.client("scheduler", region_name=REGION),
             sqs=boto3.client("sqs", region_name=REGION),
             dlq_arn=os.environ["SCHEDULER_DLQ_ARN"],
         )
-        dependencies.reset()
 
 
 @dataclass
@@ -90,19 +87,35 @@ class ApiResponse:
 
 
 class ApiClient:
-    """Calls the schedule function's handler with API Gateway v2 events, as a given user of a given clinic."""
+    """Calls the schedule function's handler with API Gateway v2 events, as a given user of a given clinic, over
+    the API graph ``services`` returns."""
 
-    def __init__(self, clinic_id: str = "clinic-a", role: str = "admin", user: str = "user-1"):
+    def __init__(
+        self,
+        services: Callable[[], ApiServices],
+        clinic_id: str = "clinic-a",
+        role: str = "admin",
+        user: str = "user-1",
+    ):
+        self._services = services
         self.claims: dict[str, Any] | None = claims_for(clinic_id, role, user)
 
+    @property
+    def services(self) -> ApiServices:
+        return self._services()
+
     def as_(self, clinic_id: str, role: str = "admin", user: str = "user-2") -> ApiClient:
-        return ApiClient(clinic_id, role, user)
+        return ApiClient(self._services, clinic_id, role, user)
+
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The handler's answer to a raw event."""
+        from schedule.handler import handle
+
+        return dict(handle(event, LambdaContext("schedule"), services=self.services))
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        from schedule.handler import lambda_handler
-
         kwargs.setdefault("claims", self.claims)
-        result = lambda_handler(http_event(method, path, **kwargs), LambdaContext("schedule"))
+        result = self.handle(http_event(method, path, **kwargs))
         return ApiResponse(status=result["statusCode"], headers=result.get("headers", {}), text=result.get("body", ""))
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
@@ -136,16 +149,13 @@ class FrozenClock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+def clock() -> FrozenClock:
     """Monday 2026-11-23 08:00 in Los Angeles (16:00 UTC): an hour before the default clinic opens."""
-    frozen = FrozenClock("2026-11-23T16:00:00+00:00")
-    from shared import dependencies
-
-    monkeypatch.setattr(dependencies, "utc_now", frozen)
-    dependencies.reset()
-    return frozen
+    return FrozenClock("2026-11-23T16:00:00+00:00")
 
 
 @pytest.fixture
 def api(aws: AwsStandIns, clock: FrozenClock) -> ApiClient:
-    return ApiClient()
+    """The API over moto with the frozen clock ("call now" goes to Lambda, which moto does not run)."""
+    services = api_from_environment(clock=clock)
+    return ApiClient(lambda: services)

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.api.errors import describe_validation_errors
-from shared.dependencies import executor, utc_now, validate_environment
+from shared.bootstrap import ExecuteServices, execute_from_environment, validate_environment
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
@@ -31,10 +31,26 @@ RESULT_METRICS = {
 }
 
 
+_graph: ExecuteServices | None = None
+
+
+def services() -> ExecuteServices:
+    """This container's services, built on first use."""
+    global _graph  # one graph per container, reused while warm
+    if _graph is None:
+        _graph = execute_from_environment()
+    return _graph
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    answer: dict[str, Any] = handle(event, context, services=services())
+    return answer
+
+
 @logger.inject_lambda_context(log_event=False, clear_state=True)  # no keys from the last call
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: LambdaContext, *, services: ExecuteServices) -> dict[str, Any]:
     try:
         request = ExecuteRequest.model_validate(event)
     except ValidationError as error:
@@ -45,9 +61,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     logger.append_keys(call_id=request.call_id, attempt=request.attempt, trigger=request.trigger)
     if request.trigger == ExecuteTrigger.SCHEDULE:
-        lag = (utc_now() - request.scheduled_time).total_seconds()
+        lag = (services.clock() - request.scheduled_time).total_seconds()
         metrics.add_metric(name=Metric.SCHEDULE_DELIVERY_LAG, unit=MetricUnit.Seconds, value=max(lag, 0.0))
-    execution = executor().execute(request)
+    execution = services.executor.execute(request)
     metrics.add_metric(name=RESULT_METRICS[execution.result], unit=MetricUnit.Count, value=1)
     return {
         "result": execution.result.value,

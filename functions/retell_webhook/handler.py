@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from shared.api import retell_signature
 from shared.api.errors import describe_validation_errors, refusal
-from shared.dependencies import event_service, retell_api_keys, validate_environment
+from shared.bootstrap import WebhookServices, validate_environment, webhook_from_environment
 from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
 from shared.models.retell import RetellWebhook
@@ -56,16 +56,32 @@ def _no_content() -> dict[str, Any]:
     return {"statusCode": 204, "headers": {}, "body": "", "isBase64Encoded": False}
 
 
+_graph: WebhookServices | None = None
+
+
+def services() -> WebhookServices:
+    """This container's services, built on first use."""
+    global _graph  # one graph per container, reused while warm
+    if _graph is None:
+        _graph = webhook_from_environment()
+    return _graph
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    answer: dict[str, Any] = handle(event, context, services=services())
+    return answer
+
+
 @logger.inject_lambda_context(log_event=False, clear_state=True)  # no keys from the last call
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: LambdaContext, *, services: WebhookServices) -> dict[str, Any]:
     body = _raw_body(event)
     if body is None or len(body) > MAX_BODY_BYTES:
         return refusal(UnreadableBody())
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     signature = headers.get("x-retell-signature")
-    if not retell_signature.verify(body, signature, retell_api_keys(), now_ms=int(time.time() * 1000)):
+    if not retell_signature.verify(body, signature, services.signing_keys(), now_ms=int(time.time() * 1000)):
         metrics.add_metric(name=Metric.WEBHOOKS_REJECTED, unit=MetricUnit.Count, value=1)
         logger.warning("webhook signature rejected", extra={"signature_present": signature is not None})
         return refusal(InvalidSignature())
@@ -75,6 +91,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         details = describe_validation_errors(error.errors())
         logger.warning("signed webhook with an unexpected shape", extra={"errors": details})
         return refusal(InvalidPayload())
-    outcome = event_service().apply(webhook)
+    outcome = services.events.apply(webhook)
     metrics.add_metric(name=EFFECT_METRICS[outcome.effect], unit=MetricUnit.Count, value=1)
     return _no_content()

@@ -19,8 +19,7 @@ from shared.api.auth import authorize
 from shared.api.envelope import failure_responses, success_response
 from shared.api.errors import refusal, register_error_handlers
 from shared.api.request_body import check_body_size, check_json_body
-from shared.dependencies import api_config as config
-from shared.dependencies import validate_environment
+from shared.bootstrap import ApiServices, api_from_environment, validate_environment
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
 
@@ -45,8 +44,19 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _refusal(event: APIGatewayProxyEventV2) -> dict[str, Any] | None:
-    http, limit, encoded = event.request_context.http, config().max_body_bytes, bool(event.is_base64_encoded)
+_graph: ApiServices | None = None
+
+
+def services() -> ApiServices:
+    """This container's services, built on first use."""
+    global _graph  # one graph per container, reused while warm
+    if _graph is None:
+        _graph = api_from_environment()
+    return _graph
+
+
+def _refusal(event: APIGatewayProxyEventV2, max_body_bytes: int) -> dict[str, Any] | None:
+    http, limit, encoded = event.request_context.http, max_body_bytes, bool(event.is_base64_encoded)
     try:
         check_body_size(event.body, base64_encoded=encoded, max_bytes=limit)
         if (http.method.upper(), event.raw_path) not in PUBLIC_ROUTES:
@@ -58,12 +68,18 @@ def _refusal(event: APIGatewayProxyEventV2) -> dict[str, Any] | None:
     return None
 
 
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    answer: dict[str, Any] = handle(event, context, services=services())
+    return answer
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refusal = _refusal(APIGatewayProxyEventV2(event))
+def handle(event: dict[str, Any], context: LambdaContext, *, services: ApiServices) -> dict[str, Any]:
+    refusal = _refusal(APIGatewayProxyEventV2(event), services.config.max_body_bytes)
     if refusal is not None:
         app.clear_context()
         return refusal
+    app.append_context(services=services)
     return app.resolve(event, context)

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, Worker, expect, sync_playwright
 
 from local.gateway import LocalGateway
+from local.stack import LocalFunctions
 from local.tokens import issue, verify
 from scripts.build_extension import extension_id
 from tests.conftest import ApiClient, AwsStandIns
@@ -76,12 +77,15 @@ def authorizers() -> Authorizers:
 
 
 @pytest.fixture
-def gateway(aws: AwsStandIns, authorizers: Authorizers) -> Iterator[LocalGateway]:
-    from shared import dependencies
+def functions(aws: AwsStandIns) -> LocalFunctions:
+    """The functions' graphs over moto, on the wall clock (the extension schedules relative to today)."""
+    return LocalFunctions.from_environment()
 
-    dependencies.reset()
+
+@pytest.fixture
+def gateway(functions: LocalFunctions, authorizers: Authorizers) -> Iterator[LocalGateway]:
     server = LocalGateway(
-        authorize=authorizers, cors_origins=(f"chrome-extension://{EXTENSION_ID}",), issue_token=issue
+        functions.invoke, authorize=authorizers, cors_origins=(f"chrome-extension://{EXTENSION_ID}",), issue_token=issue
     )
     with server.running():
         yield server
@@ -179,6 +183,6 @@ def vet(playwright: Playwright, idexx: FakeIdexx, tmp_path: Path) -> Iterator[Ve
         context.close()
 
 
-def clinic_calls(clinic: str = CLINIC) -> list[dict[str, Any]]:
+def clinic_calls(functions: LocalFunctions, clinic: str = CLINIC) -> list[dict[str, Any]]:
     """The clinic's calls, read through the API as one of its admins would."""
-    return list(ApiClient(clinic).get("/calls").data["items"])
+    return list(ApiClient(lambda: functions.schedule, clinic).get("/calls").data["items"])

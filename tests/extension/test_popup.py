@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from local.gateway import LocalGateway
 from local.http_server import free_port
+from local.stack import LocalFunctions
 from local.tokens import issue
 from tests.conftest import AwsStandIns
 from tests.extension.conftest import CLINIC, EXTENSION_ID, Authorizers, Vet, clinic_calls, screenshot
@@ -29,7 +30,11 @@ def next_weekday_at(hour: int, *, after: datetime | None = None, weekday: int | 
 
 
 def test_a_vet_schedules_a_call_from_the_consultation(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]], aws: AwsStandIns
+    vet: Vet,
+    gateway: LocalGateway,
+    functions: LocalFunctions,
+    consultations: dict[str, dict[str, Any]],
+    aws: AwsStandIns,
 ) -> None:
     vet.configure(gateway.url)
     vet.sign_in()
@@ -61,7 +66,7 @@ def test_a_vet_schedules_a_call_from_the_consultation(
     expect(popup.locator("#done-who")).to_have_text("Luna · Sarah Johnson · +14155550104")
     screenshot(popup, "02-scheduled")
 
-    [call] = clinic_calls()
+    [call] = clinic_calls(functions)
     assert call["phoneNumber"] == "+14155550104"
     assert call["scheduledFor"] == suggested.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert call["timezone"] == "America/Los_Angeles"
@@ -84,7 +89,7 @@ def test_a_vet_schedules_a_call_from_the_consultation(
 
 
 def test_a_time_when_the_clinic_is_closed_is_moved_and_the_vet_is_told(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]]
+    vet: Vet, gateway: LocalGateway, functions: LocalFunctions, consultations: dict[str, dict[str, Any]]
 ) -> None:
     vet.configure(gateway.url)
     vet.sign_in()
@@ -101,14 +106,14 @@ def test_a_time_when_the_clinic_is_closed_is_moved_and_the_vet_is_told(
         "so the call was moved to the next open time."
     )
     screenshot(popup, "03-moved-into-business-hours")
-    [call] = clinic_calls()
+    [call] = clinic_calls(functions)
     assert call["rescheduled"] is True
     assert call["requestedFor"] == saturday_noon.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert call["scheduledFor"] == monday_nine.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_what_the_consultation_lacks_is_shown_next_to_the_field_and_a_refused_field_is_marked(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]]
+    vet: Vet, gateway: LocalGateway, functions: LocalFunctions, consultations: dict[str, dict[str, Any]]
 ) -> None:
     consultations["20002"] = page_data(20002, phone="555-01", summary=None)
     vet.configure(gateway.url)
@@ -126,12 +131,12 @@ def test_what_the_consultation_lacks_is_shown_next_to_the_field_and_a_refused_fi
     expect(popup.locator('.hint.error[data-for="phoneNumber"]')).to_be_visible()
     expect(popup.locator("#form-error")).to_have_text("Check the highlighted fields.")
     screenshot(popup, "05-validation-error-on-the-field")
-    assert clinic_calls() == []
+    assert clinic_calls(functions) == []
 
     popup.locator("#phoneNumber").fill("415 555 0100")
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
-    assert [call["phoneNumber"] for call in clinic_calls()] == ["+14155550100"]
+    assert [call["phoneNumber"] for call in clinic_calls(functions)] == ["+14155550100"]
 
 
 def test_outside_a_consultation_the_popup_says_where_to_go(
@@ -193,7 +198,11 @@ def test_a_staff_account_is_told_it_cannot_schedule(
 
 
 def test_network_down_says_so_and_pressing_again_schedules_once(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]], authorizers: Authorizers
+    vet: Vet,
+    gateway: LocalGateway,
+    functions: LocalFunctions,
+    consultations: dict[str, dict[str, Any]],
+    authorizers: Authorizers,
 ) -> None:
     vet.configure(f"http://127.0.0.1:{free_port()}")  # nothing listens there
     vet.sign_in_with_token(issue(CLINIC))
@@ -210,15 +219,15 @@ def test_network_down_says_so_and_pressing_again_schedules_once(
     screenshot(popup, "11-network-down-while-scheduling")
 
     with LocalGateway(
-        authorize=authorizers, port=gateway.port, cors_origins=(f"chrome-extension://{EXTENSION_ID}",)
+        functions.invoke, authorize=authorizers, port=gateway.port, cors_origins=(f"chrome-extension://{EXTENSION_ID}",)
     ).running():
         popup.locator("#schedule").click()
         expect(popup.locator("body")).to_have_attribute("data-state", "done")
-    assert len(clinic_calls()) == 1
+    assert len(clinic_calls(functions)) == 1
 
 
 def test_a_second_call_for_the_consultation_shows_the_first_and_opens_it(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]]
+    vet: Vet, gateway: LocalGateway, functions: LocalFunctions, consultations: dict[str, dict[str, Any]]
 ) -> None:
     vet.configure(gateway.url)
     vet.sign_in()
@@ -226,7 +235,7 @@ def test_a_second_call_for_the_consultation_shows_the_first_and_opens_it(
     first = vet.popup(over=consultation)
     first.locator("#schedule").click()
     expect(first.locator("body")).to_have_attribute("data-state", "done")
-    [call] = clinic_calls()
+    [call] = clinic_calls(functions)
 
     again = vet.popup(over=consultation)
     again.locator("#schedule").click()
@@ -242,11 +251,15 @@ def test_a_second_call_for_the_consultation_shows_the_first_and_opens_it(
     expect(page.locator("#title")).to_have_text("Luna · Scheduled")
     expect(page.locator("#details")).to_contain_text("Sarah Johnson · +14155550100")
     screenshot(page, "13-the-existing-call")
-    assert len(clinic_calls()) == 1
+    assert len(clinic_calls(functions)) == 1
 
 
 def test_a_server_error_says_so_and_the_retry_works(
-    vet: Vet, gateway: LocalGateway, consultations: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    vet: Vet,
+    gateway: LocalGateway,
+    functions: LocalFunctions,
+    consultations: dict[str, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from shared.logic.calls import CallService
 
@@ -263,4 +276,4 @@ def test_a_server_error_says_so_and_the_retry_works(
     assert CallService.schedule is original
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
-    assert len(clinic_calls()) == 1
+    assert len(clinic_calls(functions)) == 1

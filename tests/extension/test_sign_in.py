@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from local.gateway import LocalGateway
 from local.http_server import free_port
+from local.stack import LocalFunctions
 from local.tokens import issue
 from tests.conftest import AwsStandIns
 from tests.extension.conftest import CLINIC, Authorizers, Vet, clinic_calls, screenshot
@@ -75,7 +76,11 @@ def session_in_storage(vet: Vet) -> dict[str, Any] | None:
 
 
 def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
-    vet: Vet, gateway: LocalGateway, cognito: CognitoPool, consultations: dict[str, dict[str, Any]]
+    vet: Vet,
+    gateway: LocalGateway,
+    functions: LocalFunctions,
+    cognito: CognitoPool,
+    consultations: dict[str, dict[str, Any]],
 ) -> None:
     cognito.invite(USERNAME, CLINIC, admin=True)
     options = vet.options()
@@ -110,7 +115,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     popup = vet.popup(over=vet.open_idexx("/consultations/12345"))
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
-    [call] = clinic_calls()
+    [call] = clinic_calls(functions)
     user = cognito.idp.admin_get_user(UserPoolId=cognito.pool_id, Username=USERNAME)
     sub = next(attribute["Value"] for attribute in user["UserAttributes"] if attribute["Name"] == "sub")
     assert call["createdBy"] == sub

@@ -54,13 +54,11 @@ def test_staff_and_other_clinics_cannot(stand: Stand) -> None:
 
 
 def test_a_lost_invocation_is_covered_by_the_backstop_schedule(stand: Stand) -> None:
-    from shared import dependencies
-
     class LostInvocation:
         def invoke(self, request: ExecuteRequest) -> None:
             raise ConnectionError("Lambda unreachable")
 
-    dependencies.use_execute_invoker(LostInvocation())
+    stand.rebuild(invoker=LostInvocation())
     call = stand.schedule(scheduledFor=TUESDAY_0930_LA)
     open_now(stand)
     assert stand.api.post(f"/calls/{call['callId']}/call-now").status == 202

@@ -341,13 +341,12 @@ class TestCancelling:
 
 class TestConcurrentWriters:
     def test_a_writer_holding_a_stale_copy_loses(self, api: ApiClient, aws: AwsStandIns) -> None:
-        from shared.dependencies import call_service
         from shared.models.call import UpdateCallRequest
         from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
 
         call = schedule(api)
-        service = call_service()
+        service = api.services.calls
         admin = Principal(user_id="u", clinic_id="clinic-a", is_admin=True)
         stale = service.get(admin, call["callId"])
         api.patch(f"/calls/{call['callId']}", {"notes": "first admin"})
@@ -365,13 +364,12 @@ class TestConcurrentWriters:
     def test_two_admins_moving_a_call_at_once_never_leave_it_without_its_schedule(
         self, api: ApiClient, aws: AwsStandIns
     ) -> None:
-        from shared.dependencies import call_service
         from shared.models.call import UpdateCallRequest
         from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
 
         call = schedule(api)
-        service = call_service()
+        service = api.services.calls
         admin = Principal(user_id="u", clinic_id="clinic-a", is_admin=True)
         stale = service.get(admin, call["callId"])
         api.patch(f"/calls/{call['callId']}", {"scheduledFor": "2026-12-02T20:00:00Z"})  # the first admin wins
@@ -384,13 +382,12 @@ class TestConcurrentWriters:
         assert sched["ScheduleExpression"] == "at(2026-12-02T20:00:00)"
 
     def test_cancel_racing_a_change_reports_the_state(self, api: ApiClient) -> None:
-        from shared.dependencies import call_service
         from shared.models.call import UpdateCallRequest
         from shared.models.errors import InvalidState
         from shared.models.principal import Principal
 
         call = schedule(api)
-        service = call_service()
+        service = api.services.calls
         admin = Principal(user_id="u", clinic_id="clinic-a", is_admin=True)
         stale = service.get(admin, call["callId"])
         api.post(f"/calls/{call['callId']}/cancel")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"
@@ -40,13 +38,11 @@ def test_a_burst_is_spread_out_and_every_call_is_made_once(stand: Stand) -> None
 
 
 def test_a_slot_whose_webhook_never_comes_expires(stand: Stand) -> None:
-    from shared import dependencies
-
     limit_clinic(stand, 1)
     calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(2)]
     stand.advance_and_fire()
     stand.sim.take_pending()  # the dialed call's webhooks are lost
-    (first,) = dependencies.dial_leases().held("clinic-a").keys()
+    (first,) = stand.functions.execute.leases.held("clinic-a").keys()
     (second,) = set(calls) - {first}
     stand.advance_and_fire()  # about a minute later: the lease is still live
     assert stand.call(second)["status"] == "scheduled"
@@ -56,11 +52,8 @@ def test_a_slot_whose_webhook_never_comes_expires(stand: Stand) -> None:
     assert stand.dials() == 2
 
 
-def test_the_workspace_limit_holds_across_clinics(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import dependencies
-
-    monkeypatch.setenv("RETELL_CONCURRENCY_LIMIT", "1")
-    dependencies.reset()
+def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
+    stand.rebuild(retell_concurrency_limit=1)
     a = stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"]
     response = stand.api.as_("clinic-b").post(
         "/calls/schedule",

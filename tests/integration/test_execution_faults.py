@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from local.gateway import invoke
 from local.retell_sim import Fault
 from tests.support.lifecycle import Stand
 
@@ -24,11 +23,11 @@ def fire_first(stand: Stand) -> dict[str, Any]:
 def test_a_duplicate_delivery_does_not_dial_again(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
     payload = fire_first(stand)
-    again = invoke("execute", payload)
+    again = stand.invoke("execute", payload)
     assert again["result"] == "skipped"
     assert stand.dials() == 1
     assert stand.run_to_the_end(call["callId"])["status"] == "completed"
-    assert invoke("execute", payload)["result"] == "skipped"
+    assert stand.invoke("execute", payload)["result"] == "skipped"
     assert stand.dials() == 1
 
 
@@ -44,7 +43,7 @@ def test_two_deliveries_at_once_dial_once(stand: Stand) -> None:
 
     def deliver() -> None:
         start.wait()
-        results.append(invoke("execute", payload)["result"])
+        results.append(stand.invoke("execute", payload)["result"])
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     for thread in threads:
@@ -57,10 +56,8 @@ def test_two_deliveries_at_once_dial_once(stand: Stand) -> None:
 
 
 def test_a_crash_after_claiming_never_leads_to_a_dial(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import dependencies
-
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    executor = dependencies.executor()
+    executor = stand.functions.execute.executor
 
     def crash() -> Any:
         raise RuntimeError("the function died between claim and dial")
@@ -69,7 +66,7 @@ def test_a_crash_after_claiming_never_leads_to_a_dial(stand: Stand, monkeypatch:
     (fired,) = stand.advance_and_fire()
     assert fired.error is not None
     monkeypatch.undo()
-    assert invoke("execute", fired.payload)["result"] == "skipped"  # a redelivery finds the attempt claimed
+    assert stand.invoke("execute", fired.payload)["result"] == "skipped"  # a redelivery finds the attempt claimed
     assert stand.dials() == 0
     stuck = stand.call(call["callId"])
     assert stuck["status"] == "initiated"  # what a sweeper looks for: initiated, and no Retell call id
@@ -123,7 +120,7 @@ def test_an_outcome_that_stays_unknown_is_left_for_reconciliation(stand: Stand) 
     stuck = stand.call(call["callId"])
     assert stuck["status"] == "initiated"
     assert "awaiting reconciliation" in stuck["statusReason"]
-    assert invoke("execute", fired.payload)["result"] == "skipped"
+    assert stand.invoke("execute", fired.payload)["result"] == "skipped"
     assert stand.dials() == 1  # Retell placed it once; we never dialed blindly
 
 
@@ -142,11 +139,8 @@ def test_a_refused_dial_fails_the_call_with_the_reason(stand: Stand) -> None:
     assert stand.api.post("/calls/schedule", {**_body(), "metadata": {"consultation_id": "c-1"}}).status == 201
 
 
-def test_no_agent_anywhere_fails_without_dialing(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import dependencies
-
-    monkeypatch.delenv("RETELL_DEFAULT_AGENT_ID")
-    dependencies.reset()
+def test_no_agent_anywhere_fails_without_dialing(stand: Stand) -> None:
+    stand.rebuild(retell_default_agent_id=None)
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
     (fired,) = stand.advance_and_fire()
     assert fired.result["result"] == "failed"
@@ -191,12 +185,12 @@ def test_a_cancelled_call_or_a_replaced_schedule_is_never_dialed(stand: Stand) -
     assert stand.api.post(f"/calls/{cancelled['callId']}/cancel").status == 200
     assert stand.api.patch(f"/calls/{moved['callId']}", {"scheduledFor": "2026-11-23T18:30:00Z"}).status == 200
     stand.clock.now = stand.clock.now.replace(hour=17, minute=30)
-    assert [invoke("execute", payload)["result"] for payload in stale_inputs] == ["skipped", "skipped"]
+    assert [stand.invoke("execute", payload)["result"] for payload in stale_inputs] == ["skipped", "skipped"]
     assert stand.dials() == 0
 
 
 def test_an_invalid_event_is_reported_not_raised(stand: Stand) -> None:
-    result = invoke("execute", {"callId": "x", "attempt": "first"})
+    result = stand.invoke("execute", {"callId": "x", "attempt": "first"})
     assert result["result"] == "invalid"
     assert {d["field"] for d in result["error"]["details"]} >= {"attempt", "clinicId", "token", "scheduledTime"}
 

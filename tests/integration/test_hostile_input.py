@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from local.gateway import LambdaContext
-from schedule.handler import lambda_handler
 from tests.conftest import ApiClient, AwsStandIns, FrozenClock
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA, schedule
 from tests.support.apigw import claims_for, http_event
@@ -234,12 +232,14 @@ class TestHostileBodies:
         assert aws.items() == before
 
     @pytest.mark.parametrize("body", [base64.b64encode(b'{"petName": "\xff\xfe"}').decode(), "not base64!"])
-    def test_base64_bodies_that_are_not_utf8_text(self, aws: AwsStandIns, call_id: str, body: str) -> None:
+    def test_base64_bodies_that_are_not_utf8_text(
+        self, api: ApiClient, aws: AwsStandIns, call_id: str, body: str
+    ) -> None:
         before = aws.items()
         for method, path in self._routes(call_id):
             event = http_event(method, path, claims=claims_for("clinic-a"))
             event.update(body=body, isBase64Encoded=True)
-            result = lambda_handler(event, LambdaContext("schedule"))
+            result = api.handle(event)
             assert result["statusCode"] == 400, result
             assert json.loads(result["body"])["error"]["code"] == "invalid_encoding"
         assert aws.items() == before

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from local.gateway import invoke
 from local.retell_sim.server import sign
 from tests.support.apigw import http_event
 from tests.support.aws_stand_ins import RETELL_TEST_KEY
@@ -97,7 +96,7 @@ class TestSignatures:
             headers={"x-retell-signature": sign(body, RETELL_TEST_KEY)},
         )
         assert base64.b64decode(event["body"]).decode() == body
-        assert invoke("retell_webhook", event)["statusCode"] == 204
+        assert stand.invoke("retell_webhook", event)["statusCode"] == 204
         assert "Zoë" in stand.call(call["callId"])["transcript"]
 
     @pytest.mark.parametrize(
@@ -116,14 +115,14 @@ class TestSignatures:
     def test_the_previous_key_still_verifies_during_a_rotation(self, stand: Stand) -> None:
         import boto3
 
-        from shared import dependencies
+        from shared.config import RetellConfig, from_environment
 
         secrets = boto3.client("secretsmanager", region_name="us-east-1")
-        name = dependencies.retell_config().retell_secret_name
+        name = from_environment(RetellConfig).retell_secret_name
         secrets.put_secret_value(
             SecretId=name, SecretString=json.dumps({"apiKey": "key_new", "previousApiKey": RETELL_TEST_KEY})
         )
-        dependencies.reset()
+        stand.rebuild()  # new containers: the secret is read afresh
         call = dialed_call(stand)  # dials with the new key, which the simulated Retell does not know
         assert stand.dials() == 0
         assert stand.call(call["callId"])["status"] == "failed"  # 401 from Retell: refused, not retried

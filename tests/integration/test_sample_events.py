@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from local.gateway import invoke
 from scripts.invoke import _seed_sample_call, sign_if_asked
-from tests.conftest import AwsStandIns, FrozenClock
+from tests.conftest import ApiClient, FrozenClock
 from tests.support.lifecycle import Stand
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -35,11 +34,11 @@ def test_every_route_has_a_sample_event() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
-def test_sample_event_runs(aws: AwsStandIns, clock: FrozenClock, name: str) -> None:
+def test_sample_event_runs(api: ApiClient, clock: FrozenClock, name: str) -> None:
     clock.now = clock.now.replace(hour=18)  # Monday 10:00 in Los Angeles: open, so "call now" is accepted
-    _seed_sample_call()
+    _seed_sample_call(clock)
     event = json.loads((EVENTS / "schedule" / f"{name}.json").read_text())
-    result = invoke("schedule", event)
+    result = api.handle(event)
     assert result["statusCode"] == EXPECTED_STATUS[name], result["body"]
 
 
@@ -55,14 +54,14 @@ def test_every_execute_and_webhook_sample_is_listed() -> None:
 @pytest.mark.parametrize("name", sorted(EXECUTE_RESULTS))
 def test_execute_sample_runs(stand: Stand, name: str) -> None:
     stand.clock.now = stand.clock.now.replace(hour=18)  # the seeded call is due now: Monday 10:00 in LA
-    _seed_sample_call()
+    _seed_sample_call(stand.clock)
     event = json.loads((EVENTS / "execute" / f"{name}.json").read_text())
-    assert invoke("execute", event)["result"] == EXECUTE_RESULTS[name]
+    assert stand.invoke("execute", event)["result"] == EXECUTE_RESULTS[name]
     assert stand.dials() == (1 if name == "scheduled-attempt" else 0)
 
 
 @pytest.mark.parametrize("name", sorted(WEBHOOK_STATUS))
 def test_webhook_sample_runs(stand: Stand, name: str) -> None:
-    _seed_sample_call()
+    _seed_sample_call(stand.clock)
     event = json.loads((EVENTS / "retell_webhook" / f"{name}.json").read_text())
-    assert invoke("retell_webhook", sign_if_asked(event))["statusCode"] == WEBHOOK_STATUS[name]
+    assert stand.invoke("retell_webhook", sign_if_asked(event))["statusCode"] == WEBHOOK_STATUS[name]

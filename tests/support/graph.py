@@ -1,8 +1,8 @@
-"""The services wired on the in-memory fakes, as ``shared.dependencies`` wires them on AWS: one ``Graph`` per test.
+"""The services wired on the in-memory fakes, as ``shared.bootstrap`` wires them on AWS: one ``Graph`` per test.
 
 Everything is explicit and deterministic: a ``FakeClock`` (Monday 2026-11-23 09:30 in Los Angeles, inside the
 default clinic's hours), ``Sequence`` call ids (``call1``, ...) and schedule tokens (``t1``, ...) shared by every
-service, seeded randomness for the re-queue jitter. No moto, no monkeypatching, no ``shared.dependencies``.
+service, seeded randomness for the re-queue jitter. No moto, no monkeypatching, no ``shared.bootstrap``.
 
 The helpers play the outside world: ``fire`` is EventBridge Scheduler delivering a schedule's input to execute,
 ``retell_events``/``deliver`` are Retell calling the webhook. Assertions go to the fakes' state: ``graph.calls``,

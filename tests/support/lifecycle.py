@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
-from local.gateway import LocalGateway, invoke
-from local.invokers import InProcessExecuteInvoker
+from local.gateway import LocalGateway
 from local.retell_sim import RetellSimulator
 from local.scheduler_loop import Fired, LocalScheduler, fire_time
+from local.stack import LocalFunctions
+from shared.config import RetellConfig, from_environment
+from shared.logic.ports import ExecuteInvoker
 from tests.conftest import GROUP, ApiClient, AwsStandIns, FrozenClock
 from tests.support.aws_stand_ins import RETELL_TEST_KEY
 from tests.support.graph import SPAY_FOLLOW_UP
@@ -31,6 +33,17 @@ class Stand:
     sim: RetellSimulator
     gateway: LocalGateway
     scheduler: LocalScheduler
+    functions: LocalFunctions
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Run a function's handler over the stand's graphs."""
+        return self.functions.invoke(function, event)
+
+    def rebuild(self, *, invoker: ExecuteInvoker | None = None, **retell: Any) -> None:
+        """Build the functions' graphs again (as new containers would start), with ``invoker`` for "call now" or
+        Retell settings changed from the environment's (``retell_concurrency_limit=1``)."""
+        config = from_environment(RetellConfig).model_copy(update=retell)
+        self.functions = _functions(self.clock, invoker=invoker, retell=config)
 
     def schedule(self, **overrides: Any) -> dict[str, Any]:
         response = self.api.post("/calls/schedule", {**SPAY_FOLLOW_UP, **overrides})
@@ -71,27 +84,31 @@ class Stand:
         return len(self.sim.placed_call_ids())
 
 
+def _functions(
+    clock: FrozenClock, invoker: ExecuteInvoker | None = None, retell: RetellConfig | None = None
+) -> LocalFunctions:
+    """The graphs over moto and the simulated Retell, with the frozen clock; "call now" runs execute in-process."""
+    return LocalFunctions.from_environment(clock=clock, background=False, invoker=invoker, retell=retell)
+
+
 @pytest.fixture
 def stand(
     aws: AwsStandIns, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Iterator[Stand]:
-    from shared import dependencies
-
+    stands: list[Stand] = []  # the gateway and the scheduler run the handlers over the stand's current graphs
     sim = RetellSimulator(RETELL_TEST_KEY, clock=clock, auto_deliver=False)
-    gateway = LocalGateway()
+    gateway = LocalGateway(lambda function, event: stands[0].invoke(function, event))
     sim.webhook_url = f"{gateway.url}/webhooks/retell"
     monkeypatch.setenv("RETELL_BASE_URL", sim.url)
     monkeypatch.setenv("RETELL_TIMEOUT_SECONDS", "0.5")
-    dependencies.use_execute_invoker(InProcessExecuteInvoker(background=False))
-    dependencies.reset()
-    scheduler = LocalScheduler(aws.scheduler, GROUP, target=lambda payload: invoke("execute", payload), sqs=aws.sqs)
-    try:
-        with sim.running(), gateway.running():
-            stand = Stand(ApiClient(), aws, clock, sim, gateway, scheduler)
-            yield stand
-            _record_dials(request.node.nodeid, stand)
-    finally:
-        dependencies.use_execute_invoker(None)
+    scheduler = LocalScheduler(
+        aws.scheduler, GROUP, target=lambda payload: stands[0].invoke("execute", payload), sqs=aws.sqs
+    )
+    api = ApiClient(lambda: stands[0].functions.schedule)
+    stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock)))
+    with sim.running(), gateway.running():
+        yield stands[0]
+        _record_dials(request.node.nodeid, stands[0])
 
 
 def _record_dials(test: str, stand: Stand) -> None:

@@ -9,9 +9,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from schedule.routes.context import current_principal
+from schedule.routes.context import current_principal, current_services
 from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
-from shared.dependencies import call_service
 from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
 from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
@@ -44,7 +43,7 @@ def schedule_call(
     request: Annotated[ScheduleCallRequest, Body()],
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key", pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> Response[Success[CallView]]:
-    result = call_service().schedule(current_principal(router), request, idempotency_key)
+    result = current_services(router).calls.schedule(current_principal(router), request, idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     if not result.replayed:
         metrics.add_metric(name=Metric.CALLS_SCHEDULED, unit=MetricUnit.Count, value=1)
@@ -94,7 +93,7 @@ def list_calls(
         limit=limit,
         next_token=next_token,
     )
-    calls, token = call_service().list(principal, query)
+    calls, token = current_services(router).calls.list(principal, query)
     return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
 
 
@@ -105,7 +104,7 @@ def list_calls(
     tags=["calls"],
 )
 def get_call(call_id: CallIdPath) -> Success[CallView]:
-    return Success[CallView](data=call_service().get(current_principal(router), call_id).view())
+    return Success[CallView](data=current_services(router).calls.get(current_principal(router), call_id).view())
 
 
 @router.patch(
@@ -116,7 +115,7 @@ def get_call(call_id: CallIdPath) -> Success[CallView]:
     tags=["calls"],
 )
 def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
-    call = call_service().update(current_principal(router), call_id, request)
+    call = current_services(router).calls.update(current_principal(router), call_id, request)
     logger.info("call updated", extra={"call_id": call_id, "fields": sorted(request.model_fields_set)})
     return Success[CallView](data=call.view())
 
@@ -128,7 +127,7 @@ def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body(
     tags=["calls"],
 )
 def cancel_call(call_id: CallIdPath) -> Success[CallView]:
-    call = call_service().cancel(current_principal(router), call_id)
+    call = current_services(router).calls.cancel(current_principal(router), call_id)
     metrics.add_metric(name=Metric.CALLS_CANCELLED, unit=MetricUnit.Count, value=1)
     logger.info("call cancelled", extra={"call_id": call_id})
     return Success[CallView](data=call.view())
@@ -146,7 +145,7 @@ def cancel_call(call_id: CallIdPath) -> Success[CallView]:
     tags=["calls"],
 )
 def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:
-    call = call_service().call_now(current_principal(router), call_id)
+    call = current_services(router).calls.call_now(current_principal(router), call_id)
     metrics.add_metric(name=Metric.CALLS_CALLED_NOW, unit=MetricUnit.Count, value=1)
     logger.info("call now requested", extra={"call_id": call_id})
     return Response(

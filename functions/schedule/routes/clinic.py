@@ -7,9 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from schedule.routes.context import current_principal
+from schedule.routes.context import current_principal, current_services
 from shared.api.envelope import Success, failure_responses, success_response
-from shared.dependencies import settings_service
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
 
@@ -23,7 +22,7 @@ router = Router()
     tags=["clinic"],
 )
 def get_settings() -> Success[ClinicSettings]:
-    return Success[ClinicSettings](data=settings_service().current(current_principal(router).clinic_id))
+    return Success[ClinicSettings](data=current_services(router).settings.current(current_principal(router).clinic_id))
 
 
 @router.put(
@@ -35,6 +34,6 @@ def get_settings() -> Success[ClinicSettings]:
 )
 def put_settings(settings: Annotated[ClinicSettings, Body()]) -> Success[ClinicSettings]:
     principal = current_principal(router)
-    saved = settings_service().replace(principal, settings)
+    saved = current_services(router).settings.replace(principal, settings)
     logger.info("clinic settings saved", extra={"clinic_id": principal.clinic_id})
     return Success[ClinicSettings](data=saved)

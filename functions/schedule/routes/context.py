@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
+from shared.bootstrap import ApiServices
 from shared.models.principal import Principal
 
 
@@ -12,3 +13,10 @@ def current_principal(router: BaseRouter) -> Principal:
     if not isinstance(principal, Principal):  # a private route reached without the auth gate: a wiring bug
         raise RuntimeError("route called without an authorized principal")
     return principal
+
+
+def current_services(router: BaseRouter) -> ApiServices:
+    services = router.context.get("services")
+    if not isinstance(services, ApiServices):  # a route reached without the handler: a wiring bug
+        raise RuntimeError("route called without the API's services")
+    return services

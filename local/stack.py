@@ -1,0 +1,64 @@
+"""The three functions' handlers, each over a graph built by whoever runs them (the local stack, tests, scripts)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from local.gateway import LambdaContext
+from local.invokers import InProcessExecuteInvoker
+from shared.bootstrap import (
+    ApiServices,
+    ExecuteServices,
+    WebhookServices,
+    api_from_environment,
+    execute_from_environment,
+    utc_now,
+    webhook_from_environment,
+)
+from shared.config import RetellConfig
+from shared.logic.ports import Clock, ExecuteInvoker
+
+
+def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:
+    """``function``'s handler (a folder under ``functions/``) run with ``event`` over ``services``."""
+    handler = importlib.import_module(f"{function}.handler")
+    return handler.handle(event, LambdaContext(function), services=services)
+
+
+@dataclass(frozen=True)
+class LocalFunctions:
+    """One graph per function, as one warm container of each has."""
+
+    schedule: ApiServices
+    execute: ExecuteServices
+    retell_webhook: WebhookServices
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Run ``function``'s handler (a folder under ``functions/``) with ``event``, over its graph."""
+        return run_handler(function, event, getattr(self, function))
+
+    @staticmethod
+    def from_environment(
+        *,
+        clock: Clock = utc_now,
+        background: bool = True,
+        invoker: ExecuteInvoker | None = None,
+        retell: RetellConfig | None = None,
+    ) -> LocalFunctions:
+        """The graphs on what the environment names (moto, the simulated Retell), with ``clock``. "Call now" runs
+        the execute handler in this process (in the background unless ``background=False``), unless ``invoker``
+        says otherwise."""
+        execute = execute_from_environment(clock=clock, retell=retell)
+
+        def run_execute(payload: dict[str, Any]) -> Any:
+            return run_handler("execute", payload, execute)
+
+        return LocalFunctions(
+            schedule=api_from_environment(
+                clock=clock, invoker=invoker or InProcessExecuteInvoker(run_execute, background=background)
+            ),
+            execute=execute,
+            retell_webhook=webhook_from_environment(clock=clock, retell=retell),
+        )
