@@ -102,8 +102,8 @@ dev: install  ## The local stack: API on :$${PORT:-3000}, moto, scheduler loop, 
 token: install  ## A bearer token for the local stack: make token CLINIC=demo ROLE=admin (last line)
 	@$(PY) -m local.tokens --clinic "$(or $(CLINIC),demo)" --role "$(or $(ROLE),admin)"
 
-invoke: install  ## Invoke a handler with a sample event: make invoke FN=schedule EVENT=events/schedule/...
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=schedule EVENT=events/schedule/health.json"; exit 2; }
+invoke: install  ## Invoke a handler with a sample event: make invoke FN=api EVENT=events/api/...
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=api EVENT=events/api/health.json"; exit 2; }
 	$(PY) -m scripts.invoke $(FN) $(EVENT)
 
 bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS calls per request

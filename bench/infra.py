@@ -51,7 +51,7 @@ def _describe(folder: Path) -> str:
     if "python" in names:
         inner = {p.name for p in (folder / "python").iterdir()}
         return "dependency layer" if "pydantic" in inner else "shared-code layer"
-    for name in ("schedule", "execute", "retell_webhook"):
+    for name in ("api", "execute", "retell_webhook"):
         if name in names:
             return f"function code ({name})"
     return "asset"

@@ -44,7 +44,7 @@ def cold_start() -> None:
         ("import boto3 (runtime floor)", "import boto3"),
         ("import pydantic", "import pydantic"),
         ("import aws_lambda_powertools event handler", "import aws_lambda_powertools.event_handler"),
-        ("import schedule.handler", "import schedule.handler"),
+        ("import api.handler", "import api.handler"),
         ("import retell_webhook.handler", "import retell_webhook.handler"),
         ("import execute.handler", "import execute.handler"),
         ("import retell (the SDK; paid at the first dial)", "import retell"),
@@ -52,9 +52,9 @@ def cold_start() -> None:
     ]
     for label, statement in rows:
         print(f"  {label:<45} {_fresh_interpreter_ms(statement):8.1f} ms")
-    untraced = _fresh_interpreter_ms("import schedule.handler", POWERTOOLS_TRACE_DISABLED="true")
-    print(f"  {'import schedule.handler, tracing disabled':<45} {untraced:8.1f} ms   (the X-Ray SDK's share)")
-    for handler in ("schedule.handler", "retell_webhook.handler", "execute.handler"):
+    untraced = _fresh_interpreter_ms("import api.handler", POWERTOOLS_TRACE_DISABLED="true")
+    print(f"  {'import api.handler, tracing disabled':<45} {untraced:8.1f} ms   (the X-Ray SDK's share)")
+    for handler in ("api.handler", "retell_webhook.handler", "execute.handler"):
         listing = f"import json, sys, {handler}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
         check = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, check=True)
         loaded = set(json.loads(check.stdout))
@@ -94,7 +94,7 @@ def warm_latency() -> None:
         # The handler prints its metrics (EMF) to stdout, as in Lambda; keep them out of the report.
         with contextlib.redirect_stdout(io.StringIO()):
             functions.invoke(
-                "schedule", http_event("POST", "/calls/schedule", body=body, claims=claims)
+                "api", http_event("POST", "/calls/schedule", body=body, claims=claims)
             )  # warm up, uncounted
             with counting_aws_calls(calls):
                 for index in range(REQUESTS):
@@ -105,7 +105,7 @@ def warm_latency() -> None:
                         claims=claims,
                     )
                     start = time.perf_counter()
-                    result = functions.invoke("schedule", event)
+                    result = functions.invoke("api", event)
                     samples.append((time.perf_counter() - start) * 1000)
                     assert result["statusCode"] == 201, result
     samples.sort()
@@ -140,7 +140,7 @@ def calls_per_attempt() -> None:
 
         body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}
         claims = claims_for("bench", "admin")
-        created = sandboxed.invoke("schedule", http_event("POST", "/calls/schedule", body=body, claims=claims))
+        created = sandboxed.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
         call_id = json.loads(created["body"])["data"]["callId"]
         group = os.environ["SCHEDULE_GROUP_NAME"]
         functions: list[LocalFunctions] = []  # built again once this simulated Retell is up

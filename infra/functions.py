@@ -1,13 +1,13 @@
 """Functions: the three Lambda functions, their two layers, and each function's permissions.
 
-Owns the dependency and shared-code layers (``infra/assets.py``), the calls API function (``schedule``), the
+Owns the dependency and shared-code layers (``infra/assets.py``), the calls API function (``api``), the
 Scheduler target that dials (``execute``) and the Retell webhook receiver (``retell_webhook``), each a
 ``PythonFunction`` (``infra/python_function.py``: its own role and log group), and every grant their roles get.
 Least privilege: each function may do exactly what it calls, on exactly these resources:
 
 * all three: get/put/update/delete items of the calls table (never Scan), use its key, create/update/delete/get
   schedules in this stack's schedule group only, and pass the scheduler role, to Scheduler only;
-* ``schedule``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
+* ``api``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
 * ``execute`` and ``retell_webhook``: also read the Retell API key.
 
 Its resources are created beside it, in the stack's scope, so that their construct paths (and so their logical IDs,
@@ -75,10 +75,10 @@ class Functions(Construct):
             "RETELL_DEFAULT_FROM_NUMBER": deployment.retell_default_from_number or "",
         }
         layers = [dependencies, shared]
-        self.schedule = PythonFunction(
+        self.api = PythonFunction(
             scope,
-            "Schedule",
-            folder="schedule",
+            "Api",
+            folder="api",
             description="Calls API (API Gateway HTTP API)",
             layers=layers,
             environment={**common, "PAGE_TOKEN_SECRET_NAME": data.page_token_secret.secret_arn},
@@ -110,7 +110,7 @@ class Functions(Construct):
             timeout=Duration.seconds(10),
             log_retention=log_retention,
         )
-        self.by_folder = {"schedule": self.schedule, "execute": self.execute, "retell_webhook": self.retell_webhook}
+        self.by_folder = {"api": self.api, "execute": self.execute, "retell_webhook": self.retell_webhook}
 
         # -- permissions: each function exactly what it calls ------------------------------------------------------
         for function in self.by_folder.values():
@@ -118,11 +118,11 @@ class Functions(Construct):
         for function in (self.execute, self.retell_webhook):
             data.retell_secret.grant_read(function.role)
         clinic_index_arn = f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}"
-        self.schedule.role.add_to_principal_policy(
+        self.api.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[clinic_index_arn])
         )
-        data.page_token_secret.grant_read(self.schedule.role)
-        self.schedule.role.add_to_principal_policy(  # "call now" invokes execute directly
+        data.page_token_secret.grant_read(self.api.role)
+        self.api.role.add_to_principal_policy(  # "call now" invokes execute directly
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])
         )
 

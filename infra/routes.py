@@ -14,19 +14,19 @@ class Route:
     public: bool = False  # no JWT authorizer
 
 
-SCHEDULE = "schedule"
+API = "api"
 RETELL_WEBHOOK = "retell_webhook"
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/health", SCHEDULE, public=True),
-    Route("POST", "/calls/schedule", SCHEDULE),
-    Route("GET", "/calls", SCHEDULE),
-    Route("GET", "/calls/{callId}", SCHEDULE),
-    Route("PATCH", "/calls/{callId}", SCHEDULE),
-    Route("POST", "/calls/{callId}/cancel", SCHEDULE),
-    Route("POST", "/calls/{callId}/call-now", SCHEDULE),
-    Route("GET", "/clinic/settings", SCHEDULE),
-    Route("PUT", "/clinic/settings", SCHEDULE),
-    Route("POST", "/integrations/idexx/preview", SCHEDULE),
+    Route("GET", "/health", API, public=True),
+    Route("POST", "/calls/schedule", API),
+    Route("GET", "/calls", API),
+    Route("GET", "/calls/{callId}", API),
+    Route("PATCH", "/calls/{callId}", API),
+    Route("POST", "/calls/{callId}/cancel", API),
+    Route("POST", "/calls/{callId}/call-now", API),
+    Route("GET", "/clinic/settings", API),
+    Route("PUT", "/clinic/settings", API),
+    Route("POST", "/integrations/idexx/preview", API),
     Route("POST", "/webhooks/retell", RETELL_WEBHOOK, public=True),
 )

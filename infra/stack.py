@@ -54,7 +54,7 @@ class DischargeCallStack(Stack):
             self,
             "Http",
             functions={
-                "schedule": self.functions.schedule.function,
+                "api": self.functions.api.function,
                 "retell_webhook": self.functions.retell_webhook.function,
             },
             users=self.users,

@@ -201,7 +201,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             simulator.start()
             os.environ["RETELL_BASE_URL"] = simulator.url
         functions.append(LocalFunctions.from_environment(background=True))
-        _seed_demo_clinic(functions[0].schedule.settings)
+        _seed_demo_clinic(functions[0].api.settings)
 
         import boto3
 

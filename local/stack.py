@@ -31,7 +31,7 @@ def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:
 class LocalFunctions:
     """One graph per function, as one warm container of each has."""
 
-    schedule: ApiServices
+    api: ApiServices
     execute: ExecuteServices
     retell_webhook: WebhookServices
 
@@ -56,7 +56,7 @@ class LocalFunctions:
             return run_handler("execute", payload, execute)
 
         return LocalFunctions(
-            schedule=api_from_environment(
+            api=api_from_environment(
                 clock=clock, invoker=invoker or InProcessExecuteInvoker(run_execute, background=background)
             ),
             execute=execute,

@@ -1,4 +1,4 @@
-"""Invoke a function's handler with a sample event and print its answer: ``make invoke FN=schedule EVENT=...``.
+"""Invoke a function's handler with a sample event and print its answer: ``make invoke FN=api EVENT=...``.
 
 By default it runs in a sandbox: moto stands in for DynamoDB, Scheduler and Secrets Manager (the table built from
 the synthesized stack), the simulated Retell answers dials, "call now" runs execute in-process, and one sample call
@@ -81,7 +81,7 @@ def _seed_sample_call(clock: Clock) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("function", help="folder under functions/, e.g. schedule")
-    parser.add_argument("event", type=Path, help="a JSON event file, e.g. events/schedule/health.json")
+    parser.add_argument("event", type=Path, help="a JSON event file, e.g. events/api/health.json")
     parser.add_argument("--live", action="store_true", help="use the AWS the environment points at")
     args = parser.parse_args(argv)
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", f"{args.function}-local")

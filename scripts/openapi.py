@@ -1,6 +1,6 @@
 """Prints the API's OpenAPI 3.1 document, generated from the handlers' routes and models.
 
-The calls API's operations come from its resolver (``schedule.handler.app``), with the responses each route
+The calls API's operations come from its resolver (``api.handler.app``), with the responses each route
 declares (``shared.api.envelope``). ``POST /webhooks/retell`` is served by the retell_webhook function, which has
 no resolver: it is described by a stub route below, through the same models and helpers. Then three corrections
 make the document say what the deployed API does:
@@ -107,7 +107,7 @@ def _no_content_for_no_content(document: dict[str, Any]) -> None:
 
 
 def openapi_document() -> str:
-    from schedule.handler import app
+    from api.handler import app
 
     document: dict[str, Any] = json.loads(
         app.get_openapi_json_schema(

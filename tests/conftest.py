@@ -109,9 +109,9 @@ class ApiClient:
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """The handler's answer to a raw event."""
-        from schedule.handler import handle
+        from api.handler import handle
 
-        return dict(handle(event, LambdaContext("schedule"), services=self.services))
+        return dict(handle(event, LambdaContext("api"), services=self.services))
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         kwargs.setdefault("claims", self.claims)

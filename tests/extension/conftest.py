@@ -185,4 +185,4 @@ def vet(playwright: Playwright, idexx: FakeIdexx, tmp_path: Path) -> Iterator[Ve
 
 def clinic_calls(functions: LocalFunctions, clinic: str = CLINIC) -> list[dict[str, Any]]:
     """The clinic's calls, read through the API as one of its admins would."""
-    return list(ApiClient(lambda: functions.schedule, clinic).get("/calls").data["items"])
+    return list(ApiClient(lambda: functions.api, clinic).get("/calls").data["items"])

@@ -89,9 +89,9 @@ class TestFunctions:
     def test_three_functions_on_one_runtime_and_architecture(self, template: dict[str, Any]) -> None:
         functions = resources_of_type(template, "AWS::Lambda::Function").values()
         assert sorted(f["Properties"]["Handler"] for f in functions) == [
+            "api.handler.lambda_handler",
             "execute.handler.lambda_handler",
             "retell_webhook.handler.lambda_handler",
-            "schedule.handler.lambda_handler",
         ]
         for function in functions:
             props = function["Properties"]
@@ -120,13 +120,13 @@ class TestFunctions:
 
     @pytest.mark.parametrize(
         ("secret", "readers"),
-        [("RetellApiKey", {"ExecuteRole", "RetellWebhookRole"}), ("PageTokenKey", {"ScheduleRole"})],
+        [("RetellApiKey", {"ExecuteRole", "RetellWebhookRole"}), ("PageTokenKey", {"ApiRole"})],
     )
     def test_each_secret_is_read_only_by_the_functions_that_need_it(
         self, template: dict[str, Any], secret: str, readers: set[str]
     ) -> None:
         secret_ref = {"Ref": logical_id(template, "AWS::SecretsManager::Secret", secret)}
-        for role in ("ScheduleRole", "ExecuteRole", "RetellWebhookRole"):
+        for role in ("ApiRole", "ExecuteRole", "RetellWebhookRole"):
             reads = any(
                 "secretsmanager:GetSecretValue" in actions_of([statement]) and statement["Resource"] == secret_ref
                 for statement in policy_statements(template, role)
@@ -141,7 +141,7 @@ class TestFunctions:
         self, template: dict[str, Any]
     ) -> None:
         scheduler_role = logical_id(template, "AWS::IAM::Role", "SchedulerRole")
-        for role in ("ScheduleRole", "ExecuteRole", "RetellWebhookRole"):
+        for role in ("ApiRole", "ExecuteRole", "RetellWebhookRole"):
             statements = policy_statements(template, role)
             (schedules,) = [s for s in statements if "scheduler:CreateSchedule" in s["Action"]]
             assert "schedule/" in json.dumps(schedules["Resource"])

@@ -30,14 +30,14 @@ EXPECTED_STATUS = {
 
 
 def test_every_route_has_a_sample_event() -> None:
-    assert {path.stem for path in (EVENTS / "schedule").glob("*.json")} == set(EXPECTED_STATUS)
+    assert {path.stem for path in (EVENTS / "api").glob("*.json")} == set(EXPECTED_STATUS)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
 def test_sample_event_runs(api: ApiClient, clock: FrozenClock, name: str) -> None:
     clock.now = clock.now.replace(hour=18)  # Monday 10:00 in Los Angeles: open, so "call now" is accepted
     _seed_sample_call(clock)
-    event = json.loads((EVENTS / "schedule" / f"{name}.json").read_text())
+    event = json.loads((EVENTS / "api" / f"{name}.json").read_text())
     result = api.handle(event)
     assert result["statusCode"] == EXPECTED_STATUS[name], result["body"]
 

@@ -104,7 +104,7 @@ def stand(
     scheduler = LocalScheduler(
         aws.scheduler, GROUP, target=lambda payload: stands[0].invoke("execute", payload), sqs=aws.sqs
     )
-    api = ApiClient(lambda: stands[0].functions.schedule)
+    api = ApiClient(lambda: stands[0].functions.api)
     stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock)))
     with sim.running(), gateway.running():
         yield stands[0]

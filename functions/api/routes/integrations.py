@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from schedule.routes.context import current_principal
+from api.routes.context import current_principal
 from shared.api.envelope import Success, failure_responses, success_response
 from shared.domain.idexx import IdexxDocument, IdexxPreview, preview_call_request
 

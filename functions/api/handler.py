@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from schedule.routes import calls, clinic, integrations
+from api.routes import calls, clinic, integrations
 from shared.api.auth import authorize
 from shared.api.envelope import failure_responses, success_response
 from shared.api.errors import refusal, register_error_handlers

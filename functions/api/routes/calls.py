@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from schedule.routes.context import current_principal, current_services
+from api.routes.context import current_principal, current_services
 from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
 from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
