@@ -35,16 +35,6 @@ def test_when_closed_the_answer_names_the_next_open_slot(stand: Stand) -> None:
     assert stand.dials() == 0
 
 
-def test_only_a_scheduled_call_can_be_called_now(stand: Stand) -> None:
-    call = stand.schedule(scheduledFor=TUESDAY_0930_LA)
-    open_now(stand)
-    assert stand.api.post(f"/calls/{call['callId']}/call-now").status == 202
-    again = stand.api.post(f"/calls/{call['callId']}/call-now")
-    assert again.status == 409
-    assert again.error["code"] == "invalid_state"
-    assert stand.dials() == 1
-
-
 def test_staff_and_other_clinics_cannot(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=TUESDAY_0930_LA)
     open_now(stand)

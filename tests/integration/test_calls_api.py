@@ -72,23 +72,9 @@ class TestScheduling:
             "scheduledTime": "<aws.scheduler.scheduled-time>",
         }
 
-    def test_a_time_outside_business_hours_moves_to_the_next_open_slot(self, api: ApiClient) -> None:
-        call = schedule(api, scheduledFor="2026-12-05T18:00:00Z")  # Saturday 10:00 in LA
-        assert call["requestedFor"] == "2026-12-05T18:00:00Z"
-        assert call["scheduledFor"] == "2026-12-07T17:00:00Z"  # Monday 09:00 PST
-        assert call["rescheduled"] is True
-
     def test_any_offset_is_accepted_and_utc_returned(self, api: ApiClient) -> None:
         call = schedule(api, scheduledFor="2026-12-01T12:00:00-05:00")
         assert call["scheduledFor"] == TUESDAY_9AM_LA
-
-    def test_no_time_means_the_next_open_slot_from_now(self, api: ApiClient, aws: AwsStandIns) -> None:
-        body = {**LUNA}
-        response = api.post("/calls/schedule", body)
-        assert response.status == 201
-        # now is Monday 08:00 in LA: the clinic opens at 09:00
-        assert response.data["scheduledFor"] == "2026-11-23T17:00:00Z"
-        assert response.data["rescheduled"] is True
 
     def test_no_time_while_open_fires_about_a_minute_later(
         self, api: ApiClient, aws: AwsStandIns, clock: FrozenClock
@@ -99,13 +85,6 @@ class TestScheduling:
         assert response.data["rescheduled"] is False
         (sched,) = aws.schedules()
         assert sched["ScheduleExpression"] == "at(2026-11-23T18:01:00)"
-
-    def test_a_time_in_the_past_is_refused(self, api: ApiClient, aws: AwsStandIns) -> None:
-        response = api.post("/calls/schedule", {**LUNA, "scheduledFor": "2026-11-23T15:00:00Z"})
-        assert response.status == 422
-        assert response.error["code"] == "scheduled_in_past"
-        assert aws.items() == []
-        assert aws.schedules() == []
 
     def test_the_clinic_settings_decide_the_hours(self, api: ApiClient) -> None:
         settings = api.get("/clinic/settings").data
@@ -143,13 +122,6 @@ class TestScheduling:
         assert second.headers.get("Idempotent-Replayed") == "true"
         assert len([i for i in aws.items() if i["sk"] == "CALL"]) == 1
         assert len(aws.schedules()) == 1
-
-    def test_idempotency_key_with_a_different_body_is_refused(self, api: ApiClient) -> None:
-        headers = {"Idempotency-Key": "ext-5b1c"}
-        api.post("/calls/schedule", {**LUNA, "scheduledFor": TUESDAY_9AM_LA}, headers=headers)
-        other = api.post("/calls/schedule", {**LUNA, "petName": "Max"}, headers=headers)
-        assert other.status == 409
-        assert other.error["code"] == "idempotency_key_reused"
 
     def test_idempotency_keys_are_per_clinic(self, api: ApiClient) -> None:
         headers = {"Idempotency-Key": "same-key"}
@@ -275,15 +247,6 @@ class TestChanging:
         listed = api.get("/calls").data["items"]
         assert [c["scheduledFor"] for c in listed] == ["2026-12-02T20:00:00Z"]
 
-    def test_a_new_time_goes_through_business_hours(self, api: ApiClient) -> None:
-        call = schedule(api)
-        moved = api.patch(f"/calls/{call['callId']}", {"scheduledFor": "2026-12-06T18:00:00Z"}).data  # Sunday
-        assert moved["scheduledFor"] == "2026-12-07T17:00:00Z"
-        assert moved["rescheduled"] is True
-        past = api.patch(f"/calls/{call['callId']}", {"scheduledFor": "2026-11-01T18:00:00Z"})
-        assert past.status == 422
-        assert past.error["code"] == "scheduled_in_past"
-
     def test_other_fields_change_without_touching_the_schedule(self, api: ApiClient, aws: AwsStandIns) -> None:
         call = schedule(api)
         changed = api.patch(
@@ -313,13 +276,6 @@ class TestChanging:
         response = api.patch(f"/calls/{call['callId']}", body)
         assert response.status == 422, response.text
         assert api.get(f"/calls/{call['callId']}").data == call
-
-    def test_only_scheduled_calls_change(self, api: ApiClient) -> None:
-        call = schedule(api)
-        api.post(f"/calls/{call['callId']}/cancel")
-        response = api.patch(f"/calls/{call['callId']}", {"notes": "too late"})
-        assert response.status == 409
-        assert response.error["code"] == "invalid_state"
 
 
 class TestCancelling:
@@ -380,19 +336,3 @@ class TestConcurrentWriters:
         (sched,) = aws.schedules()
         assert sched["Name"] == stored_schedule_name(aws, call["callId"])
         assert sched["ScheduleExpression"] == "at(2026-12-02T20:00:00)"
-
-    def test_cancel_racing_a_change_reports_the_state(self, api: ApiClient) -> None:
-        from shared.models.call import UpdateCallRequest
-        from shared.models.errors import InvalidState
-        from shared.models.principal import Principal
-
-        call = schedule(api)
-        service = api.services.calls
-        admin = Principal(user_id="u", clinic_id="clinic-a", is_admin=True)
-        stale = service.get(admin, call["callId"])
-        api.post(f"/calls/{call['callId']}/cancel")
-        service.get = lambda *_: stale  # type: ignore[method-assign]
-        with pytest.raises(InvalidState):
-            service.update(admin, call["callId"], UpdateCallRequest(scheduled_for="2026-12-02T18:00:00Z"))
-        del service.get
-        assert api.get(f"/calls/{call['callId']}").data["status"] == "cancelled"

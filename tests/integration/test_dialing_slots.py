@@ -3,8 +3,6 @@ A burst that comes due together is spread out, not failed; a slot whose webhook 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"
@@ -37,21 +35,6 @@ def test_a_burst_is_spread_out_and_every_call_is_made_once(stand: Stand) -> None
     assert stand.dials() == 5
 
 
-def test_a_slot_whose_webhook_never_comes_expires(stand: Stand) -> None:
-    limit_clinic(stand, 1)
-    calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(2)]
-    stand.advance_and_fire()
-    stand.sim.take_pending()  # the dialed call's webhooks are lost
-    (first,) = stand.functions.execute.leases.held("clinic-a").keys()
-    (second,) = set(calls) - {first}
-    stand.advance_and_fire()  # about a minute later: the lease is still live
-    assert stand.call(second)["status"] == "scheduled"
-    stand.clock.advance(minutes=20)  # the lease (20 minutes) has expired
-    stand.advance_and_fire()
-    assert stand.call(second)["status"] == "initiated"
-    assert stand.dials() == 2
-
-
 def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
     stand.rebuild(retell_concurrency_limit=1)
     a = stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"]
@@ -68,13 +51,3 @@ def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
     assert stand.dials() == 2
     statuses = {stand.call(a)["status"], stand.api.as_("clinic-b").get(f"/calls/{b}").data["status"]}
     assert statuses <= {"completed", "initiated"}
-
-
-def test_a_requeued_call_goes_again_about_a_minute_later(stand: Stand) -> None:
-    limit_clinic(stand, 1)
-    calls = [stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"] for _ in range(2)]
-    stand.advance_and_fire()
-    (waiting,) = [call_id for call_id in calls if stand.call(call_id)["status"] == "scheduled"]
-    gap = datetime.fromisoformat(stand.call(waiting)["scheduledFor"]) - stand.clock.now
-    assert timedelta(seconds=60) <= gap <= timedelta(seconds=105)
-    assert stand.call(waiting)["statusReason"] == "all dialing slots busy; dialing again shortly"

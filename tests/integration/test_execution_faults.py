@@ -20,17 +20,6 @@ def fire_first(stand: Stand) -> dict[str, Any]:
     return fired.payload
 
 
-def test_a_duplicate_delivery_does_not_dial_again(stand: Stand) -> None:
-    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    payload = fire_first(stand)
-    again = stand.invoke("execute", payload)
-    assert again["result"] == "skipped"
-    assert stand.dials() == 1
-    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
-    assert stand.invoke("execute", payload)["result"] == "skipped"
-    assert stand.dials() == 1
-
-
 def test_two_deliveries_at_once_dial_once(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
     (schedule,) = stand.aws.schedules()
@@ -53,25 +42,6 @@ def test_two_deliveries_at_once_dial_once(stand: Stand) -> None:
     assert sorted(results) == ["dialed", "skipped", "skipped", "skipped"]
     assert stand.dials() == 1
     assert stand.call(call["callId"])["status"] == "initiated"
-
-
-def test_a_crash_after_claiming_never_leads_to_a_dial(stand: Stand, monkeypatch: pytest.MonkeyPatch) -> None:
-    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    executor = stand.functions.execute.executor
-
-    def crash() -> Any:
-        raise RuntimeError("the function died between claim and dial")
-
-    monkeypatch.setattr(executor, "_dialer", crash)
-    (fired,) = stand.advance_and_fire()
-    assert fired.error is not None
-    monkeypatch.undo()
-    assert stand.invoke("execute", fired.payload)["result"] == "skipped"  # a redelivery finds the attempt claimed
-    assert stand.dials() == 0
-    stuck = stand.call(call["callId"])
-    assert stuck["status"] == "initiated"  # what a sweeper looks for: initiated, and no Retell call id
-    assert stuck["attempts"][-1]["retellCallId"] is None
-    assert stuck["attempts"][-1]["claimedAt"] is not None
 
 
 def test_a_timeout_is_reconciled_by_listing_calls(stand: Stand) -> None:
@@ -146,47 +116,6 @@ def test_no_agent_anywhere_fails_without_dialing(stand: Stand) -> None:
     assert fired.result["result"] == "failed"
     assert "agentId" in stand.call(call["callId"])["statusReason"]
     assert stand.sim.requests() == []
-
-
-def test_a_clinic_closed_at_firing_time_moves_the_call_instead_of_dialing(stand: Stand) -> None:
-    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    settings = stand.api.get("/clinic/settings").data
-    stand.api.put("/clinic/settings", {**settings, "closedDates": ["2026-11-23"]})
-    (fired,) = stand.advance_and_fire()
-    assert fired.result["result"] == "moved"
-    moved = stand.call(call["callId"])
-    assert moved["status"] == "scheduled"
-    assert moved["scheduledFor"] == "2026-11-24T17:00:00Z"
-    assert moved["rescheduled"] is True
-    assert moved["attempts"] == []
-    assert stand.dials() == 0
-    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
-    assert stand.dials() == 1
-
-
-def test_a_late_delivery_outside_hours_is_moved_too(stand: Stand) -> None:
-    call = stand.schedule(scheduledFor="2026-11-24T00:55:00Z")  # Mon 16:55 in LA
-    stand.clock.now = stand.clock.now.replace(day=24, hour=1, minute=30)  # delivered 35 minutes late: closed
-    (fired,) = stand.fire_due()
-    assert fired.result["result"] == "moved"
-    assert stand.call(call["callId"])["scheduledFor"] == "2026-11-24T17:00:00Z"
-    assert stand.dials() == 0
-
-
-def test_a_cancelled_call_or_a_replaced_schedule_is_never_dialed(stand: Stand) -> None:
-    import json
-
-    cancelled = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    moved = stand.schedule(scheduledFor=MONDAY_0930_LA, phoneNumber="+14155550105")
-    stale_inputs = [
-        json.loads(s["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", MONDAY_0930_LA))
-        for s in stand.aws.schedules()
-    ]
-    assert stand.api.post(f"/calls/{cancelled['callId']}/cancel").status == 200
-    assert stand.api.patch(f"/calls/{moved['callId']}", {"scheduledFor": "2026-11-23T18:30:00Z"}).status == 200
-    stand.clock.now = stand.clock.now.replace(hour=17, minute=30)
-    assert [stand.invoke("execute", payload)["result"] for payload in stale_inputs] == ["skipped", "skipped"]
-    assert stand.dials() == 0
 
 
 def test_an_invalid_event_is_reported_not_raised(stand: Stand) -> None:
