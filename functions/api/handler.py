@@ -7,6 +7,8 @@ UTF-8, nested too deeply, numbers no store can hold): no route ever parses hosti
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -44,15 +46,8 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-_graph: ApiServices | None = None
-
-
-def services() -> ApiServices:
-    """This container's services, built on first use."""
-    global _graph  # one graph per container, reused while warm
-    if _graph is None:
-        _graph = api_from_environment()
-    return _graph
+services: Callable[[], ApiServices] = cache(api_from_environment)
+"""This container's services: built on first use, reused while the container is warm."""
 
 
 def _refusal(event: APIGatewayProxyEventV2, max_body_bytes: int) -> dict[str, Any] | None:

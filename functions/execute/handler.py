@@ -7,6 +7,8 @@ dial is ever retried by AWS (the function's async retries are 0 as well).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -31,15 +33,8 @@ RESULT_METRICS = {
 }
 
 
-_graph: ExecuteServices | None = None
-
-
-def services() -> ExecuteServices:
-    """This container's services, built on first use."""
-    global _graph  # one graph per container, reused while warm
-    if _graph is None:
-        _graph = execute_from_environment()
-    return _graph
+services: Callable[[], ExecuteServices] = cache(execute_from_environment)
+"""This container's services: built on first use, reused while the container is warm."""
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

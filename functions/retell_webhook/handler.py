@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -56,15 +58,8 @@ def _no_content() -> dict[str, Any]:
     return {"statusCode": 204, "headers": {}, "body": "", "isBase64Encoded": False}
 
 
-_graph: WebhookServices | None = None
-
-
-def services() -> WebhookServices:
-    """This container's services, built on first use."""
-    global _graph  # one graph per container, reused while warm
-    if _graph is None:
-        _graph = webhook_from_environment()
-    return _graph
+services: Callable[[], WebhookServices] = cache(webhook_from_environment)
+"""This container's services: built on first use, reused while the container is warm."""
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
