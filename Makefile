@@ -45,7 +45,7 @@ jslint: node_modules/.installed  ## The JavaScript alone: ESLint, then tsc --noE
 	$(TSC)
 
 typecheck: install  ## mypy --strict on the code that ships
-	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local standins
 
 unit: install  ## Unit tests (pure logic, and the services through in-memory fakes): seconds
 	$(VENV)/bin/pytest tests/unit -q
@@ -61,7 +61,7 @@ test: install node_modules/.installed browser  ## Lint, type checks (Python and 
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(ESLINT)
-	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local
+	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local standins
 	$(TSC)
 	$(VENV)/bin/pytest -q
 
@@ -100,7 +100,7 @@ dev: install  ## The local stack: API on :$${PORT:-3000}, moto, scheduler loop, 
 	$(PY) -m local.dev
 
 token: install  ## A bearer token for the local stack: make token CLINIC=demo ROLE=admin (last line)
-	@$(PY) -m local.tokens --clinic "$(or $(CLINIC),demo)" --role "$(or $(ROLE),admin)"
+	@$(PY) -m standins.tokens --clinic "$(or $(CLINIC),demo)" --role "$(or $(ROLE),admin)"
 
 invoke: install  ## Invoke a handler with a sample event: make invoke FN=api EVENT=events/api/...
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=api EVENT=events/api/health.json"; exit 2; }

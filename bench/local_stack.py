@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from local import dev_process
+from standins import dev_process
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "1000"))
@@ -72,7 +72,7 @@ def local_stack() -> None:
     print("\nLocal stack (make dev, warm machine: dependencies installed, table definition cached)")
     print(f"  make dev -> healthy /health                    {ready:6.2f} s")
     print(f"  POST /calls/schedule over HTTP, {REQUESTS} requests  {sequential:6.1f} calls/s (one client)")
-    print(f"    first 100 at {first_hundred:.1f}/s, last 100 at {last_hundred:.1f}/s (local.moto_atomic: moto's")
+    print(f"    first 100 at {first_hundred:.1f}/s, last 100 at {last_hundred:.1f}/s (standins.moto_atomic: moto's")
     print("    transactions back up only the items they touch; as shipped they copy the whole table for each item)")
     print(f"  the same, 4 clients                            {parallel:6.1f} calls/s (the API: one at a time)")
     if lags:

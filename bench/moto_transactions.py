@@ -1,5 +1,5 @@
 """What a ``TransactWriteItems`` costs moto's DynamoDB as its table grows: time and memory kept per 1,000
-transactions on a table of ``--items`` items, with plain moto 5.2 and with ``local.moto_atomic``'s patch.
+transactions on a table of ``--items`` items, with plain moto 5.2 and with ``standins.moto_atomic``'s patch.
 
 Each run is a fresh process (``--mode moto`` or ``--mode patched``) so the resident-set figures are its own:
 ``python -m bench.moto_transactions`` runs both and prints a table.
@@ -37,11 +37,11 @@ def measure(mode: str, items: int, transactions: int) -> dict[str, Any]:
     import boto3
     from moto import mock_aws
 
-    from local.aws_resources import FAKE_CREDENTIALS, REGION, cached_table_request
+    from standins.aws_resources import FAKE_CREDENTIALS, REGION, cached_table_request
 
     os.environ.update(FAKE_CREDENTIALS)
     if mode == "patched":
-        from local.moto_atomic import make_moto_dynamodb_atomic
+        from standins.moto_atomic import make_moto_dynamodb_atomic
 
         make_moto_dynamodb_atomic()
     with mock_aws():
@@ -115,7 +115,7 @@ def main() -> int:
     print(f"\nmoto DynamoDB, TransactWriteItems of 2 items (some cancelled) on a {args.items:,}-item table")
     print(f"  {'':28}{'transactions':>14}{'ms each':>10}{'RSS kept per 1,000':>22}")
     for row in rows:
-        label = "moto 5.2 as shipped" if row["mode"] == "moto" else "with local.moto_atomic"
+        label = "moto 5.2 as shipped" if row["mode"] == "moto" else "with standins.moto_atomic"
         print(
             f"  {label:28}{row['transactions']:>14,}{row['ms_per_transaction']:>10.1f}"
             f"{row['rss_growth_mib_per_1000']:>18.1f} MiB"

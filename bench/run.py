@@ -78,7 +78,7 @@ def counting_aws_calls(calls: Counter[str]) -> Iterator[None]:
 
 def warm_latency() -> None:
     from scripts.invoke import sandbox
-    from tests.support.apigw import claims_for, http_event
+    from standins.apigw import claims_for, http_event
 
     calls: Counter[str] = Counter()
     os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
@@ -121,11 +121,11 @@ def calls_per_attempt() -> None:
     """One answered call, end to end in the sandbox, counting AWS API calls by phase."""
     from datetime import UTC, datetime
 
-    from local.gateway import LocalGateway
-    from local.scheduler_loop import LocalScheduler
-    from local.stack import LocalFunctions
     from scripts.invoke import sandbox
-    from tests.support.apigw import claims_for, http_event
+    from standins.apigw import claims_for, http_event
+    from standins.gateway import LocalGateway
+    from standins.scheduler_loop import LocalScheduler
+    from standins.stack import LocalFunctions
 
     calls: Counter[str] = Counter()
     monday_10am_la = datetime(2030, 12, 2, 18, 0, tzinfo=UTC)
@@ -135,8 +135,8 @@ def calls_per_attempt() -> None:
     ):
         import boto3
 
-        from local.retell_sim import RetellSimulator
-        from tests.support.aws_stand_ins import RETELL_TEST_KEY
+        from standins.aws_stand_ins import RETELL_TEST_KEY
+        from standins.retell_sim import RetellSimulator
 
         body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}
         claims = claims_for("bench", "admin")

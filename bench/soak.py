@@ -38,9 +38,9 @@ from typing import Any
 import httpx
 
 from local.dev import LOCAL_DEV_KEY
-from local.http_server import free_port
-from local.retell_sim import scenarios
-from local.tokens import issue
+from standins.http_server import free_port
+from standins.retell_sim import scenarios
+from standins.tokens import issue
 
 ROOT = Path(__file__).resolve().parents[1]
 CLINIC = "soak"

@@ -1,5 +1,5 @@
 """The HTTP API's routes: one definition for the CDK stack (API Gateway routes and authorizers) and the local
-gateway (``local/gateway.py``), so what runs locally is what is deployed. Plain Python, no CDK imports."""
+gateway (``standins/gateway.py``), so what runs locally is what is deployed. Plain Python, no CDK imports."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
-from local.http_server import port_in_use
+from standins.http_server import port_in_use
 
 if TYPE_CHECKING:
     from shared.logic.clinic_settings import ClinicSettingsService
@@ -72,8 +72,8 @@ class DevSettings:
 
 
 def _environment(settings: DevSettings) -> None:
-    from local.aws_resources import FAKE_CREDENTIALS
     from shared.telemetry import METRICS_NAMESPACE, SERVICE_NAME
+    from standins.aws_resources import FAKE_CREDENTIALS
 
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.update(
@@ -117,7 +117,7 @@ def _serve_moto(port: int, ready: Any) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
     from moto.server import ThreadedMotoServer
 
-    from local.moto_atomic import make_moto_dynamodb_atomic
+    from standins.moto_atomic import make_moto_dynamodb_atomic
 
     make_moto_dynamodb_atomic()
     ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False).start()
@@ -162,12 +162,12 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     log_format.install()
     say = log_format.say
 
-    from local.aws_resources import cached_table_request, create_resources
-    from local.gateway import LocalGateway
-    from local.retell_sim import RetellSimulator
-    from local.scheduler_loop import LocalScheduler
-    from local.stack import LocalFunctions
-    from local.tokens import issue, verify
+    from standins.aws_resources import cached_table_request, create_resources
+    from standins.gateway import LocalGateway
+    from standins.retell_sim import RetellSimulator
+    from standins.scheduler_loop import LocalScheduler
+    from standins.stack import LocalFunctions
+    from standins.tokens import issue, verify
 
     moto = start_moto(settings.moto_port)
     simulator: RetellSimulator | None = None

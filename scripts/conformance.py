@@ -1,7 +1,7 @@
 """Schemathesis against the local stack: does the API do what ``docs/openapi.json`` says?
 
 ``make schemathesis`` runs it long (300 examples per operation); ``tests/contract/test_openapi_conformance.py``
-runs it briefly in ``make test``. Either way: ``make dev`` on free ports (``local/dev_process.py``), an admin token
+runs it briefly in ``make test``. Either way: ``make dev`` on free ports (``standins/dev_process.py``), an admin token
 for a clinic of its own, a few seeded calls (so ``{call_id}`` routes reach real calls and ``nextToken`` can be a
 real one), then ``schemathesis run docs/openapi.json`` with the configuration below, summed up: operations and
 cases run, failures by check, and what each operation answered.
@@ -28,9 +28,9 @@ from typing import Any
 
 import httpx
 
-from local import dev_process
 from local.dev import LOCAL_DEV_KEY
-from local.tokens import issue
+from standins import dev_process
+from standins.tokens import issue
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "openapi.json"

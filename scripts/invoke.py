@@ -21,12 +21,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from local.gateway import LambdaContext
-from local.moto_atomic import make_moto_dynamodb_atomic
-from local.stack import LocalFunctions
 from shared.bootstrap import utc_now
 from shared.logic.ports import Clock
-from tests.support.aws_stand_ins import FAKE_CREDENTIALS, RETELL_TEST_KEY, create_stand_ins
+from standins.aws_stand_ins import FAKE_CREDENTIALS, RETELL_TEST_KEY, create_stand_ins
+from standins.gateway import LambdaContext
+from standins.moto_atomic import make_moto_dynamodb_atomic
+from standins.stack import LocalFunctions
 
 SAMPLE_CALL_ID = "0f8fad5bd9cb469fa16570867728950e"
 SAMPLE_TOKEN = "5a3b1c9d7e"  # noqa: S105 - a schedule token, not a secret
@@ -42,7 +42,7 @@ def sandbox(clock: Clock = utc_now) -> Iterator[LocalFunctions]:
 
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    from local.retell_sim import RetellSimulator
+    from standins.retell_sim import RetellSimulator
 
     make_moto_dynamodb_atomic()
     with mock_aws(), RetellSimulator(RETELL_TEST_KEY, auto_deliver=False).running() as simulator:
@@ -54,7 +54,7 @@ def sandbox(clock: Clock = utc_now) -> Iterator[LocalFunctions]:
 
 def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
     """Replace a ``SIGN_AT_INVOKE`` signature with a fresh one over the event's body, with the sandbox's key."""
-    from local.retell_sim.server import sign
+    from standins.retell_sim.server import sign
 
     headers = event.get("headers") or {}
     if headers.get("x-retell-signature") != SIGN_AT_INVOKE:

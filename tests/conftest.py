@@ -12,11 +12,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.gateway import LambdaContext
-from local.moto_atomic import make_moto_dynamodb_atomic
 from shared.bootstrap import ApiServices, api_from_environment
-from tests.support.apigw import claims_for, http_event
-from tests.support.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
+from standins.apigw import claims_for, http_event
+from standins.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
+from standins.gateway import LambdaContext
+from standins.moto_atomic import make_moto_dynamodb_atomic
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "discharge-call-scheduler-test")

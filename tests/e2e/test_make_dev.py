@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from local import dev_process
-from local.dev_process import wait_for
-from local.http_server import port_in_use
+from standins import dev_process
+from standins.dev_process import wait_for
+from standins.http_server import port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
 

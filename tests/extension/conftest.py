@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, Worker, expect, sync_playwright
 
-from local.gateway import LocalGateway
-from local.stack import LocalFunctions
-from local.tokens import issue, verify
 from scripts.build_extension import extension_id
+from standins.gateway import LocalGateway
+from standins.stack import LocalFunctions
+from standins.tokens import issue, verify
 from tests.conftest import ApiClient, AwsStandIns
 from tests.support.fake_idexx import HOST, FakeIdexx, page_data, self_signed_context
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from local.gateway import LocalGateway
-from local.http_server import free_port
-from local.stack import LocalFunctions
-from local.tokens import issue
+from standins.gateway import LocalGateway
+from standins.http_server import free_port
+from standins.stack import LocalFunctions
+from standins.tokens import issue
 from tests.conftest import AwsStandIns
 from tests.extension.conftest import CLINIC, EXTENSION_ID, Authorizers, Vet, clinic_calls, screenshot
 from tests.support.fake_idexx import SESSION_COOKIE, SESSION_VALUE, page_data

@@ -12,13 +12,13 @@ import pytest
 from moto.server import ThreadedMotoServer
 from playwright.sync_api import expect
 
-from local.gateway import LocalGateway
-from local.http_server import free_port
-from local.stack import LocalFunctions
-from local.tokens import issue
+from standins.aws_stand_ins import REGION
+from standins.gateway import LocalGateway
+from standins.http_server import free_port
+from standins.stack import LocalFunctions
+from standins.tokens import issue
 from tests.conftest import AwsStandIns
 from tests.extension.conftest import CLINIC, Authorizers, Vet, clinic_calls, screenshot
-from tests.support.aws_stand_ins import REGION
 from tests.support.cognito import CognitoAuthorizer
 from tests.support.fake_idexx import page_data
 

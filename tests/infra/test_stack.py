@@ -14,7 +14,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.routes import ROUTES
-from tests.support.stack_template import resources_of_type, synthesized_template
+from standins.stack_template import resources_of_type, synthesized_template
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from standins.apigw import claims_for
 from tests.conftest import ApiClient, AwsStandIns
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA
-from tests.support.apigw import claims_for
 
 IDEXX_PAGE_DATA: dict[str, Any] = {
     "pageData": {

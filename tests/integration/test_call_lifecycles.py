@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.support.aws_stand_ins import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBER
+from standins.aws_stand_ins import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBER
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from local.retell_sim import Fault
+from standins.retell_sim import Fault
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from standins.apigw import claims_for, http_event
 from tests.conftest import ApiClient, AwsStandIns, FrozenClock
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA, schedule
-from tests.support.apigw import claims_for, http_event
 
 DEEP = "[" * 5_000 + "]" * 5_000
 ARABIC_INDIC = "".join(chr(0x0660 + digit) for digit in range(10))

@@ -1,4 +1,4 @@
-"""The moto stand-in's DynamoDB transactions (``local.moto_atomic``): all or nothing as DynamoDB's are, while backing
+"""The moto stand-in's DynamoDB transactions (``standins.moto_atomic``): all or nothing as DynamoDB's are, while backing
 up only the items a transaction touches (moto 5.2 copies every table it names, once per item, and never frees the
 copies), and no replaced item version is kept alive."""
 
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from standins.aws_stand_ins import ACCOUNT, REGION
 from tests.conftest import TABLE, AwsStandIns
-from tests.support.aws_stand_ins import ACCOUNT, REGION
 
 
 def _key(pk: str) -> dict[str, Any]:

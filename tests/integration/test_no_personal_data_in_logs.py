@@ -11,8 +11,8 @@ import httpx
 import pytest
 from aws_lambda_powertools.logging.filters import SuppressFilter
 
-from local.retell_sim.scenarios import CONVERSATION
 from shared.observability import logger
+from standins.retell_sim.scenarios import CONVERSATION
 from tests.support.lifecycle import Stand
 
 OWNER = "Marguerite Okonkwo-Lindqvist"

@@ -28,8 +28,8 @@ from shared.logic.ports import (
 from shared.models.call import Call, CallStatus
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.settings import ClinicSettings
+from standins.aws_stand_ins import REGION
 from tests.conftest import GROUP, TABLE
-from tests.support.aws_stand_ins import REGION
 from tests.support.fakes import InMemoryCallStore, InMemoryDialSlots, InMemoryScheduler, InMemorySettingsStore
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)

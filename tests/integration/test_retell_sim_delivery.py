@@ -15,9 +15,9 @@ import httpx
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from local.http_server import BackgroundServer
-from local.retell_sim import RetellSimulator
-from local.retell_sim.scenarios import ANSWERS, NO_ANSWER
+from standins.http_server import BackgroundServer
+from standins.retell_sim import RetellSimulator
+from standins.retell_sim.scenarios import ANSWERS, NO_ANSWER
 
 KEY = "key_sim_delivery"
 

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from local.retell_sim.server import sign
-from tests.support.apigw import http_event
-from tests.support.aws_stand_ins import RETELL_TEST_KEY
+from standins.apigw import http_event
+from standins.aws_stand_ins import RETELL_TEST_KEY
+from standins.retell_sim.server import sign
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"

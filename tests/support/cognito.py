@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from tests.support.aws_stand_ins import REGION
+from standins.aws_stand_ins import REGION
 
 
 class CognitoAuthorizer:

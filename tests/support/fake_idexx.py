@@ -14,7 +14,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local.http_server import BackgroundServer
+from standins.http_server import BackgroundServer
 
 HOST = "us.idexxneo.com"
 SESSION_COOKIE = "neo_session"

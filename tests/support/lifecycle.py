@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from local.gateway import LocalGateway
-from local.retell_sim import RetellSimulator
-from local.scheduler_loop import Fired, LocalScheduler, fire_time
-from local.stack import LocalFunctions
 from shared.config import RetellConfig, from_environment
 from shared.logic.ports import ExecuteInvoker
+from standins.aws_stand_ins import RETELL_TEST_KEY
+from standins.gateway import LocalGateway
+from standins.retell_sim import RetellSimulator
+from standins.scheduler_loop import Fired, LocalScheduler, fire_time
+from standins.stack import LocalFunctions
 from tests.conftest import GROUP, ApiClient, AwsStandIns, FrozenClock
-from tests.support.aws_stand_ins import RETELL_TEST_KEY
 from tests.support.graph import SPAY_FOLLOW_UP
 
 TERMINAL = {"completed", "failed", "cancelled"}

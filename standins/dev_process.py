@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from local.http_server import free_port
+from standins.http_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_LINE = "local stack ready"

@@ -7,7 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from local.api_events import http_api_event
+from standins.api_events import http_api_event
 
 
 def http_event(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from local.aws_resources import ACCOUNT, FAKE_CREDENTIALS, REGION, create_resources, create_table_request
-from tests.support.stack_template import synthesized_template
+from standins.aws_resources import ACCOUNT, FAKE_CREDENTIALS, REGION, create_resources, create_table_request
+from standins.stack_template import synthesized_template
 
 __all__ = ["ACCOUNT", "FAKE_CREDENTIALS", "REGION", "create_stand_ins"]
 

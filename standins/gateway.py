@@ -24,8 +24,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from infra.routes import ROUTES, Route
-from local.api_events import http_api_event
-from local.http_server import BackgroundServer
+from standins.api_events import http_api_event
+from standins.http_server import BackgroundServer
 
 Authorizer = Callable[[str], dict[str, Any] | None]
 """A bearer token -> its claims, or ``None`` if it is not acceptable."""

@@ -6,8 +6,6 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from local.gateway import LambdaContext
-from local.invokers import InProcessExecuteInvoker
 from shared.bootstrap import (
     ApiServices,
     ExecuteServices,
@@ -19,6 +17,8 @@ from shared.bootstrap import (
 )
 from shared.config import RetellConfig
 from shared.logic.ports import Clock, ExecuteInvoker
+from standins.gateway import LambdaContext
+from standins.invokers import InProcessExecuteInvoker
 
 
 def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:

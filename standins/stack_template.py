@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from local.aws_resources import resources_of_type, synthesize_template
+from standins.aws_resources import resources_of_type, synthesize_template
 
 __all__ = ["resources_of_type", "synthesized_template"]
 

@@ -34,8 +34,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local.http_server import BackgroundServer
-from local.retell_sim.scenarios import Script, rate_limited, script_for
+from standins.http_server import BackgroundServer
+from standins.retell_sim.scenarios import Script, rate_limited, script_for
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to three times

@@ -62,7 +62,7 @@ def cached_table_request(table_name: str) -> dict[str, Any]:
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         # In a child process: the CDK's jsii kernel (a node process) must not outlive the synth in this one.
-        program = "import json, local.aws_resources as r; print(json.dumps(r.synthesize_template()))"
+        program = "import json, standins.aws_resources as r; print(json.dumps(r.synthesize_template()))"
         synthesized = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
             [sys.executable, "-c", program], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
