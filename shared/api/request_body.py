@@ -88,8 +88,7 @@ def check_body_size(body: str | None, *, base64_encoded: bool, max_bytes: int) -
 def check_json_body(body: str | None, *, base64_encoded: bool, content_type: str | None, max_bytes: int) -> None:
     """Refuse a body the API cannot take; an absent or empty body passes (the route decides whether it needs one)."""
     if not body:
-        return
-    check_body_size(body, base64_encoded=base64_encoded, max_bytes=max_bytes)
+        return  # the size of the text was checked before authentication (check_body_size); its bytes are below
     try:
         raw = base64.b64decode(body, validate=True) if base64_encoded else body.encode("utf-8", "surrogatepass")
     except (binascii.Error, ValueError):

@@ -197,12 +197,17 @@ class NoOpenSlot(ValidationFailed):
     code = "no_open_slot"
 
 
-def catalogue() -> dict[str, type[DomainError]]:
-    """Every error class by its code (a code named twice is a bug the tests catch)."""
-    found: dict[str, type[DomainError]] = {}
+def error_classes() -> list[type[DomainError]]:
+    """Every subclass of ``DomainError`` defined so far, wherever it was defined."""
+    found: list[type[DomainError]] = []
     pending = DomainError.__subclasses__()
     while pending:
         cls = pending.pop()
-        found.setdefault(cls.code, cls)
+        found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+def catalogue() -> dict[str, type[DomainError]]:
+    """Every error class by its code (a code named twice is a bug the tests catch)."""
+    return {cls.code: cls for cls in error_classes()}
