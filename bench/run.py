@@ -6,7 +6,9 @@
 * warm in-process latency of ``POST /calls/schedule`` against moto (median, p95), and the AWS API calls one
   schedule request makes;
 * the AWS API calls of one attempt (execute: claim, dial, record; webhook: started, ended, analyzed);
-* dials per scheduled call across the lifecycle and fault suites (every test also asserts its own count).
+* dials per scheduled call across the lifecycle, fault and reconciliation suites (every test also asserts its own
+  count);
+* the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``).
 """
 
 from __future__ import annotations
@@ -180,6 +182,7 @@ def dials_across_the_suites() -> None:
         "tests/integration/test_retell_webhook.py",
         "tests/integration/test_dialing_slots.py",
         "tests/integration/test_call_now.py",
+        "tests/integration/test_reconciliation.py",
     ]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites],
@@ -208,11 +211,13 @@ if __name__ == "__main__":
     from bench.extension import extension_figures
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
+    from bench.reconciler import reconciler_cost
 
     cold_start()
     warm_latency()
     calls_per_attempt()
     dials_across_the_suites()
+    reconciler_cost()
     synth_and_sizes()
     cost_per_1000_calls()
     local_stack()

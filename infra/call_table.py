@@ -35,3 +35,10 @@ class CallTable(Construct):
             sort_key=dynamodb.Attribute(name=design.CLINIC_CALLS_SORT_KEY, type=string),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.table.add_global_secondary_index(
+            index_name=design.OPEN_WORK_INDEX,
+            partition_key=dynamodb.Attribute(name=design.OPEN_WORK_PARTITION_KEY, type=string),
+            sort_key=dynamodb.Attribute(name=design.OPEN_WORK_SORT_KEY, type=string),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(design.OPEN_WORK_ATTRIBUTES),
+        )

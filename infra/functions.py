@@ -1,14 +1,17 @@
-"""Functions: the three Lambda functions, their two layers, and each function's permissions.
+"""Functions: the four Lambda functions, their two layers, and each function's permissions.
 
 Owns the dependency and shared-code layers (``infra/assets.py``), the calls API function (``api``), the
-Scheduler target that dials (``execute``) and the Retell webhook receiver (``retell_webhook``), each a
-``PythonFunction`` (``infra/python_function.py``: its own role and log group), and every grant their roles get.
+Scheduler target that dials (``execute``), the Retell webhook receiver (``retell_webhook``) and the reconciler
+(``reconcile``: every few minutes, and fed by both dead-letter queues), each a ``PythonFunction``
+(``infra/python_function.py``: its own role and log group), and every grant their roles get.
 Least privilege: each function may do exactly what it calls, on exactly these resources:
 
-* all three: get/put/update/delete items of the calls table (never Scan), use its key, create/update/delete/get
-  schedules in this stack's schedule group only, and pass the scheduler role, to Scheduler only;
+* all four: get/put/update/delete items of the calls table (never Scan), use its key, create/update/delete/get
+  schedules in this stack's schedule group only, pass the scheduler role, to Scheduler only, and read the Retell
+  API key (the API for recording links, the reconciler to ask Retell about calls);
 * ``api``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
-* ``execute`` and ``retell_webhook``: also read the Retell API key.
+* ``reconcile``: also query the open-work index, invoke ``execute`` (a lost schedule's attempt), and consume the
+  two dead-letter queues.
 
 Its resources are created beside it, in the stack's scope, so that their construct paths (and so their logical IDs,
 which the deployed stack and the tests know) are the ones they were deployed with: see ``infra/stack.py``.
@@ -17,9 +20,12 @@ which the deployed stack and the tests know) are the ones they were deployed wit
 from __future__ import annotations
 
 from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -29,6 +35,9 @@ from infra.deployment import Deployment
 from infra.python_function import PythonFunction, python_layer
 from infra.scheduling import Scheduling
 from shared.dal import table_design
+
+RECONCILE_EVERY_MINUTES = 5
+"""How often the reconciler looks for open work whose check is due (its bounds are minutes, not seconds)."""
 
 TABLE_WRITES = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
 SCHEDULE_WRITES = [
@@ -81,8 +90,8 @@ class Functions(Construct):
             folder="api",
             description="Calls API (API Gateway HTTP API)",
             layers=layers,
-            environment={**common, "PAGE_TOKEN_SECRET_NAME": data.page_token_secret.secret_arn},
-            timeout=Duration.seconds(10),
+            environment={**common, **retell, "PAGE_TOKEN_SECRET_NAME": data.page_token_secret.secret_arn},
+            timeout=Duration.seconds(15),
             log_retention=log_retention,
         )
         self.execute = PythonFunction(
@@ -92,7 +101,9 @@ class Functions(Construct):
             description="Starts one attempt of a call (EventBridge Scheduler)",
             layers=layers,
             environment={**common, **retell},
-            timeout=Duration.seconds(60),
+            # Two dials of up to 60 s each (a slow create, then the resend with the same key) and the writes around
+            # them; the reconciler waits longer than this before it asks Retell about a claim with no call id.
+            timeout=Duration.seconds(180),
             log_retention=log_retention,
             function_name=scheduling.execute_function_name,  # the name the scheduler role may invoke
             memory_mb=1024,
@@ -110,20 +121,51 @@ class Functions(Construct):
             timeout=Duration.seconds(10),
             log_retention=log_retention,
         )
-        self.by_folder = {"api": self.api, "execute": self.execute, "retell_webhook": self.retell_webhook}
+        self.reconcile = PythonFunction(
+            scope,
+            "Reconcile",
+            folder="reconcile",
+            description="Repairs calls whose webhooks, schedules or dials went astray (every few minutes)",
+            layers=layers,
+            environment={**common, **retell},
+            timeout=Duration.minutes(2),
+            log_retention=log_retention,
+            reserved_concurrent_executions=2,  # the schedule's run and a dead-letter batch; repairs are idempotent
+        )
+        self.by_folder = {
+            "api": self.api,
+            "execute": self.execute,
+            "retell_webhook": self.retell_webhook,
+            "reconcile": self.reconcile,
+        }
+        events.Rule(
+            scope,
+            "ReconcileEvery5Minutes",
+            description="Runs the reconciler over the calls whose check is due",
+            schedule=events.Schedule.rate(Duration.minutes(RECONCILE_EVERY_MINUTES)),
+            targets=[targets.LambdaFunction(self.reconcile.function, retry_attempts=0)],
+        )
+        for queue in scheduling.dead_letter_queues.values():
+            self.reconcile.function.add_event_source(
+                event_sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True, max_concurrency=2)
+            )
 
         # -- permissions: each function exactly what it calls ------------------------------------------------------
         for function in self.by_folder.values():
             _grant_calls_and_schedules(function.role, data, scheduling)
-        for function in (self.execute, self.retell_webhook):
             data.retell_secret.grant_read(function.role)
         clinic_index_arn = f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}"
         self.api.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[clinic_index_arn])
         )
         data.page_token_secret.grant_read(self.api.role)
-        self.api.role.add_to_principal_policy(  # "call now" invokes execute directly
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])
+        for function in (self.api, self.reconcile):  # "call now", and a lost schedule's attempt
+            function.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])
+            )
+        open_work_index_arn = f"{data.table.table_arn}/index/{table_design.OPEN_WORK_INDEX}"
+        self.reconcile.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[open_work_index_arn])
         )
 
     @property

@@ -2,7 +2,8 @@
 
 Owns the alert topic (encrypted with the data key, which CloudWatch is allowed to use for it; email subscription
 optional), the alarms (each dead-letter queue, errors and throttles per function, the API's 5xx rate, unresolved
-dials, rejected webhooks) and a dashboard of the call funnel (the handlers' Powertools metrics).
+dials, the Retell account refusing calls, calls the reconciler gave up on, unknown disconnection reasons, rejected
+webhooks) and a dashboard of the call funnel (the handlers' Powertools metrics).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FUNNEL = (
     (Metric.CALLS_REQUEUED, "re-queued (no slot)"),
     (Metric.CALLS_MOVED_INTO_BUSINESS_HOURS, "moved into business hours"),
     (Metric.CALLS_CANCELLED, "cancelled"),
+    (Metric.CALLS_PAUSED, "paused (Retell account)"),
+    (Metric.RECONCILER_REPAIRS, "repaired by the reconciler"),
 )
 """Powertools metrics the handlers emit (namespace DischargeCallScheduler, dimension service)."""
 
@@ -85,12 +88,12 @@ class Operations(Construct):
             self.alarms.append(created)
 
         for name, queue in dead_letter_queues.items():
-            alarm(
+            alarm(  # messages sent, not visible: the reconciler consumes them within seconds
                 f"{name}DeadLetters",
-                queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
+                queue.metric_number_of_messages_sent(period=Duration.minutes(5), statistic="Sum"),
                 0,
-                f"{name}: an attempt could not be delivered or crashed; the call may not have been dialed. "
-                "Read the message, fix the cause, check the call.",
+                f"{name}: an attempt could not be delivered or crashed. The reconciler repaired its call (see its "
+                "logs); find the cause.",
             )
         for name, function in functions.items():
             alarm(
@@ -120,6 +123,27 @@ class Operations(Construct):
             call_metric(Metric.DIALS_UNRESOLVED),
             0,
             "A dial's outcome is unknown after reconciliation: the call is left initiated; check Retell.",
+        )
+        alarm(
+            "RetellAccountUnavailable",
+            call_metric(Metric.RETELL_ACCOUNT_UNAVAILABLE, period=Duration.minutes(1)),
+            0,
+            "Retell refused to place calls for account reasons (401 key, 402 billing, 403, or a call ended "
+            "no_valid_payment / credit_exhausted / budget_reached). Dialing is paused, calls wait, nothing fails; "
+            "it resumes by itself once a probe dial succeeds. Fix the key or the billing.",
+        )
+        alarm(
+            "ReconcilerCallsLost",
+            call_metric(Metric.RECONCILER_CALLS_LOST),
+            0,
+            "The reconciler failed a call whose dial nobody could account for after two hours: check it in Retell.",
+        )
+        alarm(
+            "DisconnectionReasonUnknown",
+            call_metric(Metric.DISCONNECTION_REASON_UNKNOWN),
+            0,
+            "Retell ended a call with a disconnection_reason the outcome table does not know (the call was failed "
+            "to be safe): add it to shared/domain/outcomes.py.",
         )
         alarm(
             "WebhooksRejected",

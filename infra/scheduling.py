@@ -67,4 +67,7 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),
+        # The reconciler consumes these (batch repairs take seconds; its timeout is 2 minutes): a message it is
+        # working on stays hidden for six times that, as Lambda's SQS sources want.
+        visibility_timeout=Duration.minutes(12),
     )

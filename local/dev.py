@@ -7,6 +7,7 @@
 * the local scheduler loop, firing due one-shot schedules into the execute handler every half second;
 * the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
+* the reconciler, every ``RECONCILE_EVERY_S`` seconds (default 60), as its recurring schedule runs it in AWS;
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
 
 Knobs for a heavier load (``make soak`` sets them): ``RETELL_CONCURRENCY_LIMIT`` (the workspace's concurrent-call
@@ -53,6 +54,7 @@ class DevSettings:
     sim_webhook_workers: int = 16
     execute_workers: int = 8
     webhook_concurrency: int = 4
+    reconcile_every_seconds: float = 60.0
 
     @classmethod
     def from_environment(cls) -> DevSettings:
@@ -68,6 +70,7 @@ class DevSettings:
             sim_webhook_workers=int(os.environ.get("RETELL_SIM_WEBHOOK_WORKERS") or 16),
             execute_workers=int(os.environ.get("EXECUTE_WORKERS") or 8),
             webhook_concurrency=int(os.environ.get("WEBHOOK_CONCURRENCY") or 4),
+            reconcile_every_seconds=float(os.environ.get("RECONCILE_EVERY_S") or 60),
         )
 
 
@@ -230,6 +233,18 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         threading.Thread(target=lambda: __import__("retell"), name="warm-up", daemon=True).start()
         loop = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler-loop", daemon=True)
         loop.start()
+
+        def reconcile_forever() -> None:
+            while not stop.wait(settings.reconcile_every_seconds):
+                try:
+                    result = invoke("reconcile", {"source": "local.reconcile-schedule"})
+                except Exception as error:  # as a failed Lambda run: logged, and the next run tries again
+                    say(f"reconciler: run failed: {error}")
+                    continue
+                if result.get("checked"):
+                    say(f"reconciler: checked {result['checked']} calls: {result.get('repairs')}")
+
+        threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
         gateway.start()
         token = issue(DEMO_CLINIC, "admin")
         retell = settings.real_retell_url or f"simulated at {simulator.url if simulator else ''}"
@@ -238,6 +253,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             f"  API              {gateway.url}   (GET /health)\n"
             f"  Retell           {retell}\n"
             f"  AWS (moto)       http://127.0.0.1:{settings.moto_port}\n"
+            f"  reconciler       every {settings.reconcile_every_seconds:g} s (RECONCILE_EVERY_S)\n"
             f"  clinic           {DEMO_CLINIC} (open all day, every day; America/Los_Angeles)\n"
             f"  admin token      (make token CLINIC=demo ROLE=admin prints another)\n"
             f"{token}\n",

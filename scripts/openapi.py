@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from infra.routes import ROUTES
 from shared.api.envelope import failure_responses, success_response
-from shared.models.retell import RetellWebhook
+from shared.models.retell import RetellEvent
 
 TITLE = "Discharge call scheduler API"
 VERSION = "1.0.0"
@@ -45,15 +45,15 @@ def _retell_webhook_document() -> dict[str, Any]:
             401,
             authorizer=False,
             described={
-                400: "The body is not UTF-8 text under 1 MiB (`unreadable_body`), or it is signed but not a Retell "
-                "call event (`invalid_payload`)",
+                400: "The body is not UTF-8 text under 6 MiB (`unreadable_body`), or it is signed but not a Retell "
+                "event, or a call event without its call (`invalid_payload`)",
                 401: "`x-retell-signature` is missing, malformed, wrong or stale (`invalid_signature`)",
             },
         ),
         tags=["webhooks"],
     )
     def retell_webhook(
-        event: Annotated[RetellWebhook, Body()],
+        event: Annotated[RetellEvent, Body()],
         signature: Annotated[
             str,
             Header(

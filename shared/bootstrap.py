@@ -19,6 +19,7 @@ from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget, new_s
 from shared.adapters.execute_invoker import LambdaExecuteInvoker
 from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
+from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DialLeases
 from shared.dal.pagination import PageTokens
@@ -30,6 +31,8 @@ from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import CallExecutor
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits
+from shared.logic.reconciliation import Reconciler
+from shared.logic.recordings import RecordingService
 from shared.models.execution import ExecuteRequest
 
 SECRET_MAX_AGE_SECONDS = 300
@@ -53,6 +56,7 @@ class ApiServices:
     config: ApiConfig
     calls: CallService
     settings: ClinicSettingsService
+    recordings: RecordingService
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,20 @@ class WebhookServices:
 
 
 @dataclass(frozen=True)
+class ReconcilerServices:
+    """What the reconciler uses."""
+
+    reconciler: Reconciler
+    clock: Clock
+
+
+@dataclass(frozen=True)
 class _Storage:
     calls: CallRepository
     writer: CallWriter
     settings: ClinicSettingsService
     leases: DialLeases
+    breaker: DynamoAccountBreaker
 
 
 def _storage(
@@ -98,6 +111,7 @@ def _storage(
         writer=CallWriter(calls, scheduler, timedelta(seconds=config.scheduler_min_lead_seconds)),
         settings=ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock),
         leases=DialLeases(dynamodb, config.table_name),
+        breaker=DynamoAccountBreaker(dynamodb, config.table_name),
     )
 
 
@@ -112,6 +126,7 @@ def build_api(
     scheduler_client: Any,
     invoker: ExecuteInvoker,
     page_token_key: Callable[[], bytes],
+    retell: Callable[[], Dialer],
     clock: Clock,
     new_call_id: Callable[[], str] = random_call_id,
     new_token: Callable[[], str] = new_schedule_token,
@@ -129,7 +144,9 @@ def build_api(
         new_call_id=new_call_id,
         new_token=new_token,
     )
-    return ApiServices(config=config, calls=calls, settings=storage.settings)
+    return ApiServices(
+        config=config, calls=calls, settings=storage.settings, recordings=RecordingService(storage.calls, retell)
+    )
 
 
 def lease_limits(config: RetellConfig) -> Callable[[int], LeaseLimits]:
@@ -159,6 +176,7 @@ def build_execute(
         storage.writer,
         storage.settings,
         storage.leases,
+        storage.breaker,
         dialer=dialer,
         defaults=DialDefaults(agent_id=retell.retell_default_agent_id, from_number=retell.retell_default_from_number),
         lease_limits=lease_limits(retell),
@@ -180,15 +198,46 @@ def build_webhook(
     storage = _storage(
         config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=_no_page_tokens, clock=clock
     )
-    events = CallEventService(
+    return WebhookServices(events=_events(storage, retell, clock), signing_keys=signing_keys)
+
+
+def _events(storage: _Storage, retell: RetellConfig, clock: Clock) -> CallEventService:
+    return CallEventService(
         storage.writer,
         storage.settings,
         storage.leases,
+        storage.breaker,
         lease_duration=timedelta(seconds=retell.dial_lease_seconds),
         clock=clock,
         new_token=new_schedule_token,
     )
-    return WebhookServices(events=events, signing_keys=signing_keys)
+
+
+def build_reconciler(
+    config: FunctionConfig,
+    retell: RetellConfig,
+    *,
+    dynamodb: Any,
+    scheduler_client: Any,
+    invoker: ExecuteInvoker,
+    dialer: Callable[[], Dialer],
+    clock: Clock,
+) -> ReconcilerServices:
+    storage = _storage(
+        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=_no_page_tokens, clock=clock
+    )
+    reconciler = Reconciler(
+        storage.calls,
+        storage.writer,
+        _events(storage, retell, clock),
+        storage.settings,
+        storage.leases,
+        invoker,
+        dialer,
+        clock=clock,
+        new_token=new_schedule_token,
+    )
+    return ReconcilerServices(reconciler=reconciler, clock=clock)
 
 
 # -- Retell's keys --------------------------------------------------------------------------------------------------
@@ -277,15 +326,18 @@ def api_from_environment(
     read_secret: SecretReader | None = None,
     new_call_id: Callable[[], str] = random_call_id,
     new_token: Callable[[], str] = new_schedule_token,
+    retell: RetellConfig | None = None,
 ) -> ApiServices:
     """The API's services as a container has them (``invoker`` defaults to Lambda's asynchronous invocation)."""
     config = from_environment(ApiConfig)
+    retell = retell or from_environment(RetellConfig)
     secrets = read_secret or powertools_secrets()
     return build_api(
         config,
         **_clients(),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         page_token_key=lambda: secrets(config.page_token_secret_name).encode(),
+        retell=RetellDialers(retell, retell_api_keys(secrets, retell)),
         clock=clock,
         new_call_id=new_call_id,
         new_token=new_token,
@@ -308,6 +360,26 @@ def webhook_from_environment(
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
     return build_webhook(from_environment(FunctionConfig), retell, **_clients(), signing_keys=keys, clock=clock)
+
+
+def reconciler_from_environment(
+    *,
+    clock: Clock = utc_now,
+    retell: RetellConfig | None = None,
+    read_secret: SecretReader | None = None,
+    invoker: ExecuteInvoker | None = None,
+) -> ReconcilerServices:
+    config = from_environment(FunctionConfig)
+    retell = retell or from_environment(RetellConfig)
+    keys = retell_api_keys(read_secret or powertools_secrets(), retell)
+    return build_reconciler(
+        config,
+        retell,
+        **_clients(),
+        invoker=invoker or LambdaInvoker(config.execute_function_arn),
+        dialer=RetellDialers(retell, keys),
+        clock=clock,
+    )
 
 
 def validate_environment(*, retell: bool, api: bool = False) -> None:

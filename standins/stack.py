@@ -1,4 +1,4 @@
-"""The three functions' handlers, each over a graph built by whoever runs them (the local stack, tests, scripts)."""
+"""The functions' handlers, each over a graph built by whoever runs them (the local stack, tests, scripts)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 from shared.bootstrap import (
     ApiServices,
     ExecuteServices,
+    ReconcilerServices,
     WebhookServices,
     api_from_environment,
     execute_from_environment,
+    reconciler_from_environment,
     utc_now,
     webhook_from_environment,
 )
@@ -34,6 +36,7 @@ class LocalFunctions:
     api: ApiServices
     execute: ExecuteServices
     retell_webhook: WebhookServices
+    reconcile: ReconcilerServices
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run ``function``'s handler (a folder under ``functions/``) with ``event``, over its graph."""
@@ -55,10 +58,10 @@ class LocalFunctions:
         def run_execute(payload: dict[str, Any]) -> Any:
             return run_handler("execute", payload, execute)
 
+        execute_invoker = invoker or InProcessExecuteInvoker(run_execute, background=background)
         return LocalFunctions(
-            api=api_from_environment(
-                clock=clock, invoker=invoker or InProcessExecuteInvoker(run_execute, background=background)
-            ),
+            api=api_from_environment(clock=clock, invoker=execute_invoker, retell=retell),
             execute=execute,
             retell_webhook=webhook_from_environment(clock=clock, retell=retell),
+            reconcile=reconciler_from_environment(clock=clock, retell=retell, invoker=execute_invoker),
         )

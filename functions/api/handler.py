@@ -25,7 +25,7 @@ from shared.bootstrap import ApiServices, api_from_environment, validate_environ
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
 
-validate_environment(retell=False, api=True)
+validate_environment(retell=True, api=True)
 
 PUBLIC_ROUTES = frozenset({("GET", "/health")})
 

@@ -30,6 +30,8 @@ RESULT_METRICS = {
     ExecutionResult.REQUEUED: Metric.CALLS_REQUEUED,
     ExecutionResult.FAILED: Metric.CALLS_FAILED,
     ExecutionResult.UNRESOLVED: Metric.DIALS_UNRESOLVED,
+    ExecutionResult.ACCOUNT_BLOCKED: Metric.RETELL_ACCOUNT_UNAVAILABLE,
+    ExecutionResult.PAUSED: Metric.CALLS_PAUSED,
 }
 
 

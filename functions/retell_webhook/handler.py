@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from collections.abc import Callable
 from functools import cache
@@ -23,13 +24,15 @@ from shared.api.errors import describe_validation_errors, refusal
 from shared.bootstrap import WebhookServices, validate_environment, webhook_from_environment
 from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
-from shared.models.retell import RetellWebhook
+from shared.models.retell import RetellWebhook, WebhookKind
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
 validate_environment(retell=True)
 
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 6 * 1024 * 1024
+"""Lambda's own limit on a request: any body API Gateway hands over is accepted (a long call's transcript with word
+timings runs to megabytes; refusing it would make Retell retry and then drop the end of the call)."""
 EFFECT_METRICS = {
     EventEffect.CONNECTED: Metric.CALLS_CONNECTED,
     EventEffect.COMPLETED: Metric.CALLS_COMPLETED,
@@ -37,6 +40,8 @@ EFFECT_METRICS = {
     EventEffect.RETRY_SCHEDULED: Metric.CALLS_RETRIED,
     EventEffect.REQUEUED: Metric.CALLS_REQUEUED,
     EventEffect.ANALYZED: Metric.CALLS_ANALYZED,
+    EventEffect.PAUSED: Metric.CALLS_PAUSED,
+    EventEffect.AWAITING_ANALYSIS: Metric.CALLS_AWAITING_ANALYSIS,
     EventEffect.NO_CHANGE: Metric.WEBHOOKS_DUPLICATE,
     EventEffect.UNKNOWN_CALL: Metric.WEBHOOKS_UNKNOWN_CALL,
     EventEffect.IGNORED: Metric.WEBHOOKS_IGNORED,
@@ -81,11 +86,20 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: WebhookSe
         logger.warning("webhook signature rejected", extra={"signature_present": signature is not None})
         return refusal(InvalidSignature())
     try:
-        webhook = RetellWebhook.model_validate_json(body)
-    except ValidationError as error:
-        details = describe_validation_errors(error.errors())
+        document = json.loads(body)
+        kind = WebhookKind.model_validate(document)
+        if not kind.is_lifecycle:  # chat events, transcript updates, kinds Retell adds later: not ours to act on
+            metrics.add_metric(name=Metric.WEBHOOKS_IGNORED, unit=MetricUnit.Count, value=1)
+            return _no_content()
+        webhook = RetellWebhook.model_validate(document)
+    except (ValueError, RecursionError) as error:
+        details = describe_validation_errors(error.errors()) if isinstance(error, ValidationError) else []
         logger.warning("signed webhook with an unexpected shape", extra={"errors": details})
         return refusal(InvalidPayload())
     outcome = services.events.apply(webhook)
     metrics.add_metric(name=EFFECT_METRICS[outcome.effect], unit=MetricUnit.Count, value=1)
+    if outcome.unknown_reason:
+        metrics.add_metric(name=Metric.DISCONNECTION_REASON_UNKNOWN, unit=MetricUnit.Count, value=1)
+    if outcome.account_tripped:
+        metrics.add_metric(name=Metric.RETELL_ACCOUNT_UNAVAILABLE, unit=MetricUnit.Count, value=1)
     return _no_content()

@@ -1,4 +1,4 @@
-"""The only code that talks to Retell: place a call, and find one we may have placed.
+"""The only code that talks to Retell: place a call, find one we may have placed, read one as it is now.
 
 ``retell`` (the SDK) is imported when the first dial is made, not when this module is: its generated models take
 about a second to import, and the webhook and API functions, which share this package, never dial.
@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.dialing import DialSpec
-from shared.logic.ports import DialOutcomeUnknown, DialRateLimited, DialRejected
+from shared.logic.ports import (
+    DialAccountBlocked,
+    DialOutcomeUnknown,
+    DialRateLimited,
+    DialRejected,
+    RetellUnavailable,
+)
+from shared.models.retell import RetellCall
+
+ACCOUNT_STATUSES = frozenset({401, 402, 403})
+"""A revoked key, a lapsed billing account, a forbidden workspace: the account's state, not the call's."""
+UNKNOWN_OUTCOME_STATUSES = frozenset({408, 409})
+"""Retried by the SDK's own policy: a request timeout or a conflict (the same idempotency key in flight) may or may
+not have placed the call, so they are settled as any unknown outcome (find it, else resend with the same key)."""
 
 if TYPE_CHECKING:
     from retell import Retell
@@ -20,8 +33,12 @@ if TYPE_CHECKING:
 class RetellConnection:
     api_key: str
     base_url: str | None = None
-    timeout_seconds: float = 10.0
+    timeout_seconds: float = 60.0
+    """Creating a call may take a while (the SDK allows it 120 s); a dial cut short goes down the slower "outcome
+    unknown" path, so the client waits long. The execute function's timeout covers two such dials."""
     connect_timeout_seconds: float = 3.0
+    read_timeout_seconds: float = 10.0
+    """For questions (find, get-call): quick, and asked again on the next run if they time out."""
 
 
 class RetellDialer:
@@ -48,28 +65,44 @@ class RetellDialer:
         except (retell.APIConnectionError, retell.InternalServerError) as error:
             raise DialOutcomeUnknown(f"{type(error).__name__}: {error}") from error
         except retell.APIStatusError as error:
-            if error.status_code >= 500:
-                raise DialOutcomeUnknown(f"Retell answered {error.status_code}") from error
-            raise DialRejected(error.status_code, _message(error)) from error
+            status = error.status_code
+            if status >= 500 or status in UNKNOWN_OUTCOME_STATUSES:
+                raise DialOutcomeUnknown(f"Retell answered {status}") from error
+            if status in ACCOUNT_STATUSES:
+                raise DialAccountBlocked(status, _message(error)) from error
+            raise DialRejected(status, _message(error)) from error
         return str(response.call_id)
 
-    def find(self, spec: DialSpec) -> str | None:
+    def find(self, dial_key: str) -> str | None:
         """The Retell call placed by this dial, if Retell lists one (by the ``dial_key`` in our metadata)."""
         import retell
 
         try:
             page = self._retell().call.list(
-                filter_criteria={
-                    "metadata": [{"key": "dial_key", "type": "string", "op": "eq", "value": spec.idempotency_key}]
-                },
+                filter_criteria={"metadata": [{"key": "dial_key", "type": "string", "op": "eq", "value": dial_key}]},
                 limit=10,
                 max_retries=1,
+                timeout=self._connection.read_timeout_seconds,
             )
         except retell.APIError as error:
             raise DialOutcomeUnknown(f"listing calls failed: {type(error).__name__}") from error
         for item in page.items:
             return str(item.call_id)
         return None
+
+    def get_call(self, retell_call_id: str) -> RetellCall | None:
+        """Retell's record of the call now (a fresh recording link among it); ``None`` if Retell has no such call."""
+        import retell
+
+        try:
+            response = self._retell().call.retrieve(
+                retell_call_id, max_retries=1, timeout=self._connection.read_timeout_seconds
+            )
+        except retell.NotFoundError:
+            return None
+        except retell.APIError as error:
+            raise RetellUnavailable(f"get-call failed: {type(error).__name__}") from error
+        return RetellCall.model_validate(response.to_dict())
 
     def _retell(self) -> Retell:
         if self._client is None:

@@ -53,6 +53,7 @@ FAILURE_DESCRIPTIONS = {
     415: "The body's `Content-Type` is not `application/json` (UTF-8) (`unsupported_media_type`)",
     422: "Invalid input: `details` names each field and why",
     429: 'Throttled by API Gateway (the stage\'s rate and burst limits): `{"message": "Too Many Requests"}`',
+    503: "Retell did not answer just now (`retell_unavailable`); nothing was changed, try again shortly",
 }
 
 _BY_GATEWAY = frozenset({429})

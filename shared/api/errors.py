@@ -29,6 +29,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorKind.VALIDATION: 422,
     ErrorKind.INTERNAL: 500,
+    ErrorKind.UNAVAILABLE: 503,
 }
 
 

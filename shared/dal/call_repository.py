@@ -19,14 +19,20 @@ from shared.dal.table_design import (
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
     CLINIC_CALLS_SORT_KEY,
+    OPEN_WORK_INDEX,
+    OPEN_WORK_PARTITION_KEY,
+    OPEN_WORK_SORT_KEY,
     PARTITION_KEY,
     TTL_ATTRIBUTE,
     call_key,
     clinic_calls_partition,
     consultation_lock_key,
     idempotency_key,
+    open_work_partition,
+    open_work_partitions,
 )
-from shared.logic.ports import CallQuery, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
+from shared.domain.reconciliation import check_due
+from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
@@ -40,6 +46,10 @@ def _call_document(call: Call) -> dict[str, Any]:
     document.update(call_key(call.call_id))
     document[CLINIC_CALLS_PARTITION_KEY] = clinic_calls_partition(call.clinic_id)
     document[CLINIC_CALLS_SORT_KEY] = f"{format_utc(call.scheduled_for)}#{call.call_id}"
+    due = check_due(call)
+    if due is not None:
+        document[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
+        document[OPEN_WORK_SORT_KEY] = f"{format_utc(due.at)}#{call.call_id}"
     return document
 
 
@@ -110,6 +120,28 @@ class CallRepository:
                 return calls, None
             request["ExclusiveStartKey"] = last_key
         return calls, self._page_tokens.encode(from_item(last_key), binding) if last_key else None
+
+    def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
+        """Calls whose reconciliation check is due, oldest first, at most ``limit`` per shard: a query of each shard
+        of the sparse open-work index, which holds only the calls that may need it (reads do not grow with the
+        table)."""
+        refs: list[CallRef] = []
+        for partition in open_work_partitions():
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": OPEN_WORK_INDEX,
+                "KeyConditionExpression": "#pk = :pk AND #sk <= :now",
+                "ExpressionAttributeNames": {"#pk": OPEN_WORK_PARTITION_KEY, "#sk": OPEN_WORK_SORT_KEY},
+                "ExpressionAttributeValues": {
+                    ":pk": to_attribute(partition),
+                    ":now": to_attribute(format_utc(now) + "#\uffff"),
+                },
+                "Limit": limit,
+            }
+            for item in self._client.query(**request).get("Items", []):
+                values = from_item(item)
+                refs.append(CallRef(clinic_id=str(values["clinicId"]), call_id=str(values["callId"])))
+        return refs
 
     def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
         response = self._client.get_item(

@@ -3,17 +3,23 @@ moto's table from the synthesized template, so code, infrastructure and tests ca
 
 Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 
-* call: ``CALL#{callId}`` / ``CALL``; gsi1 ``CLINIC#{clinicId}`` / ``{scheduledFor}#{callId}``
+* call: ``CALL#{callId}`` / ``CALL``; gsi1 ``CLINIC#{clinicId}`` / ``{scheduledFor}#{callId}``; while the call is
+  open work for the reconciler (``shared.domain.reconciliation``), gsi2 ``OPEN#{shard}`` / ``{checkDueAt}#{callId}``
+  (sparse: a call that needs no check has no gsi2 keys, so the index holds only the open work, whatever the size
+  of the table; ``shard`` spreads its writes over a few partitions)
 * clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``
 * consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, present while that consultation has an
   active (not terminal) call
 * idempotency record: ``IDEMPOTENCY#{clinicId}#{key}`` / ``IDEMPOTENCY``, expiring through TTL
+* the Retell account's breaker: ``BREAKER#RETELL`` / ``BREAKER``, present while the account cannot place calls
 * dialing leases: ``LEASES#CLINIC#{clinicId}`` and ``LEASES#WORKSPACE`` / ``LEASES``, a map of call id to the
   epoch second its lease expires (the calls in flight)
 
 Every value put between delimiters is checked by ``_part``: no ``#``, nothing outside ``[A-Za-z0-9_.:-]``
 (``shared.models.ids``), so no value can contain or imitate a delimiter and reach another tenant's item.
 """
+
+import zlib
 
 from shared.models.ids import is_key_part
 
@@ -23,6 +29,12 @@ CLINIC_CALLS_INDEX = "gsi1"
 CLINIC_CALLS_PARTITION_KEY = "gsi1pk"
 CLINIC_CALLS_SORT_KEY = "gsi1sk"
 TTL_ATTRIBUTE = "expiresAt"
+OPEN_WORK_INDEX = "gsi2"
+OPEN_WORK_PARTITION_KEY = "gsi2pk"
+OPEN_WORK_SORT_KEY = "gsi2sk"
+OPEN_WORK_SHARDS = 4
+OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
+"""What the open-work index projects besides the keys: enough to read the call, nothing personal."""
 
 
 class UnsafeKeyPart(ValueError):
@@ -61,3 +73,15 @@ def clinic_leases_key(clinic_id: str) -> dict[str, str]:
 
 def workspace_leases_key() -> dict[str, str]:
     return {PARTITION_KEY: "LEASES#WORKSPACE", SORT_KEY: "LEASES"}
+
+
+def open_work_partition(call_id: str) -> str:
+    return f"OPEN#{zlib.crc32(_part(call_id).encode()) % OPEN_WORK_SHARDS}"
+
+
+def open_work_partitions() -> list[str]:
+    return [f"OPEN#{shard}" for shard in range(OPEN_WORK_SHARDS)]
+
+
+def account_breaker_key() -> dict[str, str]:
+    return {PARTITION_KEY: "BREAKER#RETELL", SORT_KEY: "BREAKER"}

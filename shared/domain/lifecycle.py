@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from shared.domain.business_hours import BusinessCalendar
-from shared.domain.outcomes import Disposition, judge_disconnection
+from shared.domain.outcomes import VOICEMAIL_LOOKALIKES, Disposition, judge_disconnection, needs_analysis_to_judge
 from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
 from shared.models.settings import RetryPolicy
 
@@ -32,6 +33,28 @@ EARLY_TOLERANCE = timedelta(minutes=2)
 (a hand-made invocation, a clock far off), and dialing on it would ring the owner before the time the clinic set."""
 
 OPEN_STATUSES = frozenset({CallStatus.INITIATED, CallStatus.IN_PROGRESS})
+
+ACCOUNT_WAIT = timedelta(minutes=5)
+"""An attempt that ended because the Retell account could not pay waits this long (the breaker's probe interval)."""
+
+TRANSCRIPT_MAX_CHARS = 60_000
+"""About two hours of conversation: a call's transcript is kept up to this, so the item stays well inside DynamoDB's
+400 KB (Retell keeps the whole one, and word timings are never stored)."""
+
+
+class QueueReason(StrEnum):
+    """Why a claimed attempt goes back to ``scheduled`` without a dial, which decides what it counts against."""
+
+    CLOSED = "closed"  # the clinic is closed now: moved into business hours (``rescheduled``)
+    NO_SLOT = "no_slot"  # no dialing slot free: counts against ``MAX_REQUEUES``
+    ACCOUNT = "account"  # the Retell account cannot place calls: waits for it, counts against nothing
+    NOT_PLACED = "not_placed"  # the reconciler found the dial never reached Retell: dialed again, counts nothing
+
+
+def keep_transcript(text: str | None) -> str | None:
+    if text is None or len(text) <= TRANSCRIPT_MAX_CHARS:
+        return text
+    return text[:TRANSCRIPT_MAX_CHARS] + "\n[... shortened; Retell keeps the whole transcript]"
 
 
 def out_of_requeues(call: Call) -> bool:
@@ -53,7 +76,8 @@ class CallEnd:
     started_at: datetime | None
     ended_at: datetime | None
     transcript: str | None = None
-    recording_url: str | None = None
+    has_recording: bool = False
+    in_voicemail: bool | None = None  # from the analysis, once it has come
 
 
 def _entry_index(call: Call, attempt: int, retell_call_id: str | None) -> int | None:
@@ -100,9 +124,8 @@ def claim(call: Call, attempt: int, token: str, now: datetime) -> Call | None:
     )
 
 
-def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, *, requeue: bool) -> Call:
-    """``initiated`` -> ``scheduled`` without having dialed: the same attempt, at ``fire_at``, on a new schedule.
-    ``requeue`` counts it against ``MAX_REQUEUES`` (no slot free); otherwise it was moved into business hours."""
+def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, why: QueueReason) -> Call:
+    """``initiated`` -> ``scheduled`` without having dialed: the same attempt, at ``fire_at``, on a new schedule."""
     attempts = list(call.attempts)
     if attempts and attempts[-1].number == call.attempt and attempts[-1].dialed_at is None:
         attempts.pop()  # the claim never became a dial: not worth a line in the history
@@ -110,11 +133,12 @@ def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, *, req
         update={
             "status": CallStatus.SCHEDULED,
             "scheduled_for": fire_at,
-            "rescheduled": call.rescheduled or not requeue,
+            "rescheduled": call.rescheduled or why == QueueReason.CLOSED,
             "schedule_token": token,
             "attempts": attempts,
-            "requeues": call.requeues + 1 if requeue else call.requeues,
+            "requeues": call.requeues + 1 if why == QueueReason.NO_SLOT else call.requeues,
             "status_reason": reason,
+            "checked_at": None,
         }
     )
 
@@ -134,24 +158,44 @@ def dialed(call: Call, attempt: int, retell_call_id: str, now: datetime) -> Call
     return call.model_copy(update=changes)
 
 
-def dial_failed(call: Call, reason: str) -> Call:
-    """``initiated`` -> ``failed``: Retell refused the dial for good, or the clinic's dialing settings are wrong."""
+def dial_failed(call: Call, reason: str, outcome: CallOutcome = CallOutcome.DIAL_REJECTED) -> Call:
+    """``initiated`` -> ``failed``: Retell refused the dial for good, the clinic's dialing settings are wrong, or
+    (``LOST``) nobody could find out what became of the dial long after it."""
     attempts = list(call.attempts)
     if attempts and attempts[-1].number == call.attempt:
-        attempts[-1] = attempts[-1].model_copy(update={"outcome": CallOutcome.DIAL_REJECTED})
+        attempts[-1] = attempts[-1].model_copy(update={"outcome": outcome})
     return call.model_copy(
         update={
             "status": CallStatus.FAILED,
-            "outcome": CallOutcome.DIAL_REJECTED,
+            "outcome": outcome,
             "attempts": attempts,
             "status_reason": reason,
+            "checked_at": None,
         }
     )
 
 
+def same_step(call: Call, seen: Call) -> bool:
+    """``call`` is still where ``seen`` was: same status, attempt, schedule and Retell call."""
+    return (call.status, call.attempt, call.schedule_token, call.retell_call_id) == (
+        seen.status,
+        seen.attempt,
+        seen.schedule_token,
+        seen.retell_call_id,
+    )
+
+
+def checked(call: Call, seen: Call, now: datetime) -> Call | None:
+    """The reconciler asked about ``seen`` and nothing had changed: note when, so it waits before asking again.
+    Nothing to note if the call moved on meanwhile."""
+    if not same_step(call, seen):
+        return None
+    return call.model_copy(update={"checked_at": now})
+
+
 def dial_unresolved(call: Call, claimed: Call, reason: str) -> Call | None:
     """Still ``initiated``: Retell may or may not have placed the call, and we could not find out. The reason says
-    so, and a sweeper (or a person) looks for ``initiated`` calls whose attempt has no Retell call id. Nothing to
+    so, and the reconciler (``shared.logic.reconciliation``) finds out later. Nothing to
     do if the call moved on meanwhile (Retell did place it, and its webhooks got there first)."""
     if (call.status, call.attempt, call.schedule_token) != (
         CallStatus.INITIATED,
@@ -199,44 +243,62 @@ def ended(
     token: str,
     requeue_delay: timedelta,
 ) -> Call | None:
-    """Apply ``call_ended`` to the attempt it reports. ``token`` names the schedule of the next attempt, if any."""
+    """Apply the end of the attempt it reports. ``token`` names the schedule of the next attempt, if any.
+
+    An end that looks like a conversation waits for the analysis when only the analysis can tell it from a
+    voicemail and the clinic retries voicemails: the attempt stays open, its end recorded, until ``call_analyzed``
+    (or the reconciler) brings ``in_voicemail``."""
     if not is_open_attempt(call, end.attempt):
         return None
     index = _entry_index(call, end.attempt, end.retell_call_id)
     if not _is_latest_dial(call, index):
         return None  # an earlier dial of a re-queued attempt
-    verdict = judge_disconnection(end.disconnection_reason, policy)
     entry = call.attempts[index] if index is not None else CallAttempt(number=end.attempt)
     entry = entry.model_copy(
         update={
             "retell_call_id": end.retell_call_id,
             "started_at": entry.started_at or end.started_at,
-            "ended_at": end.ended_at or now,
+            "ended_at": end.ended_at or entry.ended_at or now,
             "disconnection_reason": end.disconnection_reason,
-            "outcome": verdict.outcome,
         }
     )
-    changes: dict[str, object] = {
-        "attempts": _with_entry(call, index, entry),
-        "retell_call_id": end.retell_call_id,
-        "outcome": verdict.outcome,
-        "disconnection_reason": end.disconnection_reason,
-    }
+    changes: dict[str, object] = {"retell_call_id": end.retell_call_id, "checked_at": None}
     if end.transcript is not None:
-        changes["transcript"] = end.transcript
-    if end.recording_url is not None:
-        changes["recording_url"] = end.recording_url
+        changes["transcript"] = keep_transcript(end.transcript)
+    if end.has_recording:
+        changes["has_recording"] = True
+
+    last_attempt = call.attempt >= call.max_attempts
+    if not last_attempt and needs_analysis_to_judge(end.disconnection_reason, policy, end.in_voicemail):
+        if index is not None and call.attempts[index] == entry:
+            return None  # the same end again
+        return call.model_copy(
+            update={
+                **changes,
+                "attempts": _with_entry(call, index, entry),
+                "status_reason": "the call ended; waiting for Retell's analysis to tell the owner from a voicemail",
+            }
+        )
+
+    verdict = judge_disconnection(end.disconnection_reason, policy, in_voicemail=end.in_voicemail)
+    entry = entry.model_copy(update={"outcome": verdict.outcome})
+    changes.update(
+        attempts=_with_entry(call, index, entry),
+        outcome=verdict.outcome,
+        disconnection_reason=end.disconnection_reason,
+    )
 
     disposition = verdict.disposition
-    if disposition == Disposition.RETRY and call.attempt >= call.max_attempts:
+    if disposition == Disposition.RETRY and last_attempt:
         # Out of retries. A voicemail was still a delivered message; silence and busy lines are a failure.
         disposition = Disposition.COMPLETE if verdict.outcome == CallOutcome.VOICEMAIL else Disposition.FAIL
-        changes["status_reason"] = f"no answer after {call.max_attempts} attempts"
+        changes["status_reason"] = f"{verdict.outcome.replace('_', ' ')} after {call.max_attempts} attempts"
     if disposition == Disposition.REQUEUE and out_of_requeues(call):
         disposition = Disposition.FAIL
         changes["status_reason"] = "Retell had no free capacity for too long"
 
     if disposition == Disposition.COMPLETE:
+        changes.setdefault("status_reason", None)
         return call.model_copy(update={**changes, "status": CallStatus.COMPLETED})
     if disposition == Disposition.FAIL:
         changes.setdefault("status_reason", f"the call could not be completed ({end.disconnection_reason})")
@@ -255,6 +317,18 @@ def ended(
                 "status_reason": f"retry {call.attempt} of {call.max_attempts - 1} after {verdict.outcome}",
             }
         )
+    if disposition == Disposition.PAUSE:
+        at = calendar.next_open_slot(now + max(requeue_delay, ACCOUNT_WAIT))
+        reason = f"the Retell account could not place the call ({end.disconnection_reason}); waiting for it"
+        return call.model_copy(
+            update={
+                **changes,
+                "status": CallStatus.SCHEDULED,
+                "scheduled_for": at,
+                "schedule_token": token,
+                "status_reason": reason,
+            }
+        )
     at = calendar.next_open_slot(now + requeue_delay)
     return call.model_copy(
         update={
@@ -270,14 +344,25 @@ def ended(
 
 def analyzed(call: Call, attempt: int, retell_call_id: str, analysis: CallAnalysis) -> Call | None:
     """Store Retell's post-call analysis on its dial, and on the call if that dial is the call's latest. The only
-    change a terminal call accepts; a cancelled call accepts none."""
+    change a terminal call accepts; a cancelled call accepts none. An analysis that finds a voicemail behind an end
+    that looked like a conversation corrects the outcome (the status was right either way: both complete)."""
     if call.status == CallStatus.CANCELLED:
         return None
     index = _entry_index(call, attempt, retell_call_id)
     if index is None or call.attempts[index].analysis == analysis:
         return None
-    entry = call.attempts[index].model_copy(update={"analysis": analysis})
-    changes: dict[str, object] = {"attempts": _with_entry(call, index, entry)}
+    entry = call.attempts[index]
+    updates: dict[str, object] = {"analysis": analysis}
+    voicemail = (
+        analysis.in_voicemail
+        and entry.outcome == CallOutcome.ANSWERED
+        and entry.disconnection_reason in VOICEMAIL_LOOKALIKES
+    )
+    if voicemail:
+        updates["outcome"] = CallOutcome.VOICEMAIL
+    changes: dict[str, object] = {"attempts": _with_entry(call, index, entry.model_copy(update=updates))}
     if _is_latest_dial(call, index) or all(e.retell_call_id is None for e in call.attempts[index + 1 :]):
         changes["analysis"] = analysis
+        if voicemail and call.outcome == CallOutcome.ANSWERED:
+            changes["outcome"] = CallOutcome.VOICEMAIL
     return call.model_copy(update=changes)

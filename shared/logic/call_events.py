@@ -4,6 +4,9 @@ Deliveries repeat (up to four times), arrive out of order and may concern calls 
 event is turned into a pure transition (``shared.domain.lifecycle``) that is a no-op unless it moves the call
 forward, and written conditionally, so an attempt's outcome is applied exactly once whatever arrives when.
 ``call_analyzed`` carries the whole call, so it also ends an attempt whose ``call_ended`` was lost or is late.
+The reconciler feeds Retell's get-call answers through the same path (``apply_state``), as if the webhook had come.
+An end for account reasons (the account cannot pay) opens the Retell account's breaker: the attempt waits for the
+account, and the execute function probes it.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from enum import StrEnum
 
 from shared.domain import lifecycle
 from shared.domain.business_hours import BusinessCalendar
+from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
 from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import requeue_delay
-from shared.logic.ports import DialSlots
+from shared.logic.ports import AccountBreaker, DialSlots
 from shared.models.call import Call, CallStatus
-from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellWebhook
+from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
 
 
@@ -34,13 +38,29 @@ class EventEffect(StrEnum):
     FAILED = "failed"
     RETRY_SCHEDULED = "retry_scheduled"
     REQUEUED = "requeued"
+    PAUSED = "paused"  # the account could not pay for the call: the attempt waits for the account
+    AWAITING_ANALYSIS = "awaiting_analysis"  # ended; only the analysis can tell the owner from a voicemail
     ANALYZED = "analyzed"
+
+
+ENDS_OF_DIAL = frozenset(
+    {
+        EventEffect.COMPLETED,
+        EventEffect.FAILED,
+        EventEffect.RETRY_SCHEDULED,
+        EventEffect.REQUEUED,
+        EventEffect.PAUSED,
+        EventEffect.AWAITING_ANALYSIS,
+    }
+)
 
 
 @dataclass(frozen=True)
 class EventOutcome:
     effect: EventEffect
     call: Call | None = None
+    unknown_reason: bool = False  # a ``disconnection_reason`` the outcome table does not know yet
+    account_tripped: bool = False  # this event opened the Retell account's breaker
 
 
 class CallEventService:
@@ -49,6 +69,7 @@ class CallEventService:
         writer: CallWriter,
         settings: ClinicSettingsService,
         leases: DialSlots,
+        breaker: AccountBreaker,
         lease_duration: timedelta,
         clock: Callable[[], datetime],
         new_token: Callable[[], str],
@@ -57,6 +78,7 @@ class CallEventService:
         self._writer = writer
         self._settings = settings
         self._leases = leases
+        self._breaker = breaker
         self._lease_duration = lease_duration
         self._clock = clock
         self._new_token = new_token
@@ -65,35 +87,53 @@ class CallEventService:
     def apply(self, webhook: RetellWebhook) -> EventOutcome:
         if webhook.event not in LIFECYCLE_EVENTS:
             return EventOutcome(EventEffect.IGNORED)
-        ours = webhook.call.ours()
+        return self.apply_state(webhook.event, webhook.call)
+
+    def apply_state(self, event: str, retell_call: RetellCall, *, analysis_given_up: bool = False) -> EventOutcome:
+        """Apply what Retell says of one of our calls, as the lifecycle ``event`` it amounts to. With
+        ``analysis_given_up`` an ended call whose analysis never came is judged without it (not a voicemail)."""
+        ours = retell_call.ours()
         if ours is None:
-            logger.info("webhook for a call without our metadata", extra={"retell_call_id": webhook.call.call_id})
+            logger.info("webhook for a call without our metadata", extra={"retell_call_id": retell_call.call_id})
             return EventOutcome(EventEffect.IGNORED)
         now = self._clock()
-        transition = self._transition(webhook, ours, now)
+        transition = self._transition(event, retell_call, ours, now, analysis_given_up=analysis_given_up)
         written = self._writer.apply(ours.clinic_id, ours.call_id, transition, now)
         if written.before is None:
-            logger.info("webhook for an unknown call", extra={"call_id": ours.call_id, "event": webhook.event})
+            logger.info("webhook for an unknown call", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.UNKNOWN_CALL)
         if written.after is None:
-            logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": webhook.event})
+            logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.NO_CHANGE, written.before)
-        effect = _effect(webhook.event, written.before, written.after)
-        if effect in {EventEffect.COMPLETED, EventEffect.FAILED, EventEffect.RETRY_SCHEDULED, EventEffect.REQUEUED}:
+        effect = _effect(event, written.before, written.after)
+        if effect in ENDS_OF_DIAL:
             self._leases.release(ours.clinic_id, ours.call_id)
         elif effect == EventEffect.CONNECTED:
             self._leases.renew(ours.clinic_id, ours.call_id, self._lease_duration, now)
+        tripped = False
+        if effect == EventEffect.PAUSED:
+            reason = f"a call ended with {retell_call.disconnection_reason}"
+            tripped = self._breaker.trip(reason, now, now + lifecycle.ACCOUNT_WAIT)
+            logger.error("Retell account cannot place calls", extra={"reason": retell_call.disconnection_reason})
         logger.info(
             f"call {effect}",
             extra={"call_id": ours.call_id, "attempt": ours.attempt, "status": written.after.status},
         )
-        return EventOutcome(effect, written.after)
+        unknown = event != "call_started" and not is_known_reason(retell_call.disconnection_reason)
+        if unknown:
+            logger.warning("unknown disconnection reason", extra={"reason": retell_call.disconnection_reason})
+        return EventOutcome(effect, written.after, unknown_reason=unknown, account_tripped=tripped)
 
-    def _transition(self, webhook: RetellWebhook, ours: OurMetadata, now: datetime) -> Transition:
-        retell_call = webhook.call
-        if webhook.event == "call_started":
+    def _transition(
+        self, event: str, retell_call: RetellCall, ours: OurMetadata, now: datetime, *, analysis_given_up: bool
+    ) -> Transition:
+        if event == "call_started":
             return lambda call: lifecycle.connected(call, ours.attempt, retell_call.call_id, retell_call.started_at)
 
+        analysis = retell_call.call_analysis.as_analysis() if retell_call.call_analysis else None
+        in_voicemail = analysis.in_voicemail if analysis is not None else None
+        if in_voicemail is None and analysis_given_up:
+            in_voicemail = False
         end = lifecycle.CallEnd(
             attempt=ours.attempt,
             retell_call_id=retell_call.call_id,
@@ -101,9 +141,9 @@ class CallEventService:
             started_at=retell_call.started_at,
             ended_at=retell_call.ended_at,
             transcript=retell_call.transcript,
-            recording_url=retell_call.recording_url,
+            has_recording=bool(retell_call.recording_url),
+            in_voicemail=in_voicemail,
         )
-        analysis = retell_call.call_analysis.as_analysis() if retell_call.call_analysis else None
         # Decided once per event, so a re-decision after a lost race keeps the same schedule token and delay.
         token = self._new_token()
         delay = requeue_delay(self._rng)
@@ -117,7 +157,7 @@ class CallEventService:
             current = after_end or call
             after_analysis = (
                 lifecycle.analyzed(current, ours.attempt, retell_call.call_id, analysis)
-                if webhook.event == "call_analyzed" and analysis is not None
+                if event == "call_analyzed" and analysis is not None
                 else None
             )
             return after_analysis or after_end
@@ -131,7 +171,10 @@ def _effect(event: str, before: Call, after: Call) -> EventEffect:
         and after.attempt == before.attempt
         and after.schedule_token == before.schedule_token
     ):
-        return EventEffect.ANALYZED if event == "call_analyzed" else EventEffect.NO_CHANGE
+        if event == "call_analyzed":
+            return EventEffect.ANALYZED
+        ended_now = after.status in lifecycle.OPEN_STATUSES and _ended_here(after) and not _ended_here(before)
+        return EventEffect.AWAITING_ANALYSIS if ended_now else EventEffect.NO_CHANGE
     if after.status == CallStatus.IN_PROGRESS:
         return EventEffect.CONNECTED
     if after.status == CallStatus.COMPLETED:
@@ -140,4 +183,11 @@ def _effect(event: str, before: Call, after: Call) -> EventEffect:
         return EventEffect.FAILED
     if after.attempt > before.attempt:
         return EventEffect.RETRY_SCHEDULED
+    if after.disconnection_reason in ACCOUNT_END_REASONS:
+        return EventEffect.PAUSED
     return EventEffect.REQUEUED
+
+
+def _ended_here(call: Call) -> bool:
+    entry = call.current_attempt()
+    return entry is not None and entry.ended_at is not None

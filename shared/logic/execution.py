@@ -5,10 +5,14 @@ Never call an owner twice by mistake:
 * The attempt is claimed first, with a conditional write (``scheduled`` with this attempt and schedule token ->
   ``initiated``). A duplicate delivery, a replaced schedule, a cancelled call all lose the claim and do nothing.
 * The function's own async retries are 0 (infrastructure), so AWS never re-runs a dial; an unexpected crash after
-  the claim leaves the call ``initiated`` with no Retell call id, for a sweeper, not for a second dial.
+  the claim leaves the call ``initiated`` with no Retell call id, for the reconciler, not for a second dial.
 * Retell gets an idempotency key unique to this dial. A dial whose outcome is unknown (timeout, dropped connection,
-  5xx) is reconciled: look for the call by our metadata, else resend with the same key (Retell places it at most
-  once). Still unknown: leave the call ``initiated`` with the reason, and alarm.
+  408, 409, 5xx) is settled: look for the call by our metadata, else resend with the same key (Retell places it at
+  most once). Still unknown: leave the call ``initiated`` with the reason, for the reconciler, and alarm.
+
+When the Retell account itself refuses (401, 402, 403), the call is not at fault: the account's breaker opens (one
+alarm), the attempt waits without using anything up, and while the breaker is open one execute at a time, every
+``ACCOUNT_WAIT``, dials as a probe; the first dial Retell accepts closes it and dialing resumes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dia
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
+    AccountBreaker,
+    BreakerState,
     Clock,
+    DialAccountBlocked,
     Dialer,
     DialOutcomeUnknown,
     DialRateLimited,
@@ -44,6 +51,14 @@ REQUEUE_JITTER = timedelta(seconds=45)
 out over the following minutes instead of returning all at once."""
 
 
+QUEUE_REASONS = {
+    ExecutionResult.MOVED: lifecycle.QueueReason.CLOSED,
+    ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_SLOT,
+    ExecutionResult.ACCOUNT_BLOCKED: lifecycle.QueueReason.ACCOUNT,
+    ExecutionResult.PAUSED: lifecycle.QueueReason.ACCOUNT,
+}
+
+
 @dataclass(frozen=True)
 class Execution:
     result: ExecutionResult
@@ -61,6 +76,7 @@ class CallExecutor:
         writer: CallWriter,
         settings: ClinicSettingsService,
         leases: DialSlots,
+        breaker: AccountBreaker,
         dialer: Callable[[], Dialer],
         defaults: DialDefaults,
         lease_limits: Callable[[int], LeaseLimits],
@@ -71,6 +87,7 @@ class CallExecutor:
         self._writer = writer
         self._settings = settings
         self._leases = leases
+        self._breaker = breaker
         self._dialer = dialer
         self._defaults = defaults
         self._lease_limits = lease_limits
@@ -101,6 +118,10 @@ class CallExecutor:
         except DialMisconfigured as error:
             return self._fail(call, f"cannot dial: {error}", now)
 
+        breaker = self._breaker.state()
+        if breaker.open and not self._breaker.take_probe(now, now + lifecycle.ACCOUNT_WAIT):
+            return self._wait_for_account(call, breaker, calendar, now)
+
         if not self._leases.acquire(
             call.clinic_id, call.call_id, self._lease_limits(settings.max_concurrent_calls), now
         ):
@@ -117,6 +138,13 @@ class CallExecutor:
             return self._back_to_queue(
                 call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
             )
+        except DialAccountBlocked as error:
+            self._leases.release(call.clinic_id, call.call_id)
+            self._breaker.trip(str(error), now, now + lifecycle.ACCOUNT_WAIT)
+            logger.error("Retell account cannot place calls", extra={"status": error.status})
+            slot = calendar.next_open_slot(now + lifecycle.ACCOUNT_WAIT + requeue_delay(self._rng))
+            reason = f"the Retell account cannot place calls ({error}); dialing resumes when it can"
+            return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now)
         except DialRejected as error:
             self._leases.release(call.clinic_id, call.call_id)
             return self._fail(call, f"Retell refused the call: {error}", now)
@@ -131,6 +159,9 @@ class CallExecutor:
             logger.error("dial outcome unknown", extra={"call_id": call.call_id, "attempt": call.attempt})
             return Execution(ExecutionResult.UNRESOLVED, written.after, reason)
 
+        if breaker.open:
+            self._breaker.reset()
+            logger.info("Retell account placed a call again; dialing resumes")
         written = self._writer.apply(
             call.clinic_id,
             call.call_id,
@@ -154,7 +185,7 @@ class CallExecutor:
             logger.warning(
                 "dial outcome unknown; reconciling", extra={"dial_key": spec.idempotency_key, "error": str(first)}
             )
-        found = dialer.find(spec)
+        found = dialer.find(spec.idempotency_key)
         if found is not None:
             return found
         return dialer.dial(spec)  # same idempotency key: Retell places the call at most once
@@ -173,14 +204,22 @@ class CallExecutor:
         logger.info("execute skipped", extra={"call_id": request.call_id, "attempt": request.attempt, "reason": detail})
         return Execution(ExecutionResult.SKIPPED, current, detail)
 
+    def _wait_for_account(
+        self, call: Call, breaker: BreakerState, calendar: BusinessCalendar, now: datetime
+    ) -> Execution:
+        """The account's breaker is open and another execute holds the probe: wait until after the next probe."""
+        after_probe = max(breaker.probe_at or now, now) + requeue_delay(self._rng)
+        reason = f"the Retell account cannot place calls ({breaker.reason}); dialing resumes when it can"
+        return self._back_to_queue(call, calendar.next_open_slot(after_probe), ExecutionResult.PAUSED, reason, now)
+
     def _back_to_queue(
         self, call: Call, slot: datetime, result: ExecutionResult, reason: str, now: datetime
     ) -> Execution:
         token = self._new_token()
-        requeue = result == ExecutionResult.REQUEUED
-        if requeue and lifecycle.out_of_requeues(call):
+        why = QUEUE_REASONS[result]
+        if why == lifecycle.QueueReason.NO_SLOT and lifecycle.out_of_requeues(call):
             return self._fail(call, "no dialing slot came free for too long", now)
-        queued = lifecycle.back_to_queue(call, slot, token, reason, requeue=requeue)
+        queued = lifecycle.back_to_queue(call, slot, token, reason, why)
         try:
             saved = self._writer.save(queued, call, now)
         except StaleWrite:  # only the claimer writes an initiated call; a lost write means someone else acted

@@ -18,6 +18,7 @@ from shared.domain.dialing import DialSpec
 from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
 from shared.models.execution import ExecuteRequest
+from shared.models.retell import RetellCall
 from shared.models.settings import ClinicSettings
 
 Clock = Callable[[], datetime]
@@ -70,6 +71,12 @@ class CallQuery:
         return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
 
 
+@dataclass(frozen=True)
+class CallRef:
+    clinic_id: str
+    call_id: str
+
+
 class CallStore(Protocol):
     def get(self, clinic_id: str, call_id: str) -> Call | None:
         """The call, if it exists *and* belongs to ``clinic_id``."""
@@ -88,6 +95,10 @@ class CallStore(Protocol):
     def replace(self, call: Call, *, expected: Call) -> None:
         """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
         A terminal status releases the consultation lock in the same write."""
+
+    def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
+        """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most
+        about ``limit``, oldest first; read from an index of the open work only, never by scanning."""
 
 
 class SettingsStore(Protocol):
@@ -130,16 +141,63 @@ class DialRejected(Exception):
         self.status = status
 
 
+class DialAccountBlocked(Exception):
+    """Retell refused the dial because of the account (401 key revoked, 402 billing, 403 forbidden): no call was
+    created, and no call will be until the account works again. Not the call's fault."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"Retell answered {status}: {message}")
+        self.status = status
+
+
 class DialOutcomeUnknown(Exception):
-    """The dial may or may not have placed a call (timeout, dropped connection, 5xx)."""
+    """The dial may or may not have placed a call (timeout, dropped connection, 408, 409, 5xx)."""
+
+
+class RetellUnavailable(Exception):
+    """Retell could not answer a question about a call (an error, a timeout): try again later."""
 
 
 class Dialer(Protocol):
     def dial(self, spec: DialSpec) -> str:
-        """Place the call; Retell's call id. ``DialRateLimited``, ``DialRejected`` or ``DialOutcomeUnknown``."""
+        """Place the call; Retell's call id. ``DialRateLimited``, ``DialRejected``, ``DialAccountBlocked`` or
+        ``DialOutcomeUnknown``."""
 
-    def find(self, spec: DialSpec) -> str | None:
-        """The Retell call placed for ``spec`` (by its dial key), if any; ``DialOutcomeUnknown`` if it can't tell."""
+    def find(self, dial_key: str) -> str | None:
+        """The Retell call placed with this dial key (in our metadata), if Retell lists one; ``DialOutcomeUnknown``
+        if it can't tell."""
+
+    def get_call(self, retell_call_id: str) -> RetellCall | None:
+        """Retell's record of the call as it is now (``None``: Retell does not know it); ``RetellUnavailable``."""
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    """The Retell account's breaker: open while the account cannot place calls (``probe_at``: when a dial may next
+    try whether it can)."""
+
+    open: bool
+    reason: str | None = None
+    opened_at: datetime | None = None
+    probe_at: datetime | None = None
+
+
+CLOSED_BREAKER = BreakerState(open=False)
+
+
+class AccountBreaker(Protocol):
+    """One per deployment (one Retell account): shared by every execute and webhook invocation."""
+
+    def state(self) -> BreakerState: ...
+
+    def trip(self, reason: str, now: datetime, probe_at: datetime) -> bool:
+        """Open the breaker; ``True`` if this opened it (it was closed), ``False`` if it was open already."""
+
+    def take_probe(self, now: datetime, next_probe_at: datetime) -> bool:
+        """While open and the probe is due, claim it (one caller wins) and move the next probe on."""
+
+    def reset(self) -> None:
+        """Close it: the account placed a call again."""
 
 
 # -- starting attempts -------------------------------------------------------------------------------------------

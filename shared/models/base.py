@@ -31,6 +31,11 @@ def format_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def parse_utc(value: str) -> datetime:
+    """The inverse of ``format_utc``."""
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
 EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
 """Instants the API accepts lie in [2000, 2100): every later step (moving into business hours, a retry's backoff, a

@@ -138,6 +138,13 @@ class CallOutcome(StrEnum):
     NOT_CONNECTED = "not_connected"
     ERROR = "error"
     DIAL_REJECTED = "dial_rejected"
+    CALLBACK_REQUESTED = "callback_requested"  # reached; the owner asked the clinic to call back
+    DO_NOT_CALL_REQUESTED = "do_not_call_requested"  # reached; the owner asked not to be called again
+    DECLINED = "declined"  # the owner rejected the incoming call
+    IVR = "ivr"  # a phone menu answered, not the owner
+    ACCOUNT_UNAVAILABLE = "account_unavailable"  # the Retell account could not place calls (billing, key)
+    STOPPED = "stopped"  # stopped by hand in Retell's dashboard
+    LOST = "lost"  # Retell has no trace of the dial, or could not say, long after it
 
 
 class CallAnalysis(ApiModel):
@@ -182,7 +189,9 @@ class CallView(CallDetails):
     status_reason: str | None = Field(default=None, description="Why the call is in its status, in plain words")
     analysis: CallAnalysis | None = None
     transcript: str | None = None
-    recording_url: str | None = None
+    has_recording: bool = Field(
+        default=False, description="Retell recorded the call: GET /calls/{callId}/recording plays it"
+    )
     attempts: list[CallAttempt] = Field(default_factory=list)
     created_at: UtcDatetime
     updated_at: UtcDatetime
@@ -196,11 +205,14 @@ class Call(CallView):
     may start the current attempt; every new schedule gets a fresh random token, so a schedule that fires after
     being replaced is recognisably stale, and two writers racing to move a call never share a schedule name.
     ``requeues`` counts how often the current attempt was put back because no dialing slot was free.
+    ``checked_at`` is when the reconciler last asked Retell about the call and found nothing to change: it waits a
+    while before asking again (``shared.domain.reconciliation``).
     """
 
     version: int = 1
     schedule_token: str = ""
     requeues: int = 0
+    checked_at: UtcDatetime | None = None
 
     def current_attempt(self) -> CallAttempt | None:
         """The latest history entry of the current attempt (a re-queued attempt may have several)."""
@@ -216,3 +228,7 @@ class Call(CallView):
 class CallPage(ApiModel):
     items: list[CallView]
     next_token: str | None = None
+
+
+class RecordingLink(ApiModel):
+    url: str = Field(description="Signed by Retell; expires (minutes to a day): ask again rather than keep it")

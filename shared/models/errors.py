@@ -26,6 +26,7 @@ class ErrorKind(StrEnum):
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INTERNAL = "internal"
+    UNAVAILABLE = "unavailable"
 
 
 class DomainError(Exception):
@@ -86,6 +87,13 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     kind = ErrorKind.UNSUPPORTED_MEDIA_TYPE
     code = "unsupported_media_type"
+
+
+class Unavailable(DomainError):
+    """A service we depend on did not answer; nothing was changed, and asking again later may work."""
+
+    kind = ErrorKind.UNAVAILABLE
+    code = "unavailable"
 
 
 # -- the request itself ------------------------------------------------------------------------------------------
@@ -195,6 +203,21 @@ class OutsideBusinessHours(Conflict):
 
 class NoOpenSlot(ValidationFailed):
     code = "no_open_slot"
+
+
+class NoRecording(NotFound):
+    code = "no_recording"
+
+    def __init__(self, call_id: str):
+        super().__init__(
+            f"Call {call_id} has no recording: it has not been answered yet, or Retell kept none.",
+            details=[{"callId": call_id}],
+        )
+
+
+class RetellUnreachable(Unavailable):
+    code = "retell_unavailable"
+    default_message = "Retell did not answer just now; nothing was changed. Try again in a minute."
 
 
 def error_classes() -> list[type[DomainError]]:

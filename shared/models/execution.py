@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.models.base import StrictApiModel, UtcDatetime
+from shared.models.base import ApiModel, StrictApiModel, UtcDatetime
 
 
 class ExecuteTrigger(StrEnum):
@@ -33,3 +33,13 @@ class ExecutionResult(StrEnum):
     REQUEUED = "requeued"  # no dialing slot (clinic or Retell at capacity): same attempt about a minute later
     FAILED = "failed"  # Retell refused the dial, or settings make dialing impossible
     UNRESOLVED = "unresolved"  # Retell may have placed the call; left for reconciliation, never redialed
+    ACCOUNT_BLOCKED = "account_blocked"  # Retell refused for the account (401/402/403): breaker opened, call waits
+    PAUSED = "paused"  # the account's breaker is open: the call waits for the next probe
+
+
+class AttemptRef(ApiModel):
+    """The call an attempt's input names, read loosely: a dead letter may hold the input as Scheduler had it (with
+    the ``<aws.scheduler.scheduled-time>`` placeholder unreplaced) or as execute received it."""
+
+    call_id: str = Field(min_length=1, max_length=64)
+    clinic_id: str = Field(min_length=1, max_length=128)

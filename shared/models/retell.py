@@ -38,6 +38,7 @@ class RetellCallAnalysis(BaseModel):
     user_sentiment: str | None = None
     call_successful: StrictBool | None = None
     in_voicemail: StrictBool | None = None
+    custom_analysis_data: dict[str, Any] | None = None
 
     def as_analysis(self) -> CallAnalysis:
         return CallAnalysis(
@@ -61,8 +62,10 @@ class RetellCall(BaseModel):
     disconnection_reason: str | None = None
     start_timestamp: StrictInt | None = None
     end_timestamp: StrictInt | None = None
-    transcript: str | None = Field(default=None, max_length=200_000)
-    recording_url: str | None = Field(default=None, max_length=2_048)
+    # No length limits: Retell's real payloads are what they are (a long call's transcript, a long signed link).
+    # The transcript is shortened where it is stored; the recording link is never stored (it expires).
+    transcript: str | None = None
+    recording_url: str | None = None
     call_analysis: RetellCallAnalysis | None = None
 
     @property
@@ -82,7 +85,32 @@ class RetellCall(BaseModel):
 
 
 class RetellWebhook(BaseModel):
+    """A call event. Chat events (``chat_*``) carry ``chat`` instead of ``call``, and future kinds may carry
+    anything: only the lifecycle events are read beyond their ``event``."""
+
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     event: str = Field(min_length=1, max_length=64)
     call: RetellCall
+
+
+class RetellEvent(BaseModel):
+    """Any event Retell sends, as documented: the call events (``call_started``, ``call_ended``, ``call_analyzed``)
+    carry ``call`` (as ``RetellWebhook`` reads it); chat events carry ``chat``; kinds added later may carry anything.
+    Only the call events are read beyond ``event``."""
+
+    model_config = ConfigDict(extra="allow", hide_input_in_errors=True)
+
+    event: str = Field(min_length=1, max_length=64)
+    call: Any = Field(default=None, description="On call events: the call (`call_id`, `metadata`, ...)")
+    chat: Any = Field(default=None, description="On chat events; ignored")
+
+
+class WebhookKind(BaseModel):
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    event: str = Field(min_length=1, max_length=64)
+
+    @property
+    def is_lifecycle(self) -> bool:
+        return self.event in LIFECYCLE_EVENTS

@@ -70,7 +70,7 @@ class TestData:
         assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
         assert props["DeletionProtectionEnabled"] is True
         assert table["DeletionPolicy"] == "Retain"
-        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1"]
+        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
 
     def test_the_key_rotates_and_the_secrets_hold_no_value_in_the_template(
         self, template: dict[str, Any], assertions: Template
@@ -86,11 +86,12 @@ class TestData:
 
 
 class TestFunctions:
-    def test_three_functions_on_one_runtime_and_architecture(self, template: dict[str, Any]) -> None:
+    def test_four_functions_on_one_runtime_and_architecture(self, template: dict[str, Any]) -> None:
         functions = resources_of_type(template, "AWS::Lambda::Function").values()
         assert sorted(f["Properties"]["Handler"] for f in functions) == [
             "api.handler.lambda_handler",
             "execute.handler.lambda_handler",
+            "reconcile.handler.lambda_handler",
             "retell_webhook.handler.lambda_handler",
         ]
         for function in functions:
@@ -107,7 +108,7 @@ class TestFunctions:
 
     def test_log_groups_have_retention(self, template: dict[str, Any]) -> None:
         groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
-        assert len(groups) == 4  # three functions and the API's access logs
+        assert len(groups) == 5  # four functions and the API's access logs
         assert {g["Properties"]["RetentionInDays"] for g in groups} == {30}
 
     def test_execute_is_never_retried_by_lambda_and_failures_are_kept(self, template: dict[str, Any]) -> None:
@@ -120,7 +121,10 @@ class TestFunctions:
 
     @pytest.mark.parametrize(
         ("secret", "readers"),
-        [("RetellApiKey", {"ExecuteRole", "RetellWebhookRole"}), ("PageTokenKey", {"ApiRole"})],
+        [
+            ("RetellApiKey", {"ExecuteRole", "RetellWebhookRole", "ApiRole", "ReconcileRole"}),
+            ("PageTokenKey", {"ApiRole"}),
+        ],
     )
     def test_each_secret_is_read_only_by_the_functions_that_need_it(
         self, template: dict[str, Any], secret: str, readers: set[str]
@@ -218,13 +222,35 @@ class TestOperations:
         self, template: dict[str, Any]
     ) -> None:
         alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        assert len(alarms) == 11
+        assert len(alarms) == 16
         topic = logical_id(template, "AWS::SNS::Topic", "OperationsAlerts")
         for alarm in alarms:
             assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
         metric_names = json.dumps([a["Properties"] for a in alarms])
-        for name in ("ApproximateNumberOfMessagesVisible", "Errors", "Throttles", "5xx", "DialsUnresolved"):
+        for name in (
+            "NumberOfMessagesSent",
+            "Errors",
+            "Throttles",
+            "5xx",
+            "DialsUnresolved",
+            "RetellAccountUnavailable",
+            "ReconcilerCallsLost",
+            "DisconnectionReasonUnknown",
+        ):
             assert name in metric_names
+
+    def test_the_reconciler_runs_every_five_minutes_and_drains_both_dead_letter_queues(
+        self, template: dict[str, Any]
+    ) -> None:
+        reconcile = logical_id(template, "AWS::Lambda::Function", "ReconcileFunction")
+        (rule,) = resources_of_type(template, "AWS::Events::Rule").values()
+        assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+        assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [reconcile, "Arn"]}
+        mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+        assert {m["Properties"]["FunctionName"]["Ref"] for m in mappings} == {reconcile}
+        sources = {json.dumps(m["Properties"]["EventSourceArn"]) for m in mappings}
+        assert all(any(queue in source for source in sources) for queue in ("SchedulerDeadLetters", "ExecuteFailures"))
+        assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
 
     def test_the_dashboard_shows_the_call_funnel(self, template: dict[str, Any]) -> None:
         (dashboard,) = resources_of_type(template, "AWS::CloudWatch::Dashboard").values()

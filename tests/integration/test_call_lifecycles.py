@@ -45,12 +45,16 @@ def test_every_test_number_ends_as_the_contract_says(
     assert stand.gateway is not None
 
 
-def test_an_answered_call_keeps_transcript_recording_and_analysis(stand: Stand) -> None:
+def test_an_answered_call_keeps_transcript_and_analysis_and_plays_its_recording(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
     final = stand.run_to_the_end(call["callId"])
     assert final["status"] == "completed"
     assert "Luna" in final["transcript"]
-    assert final["recordingUrl"].endswith(".wav")
+    assert final["hasRecording"] is True
+    assert "recordingUrl" not in final  # Retell's links expire: never stored, never shown as permanent
+    recording = stand.api.get(f"/calls/{call['callId']}/recording")
+    assert recording.status == 302
+    assert recording.headers["Location"] == stand.sim.call(final["retellCallId"])["recording_url"]
     assert final["analysis"] == {
         "summary": "The owner reports the pet is recovering well.",
         "sentiment": "Positive",

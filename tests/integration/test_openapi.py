@@ -61,7 +61,7 @@ def test_every_operation_documents_its_success_and_the_401_api_gateway_really_se
     assert "HTTPValidationError" not in json.dumps(document)  # the handler answers 422 with the error envelope
     for (method, path), operation in _operations(document).items():
         responses = operation["responses"]
-        (success,) = [status for status in responses if status.startswith("2")]
+        success = min(status for status in responses if status[0] in "23")
         if success == "204":
             assert "content" not in responses[success]
         else:

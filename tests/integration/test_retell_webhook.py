@@ -125,7 +125,9 @@ class TestSignatures:
         stand.rebuild()  # new containers: the secret is read afresh
         call = dialed_call(stand)  # dials with the new key, which the simulated Retell does not know
         assert stand.dials() == 0
-        assert stand.call(call["callId"])["status"] == "failed"  # 401 from Retell: refused, not retried
+        waiting = stand.call(call["callId"])  # 401 from Retell: the account's problem, so the call waits
+        assert (waiting["status"], waiting["attempt"]) == ("scheduled", 1)
+        assert "Retell account" in waiting["statusReason"]
         body = json.dumps({"event": "call_started", "call": {"call_id": "x", "metadata": {}}})
         assert webhook(stand, body, sign(body, RETELL_TEST_KEY)).status_code == 204
         assert webhook(stand, body, sign(body, "key_new")).status_code == 204
@@ -211,3 +213,34 @@ class TestDeliveries:
         body = json.dumps({"event": "transcript_updated", "call": placed})
         assert webhook(stand, body, sign(body, RETELL_TEST_KEY)).status_code == 204
         assert stand.call(call["callId"])["status"] == "initiated"
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            '{"event": "chat_started", "chat": {"chat_id": "chat_1", "chat_status": "ongoing"}}',
+            '{"event": "chat_ended", "chat": {"chat_id": "chat_1"}}',
+            '{"event": "a_kind_retell_adds_next_year", "call": {"something": ["new"]}}',
+        ],
+    )
+    def test_chat_and_unknown_event_kinds_are_acknowledged_and_ignored(self, stand: Stand, body: str) -> None:
+        assert webhook(stand, body, sign(body, RETELL_TEST_KEY)).status_code == 204
+
+
+class TestRealPayloadSizes:
+    def test_a_long_call_with_word_timings_and_a_long_signed_link_is_accepted(self, stand: Stand) -> None:
+        call = dialed_call(stand)
+        ended = json.loads(stand.sim.pending()[1].body)
+        line = "User: she is eating again and the wound looks clean, thank you so much for calling.\n"
+        words = [{"word": "eating", "start": i * 0.1, "end": i * 0.1 + 0.05} for i in range(20_000)]
+        ended["call"]["transcript"] = line * 3_000  # about 250 KB of text: an hour-long call
+        ended["call"]["transcript_object"] = [{"role": "user", "content": line, "words": words}]
+        ended["call"]["recording_url"] = "https://retell.example/rec.wav?X-Amz-Signature=" + "a" * 4_000
+        body = json.dumps(ended)
+        assert len(body) > 1_000_000  # over the old limit, so Retell would have retried and dropped it
+        assert signed_webhook(stand, body).status_code == 204
+        stored = stand.call(call["callId"])
+        assert stored["status"] == "completed"
+        assert stored["hasRecording"] is True
+        assert stored["transcript"].startswith(line)
+        assert len(stored["transcript"]) < 70_000  # kept within the item's size, marked as shortened
+        assert stored["transcript"].endswith("[... shortened; Retell keeps the whole transcript]")

@@ -14,19 +14,26 @@ from datetime import UTC, datetime, timedelta
 
 from shared.adapters.call_scheduler import PendingAttempt
 from shared.domain.dialing import DialSpec
+from shared.domain.reconciliation import check_due
 from shared.logic.ports import (
+    CLOSED_BREAKER,
+    BreakerState,
     CallQuery,
+    CallRef,
+    DialAccountBlocked,
     DialOutcomeUnknown,
     DialRateLimited,
     DialRejected,
     IdempotencyKeyUsed,
     IdempotencyRecord,
     LeaseLimits,
+    RetellUnavailable,
     StaleWrite,
 )
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.execution import ExecuteRequest
+from shared.models.retell import RetellCall
 from shared.models.settings import ClinicSettings
 
 
@@ -121,6 +128,14 @@ class InMemoryCallStore:
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 
+    def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
+        due = []
+        for call in self.calls.values():
+            check = check_due(call)
+            if check is not None and check.at <= now:
+                due.append((check.at, call.call_id, CallRef(call.clinic_id, call.call_id)))
+        return [ref for _, _, ref in sorted(due, key=lambda entry: (entry[0], entry[1]))][:limit]
+
     @staticmethod
     def _tag(query: CallQuery) -> str:
         return hashlib.sha256(query.binding().encode()).hexdigest()[:16]
@@ -202,18 +217,23 @@ class InMemoryScheduler:
 @dataclass
 class FakeDialer:
     """Answers dials from a script: ``outcomes`` are taken in order (``"ok"``, ``429``, a 4xx status, or
-    ``"unknown"``), then every dial succeeds. ``placed`` maps dial keys to Retell call ids."""
+    ``"unknown"``), then every dial succeeds. ``placed`` maps dial keys to Retell call ids; ``retell_calls`` is what
+    get-call answers (``None`` for a call Retell does not know; ``unavailable`` makes every question fail)."""
 
     outcomes: list[str | int] = field(default_factory=list)
     placed: dict[str, str] = field(default_factory=dict)
     dials: list[DialSpec] = field(default_factory=list)
     find_unknown: bool = False
+    retell_calls: dict[str, RetellCall] = field(default_factory=dict)
+    unavailable: bool = False
 
     def dial(self, spec: DialSpec) -> str:
         self.dials.append(spec)
         outcome = self.outcomes.pop(0) if self.outcomes else "ok"
         if outcome == 429:
             raise DialRateLimited
+        if outcome in {401, 402, 403}:
+            raise DialAccountBlocked(int(outcome), "account")
         if isinstance(outcome, int):
             raise DialRejected(outcome, "refused")
         if outcome == "unknown":
@@ -223,10 +243,40 @@ class FakeDialer:
             raise DialOutcomeUnknown
         return self.placed.setdefault(spec.idempotency_key, f"call_retell_{len(self.placed) + 1}")
 
-    def find(self, spec: DialSpec) -> str | None:
-        if self.find_unknown:
+    def find(self, dial_key: str) -> str | None:
+        if self.find_unknown or self.unavailable:
             raise DialOutcomeUnknown
-        return self.placed.get(spec.idempotency_key)
+        return self.placed.get(dial_key)
+
+    def get_call(self, retell_call_id: str) -> RetellCall | None:
+        if self.unavailable:
+            raise RetellUnavailable("down")
+        return self.retell_calls.get(retell_call_id)
+
+
+class InMemoryAccountBreaker:
+    def __init__(self) -> None:
+        self.current: BreakerState = CLOSED_BREAKER
+        self.trips = 0
+
+    def state(self) -> BreakerState:
+        return self.current
+
+    def trip(self, reason: str, now: datetime, probe_at: datetime) -> bool:
+        if self.current.open:
+            return False
+        self.current = BreakerState(open=True, reason=reason, opened_at=now, probe_at=probe_at)
+        self.trips += 1
+        return True
+
+    def take_probe(self, now: datetime, next_probe_at: datetime) -> bool:
+        if not self.current.open or self.current.probe_at is None or self.current.probe_at > now:
+            return False
+        self.current = BreakerState(True, self.current.reason, self.current.opened_at, next_probe_at)
+        return True
+
+    def reset(self) -> None:
+        self.current = CLOSED_BREAKER
 
 
 @dataclass

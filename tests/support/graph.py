@@ -24,6 +24,8 @@ from shared.logic.calls import CallService
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import CallExecutor, Execution
 from shared.logic.ports import IdempotencyRecord, LeaseLimits
+from shared.logic.reconciliation import Reconciler
+from shared.logic.recordings import RecordingService
 from shared.models.call import Call, ScheduleCallRequest
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
@@ -32,6 +34,7 @@ from shared.models.settings import ClinicSettings
 from tests.support.fakes import (
     FakeClock,
     FakeDialer,
+    InMemoryAccountBreaker,
     InMemoryCallStore,
     InMemoryDialSlots,
     InMemoryScheduler,
@@ -116,6 +119,9 @@ class Graph:
     service: CallService
     executor: CallExecutor
     events: CallEventService
+    breaker: InMemoryAccountBreaker
+    reconciler: Reconciler
+    recordings: RecordingService
     workspace_limit: int
 
     # -- the clinic ----------------------------------------------------------------------------------------------
@@ -266,10 +272,12 @@ def build_graph(
         new_call_id=Sequence("call"),
         new_token=tokens,
     )
+    breaker = InMemoryAccountBreaker()
     executor = CallExecutor(
         writer,
         settings,
         slots,
+        breaker,
         dialer=lambda: dialer,
         defaults=defaults,
         lease_limits=lease_limits,
@@ -277,7 +285,12 @@ def build_graph(
         new_token=tokens,
         rng=rng,
     )
-    events = CallEventService(writer, settings, slots, lease_duration=LEASE, clock=clock, new_token=tokens, rng=rng)
+    events = CallEventService(
+        writer, settings, slots, breaker, lease_duration=LEASE, clock=clock, new_token=tokens, rng=rng
+    )
+    reconciler = Reconciler(
+        calls, writer, events, settings, slots, invoker, lambda: dialer, clock=clock, new_token=tokens
+    )
     return Graph(
         clock=clock,
         calls=calls,
@@ -292,6 +305,9 @@ def build_graph(
         service=service,
         executor=executor,
         events=events,
+        breaker=breaker,
+        reconciler=reconciler,
+        recordings=RecordingService(calls, lambda: dialer),
         workspace_limit=workspace_limit,
     )
 

@@ -106,7 +106,7 @@ class TestEnded:
         assert ended.call == final
         assert (final.status, final.outcome, final.disconnection_reason) == (status, outcome, reason)
         assert final.transcript == "Agent: Hello, this is about Luna."
-        assert final.recording_url == "https://retell.example/call_retell_1.wav"
+        assert final.has_recording  # the link itself is never kept: it expires
         (entry,) = final.attempts
         assert (entry.outcome, entry.ended_at, entry.disconnection_reason) == (outcome, graph.clock(), reason)
         assert final.attempt == 1
@@ -192,7 +192,7 @@ class TestEnded:
         graph.finish(call.call_id, "voicemail_reached")
         final = graph.stored(call.call_id)
         assert (final.status, final.outcome) == (CallStatus.COMPLETED, CallOutcome.VOICEMAIL)  # a message was left
-        assert final.status_reason == "no answer after 2 attempts"
+        assert final.status_reason == "voicemail after 2 attempts"
 
     def test_retells_concurrency_limit_requeues_the_same_attempt_shortly(self) -> None:
         graph = build_graph()

@@ -407,6 +407,7 @@ class TestCrash:
             graph.writer,
             graph.settings,
             graph.slots,
+            graph.breaker,
             dialer=crash,
             defaults=DEFAULTS,
             lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
@@ -420,7 +421,7 @@ class TestCrash:
             executor.execute(request)
         assert graph.executor.execute(request).result == ExecutionResult.SKIPPED  # a redelivery finds it claimed
         stuck = graph.stored(call.call_id)
-        assert stuck.status == CallStatus.INITIATED  # what a sweeper looks for: initiated, no Retell call id
+        assert stuck.status == CallStatus.INITIATED  # what the reconciler looks for: initiated, no Retell call id
         assert stuck.attempts[-1].retell_call_id is None
         assert stuck.attempts[-1].claimed_at is not None
         assert graph.dialer.dials == []

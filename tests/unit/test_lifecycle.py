@@ -85,7 +85,10 @@ class TestEnded:
             ("concurrency_limit_reached", CallStatus.SCHEDULED, CallOutcome.CONCURRENCY_LIMITED),
             ("dial_failed", CallStatus.FAILED, CallOutcome.NOT_CONNECTED),
             ("invalid_destination", CallStatus.FAILED, CallOutcome.NOT_CONNECTED),
-            ("error_llm_websocket_open", CallStatus.FAILED, CallOutcome.ERROR),
+            ("error_llm_websocket_open", CallStatus.SCHEDULED, CallOutcome.ERROR),
+            ("user_requested_callback", CallStatus.COMPLETED, CallOutcome.CALLBACK_REQUESTED),
+            ("no_valid_payment", CallStatus.SCHEDULED, CallOutcome.ACCOUNT_UNAVAILABLE),
+            ("manual_stopped", CallStatus.FAILED, CallOutcome.STOPPED),
             ("a_reason_retell_adds_next_year", CallStatus.FAILED, CallOutcome.ERROR),
         ],
     )
@@ -122,7 +125,7 @@ class TestEnded:
         failed = end_it(last, "dial_busy", attempt=4)
         assert failed is not None
         assert failed.status == CallStatus.FAILED
-        assert failed.status_reason == "no answer after 4 attempts"
+        assert failed.status_reason == "busy after 4 attempts"
         voicemail = end_it(last, "voicemail_reached", attempt=4, policy=RetryPolicy(retry_on_voicemail=True))
         assert voicemail is not None
         assert voicemail.status == CallStatus.COMPLETED

@@ -7,13 +7,21 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
 from api.routes.context import current_principal, current_services
 from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
 from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
-from shared.models.call import CallPage, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
+from shared.models.call import (
+    CallPage,
+    CallStatus,
+    CallView,
+    RecordingLink,
+    ScheduleCallRequest,
+    UpdateCallRequest,
+)
 from shared.models.errors import ValidationFailed
 from shared.models.ids import CALL_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
 from shared.observability import logger, metrics
@@ -21,6 +29,16 @@ from shared.telemetry import Metric
 
 router = Router()
 
+RECORDING_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "With `Accept: application/json`: the link to the recording that plays now (`data.url`)",
+        "content": {"application/json": {"model": Success[RecordingLink]}},
+    },
+    302: {
+        "description": "Found: `Location` is a link to the recording that plays now (also in the body's `data.url`)",
+        "content": {"application/json": {"model": Success[RecordingLink]}},
+    },
+}
 CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call's id")]
 
 
@@ -151,3 +169,23 @@ def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:
     return Response(
         status_code=202, content_type=content_types.APPLICATION_JSON, body=Success[CallView](data=call.view())
     )
+
+
+@router.get(
+    "/calls/<call_id>/recording",
+    summary="The call's recording: a redirect to a fresh link from Retell",
+    description="Retell's links expire, so none is kept: each request asks Retell for the current one, and answers "
+    "`302` to it. A page that cannot follow a redirect with its token (an `<audio>` element) asks with `Accept: "
+    "application/json` and gets `200` with the link as `data.url` instead. `404 no_recording` when the call has not "
+    "been answered or Retell kept no recording.",
+    responses=RECORDING_RESPONSES
+    | failure_responses(401, 404, 422, 503, described={404: "No such call in your clinic, or it has no recording"}),
+    tags=["calls"],
+)
+def get_recording(call_id: CallIdPath) -> Response[Success[RecordingLink]]:
+    link = current_services(router).recordings.link(current_principal(router), call_id)
+    headers = {"Location": link, "Cache-Control": "no-store"}
+    body = Success[RecordingLink](data=RecordingLink(url=link))
+    if "application/json" in (router.current_event.headers.get("accept") or ""):
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+    return Response(status_code=302, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)

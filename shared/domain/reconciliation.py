@@ -1,0 +1,102 @@
+"""When a call needs the reconciler, and what it should ask Retell: pure rules over a stored call.
+
+A call is *open work* while something about it may still change without us knowing: a schedule that may not fire,
+a dial that may or may not have reached Retell, a call that may have ended without its webhook reaching us, an
+analysis that may never come. ``check_due`` gives the time after which the reconciler should look (the call's
+place in the sparse open-work index) and what to look for; a call that needs nothing is not in the index at all.
+The bounds are generous on purpose: the reconciler is the safety net, and webhooks do the work within seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.models.call import Call, CallAttempt, CallStatus
+
+SCHEDULE_GRACE = timedelta(minutes=3)
+"""Scheduler fires a one-shot schedule within its minute; a ``scheduled`` call this late has lost its schedule."""
+DIAL_SETTLE = timedelta(minutes=5)
+"""Longer than the execute function's timeout: a claim this old has no execute still dialing for it."""
+RING_LIMIT = timedelta(minutes=10)
+"""A dial nobody answers ends long before this (Retell's ring timeout is at most a couple of minutes)."""
+LONGEST_CALL = timedelta(minutes=15)
+"""The agent's ``max_call_duration_ms`` (``make retell-agent`` sets 10 minutes) plus a margin."""
+ANALYSIS_WAIT = timedelta(minutes=10)
+"""Retell's analysis follows the end within a minute or two; this long without it, ask for it."""
+RECHECK = timedelta(minutes=5)
+"""After asking and finding nothing to change, ask again no sooner than this."""
+GIVE_UP = timedelta(hours=2)
+"""How long to keep asking about a dial nobody can account for, or an analysis that does not come."""
+
+
+class Check(StrEnum):
+    FIRE = "fire"  # scheduled and due, but its schedule never fired: fire it
+    FIND_DIAL = "find_dial"  # claimed, no Retell call id: did the dial reach Retell?
+    READ_CALL = "read_call"  # dialed, not ended here: what does Retell say?
+    READ_ANALYSIS = "read_analysis"  # ended, its analysis never came: ask for it
+
+
+@dataclass(frozen=True)
+class Due:
+    check: Check
+    at: datetime
+
+
+def latest_dial(call: Call) -> CallAttempt | None:
+    """The history entry of the call's current attempt, if it has been claimed."""
+    return call.current_attempt()
+
+
+def check_due(call: Call) -> Due | None:
+    """What the reconciler should check about ``call`` and from when; ``None``: nothing (the call is not open work)."""
+    due = _base(call)
+    if due is None:
+        return None
+    if call.checked_at is not None:
+        due = Due(due.check, max(due.at, call.checked_at + RECHECK))
+    return due
+
+
+def _base(call: Call) -> Due | None:
+    entry = latest_dial(call)
+    if call.status == CallStatus.SCHEDULED:
+        return Due(Check.FIRE, call.scheduled_for + SCHEDULE_GRACE)
+    if call.status in {CallStatus.INITIATED, CallStatus.IN_PROGRESS}:
+        if entry is None or entry.retell_call_id is None:
+            claimed = entry.claimed_at if entry and entry.claimed_at else call.updated_at
+            return Due(Check.FIND_DIAL, claimed + DIAL_SETTLE)
+        if entry.ended_at is not None:  # ended, waiting for the analysis to judge it (a possible voicemail)
+            return Due(Check.READ_CALL, entry.ended_at + ANALYSIS_WAIT)
+        if entry.started_at is not None or call.status == CallStatus.IN_PROGRESS:
+            return Due(Check.READ_CALL, (entry.started_at or entry.dialed_at or call.updated_at) + LONGEST_CALL)
+        return Due(Check.READ_CALL, (entry.dialed_at or entry.claimed_at or call.updated_at) + RING_LIMIT)
+    if call.status in {CallStatus.COMPLETED, CallStatus.FAILED} and _awaits_analysis(call, entry):
+        ended_at = entry.ended_at if entry is not None and entry.ended_at is not None else call.updated_at
+        if call.checked_at is not None and call.checked_at >= ended_at + GIVE_UP:
+            return None  # asked long enough; the call is final without it
+        return Due(Check.READ_ANALYSIS, ended_at + ANALYSIS_WAIT)
+    return None
+
+
+def _awaits_analysis(call: Call, entry: CallAttempt | None) -> bool:
+    """Only a conversation's analysis matters to the clinic (how the pet is doing); a dial that never connected
+    has nothing to analyse."""
+    return (
+        entry is not None
+        and entry.retell_call_id is not None
+        and entry.started_at is not None
+        and entry.ended_at is not None
+        and entry.analysis is None
+    )
+
+
+def given_up(call: Call, now: datetime) -> bool:
+    """A dial we have asked about for ``GIVE_UP`` without an answer: fail it (with an alarm) rather than leave it
+    open forever."""
+    entry = latest_dial(call)
+    if entry is None:
+        return call.updated_at + GIVE_UP <= now
+    since = entry.dialed_at or entry.claimed_at or call.updated_at
+    return since + GIVE_UP <= now

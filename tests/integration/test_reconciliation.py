@@ -1,0 +1,92 @@
+"""The reconciler against moto (the open-work index of the table built from the stack) and the simulated Retell over
+real HTTP: calls whose webhooks were lost, whose schedule never fired or whose dial's outcome stayed unknown reach
+the final state that matches the phone, with one dial each."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from standins.retell_sim.server import Fault
+from tests.conftest import GROUP
+from tests.support.lifecycle import Stand
+
+MONDAY_0930_LA = "2026-11-23T17:30:00Z"
+
+
+def reconcile(stand: Stand) -> dict[str, int]:
+    result = stand.invoke("reconcile", {"source": "aws.events", "detail-type": "Scheduled Event"})
+    return dict(result["repairs"])
+
+
+def test_a_call_whose_webhooks_were_all_lost_is_completed_from_retell(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.advance_and_fire()
+    assert stand.sim.take_pending()  # Retell gave up on every webhook
+    stand.clock.now += timedelta(minutes=5)
+    assert reconcile(stand) == {}  # a call may ring and talk this long: nothing is due yet
+    stand.clock.now += timedelta(minutes=6)
+    assert reconcile(stand) == {"applied": 1}
+    final = stand.call(call["callId"])
+    assert final["status"] == "completed"
+    assert final["outcome"] == "answered"
+    assert final["analysis"]["summary"]
+    assert "Luna" in final["transcript"]
+    assert stand.dials() == 1
+    stand.clock.now += timedelta(hours=1)
+    assert reconcile(stand) == {}  # final and analysed: no longer open work
+
+
+def test_an_unanswered_call_whose_webhooks_were_lost_is_retried_once(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA, phoneNumber="+14155550101")
+    stand.advance_and_fire()
+    stand.sim.take_pending()
+    stand.clock.now += timedelta(minutes=11)
+    assert reconcile(stand) == {"applied": 1}
+    retried = stand.call(call["callId"])
+    assert (retried["status"], retried["attempt"]) == ("scheduled", 2)
+    assert len(stand.aws.schedules()) == 1
+    assert reconcile(stand) == {}
+
+
+def test_a_schedule_that_never_fired_is_fired_by_the_reconciler(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (schedule,) = stand.aws.schedules()
+    stand.aws.scheduler.delete_schedule(Name=schedule["Name"], GroupName=GROUP)
+    stand.clock.now = stand.clock.now.replace(hour=17, minute=34)
+    assert reconcile(stand) == {"fired": 1}
+    assert stand.call(call["callId"])["status"] == "initiated"
+    assert stand.dials() == 1
+
+
+def test_a_dead_letter_repairs_its_call_at_once(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (schedule,) = stand.aws.schedules()
+    stand.aws.scheduler.delete_schedule(Name=schedule["Name"], GroupName=GROUP)
+    stand.clock.now = stand.clock.now.replace(hour=17, minute=30, second=30)
+    attempt = json.loads(schedule["Target"]["Input"])
+    lambda_failure = {"version": "1.0", "requestPayload": attempt, "responseContext": {"statusCode": 200}}
+    records = [
+        {"messageId": "m1", "body": json.dumps(attempt), "eventSource": "aws:sqs", "attributes": {}},
+        {"messageId": "m2", "body": json.dumps(lambda_failure), "eventSource": "aws:sqs", "attributes": {}},
+        {"messageId": "m3", "body": "not a dead letter of ours", "eventSource": "aws:sqs", "attributes": {}},
+    ]
+    answer = stand.invoke("reconcile", {"Records": records})
+    assert answer == {"batchItemFailures": []}
+    assert stand.call(call["callId"])["status"] == "initiated"
+    assert stand.dials() == 1  # two dead letters about one attempt: fired once, claimed once
+
+
+def test_a_dial_whose_outcome_stayed_unknown_is_found_and_followed(stand: Stand) -> None:
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.inject(Fault("hang_after_create", times=2, delay_seconds=1.0))
+    stand.sim.inject(Fault("hide_from_list"))
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "unresolved"
+    stand.sim.take_pending()  # and its webhooks were lost as well
+    stand.clock.now += timedelta(minutes=6)
+    assert reconcile(stand) == {"found": 1}
+    final = stand.call(call["callId"])
+    assert final["status"] == "completed"
+    assert final["retellCallId"] == stand.sim.placed_call_ids()[0]
+    assert stand.dials() == 1

@@ -1,0 +1,209 @@
+"""The reconciler over in-memory fakes: each way a call can go astray is found through the open-work index and
+repaired through the lifecycle, once, whatever else happens at the same time."""
+
+from __future__ import annotations
+
+import contextlib
+
+from shared.domain.reconciliation import GIVE_UP, Check, check_due
+from shared.logic.call_events import EventEffect
+from shared.logic.execution import CallExecutor
+from shared.logic.ports import Dialer, LeaseLimits
+from shared.logic.reconciliation import Repair
+from shared.models.call import Call, CallOutcome, CallStatus
+from shared.models.execution import ExecutionResult
+from shared.models.retell import RetellCall
+from tests.support.graph import CLINIC, DEFAULTS, LEASE, Graph, build_graph
+
+
+def retell_state(graph: Graph, call: Call, reason: str, retell_call_id: str | None = None) -> RetellCall:
+    """What get-call answers for the call's latest dial once it ended with ``reason`` and was analysed."""
+    webhook = graph.webhook("call_analyzed", call, reason, retell_call_id=retell_call_id)
+    return webhook.call.model_copy(update={"call_status": "ended"})
+
+
+def crash_after_claim(graph: Graph, call: Call) -> None:
+    def crash() -> Dialer:
+        raise RuntimeError("the function died between claim and dial")
+
+    executor = CallExecutor(
+        graph.writer,
+        graph.settings,
+        graph.slots,
+        graph.breaker,
+        dialer=crash,
+        defaults=DEFAULTS,
+        lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
+        clock=graph.clock,
+        new_token=graph.tokens,
+    )
+    with contextlib.suppress(RuntimeError):
+        executor.execute(graph.request_for(call))
+
+
+class TestOpenWork:
+    def test_only_calls_that_may_need_a_check_are_open_work(self) -> None:
+        graph = build_graph()
+        scheduled = graph.schedule()
+        due = check_due(scheduled)
+        assert due is not None
+        assert due.check == Check.FIRE
+        done = graph.dialed_call(metadata={"consultation_id": "777"})
+        graph.finish(done.call_id, "agent_hangup")
+        assert check_due(graph.stored(done.call_id)) is None  # ended and analysed: nothing left to find out
+        graph.clock.advance(days=1)
+        assert [ref.call_id for ref in graph.calls.due_for_check(graph.clock(), 100)] == [scheduled.call_id]
+
+    def test_a_run_with_nothing_due_repairs_nothing(self) -> None:
+        graph = build_graph()
+        graph.dialed_call()
+        report = graph.reconciler.run()
+        assert (report.checked, report.repaired) == (0, 0)
+
+
+class TestLostSchedule:
+    def test_a_schedule_that_never_fired_is_fired_once(self) -> None:
+        graph = build_graph()
+        call = graph.schedule()
+        graph.scheduler.schedules.clear()  # deleted, dead-lettered, lost
+        graph.clock.now = call.scheduled_for
+        graph.clock.advance(minutes=4)
+        report = graph.reconciler.run()
+        assert report.repairs[Repair.FIRED] == 1
+        (request,) = graph.invoker.requests
+        assert (request.call_id, request.attempt, request.token) == (call.call_id, 1, call.schedule_token)
+        assert graph.reconciler.run().checked == 0  # not again on the next run: it waits for the firing
+        assert graph.executor.execute(request).result == ExecutionResult.DIALED
+        assert len(graph.dialer.dials) == 1
+
+    def test_a_dead_letter_fires_a_due_call_without_waiting(self) -> None:
+        graph = build_graph()
+        call = graph.schedule()
+        graph.clock.now = call.scheduled_for
+        ref = graph.calls.due_for_check(graph.clock.now + GIVE_UP, 10)[0]
+        assert graph.reconciler.repair(ref) == Repair.NOTHING  # not yet overdue
+        assert graph.reconciler.repair(ref, fire_if_due=True) == Repair.FIRED
+
+
+class TestClaimWithoutCallId:
+    def test_a_dial_that_never_reached_retell_is_released_and_dialed_once(self) -> None:
+        graph = build_graph()
+        call = graph.schedule()
+        graph.clock.now = call.scheduled_for
+        crash_after_claim(graph, call)
+        assert graph.stored(call.call_id).status == CallStatus.INITIATED
+        graph.clock.advance(minutes=2)
+        assert graph.reconciler.run().checked == 0  # execute may still be running: not yet
+        graph.clock.advance(minutes=4)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        released = graph.stored(call.call_id)
+        assert (released.status, released.attempt, released.requeues) == (CallStatus.SCHEDULED, 1, 0)
+        assert released.schedule_token != call.schedule_token
+        assert graph.fire(call.call_id).result == ExecutionResult.DIALED
+        assert len(graph.dialer.dials) == 1
+
+    def test_a_dial_retell_did_place_is_found_attached_and_followed(self) -> None:
+        graph = build_graph(dial_outcomes=["placed-then-unknown", "unknown"])
+        graph.dialer.find_unknown = True
+        call = graph.schedule()
+        assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED
+        graph.dialer.find_unknown = False
+        (retell_id,) = graph.dialer.placed.values()
+        graph.clock.advance(minutes=6)
+        stored = graph.stored(call.call_id)
+        graph.dialer.retell_calls[retell_id] = retell_state(graph, stored, "user_hangup", retell_id)
+        assert graph.reconciler.run().repairs[Repair.FOUND] == 1
+        final = graph.stored(call.call_id)
+        assert (final.status, final.outcome, final.retell_call_id) == (CallStatus.COMPLETED, "answered", retell_id)
+        assert final.analysis is not None
+        assert graph.slots.held(CLINIC) == {}
+        assert len(graph.dialer.placed) == 1
+
+    def test_when_retell_cannot_say_it_waits_and_after_the_bound_fails_loudly(self) -> None:
+        graph = build_graph()
+        call = graph.schedule()
+        graph.clock.now = call.scheduled_for
+        crash_after_claim(graph, call)
+        graph.dialer.unavailable = True
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.WAITING] == 1
+        assert graph.reconciler.run().checked == 0  # asked a moment ago: waits before asking again
+        graph.clock.advance(hours=2)
+        assert graph.reconciler.run().repairs[Repair.LOST] == 1
+        lost = graph.stored(call.call_id)
+        assert (lost.status, lost.outcome) == (CallStatus.FAILED, CallOutcome.LOST)
+        assert "Retell" in (lost.status_reason or "")
+        assert graph.calls.locks == {}
+        assert graph.dialer.dials == []
+
+
+class TestLostWebhooks:
+    def test_a_call_whose_webhooks_never_came_is_read_and_completed(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        graph.dialer.retell_calls[call.retell_call_id or ""] = retell_state(graph, call, "agent_hangup")
+        graph.clock.advance(minutes=9)
+        assert graph.reconciler.run().checked == 0  # a dial may ring this long
+        graph.clock.advance(minutes=2)
+        assert graph.reconciler.run().repairs[Repair.APPLIED] == 1
+        final = graph.stored(call.call_id)
+        assert (final.status, final.outcome) == (CallStatus.COMPLETED, CallOutcome.ANSWERED)
+        assert final.analysis is not None
+        assert final.transcript
+        assert graph.slots.held(CLINIC) == {}
+        assert check_due(final) is None
+        # The webhooks arriving late change nothing more.
+        effects = [outcome.effect for outcome in graph.deliver(*graph.retell_events(final, "agent_hangup"))]
+        assert set(effects) == {EventEffect.NO_CHANGE}
+
+    def test_an_unanswered_call_whose_webhooks_never_came_is_retried_once(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        graph.dialer.retell_calls[call.retell_call_id or ""] = retell_state(graph, call, "dial_no_answer")
+        graph.clock.advance(minutes=11)
+        graph.reconciler.run()
+        retried = graph.stored(call.call_id)
+        assert (retried.status, retried.attempt) == (CallStatus.SCHEDULED, 2)
+        graph.clock.advance(minutes=1)
+        graph.reconciler.run()  # a second run (or a second reconciler) repeats nothing
+        assert graph.stored(call.call_id).attempt == 2
+        assert len(graph.schedules_of(call.call_id)) == 1
+
+    def test_a_live_call_is_left_alone_and_asked_about_again_later(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        graph.deliver(graph.webhook("call_started", call))
+        live = graph.webhook("call_started", call).call.model_copy(update={"call_status": "ongoing"})
+        graph.dialer.retell_calls[call.retell_call_id or ""] = live
+        graph.clock.advance(minutes=16)
+        assert graph.reconciler.run().repairs[Repair.WAITING] == 1
+        assert graph.stored(call.call_id).status == CallStatus.IN_PROGRESS
+        graph.clock.advance(minutes=1)
+        assert graph.reconciler.run().checked == 0
+
+    def test_an_analysis_that_never_came_is_fetched(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        graph.deliver(
+            graph.webhook("call_started", call), graph.webhook("call_ended", graph.stored(call.call_id), "user_hangup")
+        )
+        ended = graph.stored(call.call_id)
+        assert ended.status == CallStatus.COMPLETED
+        assert ended.analysis is None
+        graph.dialer.retell_calls[call.retell_call_id or ""] = retell_state(graph, ended, "user_hangup")
+        graph.clock.advance(minutes=11)
+        assert graph.reconciler.run().repairs[Repair.APPLIED] == 1
+        assert graph.stored(call.call_id).analysis is not None
+
+    def test_a_webhook_and_the_reconciler_at_once_apply_the_end_once(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        graph.dialer.retell_calls[call.retell_call_id or ""] = retell_state(graph, call, "dial_busy")
+        graph.clock.advance(minutes=11)
+        # The webhook lands between the reconciler's read and its write.
+        graph.calls.before_write(lambda: graph.deliver(*graph.retell_events(call, "dial_busy")))
+        graph.reconciler.run()
+        after = graph.stored(call.call_id)
+        assert (after.status, after.attempt) == (CallStatus.SCHEDULED, 2)
+        assert [entry.number for entry in after.attempts] == [1]
+        assert len(graph.schedules_of(call.call_id)) == 1
