@@ -19,8 +19,10 @@ SCHEDULE_GRACE = timedelta(minutes=3)
 """Scheduler fires a one-shot schedule within its minute; a ``scheduled`` call this late has lost its schedule."""
 DIAL_SETTLE = timedelta(minutes=5)
 """Longer than the execute function's timeout: a claim this old has no execute still dialing for it."""
-RING_LIMIT = timedelta(minutes=10)
-"""A dial nobody answers ends long before this (Retell's ring timeout is at most a couple of minutes)."""
+RING_LIMIT = timedelta(minutes=3)
+"""A dial nobody answers has ended by now (Retell rings for at most a couple of minutes), and one that was answered
+has sent ``call_started``: a dial still ``initiated`` this long after is asked about (a live call found this way
+moves to ``in_progress`` and is asked about again after ``LONGEST_CALL``)."""
 LONGEST_CALL = timedelta(minutes=15)
 """The agent's ``max_call_duration_ms`` (``make retell-agent`` sets 10 minutes) plus a margin."""
 ANALYSIS_WAIT = timedelta(minutes=10)

@@ -142,7 +142,7 @@ class TestLostWebhooks:
         graph = build_graph()
         call = graph.dialed_call()
         graph.dialer.retell_calls[call.retell_call_id or ""] = retell_state(graph, call, "agent_hangup")
-        graph.clock.advance(minutes=9)
+        graph.clock.advance(minutes=2)
         assert graph.reconciler.run().checked == 0  # a dial may ring this long
         graph.clock.advance(minutes=2)
         assert graph.reconciler.run().repairs[Repair.APPLIED] == 1
