@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy invoke bench soak clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ bootstrap: install node_modules/.installed  ## cdk bootstrap, once per account a
 
 deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (README: Deploy)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening --outputs-file .build/cdk-outputs.json $(CDK_ARGS)
+
+retell-agent: install  ## Create or update the clinic's Retell LLM and agent (RETELL_API_KEY, RETELL_BASE_URL, WEBHOOK_URL); prints its id last
+	@$(PY) -m scripts.retell_agent $(RETELL_AGENT_ARGS)
 
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)

@@ -419,13 +419,17 @@ def wait_until_done(
 
 def retell_endings(sim: str) -> dict[str, str | None]:
     """Every call the simulated Retell placed -> how its script ended it."""
-    response = httpx.post(
-        f"{sim}/v3/list-calls",
-        headers={"Authorization": f"Bearer {LOCAL_DEV_KEY}"},
-        json={"limit": 10_000_000},
-        timeout=120,
-    )
-    return {call["call_id"]: call.get("disconnection_reason") for call in response.raise_for_status().json()["items"]}
+    endings: dict[str, str | None] = {}
+    body: dict[str, Any] = {"limit": 1000}  # Retell's most per page
+    while True:
+        page = httpx.post(
+            f"{sim}/v3/list-calls", headers={"Authorization": f"Bearer {LOCAL_DEV_KEY}"}, json=body, timeout=120
+        )
+        listed = page.raise_for_status().json()
+        endings.update({call["call_id"]: call.get("disconnection_reason") for call in listed["items"]})
+        if not listed["has_more"]:
+            return endings
+        body["pagination_key"] = listed["pagination_key"]
 
 
 def percentile(values: list[float], share: float) -> float:

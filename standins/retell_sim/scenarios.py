@@ -1,8 +1,16 @@
-"""What happens to a simulated call, decided by the number called (like card numbers in a payment sandbox)."""
+"""What happens to a simulated call, decided by the number called (like card numbers in a payment sandbox).
+
+The scenario is the number's last seven digits under any US area code (``+12125550101`` behaves like
+``+14155550101``), so a test can pick an area code whose local time is inside the owner's calling hours at any hour.
+The constants below write them with 415. "First call" and "once" count per full number, so two area codes give a
+test two independent first calls.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from typing import Any
 
 ANSWERS = "+14155550100"
 NO_ANSWER = "+14155550101"
@@ -12,6 +20,27 @@ VOICEMAIL = "+14155550104"
 OWNER_HANGS_UP = "+14155550105"
 NO_ANSWER_THEN_ANSWERS = "+14155550106"
 RATE_LIMITED_ONCE = "+14155550107"
+WEBHOOKS_LOST = "+14155550108"
+SLOW_DIAL = "+14155550109"
+TIMES_OUT_ONCE = "+14155550110"
+VOICEMAIL_UNDETECTED = "+14155550111"
+PET_WORSE = "+14155550112"
+CALLBACK_REQUESTED = "+14155550113"
+DO_NOT_CALL_REQUESTED = "+14155550114"
+PROVIDER_UNAVAILABLE_ONCE = "+14155550115"
+NO_PAYMENT_ONCE = "+14155550116"
+
+_US_NUMBER = re.compile(r"\+1\d{3}(\d{7})")
+
+
+def scenario_key(to_number: str) -> str:
+    """The last seven digits of a US number (its scenario); any other number is its own key (and answers)."""
+    match = _US_NUMBER.fullmatch(to_number)
+    return match.group(1) if match else to_number
+
+
+def same_scenario(to_number: str, scenario_number: str) -> bool:
+    return scenario_key(to_number) == scenario_key(scenario_number)
 
 
 @dataclass(frozen=True)
@@ -25,6 +54,19 @@ class Script:
     sentiment: str
     successful: bool
     in_voicemail: bool = False
+    # The agent's post-call analysis (``make retell-agent``'s fields); Retell leaves it out when there was no
+    # conversation (not connected, or only a voicemail box), so the receiver must cope with its absence.
+    custom_analysis: dict[str, Any] | None = None
+    webhooks: bool = True  # False: Retell never delivers this call's webhooks (only get-call and list-calls know)
+
+
+def _analysis(condition: str, concerns: str = "", *, callback: bool = False, dnc: bool = False) -> dict[str, Any]:
+    return {
+        "pet_condition": condition,
+        "owner_concerns": concerns,
+        "callback_requested": callback,
+        "do_not_call_requested": dnc,
+    }
 
 
 CONVERSATION = (
@@ -35,47 +77,143 @@ CONVERSATION = (
     "Agent: Take care, goodbye."
 )
 
+
+def _not_connected(reason: str, summary: str, call_status: str = "not_connected") -> Script:
+    return Script(False, reason, call_status, 0, None, summary, "Unknown", False)
+
+
 _ANSWERED = Script(
-    True, "agent_hangup", "ended", 74, CONVERSATION, "The owner reports the pet is recovering well.", "Positive", True
+    True,
+    "agent_hangup",
+    "ended",
+    74,
+    CONVERSATION,
+    "The owner reports the pet is recovering well.",
+    "Positive",
+    True,
+    custom_analysis=_analysis("improving"),
 )
-_NOT_ANSWERED = Script(
-    False, "dial_no_answer", "not_connected", 0, None, "The call was not answered.", "Unknown", False
+_NOT_ANSWERED = _not_connected("dial_no_answer", "The call was not answered.")
+_PROVIDER_UNAVAILABLE = _not_connected(
+    "telephony_provider_unavailable", "The call could not be placed: the telephony provider was unavailable."
 )
+# An account-level end: Retell reports it with call_status "error", not as a dial outcome.
+_NO_VALID_PAYMENT = _not_connected(
+    "no_valid_payment", "The call was not placed: the account has no valid payment method.", "error"
+)
+
 _SCRIPTS = {
-    NO_ANSWER: _NOT_ANSWERED,
-    BUSY: Script(False, "dial_busy", "not_connected", 0, None, "The line was busy.", "Unknown", False),
-    DIAL_FAILED: Script(
-        False, "dial_failed", "not_connected", 0, None, "The call could not be placed.", "Unknown", False
-    ),
-    VOICEMAIL: Script(
-        True,
-        "voicemail_reached",
-        "ended",
-        21,
-        "Agent: Hi, this is the care team calling about your pet's recovery. Please call the clinic back.",
-        "Reached voicemail; left a message.",
-        "Neutral",
-        False,
-        in_voicemail=True,
-    ),
-    OWNER_HANGS_UP: Script(
-        True,
-        "user_hangup",
-        "ended",
-        9,
-        "Agent: Hi, this is the care team calling about your pet.\nUser: Sorry, not now.",
-        "The owner ended the call early.",
-        "Neutral",
-        False,
-    ),
+    scenario_key(number): script
+    for number, script in {
+        NO_ANSWER: _NOT_ANSWERED,
+        BUSY: _not_connected("dial_busy", "The line was busy."),
+        DIAL_FAILED: _not_connected("dial_failed", "The call could not be placed."),
+        VOICEMAIL: Script(
+            True,
+            "voicemail_reached",
+            "ended",
+            21,
+            "Agent: Hi, this is the care team calling about your pet's recovery. Please call the clinic back.",
+            "Reached voicemail; left a message.",
+            "Neutral",
+            False,
+            in_voicemail=True,
+        ),
+        OWNER_HANGS_UP: Script(
+            True,
+            "user_hangup",
+            "ended",
+            9,
+            "Agent: Hi, this is the care team calling about your pet.\nUser: Sorry, not now.",
+            "The owner ended the call early.",
+            "Neutral",
+            False,
+            custom_analysis=_analysis("unknown"),
+        ),
+        WEBHOOKS_LOST: replace(_ANSWERED, webhooks=False),
+        VOICEMAIL_UNDETECTED: Script(
+            True,
+            "agent_hangup",
+            "ended",
+            32,
+            "User: Hi, you've reached the Johnsons. We can't take your call right now, please leave a message after "
+            "the tone.\n"
+            "Agent: Hi, this is the care team calling to check on Luna after her visit. How is she doing?\n"
+            "Agent: I'll let the clinic know. Goodbye.",
+            "The agent reached an answering machine and spoke to the greeting; nobody answered.",
+            "Unknown",
+            False,
+            in_voicemail=True,
+        ),
+        PET_WORSE: Script(
+            True,
+            "agent_hangup",
+            "ended",
+            96,
+            "Agent: Hi, this is the care team calling about Luna after her visit today. How is she doing?\n"
+            "User: She's getting worse. She hasn't eaten since yesterday and the wound looks red and swollen.\n"
+            "Agent: I'm sorry to hear that. I'll make sure the clinic knows today.\n"
+            "User: Okay, thank you.\n"
+            "Agent: Take care, goodbye.",
+            "The owner reports the pet is worse: not eating, and the wound looks red and swollen.",
+            "Negative",
+            False,
+            custom_analysis=_analysis("worse", "Not eating since yesterday; the wound looks red and swollen."),
+        ),
+        CALLBACK_REQUESTED: Script(
+            True,
+            "user_requested_callback",
+            "ended",
+            18,
+            "Agent: Hi, this is the care team calling about Luna after her visit today. How is she doing?\n"
+            "User: I'm driving right now. Can the clinic call me back this evening?\n"
+            "Agent: Of course, I'll ask them to call you back. Goodbye.",
+            "The owner asked the clinic to call back later.",
+            "Neutral",
+            False,
+            custom_analysis=_analysis("unknown", callback=True),
+        ),
+        DO_NOT_CALL_REQUESTED: Script(
+            True,
+            "user_requested_dnc",
+            "ended",
+            14,
+            "Agent: Hi, this is the care team calling about Luna after her visit today.\n"
+            "User: Please don't call me again.\n"
+            "Agent: Understood, we won't call you again. Goodbye.",
+            "The owner asked not to be called again.",
+            "Negative",
+            False,
+            custom_analysis=_analysis("unknown", dnc=True),
+        ),
+    }.items()
+}
+# Numbers whose first call to that (full) number ends differently, then answer.
+_FIRST_CALL = {
+    scenario_key(NO_ANSWER_THEN_ANSWERS): _NOT_ANSWERED,
+    scenario_key(PROVIDER_UNAVAILABLE_ONCE): _PROVIDER_UNAVAILABLE,
+    scenario_key(NO_PAYMENT_ONCE): _NO_VALID_PAYMENT,
+}
+# Numbers whose first create-phone-call request is refused (nothing placed), then answer.
+_REFUSED_ONCE = {
+    scenario_key(RATE_LIMITED_ONCE): (429, "Account rate limited, please throttle your requests."),
+    scenario_key(TIMES_OUT_ONCE): (408, "Request timed out, please try again."),
 }
 
 
 def script_for(to_number: str, earlier_calls_to_number: int) -> Script:
-    if to_number == NO_ANSWER_THEN_ANSWERS and earlier_calls_to_number == 0:
-        return _NOT_ANSWERED
-    return _SCRIPTS.get(to_number, _ANSWERED)
+    key = scenario_key(to_number)
+    if earlier_calls_to_number == 0 and key in _FIRST_CALL:
+        return _FIRST_CALL[key]
+    return _SCRIPTS.get(key, _ANSWERED)
 
 
-def rate_limited(to_number: str, earlier_requests_to_number: int) -> bool:
-    return to_number == RATE_LIMITED_ONCE and earlier_requests_to_number == 0
+def refusal(to_number: str, earlier_requests_to_number: int) -> tuple[int, str] | None:
+    """The status and message a create-phone-call to this number is refused with, or ``None`` to place it."""
+    return _REFUSED_ONCE.get(scenario_key(to_number)) if earlier_requests_to_number == 0 else None
+
+
+def slow_dial(to_number: str) -> bool:
+    """Whether create-phone-call answers only after the simulator's ``slow_dial_seconds`` (the call is placed at
+    once)."""
+    return same_scenario(to_number, SLOW_DIAL)

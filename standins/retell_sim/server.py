@@ -1,16 +1,25 @@
-"""The simulated Retell server (contract section 5).
+"""The simulated Retell server (contract section 5). Every Retell route checks the bearer API key.
 
-* ``POST /v2/create-phone-call``: bearer API key, Retell's body, ``201`` with a call object. ``idempotency_key``
-  works as Retell documents it: a repeat within an hour answers with the same call and places nothing.
-* ``GET /v2/get-call/{id}``, ``POST /v3/list-calls`` (metadata filters), for the calls it placed.
+* ``POST /v2/create-phone-call``: Retell's body, ``201`` with a call object. ``idempotency_key`` works as Retell
+  documents it: a repeat within an hour answers with the same call and places nothing. The number called decides
+  what happens (``scenarios``).
+* ``GET /v2/get-call/{id}``: the call as Retell gives it, final at once (transcript, analysis, timestamps), with a
+  freshly signed ``recording_url`` each time (Retell's links expire); ``GET /recordings/{id}.wav`` serves the link.
+* ``POST /v3/list-calls``: retell-sdk's ``call.list`` (``filter_criteria``, ``sort_order``, ``limit``,
+  ``pagination_key``, ``skip``, ``include_total``), answered ``{"items", "has_more", "pagination_key"}``.
+* Agents and Retell LLMs (``agents.AgentStore``), as retell-sdk's ``agent`` and ``llm`` resources call them. An
+  agent's ``webhook_url`` replaces the account's for the calls placed with it, as at Retell.
 * ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials.
-* ``GET /_sim/health``: the calls placed so far and the webhooks not yet delivered (``make soak`` waits for none).
+* ``GET /_sim/health``: the calls placed so far, the webhooks not yet delivered (``make soak`` waits for none) and
+  those dropped.
+* ``GET`` / ``POST /_sim/faults``: account-wide switches, ``{"createPhoneCall": "ok" | "401" | "402", "webhooks":
+  "deliver" | "drop"}`` (``set_faults`` in Python).
 * Webhooks ``call_started`` (connected calls only), ``call_ended``, ``call_analyzed``, signed as Retell signs them,
   POSTed to ``webhook_url``; delivered in the background (``auto_deliver``) or when a test calls ``flush()``. In the
   background, as Retell does, calls are delivered side by side (a pool of ``delivery_workers``) while each call's
   own events go in order, ``step_seconds`` apart, a failed delivery retried up to three times.
-* Faults for tests (``inject``, or ``POST /_sim/faults``): hang or fail a create after placing the call, fail it
-  before placing it, or hide calls from list-calls (index lag).
+* One-off faults for tests (``inject``): hang or fail a create after placing the call, fail it before placing it,
+  or hide calls from list-calls (index lag).
 """
 
 from __future__ import annotations
@@ -18,16 +27,19 @@ from __future__ import annotations
 import hashlib
 import heapq
 import hmac
+import io
 import itertools
 import json
 import threading
 import time
 import uuid
+import wave
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Self
+from urllib.parse import urlencode
 
 import httpx
 from werkzeug.exceptions import HTTPException, NotFound
@@ -35,11 +47,24 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from standins.http_server import BackgroundServer
-from standins.retell_sim.scenarios import Script, rate_limited, script_for
+from standins.retell_sim.agents import AgentStore, Answer
+from standins.retell_sim.filters import BadFilter, matches, page
+from standins.retell_sim.scenarios import Script, refusal, script_for, slow_dial
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to three times
+RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_signed_url) expire after a day
+# What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
+NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
 FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list"]
+CreatePhoneCallSwitch = Literal["ok", "401", "402"]
+WebhooksSwitch = Literal["deliver", "drop"]
+CREATE_PHONE_CALL_SWITCHES: tuple[CreatePhoneCallSwitch, ...] = ("ok", "401", "402")
+WEBHOOKS_SWITCHES: tuple[WebhooksSwitch, ...] = ("deliver", "drop")
+_ACCOUNT_REFUSALS = {
+    "401": (401, "Unauthorized: the API key is invalid or has been revoked."),
+    "402": (402, "Trial has ended, please add payment method."),
+}
 
 
 @dataclass
@@ -67,6 +92,8 @@ class SimCall:
     call: dict[str, Any]
     script: Script
     created_at: datetime
+    webhook_url: str | None = None  # the agent's, which replaces the account's; None: the account's
+    webhook_events: frozenset[str] | None = None  # the agent's subscription; None: Retell's default three
 
 
 @dataclass
@@ -75,6 +102,7 @@ class Webhook:
     body: str
     call_id: str = ""
     failures: int = 0
+    url: str | None = None  # None: the simulator's webhook_url
 
 
 def sign(body: str, api_key: str, timestamp_ms: int | None = None) -> str:
@@ -92,6 +120,43 @@ def _error(status: int, message: str) -> Response:
     return Response(json.dumps({"status": "error", "message": message}), status=status, mimetype="application/json")
 
 
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _answer(answer: Answer) -> Response:
+    return _json(answer.body, answer.status) if answer.body is not None else _error(answer.status, answer.message)
+
+
+def _body(request: Request) -> dict[str, Any] | None:
+    """The request's JSON object (an empty body is ``{}``), or ``None`` when it is not one."""
+    try:
+        body = json.loads(request.get_data(as_text=True) or "{}")
+    except json.JSONDecodeError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _transcript_object(transcript: str) -> list[dict[str, Any]]:
+    """Retell's ``transcript_object`` for a scripted transcript: one utterance a line (word timings left empty)."""
+    roles = {"Agent": "agent", "User": "user"}
+    utterances = []
+    for line in transcript.splitlines():
+        speaker, _, content = line.partition(": ")
+        utterances.append({"role": roles.get(speaker, "user"), "content": content, "words": []})
+    return utterances
+
+
+def _silent_wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(b"\0\0" * 800)
+    return out.getvalue()
+
+
 class RetellSimulator(BackgroundServer):
     def __init__(
         self,
@@ -102,12 +167,14 @@ class RetellSimulator(BackgroundServer):
         auto_deliver: bool = True,
         step_seconds: float = 0.5,
         delivery_workers: int = 16,
+        slow_dial_seconds: float = 15.0,
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
     ):
         self.api_key = api_key
         self.webhook_url = webhook_url
+        self.slow_dial_seconds = slow_dial_seconds  # how long a create to the slow-dial number takes to answer
         self._clock = clock
         self._auto_deliver = auto_deliver
         self._step = step_seconds
@@ -117,9 +184,15 @@ class RetellSimulator(BackgroundServer):
         self._calls: dict[str, SimCall] = {}
         self._by_key: dict[str, tuple[str, datetime]] = {}
         self._requests: list[LoggedRequest] = []
-        self._requests_to: Counter[str | None] = Counter()
+        self._requests_to: Counter[str] = Counter()
         self._calls_to: Counter[str] = Counter()
         self._faults: list[Fault] = []
+        self._create_phone_call: CreatePhoneCallSwitch = "ok"
+        self._webhooks: WebhooksSwitch = "deliver"
+        self._dropped: list[Webhook] = []
+        self._agents = AgentStore(lambda: _epoch_ms(self._clock()))
+        self._link_numbers = itertools.count(1)
+        self._wav = _silent_wav()
         # Webhooks not yet delivered, per call, in the order each call's must go (calls in the order they were placed).
         self._outbox: dict[str, deque[Webhook]] = {}
         # auto_deliver: (when, turn, call id) for each call with a webhook waiting; a call has at most one entry
@@ -133,13 +206,24 @@ class RetellSimulator(BackgroundServer):
         self._deliveries: list[tuple[str, int]] = []
         self._wake = threading.Condition(self._lock)
         self._stopping = False
+        self._stopped = threading.Event()  # cuts a slow dial's wait short when the server stops
         self._routes = Map(
             [
                 Rule("/v2/create-phone-call", methods=["POST"], endpoint="create"),
                 Rule("/v2/get-call/<call_id>", methods=["GET"], endpoint="get"),
                 Rule("/v3/list-calls", methods=["POST"], endpoint="list"),
+                Rule("/create-retell-llm", methods=["POST"], endpoint="create_llm"),
+                Rule("/update-retell-llm/<llm_id>", methods=["PATCH"], endpoint="update_llm"),
+                Rule("/get-retell-llm/<llm_id>", methods=["GET"], endpoint="get_llm"),
+                Rule("/v2/list-retell-llms", methods=["GET"], endpoint="list_llms"),
+                Rule("/create-agent", methods=["POST"], endpoint="create_agent"),
+                Rule("/update-agent/<agent_id>", methods=["PATCH"], endpoint="update_agent"),
+                Rule("/get-agent/<agent_id>", methods=["GET"], endpoint="get_agent"),
+                Rule("/v2/list-agents", methods=["POST"], endpoint="list_agents"),
+                Rule("/recordings/<call_id>.wav", methods=["GET"], endpoint="recording"),
                 Rule("/_sim/calls", methods=["GET"], endpoint="sim_calls"),
-                Rule("/_sim/faults", methods=["POST"], endpoint="sim_faults"),
+                Rule("/_sim/faults", methods=["GET"], endpoint="sim_faults"),
+                Rule("/_sim/faults", methods=["POST"], endpoint="sim_set_faults"),
                 Rule("/_sim/health", methods=["GET"], endpoint="sim_health"),
             ]
         )
@@ -156,6 +240,7 @@ class RetellSimulator(BackgroundServer):
         with self._lock:
             self._stopping = True
             self._wake.notify_all()
+        self._stopped.set()
         super().stop()
         self._http.close()
 
@@ -164,6 +249,27 @@ class RetellSimulator(BackgroundServer):
     def inject(self, fault: Fault) -> None:
         with self._lock:
             self._faults.append(fault)
+
+    def set_faults(
+        self, *, create_phone_call: CreatePhoneCallSwitch | None = None, webhooks: WebhooksSwitch | None = None
+    ) -> dict[str, str]:
+        """Switch the account-wide faults (``None`` leaves a switch as it is); the switches now. ``create_phone_call``
+        "401" or "402": every create-phone-call is refused with that status and places nothing, until "ok".
+        ``webhooks`` "drop": no webhook is delivered, and the ones that fall due meanwhile are lost, as in an outage,
+        until "deliver"."""
+        if create_phone_call is not None and create_phone_call not in CREATE_PHONE_CALL_SWITCHES:
+            raise ValueError(f"createPhoneCall must be one of {', '.join(CREATE_PHONE_CALL_SWITCHES)}")
+        if webhooks is not None and webhooks not in WEBHOOKS_SWITCHES:
+            raise ValueError(f"webhooks must be one of {', '.join(WEBHOOKS_SWITCHES)}")
+        with self._lock:
+            self._create_phone_call = create_phone_call or self._create_phone_call
+            self._webhooks = webhooks or self._webhooks
+            return self.faults()
+
+    def faults(self) -> dict[str, str]:
+        """The account-wide switches, as ``GET /_sim/faults`` shows them."""
+        with self._lock:
+            return {"createPhoneCall": self._create_phone_call, "webhooks": self._webhooks}
 
     def requests(self) -> list[LoggedRequest]:
         with self._lock:
@@ -175,8 +281,14 @@ class RetellSimulator(BackgroundServer):
             return list(self._calls)
 
     def call(self, call_id: str) -> dict[str, Any]:
+        """The call as get-call answers it now (its final state, a fresh recording link)."""
         with self._lock:
-            return dict(self._calls[call_id].call)
+            return self._view(self._calls[call_id])
+
+    def calls_to(self, to_number: str) -> list[dict[str, Any]]:
+        """The calls placed to this exact number, oldest first, as get-call answers them."""
+        with self._lock:
+            return [self._view(c) for c in self._calls.values() if c.call["to_number"] == to_number]
 
     def pending(self) -> list[Webhook]:
         """Webhooks not delivered yet: each call's in its order, calls in the order they were placed."""
@@ -192,15 +304,27 @@ class RetellSimulator(BackgroundServer):
             return pending
 
     def flush(self) -> list[int]:
-        """Deliver every pending webhook now, in order; the receiver's status codes."""
-        return [self.deliver(webhook.body) for webhook in self.take_pending()]
+        """Deliver every pending webhook now, in order; the receiver's status codes. While webhooks are switched to
+        "drop", they are lost instead (and nothing is returned for them)."""
+        statuses = []
+        for webhook in self.take_pending():
+            if self._dropping(webhook):
+                continue
+            statuses.append(self.deliver(webhook.body, url=webhook.url))
+        return statuses
 
-    def deliver(self, body: str, signature: str | None = None) -> int:
-        """POST one webhook body (signed now unless ``signature`` is given) to ``webhook_url``."""
-        if self.webhook_url is None:
+    def dropped(self) -> list[Webhook]:
+        """The webhooks lost while switched to "drop", in the order they fell due."""
+        with self._lock:
+            return list(self._dropped)
+
+    def deliver(self, body: str, signature: str | None = None, url: str | None = None) -> int:
+        """POST one webhook body (signed now unless ``signature`` is given) to ``url`` or ``webhook_url``."""
+        target = url or self.webhook_url
+        if target is None:
             raise RuntimeError("the simulator has no webhook_url to deliver to")
         headers = {"content-type": "application/json", "x-retell-signature": signature or sign(body, self.api_key)}
-        response = self._http.post(self.webhook_url, content=body.encode(), headers=headers)
+        response = self._http.post(target, content=body.encode(), headers=headers)
         with self._lock:
             self._deliveries.append((json.loads(body).get("event", "?"), response.status_code))
         return response.status_code
@@ -209,13 +333,25 @@ class RetellSimulator(BackgroundServer):
         with self._lock:
             return list(self._deliveries)
 
+    def _dropping(self, webhook: Webhook) -> bool:
+        """Whether ``webhook``, falling due now, is lost to the "drop" switch (and record it if so)."""
+        with self._lock:
+            if self._webhooks != "drop":
+                return False
+            self._dropped.append(webhook)
+        self._log(f"webhook {webhook.event} of {webhook.call_id} dropped (webhooks switched to drop)")
+        return True
+
     # -- HTTP ----------------------------------------------------------------------------------------------------
 
     def _wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
         try:
             endpoint, args = self._routes.bind_to_environ(environ).match()
-            response = getattr(self, f"_on_{endpoint}")(request, **args)
+            if endpoint.startswith("sim_") or endpoint == "recording" or self._authorized(request):
+                response = getattr(self, f"_on_{endpoint}")(request, **args)
+            else:
+                response = _error(401, "Unauthorized: invalid API key")
         except NotFound:
             response = _error(404, "Not found")
         except HTTPException as error:
@@ -236,29 +372,28 @@ class RetellSimulator(BackgroundServer):
         return None
 
     def _on_create(self, request: Request) -> Response:
-        if not self._authorized(request):
-            return _error(401, "Unauthorized: invalid API key")
-        try:
-            body = json.loads(request.get_data(as_text=True) or "{}")
-        except json.JSONDecodeError:
+        body = _body(request)
+        if body is None:
             return _error(400, "Invalid JSON body")
         to_number, key = body.get("to_number"), body.get("idempotency_key")
         log = LoggedRequest(to_number, body.get("metadata"), 0, None, self._clock().isoformat(), key)
         with self._lock:
             self._requests.append(log)  # logged on receipt: a request that hangs has still been received
-            earlier_requests = self._requests_to[to_number]
-            self._requests_to[to_number] += 1
-        response = self._create(body, log, earlier_requests)
+        response = self._create(body, log)
         log.status_code = response.status_code
         self._log(f"create-phone-call to={to_number} -> {response.status_code} {log.call_id or ''}")
         return response
 
-    def _create(self, body: dict[str, Any], log: LoggedRequest, earlier_requests: int) -> Response:
+    def _create(self, body: dict[str, Any], log: LoggedRequest) -> Response:
+        with self._lock:
+            account = _ACCOUNT_REFUSALS.get(self._create_phone_call)
+        if account is not None:
+            return _error(*account)
         to_number, from_number = body.get("to_number"), body.get("from_number")
         if not isinstance(to_number, str) or not isinstance(from_number, str):
             return _error(400, "from_number and to_number are required")
-        agent = body.get("override_agent_id")
-        if agent is not None and not str(agent).startswith("agent_"):
+        agent_id = body.get("override_agent_id")
+        if agent_id is not None and not str(agent_id).startswith("agent_"):
             return _error(422, "Cannot find requested asset under given api key.")
         variables = body.get("retell_llm_dynamic_variables") or {}
         if not all(isinstance(value, str) for value in variables.values()):
@@ -274,17 +409,22 @@ class RetellSimulator(BackgroundServer):
             if hang is not None:
                 time.sleep(hang.delay_seconds)
             with self._lock:
-                return Response(json.dumps(self._calls[log.call_id].call), status=201, mimetype="application/json")
+                return _json(self._view(self._calls[log.call_id]), 201)
         if self._take_fault("error_before_create"):
             return _error(500, "Internal server error")
-        if rate_limited(to_number, earlier_requests):
-            return _error(429, "Account rate limited, please throttle your requests.")
+        with self._lock:
+            earlier_requests = self._requests_to[to_number]
+            self._requests_to[to_number] += 1
+        refused = refusal(to_number, earlier_requests)
+        if refused is not None:
+            return _error(*refused)
         call_id = f"call_{uuid.uuid4().hex[:24]}"
+        agent = self._agents.agent(str(agent_id)) if agent_id else None
         call = {
             "call_id": call_id,
             "call_type": "phone_call",
-            "agent_id": agent or "agent_sim_default",
-            "agent_version": 1,
+            "agent_id": agent_id or "agent_sim_default",
+            "agent_version": agent["version"] if agent else 1,
             "call_status": "registered",
             "direction": "outbound",
             "from_number": from_number,
@@ -292,14 +432,27 @@ class RetellSimulator(BackgroundServer):
             "metadata": body.get("metadata") or {},
             "retell_llm_dynamic_variables": variables,
         }
+        if agent and agent.get("agent_name"):
+            call["agent_name"] = agent["agent_name"]
+        events = agent.get("webhook_events") if agent else None
         with self._lock:
             script = script_for(to_number, self._calls_to[to_number])
             self._calls_to[to_number] += 1
-            self._calls[call_id] = SimCall(call, script, now)
+            self._calls[call_id] = SimCall(
+                call,
+                script,
+                now,
+                webhook_url=(agent or {}).get("webhook_url") or None,
+                webhook_events=frozenset(events) if isinstance(events, list) else None,
+            )
             if key:
                 self._by_key[key] = (call_id, now)
+            answer = dict(call)  # as placed, before it plays out
         log.call_id = call_id
         self._play(call_id)
+        if slow_dial(to_number):
+            log.status_code = 201  # placed; the answer is only slow
+            self._stopped.wait(self.slow_dial_seconds)
         fault = self._take_fault("hang_after_create", "error_after_create")
         if fault is not None and fault.kind == "hang_after_create":
             log.status_code = 201  # answered, but after the client gave up
@@ -307,48 +460,142 @@ class RetellSimulator(BackgroundServer):
         elif fault is not None:
             return _error(fault.status, "Internal server error")
         log.status_code = 201
-        return Response(json.dumps(call), status=201, mimetype="application/json")
+        return _json(answer, 201)
 
     def _on_get(self, request: Request, call_id: str) -> Response:
-        if not self._authorized(request):
-            return _error(401, "Unauthorized: invalid API key")
         with self._lock:
             sim_call = self._calls.get(call_id)
             if sim_call is None:
                 return _error(404, "Call not found")
-            return Response(json.dumps(sim_call.call), mimetype="application/json")
+            return _json(self._view(sim_call))
 
     def _on_list(self, request: Request) -> Response:
-        if not self._authorized(request):
-            return _error(401, "Unauthorized: invalid API key")
-        body = json.loads(request.get_data(as_text=True) or "{}")
-        filters = (body.get("filter_criteria") or {}).get("metadata") or []
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        order = body.get("sort_order", "descending")
+        if order not in {"ascending", "descending"}:
+            return _error(400, "sort_order must be ascending or descending")
+        skip = body.get("skip", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+            return _error(400, "skip must be a non-negative integer")
         hidden = self._take_fault("hide_from_list") is not None
         with self._lock:
-            calls = [] if hidden else [c.call for c in self._calls.values() if _matches(c.call, filters)]
-        items = [{k: v for k, v in call.items() if k not in {"transcript", "recording_url"}} for call in calls]
-        limit = int(body.get("limit") or 50)
-        return Response(
-            json.dumps({"items": items[:limit], "has_more": len(items) > limit, "pagination_key": None}),
-            mimetype="application/json",
-        )
+            calls = [] if hidden else [self._view(c, listed=True) for c in self._calls.values()]
+        try:
+            found = [call for call in calls if matches(call, body.get("filter_criteria") or {})]
+            # By start time (a call that never connected has none: by when it was placed), oldest first if asked.
+            found.sort(key=lambda call: int(call.get("start_timestamp") or call["_placed_ms"]))
+            if order == "descending":
+                found.reverse()
+            items, more, key = page(found[skip:], "call_id", body.get("limit"), body.get("pagination_key"))
+        except BadFilter as error:
+            return _error(400, str(error))
+        answer: dict[str, Any] = {
+            "items": [{k: v for k, v in item.items() if k != "_placed_ms"} for item in items],
+            "has_more": more,
+            "pagination_key": key,
+        }
+        if body.get("include_total"):
+            answer["total"] = len(found)
+        return _json(answer)
+
+    def _on_create_llm(self, request: Request) -> Response:
+        body = _body(request)
+        return _answer(self._agents.create_llm(body)) if body is not None else _error(400, "Invalid JSON body")
+
+    def _on_update_llm(self, request: Request, llm_id: str) -> Response:
+        body = _body(request)
+        return _answer(self._agents.update_llm(llm_id, body)) if body is not None else _error(400, "Invalid JSON body")
+
+    def _on_get_llm(self, request: Request, llm_id: str) -> Response:
+        return _answer(self._agents.get_llm(llm_id))
+
+    def _on_list_llms(self, request: Request) -> Response:
+        return _answer(self._agents.list_llms(dict(request.args)))
+
+    def _on_create_agent(self, request: Request) -> Response:
+        body = _body(request)
+        return _answer(self._agents.create_agent(body)) if body is not None else _error(400, "Invalid JSON body")
+
+    def _on_update_agent(self, request: Request, agent_id: str) -> Response:
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        return _answer(self._agents.update_agent(agent_id, body))
+
+    def _on_get_agent(self, request: Request, agent_id: str) -> Response:
+        return _answer(self._agents.get_agent(agent_id))
+
+    def _on_list_agents(self, request: Request) -> Response:
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        return _answer(self._agents.list_agents(dict(request.args), body))
+
+    def _on_recording(self, request: Request, call_id: str) -> Response:
+        expires, nonce = request.args.get("expires", ""), request.args.get("nonce", "")
+        expected = self._link_signature(call_id, expires, nonce)
+        if not hmac.compare_digest(request.args.get("signature", ""), expected):
+            return Response("AccessDenied: bad signature", status=403, mimetype="text/plain")
+        if not expires.isdigit() or int(expires) <= self._clock().timestamp():
+            return Response("AccessDenied: request has expired", status=403, mimetype="text/plain")
+        with self._lock:
+            if call_id not in self._calls:
+                return Response("NoSuchKey", status=404, mimetype="text/plain")
+        return Response(self._wav, mimetype="audio/wav")
 
     def _on_sim_calls(self, request: Request) -> Response:
         entries = [{k: v for k, v in asdict(entry).items() if k != "idempotency_key"} for entry in self.requests()]
-        return Response(json.dumps(entries), mimetype="application/json")
+        return _json(entries)
 
     def _on_sim_faults(self, request: Request) -> Response:
-        self.inject(Fault(**json.loads(request.get_data(as_text=True))))
-        return Response(status=204)
+        return _json(self.faults())
+
+    def _on_sim_set_faults(self, request: Request) -> Response:
+        body = _body(request)
+        if not body or set(body) - {"createPhoneCall", "webhooks"}:
+            return _error(400, 'Send {"createPhoneCall": "ok" | "401" | "402"} and/or {"webhooks": "deliver" | "drop"}')
+        try:
+            return _json(self.set_faults(create_phone_call=body.get("createPhoneCall"), webhooks=body.get("webhooks")))
+        except ValueError as error:
+            return _error(400, str(error))
 
     def _on_sim_health(self, request: Request) -> Response:
         with self._lock:
             pending = sum(len(queue) for queue in self._outbox.values()) + self._in_delivery
-            placed = len(self._calls)
-        body = {"status": "ok", "callsPlaced": placed, "webhooksPending": pending}
-        return Response(json.dumps(body), mimetype="application/json")
+            body = {
+                "status": "ok",
+                "callsPlaced": len(self._calls),
+                "webhooksPending": pending,
+                "webhooksDropped": len(self._dropped),
+            }
+        return _json(body)
 
     # -- placing calls -------------------------------------------------------------------------------------------
+
+    def _view(self, sim_call: SimCall, *, listed: bool = False) -> dict[str, Any]:
+        """Under the lock: the call as get-call (or, ``listed``, list-calls) answers it now."""
+        view = dict(sim_call.call)
+        if "transcript" in view:  # a call that has ended with a conversation has a recording, signed afresh
+            view["recording_url"] = self._recording_link(view["call_id"])
+        if listed:
+            view = {k: v for k, v in view.items() if k not in NOT_LISTED}
+            view["_placed_ms"] = _epoch_ms(sim_call.created_at)  # the sort key of a call with no start
+        return view
+
+    def _recording_link(self, call_id: str) -> str:
+        """A signed link to the call's recording that expires as Retell's do, different each time it is asked for."""
+        expires = str(int((self._clock() + RECORDING_LINK_LIFETIME).timestamp()))
+        nonce = f"{next(self._link_numbers):x}"
+        signature = self._link_signature(call_id, expires, nonce)
+        return f"{self.url}/recordings/{call_id}.wav?" + urlencode(
+            {"expires": expires, "nonce": nonce, "signature": signature}
+        )
+
+    def _link_signature(self, call_id: str, expires: str, nonce: str) -> str:
+        message = f"{call_id}:{expires}:{nonce}".encode()
+        return hmac.new(self.api_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
     def _play(self, call_id: str) -> None:
         """Play the call's script: update the call object and queue its webhooks (each a snapshot of the call)."""
@@ -359,7 +606,7 @@ class RetellSimulator(BackgroundServer):
             end = start + timedelta(seconds=script.duration_seconds or 25)
             if script.connects:
                 call.update(call_status="ongoing", start_timestamp=_epoch_ms(start))
-                self._queue("call_started", call)
+                self._queue("call_started", sim_call)
             call.update(
                 call_status=script.call_status,
                 end_timestamp=_epoch_ms(end),
@@ -369,21 +616,31 @@ class RetellSimulator(BackgroundServer):
             if script.transcript is not None:
                 call.update(
                     transcript=script.transcript,
-                    recording_url=f"https://retell-sim.local/recordings/{call_id}.wav",
+                    transcript_object=_transcript_object(script.transcript),
                 )
-            self._queue("call_ended", call)
-            call["call_analysis"] = {
+            self._queue("call_ended", sim_call)
+            analysis: dict[str, Any] = {
                 "call_summary": script.summary,
                 "user_sentiment": script.sentiment,
                 "call_successful": script.successful,
                 "in_voicemail": script.in_voicemail,
             }
-            self._queue("call_analyzed", call)
+            if script.custom_analysis is not None:
+                analysis["custom_analysis_data"] = dict(script.custom_analysis)
+            call["call_analysis"] = analysis
+            self._queue("call_analyzed", sim_call)
 
-    def _queue(self, event: str, call: dict[str, Any]) -> None:
+    def _queue(self, event: str, sim_call: SimCall) -> None:
+        """Under the lock: queue ``event`` with a snapshot of the call as it is now, unless Retell would not send it
+        (a call whose webhooks are lost, an event the agent does not subscribe to)."""
+        if not sim_call.script.webhooks or (
+            sim_call.webhook_events is not None and event not in sim_call.webhook_events
+        ):
+            return
+        call = self._view(sim_call)
         call_id = str(call["call_id"])
         body = json.dumps({"event": event, "call": call}, separators=(",", ":"))
-        self._outbox.setdefault(call_id, deque()).append(Webhook(event, body, call_id))
+        self._outbox.setdefault(call_id, deque()).append(Webhook(event, body, call_id, url=sim_call.webhook_url))
         if self._auto_deliver and call_id not in self._turns:
             self._take_turn(call_id, time.monotonic() + self._step)
 
@@ -418,15 +675,18 @@ class RetellSimulator(BackgroundServer):
 
     def _deliver_forever(self) -> None:
         """One of the delivery workers: deliver due webhooks until stopped. Each call's webhooks go one at a time,
-        ``step`` apart; a failed delivery is retried ``step`` later, up to three times, as Retell does."""
+        ``step`` apart; a failed delivery is retried ``step`` later, up to three times, as Retell does. A webhook
+        that falls due while webhooks are switched to "drop" is lost, and the call's next one follows a step later."""
         while (taken := self._next_due()) is not None:
             call_id, turn, webhook = taken
-            try:
-                status = self.deliver(webhook.body)
-            except Exception as error:  # a refused connection, a timeout: a failed delivery; the worker goes on
-                self._log(f"webhook {webhook.event} delivery failed: {error}")
-                status = 0
-            failed = not 200 <= status < 300
+            failed = False
+            if not self._dropping(webhook):
+                try:
+                    status = self.deliver(webhook.body, url=webhook.url)
+                except Exception as error:  # a refused connection, a timeout: a failed delivery; the worker goes on
+                    self._log(f"webhook {webhook.event} delivery failed: {error}")
+                    status = 0
+                failed = not 200 <= status < 300
             if failed:
                 webhook.failures += 1
                 if webhook.failures > DELIVERY_RETRIES:
@@ -443,15 +703,3 @@ class RetellSimulator(BackgroundServer):
                 else:
                     del self._outbox[call_id]
                     del self._turns[call_id]
-
-
-def _matches(call: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
-    metadata = call.get("metadata") or {}
-    for criterion in filters:
-        value = metadata.get(criterion.get("key"))
-        op, expected = criterion.get("op"), criterion.get("value")
-        if op == "eq" and value != expected:
-            return False
-        if op == "ne" and value == expected:
-            return False
-    return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 from standins.aws_stand_ins import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBER
@@ -52,9 +53,13 @@ def test_an_answered_call_keeps_transcript_and_analysis_and_plays_its_recording(
     assert "Luna" in final["transcript"]
     assert final["hasRecording"] is True
     assert "recordingUrl" not in final  # Retell's links expire: never stored, never shown as permanent
-    recording = stand.api.get(f"/calls/{call['callId']}/recording")
-    assert recording.status == 302
-    assert recording.headers["Location"] == stand.sim.call(final["retellCallId"])["recording_url"]
+    first, second = (stand.api.get(f"/calls/{call['callId']}/recording") for _ in range(2))
+    assert (first.status, second.status) == (302, 302)
+    link = first.headers["Location"]
+    assert link.partition("?")[0].endswith(f"/recordings/{final['retellCallId']}.wav")
+    assert "signature=" in link
+    assert second.headers["Location"] != link  # asked afresh each time, as Retell signs each read anew
+    assert httpx.get(link).status_code == 200  # and it plays
     assert final["analysis"] == {
         "summary": "The owner reports the pet is recovering well.",
         "sentiment": "Positive",
