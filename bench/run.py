@@ -8,6 +8,8 @@
 * the AWS API calls of one attempt (execute: claim, dial, record; webhook: started, ended, analyzed);
 * dials per scheduled call across the lifecycle, fault and reconciliation suites (every test also asserts its own
   count);
+* the fault matrix: each Retell failure mode through the local stack, dials per intended dial and calls left
+  non-final (``bench/fault_matrix.py``);
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``).
 """
 
@@ -209,6 +211,7 @@ def dials_across_the_suites() -> None:
 
 if __name__ == "__main__":
     from bench.extension import extension_figures
+    from bench.fault_matrix import fault_matrix
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
     from bench.reconciler import reconciler_cost
@@ -218,6 +221,7 @@ if __name__ == "__main__":
     calls_per_attempt()
     dials_across_the_suites()
     reconciler_cost()
+    fault_matrix()
     synth_and_sizes()
     cost_per_1000_calls()
     local_stack()
