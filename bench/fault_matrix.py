@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from standins.retell_sim import scenarios
 
@@ -28,7 +28,13 @@ class Fault:
     name: str
     number: str
     intended_dials: int  # what the phone should see: one per attempt the clinic's policy makes
-    switches: dict[str, str] | None = None  # the simulated Retell's account-wide faults during the first minutes
+    # The simulated Retell's account-wide switches during the first minutes (``OUTAGE``).
+    create_phone_call: Literal["ok", "401", "402"] | None = None
+    webhooks: Literal["deliver", "drop"] | None = None
+
+    @property
+    def outage(self) -> bool:
+        return self.create_phone_call is not None or self.webhooks is not None
 
 
 FAULTS = (
@@ -42,9 +48,9 @@ FAULTS = (
     Fault("carrier unavailable once (0115)", scenarios.PROVIDER_UNAVAILABLE_ONCE, 2),
     Fault("account end reason once (0116)", scenarios.NO_PAYMENT_ONCE, 2),
     Fault("no answer x4 (0101)", scenarios.NO_ANSWER, 4),
-    Fault("402 for 15 minutes", scenarios.ANSWERS, 1, {"createPhoneCall": "402"}),
-    Fault("401 for 15 minutes", scenarios.ANSWERS, 1, {"createPhoneCall": "401"}),
-    Fault("webhooks dropped for 15 minutes", scenarios.ANSWERS, 1, {"webhooks": "drop"}),
+    Fault("402 for 15 minutes", scenarios.ANSWERS, 1, create_phone_call="402"),
+    Fault("401 for 15 minutes", scenarios.ANSWERS, 1, create_phone_call="401"),
+    Fault("webhooks dropped for 15 minutes", scenarios.ANSWERS, 1, webhooks="drop"),
 )
 OUTAGE = timedelta(minutes=15)
 
@@ -81,14 +87,12 @@ def _run(fault: Fault, number: str) -> dict[str, Any]:
         body = {"phoneNumber": number, "petName": "Luna", "ownerName": "Sarah", "scheduledFor": "2030-12-02T18:01:00Z"}
         created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims_for("b")))
         call_id = created["body"].split('"callId":"')[1].split('"')[0]
-        if fault.switches:
-            sim.set_faults(
-                create_phone_call=fault.switches.get("createPhoneCall"), webhooks=fault.switches.get("webhooks")
-            )
+        if fault.outage:
+            sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
         status, ended_at = "scheduled", None
         for _minute in range(240):
             now[0] += timedelta(minutes=1)
-            if fault.switches and now[0] >= START + OUTAGE:
+            if fault.outage and now[0] >= START + OUTAGE:
                 sim.set_faults(create_phone_call="ok", webhooks="deliver")
             scheduler.fire_due(now[0])
             sim.flush()
