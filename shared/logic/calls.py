@@ -6,8 +6,8 @@ its schedule first, then the call (with its consultation lock and idempotency re
 writes ``cancelled`` (releasing the lock) and then deletes the schedule; a crash in between leaves a schedule that
 fires into a cancelled call, a logged no-op.
 
-What a sweeper would look for: ``scheduled`` calls whose ``scheduledFor`` is well past (their schedule's delivery
-failed into the Scheduler DLQ), and ``initiated`` calls with no Retell outcome long after dialing.
+What goes astray anyway (a schedule dead-lettered, a dial with no outcome long after) is the reconciler's
+(``shared.logic.reconciliation``).
 """
 
 from __future__ import annotations
