@@ -113,7 +113,7 @@ class CallsApi(Construct):
             cors = apigwv2.CorsPreflightOptions(
                 allow_origins=deployment.allowed_origins,
                 allow_methods=[apigwv2.CorsHttpMethod.ANY],
-                allow_headers=["authorization", "content-type", "idempotency-key"],
+                allow_headers=["authorization", "content-type", "idempotency-key", "if-match"],
                 max_age=Duration.hours(1),
             )
         self.http_api = apigwv2.HttpApi(

@@ -27,6 +27,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/calls/{callId}/call-now", API),
     Route("GET", "/clinic/settings", API),
     Route("PUT", "/clinic/settings", API),
+    Route("GET", "/clinic/overview", API),
     Route("POST", "/integrations/idexx/preview", API),
     Route("POST", "/webhooks/retell", RETELL_WEBHOOK, public=True),
 )

@@ -20,6 +20,7 @@ from shared.adapters.execute_invoker import LambdaExecuteInvoker
 from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
 from shared.dal.call_repository import CallRepository
+from shared.dal.call_summaries import CallSummaryReader
 from shared.dal.dial_leases import DialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
@@ -29,6 +30,7 @@ from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import CallExecutor
+from shared.logic.overview import OverviewService
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits
 from shared.models.execution import ExecuteRequest
 
@@ -53,6 +55,7 @@ class ApiServices:
     config: ApiConfig
     calls: CallService
     settings: ClinicSettingsService
+    overview: OverviewService
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def build_api(
         new_call_id=new_call_id,
         new_token=new_token,
     )
-    return ApiServices(config=config, calls=calls, settings=storage.settings)
+    overview = OverviewService(CallSummaryReader(dynamodb, config.table_name), storage.settings, clock=clock)
+    return ApiServices(config=config, calls=calls, settings=storage.settings, overview=overview)
 
 
 def lease_limits(config: RetellConfig) -> Callable[[int], LeaseLimits]:

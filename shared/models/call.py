@@ -187,6 +187,11 @@ class CallView(CallDetails):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     created_by: str
+    version: int = Field(
+        default=1,
+        description="Goes up on every change of the call; send it back as `If-Match` so that a change made by "
+        "someone else meanwhile is refused (`409 changed_meanwhile`) instead of overwritten",
+    )
 
 
 class Call(CallView):
@@ -198,7 +203,6 @@ class Call(CallView):
     ``requeues`` counts how often the current attempt was put back because no dialing slot was free.
     """
 
-    version: int = 1
     schedule_token: str = ""
     requeues: int = 0
 
