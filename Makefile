@@ -96,7 +96,7 @@ deploy: install node_modules/.installed  ## cdk deploy to the account in your AW
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)
 
-dev: install  ## The local stack: API on :$${PORT:-3000}, moto, scheduler loop, simulated Retell (Ctrl-C stops it)
+dev: install node_modules/.installed  ## The local stack: API on :$${PORT:-3000}, dashboard on :$${WEB_PORT:-3002}, moto, scheduler loop, simulated Retell (Ctrl-C stops it)
 	$(PY) -m local.dev
 
 token: install  ## A bearer token for the local stack: make token CLINIC=demo ROLE=admin (last line)
