@@ -83,7 +83,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-synth: install  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
+synth: install node_modules/.installed  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
 	CDK_OUTDIR=cdk.out $(PY) app.py
 	@echo "templates in cdk.out/"
 
