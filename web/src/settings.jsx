@@ -125,7 +125,7 @@ export function SettingsPage() {
       for (const detail of result.details) {
         const control = controlOf(String(detail.field || ""));
         const text = String(detail.message || result.message || "This value is refused.");
-        found[control] = found[control] ? `${found[control]} ${text}` : text;
+        found[control] = found[control] ? `${found[control]}; ${text}` : text;
       }
       setErrors(found);
       const count = Object.keys(found).length;
