@@ -205,6 +205,7 @@ def dials_across_the_suites() -> None:
 
 
 if __name__ == "__main__":
+    from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
@@ -217,3 +218,4 @@ if __name__ == "__main__":
     cost_per_1000_calls()
     local_stack()
     extension_figures()
+    dashboard_figures()
