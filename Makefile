@@ -83,7 +83,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-synth: install  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
+synth: install node_modules/.installed  ## cdk synth: template, cdk-nag, layers built without Docker (no AWS account needed)
 	CDK_OUTDIR=cdk.out $(PY) app.py
 	@echo "templates in cdk.out/"
 
@@ -99,7 +99,7 @@ retell-agent: install  ## Create or update the clinic's Retell LLM and agent (RE
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)
 
-dev: install  ## The local stack: API on :$${PORT:-3000}, moto, scheduler loop, simulated Retell (Ctrl-C stops it)
+dev: install node_modules/.installed  ## The local stack: API on :$${PORT:-3000}, dashboard on :$${WEB_PORT:-3002}, moto, scheduler loop, simulated Retell (Ctrl-C stops it)
 	$(PY) -m local.dev
 
 token: install  ## A bearer token for the local stack: make token CLINIC=demo ROLE=admin (last line)

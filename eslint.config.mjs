@@ -1,6 +1,6 @@
-// ESLint for the project's JavaScript: the Chrome extension (extension/) and this file. It lints the whole repo
-// but for the ignores below, so new JavaScript (the web code to come) gets these rules at once; give it a block
-// with its globals, as extension/ has. `make lint` runs it, then tsc for the types (tsconfig.json).
+// ESLint for the project's JavaScript: the Chrome extension (extension/), the clinic dashboard (web/, JSX) and this
+// file. It lints the whole repo but for the ignores below, so new JavaScript gets these rules at once; give it a
+// block with its globals, as extension/ and web/ have. `make lint` runs it, then tsc for the types (tsconfig.json).
 import js from "@eslint/js";
 import globals from "globals";
 
@@ -12,6 +12,7 @@ const SERVICE_WORKER = [
   "extension/lib/cognito.js",
   "extension/lib/http.js",
   "extension/lib/idexx.js",
+  "extension/lib/platform.js",
   "extension/lib/session.js",
   "extension/lib/settings.js",
 ];
@@ -86,6 +87,20 @@ export default [
         })),
       ],
     },
+  },
+  {
+    // The clinic dashboard: Preact components in JSX (ESLint tracks the components JSX uses), bundled by esbuild.
+    files: ["web/src/**/*.{js,jsx}"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      parserOptions: { ecmaFeatures: { jsx: true } },
+      globals: globals.browser,
+    },
+  },
+  {
+    files: ["web/*.mjs"],
+    languageOptions: { globals: globals.node },
   },
   {
     // Content scripts are classic scripts, not modules (manifest.json: content_scripts).

@@ -210,6 +210,7 @@ def dials_across_the_suites() -> None:
 
 
 if __name__ == "__main__":
+    from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
     from bench.fault_matrix import fault_matrix
     from bench.infra import cost_per_1000_calls, synth_and_sizes
@@ -226,3 +227,4 @@ if __name__ == "__main__":
     cost_per_1000_calls()
     local_stack()
     extension_figures()
+    dashboard_figures()

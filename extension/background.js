@@ -2,13 +2,18 @@
 // Pages send it messages {type, ...} and get plain values back; nothing about the patient is stored.
 import { callApi } from "./lib/api.js";
 import { fetchPageData } from "./lib/idexx.js";
-import { requestJson } from "./lib/http.js";
 import { SettingsError, loadSettings, saveSettings } from "./lib/settings.js";
-import { completeChallenge, describeSession, getSession, signIn, signOut, useLocalToken } from "./lib/session.js";
-/** @import { JsonResponse } from "./lib/http.js" */
+import {
+  completeChallenge,
+  describeSession,
+  fetchLocalToken,
+  getSession,
+  signIn,
+  signOut,
+  useLocalToken,
+} from "./lib/session.js";
 /** @import { Handlers, Messages, Prepared } from "./lib/messages.js" */
 /** @import { ApiResult, ClinicSettings, IdexxPreview } from "./lib/api.js" */
-/** @import { SessionSummary } from "./lib/session.js" */
 
 /**
  * @param {{consultationId: string}} message
@@ -30,26 +35,6 @@ async function prepareConsultation({ consultationId }) {
   return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: settings.idexxBase };
 }
 
-/**
- * @param {{clinicId: string, role: string}} message
- * @returns {Promise<SessionSummary>}
- */
-async function fetchLocalToken({ clinicId, role }) {
-  const settings = await loadSettings();
-  if (!settings.apiBase) throw new Error("Enter the API address first.");
-  /** @type {JsonResponse<{token?: string}>} */
-  const response = await requestJson(`${settings.apiBase}/local/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ clinicId, role }),
-  });
-  if (response.status === 0) throw new Error(`Can't reach ${settings.apiBase}. Is \`make dev\` running?`);
-  if (response.status !== 200 || !response.body?.token) {
-    throw new Error("This API does not hand out local tokens: it is not the local stack. Use Cognito sign-in.");
-  }
-  return useLocalToken(response.body.token);
-}
-
 /** @type {Handlers} */
 const HANDLERS = {
   "consultation.prepare": prepareConsultation,
@@ -59,7 +44,7 @@ const HANDLERS = {
   "session.signIn": async ({ username, password }) => signIn(await loadSettings(), username, password),
   "session.completeChallenge": async (message) => completeChallenge(await loadSettings(), message),
   "session.useToken": ({ token }) => useLocalToken(token),
-  "session.fetchLocalToken": fetchLocalToken,
+  "session.fetchLocalToken": async (message) => fetchLocalToken(await loadSettings(), message),
   "session.signOut": async () => signOut(await loadSettings()),
   "settings.get": () => loadSettings(),
   "settings.save": ({ settings }) => saveSettings(settings),

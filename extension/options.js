@@ -67,6 +67,7 @@ function fillSettings() {
   const shown = current();
   control("apiBase").value = shown.apiBase || "";
   control("idexxBase").value = shown.idexxBase || "";
+  control("dashboardUrl").value = shown.dashboardUrl || "";
   for (const radio of methodRadios()) {
     radio.checked = radio.value === shown.signInMethod;
   }
@@ -86,6 +87,7 @@ async function save(event) {
       settings: {
         apiBase: control("apiBase").value,
         idexxBase: control("idexxBase").value,
+        dashboardUrl: control("dashboardUrl").value,
         signInMethod: method?.value,
         cognito: {
           region: control("region").value,

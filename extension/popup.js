@@ -1,5 +1,5 @@
 // The popup: read the open consultation, show it for review, schedule the call, say what happened.
-import { ask, openExtensionPage } from "./lib/messages.js";
+import { ask, openCall } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
 import { formatInZone, fromWallTime, suggestedFollowUp, toWallTime } from "./lib/time.js";
 import { ERROR_CODES } from "./lib/error-codes.js";
@@ -81,7 +81,7 @@ function showNotice(result) {
 function runAction(action, callId) {
   if (action === "settings") chrome.runtime.openOptionsPage();
   else if (action === "retry") start();
-  else if (action === "open-call") openExtensionPage(`call.html?id=${encodeURIComponent(String(callId))}`);
+  else if (action === "open-call") openCall(String(callId));
 }
 
 /** @returns {Promise<number | undefined>} */
@@ -323,7 +323,7 @@ function showDone(call) {
     moved.textContent = `You picked ${formatInZone(call.requestedFor, timezone)}, when the clinic is closed, so the call was moved to the next open time.`;
   }
   $("done-who").textContent = `${call.petName} · ${call.ownerName} · ${call.phoneNumber}`;
-  $("open-call").onclick = () => openExtensionPage(`call.html?id=${encodeURIComponent(call.callId)}`);
+  $("open-call").onclick = () => openCall(call.callId);
   document.body.dataset.state = call.rescheduled ? "done-moved" : "done";
   show("done");
 }

@@ -99,6 +99,7 @@ class CallsApi(Construct):
         users: Users,
         deployment: Deployment,
         log_retention: logs.RetentionDays,
+        extra_origins: list[str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -109,11 +110,12 @@ class CallsApi(Construct):
             identity_source=["$request.header.Authorization"],
         )
         cors = None
-        if deployment.allowed_origins:
+        allowed_origins = [*deployment.allowed_origins, *(extra_origins or [])]  # extra: the stack's dashboard
+        if allowed_origins:
             cors = apigwv2.CorsPreflightOptions(
-                allow_origins=deployment.allowed_origins,
+                allow_origins=allowed_origins,
                 allow_methods=[apigwv2.CorsHttpMethod.ANY],
-                allow_headers=["authorization", "content-type", "idempotency-key"],
+                allow_headers=["authorization", "content-type", "idempotency-key", "if-match"],
                 max_age=Duration.hours(1),
             )
         self.http_api = apigwv2.HttpApi(

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from infra.api import CallsApi, Users
+from infra.dashboard import Dashboard
 from infra.data import Data
 from infra.functions import Functions
 from infra.scheduling import Scheduling
@@ -50,6 +51,29 @@ USER_POOL = {
     "it per deployment when the clinic group's policy asks for it.",
 }
 
+DASHBOARD_BUCKET = {
+    "AwsSolutions-S1": "The bucket holds only the dashboard's built files and its config.json (the API's address and "
+    "the app client's id, which every browser that opens the dashboard gets anyway); no patient data, and "
+    "CloudFront through origin access control is its only reader. Server access logs would record nothing of use.",
+}
+DASHBOARD_DISTRIBUTION = {
+    "AwsSolutions-CFR1": "Clinic staff sign in from wherever they work (home, a second site, travel); what protects "
+    "the data is Cognito sign-in on the API. The distribution serves static files that hold no data.",
+    "AwsSolutions-CFR2": "The distribution serves static files only (no data, no dynamic origin); the API it calls "
+    "is throttled by API Gateway and needs a Cognito token. Attach a WAF web ACL per deployment where a clinic "
+    "group's policy asks for one (it is billed per ACL and per request).",
+    "AwsSolutions-CFR3": "Static files with no data: a CloudFront access log would only count page loads; the API's "
+    "access logs record every request that reads or changes anything.",
+    "AwsSolutions-CFR4": "The distribution uses the default *.cloudfront.net certificate, for which CloudFront's "
+    "security policy is fixed; browsers negotiate TLS 1.2 or 1.3 with it. A custom domain with an ACM certificate "
+    "and TLSv1.2_2021 is the per-deployment upgrade.",
+}
+BUCKET_DEPLOYMENT = (
+    "CDK's BucketDeployment custom resource, run only while deploying, copies the built dashboard from the CDK "
+    "assets bucket into the dashboard's bucket and invalidates the distribution; aws-cdk-lib defines its role, "
+    "grants (scoped to those two buckets; CloudFront invalidation on '*') and runtime."
+)
+
 
 def _ack(construct: IConstruct, rule: str, reason: str) -> None:
     cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
@@ -90,3 +114,27 @@ def acknowledge(
     _ack(data.page_token_secret, "AwsSolutions-SMG4", PAGING_KEY_ROTATION)
     for rule, reason in USER_POOL.items():
         _ack(users.pool, rule, reason)
+
+
+def acknowledge_dashboard(stack: cdk.Stack, dashboard: Dashboard) -> None:
+    """The clinic dashboard's findings: its static files' hosting, and CDK's file-copying function (a singleton
+    CDK puts at the stack's root)."""
+    for rule, reason in DASHBOARD_BUCKET.items():
+        _ack(dashboard.bucket, rule, reason)
+    for rule, reason in DASHBOARD_DISTRIBUTION.items():
+        _ack(dashboard.distribution, rule, reason)
+    (copier,) = [child for child in stack.node.children if child.node.id.startswith("Custom::CDKBucketDeployment")]
+    bucket_objects = nag_resource_text(stack, f"{dashboard.bucket.bucket_arn}/*")
+    for rule in (
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "AwsSolutions-IAM5[Action::s3:GetObject*]",
+        "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+        "AwsSolutions-IAM5[Action::s3:List*]",
+        "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+        "AwsSolutions-IAM5[Action::s3:Abort*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+        f"AwsSolutions-IAM5[Resource::{bucket_objects}]",
+        "AwsSolutions-IAM5[Resource::*]",
+        "AwsSolutions-L1",
+    ):
+        _ack(copier, rule, BUCKET_DEPLOYMENT)

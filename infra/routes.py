@@ -28,6 +28,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/calls/{callId}/recording", API),
     Route("GET", "/clinic/settings", API),
     Route("PUT", "/clinic/settings", API),
+    Route("GET", "/clinic/overview", API),
     Route("POST", "/integrations/idexx/preview", API),
     Route("POST", "/webhooks/retell", RETELL_WEBHOOK, public=True),
 )

@@ -6,6 +6,8 @@ with a docstring saying what it owns.
 * ``Functions`` (``infra/functions.py``): the three Lambda functions, their layers, and each one's grants;
 * ``Users`` and ``CallsApi`` (``infra/api.py``): the Cognito user pool, the HTTP API and its JWT authorizer;
 * ``Operations`` (``infra/operations.py``): the alert topic, alarms and dashboard;
+* ``Dashboard`` (``infra/dashboard.py``): the clinic dashboard, private in S3 behind CloudFront, its origin in the
+  API's CORS and its config.json written from the stack's outputs;
 * the outputs, and the acknowledged cdk-nag findings with their reasons (``infra/nag.py``).
 
 ``Data``, ``Scheduling`` and ``Functions`` were split out of this stack after it had been deployed, so they create
@@ -26,6 +28,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.api import CallsApi, Users
+from infra.dashboard import Dashboard
 from infra.data import Data
 from infra.deployment import deployment_from_context
 from infra.functions import Functions
@@ -49,6 +52,7 @@ class DischargeCallStack(Stack):
             deployment=deployment,
             log_retention=retention,
         )
+        self.dashboard = Dashboard(self, "ClinicDashboard")
         self.users = Users(self, "Users", callback_origins=deployment.allowed_origins)
         self.api = CallsApi(
             self,
@@ -60,6 +64,12 @@ class DischargeCallStack(Stack):
             users=self.users,
             deployment=deployment,
             log_retention=retention,
+            extra_origins=[self.dashboard.url],
+        )
+        self.dashboard.serve(
+            api_endpoint=self.api.http_api.api_endpoint,
+            region=self.region,
+            user_pool_client_id=self.users.client.user_pool_client_id,
         )
         self.operations = Operations(
             self,
@@ -78,6 +88,8 @@ class DischargeCallStack(Stack):
         CfnOutput(self, "RetellSecretArn", value=self.data.retell_secret.secret_arn)
         CfnOutput(self, "TableName", value=self.data.table.table_name)
         CfnOutput(self, "AlertTopicArn", value=self.operations.topic.topic_arn)
+        CfnOutput(self, "DashboardUrl", value=self.dashboard.url)
         nag.acknowledge(
             self, data=self.data, scheduling=self.scheduling, functions=self.functions, api=self.api, users=self.users
         )
+        nag.acknowledge_dashboard(self, self.dashboard)

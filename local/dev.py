@@ -8,6 +8,8 @@
 * the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
 * the reconciler, every ``RECONCILE_EVERY_S`` seconds (default 60), as its recurring schedule runs it in AWS;
+* the clinic dashboard at ``http://127.0.0.1:$WEB_PORT`` (default 3002), built from ``web/`` (cached in
+  ``.build/``), talking to the local API and signing in with the local stack's tokens;
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
 
 Knobs for a heavier load (``make soak`` sets them): ``RETELL_CONCURRENCY_LIMIT`` (the workspace's concurrent-call
@@ -48,6 +50,7 @@ class DevSettings:
     port: int
     retell_sim_port: int
     moto_port: int
+    web_port: int
     retell_api_key: str
     real_retell_url: str | None
     sim_step_seconds: float = 1.0
@@ -64,6 +67,7 @@ class DevSettings:
             port=int(os.environ.get("PORT") or 3000),
             retell_sim_port=int(os.environ.get("RETELL_SIM_PORT") or 3001),
             moto_port=int(os.environ.get("MOTO_PORT") or 5055),
+            web_port=int(os.environ.get("WEB_PORT") or 3002),
             retell_api_key=key,
             real_retell_url=real,
             sim_step_seconds=float(os.environ.get("RETELL_SIM_STEP_SECONDS") or 1.0),
@@ -157,6 +161,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
 
     _require_free(settings.port, "PORT")
     _require_free(settings.moto_port, "MOTO_PORT")
+    _require_free(settings.web_port, "WEB_PORT")
     if not settings.real_retell_url:
         _require_free(settings.retell_sim_port, "RETELL_SIM_PORT")
 
@@ -166,6 +171,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     say = log_format.say
 
     from standins.aws_resources import cached_table_request, create_resources
+    from standins.dashboard_server import DashboardServer
     from standins.gateway import LocalGateway
     from standins.retell_sim import RetellSimulator
     from standins.scheduler_loop import LocalScheduler
@@ -188,6 +194,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         concurrency={"retell_webhook": settings.webhook_concurrency},
     )
     workers = ThreadPoolExecutor(max_workers=settings.execute_workers, thread_name_prefix="execute")
+    dashboard: DashboardServer | None = None
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
         if settings.real_retell_url:
@@ -246,11 +253,13 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
 
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
         gateway.start()
+        dashboard = DashboardServer(gateway.url, port=settings.web_port).start()
         token = issue(DEMO_CLINIC, "admin")
         retell = settings.real_retell_url or f"simulated at {simulator.url if simulator else ''}"
         print(
             f"\nlocal stack ready\n"
             f"  API              {gateway.url}   (GET /health)\n"
+            f"  dashboard        {dashboard.url}/   (sign in with a local token)\n"
             f"  Retell           {retell}\n"
             f"  AWS (moto)       http://127.0.0.1:{settings.moto_port}\n"
             f"  reconciler       every {settings.reconcile_every_seconds:g} s (RECONCILE_EVERY_S)\n"
@@ -265,12 +274,14 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     finally:
         stop.set()
         say("stopping")
+        if dashboard is not None:
+            dashboard.stop()
         gateway.stop()
         workers.shutdown(wait=True, cancel_futures=True)
         if simulator is not None:
             simulator.stop()
         stop_moto(moto)
-        say("stopped: API, scheduler loop, simulated Retell and moto are all down")
+        say("stopped: API, dashboard, scheduler loop, simulated Retell and moto are all down")
 
 
 def main() -> int:

@@ -143,6 +143,8 @@ def deployment_defaults(source: Path, api_url: str | None, client_id: str | None
         outputs: dict[str, str] = next((values for values in stacks.values() if "ApiUrl" in values), {})
         api_url, client_id = outputs.get("ApiUrl"), outputs.get("UserPoolClientId")
         region = region or str(outputs.get("UserPoolId", "")).partition("_")[0] or None
+        if outputs.get("DashboardUrl"):
+            defaults["dashboardUrl"] = outputs["DashboardUrl"].rstrip("/")
     if api_url:
         defaults["apiBase"] = api_url.rstrip("/")
     if client_id:

@@ -21,6 +21,7 @@ from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
+from shared.dal.call_summaries import CallSummaryReader
 from shared.dal.dial_leases import DialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
@@ -30,6 +31,7 @@ from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.execution import CallExecutor
+from shared.logic.overview import OverviewService
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
@@ -57,6 +59,7 @@ class ApiServices:
     calls: CallService
     settings: ClinicSettingsService
     recordings: RecordingService
+    overview: OverviewService
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,13 @@ def build_api(
         new_call_id=new_call_id,
         new_token=new_token,
     )
+    overview = OverviewService(CallSummaryReader(dynamodb, config.table_name), storage.settings, clock=clock)
     return ApiServices(
-        config=config, calls=calls, settings=storage.settings, recordings=RecordingService(storage.calls, retell)
+        config=config,
+        calls=calls,
+        settings=storage.settings,
+        recordings=RecordingService(storage.calls, retell),
+        overview=overview,
     )
 
 

@@ -46,6 +46,7 @@ class DevProcess:
     port: int
     retell_sim_port: int
     moto_port: int
+    web_port: int
     output: list[str] = field(default_factory=list)
 
     @property
@@ -57,8 +58,12 @@ class DevProcess:
         return f"http://127.0.0.1:{self.retell_sim_port}"
 
     @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
     def ports(self) -> list[int]:
-        return [self.port, self.retell_sim_port, self.moto_port]
+        return [self.port, self.retell_sim_port, self.moto_port, self.web_port]
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> str:
         """Waits for the "local stack ready" banner and returns the admin token it prints (clinic ``demo``)."""
@@ -105,13 +110,14 @@ class DevProcess:
 
 
 def start(env: Mapping[str, str] | None = None) -> DevProcess:
-    """Starts ``make dev`` on three free ports with the simulated Retell; ``env`` is added to this environment."""
-    port, retell_sim_port, moto_port = free_port(), free_port(), free_port()
+    """Starts ``make dev`` on four free ports with the simulated Retell; ``env`` is added to this environment."""
+    port, retell_sim_port, moto_port, web_port = free_port(), free_port(), free_port(), free_port()
     child_env = {
         **os.environ,
         "PORT": str(port),
         "RETELL_SIM_PORT": str(retell_sim_port),
         "MOTO_PORT": str(moto_port),
+        "WEB_PORT": str(web_port),
         **(env or {}),
     }
     child_env.pop("RETELL_API_KEY", None)  # the simulated Retell, never a real account
@@ -124,7 +130,7 @@ def start(env: Mapping[str, str] | None = None) -> DevProcess:
         text=True,
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )
-    stack = DevProcess(process, port, retell_sim_port, moto_port)
+    stack = DevProcess(process, port, retell_sim_port, moto_port, web_port)
     stdout = process.stdout
     assert stdout is not None
     threading.Thread(target=lambda: stack.output.extend(stdout), name="make-dev-output", daemon=True).start()

@@ -142,7 +142,7 @@ class LocalGateway(BackgroundServer):
         origin = request.headers.get("Origin")
         if origin and (origin in self._cors_origins or "*" in self._cors_origins):
             response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Allow-Headers"] = "authorization,content-type,idempotency-key"
+            response.headers["Access-Control-Allow-Headers"] = "authorization,content-type,idempotency-key,if-match"
             response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,PATCH,OPTIONS"
         return response
 

@@ -130,10 +130,11 @@ import { currentIdToken, getSession } from "./session.js";
  * @template [T=unknown] the data of a successful answer
  * @param {string} method
  * @param {string} path
- * @param {{body?: unknown, idempotencyKey?: string}} [options]
+ * @param {{body?: unknown, idempotencyKey?: string, ifMatch?: number}} [options] ifMatch: the call's version the
+ *   change was decided on (409 changed_meanwhile if it has changed since)
  * @returns {Promise<ApiResult<T>>}
  */
-export async function callApi(method, path, { body, idempotencyKey } = {}) {
+export async function callApi(method, path, { body, idempotencyKey, ifMatch } = {}) {
   const settings = await loadSettings();
   if (!settings.apiBase) return { ok: false, kind: "not_configured" };
   let token = await currentIdToken(settings);
@@ -148,6 +149,7 @@ export async function callApi(method, path, { body, idempotencyKey } = {}) {
     const headers = { Authorization: `Bearer ${bearer}`, Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+    if (ifMatch !== undefined) headers["If-Match"] = `"${ifMatch}"`;
     return requestJson(`${settings.apiBase}${path}`, {
       method,
       headers,

@@ -60,3 +60,13 @@ export async function ask(type, payload = {}) {
 export function openExtensionPage(path) {
   return chrome.tabs.create({ url: chrome.runtime.getURL(path) });
 }
+
+/**
+ * Opens a call in a new tab: on the clinic dashboard when its address is set, else on the extension's call page.
+ * @param {string} callId
+ */
+export async function openCall(callId) {
+  const { dashboardUrl } = await ask("settings.get");
+  if (!dashboardUrl) return openExtensionPage(`call.html?id=${encodeURIComponent(callId)}`);
+  return chrome.tabs.create({ url: `${dashboardUrl}/calls/${encodeURIComponent(callId)}` });
+}

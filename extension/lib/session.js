@@ -1,6 +1,10 @@
-// The signed-in user's tokens, kept in chrome.storage.local (never patient data). The API is called with the
-// Cognito ID token: it carries the clinic (custom:clinic_id) and the groups the API authorises on.
+// The signed-in user's tokens, kept in chrome.storage.local (the dashboard's in localStorage: lib/platform.js), never
+// patient data. The API is called with the Cognito ID token: it carries the clinic (custom:clinic_id) and the
+// groups the API authorises on.
 import { answerChallenge, globalSignOut, refresh, signInWithPassword } from "./cognito.js";
+import { requestJson } from "./http.js";
+import { platform } from "./platform.js";
+/** @import { JsonResponse } from "./http.js" */
 /** @import { AuthResponse, AuthenticationResult } from "./cognito.js" */
 /** @import { Settings } from "./settings.js" */
 
@@ -90,9 +94,7 @@ function fromToken(method, idToken, extra = {}) {
 
 /** @returns {Promise<Session | null>} */
 export async function getSession() {
-  /** @type {{session?: Session | null}} */
-  const { session = null } = await chrome.storage.local.get("session");
-  return session;
+  return /** @type {Session | undefined} */ (await platform().get("session")) || null;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function getSession() {
  * @returns {Promise<Session>}
  */
 async function store(session) {
-  await chrome.storage.local.set({ session });
+  await platform().set("session", session);
   return session;
 }
 
@@ -188,6 +190,27 @@ export async function useLocalToken(token) {
   return describeSession(await store(session));
 }
 
+/**
+ * Asks `make dev`'s local stack for a token (POST /local/token) and signs in with it.
+ * @param {Settings} settings
+ * @param {{clinicId: string, role: string}} who
+ * @returns {Promise<SessionSummary>}
+ */
+export async function fetchLocalToken(settings, { clinicId, role }) {
+  if (!settings.apiBase) throw new Error("Enter the API address first.");
+  /** @type {JsonResponse<{token?: string}>} */
+  const response = await requestJson(`${settings.apiBase}/local/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ clinicId, role }),
+  });
+  if (response.status === 0) throw new Error(`Can't reach ${settings.apiBase}. Is \`make dev\` running?`);
+  if (response.status !== 200 || !response.body?.token) {
+    throw new Error("This API does not hand out local tokens: it is not the local stack. Use Cognito sign-in.");
+  }
+  return useLocalToken(response.body.token);
+}
+
 /** @type {Promise<Session | null> | null} */
 let refreshing = null; // one refresh at a time, however many requests need it
 
@@ -205,7 +228,7 @@ export async function currentIdToken(settings, { forceRefresh = false } = {}) {
   refreshing ||= refresh(settings, session.refreshToken)
     .then((result) => storeCognitoResult(result, session))
     .catch(async (error) => {
-      if (error.code === "NotAuthorizedException") await chrome.storage.local.remove("session"); // revoked
+      if (error.code === "NotAuthorizedException") await platform().remove("session"); // revoked
       return null;
     })
     .finally(() => {
@@ -221,7 +244,7 @@ export async function currentIdToken(settings, { forceRefresh = false } = {}) {
  */
 export async function signOut(settings) {
   const session = await getSession();
-  await chrome.storage.local.remove("session");
+  await platform().remove("session");
   if (session?.method === "cognito" && session.accessToken) {
     // Revokes the refresh token everywhere; a failure (offline) still leaves this browser signed out.
     await globalSignOut(settings, session.accessToken).catch(() => undefined);

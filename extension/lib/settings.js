@@ -1,5 +1,7 @@
 // Where the extension talks to: the scheduling API, IDEXX Neo and the sign-in service. Defaults come from
 // defaults.json (stamped by `make extension` for a deployment); what the user saves in the options page wins.
+// The dashboard shares this module: its defaults are its config.json (lib/platform.js).
+import { platform } from "./platform.js";
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
 /**
@@ -15,6 +17,8 @@ const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
  * @property {string} idexxBase
  * @property {"cognito" | "local"} signInMethod "local": tokens of `make dev`'s local stack
  * @property {CognitoSettings} cognito
+ * @property {string} dashboardUrl the clinic dashboard's address ("View call" opens the call there); "" for the
+ *   extension's own call page
  */
 
 /**
@@ -22,6 +26,7 @@ const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
  * @typedef {object} SettingsInput
  * @property {string} [apiBase]
  * @property {string} [idexxBase]
+ * @property {string} [dashboardUrl]
  * @property {string} [signInMethod]
  * @property {Partial<CognitoSettings>} [cognito]
  */
@@ -31,15 +36,14 @@ let defaults = null; // defaults.json is part of the package: read once per serv
 
 /** @returns {Promise<Settings>} */
 export function defaultSettings() {
-  defaults ||= fetch(chrome.runtime.getURL("defaults.json")).then((response) => response.json());
+  defaults ||= platform().defaults();
   return defaults;
 }
 
 /** @returns {Promise<Settings>} */
 export async function loadSettings() {
   const packaged = await defaultSettings();
-  /** @type {{settings?: Partial<Settings>}} */
-  const { settings = {} } = await chrome.storage.local.get("settings"); // as saveSettings stored it
+  const settings = /** @type {Partial<Settings> | undefined} */ (await platform().get("settings")) || {}; // as saveSettings stored it
   return {
     ...packaged,
     ...settings,
@@ -88,6 +92,7 @@ export async function saveSettings(input) {
   const settings = {
     apiBase: origin(input.apiBase, "API address"),
     idexxBase: origin(input.idexxBase, "IDEXX Neo address") || "https://us.idexxneo.com",
+    dashboardUrl: origin(input.dashboardUrl, "Dashboard address"),
     signInMethod: input.signInMethod === "local" ? "local" : "cognito",
     cognito: {
       region: String(input.cognito?.region || "").trim(),
@@ -98,6 +103,6 @@ export async function saveSettings(input) {
   if (settings.cognito.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.cognito.region)) {
     throw new SettingsError("region", "The AWS region looks wrong (for example: us-east-1)");
   }
-  await chrome.storage.local.set({ settings });
+  await platform().set("settings", settings);
   return settings;
 }

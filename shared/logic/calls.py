@@ -34,6 +34,7 @@ from shared.logic.ports import (
 from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import (
     CallNotFound,
+    ChangedMeanwhile,
     ConcurrentUpdate,
     IdempotencyKeyReused,
     InvalidState,
@@ -145,10 +146,12 @@ class CallService:
             return self._replay(used.record, fingerprint)
         return ScheduleResult(call=call.view(), replayed=False)
 
-    def update(self, principal: Principal, call_id: str, request: UpdateCallRequest) -> Call:
+    def update(
+        self, principal: Principal, call_id: str, request: UpdateCallRequest, expected_version: int | None = None
+    ) -> Call:
         principal.require_admin()
         now = self._clock()
-        call = self.get(principal, call_id)
+        call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "changed")
         changes = request.model_dump(exclude_unset=True, exclude={"scheduled_for"}, by_alias=False)
@@ -177,20 +180,20 @@ class CallService:
                 }
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result
-        return self._save(updated, call, now)
+        return self._save(updated, call, now, expected_version)
 
-    def cancel(self, principal: Principal, call_id: str) -> Call:
+    def cancel(self, principal: Principal, call_id: str, expected_version: int | None = None) -> Call:
         principal.require_admin()
         now = self._clock()
-        call = self.get(principal, call_id)
+        call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "cancelled")
         cancelled = call.model_copy(
             update={"status": CallStatus.CANCELLED, "status_reason": f"cancelled by {principal.user_id}"}
         )
-        return self._save(cancelled, call, now)
+        return self._save(cancelled, call, now, expected_version)
 
-    def call_now(self, principal: Principal, call_id: str) -> Call:
+    def call_now(self, principal: Principal, call_id: str, expected_version: int | None = None) -> Call:
         """Dial a scheduled call now, through the execute function (the path a schedule takes).
 
         The call moves to now under a new schedule token, with a backstop schedule a minute out, then execute is
@@ -198,7 +201,7 @@ class CallService:
         claimed and does nothing. Either way the owner is dialed once."""
         principal.require_admin()
         now = self._clock()
-        call = self.get(principal, call_id)
+        call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "called now")
         calendar = BusinessCalendar.from_settings(self._settings.current(principal.clinic_id))
@@ -212,7 +215,7 @@ class CallService:
                 "status_reason": f"call now requested by {principal.user_id}",
             }
         )
-        saved = self._save(now_call, call, now)
+        saved = self._save(now_call, call, now, expected_version)
         request = ExecuteRequest(
             call_id=saved.call_id,
             clinic_id=saved.clinic_id,
@@ -231,13 +234,22 @@ class CallService:
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _save(self, call: Call, expected: Call, now: datetime) -> Call:
+    def _current(self, principal: Principal, call_id: str, expected_version: int | None) -> Call:
+        """The call, if it is still the version the client decided on (``If-Match``), when it names one."""
+        call = self.get(principal, call_id)
+        if expected_version is not None and call.version != expected_version:
+            raise ChangedMeanwhile(call_id, call.version, call.status)
+        return call
+
+    def _save(self, call: Call, expected: Call, now: datetime, expected_version: int | None = None) -> Call:
         try:
             return self._writer.save(call, expected, now)
         except StaleWrite as stale:
             current = stale.current
             if current is None:
                 raise CallNotFound(call.call_id) from None
+            if expected_version is not None:  # the client named a version, and it is no longer the call's
+                raise ChangedMeanwhile(call.call_id, current.version, current.status) from None
             if current.status != expected.status:
                 raise InvalidState(call.call_id, current.status, "changed") from None
             raise ConcurrentUpdate(call.call_id) from None

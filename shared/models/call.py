@@ -196,6 +196,11 @@ class CallView(CallDetails):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     created_by: str
+    version: int = Field(
+        default=1,
+        description="Goes up on every change of the call; send it back as `If-Match` so that a change made by "
+        "someone else meanwhile is refused (`409 changed_meanwhile`) instead of overwritten",
+    )
 
 
 class Call(CallView):
@@ -209,7 +214,6 @@ class Call(CallView):
     while before asking again (``shared.domain.reconciliation``).
     """
 
-    version: int = 1
     schedule_token: str = ""
     requeues: int = 0
     checked_at: UtcDatetime | None = None

@@ -163,6 +163,19 @@ class ConcurrentUpdate(Conflict):
         super().__init__(f"Call {call_id} was changed by someone else meanwhile; reload it and try again.")
 
 
+class ChangedMeanwhile(Conflict):
+    """The client said which version of the call it decided on (``If-Match``), and the call has moved on since."""
+
+    code = "changed_meanwhile"
+
+    def __init__(self, call_id: str, version: int, status: str):
+        super().__init__(
+            f"Call {call_id} was changed by someone else after you loaded it; nothing was changed. "
+            "Look at it as it is now and decide again.",
+            details=[{"callId": call_id, "version": version, "status": status}],
+        )
+
+
 class DuplicateConsultation(Conflict):
     code = "duplicate_consultation"
 

@@ -40,6 +40,19 @@ RECORDING_RESPONSES: dict[int, OpenAPIResponse] = {
     },
 }
 CallIdPath = Annotated[str, Path(pattern=CALL_ID_PATTERN, description="The call's id")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="if-match",
+        pattern=r'^(W/)?"?[0-9]{1,10}"?$',
+        description='The call\'s `version` this change was decided on (`3` or `"3"`). If the call has changed '
+        "since, nothing is changed and the answer is `409 changed_meanwhile` with the current version and status.",
+    ),
+]
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    return None if if_match is None else int(if_match.removeprefix("W/").strip('"'))
 
 
 @router.post(
@@ -128,12 +141,16 @@ def get_call(call_id: CallIdPath) -> Success[CallView]:
 @router.patch(
     "/calls/<call_id>",
     summary="Change a scheduled call",
-    description="Only while the call is `scheduled`. A new `scheduledFor` goes through the same rules as scheduling.",
+    description="Only while the call is `scheduled`. A new `scheduledFor` goes through the same rules as scheduling. "
+    "With `If-Match`, only if the call is still that version (`409 changed_meanwhile` otherwise).",
     responses=success_response(200, "The call, changed") | failure_responses(400, 401, 403, 404, 409, 413, 415, 422),
     tags=["calls"],
 )
-def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()]) -> Success[CallView]:
-    call = current_services(router).calls.update(current_principal(router), call_id, request)
+def update_call(
+    call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body()], if_match: IfMatch = None
+) -> Success[CallView]:
+    principal = current_principal(router)
+    call = current_services(router).calls.update(principal, call_id, request, _expected_version(if_match))
     logger.info("call updated", extra={"call_id": call_id, "fields": sorted(request.model_fields_set)})
     return Success[CallView](data=call.view())
 
@@ -141,11 +158,12 @@ def update_call(call_id: CallIdPath, request: Annotated[UpdateCallRequest, Body(
 @router.post(
     "/calls/<call_id>/cancel",
     summary="Cancel a scheduled call; it will never be dialed",
+    description="With `If-Match`, only if the call is still that version (`409 changed_meanwhile` otherwise).",
     responses=success_response(200, "The call, cancelled") | failure_responses(401, 403, 404, 409, 422),
     tags=["calls"],
 )
-def cancel_call(call_id: CallIdPath) -> Success[CallView]:
-    call = current_services(router).calls.cancel(current_principal(router), call_id)
+def cancel_call(call_id: CallIdPath, if_match: IfMatch = None) -> Success[CallView]:
+    call = current_services(router).calls.cancel(current_principal(router), call_id, _expected_version(if_match))
     metrics.add_metric(name=Metric.CALLS_CANCELLED, unit=MetricUnit.Count, value=1)
     logger.info("call cancelled", extra={"call_id": call_id})
     return Success[CallView](data=call.view())
@@ -157,13 +175,14 @@ def cancel_call(call_id: CallIdPath) -> Success[CallView]:
     summary="Dial a scheduled call now, if the clinic is open",
     description="Accepted: the call is dialed within seconds through the same path a schedule takes (poll "
     "`GET /calls/{callId}` for its status). Closed now: `409 outside_business_hours` with `nextOpenSlot` in "
-    "`details`. Not `scheduled`: `409 invalid_state`.",
+    "`details`. Not `scheduled`: `409 invalid_state`. With `If-Match`, only if the call is still that version "
+    "(`409 changed_meanwhile` otherwise).",
     responses=success_response(202, "Accepted: the call, moved to now; it is dialed within seconds")
     | failure_responses(401, 403, 404, 409, 422),
     tags=["calls"],
 )
-def call_now(call_id: CallIdPath) -> Response[Success[CallView]]:
-    call = current_services(router).calls.call_now(current_principal(router), call_id)
+def call_now(call_id: CallIdPath, if_match: IfMatch = None) -> Response[Success[CallView]]:
+    call = current_services(router).calls.call_now(current_principal(router), call_id, _expected_version(if_match))
     metrics.add_metric(name=Metric.CALLS_CALLED_NOW, unit=MetricUnit.Count, value=1)
     logger.info("call now requested", extra={"call_id": call_id})
     return Response(

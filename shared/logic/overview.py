@@ -1,0 +1,107 @@
+"""The clinic's overview: calls by status and outcome, the answer rate, average attempts and the failed calls, for
+today or the last 7 or 30 days in the clinic's timezone.
+
+Computed on request from one bounded query of the clinic's calls index (``gsi1``: the clinic's calls by
+``scheduledFor``), reading only the attributes the figures need (a projection), never a scan: a clinic's 30 days
+are at most a few thousand calls, a few DynamoDB pages. Counters maintained as calls move were the alternative;
+they would add a write to every transition (the busiest path) and a second source of truth to keep in step with
+the calls, for a page an admin opens a few times a day.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.ports import Clock
+from shared.models.call import CallOutcome, CallStatus
+from shared.models.errors import ValidationFailed
+from shared.models.overview import OVERVIEW_DAYS, ClinicOverview, OverviewCall
+from shared.models.principal import Principal
+
+MAX_CALLS = 20_000
+"""An overview reads at most this many calls (more than any clinic makes in 30 days); beyond, it says truncated."""
+MAX_FAILED_LISTED = 100
+FINISHED = frozenset({CallStatus.COMPLETED, CallStatus.FAILED})
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """The attributes of a call the overview reads."""
+
+    call_id: str
+    pet_name: str
+    owner_name: str
+    scheduled_for: datetime
+    status: CallStatus
+    outcome: CallOutcome | None
+    status_reason: str | None
+    attempt: int
+    max_attempts: int
+
+
+class CallSummaries(Protocol):
+    def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
+        """The clinic's calls with ``start <= scheduledFor < end``, at most ``limit``, and whether more were left."""
+
+
+class OverviewService:
+    def __init__(self, summaries: CallSummaries, settings: ClinicSettingsService, clock: Clock):
+        self._summaries = summaries
+        self._settings = settings
+        self._clock = clock
+
+    def overview(self, principal: Principal, days: int) -> ClinicOverview:
+        if days not in OVERVIEW_DAYS:
+            raise ValidationFailed(
+                f"days must be one of {', '.join(map(str, OVERVIEW_DAYS))}.",
+                details=[{"location": "query", "field": "days"}],
+            )
+        timezone = self._settings.current(principal.clinic_id).timezone
+        zone = ZoneInfo(timezone)
+        today = self._clock().astimezone(zone).date()
+        start = datetime.combine(today - timedelta(days=days - 1), time(), zone)
+        end = datetime.combine(today + timedelta(days=1), time(), zone)
+        calls, truncated = self._summaries.between(principal.clinic_id, start, end, MAX_CALLS)
+
+        by_status = Counter(call.status for call in calls)
+        finished = [call for call in calls if call.status in FINISHED]
+        answered = sum(1 for call in finished if call.outcome == CallOutcome.ANSWERED)
+        failed = sorted(
+            (call for call in calls if call.status == CallStatus.FAILED),
+            key=lambda call: call.scheduled_for,
+            reverse=True,
+        )
+        return ClinicOverview(
+            days=days,
+            timezone=timezone,
+            window_start=start,
+            window_end=end,
+            total=len(calls),
+            by_status={status: by_status.get(status, 0) for status in CallStatus},
+            by_outcome=dict(Counter(call.outcome for call in finished if call.outcome is not None)),
+            finished=len(finished),
+            answered=answered,
+            answer_rate=round(answered / len(finished), 4) if finished else None,
+            average_attempts=round(sum(call.attempt for call in finished) / len(finished), 2) if finished else None,
+            failed=[
+                OverviewCall(
+                    call_id=call.call_id,
+                    pet_name=call.pet_name,
+                    owner_name=call.owner_name,
+                    scheduled_for=call.scheduled_for,
+                    status=call.status,
+                    outcome=call.outcome,
+                    status_reason=call.status_reason,
+                    attempt=call.attempt,
+                    max_attempts=call.max_attempts,
+                )
+                for call in failed[:MAX_FAILED_LISTED]
+            ],
+            failed_total=len(failed),
+            truncated=truncated,
+        )

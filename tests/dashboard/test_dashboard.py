@@ -1,0 +1,407 @@
+"""What a clinic does on its dashboard, in Chromium against ``make dev``'s stack: sign in, read the calls and one
+call, act on it (admins), read the overview, change the settings; and every way that can go wrong (signed out,
+staff, the API down, a change made meanwhile, a refused field, a call no longer waiting, a closed clinic)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from playwright.sync_api import Browser, expect
+
+from standins.dashboard_server import DashboardServer
+from standins.dev_process import DevProcess
+from standins.http_server import free_port
+from standins.seed_calls import seed_calls
+from standins.tokens import issue
+from tests.dashboard.conftest import DESKTOP, Api, Visitor, soon
+
+LA = ZoneInfo("America/Los_Angeles")
+
+
+def next_weekday(weekday: int, hour: int) -> datetime:
+    """The next Monday (0) ... Sunday (6) at ``hour`` in Los Angeles, at least two days ahead."""
+    day = datetime.now(LA).date() + timedelta(days=2)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LA)
+
+
+class TestSigningIn:
+    def test_signed_out_a_calls_link_asks_to_sign_in_then_opens_that_call(
+        self, anyone: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        call = lifecycles["answered"]
+        page = anyone.open(f"/calls/{call['callId']}")
+        expect(page.get_by_role("heading", name="Sign in with your clinic account")).to_have_count(0)
+        expect(page.get_by_role("button", name="Sign in as admin")).to_be_visible()
+        anyone.check("01-sign-in", keyboard=True)
+        page.get_by_role("button", name="Sign in as admin").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bella · Maria Garcia")
+        expect(page).to_have_url(re.compile(f"/calls/{call['callId']}$"))
+
+    def test_a_pasted_token_signs_in_and_an_expired_one_is_refused(self, visitor: Visitor) -> None:
+        page = visitor.open("/calls")
+        page.get_by_label("Or paste a token").fill(issue("demo", "admin", lifetime=-60))
+        page.get_by_role("button", name="Use this token").click()
+        expect(page.get_by_role("alert")).to_contain_text("expired")
+        page.get_by_label("Or paste a token").fill(issue("demo", "staff"))
+        page.get_by_role("button", name="Use this token").click()
+        expect(page.locator("#who")).to_contain_text("Read-only")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("button", name="Sign in as admin")).to_be_visible()
+
+    def test_an_expired_session_goes_back_to_sign_in_and_says_why(self, browser: Browser, stack: DevProcess) -> None:
+        context = browser.new_context(viewport=DESKTOP)
+        session = {"method": "local", "idToken": issue("demo", "admin", lifetime=-60), "expiresAt": 0}
+        context.add_init_script(f"localStorage.setItem('dcs.session', {json.dumps(json.dumps(session))})")
+        page = context.new_page()
+        page.goto(f"{stack.web_url}/calls")
+        expect(page.get_by_role("status")).to_contain_text("Your sign-in has expired")
+        context.close()
+
+
+class TestCalls:
+    def test_the_list_in_clinic_time_with_countdown_attempts_retry_outcome_and_summary(
+        self, anyone: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        page = anyone.sign_in()
+        retrying = page.locator(f"tr[data-call='{lifecycles['retrying']['callId']}']")
+        expect(retrying).to_contain_text("2 of 4")
+        expect(retrying).to_contain_text("No answer")
+        expect(retrying.locator(".countdown")).to_have_text(re.compile(r"^in \d+ min \d+ s$"))
+        first = retrying.locator(".countdown").inner_text()
+        expect(retrying.locator(".countdown")).not_to_have_text(first)  # it ticks
+        retry_at = datetime.fromisoformat(lifecycles["retrying"]["nextRetryAt"]).astimezone(LA)
+        expect(retrying).to_contain_text(f"{retry_at.strftime('%b')} {retry_at.day}, {retry_at.strftime('%-I:%M %p')}")
+        answered = page.locator(f"tr[data-call='{lifecycles['answered']['callId']}']")
+        expect(answered).to_contain_text("Completed")
+        expect(answered).to_contain_text("Answered")
+        expect(answered.locator(".summary")).not_to_be_empty()
+        anyone.check("02-calls", keyboard=anyone.page.viewport_size == DESKTOP)
+
+    def test_filters_by_status_and_dates_live_in_the_address(
+        self, visitor: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        page = visitor.sign_in()
+        page.get_by_label("Failed").check()
+        expect(page).to_have_url(re.compile(r"/calls\?status=failed$"))
+        rows = page.locator("table.calls tbody tr")
+        expect(rows.first).to_contain_text("Failed")
+        assert all("Failed" in text for text in rows.all_inner_texts())
+        today = datetime.now(LA).date()
+        page.get_by_label("From").fill((today + timedelta(days=1)).isoformat())
+        expect(page.get_by_text("No calls match these filters.")).to_be_visible()
+        visitor.check("03-calls-filtered-empty")
+        page.reload()
+        expect(page.get_by_label("Failed")).to_be_checked()  # the filters survive a reload
+        page.get_by_role("button", name="Clear filters").click()
+        expect(page).to_have_url(re.compile(r"/calls$"))
+
+    def test_paging_through_hundreds_and_a_refresh_that_keeps_filters_and_scroll(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        first = datetime.now(UTC) + timedelta(days=3)
+        ids = seed_calls(
+            f"http://127.0.0.1:{stack.moto_port}", "calls-local", "paging", 150, first, timedelta(minutes=10)
+        )
+        page = visitor.page
+        page.clock.install()
+        visitor.sign_in(clinic="paging", path="/calls?status=scheduled")
+        expect(page.locator("#shown")).to_have_text("100 calls shown; there are more")
+        page.get_by_role("button", name="Show 100 more").click()
+        expect(page.locator("#shown")).to_have_text("150 calls shown")
+        page.evaluate("() => window.scrollTo(0, 1500)")
+        scrolled = page.evaluate("() => window.scrollY")
+        assert scrolled == 1500
+        Api(stack.url, "paging").call("POST", f"/calls/{ids[148]}/cancel")
+
+        # Hidden: no request, however long.
+        page.evaluate(
+            "() => { Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+            " document.dispatchEvent(new Event('visibilitychange')); }"
+        )
+        before = len(visitor.requests)
+        page.clock.run_for(120_000)
+        assert [r for r in visitor.requests[before:] if "/calls" in r] == []
+
+        # Shown again after the pause: refreshed at once, in place.
+        page.evaluate(
+            "() => { Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});"
+            " document.dispatchEvent(new Event('visibilitychange')); }"
+        )
+        expect(page.locator(f"tr[data-call='{ids[148]}']")).to_have_count(0)  # cancelled (below): filtered out
+        expect(page.locator("#shown")).to_have_text("149 calls shown")
+        assert page.evaluate("() => window.scrollY") == scrolled
+        expect(page).to_have_url(re.compile(r"status=scheduled"))
+        requests = [r for r in visitor.requests[before:] if "/calls?" in r]
+        assert len(requests) == 2, requests  # the two pages that were loaded, nothing more
+
+
+class TestOneCall:
+    def test_every_field_the_attempts_analysis_transcript_and_consultation_link(
+        self, anyone: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        call = lifecycles["answered"]
+        page = anyone.sign_in(path=f"/calls/{call['callId']}")
+        details = page.locator("dl.details").first
+        for text in ("Maria Garcia", "+14155550100", "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
+            expect(details).to_contain_text(text)
+        expect(page.get_by_role("link", name="IDEXX Neo consultation 98765")).to_have_attribute(
+            "href", "https://us.idexxneo.com/consultations/98765"
+        )
+        expect(page.locator("ol.timeline li")).to_contain_text("Attempt 1")
+        expect(page.locator("ol.timeline li")).to_contain_text("Answered")
+        expect(page.locator("ol.timeline li")).to_contain_text(re.compile(r"\(\d+ (min \d+ )?s\)"))
+        expect(page.locator("section[aria-labelledby='analysis-title']")).to_contain_text(call["analysis"]["summary"])
+        expect(page.locator(".transcript")).to_contain_text(call["transcript"].splitlines()[0][:30])
+        page.get_by_role("button", name="Play the recording").click()
+        # GET /calls/{id}/recording answers 302 to a fresh link, or 404 no_recording: either is shown for what it is.
+        expect(page.locator("audio, section[aria-labelledby='recording-title'] p.muted")).to_be_visible()
+        anyone.check("04-call-answered", keyboard=anyone.page.viewport_size == DESKTOP)
+
+    def test_a_failed_call_and_an_unknown_one(self, visitor: Visitor, lifecycles: dict[str, dict[str, Any]]) -> None:
+        page = visitor.sign_in(path=f"/calls/{lifecycles['failed']['callId']}")
+        expect(page.locator(".badge").first).to_have_text("Failed")
+        expect(page.locator("dl.details").first).to_contain_text("Not connected")
+        visitor.check("05-call-failed")
+        page.goto(f"{visitor.base}/calls/no-such-call")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Call not found")
+        visitor.check("06-call-not-found")
+
+
+class TestActing:
+    def test_reschedule_in_clinic_time_says_plainly_when_it_moved_into_business_hours(
+        self, anyone: Visitor, stack: DevProcess
+    ) -> None:
+        weekdays = Api(stack.url, "weekdays")  # no settings saved: 09:00-17:00 on weekdays, Los Angeles
+        tuesday = next_weekday(1, 10)
+        call = weekdays.schedule(when=tuesday, petName="Biscuit")
+        page = anyone.sign_in(clinic="weekdays", path=f"/calls/{call['callId']}")
+        page.get_by_role("button", name="Reschedule").click()
+        dialog = page.get_by_role("dialog", name="Reschedule the call")
+        expect(dialog.get_by_label("Date")).to_have_value(tuesday.date().isoformat())
+        expect(dialog.get_by_label("Time")).to_have_value("10:00")
+        expect(dialog).to_contain_text("Clinic time: America/Los_Angeles")
+        anyone.check("07-reschedule")
+
+        saturday = next_weekday(5, 10)
+        dialog.get_by_label("Date").fill(saturday.date().isoformat())
+        dialog.get_by_role("button", name="Save the new time").click()
+        monday = datetime.combine(saturday.date() + timedelta(days=2), datetime.min.time(), LA).replace(hour=9)
+        status = page.get_by_role("status")
+        expect(status).to_contain_text("when the clinic is closed, so the call was moved into business hours")
+        expect(status).to_contain_text(f"{saturday.strftime('%A, %B')} {saturday.day}, {saturday.year} at 10:00 AM")
+        expect(status).to_contain_text(f"{monday.strftime('%A, %B')} {monday.day}, {monday.year} at 9:00 AM")
+        anyone.check("07-rescheduled-moved")
+        stored = weekdays.call("GET", f"/calls/{call['callId']}")
+        assert datetime.fromisoformat(stored["requestedFor"]) == saturday
+        assert datetime.fromisoformat(stored["scheduledFor"]) == monday
+
+        page.get_by_role("button", name="Reschedule").click()
+        dialog.get_by_label("Date").fill((datetime.now(LA).date() - timedelta(days=1)).isoformat())
+        dialog.get_by_role("button", name="Save the new time").click()
+        expect(dialog.locator("#new-date-error")).to_contain_text("scheduledFor is in the past")
+        wednesday = next_weekday(2, 11)
+        dialog.get_by_label("Date").fill(wednesday.date().isoformat())
+        dialog.get_by_label("Time").fill("11:30")
+        dialog.get_by_role("button", name="Save the new time").click()
+        expect(page.get_by_role("status")).to_contain_text(
+            f"Rescheduled: the call will be placed {wednesday.strftime('%A')}"
+        )
+        stored = weekdays.call("GET", f"/calls/{call['callId']}")
+        assert datetime.fromisoformat(stored["scheduledFor"]) == wednesday.replace(minute=30)
+
+    def test_cancel_asks_first(self, visitor: Visitor, demo: Api) -> None:
+        call = demo.schedule(when=soon(3600), petName="Nala")
+        page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        page.get_by_role("button", name="Cancel call").click()
+        dialog = page.get_by_role("dialog", name="Cancel this call?")
+        expect(dialog).to_contain_text("Sarah Johnson will not be called about Nala")
+        visitor.check("08-cancel-confirmation")
+        dialog.get_by_role("button", name="Keep it").click()
+        expect(dialog).to_be_hidden()
+        assert demo.call("GET", f"/calls/{call['callId']}")["status"] == "scheduled"
+        page.get_by_role("button", name="Cancel call").click()
+        page.get_by_role("button", name="Cancel the call").click()
+        expect(page.get_by_role("status")).to_contain_text("The call is cancelled")
+        expect(page.locator(".badge").first).to_have_text("Cancelled")
+        assert demo.call("GET", f"/calls/{call['callId']}")["status"] == "cancelled"
+
+    def test_call_now_dials_within_seconds(self, visitor: Visitor, demo: Api) -> None:
+        call = demo.schedule(when=soon(3600), petName="Ziggy")
+        page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        page.get_by_role("button", name="Call now").click()
+        expect(page.get_by_role("status")).to_contain_text("Calling now")
+        visitor.check("09-calling-now")
+        demo.until(call["callId"], "initiated", "in_progress", "completed")
+
+    def test_a_change_made_meanwhile_is_never_overwritten(self, visitor: Visitor, demo: Api) -> None:
+        call = demo.schedule(when=soon(3600), petName="Pepper", notes="first")
+        page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        expect(page.locator("dl.details").first).to_contain_text("first")
+        demo.call("PATCH", f"/calls/{call['callId']}", {"notes": "changed by someone else"})  # another admin
+        page.get_by_role("button", name="Reschedule").click()
+        page.get_by_role("button", name="Save the new time").click()
+        expect(page.get_by_role("status")).to_contain_text("Someone else changed this call")
+        expect(page.locator("dl.details").first).to_contain_text("changed by someone else")
+        visitor.check("10-changed-meanwhile")
+        assert demo.call("GET", f"/calls/{call['callId']}")["notes"] == "changed by someone else"
+
+    def test_a_call_no_longer_waiting_cannot_be_acted_on(self, visitor: Visitor, demo: Api) -> None:
+        call = demo.schedule(when=soon(3600), petName="Oreo")
+        page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        demo.call("POST", f"/calls/{call['callId']}/cancel", None)
+        page.get_by_role("button", name="Call now").click()
+        expect(page.get_by_role("status")).to_contain_text("Someone else changed this call")
+        expect(page.locator(".badge").first).to_have_text("Cancelled")
+        expect(page.get_by_role("button", name="Call now")).to_have_count(0)
+
+    def test_call_now_in_a_closed_clinic_says_when_it_opens(self, visitor: Visitor, stack: DevProcess) -> None:
+        closed = Api(stack.url, "closed")
+        today = datetime.now(LA).date()
+        closed.call(
+            "PUT",
+            "/clinic/settings",
+            {
+                "timezone": "America/Los_Angeles",
+                "businessHours": {
+                    day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+                },
+                "closedDates": [today.isoformat(), (today + timedelta(days=1)).isoformat()],
+            },
+        )
+        call = closed.schedule(petName="Shadow")
+        opens = datetime.combine(today + timedelta(days=2), datetime.min.time(), LA).replace(hour=9)
+        page = visitor.sign_in(clinic="closed", path=f"/calls/{call['callId']}")
+        page.get_by_role("button", name="Call now").click()
+        status = page.get_by_role("status")
+        expect(status).to_contain_text("The clinic is closed now, so nobody was called")
+        expect(status).to_contain_text(f"{opens.strftime('%A, %B')} {opens.day}, {opens.year} at 9:00 AM")
+        visitor.check("11-closed-clinic")
+
+
+class TestStaff:
+    def test_staff_see_everything_and_change_nothing(
+        self, anyone: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        page = anyone.sign_in(role="staff", path=f"/calls/{lifecycles['retrying']['callId']}")
+        expect(page.locator("#who")).to_contain_text("Read-only")
+        expect(page.locator("#read-only")).to_contain_text("changing it needs a clinic admin")
+        expect(page.get_by_role("button", name="Reschedule")).to_have_count(0)
+        expect(page.get_by_role("button", name="Call now")).to_have_count(0)
+        anyone.check("12-staff-call")
+        page.get_by_role("link", name="Settings").click()
+        expect(page.get_by_label("Timezone")).to_be_disabled()
+        expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
+        anyone.check("13-staff-settings")
+
+
+class TestOverview:
+    def test_today_7_and_30_days_by_status_and_outcome_with_the_failed_calls(
+        self, anyone: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        page = anyone.sign_in(path="/overview?days=1")
+        expect(page.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
+        cards = page.locator(".cards")
+        expect(cards).to_contain_text("Answer rate")
+        expect(cards.locator(".card").nth(1).locator(".card-value")).to_have_text(re.compile(r"^\d+%$"))
+        expect(page.locator("table.bars").first).to_contain_text("Completed")
+        failed = page.locator("section[aria-labelledby='failed-title']")
+        expect(failed.get_by_role("link", name="Milo · Ana Silva")).to_be_visible()
+        anyone.check("14-overview", keyboard=anyone.page.viewport_size == DESKTOP)
+        page.get_by_role("link", name="30 days").click()
+        expect(page).to_have_url(re.compile(r"days=30"))
+        expect(page.get_by_text("Calls due in the 30 days up to today")).to_be_visible()
+        failed.get_by_role("link", name="Milo · Ana Silva").click()
+        expect(page).to_have_url(re.compile(f"/calls/{lifecycles['failed']['callId']}$"))
+
+
+class TestSettings:
+    def test_an_admin_changes_the_hours_timezone_closed_dates_and_retries(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        page = visitor.sign_in(clinic="settings", path="/settings")
+        page.get_by_label("Timezone").fill("America/New_York")
+        page.get_by_role("button", name="Add hours on Saturday").click()
+        page.get_by_label("Saturday, window 1, opens").fill("10:00")
+        page.get_by_label("Saturday, window 1, closes").fill("14:00")
+        page.get_by_role("button", name="Add hours on Monday").click()
+        page.get_by_label("Monday, window 2, opens").fill("18:00")
+        page.get_by_label("Monday, window 2, closes").fill("20:00")
+        page.get_by_label("Monday, window 1, closes").fill("12:00")
+        page.get_by_label("Add a closed date").fill("2030-12-25")
+        page.get_by_role("button", name="Add", exact=True).click()
+        page.get_by_label("Minutes to wait before each retry").fill("2, 4")
+        page.get_by_label("Retries after no answer or a busy line").fill("2")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.get_by_role("status")).to_contain_text("Settings saved")
+        visitor.check("15-settings-saved", keyboard=True)
+        saved = Api(stack.url, "settings").call("GET", "/clinic/settings")
+        assert saved["timezone"] == "America/New_York"
+        assert saved["businessHours"]["mon"] == [["09:00", "12:00"], ["18:00", "20:00"]]
+        assert saved["businessHours"]["sat"] == [["10:00", "14:00"]]
+        assert saved["closedDates"] == ["2030-12-25"]
+        assert saved["retry"]["backoffSeconds"] == [120, 240]
+        assert saved["retry"]["maxRetries"] == 2
+
+    def test_every_refused_field_is_marked_with_the_apis_message(self, anyone: Visitor) -> None:
+        page = anyone.sign_in(clinic="refused", path="/settings")
+        page.get_by_label("Timezone").fill("Mars/Olympus_Mons")
+        page.get_by_label("Tuesday, window 1, opens").fill("17:00")
+        page.get_by_label("Tuesday, window 1, closes").fill("09:00")
+        page.get_by_label("Minutes to wait before each retry").fill("0.5, ten")
+        page.get_by_label("Calls at the same time, at most").fill("0")
+        page.get_by_label("Voice agent (Retell agent id)").fill("not an id!")
+        page.get_by_label("Calls come from (phone number)").fill("12")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+        errors = {
+            "timezone": "unknown IANA timezone",
+            "waits": "greater than or equal to 60",
+            "maxConcurrentCalls": "greater than or equal to 1",
+            "agentId": "should match pattern",
+            "fromNumber": "",
+        }
+        for control, text in errors.items():
+            expect(page.locator(f"#{control}-error")).to_contain_text(text)
+            expect(page.locator(f"#{control}")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(".day.field-invalid")).to_contain_text("must start before it ends")
+        anyone.check("16-settings-refused")
+
+
+class TestApiDown:
+    def test_an_unreachable_api_is_said_plainly_and_retried(self, browser: Browser) -> None:
+        dead = f"http://127.0.0.1:{free_port()}"
+        server = DashboardServer(dead).start()
+        try:
+            context = browser.new_context(viewport=DESKTOP)
+            page = context.new_page()
+            page.goto(f"{server.url}/calls")
+            page.get_by_role("button", name="Sign in as admin").click()
+            expect(page.get_by_role("alert")).to_contain_text(f"Can't reach {dead}")
+            token = issue("demo", "admin")
+            page.get_by_label("Or paste a token").fill(token)
+            page.get_by_role("button", name="Use this token").click()
+            expect(page.locator("#api-down")).to_contain_text("Can't reach the scheduling service")
+            Visitor(page, server.url).check("17-api-down")
+            context.close()
+        finally:
+            server.stop()
+
+
+def test_the_page_is_served_with_a_strict_csp_and_app_paths_open_the_app(stack: DevProcess) -> None:
+    response = httpx.get(f"{stack.web_url}/calls/abc")
+    assert response.status_code == 200
+    assert '<div id="app">' in response.text
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp
+    assert "unsafe" not in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    scripts = re.findall(r'src="([^"]+)"', response.text)
+    assert scripts
+    assert all(src.startswith("/") for src in scripts)

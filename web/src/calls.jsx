@@ -1,0 +1,247 @@
+// The clinic's calls: a list in clinic time, each with a live countdown to its next dial, filtered by status and
+// dates (kept in the address, so a filtered list can be shared and survives a reload), paged through with "Show
+// more", refreshed every 30 s while the tab is shown, in place: filters, loaded pages and scroll stay.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api, failureText } from "./api.js";
+import { useClinic } from "./app.jsx";
+import { navigate, useLocation } from "./router.js";
+import { countdown, dayEdge, shortWhen } from "./time.js";
+import { Notice, StatusBadge, useNow, useRefreshWhileVisible } from "./ui.jsx";
+import { STATUS, STATUSES, outcomeText } from "./words.js";
+/** @import { CallStatus } from "../../extension/lib/api.js" */
+/** @import { CallPage, FullCall } from "./types.js" */
+
+export const PAGE_SIZE = 100;
+export const REFRESH_SECONDS = 30;
+
+/**
+ * @typedef {object} Filters
+ * @property {CallStatus[]} statuses
+ * @property {string} from a clinic date, "" for none
+ * @property {string} to
+ */
+
+/**
+ * @param {URLSearchParams} query
+ * @returns {Filters}
+ */
+function filtersOf(query) {
+  const statuses = (query.get("status") || "").split(",").filter((s) => STATUSES.includes(/** @type {CallStatus} */ (s)));
+  return { statuses: /** @type {CallStatus[]} */ (statuses), from: query.get("from") || "", to: query.get("to") || "" };
+}
+
+/** @param {Filters} filters */
+function addressOf(filters) {
+  const query = new URLSearchParams();
+  if (filters.statuses.length) query.set("status", filters.statuses.join(","));
+  if (filters.from) query.set("from", filters.from);
+  if (filters.to) query.set("to", filters.to);
+  const text = query.toString();
+  return text ? `/calls?${text}` : "/calls";
+}
+
+/**
+ * GET /calls for the filters, from `nextToken`.
+ * @param {Filters} filters
+ * @param {string} zone
+ * @param {string | null} nextToken
+ */
+function listPath(filters, zone, nextToken) {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (filters.statuses.length) query.set("status", filters.statuses.join(","));
+  const from = filters.from && dayEdge(filters.from, zone, "start");
+  const to = filters.to && dayEdge(filters.to, zone, "end");
+  if (from) query.set("from", from);
+  if (to) query.set("to", to);
+  if (nextToken) query.set("nextToken", nextToken);
+  return `/calls?${query}`;
+}
+
+export function CallsPage() {
+  const { settings } = useClinic();
+  const zone = settings.timezone;
+  const { query } = useLocation();
+  const filters = filtersOf(query);
+  const key = addressOf(filters);
+  const [calls, setCalls] = useState(/** @type {FullCall[] | null} */ (null));
+  const [nextToken, setNextToken] = useState(/** @type {string | null} */ (null));
+  const [problem, setProblem] = useState("");
+  const [busy, setBusy] = useState(false);
+  const pages = useRef(1);
+  const generation = useRef(0); // answers for filters no longer shown are dropped
+
+  /**
+   * Reads `count` pages from the first: the first load, and each refresh of what is loaded.
+   * @param {number} count
+   */
+  const readPages = useCallback(
+    async (/** @type {number} */ count) => {
+      const mine = ++generation.current;
+      /** @type {FullCall[]} */
+      const read = [];
+      /** @type {string | null} */
+      let token = null;
+      for (let page = 0; page < count; page += 1) {
+        /** @type {import("../../extension/lib/api.js").ApiResult<CallPage>} */
+        const result = await api("GET", listPath(filters, zone, token));
+        if (mine !== generation.current) return;
+        if (!result.ok) {
+          setProblem(failureText(result));
+          return;
+        }
+        read.push(...result.data.items);
+        token = result.data.nextToken;
+        if (!token) break;
+      }
+      setCalls(read);
+      setNextToken(token);
+      setProblem("");
+    },
+    [key, zone], // key is the filters, written out
+  );
+
+  useEffect(() => {
+    pages.current = 1;
+    setCalls(null);
+    readPages(1);
+  }, [readPages]);
+  useRefreshWhileVisible(() => readPages(pages.current), REFRESH_SECONDS);
+
+  const more = async () => {
+    if (!nextToken) return;
+    setBusy(true);
+    const mine = generation.current;
+    /** @type {import("../../extension/lib/api.js").ApiResult<CallPage>} */
+    const result = await api("GET", listPath(filters, zone, nextToken));
+    setBusy(false);
+    if (mine !== generation.current) return;
+    if (!result.ok) {
+      setProblem(failureText(result));
+      return;
+    }
+    pages.current += 1;
+    setCalls([...(calls || []), ...result.data.items]);
+    setNextToken(result.data.nextToken);
+  };
+
+  /** @param {Partial<Filters>} change */
+  const filter = (change) => navigate(addressOf({ ...filters, ...change }), { replace: true });
+
+  return (
+    <section aria-labelledby="calls-title">
+      <div class="page-head">
+        <h1 id="calls-title">Calls</h1>
+        <p class="muted">Times in clinic time ({zone}). Updated every {REFRESH_SECONDS} s while this tab is open.</p>
+      </div>
+      <form class="filters" aria-label="Filter calls" onSubmit={(event) => event.preventDefault()}>
+        <fieldset>
+          <legend>Status</legend>
+          <div class="checks">
+            {STATUSES.map((status) => (
+              <label key={status} class="check">
+                <input
+                  type="checkbox"
+                  name="status"
+                  value={status}
+                  checked={filters.statuses.includes(status)}
+                  onChange={(event) => {
+                    const on = /** @type {HTMLInputElement} */ (event.currentTarget).checked;
+                    filter({ statuses: STATUSES.filter((s) => (s === status ? on : filters.statuses.includes(s))) });
+                  }}
+                />
+                {STATUS[status]}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div class="dates">
+          <label>
+            From
+            <input type="date" name="from" value={filters.from} onChange={(event) => filter({ from: /** @type {HTMLInputElement} */ (event.currentTarget).value })} />
+          </label>
+          <label>
+            To
+            <input type="date" name="to" value={filters.to} onChange={(event) => filter({ to: /** @type {HTMLInputElement} */ (event.currentTarget).value })} />
+          </label>
+          {(filters.statuses.length > 0 || filters.from || filters.to) && (
+            <button type="button" class="secondary" onClick={() => navigate("/calls", { replace: true })}>
+              Clear filters
+            </button>
+          )}
+        </div>
+      </form>
+      {problem && <Notice kind="error">{problem}</Notice>}
+      {calls === null && !problem && <p class="loading">Loading calls…</p>}
+      {calls && calls.length === 0 && <p class="empty">No calls match these filters.</p>}
+      {calls && calls.length > 0 && <CallTable calls={calls} zone={zone} />}
+      {calls && (
+        <div class="list-foot">
+          <span id="shown" aria-live="polite">
+            {calls.length} {calls.length === 1 ? "call" : "calls"} shown{nextToken ? "; there are more" : ""}
+          </span>
+          {nextToken && (
+            <button type="button" onClick={more} disabled={busy}>
+              {busy ? "Loading…" : `Show ${PAGE_SIZE} more`}
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** @param {{calls: FullCall[], zone: string}} props */
+function CallTable({ calls, zone }) {
+  const now = useNow();
+  return (
+    <table class="calls">
+      <caption class="visually-hidden">The clinic's calls, earliest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Next dial</th>
+          <th scope="col">Pet and owner</th>
+          <th scope="col">Status</th>
+          <th scope="col">Attempt</th>
+          <th scope="col">Next retry</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Summary</th>
+        </tr>
+      </thead>
+      <tbody>
+        {calls.map((call) => (
+          <CallRow key={call.callId} call={call} zone={zone} now={now} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** @param {{call: FullCall, zone: string, now: number}} props */
+function CallRow({ call, zone, now }) {
+  const waiting = call.status === "scheduled";
+  return (
+    <tr data-call={call.callId}>
+      <td data-label="When">{shortWhen(call.scheduledFor, zone)}</td>
+      <td data-label="Next dial" class="countdown">
+        {waiting ? countdown(call.scheduledFor, now) : call.status === "initiated" || call.status === "in_progress" ? "now" : "—"}
+      </td>
+      <td data-label="Pet and owner">
+        <a href={`/calls/${encodeURIComponent(call.callId)}`}>
+          {call.petName} · {call.ownerName}
+        </a>
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={call.status} />
+      </td>
+      <td data-label="Attempt">
+        {call.attempt} of {call.maxAttempts}
+      </td>
+      <td data-label="Next retry">{call.nextRetryAt && waiting ? shortWhen(call.nextRetryAt, zone) : "—"}</td>
+      <td data-label="Outcome">{outcomeText(call.outcome) || "—"}</td>
+      <td data-label="Summary" class="summary">
+        {call.analysis?.summary || call.statusReason || ""}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,311 @@
+// The clinic's settings: timezone (searchable), weekly hours with several windows a day, closed dates, the retry
+// policy, how many calls at once, and the agent and number that call. What the API refuses is marked on its
+// field with the API's own message; staff see everything and change nothing.
+import { useState } from "preact/hooks";
+import { api, failureText } from "./api.js";
+import { useClinic } from "./app.jsx";
+import { knownZones } from "./time.js";
+import { Field, Notice, describedBy } from "./ui.jsx";
+import { WEEKDAYS } from "./words.js";
+/** @import { ApiResult, Weekday } from "../../extension/lib/api.js" */
+/** @import { FullSettings } from "./types.js" */
+
+/**
+ * The form as typed: text where the API takes numbers, so what it refuses comes back with its own message.
+ * @typedef {object} Draft
+ * @property {string} timezone
+ * @property {Record<Weekday, {start: string, end: string}[]>} hours
+ * @property {string[]} closedDates
+ * @property {string} maxRetries
+ * @property {string} waits minutes before each retry, "5, 10, 20"
+ * @property {boolean} retryOnVoicemail
+ * @property {string} maxConcurrentCalls
+ * @property {string} agentId
+ * @property {string} fromNumber
+ */
+
+/**
+ * @param {FullSettings} settings
+ * @returns {Draft}
+ */
+function draftOf(settings) {
+  const hours = /** @type {Draft["hours"]} */ ({});
+  for (const [day] of WEEKDAYS) hours[day] = (settings.businessHours[day] || []).map(([start, end]) => ({ start, end }));
+  return {
+    timezone: settings.timezone,
+    hours,
+    closedDates: [...settings.closedDates],
+    maxRetries: String(settings.retry.maxRetries),
+    waits: settings.retry.backoffSeconds.map((seconds) => String(seconds / 60)).join(", "),
+    retryOnVoicemail: settings.retry.retryOnVoicemail,
+    maxConcurrentCalls: String(settings.maxConcurrentCalls),
+    agentId: settings.agentId || "",
+    fromNumber: settings.fromNumber || "",
+  };
+}
+
+/** @param {string} text a number as typed: sent as a number when it is one, else as typed (the API says why not) */
+const numberOr = (text) => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
+
+/** @param {Draft} draft */
+function bodyOf(draft) {
+  const hours = /** @type {Record<string, [string, string][]>} */ ({});
+  for (const [day] of WEEKDAYS) hours[day] = draft.hours[day].map(({ start, end }) => [start.trim(), end.trim()]);
+  return {
+    timezone: draft.timezone.trim(),
+    businessHours: hours,
+    closedDates: draft.closedDates,
+    retry: {
+      maxRetries: numberOr(draft.maxRetries),
+      backoffSeconds: draft.waits
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((minutes) => {
+          const value = numberOr(minutes);
+          return typeof value === "number" ? Math.round(value * 60) : value;
+        }),
+      retryOnVoicemail: draft.retryOnVoicemail,
+    },
+    maxConcurrentCalls: numberOr(draft.maxConcurrentCalls),
+    agentId: draft.agentId.trim() || null,
+    fromNumber: draft.fromNumber.trim() || null,
+  };
+}
+
+/**
+ * Which control a refused field belongs to.
+ * @param {string} field the API's path, e.g. "businessHours.mon.0", "retry.backoffSeconds.1"
+ */
+function controlOf(field) {
+  const [first, second] = field.split(".");
+  if (first === "businessHours" && second) return `hours-${second}`;
+  if (first === "retry") return second === "backoffSeconds" ? "waits" : second || "waits";
+  return ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber"].includes(first) ? first : "form";
+}
+
+export function SettingsPage() {
+  const { session, settings, settingsSaved } = useClinic();
+  const [draft, setDraft] = useState(() => draftOf(settings));
+  const [errors, setErrors] = useState(/** @type {Record<string, string>} */ ({}));
+  const [message, setMessage] = useState(/** @type {{kind: "error" | "success", text: string} | null} */ (null));
+  const [busy, setBusy] = useState(false);
+  const [newClosed, setNewClosed] = useState("");
+  const readOnly = !session.isAdmin;
+  const zones = knownZones();
+
+  /** @param {Partial<Draft>} change */
+  const edit = (change) => setDraft({ ...draft, ...change });
+  /**
+   * @param {Weekday} day
+   * @param {{start: string, end: string}[]} windows
+   */
+  const setDay = (day, windows) => edit({ hours: { ...draft.hours, [day]: windows } });
+  /** @param {Event} event */
+  const value = (event) => /** @type {HTMLInputElement} */ (event.currentTarget).value;
+
+  /** @param {SubmitEvent} event */
+  const save = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    /** @type {ApiResult<FullSettings>} */
+    const result = await api("PUT", "/clinic/settings", { body: bodyOf(draft) });
+    setBusy(false);
+    if (result.ok) {
+      settingsSaved(result.data);
+      setDraft(draftOf(result.data));
+      setErrors({});
+      setMessage({ kind: "success", text: "Settings saved. Calls already scheduled keep their time; each is checked against the new hours when it is placed." });
+      return;
+    }
+    if (result.kind === "http" && result.status === 422) {
+      /** @type {Record<string, string>} */
+      const found = {};
+      for (const detail of result.details) {
+        const control = controlOf(String(detail.field || ""));
+        const text = String(detail.message || result.message || "This value is refused.");
+        found[control] = found[control] ? `${found[control]}; ${text}` : text;
+      }
+      setErrors(found);
+      const count = Object.keys(found).length;
+      setMessage({ kind: "error", text: `Nothing was saved: ${count === 1 ? "one field needs" : `${count} fields need`} a change (marked below).${found.form ? ` ${found.form}` : ""}` });
+      return;
+    }
+    setMessage({ kind: "error", text: `Nothing was saved. ${failureText(result)}` });
+  };
+
+  const hint = (/** @type {string} */ id) => ({ error: errors[id] });
+  return (
+    <section aria-labelledby="settings-title">
+      <div class="page-head">
+        <h1 id="settings-title">Clinic settings</h1>
+      </div>
+      {readOnly && (
+        <p class="read-only" id="read-only">
+          You can see the clinic's settings; changing them needs a clinic admin account.
+        </p>
+      )}
+      {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      <form onSubmit={save} noValidate aria-labelledby="settings-title">
+        <fieldset disabled={readOnly} class="plain">
+          <section class="panel" aria-labelledby="when-title">
+            <h2 id="when-title">When calls may be placed</h2>
+            <Field id="timezone" label="Timezone" error={errors.timezone} hint="Type to search, e.g. New York or Chicago">
+              <input
+                id="timezone"
+                list="zones"
+                value={draft.timezone}
+                autoComplete="off"
+                onInput={(event) => edit({ timezone: value(event) })}
+                aria-invalid={errors.timezone ? "true" : undefined}
+                aria-describedby={describedBy("timezone", { hint: true, ...hint("timezone") })}
+              />
+              <datalist id="zones">
+                {zones.map((zone) => (
+                  <option key={zone} value={zone} />
+                ))}
+              </datalist>
+            </Field>
+
+            <h3>Opening hours</h3>
+            <p class="muted">Calls are placed only inside these hours, in the clinic's timezone. A day may have several windows (09:00 to 12:00 and 13:00 to 17:00); 24:00 ends a day.</p>
+            {errors.hours && <p class="field-error">{errors.hours}</p>}
+            <div class="week">
+              {WEEKDAYS.map(([day, name]) => (
+                <div key={day} class={`day${errors[`hours-${day}`] ? " field-invalid" : ""}`} role="group" aria-labelledby={`day-${day}`}>
+                  <div class="day-name" id={`day-${day}`}>
+                    {name}
+                  </div>
+                  <div class="windows">
+                    {draft.hours[day].length === 0 && <span class="muted">Closed</span>}
+                    {draft.hours[day].map((window, index) => (
+                      <div class="window" key={index}>
+                        <input
+                          class="hhmm"
+                          value={window.start}
+                          inputMode="numeric"
+                          placeholder="09:00"
+                          aria-label={`${name}, window ${index + 1}, opens`}
+                          aria-invalid={errors[`hours-${day}`] ? "true" : undefined}
+                          onInput={(event) => setDay(day, draft.hours[day].map((w, i) => (i === index ? { ...w, start: value(event) } : w)))}
+                        />
+                        <span aria-hidden="true">to</span>
+                        <input
+                          class="hhmm"
+                          value={window.end}
+                          inputMode="numeric"
+                          placeholder="17:00"
+                          aria-label={`${name}, window ${index + 1}, closes`}
+                          aria-invalid={errors[`hours-${day}`] ? "true" : undefined}
+                          onInput={(event) => setDay(day, draft.hours[day].map((w, i) => (i === index ? { ...w, end: value(event) } : w)))}
+                        />
+                        <button
+                          type="button"
+                          class="link-button"
+                          aria-label={`Remove ${name} window ${index + 1}`}
+                          onClick={() => setDay(day, draft.hours[day].filter((_, i) => i !== index))}
+                        >
+                          Remove
+                        </button>
+                      </div>
+                    ))}
+                    <button
+                      type="button"
+                      class="link-button"
+                      aria-label={`Add hours on ${name}`}
+                      onClick={() => setDay(day, [...draft.hours[day], { start: "09:00", end: "17:00" }])}
+                    >
+                      Add hours
+                    </button>
+                    {errors[`hours-${day}`] && <p class="field-error">{errors[`hours-${day}`]}</p>}
+                  </div>
+                </div>
+              ))}
+            </div>
+
+            <h3 id="closed-title">Closed dates</h3>
+            <div class={errors.closedDates ? "field-invalid" : ""}>
+              {draft.closedDates.length === 0 ? (
+                <p class="muted">None: the weekly hours apply every week.</p>
+              ) : (
+                <ul class="dates-list" aria-labelledby="closed-title">
+                  {draft.closedDates.map((date) => (
+                    <li key={date}>
+                      {date}{" "}
+                      <button type="button" class="link-button" aria-label={`Remove closed date ${date}`} onClick={() => edit({ closedDates: draft.closedDates.filter((d) => d !== date) })}>
+                        Remove
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <div class="row">
+                <Field id="new-closed" label="Add a closed date" error={errors.closedDates}>
+                  <input id="new-closed" type="date" value={newClosed} onInput={(event) => setNewClosed(value(event))} aria-describedby={describedBy("new-closed", hint("closedDates"))} />
+                </Field>
+                <button
+                  type="button"
+                  class="secondary align-end"
+                  onClick={() => {
+                    if (newClosed && !draft.closedDates.includes(newClosed)) edit({ closedDates: [...draft.closedDates, newClosed].sort() });
+                    setNewClosed("");
+                  }}
+                >
+                  Add
+                </button>
+              </div>
+            </div>
+          </section>
+
+          <section class="panel" aria-labelledby="retry-title">
+            <h2 id="retry-title">Retries and dialing</h2>
+            <div class="row">
+              <Field id="maxRetries" label="Retries after no answer or a busy line" error={errors.maxRetries}>
+                <input id="maxRetries" inputMode="numeric" value={draft.maxRetries} onInput={(event) => edit({ maxRetries: value(event) })} aria-invalid={errors.maxRetries ? "true" : undefined} aria-describedby={describedBy("maxRetries", hint("maxRetries"))} />
+              </Field>
+              <Field id="waits" label="Minutes to wait before each retry" error={errors.waits} hint="Comma-separated, e.g. 5, 10, 20">
+                <input id="waits" value={draft.waits} onInput={(event) => edit({ waits: value(event) })} aria-invalid={errors.waits ? "true" : undefined} aria-describedby={describedBy("waits", { hint: true, ...hint("waits") })} />
+              </Field>
+            </div>
+            <label class="check">
+              <input type="checkbox" checked={draft.retryOnVoicemail} onChange={(event) => edit({ retryOnVoicemail: /** @type {HTMLInputElement} */ (event.currentTarget).checked })} />
+              Retry when the call reaches voicemail
+            </label>
+            <div class="row">
+              <Field id="maxConcurrentCalls" label="Calls at the same time, at most" error={errors.maxConcurrentCalls}>
+                <input id="maxConcurrentCalls" inputMode="numeric" value={draft.maxConcurrentCalls} onInput={(event) => edit({ maxConcurrentCalls: value(event) })} aria-invalid={errors.maxConcurrentCalls ? "true" : undefined} aria-describedby={describedBy("maxConcurrentCalls", hint("maxConcurrentCalls"))} />
+              </Field>
+            </div>
+            <div class="row">
+              <Field id="agentId" label="Voice agent (Retell agent id)" error={errors.agentId} hint="Empty: the deployment's default agent">
+                <input id="agentId" value={draft.agentId} onInput={(event) => edit({ agentId: value(event) })} aria-invalid={errors.agentId ? "true" : undefined} aria-describedby={describedBy("agentId", { hint: true, ...hint("agentId") })} />
+              </Field>
+              <Field id="fromNumber" label="Calls come from (phone number)" error={errors.fromNumber} hint="Empty: the deployment's default number">
+                <input id="fromNumber" type="tel" value={draft.fromNumber} onInput={(event) => edit({ fromNumber: value(event) })} aria-invalid={errors.fromNumber ? "true" : undefined} aria-describedby={describedBy("fromNumber", { hint: true, ...hint("fromNumber") })} />
+              </Field>
+            </div>
+          </section>
+          {!readOnly && (
+            <div class="actions sticky-actions">
+              <button type="submit" disabled={busy}>
+                {busy ? "Saving…" : "Save settings"}
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => {
+                  setDraft(draftOf(settings));
+                  setErrors({});
+                  setMessage(null);
+                }}
+              >
+                Undo changes
+              </button>
+            </div>
+          )}
+        </fieldset>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+// The API's shapes the dashboard reads (docs/openapi.json has all of them), beside the extension's (lib/api.js).
+/** @import { CallStatus, Weekday } from "../../extension/lib/api.js" */
+
+/**
+ * @typedef {"answered" | "voicemail" | "no_answer" | "busy" | "concurrency_limited" | "not_connected" | "error"
+ *   | "dial_rejected"} CallOutcome
+ */
+
+/**
+ * One dial of a call.
+ * @typedef {object} CallAttempt
+ * @property {number} number
+ * @property {string | null} [retellCallId]
+ * @property {string | null} [claimedAt]
+ * @property {string | null} [dialedAt]
+ * @property {string | null} [startedAt]
+ * @property {string | null} [endedAt]
+ * @property {string | null} [disconnectionReason]
+ * @property {CallOutcome | null} [outcome]
+ */
+
+/**
+ * @typedef {object} CallAnalysis
+ * @property {string | null} [summary]
+ * @property {string | null} [sentiment]
+ * @property {boolean | null} [successful]
+ * @property {boolean | null} [inVoicemail]
+ */
+
+/**
+ * A call as GET /calls/{callId} returns it (CallView).
+ * @typedef {object} FullCall
+ * @property {string} callId
+ * @property {string} clinicId
+ * @property {CallStatus} status
+ * @property {string} requestedFor
+ * @property {string} scheduledFor
+ * @property {string} timezone
+ * @property {boolean} rescheduled
+ * @property {string} phoneNumber
+ * @property {string} petName
+ * @property {string} ownerName
+ * @property {string | null} [vetName]
+ * @property {string | null} [clinicName]
+ * @property {string | null} [clinicPhone]
+ * @property {string | null} [dischargeSummary]
+ * @property {string | null} [notes]
+ * @property {{source?: string | null, consultation_id?: string | null, [key: string]: unknown}} metadata
+ * @property {number} attempt
+ * @property {number} maxAttempts
+ * @property {string | null} [nextRetryAt]
+ * @property {string | null} [retellCallId]
+ * @property {CallOutcome | null} [outcome]
+ * @property {string | null} [disconnectionReason]
+ * @property {string | null} [statusReason]
+ * @property {CallAnalysis | null} [analysis]
+ * @property {string | null} [transcript]
+ * @property {string | null} [recordingUrl]
+ * @property {CallAttempt[]} attempts
+ * @property {string} createdAt
+ * @property {string} updatedAt
+ * @property {string} createdBy
+ * @property {number} version
+ */
+
+/** @typedef {{items: FullCall[], nextToken: string | null}} CallPage */
+
+/**
+ * @typedef {object} RetryPolicy
+ * @property {number} maxRetries
+ * @property {number[]} backoffSeconds
+ * @property {boolean} retryOnVoicemail
+ */
+
+/**
+ * The clinic's settings, all of them (GET/PUT /clinic/settings).
+ * @typedef {object} FullSettings
+ * @property {string} timezone
+ * @property {Record<Weekday, [string, string][]>} businessHours
+ * @property {string[]} closedDates
+ * @property {RetryPolicy} retry
+ * @property {string | null} [agentId]
+ * @property {string | null} [fromNumber]
+ * @property {number} maxConcurrentCalls
+ */
+
+/**
+ * @typedef {object} OverviewCall
+ * @property {string} callId
+ * @property {string} petName
+ * @property {string} ownerName
+ * @property {string} scheduledFor
+ * @property {CallStatus} status
+ * @property {CallOutcome | null} [outcome]
+ * @property {string | null} [statusReason]
+ * @property {number} attempt
+ * @property {number} maxAttempts
+ */
+
+/**
+ * GET /clinic/overview.
+ * @typedef {object} Overview
+ * @property {number} days
+ * @property {string} timezone
+ * @property {string} windowStart
+ * @property {string} windowEnd
+ * @property {number} total
+ * @property {Record<CallStatus, number>} byStatus
+ * @property {Partial<Record<CallOutcome, number>>} byOutcome
+ * @property {number} finished
+ * @property {number} answered
+ * @property {number | null} answerRate
+ * @property {number | null} averageAttempts
+ * @property {OverviewCall[]} failed
+ * @property {number} failedTotal
+ * @property {boolean} truncated
+ */
+
+/**
+ * The dashboard's runtime configuration (config.json, written by the deployment or by `make dev`).
+ * @typedef {object} DashboardConfig
+ * @property {string} apiBase the API's address, no trailing slash
+ * @property {{region: string, clientId: string, endpoint?: string}} cognito "" when there is no Cognito sign-in
+ * @property {string} [idexxBase]
+ * @property {boolean} [localTokens] the local stack hands out tokens (POST /local/token)
+ */
+
+export {};
