@@ -173,6 +173,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from standins.aws_resources import cached_table_request, create_resources
     from standins.dashboard_server import DashboardServer
     from standins.gateway import LocalGateway
+    from standins.queue_feed import feed_once
     from standins.retell_sim import RetellSimulator
     from standins.scheduler_loop import LocalScheduler
     from standins.stack import LocalFunctions
@@ -241,9 +242,17 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         loop = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler-loop", daemon=True)
         loop.start()
 
+        sqs = boto3.client("sqs")
+        dead_letters_arn = os.environ["SCHEDULER_DLQ_ARN"]
+        dead_letters_url = sqs.get_queue_url(QueueName=dead_letters_arn.rsplit(":", 1)[-1])["QueueUrl"]
+
         def reconcile_forever() -> None:
             while not stop.wait(settings.reconcile_every_seconds):
                 try:
+                    # The dead-letter queue feeds the reconciler (its SQS event source in AWS), then its own run.
+                    fed = feed_once(sqs, dead_letters_url, dead_letters_arn, lambda event: invoke("reconcile", event))
+                    if fed:
+                        say(f"reconciler: repaired the calls of {fed} dead letters")
                     result = invoke("reconcile", {"source": "local.reconcile-schedule"})
                 except Exception as error:  # as a failed Lambda run: logged, and the next run tries again
                     say(f"reconciler: run failed: {error}")

@@ -115,9 +115,12 @@ class LocalScheduler:
         if not arn or self.sqs is None:
             return
         queue_url = self.sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
-        self.sqs.send_message(
-            QueueUrl=queue_url, MessageBody=json.dumps({"schedule": schedule["Name"], "input": payload, "error": error})
-        )
+        # As Scheduler dead-letters: the target's input as the body, what went wrong in message attributes.
+        attributes = {
+            "ERROR_MESSAGE": {"DataType": "String", "StringValue": error[:256] or "failed"},
+            "SCHEDULE_ARN": {"DataType": "String", "StringValue": schedule.get("Arn") or schedule["Name"]},
+        }
+        self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(payload), MessageAttributes=attributes)
 
 
 def fire_time(expression: str) -> datetime | None:

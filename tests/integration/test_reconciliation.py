@@ -90,3 +90,22 @@ def test_a_dial_whose_outcome_stayed_unknown_is_found_and_followed(stand: Stand)
     assert final["status"] == "completed"
     assert final["retellCallId"] == stand.sim.placed_call_ids()[0]
     assert stand.dials() == 1
+
+
+def test_the_scheduler_dead_letter_queue_feeds_the_reconciler(stand: Stand) -> None:
+    """As the SQS event source does in AWS (and make dev's loop locally): a schedule whose delivery failed is
+    dead-lettered with its input, and the reconciler dials it from there."""
+    from standins.queue_feed import feed_once
+
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    (schedule,) = stand.aws.schedules()
+    attempt = json.loads(schedule["Target"]["Input"])
+    queue_url = stand.aws.sqs.get_queue_url(QueueName=stand.aws.dlq_arn.rsplit(":", 1)[-1])["QueueUrl"]
+    stand.aws.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(attempt))
+    stand.aws.scheduler.delete_schedule(Name=schedule["Name"], GroupName=GROUP)
+    stand.clock.now = stand.clock.now.replace(hour=17, minute=30, second=20)
+    fed = feed_once(stand.aws.sqs, queue_url, stand.aws.dlq_arn, lambda event: stand.invoke("reconcile", event))
+    assert fed == 1
+    assert stand.call(call["callId"])["status"] == "initiated"
+    assert stand.dials() == 1
+    assert stand.aws.sqs.receive_message(QueueUrl=queue_url).get("Messages", []) == []  # consumed
