@@ -33,32 +33,55 @@ def test_the_table_covers_exactly_the_sdks_reasons() -> None:
     assert set(DISCONNECTION_TABLE) == reasons
 
 
-@pytest.mark.parametrize(
-    ("reason", "disposition", "outcome"),
-    [
-        ("agent_hangup", Disposition.COMPLETE, CallOutcome.ANSWERED),
-        ("user_hangup", Disposition.COMPLETE, CallOutcome.ANSWERED),
-        ("user_requested_callback", Disposition.COMPLETE, CallOutcome.CALLBACK_REQUESTED),
-        ("user_requested_dnc", Disposition.COMPLETE, CallOutcome.DO_NOT_CALL_REQUESTED),
-        ("voicemail_reached", Disposition.COMPLETE, CallOutcome.VOICEMAIL),
-        ("dial_no_answer", Disposition.RETRY, CallOutcome.NO_ANSWER),
-        ("dial_busy", Disposition.RETRY, CallOutcome.BUSY),
-        ("user_declined", Disposition.RETRY, CallOutcome.DECLINED),
-        ("ivr_reached", Disposition.RETRY, CallOutcome.IVR),
-        ("telephony_provider_unavailable", Disposition.RETRY, CallOutcome.NOT_CONNECTED),
-        ("error_retell", Disposition.RETRY, CallOutcome.ERROR),
-        ("error_llm_websocket_lost_connection", Disposition.RETRY, CallOutcome.ERROR),
-        ("concurrency_limit_reached", Disposition.REQUEUE, CallOutcome.CONCURRENCY_LIMITED),
-        ("no_concurrency_fallback", Disposition.REQUEUE, CallOutcome.CONCURRENCY_LIMITED),
-        ("no_valid_payment", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
-        ("credit_exhausted", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
-        ("budget_reached", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
-        ("dial_failed", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
-        ("invalid_destination", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
-        ("marked_as_spam", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
-        ("manual_stopped", Disposition.FAIL, CallOutcome.STOPPED),
-    ],
-)
+EXPECTED = [
+    ("agent_hangup", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("user_hangup", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("call_transfer", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("transfer_bridged", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("transfer_cancelled", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("inactivity", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("max_duration_reached", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("call_take_over", Disposition.COMPLETE, CallOutcome.ANSWERED),
+    ("user_requested_callback", Disposition.COMPLETE, CallOutcome.CALLBACK_REQUESTED),
+    ("user_requested_dnc", Disposition.COMPLETE, CallOutcome.DO_NOT_CALL_REQUESTED),
+    ("voicemail_reached", Disposition.COMPLETE, CallOutcome.VOICEMAIL),
+    ("dial_no_answer", Disposition.RETRY, CallOutcome.NO_ANSWER),
+    ("dial_busy", Disposition.RETRY, CallOutcome.BUSY),
+    ("user_declined", Disposition.RETRY, CallOutcome.DECLINED),
+    ("ivr_reached", Disposition.RETRY, CallOutcome.IVR),
+    ("telephony_provider_unavailable", Disposition.RETRY, CallOutcome.NOT_CONNECTED),
+    ("registered_call_timeout", Disposition.RETRY, CallOutcome.NOT_CONNECTED),
+    ("error_user_not_joined", Disposition.RETRY, CallOutcome.NOT_CONNECTED),
+    ("error_llm_websocket_open", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_llm_websocket_lost_connection", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_llm_websocket_runtime", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_llm_websocket_corrupt_payload", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_no_audio_received", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_asr", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_retell", Disposition.RETRY, CallOutcome.ERROR),
+    ("error_unknown", Disposition.RETRY, CallOutcome.ERROR),
+    ("concurrency_limit_reached", Disposition.REQUEUE, CallOutcome.CONCURRENCY_LIMITED),
+    ("no_concurrency_fallback", Disposition.REQUEUE, CallOutcome.CONCURRENCY_LIMITED),
+    ("no_valid_payment", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
+    ("credit_exhausted", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
+    ("budget_reached", Disposition.PAUSE, CallOutcome.ACCOUNT_UNAVAILABLE),
+    ("dial_failed", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("invalid_destination", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("telephony_provider_permission_denied", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("sip_routing_error", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("marked_as_spam", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("network_blocked", Disposition.FAIL, CallOutcome.NOT_CONNECTED),
+    ("scam_detected", Disposition.FAIL, CallOutcome.ERROR),
+    ("manual_stopped", Disposition.FAIL, CallOutcome.STOPPED),
+]
+"""Every reason of the SDK with the verdict decided for it: a change to the table must change this list too."""
+
+
+def test_the_expectations_name_every_reason_once() -> None:
+    assert sorted(reason for reason, _, _ in EXPECTED) == sorted(sdk_reasons())
+
+
+@pytest.mark.parametrize(("reason", "disposition", "outcome"), EXPECTED)
 def test_each_reason_has_its_deliberate_verdict(reason: str, disposition: Disposition, outcome: CallOutcome) -> None:
     verdict = judge_disconnection(reason, DEFAULT)
     assert (verdict.disposition, verdict.outcome) == (disposition, outcome)
