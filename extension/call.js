@@ -1,23 +1,14 @@
 // One call, as the API has it: when it will be (or was) placed, to whom, and how it went.
 import { ask } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
+import { STATUS } from "./lib/status.js";
 import { formatInZone } from "./lib/time.js";
-/** @import { CallStatus } from "./lib/api.js" */
 
 /**
  * An element of call.html.
  * @param {string} id
  */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-/** @type {Record<CallStatus, string>} */
-const STATUS = {
-  scheduled: "Scheduled",
-  initiated: "Dialing",
-  in_progress: "On the call",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
 
 /**
  * A term and its value for the details list; nothing when there is no value.

@@ -290,7 +290,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         if simulator is not None:
             simulator.stop()
         stop_moto(moto)
-        say("stopped: API, dashboard, scheduler loop, simulated Retell and moto are all down")
+        say("stopped: API, scheduler loop, simulated Retell, moto and the dashboard are all down")
 
 
 def main() -> int:

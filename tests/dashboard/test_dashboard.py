@@ -255,6 +255,7 @@ class TestActing:
     def test_a_call_no_longer_waiting_cannot_be_acted_on(self, visitor: Visitor, demo: Api) -> None:
         call = demo.schedule(when=soon(3600), petName="Oreo")
         page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        expect(page.get_by_role("button", name="Call now")).to_be_visible()  # the page shows it still waiting
         demo.call("POST", f"/calls/{call['callId']}/cancel", None)
         page.get_by_role("button", name="Call now").click()
         expect(page.get_by_role("status")).to_contain_text("Someone else changed this call")

@@ -2,15 +2,7 @@
 /** @import { CallStatus, Weekday } from "../../extension/lib/api.js" */
 /** @import { CallOutcome } from "./types.js" */
 
-/** @type {Record<CallStatus, string>} */
-export const STATUS = {
-  scheduled: "Scheduled",
-  initiated: "Dialing",
-  in_progress: "On the call",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
+export { STATUS } from "../../extension/lib/status.js";
 
 /** @type {CallStatus[]} */
 export const STATUSES = ["scheduled", "initiated", "in_progress", "completed", "failed", "cancelled"];
