@@ -160,8 +160,10 @@ class TestOneCall:
         expect(page.locator("section[aria-labelledby='analysis-title']")).to_contain_text(call["analysis"]["summary"])
         expect(page.locator(".transcript")).to_contain_text(call["transcript"].splitlines()[0][:30])
         page.get_by_role("button", name="Play the recording").click()
-        # GET /calls/{id}/recording answers 302 to a fresh link, or 404 no_recording: either is shown for what it is.
-        expect(page.locator("audio, section[aria-labelledby='recording-title'] p.muted")).to_be_visible()
+        # A fresh, signed link from Retell (through GET /calls/{id}/recording), played in the page.
+        audio = page.locator("audio")
+        expect(audio).to_be_visible()
+        expect(audio).to_have_attribute("src", re.compile(rf"/recordings/{call['retellCallId']}\.wav\?.*signature="))
         anyone.check("04-call-answered", keyboard=anyone.page.viewport_size == DESKTOP)
 
     def test_a_failed_call_and_an_unknown_one(self, visitor: Visitor, lifecycles: dict[str, dict[str, Any]]) -> None:

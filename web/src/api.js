@@ -59,8 +59,9 @@ export function failureText(failure) {
  */
 
 /**
- * A call's recording, ready for an <audio> element. GET /calls/{callId}/recording answers 302 to a fresh link
- * (followed here, with the token) or 404 no_recording.
+ * A call's recording, ready for an <audio> element. GET /calls/{callId}/recording, asked for JSON, answers 200 with
+ * a fresh link from Retell in data.url (an <audio> element cannot send the token, and a redirect cannot be read
+ * without following it), or 404 no_recording.
  * @param {string} callId
  * @returns {Promise<Recording>}
  */
@@ -73,7 +74,7 @@ export async function fetchRecording(callId) {
   }
   try {
     const response = await fetch(`${settings.apiBase}/calls/${encodeURIComponent(callId)}/recording`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: "audio/*, application/json" },
+      headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
     });
     if (response.status === 404) {
       return { ok: false, reason: "none", text: "No recording was kept for this call." };

@@ -412,8 +412,7 @@ function Recording({ call }) {
   useEffect(() => () => {
     if (state.url?.startsWith("blob:")) URL.revokeObjectURL(state.url);
   }, [state.url]);
-  const ended = call.status === "completed" || call.status === "failed";
-  if (!ended && !call.recordingUrl) return null;
+  if (!call.hasRecording) return null;
   return (
     <section aria-labelledby="recording-title" class="panel">
       <h2 id="recording-title">Recording</h2>

@@ -55,7 +55,7 @@
  * @property {string | null} [statusReason]
  * @property {CallAnalysis | null} [analysis]
  * @property {string | null} [transcript]
- * @property {string | null} [recordingUrl]
+ * @property {boolean} [hasRecording]
  * @property {CallAttempt[]} attempts
  * @property {string} createdAt
  * @property {string} updatedAt
