@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import Clock
-from shared.models.call import CallOutcome, CallStatus
+from shared.models.call import REACHED_OUTCOMES, CallOutcome, CallStatus
 from shared.models.errors import ValidationFailed
 from shared.models.overview import OVERVIEW_DAYS, ClinicOverview, OverviewCall
 from shared.models.principal import Principal
@@ -70,7 +70,7 @@ class OverviewService:
 
         by_status = Counter(call.status for call in calls)
         finished = [call for call in calls if call.status in FINISHED]
-        answered = sum(1 for call in finished if call.outcome == CallOutcome.ANSWERED)
+        answered = sum(1 for call in finished if call.outcome in REACHED_OUTCOMES)
         failed = sorted(
             (call for call in calls if call.status == CallStatus.FAILED),
             key=lambda call: call.scheduled_for,

@@ -147,6 +147,10 @@ class CallOutcome(StrEnum):
     LOST = "lost"  # Retell has no trace of the dial, or could not say, long after it
 
 
+REACHED_OUTCOMES = frozenset({CallOutcome.ANSWERED, CallOutcome.CALLBACK_REQUESTED, CallOutcome.DO_NOT_CALL_REQUESTED})
+"""The outcomes of a call in which the owner spoke with the agent (what an answer rate counts)."""
+
+
 class CallAnalysis(ApiModel):
     summary: str | None = None
     sentiment: str | None = None
