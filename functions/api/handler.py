@@ -19,7 +19,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api.routes import calls, clinic, integrations, overview
 from shared.api.auth import authorize
 from shared.api.envelope import failure_responses, success_response
-from shared.api.errors import refusal, register_error_handlers
+from shared.api.errors import register_error_handlers
+from shared.api.refusals import refusal
 from shared.api.request_body import check_body_size, check_json_body
 from shared.bootstrap import ApiServices, api_from_environment, validate_environment
 from shared.models.errors import DomainError

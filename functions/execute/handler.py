@@ -7,6 +7,7 @@ dial is ever retried by AWS (the function's async retries are 0 as well).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -15,13 +16,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from shared.api.errors import describe_validation_errors
+from shared.api.refusals import describe_validation_errors
 from shared.bootstrap import ExecuteServices, execute_from_environment, validate_environment
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
 validate_environment(retell=True)
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # retell-sdk takes about a second to import. In Lambda it is imported here, in the init phase (which runs at full
+    # CPU before the first event), rather than at a container's first dial, where it would delay the call.
+    import retell  # noqa: F401
 
 RESULT_METRICS = {
     ExecutionResult.DIALED: Metric.CALLS_DIALED,

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.api import retell_signature
-from shared.api.errors import describe_validation_errors, refusal
+from shared.api.refusals import describe_validation_errors, refusal
 from shared.bootstrap import WebhookServices, validate_environment, webhook_from_environment
 from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody

@@ -4,11 +4,15 @@ all clinics, are in flight at once.
 Each pool is one item holding a map ``callId -> lease expiry (epoch seconds)``. Taking a slot is one transaction
 that adds the call to both maps, on the condition that each has room (``size(leases) < limit``) or already holds
 the call (a retry of the same claim keeps its slot). A lease is returned when the call ends; one that is never
-returned (a lost webhook) expires, and expired leases are pruned the next time a pool looks full.
+returned (a lost webhook) expires, and expired leases are pruned the next time a pool looks full. A lost race (a
+missing pool created by another dial, two dials writing one pool at once) is retried: only a pool that is really
+full makes a call wait.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +23,10 @@ from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_
 from shared.logic.ports import LeaseLimits
 
 LEASES = "leases"
+MAX_ROUNDS = 8
+BACKOFF_SECONDS = 0.02
+"""Contention on a pool item (a burst of dials due together) is retried after a short jittered pause, not taken for a
+full pool: DynamoDB takes about 1,000 writes a second on one item, far more than a workspace dials."""
 
 
 class DialLeases:
@@ -30,7 +38,7 @@ class DialLeases:
         """Take a slot in the clinic's pool and the workspace's pool for ``call_id``; ``False`` if either is full."""
         expires = int((now + limits.duration).timestamp())
         pools = ((clinic_leases_key(clinic_id), limits.clinic), (workspace_leases_key(), limits.workspace))
-        for _ in range(3):
+        for round_number in range(MAX_ROUNDS):
             try:
                 self._client.transact_write_items(
                     TransactItems=[self._take(key, call_id, limit, expires) for key, limit in pools]
@@ -39,8 +47,13 @@ class DialLeases:
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-            # Full, missing, or raced: make room (prune expired leases, create a missing pool) and try again.
-            if not any([self._tidy(key, int(now.timestamp())) for key, _ in pools]):
+                reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in reasons:  # another dial wrote a pool at the same instant: not full, go again
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * (round_number + 1)))
+                continue
+            # A condition failed: a pool is full, missing, or changed since. Only a pool that is full now, with no
+            # expired lease to drop, makes the call wait; anything else was a race, and the next round may win.
+            if not all([self._has_room(key, call_id, limit, int(now.timestamp())) for key, limit in pools]):
                 return False
         return False
 
@@ -89,8 +102,8 @@ class DialLeases:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    def _tidy(self, key: dict[str, str], now_epoch: int) -> bool:
-        """Create the pool if it is missing and drop its expired leases; ``True`` if that changed anything."""
+    def _has_room(self, key: dict[str, str], call_id: str, limit: int, now_epoch: int) -> bool:
+        """Whether the pool can take ``call_id`` now: create it if it is missing, drop its expired leases if full."""
         response = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
         if "Item" not in response:
             try:
@@ -105,8 +118,10 @@ class DialLeases:
                     raise
             return True
         leases: dict[str, int] = from_item(response["Item"]).get(LEASES, {})
-        changed = False
-        for call_id, expiry in leases.items():
+        if call_id in leases or len(leases) < limit:
+            return True
+        freed = False
+        for held_call, expiry in leases.items():
             if expiry > now_epoch:
                 continue
             try:
@@ -115,11 +130,11 @@ class DialLeases:
                     Key=to_item(key),
                     UpdateExpression="REMOVE #leases.#call",
                     ConditionExpression="#leases.#call = :expiry",  # not renewed meanwhile
-                    ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                    ExpressionAttributeNames={"#leases": LEASES, "#call": held_call},
                     ExpressionAttributeValues={":expiry": to_attribute(expiry)},
                 )
-                changed = True
+                freed = True
             except ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
-        return changed
+        return freed

@@ -1,10 +1,11 @@
 """Writing a call's next state together with the one-shot schedule it needs, in the order that survives crashes.
 
 (1) place the new schedule, (2) write the call on the condition that nobody changed it since it was read, (3) remove
-the schedule the write replaced. A crash after (1) leaves an orphan schedule: it fires, finds its token is not the
-call's, does nothing and deletes itself. A crash after (2) leaves the replaced schedule, equally stale. Because (1)
-precedes (2), every stored ``scheduled`` call has a live schedule for its token. A write that loses the race
-withdraws the schedule it placed (its token is random, so it can only be its own).
+the schedule the write replaced (but not the schedule whose firing claims the attempt: it deletes itself). A crash
+after (1) leaves an orphan schedule: it fires, finds its token is not the call's, does nothing and deletes itself.
+A crash after (2) leaves the replaced schedule, equally stale. Because (1) precedes (2), every stored ``scheduled``
+call has a live schedule for its token. A write that loses the race withdraws the schedule it placed (its token is
+random, so it can only be its own).
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ class CallWriter:
             self._scheduler.remove(pending.schedule_name)
             raise
 
-    def save(self, new: Call, expected: Call, now: datetime) -> Call:
-        """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step."""
+    def save(self, new: Call, expected: Call, now: datetime, *, schedule_fired: bool = False) -> Call:
+        """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step.
+        ``schedule_fired``: the write claims the attempt for the schedule that just fired, which deletes itself."""
         new = new.model_copy(update={"version": expected.version + 1, "updated_at": now})
         needs_schedule = new.status == CallStatus.SCHEDULED and (
             expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
@@ -77,14 +79,19 @@ class CallWriter:
             if placed is not None:
                 self._scheduler.remove(placed.schedule_name)
             raise
-        replaced = expected.status == CallStatus.SCHEDULED and (
-            new.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
+        claimed_by_its_schedule = schedule_fired and new.status == CallStatus.INITIATED
+        replaced = (
+            expected.status == CallStatus.SCHEDULED
+            and (new.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token)
+            and not claimed_by_its_schedule  # that schedule deletes itself (ActionAfterCompletion=DELETE)
         )
         if replaced:
             self._scheduler.remove(current_schedule_name(expected))
         return new
 
-    def apply(self, clinic_id: str, call_id: str, transition: Transition, now: datetime) -> Written:
+    def apply(
+        self, clinic_id: str, call_id: str, transition: Transition, now: datetime, *, schedule_fired: bool = False
+    ) -> Written:
         """Read, transition, save; on a lost race read again and re-decide (the transition is pure, so deciding
         twice is safe). Stops when the transition has nothing to do."""
         for _ in range(MAX_WRITE_ROUNDS):
@@ -95,7 +102,7 @@ class CallWriter:
             if new is None:
                 return Written(current, None)
             try:
-                return Written(current, self.save(new, current, now))
+                return Written(current, self.save(new, current, now, schedule_fired=schedule_fired))
             except StaleWrite:
                 continue
         raise StaleWrite(None)

@@ -42,7 +42,7 @@ from shared.logic.ports import (
     TokenSource,
 )
 from shared.models.call import Call
-from shared.models.execution import ExecuteRequest, ExecutionResult
+from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger
 
 REQUEUE_DELAY = timedelta(seconds=60)
@@ -102,6 +102,7 @@ class CallExecutor:
             request.call_id,
             lambda call: lifecycle.claim(call, request.attempt, request.token, now),
             now,
+            schedule_fired=request.trigger == ExecuteTrigger.SCHEDULE,
         )
         if claimed.after is None:
             return self._skipped(request, claimed.before)

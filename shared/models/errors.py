@@ -1,5 +1,5 @@
 """The error catalogue: every error the system raises on purpose, each with its stable ``code`` (snake_case, what
-clients branch on) and its ``kind`` (the class of failure, which ``shared.api.errors`` maps to one HTTP status).
+clients branch on) and its ``kind`` (the class of failure, which ``shared.api.refusals`` maps to one HTTP status).
 
 Every ``DomainError`` subclass lives in this module (a test checks it), so this file is the full list of what a
 client can be told; ``scripts/error_codes.py`` writes the codes out for the extension and the dashboard.

@@ -51,3 +51,28 @@ def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
     assert stand.dials() == 2
     statuses = {stand.call(a)["status"], stand.api.as_("clinic-b").get(f"/calls/{b}").data["status"]}
     assert statuses <= {"completed", "initiated"}
+
+
+def test_simultaneous_dials_on_a_fresh_stack_all_get_a_slot(stand: Stand) -> None:
+    """No pool exists yet and five executes race to create and fill them: none is wrongly told "all slots busy"."""
+    import threading
+    from datetime import timedelta
+
+    from shared.logic.ports import LeaseLimits
+
+    leases = stand.functions.execute.leases
+    results: list[bool] = []
+    start = threading.Barrier(5)
+
+    def take(index: int) -> None:
+        start.wait()
+        limits = LeaseLimits(clinic=20, workspace=20, duration=timedelta(minutes=20))
+        results.append(leases.acquire("clinic-a", f"call-{index}", limits, stand.clock.now))
+
+    threads = [threading.Thread(target=take, args=(index,)) for index in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 5
+    assert len(leases.held("clinic-a")) == 5

@@ -188,7 +188,7 @@ class TestDialed:
         assert entry.claimed_at == entry.dialed_at == graph.clock()
         assert execution.call == dialed
         assert graph.scheduler.schedules == {}
-        assert fired_schedule in graph.scheduler.removed  # the claim removed the schedule that fired
+        assert fired_schedule not in graph.scheduler.removed  # it deleted itself (ActionAfterCompletion=DELETE)
         expires = int((graph.clock() + LEASE).timestamp())
         assert graph.slots.held(CLINIC) == {call.call_id: expires}
 

@@ -8,7 +8,7 @@ import pkgutil
 import re
 
 import shared
-from shared.api.errors import STATUS_BY_KIND
+from shared.api.refusals import STATUS_BY_KIND
 from shared.models import errors
 from shared.models.errors import DomainError, ErrorKind, catalogue, error_classes
 

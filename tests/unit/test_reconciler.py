@@ -37,6 +37,7 @@ def crash_after_claim(graph: Graph, call: Call) -> None:
         clock=graph.clock,
         new_token=graph.tokens,
     )
+    graph.scheduler.schedules.pop(graph.live_schedule_name(call))  # it fired, and deletes itself
     with contextlib.suppress(RuntimeError):
         executor.execute(graph.request_for(call))
 
