@@ -29,6 +29,8 @@ def sent_variables() -> set[str]:
         phone_number="+14155550100",
         pet_name="Luna",
         owner_name="Sarah",
+        clinic_name="Paws & Claws",
+        clinic_phone="+14155559876",
         requested_for=NOW,
         scheduled_for=NOW,
         timezone="America/Los_Angeles",
