@@ -3,6 +3,8 @@ agent not to be called again. A listed number is refused at scheduling and never
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from shared.domain.phone import normalise_phone
 from shared.logic.ports import Clock, DoNotCallStore
 from shared.models.errors import NotOnDoNotCallList, OnDoNotCallList, ValidationFailed
@@ -17,7 +19,7 @@ SYSTEM_USER = "voice-agent"
 def number_from_path(raw: str) -> str:
     """The number in a route's path, in any format the schedule body accepts; 422 if it is not a number."""
     try:
-        return normalise_phone(raw)
+        return normalise_phone(unquote(raw))  # the path as sent: %2B14155550100
     except ValueError as error:
         raise ValidationFailed(
             f"phoneNumber: {error}", details=[{"location": "path", "field": "phoneNumber", "message": str(error)}]

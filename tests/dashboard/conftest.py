@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from standins import dev_process
+from standins.daytime import daytime_number
 from standins.dev_process import DevProcess, wait_for
 from standins.tokens import issue
 
@@ -55,7 +56,19 @@ class Api:
         return dict(response.json()["data"])
 
     def schedule(self, phone: str = "+14155550100", when: datetime | None = None, **fields: Any) -> dict[str, Any]:
-        body = {"phoneNumber": phone, "petName": "Luna", "ownerName": "Sarah Johnson", **fields}
+        """A call to ``phone``'s scenario; one due within the hour goes to the same scenario under a prefix whose
+        owners are inside calling hours now (``standins.daytime``), so it is dialed at any hour of the day."""
+        if when is None or when < datetime.now(UTC) + timedelta(hours=1):
+            phone = daytime_number(phone)
+        body = {
+            "phoneNumber": phone,
+            "petName": "Luna",
+            "ownerName": "Sarah Johnson",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True, "method": "verbal_at_discharge"},
+            **fields,
+        }
         if when is not None:
             body["scheduledFor"] = when.isoformat()
         return self.call("POST", "/calls/schedule", body)

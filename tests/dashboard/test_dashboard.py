@@ -149,8 +149,9 @@ class TestOneCall:
         call = lifecycles["answered"]
         page = anyone.sign_in(path=f"/calls/{call['callId']}")
         details = page.locator("dl.details").first
-        for text in ("Maria Garcia", "+14155550100", "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
+        for text in ("Maria Garcia", call["phoneNumber"], "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
             expect(details).to_contain_text(text)
+        expect(details).to_contain_text("Given (verbal at discharge), recorded by")
         expect(page.get_by_role("link", name="IDEXX Neo consultation 98765")).to_have_attribute(
             "href", "https://us.idexxneo.com/consultations/98765"
         )
@@ -194,7 +195,10 @@ class TestActing:
         dialog.get_by_role("button", name="Save the new time").click()
         monday = datetime.combine(saturday.date() + timedelta(days=2), datetime.min.time(), LA).replace(hour=9)
         status = page.get_by_role("status")
-        expect(status).to_contain_text("when the clinic is closed, so the call was moved into business hours")
+        expect(status).to_contain_text(
+            "when the clinic is closed or the owner is outside their calling hours (08:00\u201320:00 their time), "
+            "so the call was moved"
+        )
         expect(status).to_contain_text(f"{saturday.strftime('%A, %B')} {saturday.day}, {saturday.year} at 10:00 AM")
         expect(status).to_contain_text(f"{monday.strftime('%A, %B')} {monday.day}, {monday.year} at 9:00 AM")
         anyone.check("07-rescheduled-moved")

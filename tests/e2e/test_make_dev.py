@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from standins import dev_process
+from standins.daytime import daytime_number
 from standins.dev_process import wait_for
 from standins.http_server import port_in_use
 
@@ -68,7 +69,17 @@ def at(seconds: float) -> str:
 
 
 def schedule(client: httpx.Client, **fields: Any) -> dict[str, Any]:
-    body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", **fields}
+    """Schedule a call soon: the scenario's number under a prefix whose owners are inside calling hours now, with
+    the owner's consent and the clinic's name and callback number."""
+    body = {
+        "petName": "Luna",
+        "ownerName": "Sarah Johnson",
+        "clinicName": "Paws & Claws",
+        "clinicPhone": "+14155559876",
+        "consent": {"given": True, "method": "verbal_at_discharge"},
+        **fields,
+        "phoneNumber": daytime_number(fields.get("phoneNumber", "+14155550100")),
+    }
     response = client.post("/calls/schedule", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json()["data"])

@@ -57,6 +57,9 @@
  * @property {string | null} [transcript]
  * @property {string | null} [recordingUrl]
  * @property {CallAttempt[]} attempts
+ * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the call's timezone
+ * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock
+ * @property {{given: boolean, method: string, note?: string | null, recordedBy: string, recordedAt: string} | null} [consent]
  * @property {string} createdAt
  * @property {string} updatedAt
  * @property {string} createdBy

@@ -1,0 +1,59 @@
+"""A phone number whose owner is inside calling hours *now*, for everything that runs against the real clock (the
+browser tests, ``make dev``'s end-to-end and contract tests, the bench, the README's example).
+
+The simulated Retell picks its scenario by a number's last seven digits (``standins.retell_sim.scenarios``), so
+``daytime_number("+14155550101")`` is "no answer" still, under a prefix whose local time is well inside the
+owner's calling hours (08:00-20:00) now: Los Angeles when it is day there, else New York, Chicago, Honolulu,
+Guam (UTC+10) for the American night, and London for the two hours a day (around 10:00-12:00 UTC) when no
+North American zone is inside 08:00-20:00. The margin (half an hour either side) keeps a test that runs for
+minutes inside the hours.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.domain.phone import phone_time_zones
+
+PREFIXES = ("+1415", "+1212", "+1312", "+1303", "+1808", "+1671", "+44207")
+"""Los Angeles, New York, Chicago, Denver, Honolulu, Guam, London: together some are in daytime at every hour."""
+EARLIEST = 8 * 60
+LATEST = 20 * 60
+MARGIN = timedelta(minutes=30)
+
+
+def _inside(prefix: str, now: datetime, margin: timedelta) -> bool:
+    """Every zone of the prefix is inside the hours from ``margin`` before ``now`` to ``margin`` after."""
+    zones = phone_time_zones(prefix + "5550100")
+    for zone in zones:
+        for instant in (now - margin, now + margin):
+            local = instant.astimezone(ZoneInfo(zone))
+            if not EARLIEST <= local.hour * 60 + local.minute < LATEST:
+                return False
+    return bool(zones)
+
+
+def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN) -> str:
+    """The first of ``PREFIXES`` whose owners are inside calling hours (with ``margin`` either side) now."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    for prefix in PREFIXES:
+        if _inside(prefix, moment, margin):
+            return prefix
+    raise RuntimeError(f"no prefix of {PREFIXES} is in daytime at {moment.isoformat()}")  # pragma: no cover
+
+
+def daytime_number(number: str = "+14155550100", now: datetime | None = None, margin: timedelta = MARGIN) -> str:
+    """``number``'s last seven digits (its simulated Retell scenario) under a prefix that is in daytime now."""
+    return daytime_prefix(now, margin) + number[-7:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("number", nargs="?", default="+14155550100", help="a scenario number (its last 7 digits)")
+    print(daytime_number(parser.parse_args().number))
+
+
+if __name__ == "__main__":
+    main()
