@@ -24,29 +24,41 @@ LATEST = 20 * 60
 MARGIN = timedelta(minutes=30)
 
 
-def _inside(prefix: str, now: datetime, margin: timedelta) -> bool:
-    """Every zone of the prefix is inside the hours from ``margin`` before ``now`` to ``margin`` after."""
+def _inside(prefix: str, now: datetime, until: datetime, margin: timedelta) -> bool:
+    """Every zone of the prefix is inside the hours from ``margin`` before ``now`` to ``margin`` after ``until``
+    (a span of a few hours at most, so both ends inside means all of it is)."""
     zones = phone_time_zones(prefix + "5550100")
     for zone in zones:
-        for instant in (now - margin, now + margin):
+        for instant in (now - margin, until + margin):
             local = instant.astimezone(ZoneInfo(zone))
             if not EARLIEST <= local.hour * 60 + local.minute < LATEST:
                 return False
     return bool(zones)
 
 
-def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN) -> str:
-    """The first of ``PREFIXES`` whose owners are inside calling hours (with ``margin`` either side) now."""
+def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN, *, until: datetime | None = None) -> str:
+    """The first of ``PREFIXES`` whose owners are inside calling hours (with ``margin`` either side) from now until
+    ``until`` (a call due within two hours; default now)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
+    end = max(moment, (until or moment).astimezone(UTC))
+    if end - moment > timedelta(hours=2):
+        raise ValueError("a daytime prefix is for calls due within two hours")
     for prefix in PREFIXES:
-        if _inside(prefix, moment, margin):
+        if _inside(prefix, moment, end, margin):
             return prefix
     raise RuntimeError(f"no prefix of {PREFIXES} is in daytime at {moment.isoformat()}")  # pragma: no cover
 
 
-def daytime_number(number: str = "+14155550100", now: datetime | None = None, margin: timedelta = MARGIN) -> str:
-    """``number``'s last seven digits (its simulated Retell scenario) under a prefix that is in daytime now."""
-    return daytime_prefix(now, margin) + number[-7:]
+def daytime_number(
+    number: str = "+14155550100",
+    now: datetime | None = None,
+    margin: timedelta = MARGIN,
+    *,
+    until: datetime | None = None,
+) -> str:
+    """``number``'s last seven digits (its simulated Retell scenario) under a prefix that is in daytime from now
+    until ``until``."""
+    return daytime_prefix(now, margin, until=until) + number[-7:]
 
 
 def main() -> None:

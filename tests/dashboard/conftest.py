@@ -56,10 +56,11 @@ class Api:
         return dict(response.json()["data"])
 
     def schedule(self, phone: str = "+14155550100", when: datetime | None = None, **fields: Any) -> dict[str, Any]:
-        """A call to ``phone``'s scenario; one due within the hour goes to the same scenario under a prefix whose
-        owners are inside calling hours now (``standins.daytime``), so it is dialed at any hour of the day."""
-        if when is None or when < datetime.now(UTC) + timedelta(hours=1):
-            phone = daytime_number(phone)
+        """A call to ``phone``'s scenario; one due within two hours goes to the same scenario under a prefix whose
+        owners are inside calling hours from now until then (``standins.daytime``), so it is dialed (or dialed now)
+        at any hour of the day without being moved."""
+        if when is None or when < datetime.now(UTC) + timedelta(hours=2):
+            phone = daytime_number(phone, until=when)
         body = {
             "phoneNumber": phone,
             "petName": "Luna",

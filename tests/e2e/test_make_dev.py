@@ -78,7 +78,10 @@ def schedule(client: httpx.Client, **fields: Any) -> dict[str, Any]:
         "clinicPhone": "+14155559876",
         "consent": {"given": True, "method": "verbal_at_discharge"},
         **fields,
-        "phoneNumber": daytime_number(fields.get("phoneNumber", "+14155550100")),
+        "phoneNumber": daytime_number(
+            fields.get("phoneNumber", "+14155550100"),
+            until=datetime.fromisoformat(fields["scheduledFor"]) if "scheduledFor" in fields else None,
+        ),
     }
     response = client.post("/calls/schedule", json=body)
     assert response.status_code == 201, response.text

@@ -252,11 +252,13 @@ def test_a_second_call_for_the_consultation_shows_the_first_and_opens_it(
     vet.sign_in()
     consultation = vet.open_idexx("/consultations/12345")
     first = vet.popup(over=consultation)
+    first.locator("#consent").check()
     first.locator("#schedule").click()
     expect(first.locator("body")).to_have_attribute("data-state", "done")
     [call] = clinic_calls(functions)
 
     again = vet.popup(over=consultation)
+    again.locator("#consent").check()
     again.locator("#schedule").click()
     expect(again.locator("#notice-title")).to_have_text("This consultation already has a call")
     when = datetime.fromisoformat(call["scheduledFor"]).astimezone(LA)
