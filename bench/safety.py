@@ -109,7 +109,7 @@ def safety_cost() -> None:
         checked = services.executor
         unchecked = copy.copy(checked)
         unchecked._do_not_call = NoChecks()  # type: ignore[assignment]
-        unchecked._dial_cap = NoChecks()  # type: ignore[assignment]
+        unchecked._dial_cap = NoChecks()
         now[0] += timedelta(minutes=1)
         for name, executor, batch in (
             ("before (no safety checks)", unchecked, requests[:CALLS]),
