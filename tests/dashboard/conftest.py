@@ -55,11 +55,13 @@ class Api:
         assert response.status_code < 300, response.text
         return dict(response.json()["data"])
 
-    def schedule(self, phone: str = "+14155550100", when: datetime | None = None, **fields: Any) -> dict[str, Any]:
+    def schedule(
+        self, phone: str = "+14155550100", when: datetime | None = None, *, daytime: bool = True, **fields: Any
+    ) -> dict[str, Any]:
         """A call to ``phone``'s scenario; one due within two hours goes to the same scenario under a prefix whose
         owners are inside calling hours from now until then (``standins.daytime``), so it is dialed (or dialed now)
         at any hour of the day without being moved."""
-        if when is None or when < datetime.now(UTC) + timedelta(hours=2):
+        if daytime and (when is None or when < datetime.now(UTC) + timedelta(hours=2)):
             phone = daytime_number(phone, until=when)
         body = {
             "phoneNumber": phone,

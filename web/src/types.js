@@ -85,6 +85,11 @@
  * @property {string | null} [agentId]
  * @property {string | null} [fromNumber]
  * @property {number} maxConcurrentCalls
+ * @property {boolean} [requireConsent] calling safety (this page keeps them as they are when it saves)
+ * @property {{start: string, end: string}} [ownerCallingHours]
+ * @property {number} [maxDialsPerNumber]
+ * @property {string | null} [clinicName]
+ * @property {string | null} [clinicPhone]
  */
 
 /**
