@@ -259,6 +259,7 @@ class TestActing:
     def test_a_call_no_longer_waiting_cannot_be_acted_on(self, visitor: Visitor, demo: Api) -> None:
         call = demo.schedule("+14155550122", when=soon(3600), petName="Oreo")  # a number of its own: 3 dials a day
         page = visitor.sign_in(path=f"/calls/{call['callId']}")
+        expect(page.get_by_role("button", name="Call now")).to_be_visible()  # the page has the call, waiting
         demo.call("POST", f"/calls/{call['callId']}/cancel", None)
         page.get_by_role("button", name="Call now").click()
         expect(page.get_by_role("status")).to_contain_text("Someone else changed this call")

@@ -59,7 +59,7 @@ def dev() -> Iterator[DevStack]:
         started.interrupt()  # Ctrl-C
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
     output = started.output
-    assert any("stopped: API, scheduler loop" in line for line in output), "".join(output[-40:])
+    assert any("stopped: API," in line and "scheduler loop" in line for line in output), "".join(output[-40:])
     wait_for(started.group_gone, 10)  # nothing of the process group is left
     assert not any(port_in_use(port) for port in started.ports)
 
