@@ -4,8 +4,8 @@ browser tests, ``make dev``'s end-to-end and contract tests, the bench, the READ
 The simulated Retell picks its scenario by a number's last seven digits (``standins.retell_sim.scenarios``), so
 ``daytime_number("+14155550101")`` is "no answer" still, under a prefix whose local time is well inside the
 owner's calling hours (08:00-20:00) now: Los Angeles when it is day there, else New York, Chicago, Honolulu,
-Guam (UTC+10) for the American night, and London for the two hours a day (around 10:00-12:00 UTC) when no
-North American zone is inside 08:00-20:00. The margin (half an hour either side) keeps a test that runs for
+Guam (UTC+10) for the American night, and London (or Tokyo) for the two hours a day (around 10:00-12:00 UTC)
+when no North American zone is inside 08:00-20:00. The margin (half an hour either side) keeps a test that runs for
 minutes inside the hours.
 """
 
@@ -17,11 +17,14 @@ from zoneinfo import ZoneInfo
 
 from shared.domain.phone import phone_time_zones
 
-PREFIXES = ("+1415", "+1212", "+1312", "+1303", "+1808", "+1671", "+44207")
-"""Los Angeles, New York, Chicago, Denver, Honolulu, Guam, London: together some are in daytime at every hour."""
+PREFIXES = ("+1415", "+1212", "+1312", "+1303", "+1808", "+1671", "+44207", "+8135")
+"""Los Angeles, New York, Chicago, Denver, Honolulu, Guam, London, Tokyo: together some are in daytime at every
+hour, for an hour ahead (Tokyo closes the few minutes around 08:30 UTC in winter between Guam and London)."""
 EARLIEST = 8 * 60
 LATEST = 20 * 60
 MARGIN = timedelta(minutes=30)
+LONGEST_WAIT = timedelta(minutes=62)
+"""A call due up to about an hour from now: over two hours no prefix covers every hour of the day."""
 
 
 def _inside(prefix: str, now: datetime, until: datetime, margin: timedelta) -> bool:
@@ -38,11 +41,11 @@ def _inside(prefix: str, now: datetime, until: datetime, margin: timedelta) -> b
 
 def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN, *, until: datetime | None = None) -> str:
     """The first of ``PREFIXES`` whose owners are inside calling hours (with ``margin`` either side) from now until
-    ``until`` (a call due within two hours; default now)."""
+    ``until`` (a call due within the hour; default now)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     end = max(moment, (until or moment).astimezone(UTC))
-    if end - moment > timedelta(hours=2):
-        raise ValueError("a daytime prefix is for calls due within two hours")
+    if end - moment > LONGEST_WAIT:
+        raise ValueError("a daytime prefix is for calls due within the hour")
     for prefix in PREFIXES:
         if _inside(prefix, moment, end, margin):
             return prefix

@@ -37,7 +37,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack() -> Iterator[DevProcess]:
     with dev_process.running(env={"RETELL_SIM_STEP_SECONDS": "0.3"}) as started:  # webhooks sooner
         started.wait_ready()
@@ -58,10 +58,10 @@ class Api:
     def schedule(
         self, phone: str = "+14155550100", when: datetime | None = None, *, daytime: bool = True, **fields: Any
     ) -> dict[str, Any]:
-        """A call to ``phone``'s scenario; one due within two hours goes to the same scenario under a prefix whose
+        """A call to ``phone``'s scenario; one due within the hour goes to the same scenario under a prefix whose
         owners are inside calling hours from now until then (``standins.daytime``), so it is dialed (or dialed now)
         at any hour of the day without being moved."""
-        if daytime and (when is None or when < datetime.now(UTC) + timedelta(hours=2)):
+        if daytime and (when is None or when <= datetime.now(UTC) + timedelta(hours=1)):
             phone = daytime_number(phone, until=when)
         body = {
             "phoneNumber": phone,
@@ -84,7 +84,7 @@ class Api:
         return dict(wait_for(reached, timeout, every=0.3))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(stack: DevProcess) -> Api:
     """Clinic ``demo``: open all day, every day (``make dev`` seeds it)."""
     return Api(stack.url, "demo")
@@ -94,7 +94,7 @@ def soon(seconds: float = 2) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lifecycles(demo: Api) -> dict[str, dict[str, Any]]:
     """Calls of ``demo`` in every state a clinic sees, each reached through the real lifecycle."""
     calls = {
@@ -126,7 +126,7 @@ def lifecycles(demo: Api) -> dict[str, dict[str, Any]]:
     return finished
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: `make test` installs it (scripts/install-chromium.sh)")
@@ -134,7 +134,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
     yield chromium

@@ -16,8 +16,7 @@ router = Router()
 PhonePath = Annotated[
     str,
     Path(
-        min_length=1,
-        max_length=40,
+        pattern=r"^[0-9+() .\-]{1,40}$",
         description="The number, in any format the schedule body accepts, URL-encoded (`%2B14155550100`)",
     ),
 ]
