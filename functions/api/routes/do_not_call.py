@@ -16,7 +16,7 @@ router = Router()
 PhonePath = Annotated[
     str,
     Path(
-        pattern=r"^[0-9+() .\-]{1,40}$",
+        pattern=r"^[0-9A-Fa-f%+() .\-]{1,60}$",  # digits and the formatting characters, maybe percent-encoded
         description="The number, in any format the schedule body accepts, URL-encoded (`%2B14155550100`)",
     ),
 ]
