@@ -39,7 +39,10 @@ def list_do_not_call() -> Success[DoNotCallList]:
     summary="Put a number on the do-not-call list",
     description="Scheduling a call to a listed number is refused (`422 do_not_call`); a call already scheduled to "
     "it is cancelled when its time comes, never dialed. Putting a listed number again replaces its reason.",
-    responses=success_response(200, "The entry, as listed") | failure_responses(400, 401, 403, 413, 415, 422),
+    responses=success_response(200, "The entry, as listed")
+    | failure_responses(
+        400, 401, 403, 404, 413, 415, 422, described={404: "The path is not a number at all (`route_not_found`)"}
+    ),
     tags=["clinic"],
 )
 def add_do_not_call(phone_number: PhonePath, request: Annotated[DoNotCallRequest, Body()]) -> Success[DoNotCallEntry]:
