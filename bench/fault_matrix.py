@@ -84,7 +84,15 @@ def _run(fault: Fault, number: str) -> dict[str, Any]:
             os.environ["SCHEDULE_GROUP_NAME"],
             target=lambda payload: functions[0].invoke("execute", payload),
         )
-        body = {"phoneNumber": number, "petName": "Luna", "ownerName": "Sarah", "scheduledFor": "2030-12-02T18:01:00Z"}
+        body = {
+            "phoneNumber": number,
+            "petName": "Luna",
+            "ownerName": "Sarah",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
+            "scheduledFor": "2030-12-02T18:01:00Z",
+        }
         created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims_for("b")))
         call_id = created["body"].split('"callId":"')[1].split('"')[0]
         if fault.outage:

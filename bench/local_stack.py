@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from standins import dev_process
+from standins.daytime import daytime_number
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "1000"))
@@ -30,14 +31,25 @@ def local_stack() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         far = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT17:00:00Z")
         first_hundred = last_hundred = 0.0
-        body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah", "scheduledFor": far}
+        body = {
+            "phoneNumber": "+14155550100",
+            "petName": "Luna",
+            "ownerName": "Sarah",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
+            "scheduledFor": far,
+        }
         demo = {"Authorization": f"Bearer {_token('demo')}"}
         with httpx.Client(base_url=url, headers=demo, timeout=30) as client:
             due = []
             for index in range(5):  # the demo clinic dials at most 5 at once
                 when = (datetime.now(UTC) + timedelta(seconds=4 + index % 3)).replace(microsecond=0)
+                # each its own number (the cap is 3 dials per number a day), whose owner is in daytime now
+                number = daytime_number(f"+1415555{index:04d}")
                 created = client.post(
-                    "/calls/schedule", json={**body, "scheduledFor": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                    "/calls/schedule",
+                    json={**body, "phoneNumber": number, "scheduledFor": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
                 ).json()["data"]
                 due.append((created["callId"], when))
             time.sleep(9)

@@ -78,6 +78,9 @@ def _one_size(stored: int) -> dict[str, Any]:
                 "phoneNumber": "+14155550100",
                 "petName": "Luna",
                 "ownerName": "Sarah",
+                "clinicName": "Paws & Claws",
+                "clinicPhone": "+14155559876",
+                "consent": {"given": True},
                 "metadata": {"consultation_id": f"repair-{index}"},
             }
             created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))

@@ -91,6 +91,9 @@ def warm_latency() -> None:
             "phoneNumber": "+14155550100",
             "petName": "Luna",
             "ownerName": "Sarah",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
             "scheduledFor": "2030-12-03T17:00:00Z",
         }
         claims = claims_for("bench", "admin")
@@ -142,7 +145,14 @@ def calls_per_attempt() -> None:
         from standins.aws_stand_ins import RETELL_TEST_KEY
         from standins.retell_sim import RetellSimulator
 
-        body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}
+        body = {
+            "phoneNumber": "+14155550100",
+            "petName": "Luna",
+            "ownerName": "Sarah",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
+        }
         claims = claims_for("bench", "admin")
         created = sandboxed.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
         call_id = json.loads(created["body"])["data"]["callId"]
@@ -216,12 +226,15 @@ if __name__ == "__main__":
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
     from bench.reconciler import reconciler_cost
+    from bench.safety import layer_sizes, safety_cost
 
     cold_start()
     warm_latency()
     calls_per_attempt()
     dials_across_the_suites()
     reconciler_cost()
+    safety_cost()
+    layer_sizes()
     fault_matrix()
     synth_and_sizes()
     cost_per_1000_calls()

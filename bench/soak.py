@@ -338,6 +338,9 @@ def schedule_all(
             "phoneNumber": number,
             "petName": "Luna",
             "ownerName": f"Owner {index}",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
             "dischargeSummary": "Spay surgery; keep the cone on for 10 days and call if the wound looks red.",
         }
         if due is not None:

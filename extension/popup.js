@@ -9,7 +9,7 @@ import { ERROR_CODES } from "./lib/error-codes.js";
 
 /**
  * The form's fields: the schedule body's, and "when" for the time picker.
- * @typedef {"petName" | "ownerName" | "phoneNumber" | "vetName" | "clinicName" | "dischargeSummary" | "when" | "notes"}
+ * @typedef {"petName" | "ownerName" | "phoneNumber" | "vetName" | "clinicName" | "dischargeSummary" | "when" | "notes" | "consent"}
  *   FormField
  */
 
@@ -26,7 +26,9 @@ const control = (id) => /** @type {HTMLInputElement | HTMLTextAreaElement} */ (d
 /** @param {string | null | undefined} text */
 const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
 /** @type {FormField[]} */
-const FIELDS = ["petName", "ownerName", "phoneNumber", "vetName", "clinicName", "dischargeSummary", "when", "notes"];
+const FIELDS = ["petName", "ownerName", "phoneNumber", "vetName", "clinicName", "dischargeSummary", "when", "notes", "consent"];
+/** The consent checkbox: a consent the vet confirms for this call, never carried over from another. */
+const consentBox = () => /** @type {HTMLInputElement} */ (document.getElementById("consent"));
 /**
  * @param {string | undefined} name
  * @returns {name is FormField}
@@ -175,8 +177,9 @@ function fillForm() {
   const { preview, clinic } = reviewing();
   const request = preview.callRequest;
   for (const field of FIELDS) {
-    if (field !== "when") control(field).value = request[field] ?? "";
+    if (field !== "when" && field !== "consent") control(field).value = request[field] ?? "";
   }
+  consentBox().checked = false;
   const consultation = request.metadata?.consultation_id || state.consultationId;
   $("consultation-label").textContent = `IDEXX Neo consultation #${consultation}`;
   $("timezone").textContent = `(clinic time, ${clinic.timezone})`;
@@ -211,6 +214,7 @@ function scheduleBody() {
   const optional = /** @type {const} */ (["vetName", "clinicName", "dischargeSummary", "notes"]);
   for (const id of optional) if (text(id)) body[id] = text(id);
   if (request.clinicPhone) body.clinicPhone = request.clinicPhone;
+  if (consentBox().checked) body.consent = { given: true, method: "verbal_at_discharge" };
   return body;
 }
 
@@ -228,6 +232,10 @@ function checkLocally() {
       setHint(field, message, "error");
       fine = false;
     }
+  }
+  if (reviewing().clinic.requireConsent !== false && !consentBox().checked) {
+    setHint("consent", "Ask the owner whether the clinic's voice assistant may call them, then tick this.", "error");
+    fine = false;
   }
   return fine;
 }
@@ -320,7 +328,12 @@ function showDone(call) {
   const moved = $("done-moved");
   moved.hidden = !call.rescheduled;
   if (call.rescheduled) {
-    moved.textContent = `You picked ${formatInZone(call.requestedFor, timezone)}, when the clinic is closed, so the call was moved to the next open time.`;
+    moved.textContent = `You picked ${formatInZone(call.requestedFor, timezone)}, when the clinic is closed or the owner is outside their calling hours (08:00–20:00 their time), so the call was moved to the next time both allow.`;
+  }
+  const ownerTime = $("done-owner-time");
+  ownerTime.hidden = !call.ownerTimezone || !call.ownerLocalTime;
+  if (call.ownerTimezone) {
+    ownerTime.textContent = `${formatInZone(call.scheduledFor, call.ownerTimezone)} for the owner (${call.ownerTimezone}); owners are called only 08:00–20:00 their time.`;
   }
   $("done-who").textContent = `${call.petName} · ${call.ownerName} · ${call.phoneNumber}`;
   $("open-call").onclick = () => openCall(call.callId);

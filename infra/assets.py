@@ -28,6 +28,17 @@ PLATFORM = "aarch64-manylinux_2_34"
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 """In the Lambda Python runtime already (with boto3); a layer copy would shadow it and add 35 MB."""
 EXCLUDED = ("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
+PRUNED = (
+    "phonenumbers/geodata",
+    "phonenumbers/geocoder.py",
+    "phonenumbers/geocoder.pyi",
+    "phonenumbers/carrierdata",
+    "phonenumbers/carrier.py",
+    "phonenumbers/carrier.pyi",
+)
+"""Left out of the dependency layer: libphonenumber's geocoder (place names in 100 languages, about 20 MB) and
+carrier data. Nothing here reads them (``shared.domain.phone`` uses the numbering metadata and the time-zone
+prefixes, which stay); without the modules, an import of either fails loudly rather than answering nothing."""
 
 
 def _uv() -> str:
@@ -78,7 +89,7 @@ def dependency_layer() -> Path:
         capture_output=True,
         text=True,
     ).stdout
-    recipe = f"{PLATFORM}|{PYTHON_VERSION}".encode()
+    recipe = f"{PLATFORM}|{PYTHON_VERSION}|{','.join(PRUNED)}".encode()
     digest = hashlib.sha256(exported.encode() + recipe).hexdigest()[:16]
     folder = BUILD / f"dependency-layer-{digest}"
     if (folder / ".complete").exists():
@@ -110,12 +121,22 @@ def dependency_layer() -> Path:
         check=True,
         env={**os.environ, "UV_COMPILE_BYTECODE": "0"},  # bytecode comes from the runtime's Python, below
     )
+    _prune(target)
     for dist_info in target.glob("*.dist-info"):
         for extra in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
             (dist_info / extra).unlink(missing_ok=True)  # differ between installs: would change the asset hash
     _compile(target)
     (folder / ".complete").touch()
     return folder
+
+
+def _prune(target: Path) -> None:
+    for relative in PRUNED:
+        path = target / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def shared_layer() -> Path:

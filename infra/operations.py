@@ -33,6 +33,9 @@ FUNNEL = (
     (Metric.CALLS_MOVED_INTO_BUSINESS_HOURS, "moved into business hours"),
     (Metric.CALLS_CANCELLED, "cancelled"),
     (Metric.CALLS_PAUSED, "paused (Retell account)"),
+    (Metric.CALLS_WAITING_FOR_DIAL_CAP, "waiting (3 dials per number in 24 h)"),
+    (Metric.CALLS_CANCELLED_DO_NOT_CALL, "cancelled (do-not-call)"),
+    (Metric.NUMBERS_LISTED_ON_REQUEST, "numbers listed on the owner's request"),
     (Metric.RECONCILER_REPAIRS, "repaired by the reconciler"),
 )
 """Powertools metrics the handlers emit (namespace DischargeCallScheduler, dimension service)."""

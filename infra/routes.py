@@ -29,6 +29,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/clinic/settings", API),
     Route("PUT", "/clinic/settings", API),
     Route("GET", "/clinic/overview", API),
+    Route("GET", "/clinic/do-not-call", API),
+    Route("PUT", "/clinic/do-not-call/{phoneNumber}", API),
+    Route("DELETE", "/clinic/do-not-call/{phoneNumber}", API),
     Route("POST", "/integrations/idexx/preview", API),
     Route("POST", "/webhooks/retell", RETELL_WEBHOOK, public=True),
 )

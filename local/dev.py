@@ -108,6 +108,8 @@ def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
             "businessHours": {day: [["00:00", "24:00"]] for day in WEEKDAYS},
             "retry": {"maxRetries": 3, "backoffSeconds": [300, 600, 1200]},
             "maxConcurrentCalls": 5,
+            "clinicName": "Demo Veterinary Clinic",
+            "clinicPhone": "+14155559876",
         }
     )
     settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)

@@ -141,6 +141,9 @@ def seed_clinic(url: str, token: str) -> tuple[list[str], list[str]]:
                 "phoneNumber": "+14155550100",
                 "petName": f"Seed {index}",
                 "ownerName": "Conformance",
+                "clinicName": "Conformance Clinic",
+                "clinicPhone": "+14155559876",
+                "consent": {"given": True, "method": "verbal_at_discharge"},
                 "scheduledFor": _future(60 + index),
             }
             call_ids.append(client.post("/calls/schedule", json=body).raise_for_status().json()["data"]["callId"])

@@ -69,13 +69,22 @@ def _seed_sample_call(clock: Clock) -> None:
     from shared.models.call import ScheduleCallRequest
     from shared.models.principal import Principal
 
-    seeding = api_from_environment(
-        clock=clock, new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN
-    ).calls
+    services = api_from_environment(clock=clock, new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN)
+    seeding = services.calls
     request = ScheduleCallRequest.model_validate(
-        {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", "notes": "seeded sample"}
+        {
+            "phoneNumber": "+14155550100",
+            "petName": "Luna",
+            "ownerName": "Sarah Johnson",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "notes": "seeded sample",
+            "consent": {"given": True, "method": "verbal_at_discharge"},
+        }
     )
-    seeding.schedule(Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True), request)
+    seed = Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True)
+    seeding.schedule(seed, request)
+    services.do_not_call.add(seed, "+14155550198", "sample entry (remove-do-not-call takes it off)")
 
 
 def main(argv: list[str] | None = None) -> int:

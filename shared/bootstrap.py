@@ -22,7 +22,9 @@ from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environm
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.call_summaries import CallSummaryReader
+from shared.dal.dial_cap import DialCapRepository
 from shared.dal.dial_leases import DialLeases
+from shared.dal.do_not_call import DoNotCallRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.dialing import DialDefaults
@@ -30,6 +32,7 @@ from shared.logic.call_events import CallEventService
 from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor
 from shared.logic.overview import OverviewService
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits
@@ -60,6 +63,7 @@ class ApiServices:
     settings: ClinicSettingsService
     recordings: RecordingService
     overview: OverviewService
+    do_not_call: DoNotCallService
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class _Storage:
     settings: ClinicSettingsService
     leases: DialLeases
     breaker: DynamoAccountBreaker
+    do_not_call: DoNotCallService
+    dial_cap: DialCapRepository
 
 
 def _storage(
@@ -115,6 +121,8 @@ def _storage(
         settings=ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock),
         leases=DialLeases(dynamodb, config.table_name),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
+        do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
+        dial_cap=DialCapRepository(dynamodb, config.table_name),
     )
 
 
@@ -146,6 +154,7 @@ def build_api(
         invoker=invoker,
         new_call_id=new_call_id,
         new_token=new_token,
+        do_not_call=storage.do_not_call,
     )
     overview = OverviewService(CallSummaryReader(dynamodb, config.table_name), storage.settings, clock=clock)
     return ApiServices(
@@ -154,6 +163,7 @@ def build_api(
         settings=storage.settings,
         recordings=RecordingService(storage.calls, retell),
         overview=overview,
+        do_not_call=storage.do_not_call,
     )
 
 
@@ -190,6 +200,8 @@ def build_execute(
         lease_limits=lease_limits(retell),
         clock=clock,
         new_token=new_schedule_token,
+        do_not_call=DoNotCallRepository(dynamodb, config.table_name),
+        dial_cap=storage.dial_cap,
     )
     return ExecuteServices(executor=executor, leases=storage.leases, clock=clock)
 
@@ -218,6 +230,7 @@ def _events(storage: _Storage, retell: RetellConfig, clock: Clock) -> CallEventS
         lease_duration=timedelta(seconds=retell.dial_lease_seconds),
         clock=clock,
         new_token=new_schedule_token,
+        do_not_call=storage.do_not_call,
     )
 
 

@@ -40,3 +40,6 @@ class Metric(StrEnum):
     WEBHOOKS_DUPLICATE = "WebhooksDuplicate"
     WEBHOOKS_UNKNOWN_CALL = "WebhooksUnknownCall"
     WEBHOOKS_IGNORED = "WebhooksIgnored"
+    CALLS_WAITING_FOR_DIAL_CAP = "CallsWaitingForDialCap"
+    CALLS_CANCELLED_DO_NOT_CALL = "CallsCancelledDoNotCall"
+    NUMBERS_LISTED_ON_REQUEST = "NumbersListedOnOwnerRequest"

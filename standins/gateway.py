@@ -143,7 +143,7 @@ class LocalGateway(BackgroundServer):
         if origin and (origin in self._cors_origins or "*" in self._cors_origins):
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Allow-Headers"] = "authorization,content-type,idempotency-key,if-match"
-            response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,PATCH,OPTIONS"
+            response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
         return response
 
 

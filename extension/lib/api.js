@@ -36,6 +36,9 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string | null} [nextRetryAt]
  * @property {string | null} [outcome]
  * @property {{summary?: string | null} | null} [analysis]
+ * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the clinic's
+ * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock (ISO 8601 with its offset)
+ * @property {Consent | null} [consent]
  */
 
 /**
@@ -44,6 +47,8 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string} timezone IANA zone
  * @property {Partial<Record<Weekday, [string, string][]>>} businessHours [start, end) windows, "HH:MM"
  * @property {string[]} closedDates YYYY-MM-DD
+ * @property {boolean} [requireConsent] a call needs the owner's recorded consent (on unless the clinic turned it off)
+ * @property {{start: string, end: string}} [ownerCallingHours] when owners may be called, on their own clock
  */
 
 /**
@@ -69,6 +74,11 @@ import { currentIdToken, getSession } from "./session.js";
 
 /**
  * POST /calls/schedule's body (ScheduleCallRequest).
+ * The owner's consent to an automated call, as sent (and, with who and when, as recorded).
+ * @typedef {{given: boolean, method?: string, note?: string | null, recordedBy?: string, recordedAt?: string}} Consent
+ */
+
+/**
  * @typedef {object} ScheduleBody
  * @property {string} phoneNumber
  * @property {string} petName
@@ -81,6 +91,7 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string} [clinicPhone]
  * @property {string} [dischargeSummary]
  * @property {string} [notes]
+ * @property {Consent} [consent]
  */
 
 /**

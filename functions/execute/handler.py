@@ -37,6 +37,8 @@ RESULT_METRICS = {
     ExecutionResult.UNRESOLVED: Metric.DIALS_UNRESOLVED,
     ExecutionResult.ACCOUNT_BLOCKED: Metric.RETELL_ACCOUNT_UNAVAILABLE,
     ExecutionResult.PAUSED: Metric.CALLS_PAUSED,
+    ExecutionResult.CAPPED: Metric.CALLS_WAITING_FOR_DIAL_CAP,
+    ExecutionResult.CANCELLED: Metric.CALLS_CANCELLED_DO_NOT_CALL,
 }
 
 

@@ -102,4 +102,6 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: WebhookSe
         metrics.add_metric(name=Metric.DISCONNECTION_REASON_UNKNOWN, unit=MetricUnit.Count, value=1)
     if outcome.account_tripped:
         metrics.add_metric(name=Metric.RETELL_ACCOUNT_UNAVAILABLE, unit=MetricUnit.Count, value=1)
+    if outcome.do_not_call_added:
+        metrics.add_metric(name=Metric.NUMBERS_LISTED_ON_REQUEST, unit=MetricUnit.Count, value=1)
     return _no_content()

@@ -14,6 +14,10 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 * the Retell account's breaker: ``BREAKER#RETELL`` / ``BREAKER``, present while the account cannot place calls
 * dialing leases: ``LEASES#CLINIC#{clinicId}`` and ``LEASES#WORKSPACE`` / ``LEASES``, a map of call id to the
   epoch second its lease expires (the calls in flight)
+* do-not-call entry: ``DNC#{clinicId}`` / ``NUMBER#{digits}`` (the E.164 number without ``+``): one partition per
+  clinic, so the list is one query and "is this number listed" one read
+* dials to one number: ``DIALS#{clinicId}#{digits}`` / ``DIALS``, a map of dial key to the epoch second of the dial
+  (the last 24 hours' dials, for the cap), a ``version`` for its conditional writes, expiring through TTL
 
 Every value put between delimiters is checked by ``_part``: no ``#``, nothing outside ``[A-Za-z0-9_.:-]``
 (``shared.models.ids``), so no value can contain or imitate a delimiter and reach another tenant's item.
@@ -85,3 +89,20 @@ def open_work_partitions() -> list[str]:
 
 def account_breaker_key() -> dict[str, str]:
     return {PARTITION_KEY: "BREAKER#RETELL", SORT_KEY: "BREAKER"}
+
+
+def _digits(phone_number: str) -> str:
+    """An E.164 number as a key part: its digits (``+`` is not a key character)."""
+    return _part(phone_number.removeprefix("+"))
+
+
+def do_not_call_partition(clinic_id: str) -> str:
+    return f"DNC#{_part(clinic_id)}"
+
+
+def do_not_call_key(clinic_id: str, phone_number: str) -> dict[str, str]:
+    return {PARTITION_KEY: do_not_call_partition(clinic_id), SORT_KEY: f"NUMBER#{_digits(phone_number)}"}
+
+
+def number_dials_key(clinic_id: str, phone_number: str) -> dict[str, str]:
+    return {PARTITION_KEY: f"DIALS#{_part(clinic_id)}#{_digits(phone_number)}", SORT_KEY: "DIALS"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from shared.models.errors import NoOpenSlot
@@ -22,6 +23,15 @@ from shared.models.settings import WEEKDAYS, ClinicSettings, minutes_of
 
 SEARCH_HORIZON_DAYS = 400
 """How far ahead an open slot is looked for; further than any sensible closure, short enough to fail fast."""
+
+
+class Calendar(Protocol):
+    """When something may happen: ``BusinessCalendar``, or a call's ``DialWindow`` (``shared.domain.calling_safety``:
+    the clinic's hours and the owner's together)."""
+
+    def is_open(self, instant: datetime) -> bool: ...
+
+    def next_open_slot(self, at: datetime) -> datetime: ...
 
 
 @dataclass(frozen=True)

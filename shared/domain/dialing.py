@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.calling_safety import clinic_identity
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
 
@@ -46,6 +47,9 @@ def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> D
         raise DialMisconfigured(f"the clinic's settings have no {' or '.join(missing)}, and no default is deployed")
     assert agent_id is not None
     assert from_number is not None
+    identity = clinic_identity(call.clinic_name, call.clinic_phone, settings)
+    if identity.missing:  # refused at scheduling; only a later change of the clinic's settings gets here
+        raise DialMisconfigured(f"the agent could not say who is calling: no {' or '.join(identity.missing)}")
     key = dial_key(call)
     return DialSpec(
         from_number=from_number,
@@ -58,8 +62,8 @@ def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> D
             "pet_name": call.pet_name,
             "owner_name": call.owner_name,
             "vet_name": call.vet_name or "",
-            "clinic_name": call.clinic_name or "",
-            "clinic_phone": call.clinic_phone or "",
+            "clinic_name": identity.name or "",
+            "clinic_phone": identity.phone or "",
             "discharge_summary_content": call.discharge_summary or "",
         },
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from shared.domain.phone import normalise_phone
+from shared.domain.phone import normalise_phone, phone_time_zones
 from shared.models.base import ApiModel
 from shared.models.ids import CONSULTATION_ID_PATTERN
 
@@ -93,7 +93,11 @@ class IdexxPreview(ApiModel):
     warnings: list[PreviewWarning]
 
 
-def preview_call_request(document: IdexxDocument) -> IdexxPreview:
+def preview_call_request(
+    document: IdexxDocument, clinic_timezone: str | None = None, owner_hours: tuple[str, str] = ("08:00", "20:00")
+) -> IdexxPreview:
+    """The call request and its warnings. With the clinic's zone, an owner whose number is in another zone is
+    pointed out: the call reaches them only inside their own calling hours (``owner_hours``, their clock)."""
     data = document.page_data
     warnings: list[PreviewWarning] = []
 
@@ -111,6 +115,15 @@ def preview_call_request(document: IdexxDocument) -> IdexxPreview:
 
     request: dict[str, Any] = {}
     request["phoneNumber"] = phone(data.client.phone, "phoneNumber", "owner's phone")
+    zones = phone_time_zones(request["phoneNumber"]) if request["phoneNumber"] and not warnings else ()
+    if clinic_timezone and zones and any(zone != clinic_timezone for zone in zones):
+        start, end = owner_hours
+        warn(
+            "phoneNumber",
+            "owner_time_zone",
+            f"The owner's number is in {' / '.join(zones)}: the call is placed only between {start} and {end} "
+            "their time, and a time outside that moves to the next one.",
+        )
     if not data.client.phone:
         warn("phoneNumber", "missing", "The consultation has no phone number for the owner. Please enter one.")
     request["petName"] = data.patient.name

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.domain.business_hours import BusinessCalendar
+from shared.domain.business_hours import Calendar
 from shared.domain.outcomes import VOICEMAIL_LOOKALIKES, Disposition, judge_disconnection, needs_analysis_to_judge
 from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
 from shared.models.settings import RetryPolicy
@@ -49,6 +49,7 @@ class QueueReason(StrEnum):
     NO_SLOT = "no_slot"  # no dialing slot free: counts against ``MAX_REQUEUES``
     ACCOUNT = "account"  # the Retell account cannot place calls: waits for it, counts against nothing
     NOT_PLACED = "not_placed"  # the reconciler found the dial never reached Retell: dialed again, counts nothing
+    DIAL_CAP = "dial_cap"  # the number was dialed as often as allowed in 24 hours: waits for the window, counts nothing
 
 
 def keep_transcript(text: str | None) -> str | None:
@@ -143,6 +144,23 @@ def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, why: Q
     )
 
 
+def cancelled_before_dial(call: Call, reason: str) -> Call:
+    """``initiated`` -> ``cancelled`` without a dial: the number was put on the do-not-call list after the call was
+    scheduled. The claim is dropped from the history (nothing was dialed)."""
+    attempts = list(call.attempts)
+    if attempts and attempts[-1].number == call.attempt and attempts[-1].dialed_at is None:
+        attempts.pop()
+    return call.model_copy(
+        update={
+            "status": CallStatus.CANCELLED,
+            "attempts": attempts,
+            "next_retry_at": None,
+            "status_reason": reason,
+            "checked_at": None,
+        }
+    )
+
+
 def dialed(call: Call, attempt: int, retell_call_id: str, now: datetime) -> Call | None:
     """Remember the Retell call id of the attempt. Webhooks may have moved the call on already; that is fine."""
     index = _entry_index(call, attempt, retell_call_id)
@@ -225,7 +243,7 @@ def connected(call: Call, attempt: int, retell_call_id: str, started_at: datetim
 
 
 def retry_time(
-    ended_at: datetime, now: datetime, finished_attempt: int, policy: RetryPolicy, calendar: BusinessCalendar
+    ended_at: datetime, now: datetime, finished_attempt: int, policy: RetryPolicy, calendar: Calendar
 ) -> datetime:
     """When the next attempt goes: the backoff after the end of the attempt (never before now), moved into
     business hours."""
@@ -237,7 +255,7 @@ def ended(
     call: Call,
     end: CallEnd,
     policy: RetryPolicy,
-    calendar: BusinessCalendar,
+    calendar: Calendar,
     now: datetime,
     *,
     token: str,

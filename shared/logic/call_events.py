@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.domain import lifecycle
-from shared.domain.business_hours import BusinessCalendar
+from shared.domain.calling_safety import DialWindow
 from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
 from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import requeue_delay
 from shared.logic.ports import AccountBreaker, DialSlots
 from shared.models.call import Call, CallStatus
@@ -61,6 +62,7 @@ class EventOutcome:
     call: Call | None = None
     unknown_reason: bool = False  # a ``disconnection_reason`` the outcome table does not know yet
     account_tripped: bool = False  # this event opened the Retell account's breaker
+    do_not_call_added: bool = False  # the owner asked not to be called again, and this event listed the number
 
 
 class CallEventService:
@@ -74,7 +76,10 @@ class CallEventService:
         clock: Callable[[], datetime],
         new_token: Callable[[], str],
         rng: random.Random | None = None,
+        *,
+        do_not_call: DoNotCallService,
     ):
+        self._do_not_call = do_not_call
         self._writer = writer
         self._settings = settings
         self._leases = leases
@@ -102,9 +107,12 @@ class CallEventService:
         if written.before is None:
             logger.info("webhook for an unknown call", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.UNKNOWN_CALL)
+        listed = owner_asked_not_to_be_called(retell_call) and self._do_not_call.owner_asked(
+            ours.clinic_id, written.before.phone_number, ours.call_id
+        )
         if written.after is None:
             logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": event})
-            return EventOutcome(EventEffect.NO_CHANGE, written.before)
+            return EventOutcome(EventEffect.NO_CHANGE, written.before, do_not_call_added=listed)
         effect = _effect(event, written.before, written.after)
         if effect in ENDS_OF_DIAL:
             self._leases.release(ours.clinic_id, ours.call_id)
@@ -122,7 +130,9 @@ class CallEventService:
         unknown = event != "call_started" and not is_known_reason(retell_call.disconnection_reason)
         if unknown:
             logger.warning("unknown disconnection reason", extra={"reason": retell_call.disconnection_reason})
-        return EventOutcome(effect, written.after, unknown_reason=unknown, account_tripped=tripped)
+        return EventOutcome(
+            effect, written.after, unknown_reason=unknown, account_tripped=tripped, do_not_call_added=listed
+        )
 
     def _transition(
         self, event: str, retell_call: RetellCall, ours: OurMetadata, now: datetime, *, analysis_given_up: bool
@@ -152,7 +162,7 @@ class CallEventService:
             after_end = None
             if lifecycle.is_open_attempt(call, end.attempt):  # the clinic's settings matter only then: read them
                 settings = self._settings.current(call.clinic_id)
-                calendar = BusinessCalendar.from_settings(settings)
+                calendar = DialWindow.for_call(settings, call.phone_number)
                 after_end = lifecycle.ended(call, end, settings.retry, calendar, now, token=token, requeue_delay=delay)
             current = after_end or call
             after_analysis = (
@@ -163,6 +173,19 @@ class CallEventService:
             return after_analysis or after_end
 
         return apply_end
+
+
+DO_NOT_CALL_REASON = "user_requested_dnc"
+DO_NOT_CALL_ANALYSIS_FIELD = "do_not_call_requested"
+
+
+def owner_asked_not_to_be_called(retell_call: RetellCall) -> bool:
+    """Retell ended the call because the owner asked not to be called (``user_requested_dnc``), or the agent's
+    post-call analysis says so (``custom_analysis_data.do_not_call_requested``, ``make retell-agent``'s field)."""
+    if retell_call.disconnection_reason == DO_NOT_CALL_REASON:
+        return True
+    custom = retell_call.call_analysis.custom_analysis_data if retell_call.call_analysis else None
+    return custom is not None and custom.get(DO_NOT_CALL_ANALYSIS_FIELD) is True
 
 
 def _effect(event: str, before: Call, after: Call) -> EventEffect:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.adapters.call_scheduler import new_schedule_token
-from shared.domain.business_hours import BusinessCalendar
+from shared.domain.calling_safety import DialWindow, clinic_identity
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
     CallQuery,
     CallStore,
@@ -35,15 +36,20 @@ from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, 
 from shared.models.errors import (
     CallNotFound,
     ChangedMeanwhile,
+    ClinicIdentityMissing,
     ConcurrentUpdate,
+    ConsentRequired,
     IdempotencyKeyReused,
     InvalidState,
     OutsideBusinessHours,
+    OutsideCallingHours,
     ScheduledInPast,
     ValidationFailed,
 )
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
+from shared.models.safety import ConsentInput, recorded_consent
+from shared.models.settings import ClinicSettings
 from shared.observability import logger
 
 CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
@@ -76,7 +82,10 @@ class CallService:
         invoker: ExecuteInvoker,
         new_call_id: TokenSource = random_call_id,
         new_token: TokenSource = new_schedule_token,
+        *,
+        do_not_call: DoNotCallService,
     ):
+        self._do_not_call = do_not_call
         self._calls = calls
         self._settings = settings
         self._writer = writer
@@ -112,10 +121,14 @@ class CallService:
                 return self._replay(earlier, fingerprint)
 
         settings = self._settings.current(principal.clinic_id)
+        self._require_consent(settings, request.consent)
+        self._require_identity(settings, request.clinic_name, request.clinic_phone)
+        self._do_not_call.refuse_listed(principal.clinic_id, request.phone_number)
         requested = self._requested_time(request.scheduled_for, now)
-        slot = BusinessCalendar.from_settings(settings).next_open_slot(requested)
+        slot = DialWindow.for_call(settings, request.phone_number).next_open_slot(requested)
         call = Call(
-            **request.model_dump(exclude={"scheduled_for", "timezone"}),
+            **request.model_dump(exclude={"scheduled_for", "timezone", "consent"}),
+            consent=recorded_consent(request.consent, principal.user_id, now) if request.consent else None,
             call_id=self._new_call_id(),
             clinic_id=principal.clinic_id,
             status=CallStatus.SCHEDULED,
@@ -154,7 +167,7 @@ class CallService:
         call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "changed")
-        changes = request.model_dump(exclude_unset=True, exclude={"scheduled_for"}, by_alias=False)
+        changes = request.model_dump(exclude_unset=True, exclude={"scheduled_for", "consent"}, by_alias=False)
         if request.metadata is not None:
             if request.metadata.consultation_id != call.metadata.consultation_id:
                 raise ValidationFailed(
@@ -162,18 +175,30 @@ class CallService:
                     details=[{"field": "metadata.consultation_id"}],
                 )
             changes["metadata"] = request.metadata
+        settings = self._settings.current(principal.clinic_id)
+        if request.consent is not None:
+            self._require_consent(settings, request.consent)
+            changes["consent"] = recorded_consent(request.consent, principal.user_id, now)
         updated = call.model_copy(update=changes)
+        self._require_identity(settings, updated.clinic_name, updated.clinic_phone)
+        renumbered = updated.phone_number != call.phone_number
+        if renumbered:
+            self._do_not_call.refuse_listed(principal.clinic_id, updated.phone_number)
         moved = "scheduled_for" in request.model_fields_set and request.scheduled_for is not None
-        if moved:
-            assert request.scheduled_for is not None
-            settings = self._settings.current(principal.clinic_id)
-            requested = self._requested_time(request.scheduled_for, now)
-            slot = BusinessCalendar.from_settings(settings).next_open_slot(requested)
+        window = DialWindow.for_call(settings, updated.phone_number)
+        if moved or (renumbered and not window.is_open(max(call.scheduled_for, now))):
+            # A new time, or a new number whose owner is outside calling hours at the time the call had.
+            requested = (
+                self._requested_time(request.scheduled_for, now)
+                if request.scheduled_for is not None
+                else max(call.scheduled_for, now)
+            )
+            slot = window.next_open_slot(requested)
             updated = updated.model_copy(
                 update={
-                    "requested_for": requested,
+                    "requested_for": requested if moved else call.requested_for,
                     "scheduled_for": slot,
-                    "rescheduled": slot != requested,
+                    "rescheduled": slot != requested or (not moved and call.rescheduled),
                     "schedule_token": self._new_token(),
                     # A call waiting for its retry is retried at the new time: "next retry" follows it.
                     "next_retry_at": slot if call.next_retry_at is not None else None,
@@ -204,9 +229,12 @@ class CallService:
         call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "called now")
-        calendar = BusinessCalendar.from_settings(self._settings.current(principal.clinic_id))
-        if not calendar.is_open(now):
-            raise OutsideBusinessHours(calendar.next_open_slot(now))
+        window = DialWindow.for_call(self._settings.current(principal.clinic_id), call.phone_number)
+        self._do_not_call.refuse_listed(principal.clinic_id, call.phone_number)
+        if not window.clinic.is_open(now):
+            raise OutsideBusinessHours(window.next_open_slot(now))
+        if not window.owner_allows(now):
+            raise OutsideCallingHours(window.next_open_slot(now), window.describe_owner_hours())
         now_call = call.model_copy(
             update={
                 "scheduled_for": now,
@@ -233,6 +261,17 @@ class CallService:
         return saved
 
     # -- internals -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_consent(settings: ClinicSettings, consent: ConsentInput | None) -> None:
+        if settings.require_consent and (consent is None or not consent.given):
+            raise ConsentRequired
+
+    @staticmethod
+    def _require_identity(settings: ClinicSettings, name: str | None, phone: str | None) -> None:
+        missing = clinic_identity(name, phone, settings).missing
+        if missing:
+            raise ClinicIdentityMissing(missing)
 
     def _current(self, principal: Principal, call_id: str, expected_version: int | None) -> Call:
         """The call, if it is still the version the client decided on (``If-Match``), when it names one."""

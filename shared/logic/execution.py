@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.domain import lifecycle
-from shared.domain.business_hours import BusinessCalendar
+from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
@@ -32,16 +32,19 @@ from shared.logic.ports import (
     BreakerState,
     Clock,
     DialAccountBlocked,
+    DialCap,
     Dialer,
     DialOutcomeUnknown,
     DialRateLimited,
     DialRejected,
     DialSlots,
+    DoNotCallStore,
     LeaseLimits,
     StaleWrite,
     TokenSource,
 )
 from shared.models.call import Call
+from shared.models.errors import NoOpenSlot
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger
 
@@ -56,6 +59,7 @@ QUEUE_REASONS = {
     ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_SLOT,
     ExecutionResult.ACCOUNT_BLOCKED: lifecycle.QueueReason.ACCOUNT,
     ExecutionResult.PAUSED: lifecycle.QueueReason.ACCOUNT,
+    ExecutionResult.CAPPED: lifecycle.QueueReason.DIAL_CAP,
 }
 
 
@@ -83,7 +87,12 @@ class CallExecutor:
         clock: Clock,
         new_token: TokenSource,
         rng: random.Random | None = None,
+        *,
+        do_not_call: DoNotCallStore,
+        dial_cap: DialCap,
     ):
+        self._do_not_call = do_not_call
+        self._dial_cap = dial_cap
         self._writer = writer
         self._settings = settings
         self._leases = leases
@@ -108,11 +117,25 @@ class CallExecutor:
             return self._skipped(request, claimed.before)
         call = claimed.after
         settings = self._settings.current(call.clinic_id)
-        calendar = BusinessCalendar.from_settings(settings)
+        calendar = DialWindow.for_call(settings, call.phone_number)
+
+        listed = self._do_not_call.get(call.clinic_id, call.phone_number)
+        if listed is not None:
+            return self._cancel(
+                call, f"not dialed: the number is on the clinic's do-not-call list ({listed.reason})", now
+            )
 
         if not calendar.is_open(now):
-            slot = calendar.next_open_slot(now)
-            return self._back_to_queue(call, slot, ExecutionResult.MOVED, "moved into business hours", now)
+            try:
+                slot = calendar.next_open_slot(now)
+            except NoOpenSlot as error:
+                return self._fail(call, f"cannot dial: {error.message}", now)
+            reason = (
+                "moved into business hours"
+                if not calendar.clinic.is_open(now)
+                else f"moved into the owner's calling hours ({calendar.describe_owner_hours()})"
+            )
+            return self._back_to_queue(call, slot, ExecutionResult.MOVED, reason, now)
 
         try:
             spec = dial_spec(call, settings, self._defaults)
@@ -131,15 +154,24 @@ class CallExecutor:
                 call, slot, ExecutionResult.REQUEUED, "all dialing slots busy; dialing again shortly", now
             )
 
+        limit = settings.max_dials_per_number
+        frees_at = self._dial_cap.take(call.clinic_id, call.phone_number, spec.idempotency_key, limit, now)
+        if frees_at is not None:
+            self._leases.release(call.clinic_id, call.call_id)
+            reason = f"this number was dialed {limit} times in the last 24 hours; dialing again when that allows"
+            return self._back_to_queue(call, calendar.next_open_slot(frees_at), ExecutionResult.CAPPED, reason, now)
+
         try:
             retell_call_id = self._dial_once(spec)
         except DialRateLimited:
+            self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
             slot = calendar.next_open_slot(now + requeue_delay(self._rng))
             return self._back_to_queue(
                 call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
             )
         except DialAccountBlocked as error:
+            self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
             self._breaker.trip(str(error), now, now + lifecycle.ACCOUNT_WAIT)
             logger.error("Retell account cannot place calls", extra={"status": error.status})
@@ -147,6 +179,7 @@ class CallExecutor:
             reason = f"the Retell account cannot place calls ({error}); dialing resumes when it can"
             return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now)
         except DialRejected as error:
+            self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
             return self._fail(call, f"Retell refused the call: {error}", now)
         except DialOutcomeUnknown as error:
@@ -177,6 +210,22 @@ class CallExecutor:
 
     # -- internals -----------------------------------------------------------------------------------------------
 
+    def _give_back(self, call: Call, spec: DialSpec) -> None:
+        """Retell placed no call: the dial does not count against the number's cap."""
+        self._dial_cap.give_back(call.clinic_id, call.phone_number, spec.idempotency_key)
+
+    def _cancel(self, call: Call, reason: str, now: datetime) -> Execution:
+        cancelled = self._writer.apply(
+            call.clinic_id,
+            call.call_id,
+            lambda current: (
+                lifecycle.cancelled_before_dial(current, reason) if lifecycle.same_step(current, call) else None
+            ),
+            now,
+        )
+        logger.info("call cancelled before dialing", extra={"call_id": call.call_id, "reason": "do_not_call"})
+        return Execution(ExecutionResult.CANCELLED, cancelled.after, reason)
+
     def _dial_once(self, spec: DialSpec) -> str:
         """Dial; if the outcome is unknown, find out (list by our metadata, else resend with the same key)."""
         dialer = self._dialer()
@@ -205,9 +254,7 @@ class CallExecutor:
         logger.info("execute skipped", extra={"call_id": request.call_id, "attempt": request.attempt, "reason": detail})
         return Execution(ExecutionResult.SKIPPED, current, detail)
 
-    def _wait_for_account(
-        self, call: Call, breaker: BreakerState, calendar: BusinessCalendar, now: datetime
-    ) -> Execution:
+    def _wait_for_account(self, call: Call, breaker: BreakerState, calendar: DialWindow, now: datetime) -> Execution:
         """The account's breaker is open and another execute holds the probe: wait until after the next probe."""
         after_probe = max(breaker.probe_at or now, now) + requeue_delay(self._rng)
         reason = f"the Retell account cannot place calls ({breaker.reason}); dialing resumes when it can"

@@ -19,6 +19,7 @@ from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
 from shared.models.execution import ExecuteRequest
 from shared.models.retell import RetellCall
+from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
 
 Clock = Callable[[], datetime]
@@ -216,3 +217,32 @@ class AttemptScheduler(Protocol):
 class ExecuteInvoker(Protocol):
     def invoke(self, request: ExecuteRequest) -> None:
         """Start the execute function on ``request`` now, asynchronously."""
+
+
+# -- calling safety ----------------------------------------------------------------------------------------------
+
+
+class DoNotCallStore(Protocol):
+    """A clinic's do-not-call list, one entry per E.164 number."""
+
+    def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None: ...
+
+    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
+        """Every entry of the clinic, by number."""
+
+    def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
+        """Store the entry; ``replace=False`` keeps an entry already there. ``True`` if this wrote it."""
+
+    def remove(self, clinic_id: str, phone_number: str) -> bool:
+        """``True`` if the number was listed."""
+
+
+class DialCap(Protocol):
+    """At most ``limit`` dials to one number in any 24 hours across a clinic's calls, decided atomically."""
+
+    def take(self, clinic_id: str, phone_number: str, dial_key: str, limit: int, now: datetime) -> datetime | None:
+        """Count the dial ``dial_key`` (once, however often asked) and return ``None``; or, if it would make more
+        than ``limit``, count nothing and return when the window frees."""
+
+    def give_back(self, clinic_id: str, phone_number: str, dial_key: str) -> None:
+        """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""

@@ -26,7 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.domain import lifecycle
-from shared.domain.business_hours import BusinessCalendar
+from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import dial_key
 from shared.domain.reconciliation import ANALYSIS_WAIT, Check, check_due, given_up
 from shared.logic.call_events import CallEventService, EventEffect
@@ -159,8 +159,9 @@ class Reconciler:
         return self._release(call, now)
 
     def _release(self, call: Call, now: datetime) -> Repair:
-        """The dial never reached Retell: the same attempt goes again as soon as the clinic is open."""
-        calendar = BusinessCalendar.from_settings(self._settings.current(call.clinic_id))
+        """The dial never reached Retell: the same attempt goes again as soon as the clinic is open and the owner is
+        inside calling hours."""
+        calendar = DialWindow.for_call(self._settings.current(call.clinic_id), call.phone_number)
         token = self._new_token()
         slot = calendar.next_open_slot(now)
         reason = "the dial never reached Retell; dialing again"

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.domain.phone import phone_time_zones
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel, UtcDatetime
 from shared.models.ids import ConsultationId
+from shared.models.safety import CallConsent, ConsentInput
 
 
 class CallStatus(StrEnum):
@@ -100,6 +104,9 @@ class ScheduleCallRequest(CallDetails):
 
     scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
+    consent: ConsentInput | None = Field(
+        default=None, description="The owner's consent; required while the clinic's `requireConsent` is on"
+    )
 
 
 class UpdateCallRequest(StrictApiModel):
@@ -116,10 +123,11 @@ class UpdateCallRequest(StrictApiModel):
     metadata: CallMetadata | None = None
     scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
+    consent: ConsentInput | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> UpdateCallRequest:
-        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata"):
+        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata", "consent"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be cleared")
         if not self.model_fields_set:
@@ -200,6 +208,16 @@ class CallView(CallDetails):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     created_by: str
+    consent: CallConsent | None = Field(default=None, description="The owner's consent, as recorded")
+    owner_timezone: str | None = Field(
+        default=None,
+        description="The owner's time zone (from the number) when its clock differs from the call's `timezone` "
+        "at `scheduledFor`",
+    )
+    owner_local_time: str | None = Field(
+        default=None,
+        description="`scheduledFor` on the owner's clock (ISO 8601 with the owner's offset), when it differs",
+    )
     version: int = Field(
         default=1,
         description="Goes up on every change of the call; send it back as `If-Match` so that a change made by "
@@ -230,7 +248,12 @@ class Call(CallView):
         return next((entry for entry in reversed(self.attempts) if entry.number == number), None)
 
     def view(self) -> CallView:
-        return CallView.model_validate(self.model_dump())
+        view = CallView.model_validate(self.model_dump())
+        owner = owner_clock(view)
+        if owner is not None:
+            view.owner_timezone, local = owner
+            view.owner_local_time = local.isoformat(timespec="seconds")
+        return view
 
 
 class CallPage(ApiModel):
@@ -240,3 +263,14 @@ class CallPage(ApiModel):
 
 class RecordingLink(ApiModel):
     url: str = Field(description="Signed by Retell; expires (minutes to a day): ask again rather than keep it")
+
+
+def owner_clock(call: CallView) -> tuple[str, datetime] | None:
+    """``scheduledFor`` on the owner's clock, when that differs from the call's (another UTC offset then): the zone
+    and the local time. For a number in several zones, the first that differs."""
+    call_offset = call.scheduled_for.astimezone(ZoneInfo(call.timezone)).utcoffset()
+    for zone in phone_time_zones(call.phone_number):
+        local = call.scheduled_for.astimezone(ZoneInfo(zone))
+        if local.utcoffset() != call_offset:
+            return zone, local
+    return None

@@ -233,6 +233,63 @@ class RetellUnreachable(Unavailable):
     default_message = "Retell did not answer just now; nothing was changed. Try again in a minute."
 
 
+# -- calling safety ------------------------------------------------------------------------------------------------
+
+
+class ConsentRequired(ValidationFailed):
+    code = "consent_required"
+    default_message = (
+        "The owner's consent to an automated call is not recorded; ask them, then send consent.given = true "
+        "(the clinic's requireConsent setting is on)."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "consent", "message": "the owner's consent is required"}])
+
+
+class OnDoNotCallList(ValidationFailed):
+    code = "do_not_call"
+
+    def __init__(self, phone_number: str, reason: str):
+        super().__init__(
+            f"{phone_number} is on the clinic's do-not-call list ({reason}); it will not be called.",
+            details=[{"field": "phoneNumber", "message": "this number is on the do-not-call list"}],
+        )
+
+
+class ClinicIdentityMissing(ValidationFailed):
+    code = "clinic_identity_missing"
+
+    def __init__(self, missing: list[str]):
+        super().__init__(
+            "The voice agent must say which clinic is calling and give a callback number: set "
+            f"{' and '.join(missing)} on the call or in the clinic's settings.",
+            details=[
+                {"field": field, "message": "needed on the call or in the clinic's settings"} for field in missing
+            ],
+        )
+
+
+class OutsideCallingHours(Conflict):
+    """``call now`` while the clinic is open but the owner is outside their calling hours."""
+
+    code = "outside_calling_hours"
+
+    def __init__(self, next_open_slot: datetime, owner_hours: str):
+        super().__init__(
+            f"It is outside the owner's calling hours ({owner_hours}) now; the next time the call may be placed is "
+            f"{format_utc(next_open_slot)}. Schedule the call for then instead.",
+            details=[{"nextOpenSlot": format_utc(next_open_slot)}],
+        )
+
+
+class NotOnDoNotCallList(NotFound):
+    code = "not_on_do_not_call_list"
+
+    def __init__(self, phone_number: str):
+        super().__init__(f"{phone_number} is not on the clinic's do-not-call list.")
+
+
 def error_classes() -> list[type[DomainError]]:
     """Every subclass of ``DomainError`` defined so far, wherever it was defined."""
     found: list[type[DomainError]] = []

@@ -35,6 +35,8 @@ class ExecutionResult(StrEnum):
     UNRESOLVED = "unresolved"  # Retell may have placed the call; left for reconciliation, never redialed
     ACCOUNT_BLOCKED = "account_blocked"  # Retell refused for the account (401/402/403): breaker opened, call waits
     PAUSED = "paused"  # the account's breaker is open: the call waits for the next probe
+    CAPPED = "capped"  # the number had its most dials in 24 hours: the same attempt waits for the window
+    CANCELLED = "cancelled"  # the number is on the clinic's do-not-call list: cancelled, never dialed
 
 
 class AttemptRef(ApiModel):

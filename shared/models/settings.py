@@ -64,6 +64,33 @@ class RetryPolicy(StrictApiModel):
         return self.backoff_seconds[min(retry_number, len(self.backoff_seconds)) - 1]
 
 
+OWNER_HOURS_EARLIEST = "08:00"
+OWNER_HOURS_LATEST = "20:00"
+"""The widest calling hours in the owner's own local time (see ``shared.domain.calling_safety``)."""
+MAX_DIALS_PER_NUMBER = 3
+"""The most dials to one number in any 24 hours, across a clinic's calls."""
+
+
+class OwnerCallingHours(StrictApiModel):
+    """When the owner may be called, ``[start, end)`` in the owner's local time: 08:00-20:00 at the widest; a
+    clinic may narrow it, never widen it."""
+
+    start: ClockTime = OWNER_HOURS_EARLIEST
+    end: ClockTime = OWNER_HOURS_LATEST
+
+    @model_validator(mode="after")
+    def _within_the_default(self) -> OwnerCallingHours:
+        if minutes_of(self.start) < minutes_of(OWNER_HOURS_EARLIEST) or minutes_of(self.end) > minutes_of(
+            OWNER_HOURS_LATEST
+        ):
+            raise ValueError(
+                f"owner calling hours may be narrowed within {OWNER_HOURS_EARLIEST}-{OWNER_HOURS_LATEST}, not widened"
+            )
+        if minutes_of(self.start) >= minutes_of(self.end):
+            raise ValueError(f"owner calling hours [{self.start}, {self.end}) must start before they end")
+        return self
+
+
 class ClinicSettings(StrictApiModel):
     """A clinic's settings. Business hours are ``[start, end)`` windows in the clinic's local time."""
 
@@ -78,6 +105,26 @@ class ClinicSettings(StrictApiModel):
     agent_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{1,128}$")
     from_number: E164Phone | None = None
     max_concurrent_calls: int = Field(default=20, ge=1, le=500)
+    # Calling safety (issue 16): consent, the owner's own hours, a cap on dials, and who the agent says is calling.
+    require_consent: bool = Field(
+        default=True, description="A call needs the owner's recorded consent (`consent.given`) to be scheduled"
+    )
+    owner_calling_hours: OwnerCallingHours = Field(
+        default_factory=OwnerCallingHours,
+        description="When owners may be called, in each owner's own local time (08:00-20:00 at the widest)",
+    )
+    max_dials_per_number: int = Field(
+        default=MAX_DIALS_PER_NUMBER,
+        ge=1,
+        le=MAX_DIALS_PER_NUMBER,
+        description="At most this many dials to one number in any 24 hours, across the clinic's calls",
+    )
+    clinic_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="What the agent calls the clinic, if a call has none"
+    )
+    clinic_phone: E164Phone | None = Field(
+        default=None, description="The callback number the agent gives, if a call has none"
+    )
 
     @field_validator("business_hours")
     @classmethod

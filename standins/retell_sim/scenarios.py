@@ -2,8 +2,10 @@
 
 The scenario is the number's last seven digits under any US area code (``+12125550101`` behaves like
 ``+14155550101``), so a test can pick an area code whose local time is inside the owner's calling hours at any hour.
-The constants below write them with 415. "First call" and "once" count per full number, so two area codes give a
-test two independent first calls.
+Beyond the contract, the same holds under any country code (``+442075550101`` is "no answer" too): for about two
+hours a day (around 10:00-12:00 UTC) no North American zone is inside 08:00-20:00, and London is
+(``standins.daytime`` picks the prefix). The constants below write them with 415. "First call" and "once" count per
+full number, so two area codes give a test two independent first calls.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ DO_NOT_CALL_REQUESTED = "+14155550114"
 PROVIDER_UNAVAILABLE_ONCE = "+14155550115"
 NO_PAYMENT_ONCE = "+14155550116"
 
-_US_NUMBER = re.compile(r"\+1\d{3}(\d{7})")
+_SCENARIO_NUMBER = re.compile(r"\+\d{4,8}(\d{7})")
 
 
 def scenario_key(to_number: str) -> str:
-    """The last seven digits of a US number (its scenario); any other number is its own key (and answers)."""
-    match = _US_NUMBER.fullmatch(to_number)
+    """The last seven digits of an E.164 number (its scenario); anything else is its own key (and answers)."""
+    match = _SCENARIO_NUMBER.fullmatch(to_number)
     return match.group(1) if match else to_number
 
 

@@ -1,6 +1,5 @@
 """The clinic dashboard in a real headless Chromium (Debian's, driven by Playwright) against ``make dev``'s whole
-stack, started once for the module (module-scoped, like the browser: the extension's tests start their own
-Playwright, and two cannot run at once) as a user starts it (``make dev`` on free ports): the dashboard it serves on
+stack, started once for the module as a user starts it (``make dev`` on free ports): the dashboard it serves on
 ``WEB_PORT``, the real handlers behind the local gateway, moto's server, the scheduler loop and the simulated Retell.
 Calls reach their states through the real lifecycle (the simulated Retell's test numbers), except the hundreds a
 paging test needs, which are written straight into the table (``standins/seed_calls.py``).
@@ -24,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from standins import dev_process
+from standins.daytime import daytime_number
 from standins.dev_process import DevProcess, wait_for
 from standins.tokens import issue
 
@@ -37,9 +37,9 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack() -> Iterator[DevProcess]:
-    with dev_process.running() as started:
+    with dev_process.running(env={"RETELL_SIM_STEP_SECONDS": "0.3"}) as started:  # webhooks sooner
         started.wait_ready()
         yield started
 
@@ -55,8 +55,23 @@ class Api:
         assert response.status_code < 300, response.text
         return dict(response.json()["data"])
 
-    def schedule(self, phone: str = "+14155550100", when: datetime | None = None, **fields: Any) -> dict[str, Any]:
-        body = {"phoneNumber": phone, "petName": "Luna", "ownerName": "Sarah Johnson", **fields}
+    def schedule(
+        self, phone: str = "+14155550100", when: datetime | None = None, *, daytime: bool = True, **fields: Any
+    ) -> dict[str, Any]:
+        """A call to ``phone``'s scenario; one due within the hour goes to the same scenario under a prefix whose
+        owners are inside calling hours from now until then (``standins.daytime``), so it is dialed (or dialed now)
+        at any hour of the day without being moved."""
+        if daytime and (when is None or when <= datetime.now(UTC) + timedelta(hours=1)):
+            phone = daytime_number(phone, until=when)
+        body = {
+            "phoneNumber": phone,
+            "petName": "Luna",
+            "ownerName": "Sarah Johnson",
+            "clinicName": "Paws & Claws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True, "method": "verbal_at_discharge"},
+            **fields,
+        }
         if when is not None:
             body["scheduledFor"] = when.isoformat()
         return self.call("POST", "/calls/schedule", body)
@@ -69,7 +84,7 @@ class Api:
         return dict(wait_for(reached, timeout, every=0.3))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo(stack: DevProcess) -> Api:
     """Clinic ``demo``: open all day, every day (``make dev`` seeds it)."""
     return Api(stack.url, "demo")
@@ -79,15 +94,13 @@ def soon(seconds: float = 2) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def lifecycles(demo: Api) -> dict[str, dict[str, Any]]:
-    """Calls of ``demo`` in every state a clinic sees, each reached through the real lifecycle. Their dials are two
-    seconds apart: a webhook that overtakes its own dial's write is dropped today (the reconciler, issue 13, is
-    what finds such a call), and four dials at once on this machine make that likely."""
+    """Calls of ``demo`` in every state a clinic sees, each reached through the real lifecycle."""
     calls = {
         "answered": demo.schedule(
             "+14155550100",
-            soon(2),
+            soon(),
             petName="Bella",
             ownerName="Maria Garcia",
             vetName="Dr. Smith",
@@ -96,9 +109,9 @@ def lifecycles(demo: Api) -> dict[str, dict[str, Any]]:
             notes="Ask about appetite",
             metadata={"source": "idexx_neo", "consultation_id": "98765"},
         ),
-        "retrying": demo.schedule("+14155550101", soon(4), petName="Rex", ownerName="Tom Lee"),
-        "failed": demo.schedule("+14155550103", soon(6), petName="Milo", ownerName="Ana Silva"),
-        "voicemail": demo.schedule("+14155550104", soon(8), petName="Coco", ownerName="Sam Brown"),
+        "retrying": demo.schedule("+14155550101", soon(), petName="Rex", ownerName="Tom Lee"),
+        "failed": demo.schedule("+14155550103", soon(), petName="Milo", ownerName="Ana Silva"),
+        "voicemail": demo.schedule("+14155550104", soon(), petName="Coco", ownerName="Sam Brown"),
     }
     finished = {
         "answered": demo.until(calls["answered"]["callId"], "completed", timeout=40),
@@ -113,7 +126,7 @@ def lifecycles(demo: Api) -> dict[str, dict[str, Any]]:
     return finished
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: `make test` installs it (scripts/install-chromium.sh)")
@@ -121,7 +134,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
     yield chromium

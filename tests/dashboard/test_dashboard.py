@@ -149,8 +149,9 @@ class TestOneCall:
         call = lifecycles["answered"]
         page = anyone.sign_in(path=f"/calls/{call['callId']}")
         details = page.locator("dl.details").first
-        for text in ("Maria Garcia", "+14155550100", "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
+        for text in ("Maria Garcia", call["phoneNumber"], "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
             expect(details).to_contain_text(text)
+        expect(details).to_contain_text("Given (verbal at discharge), recorded by")
         expect(page.get_by_role("link", name="IDEXX Neo consultation 98765")).to_have_attribute(
             "href", "https://us.idexxneo.com/consultations/98765"
         )
@@ -196,7 +197,10 @@ class TestActing:
         dialog.get_by_role("button", name="Save the new time").click()
         monday = datetime.combine(saturday.date() + timedelta(days=2), datetime.min.time(), LA).replace(hour=9)
         status = page.get_by_role("status")
-        expect(status).to_contain_text("when the clinic is closed, so the call was moved into business hours")
+        expect(status).to_contain_text(
+            "when the clinic is closed or the owner is outside their calling hours (08:00\u201320:00 their time), "
+            "so the call was moved"
+        )
         expect(status).to_contain_text(f"{saturday.strftime('%A, %B')} {saturday.day}, {saturday.year} at 10:00 AM")
         expect(status).to_contain_text(f"{monday.strftime('%A, %B')} {monday.day}, {monday.year} at 9:00 AM")
         anyone.check("07-rescheduled-moved")
@@ -235,7 +239,7 @@ class TestActing:
         assert demo.call("GET", f"/calls/{call['callId']}")["status"] == "cancelled"
 
     def test_call_now_dials_within_seconds(self, visitor: Visitor, demo: Api) -> None:
-        call = demo.schedule(when=soon(3600), petName="Ziggy")
+        call = demo.schedule("+14155550121", when=soon(3600), petName="Ziggy")  # a number of its own: 3 dials a day
         page = visitor.sign_in(path=f"/calls/{call['callId']}")
         page.get_by_role("button", name="Call now").click()
         expect(page.get_by_role("status")).to_contain_text("Calling now")
@@ -255,9 +259,9 @@ class TestActing:
         assert demo.call("GET", f"/calls/{call['callId']}")["notes"] == "changed by someone else"
 
     def test_a_call_no_longer_waiting_cannot_be_acted_on(self, visitor: Visitor, demo: Api) -> None:
-        call = demo.schedule(when=soon(3600), petName="Oreo")
+        call = demo.schedule("+14155550122", when=soon(3600), petName="Oreo")  # a number of its own: 3 dials a day
         page = visitor.sign_in(path=f"/calls/{call['callId']}")
-        expect(page.get_by_role("button", name="Call now")).to_be_visible()  # the page shows it still waiting
+        expect(page.get_by_role("button", name="Call now")).to_be_visible()  # the page has the call, waiting
         demo.call("POST", f"/calls/{call['callId']}/cancel", None)
         page.get_by_role("button", name="Call now").click()
         expect(page.get_by_role("status")).to_contain_text("Someone else changed this call")
@@ -278,7 +282,7 @@ class TestActing:
                 "closedDates": [today.isoformat(), (today + timedelta(days=1)).isoformat()],
             },
         )
-        call = closed.schedule(petName="Shadow")
+        call = closed.schedule(petName="Shadow", daytime=False)  # a Los Angeles owner, called when the clinic opens
         opens = datetime.combine(today + timedelta(days=2), datetime.min.time(), LA).replace(hour=9)
         page = visitor.sign_in(clinic="closed", path=f"/calls/{call['callId']}")
         page.get_by_role("button", name="Call now").click()
@@ -286,6 +290,50 @@ class TestActing:
         expect(status).to_contain_text("The clinic is closed now, so nobody was called")
         expect(status).to_contain_text(f"{opens.strftime('%A, %B')} {opens.day}, {opens.year} at 9:00 AM")
         visitor.check("11-closed-clinic")
+
+
+class TestDoNotCall:
+    def test_an_admin_lists_a_number_scheduling_to_it_is_refused_and_it_is_removed(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        clinic = Api(stack.url, "dnc")
+        page = visitor.sign_in(clinic="dnc", path="/do-not-call")
+        expect(page.locator("#dnc-empty")).to_have_text("No number is on the list.")
+        page.get_by_label("Phone number").fill("(415) 555-0177")
+        page.get_by_label("Reason").fill("asked at the desk")
+        page.get_by_role("button", name="Add to the list").click()
+        expect(page.locator("#dnc-message")).to_have_text("+14155550177 will not be called.")
+        row = page.locator("#dnc-list tbody tr")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("asked at the desk")
+        visitor.check("18-do-not-call", keyboard=True)
+        body = {
+            "phoneNumber": "+14155550177",
+            "petName": "Rex",
+            "ownerName": "Sam Lee",
+            "clinicName": "Paws",
+            "clinicPhone": "+14155559876",
+            "consent": {"given": True},
+        }
+        refused = clinic.http.post("/calls/schedule", json=body)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (422, "do_not_call")
+        page.get_by_role("button", name="Remove +14155550177").click()
+        expect(page.locator("#dnc-message")).to_have_text("+14155550177 may be called again.")
+        expect(page.locator("#dnc-empty")).to_be_visible()
+        assert clinic.call("GET", "/clinic/do-not-call")["items"] == []
+
+    def test_an_owner_who_asks_the_agent_not_to_call_again_is_listed_by_itself(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        clinic = Api(stack.url, "dnc-owner")
+        always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        clinic.call("PUT", "/clinic/settings", {"businessHours": always})
+        call = clinic.schedule("+14155550114", soon())
+        clinic.until(call["callId"], "completed", timeout=40)
+        page = visitor.sign_in(clinic="dnc-owner", path="/do-not-call")
+        row = page.locator("#dnc-list tbody tr")
+        expect(row).to_contain_text(call["phoneNumber"])
+        expect(row).to_contain_text("Owner asked the agent")
 
 
 class TestStaff:
@@ -328,6 +376,8 @@ class TestSettings:
     def test_an_admin_changes_the_hours_timezone_closed_dates_and_retries(
         self, visitor: Visitor, stack: DevProcess
     ) -> None:
+        safety = {"clinicName": "Settings Clinic", "ownerCallingHours": {"start": "09:00", "end": "19:00"}}
+        Api(stack.url, "settings").call("PUT", "/clinic/settings", safety)  # not on the page: saving keeps them
         page = visitor.sign_in(clinic="settings", path="/settings")
         page.get_by_label("Timezone").fill("America/New_York")
         page.get_by_role("button", name="Add hours on Saturday").click()
@@ -351,6 +401,7 @@ class TestSettings:
         assert saved["closedDates"] == ["2030-12-25"]
         assert saved["retry"]["backoffSeconds"] == [120, 240]
         assert saved["retry"]["maxRetries"] == 2
+        assert (saved["clinicName"], saved["ownerCallingHours"]) == ("Settings Clinic", safety["ownerCallingHours"])
 
     def test_every_refused_field_is_marked_with_the_apis_message(self, anyone: Visitor) -> None:
         page = anyone.sign_in(clinic="refused", path="/settings")

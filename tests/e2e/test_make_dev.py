@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from standins import dev_process
+from standins.daytime import daytime_number
 from standins.dev_process import wait_for
 from standins.http_server import port_in_use
 
@@ -58,7 +59,7 @@ def dev() -> Iterator[DevStack]:
         started.interrupt()  # Ctrl-C
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
     output = started.output
-    assert any("stopped: API, scheduler loop" in line for line in output), "".join(output[-40:])
+    assert any("stopped: API," in line and "scheduler loop" in line for line in output), "".join(output[-40:])
     wait_for(started.group_gone, 10)  # nothing of the process group is left
     assert not any(port_in_use(port) for port in started.ports)
 
@@ -68,7 +69,20 @@ def at(seconds: float) -> str:
 
 
 def schedule(client: httpx.Client, **fields: Any) -> dict[str, Any]:
-    body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah Johnson", **fields}
+    """Schedule a call soon: the scenario's number under a prefix whose owners are inside calling hours now, with
+    the owner's consent and the clinic's name and callback number."""
+    body = {
+        "petName": "Luna",
+        "ownerName": "Sarah Johnson",
+        "clinicName": "Paws & Claws",
+        "clinicPhone": "+14155559876",
+        "consent": {"given": True, "method": "verbal_at_discharge"},
+        **fields,
+        "phoneNumber": daytime_number(
+            fields.get("phoneNumber", "+14155550100"),
+            until=datetime.fromisoformat(fields["scheduledFor"]) if "scheduledFor" in fields else None,
+        ),
+    }
     response = client.post("/calls/schedule", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json()["data"])

@@ -57,6 +57,13 @@ def test_a_vet_schedules_a_call_from_the_consultation(
     screenshot(popup, "01-review")
 
     popup.locator("#phoneNumber").fill("(415) 555-0104")  # the owner asked to be called on another phone
+    expect(popup.locator("#consent")).not_to_be_checked()  # never ticked for the vet
+    popup.locator("#schedule").click()
+    expect(popup.locator('.hint.error[data-for="consent"]')).to_have_text(
+        "Ask the owner whether the clinic's voice assistant may call them, then tick this."
+    )
+    assert clinic_calls(functions) == []
+    popup.locator("#consent").check()  # the owner agreed at discharge
     popup.locator("#schedule").click()
 
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
@@ -79,6 +86,11 @@ def test_a_vet_schedules_a_call_from_the_consultation(
     }
     assert call["notes"] == "Consultation #12345 - Post-surgery follow-up"
     assert call["createdBy"] == f"local-admin-{CLINIC}"
+    assert {k: call["consent"][k] for k in ("given", "method", "recordedBy")} == {
+        "given": True,
+        "method": "verbal_at_discharge",
+        "recordedBy": f"local-admin-{CLINIC}",
+    }
     # page-data was fetched with the vet's IDEXX session (a SameSite=Strict, HttpOnly cookie)
     [fetched] = vet.idexx.page_data_requests()
     assert fetched.cookies.get(SESSION_COOKIE) == SESSION_VALUE
@@ -96,14 +108,16 @@ def test_a_time_when_the_clinic_is_closed_is_moved_and_the_vet_is_told(
     popup = vet.popup(over=vet.open_idexx("/consultations/12345"))
     saturday_noon = next_weekday_at(12, weekday=5)
     popup.locator("#when").fill(saturday_noon.strftime("%Y-%m-%dT%H:%M"))
+    popup.locator("#consent").check()  # the owner agreed at discharge
     popup.locator("#schedule").click()
 
     expect(popup.locator("body")).to_have_attribute("data-state", "done-moved")
     monday_nine = next_weekday_at(9, after=saturday_noon)
     expect(popup.locator("#done-time")).to_contain_text(monday_nine.strftime("%A, %B %-d") + " at 9:00 AM")
     expect(popup.locator("#done-moved")).to_have_text(
-        f"You picked {saturday_noon.strftime('%A, %B %-d')} at 12:00 PM PST, when the clinic is closed, "
-        "so the call was moved to the next open time."
+        f"You picked {saturday_noon.strftime('%A, %B %-d')} at 12:00 PM PST, when the clinic is closed or the "
+        "owner is outside their calling hours (08:00\u201320:00 their time), so the call was moved to the next "
+        "time both allow."
     )
     screenshot(popup, "03-moved-into-business-hours")
     [call] = clinic_calls(functions)
@@ -127,6 +141,8 @@ def test_what_the_consultation_lacks_is_shown_next_to_the_field_and_a_refused_fi
     expect(popup.locator("#dischargeSummary")).to_have_value("Post-op check in 10 days.")
     screenshot(popup, "04-warnings-from-the-consultation")
 
+    popup.locator("#consent").check()  # the owner agreed at discharge
+
     popup.locator("#schedule").click()  # the vet did not fix the phone: the API refuses it, on that field
     expect(popup.locator('.hint.error[data-for="phoneNumber"]')).to_be_visible()
     expect(popup.locator("#form-error")).to_have_text("Check the highlighted fields.")
@@ -134,6 +150,7 @@ def test_what_the_consultation_lacks_is_shown_next_to_the_field_and_a_refused_fi
     assert clinic_calls(functions) == []
 
     popup.locator("#phoneNumber").fill("415 555 0100")
+    popup.locator("#consent").check()  # the owner agreed at discharge
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
     assert [call["phoneNumber"] for call in clinic_calls(functions)] == ["+14155550100"]
@@ -214,6 +231,7 @@ def test_network_down_says_so_and_pressing_again_schedules_once(
     popup.get_by_role("button", name="Try again").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "form")
     gateway.stop()  # the connection drops while the vet presses Schedule
+    popup.locator("#consent").check()  # the owner agreed at discharge
     popup.locator("#schedule").click()
     expect(popup.locator("#form-error")).to_contain_text("Can't reach the scheduling service")
     screenshot(popup, "11-network-down-while-scheduling")
@@ -221,6 +239,7 @@ def test_network_down_says_so_and_pressing_again_schedules_once(
     with LocalGateway(
         functions.invoke, authorize=authorizers, port=gateway.port, cors_origins=(f"chrome-extension://{EXTENSION_ID}",)
     ).running():
+        popup.locator("#consent").check()  # the owner agreed at discharge
         popup.locator("#schedule").click()
         expect(popup.locator("body")).to_have_attribute("data-state", "done")
     assert len(clinic_calls(functions)) == 1
@@ -233,11 +252,13 @@ def test_a_second_call_for_the_consultation_shows_the_first_and_opens_it(
     vet.sign_in()
     consultation = vet.open_idexx("/consultations/12345")
     first = vet.popup(over=consultation)
+    first.locator("#consent").check()
     first.locator("#schedule").click()
     expect(first.locator("body")).to_have_attribute("data-state", "done")
     [call] = clinic_calls(functions)
 
     again = vet.popup(over=consultation)
+    again.locator("#consent").check()
     again.locator("#schedule").click()
     expect(again.locator("#notice-title")).to_have_text("This consultation already has a call")
     when = datetime.fromisoformat(call["scheduledFor"]).astimezone(LA)
@@ -270,10 +291,12 @@ def test_a_server_error_says_so_and_the_retry_works(
     original = CallService.schedule
     with monkeypatch.context() as patched:
         patched.setattr(CallService, "schedule", lambda *args, **kwargs: 1 / 0)
+        popup.locator("#consent").check()  # the owner agreed at discharge
         popup.locator("#schedule").click()
         expect(popup.locator("#form-error")).to_contain_text("Something went wrong on our side")
         screenshot(popup, "14-server-error")
     assert CallService.schedule is original
+    popup.locator("#consent").check()  # the owner agreed at discharge
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
     assert len(clinic_calls(functions)) == 1

@@ -113,6 +113,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     assert TEMPORARY_PASSWORD not in str(vet.storage())
 
     popup = vet.popup(over=vet.open_idexx("/consultations/12345"))
+    popup.locator("#consent").check()
     popup.locator("#schedule").click()
     expect(popup.locator("body")).to_have_attribute("data-state", "done")
     [call] = clinic_calls(functions)

@@ -216,8 +216,13 @@ class TestIdexxPreview:
             "metadata": {"source": "idexx_neo", "consultation_id": "12345", "provider_id": 1004, "company_id": 7742},
         }
         assert aws.items() == []
-        # the previewed request schedules as it is
-        assert api.post("/calls/schedule", {**request, "scheduledFor": TUESDAY_9AM_LA}).status == 201
+        # the previewed request schedules as it is, once the vet confirms the owner's consent (never assumed)
+        refused = api.post("/calls/schedule", {**request, "scheduledFor": TUESDAY_9AM_LA})
+        assert (refused.status, refused.error["code"]) == (422, "consent_required")
+        consent = {"given": True, "method": "verbal_at_discharge"}
+        assert (
+            api.post("/calls/schedule", {**request, "consent": consent, "scheduledFor": TUESDAY_9AM_LA}).status == 201
+        )
 
     def test_warns_about_what_the_vet_must_check(self, api: ApiClient) -> None:
         document = json.loads(json.dumps(IDEXX_PAGE_DATA))

@@ -110,6 +110,13 @@ def test_no_answer_is_retried_after_5_10_and_20_minutes(stand: Stand) -> None:
     call = stand.schedule(phoneNumber="+14155550101", scheduledFor=MONDAY_0930_LA)
     gaps = []
     for expected_attempt in (1, 2, 3, 4):
+        if expected_attempt == 4:  # a fourth dial to the number within 24 hours waits for the window, unused
+            assert [fired.result["result"] for fired in stand.advance_and_fire()] == ["capped"]
+            waiting = stand.call(call["callId"])
+            first_dial = at(waiting["attempts"][0]["dialedAt"])
+            assert (waiting["status"], waiting["attempt"]) == ("scheduled", 4)
+            assert at(waiting["scheduledFor"]) == first_dial + timedelta(hours=24)
+            assert stand.dials() == 3
         stand.advance_and_fire()
         assert stand.call(call["callId"])["attempt"] == expected_attempt
         stand.sim.flush()

@@ -20,6 +20,7 @@ LUNA: dict[str, Any] = {
     "dischargeSummary": "Post-op instructions: rest for 7 days.",
     "notes": "Follow-up on surgery",
     "metadata": {"source": "idexx_neo", "consultation_id": "12345", "provider_id": 1004},
+    "consent": {"given": True, "method": "verbal_at_discharge"},
 }
 TUESDAY_9AM_LA = "2026-12-01T17:00:00Z"
 
@@ -90,8 +91,14 @@ class TestScheduling:
         settings = api.get("/clinic/settings").data
         settings["timezone"] = "America/New_York"
         assert api.put("/clinic/settings", settings).status == 200
-        call = schedule(api, scheduledFor="2026-12-01T13:30:00Z")  # 08:30 in New York
+        # 08:30 in New York, for an owner in New York (one in Los Angeles would wait until 08:00 their time)
+        call = schedule(api, scheduledFor="2026-12-01T13:30:00Z", phoneNumber="+12125550100")
         assert call["scheduledFor"] == "2026-12-01T14:00:00Z"
+        assert (call["ownerTimezone"], call["ownerLocalTime"]) == (None, None)  # the owner's clock is the clinic's
+        later = schedule(api, scheduledFor="2026-12-01T13:30:00Z", metadata={"consultation_id": "la-owner"})
+        assert later["scheduledFor"] == "2026-12-01T16:00:00Z"  # 08:00 in Los Angeles
+        assert (later["rescheduled"], later["ownerTimezone"]) == (True, "America/Los_Angeles")
+        assert later["ownerLocalTime"] == "2026-12-01T08:00:00-08:00"
         assert call["timezone"] == "America/New_York"
 
     def test_duplicate_active_consultation_is_a_conflict_until_the_first_is_cancelled(

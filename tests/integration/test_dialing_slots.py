@@ -3,6 +3,7 @@ A burst that comes due together is spread out, not failed; a slot whose webhook 
 
 from __future__ import annotations
 
+from tests.support.graph import SPAY_FOLLOW_UP
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"
@@ -40,7 +41,7 @@ def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
     a = stand.schedule(scheduledFor=MONDAY_0930_LA)["callId"]
     response = stand.api.as_("clinic-b").post(
         "/calls/schedule",
-        {"phoneNumber": "+14155550100", "petName": "Rex", "ownerName": "Sam Lee", "scheduledFor": MONDAY_0930_LA},
+        {**SPAY_FOLLOW_UP, "petName": "Rex", "ownerName": "Sam Lee", "scheduledFor": MONDAY_0930_LA},
     )
     b = response.data["callId"]
     results = sorted(fired.result["result"] for fired in stand.advance_and_fire())

@@ -129,5 +129,8 @@ def _body() -> dict[str, Any]:
         "phoneNumber": "+14155550100",
         "petName": "Luna",
         "ownerName": "Sarah Johnson",
+        "clinicName": "Paws & Claws",
+        "clinicPhone": "+14155559876",
+        "consent": {"given": True},
         "scheduledFor": "2026-11-24T17:30:00Z",
     }

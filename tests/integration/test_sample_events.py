@@ -26,6 +26,9 @@ EXPECTED_STATUS = {
     "get-settings": 200,
     "put-settings": 200,
     "idexx-preview": 200,
+    "list-do-not-call": 200,
+    "add-do-not-call": 200,
+    "remove-do-not-call": 200,
 }
 
 

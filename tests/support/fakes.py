@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from shared.adapters.call_scheduler import PendingAttempt
+from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
 from shared.domain.reconciliation import check_due
 from shared.logic.ports import (
@@ -34,6 +35,7 @@ from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.execution import ExecuteRequest
 from shared.models.retell import RetellCall
+from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
 
 
@@ -288,3 +290,51 @@ class RecordingInvoker:
         if self.fail:
             raise RuntimeError("the invocation was lost")
         self.requests.append(request)
+
+
+class InMemoryDoNotCallStore:
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], DoNotCallEntry] = {}
+
+    def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None:
+        return self.entries.get((clinic_id, phone_number))
+
+    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
+        return sorted(
+            (entry for (clinic, _), entry in self.entries.items() if clinic == clinic_id),
+            key=lambda entry: entry.phone_number,
+        )
+
+    def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
+        if not replace and (clinic_id, entry.phone_number) in self.entries:
+            return False
+        self.entries[(clinic_id, entry.phone_number)] = entry
+        return True
+
+    def remove(self, clinic_id: str, phone_number: str) -> bool:
+        return self.entries.pop((clinic_id, phone_number), None) is not None
+
+
+class InMemoryDialCap:
+    """The cap's contract on a dict: (clinic, number) -> {dial key: when}."""
+
+    def __init__(self) -> None:
+        self.dials: dict[tuple[str, str], dict[str, datetime]] = {}
+
+    def take(self, clinic_id: str, phone_number: str, dial_key: str, limit: int, now: datetime) -> datetime | None:
+        dials = self.dials.setdefault((clinic_id, phone_number), {})
+        if dial_key in dials:
+            return None
+        kept = recent_dials(dials, now)
+        frees_at = dial_cap_frees_at(kept.values(), now, limit)
+        if frees_at is not None:
+            return frees_at
+        kept[dial_key] = now
+        self.dials[(clinic_id, phone_number)] = kept
+        return None
+
+    def give_back(self, clinic_id: str, phone_number: str, dial_key: str) -> None:
+        self.dials.get((clinic_id, phone_number), {}).pop(dial_key, None)
+
+    def counted(self, clinic_id: str, phone_number: str) -> int:
+        return len(self.dials.get((clinic_id, phone_number), {}))

@@ -22,6 +22,7 @@ from shared.logic.call_events import CallEventService, EventOutcome
 from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService
 from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor, Execution
 from shared.logic.ports import IdempotencyRecord, LeaseLimits
 from shared.logic.reconciliation import Reconciler
@@ -36,7 +37,9 @@ from tests.support.fakes import (
     FakeDialer,
     InMemoryAccountBreaker,
     InMemoryCallStore,
+    InMemoryDialCap,
     InMemoryDialSlots,
+    InMemoryDoNotCallStore,
     InMemoryScheduler,
     InMemorySettingsStore,
     RecordingInvoker,
@@ -61,6 +64,7 @@ SPAY_FOLLOW_UP: dict[str, Any] = {
     "clinicName": "Paws & Claws",
     "clinicPhone": "+14155559876",
     "dischargeSummary": "Spay surgery; keep the cone on for 10 days.",
+    "consent": {"given": True, "method": "verbal_at_discharge"},
 }
 """A schedule body with no consultation id (any number of these may be active at once)."""
 LUNA: dict[str, Any] = {**SPAY_FOLLOW_UP, "metadata": {"source": "idexx_neo", "consultation_id": "12345"}}
@@ -123,6 +127,9 @@ class Graph:
     reconciler: Reconciler
     recordings: RecordingService
     workspace_limit: int
+    do_not_call_store: InMemoryDoNotCallStore
+    do_not_call: DoNotCallService
+    dial_cap: InMemoryDialCap
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -259,6 +266,9 @@ def build_graph(
     settings = ClinicSettingsService(settings_store, clock=clock)
     writer = CallWriter(calls, scheduler, min_lead=SCHEDULER_MIN_LEAD)
     rng = random.Random(seed)
+    do_not_call_store = InMemoryDoNotCallStore()
+    do_not_call = DoNotCallService(do_not_call_store, clock=clock)
+    dial_cap = InMemoryDialCap()
 
     def lease_limits(clinic_limit: int) -> LeaseLimits:
         return LeaseLimits(clinic=clinic_limit, workspace=workspace_limit, duration=LEASE)
@@ -271,6 +281,7 @@ def build_graph(
         invoker=invoker,
         new_call_id=Sequence("call"),
         new_token=tokens,
+        do_not_call=do_not_call,
     )
     breaker = InMemoryAccountBreaker()
     executor = CallExecutor(
@@ -284,9 +295,19 @@ def build_graph(
         clock=clock,
         new_token=tokens,
         rng=rng,
+        do_not_call=do_not_call_store,
+        dial_cap=dial_cap,
     )
     events = CallEventService(
-        writer, settings, slots, breaker, lease_duration=LEASE, clock=clock, new_token=tokens, rng=rng
+        writer,
+        settings,
+        slots,
+        breaker,
+        lease_duration=LEASE,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
+        do_not_call=do_not_call,
     )
     reconciler = Reconciler(
         calls, writer, events, settings, slots, invoker, lambda: dialer, clock=clock, new_token=tokens
@@ -309,6 +330,9 @@ def build_graph(
         reconciler=reconciler,
         recordings=RecordingService(calls, lambda: dialer),
         workspace_limit=workspace_limit,
+        do_not_call_store=do_not_call_store,
+        do_not_call=do_not_call,
+        dial_cap=dial_cap,
     )
 
 

@@ -140,8 +140,16 @@ class TestEnded:
         graph = build_graph()
         call = graph.schedule()
         gaps = []
+        first_dial = None
         for attempt in (1, 2, 3, 4):
+            if attempt == 4:  # a fourth dial within 24 hours of the first is over the cap: it waits for the window
+                assert graph.fire(call.call_id).result == "capped"
+                waiting = graph.stored(call.call_id)
+                assert first_dial is not None
+                assert (waiting.attempt, waiting.scheduled_for) == (4, first_dial + timedelta(hours=24))
+                assert "dialed 3 times in the last 24 hours" in (waiting.status_reason or "")
             assert graph.fire(call.call_id).result == "dialed"
+            first_dial = first_dial or graph.clock()
             assert graph.stored(call.call_id).attempt == attempt
             graph.clock.advance(seconds=30)
             graph.finish(call.call_id, "dial_no_answer")

@@ -413,6 +413,8 @@ class TestCrash:
             lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
             clock=graph.clock,
             new_token=graph.tokens,
+            do_not_call=graph.do_not_call_store,
+            dial_cap=graph.dial_cap,
         )
         call = graph.schedule()
         request = graph.request_for(call)

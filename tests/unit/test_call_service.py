@@ -91,7 +91,8 @@ class TestSchedule:
     def test_the_clinics_settings_decide_hours_and_attempts(self) -> None:
         graph = build_graph()
         graph.configure(timezone="America/New_York", retry={"maxRetries": 1, "backoffSeconds": [60]})
-        graph.service.schedule(ADMIN, request(scheduledFor="2026-12-01T13:30:00Z"))  # 08:30 in New York
+        # 08:30 in New York, for an owner there too (a Los Angeles owner would wait until 08:00 their time)
+        graph.service.schedule(ADMIN, request(scheduledFor="2026-12-01T13:30:00Z", phoneNumber="+12125550100"))
         call = graph.stored("call1")
         assert (call.scheduled_for, call.timezone, call.max_attempts) == (
             at("2026-12-01T14:00:00Z"),

@@ -36,6 +36,8 @@ def crash_after_claim(graph: Graph, call: Call) -> None:
         lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
         clock=graph.clock,
         new_token=graph.tokens,
+        do_not_call=graph.do_not_call_store,
+        dial_cap=graph.dial_cap,
     )
     graph.scheduler.schedules.pop(graph.live_schedule_name(call))  # it fired, and deletes itself
     with contextlib.suppress(RuntimeError):

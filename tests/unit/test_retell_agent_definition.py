@@ -29,6 +29,8 @@ def sent_variables() -> set[str]:
         phone_number="+14155550100",
         pet_name="Luna",
         owner_name="Sarah",
+        clinic_name="Paws & Claws",
+        clinic_phone="+14155559876",
         requested_for=NOW,
         scheduled_for=NOW,
         timezone="America/Los_Angeles",
@@ -102,18 +104,21 @@ def test_the_simulated_analyses_use_the_agents_fields() -> None:
         ("+14155550101", "5550101"),
         ("+12125550101", "5550101"),
         ("+19075550116", "5550116"),
-        ("+442071234567", "+442071234567"),
+        ("+442071234567", "1234567"),
+        ("+442075550101", "5550101"),
         ("+1415555010", "+1415555010"),
+        ("+14155", "+14155"),
     ],
 )
-def test_the_scenario_is_the_last_seven_digits_of_a_us_number(number: str, key: str) -> None:
+def test_the_scenario_is_the_last_seven_digits_of_a_number(number: str, key: str) -> None:
     assert scenarios.scenario_key(number) == key
 
 
 def test_any_area_code_plays_the_same_script() -> None:
     assert scenarios.script_for("+12125550101", 0) == scenarios.script_for(scenarios.NO_ANSWER, 0)
     assert scenarios.script_for("+12125550101", 0).disconnection_reason == "dial_no_answer"
-    assert scenarios.script_for("+442075550101", 0).disconnection_reason == "agent_hangup"
+    assert scenarios.script_for("+442075550101", 0).disconnection_reason == "dial_no_answer"  # London, by day
+    assert scenarios.script_for("+442071234567", 0).disconnection_reason == "agent_hangup"
     assert scenarios.refusal("+16465550107", 0) == scenarios.refusal(scenarios.RATE_LIMITED_ONCE, 0)
     assert scenarios.refusal("+16465550107", 1) is None
     assert scenarios.slow_dial("+13125550109")

@@ -7,6 +7,7 @@ import { loadSettings } from "../../extension/lib/settings.js";
 import { api, failureText, onSignedOut } from "./api.js";
 import { CallPage } from "./call.jsx";
 import { CallsPage } from "./calls.jsx";
+import { DoNotCallPage } from "./donotcall.jsx";
 import { OverviewPage } from "./overview.jsx";
 import { followLink, navigate, useLocation } from "./router.js";
 import { SettingsPage } from "./settings.jsx";
@@ -107,6 +108,9 @@ function SignedIn({ config, session, onSignOut }) {
           <a href="/settings" aria-current={path === "/settings" ? "page" : undefined}>
             Settings
           </a>
+          <a href="/do-not-call" aria-current={path === "/do-not-call" ? "page" : undefined}>
+            Do not call
+          </a>
         </nav>
         <div class="who">
           <span id="who">
@@ -145,6 +149,7 @@ function Page({ path }) {
   if (path === "/calls") return <CallsPage />;
   if (path === "/overview") return <OverviewPage />;
   if (path === "/settings") return <SettingsPage />;
+  if (path === "/do-not-call") return <DoNotCallPage />;
   if (path === "/" || path === "/index.html") return null;
   return (
     <section>

@@ -160,7 +160,14 @@ export function CallPage({ callId }) {
           <h2 id="details-title">Details</h2>
           <dl class="details">
             <Row label="Call time">{longWhen(call.scheduledFor, zone)}</Row>
-            {call.rescheduled && <Row label="Asked for">{longWhen(call.requestedFor, zone)} (moved into business hours)</Row>}
+            {call.ownerTimezone && (
+              <Row label="Owner's time">
+                {longWhen(call.scheduledFor, call.ownerTimezone)} ({call.ownerTimezone})
+              </Row>
+            )}
+            {call.rescheduled && (
+              <Row label="Asked for">{longWhen(call.requestedFor, zone)} (moved into business hours and the owner's calling hours)</Row>
+            )}
             <Row label="Attempt">
               {call.attempt} of {call.maxAttempts}
             </Row>
@@ -174,6 +181,10 @@ export function CallPage({ callId }) {
             <Row label="Clinic">{call.clinicName}</Row>
             <Row label="Clinic phone">{call.clinicPhone}</Row>
             <Row label="Notes">{call.notes}</Row>
+            <Row label="Consent">
+              {call.consent &&
+                `${call.consent.given ? "Given" : "Not given"} (${call.consent.method.replaceAll("_", " ")}${call.consent.note ? `: ${call.consent.note}` : ""}), recorded by ${call.consent.recordedBy} on ${longWhen(call.consent.recordedAt, zone)}`}
+            </Row>
             <Row label="Consultation">
               {consultation && (
                 <a href={`${idexx}/consultations/${encodeURIComponent(consultation)}`} target="_blank" rel="noopener noreferrer">
@@ -227,7 +238,7 @@ export function CallPage({ callId }) {
                 moved.rescheduled
                   ? {
                       kind: "warning",
-                      text: `You picked ${longWhen(moved.requestedFor, zone)}, when the clinic is closed, so the call was moved into business hours: it will be placed ${longWhen(moved.scheduledFor, zone)}.`,
+                      text: `You picked ${longWhen(moved.requestedFor, zone)}, when the clinic is closed or the owner is outside their calling hours (08:00–20:00 their time), so the call was moved: it will be placed ${longWhen(moved.scheduledFor, zone)}.`,
                     }
                   : { kind: "success", text: `Rescheduled: the call will be placed ${longWhen(moved.scheduledFor, zone)}.` },
               );

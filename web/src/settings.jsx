@@ -109,8 +109,11 @@ export function SettingsPage() {
     event.preventDefault();
     setBusy(true);
     setMessage(null);
+    // The calling-safety settings are not on this page: send them back as they are, so saving keeps them.
+    const { requireConsent, ownerCallingHours, maxDialsPerNumber, clinicName, clinicPhone } = settings;
+    const kept = { requireConsent, ownerCallingHours, maxDialsPerNumber, clinicName, clinicPhone };
     /** @type {ApiResult<FullSettings>} */
-    const result = await api("PUT", "/clinic/settings", { body: bodyOf(draft) });
+    const result = await api("PUT", "/clinic/settings", { body: { ...kept, ...bodyOf(draft) } });
     setBusy(false);
     if (result.ok) {
       settingsSaved(result.data);

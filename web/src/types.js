@@ -57,6 +57,9 @@
  * @property {string | null} [transcript]
  * @property {boolean} [hasRecording]
  * @property {CallAttempt[]} attempts
+ * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the call's timezone
+ * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock
+ * @property {{given: boolean, method: string, note?: string | null, recordedBy: string, recordedAt: string} | null} [consent]
  * @property {string} createdAt
  * @property {string} updatedAt
  * @property {string} createdBy
@@ -82,6 +85,11 @@
  * @property {string | null} [agentId]
  * @property {string | null} [fromNumber]
  * @property {number} maxConcurrentCalls
+ * @property {boolean} [requireConsent] calling safety (this page keeps them as they are when it saves)
+ * @property {{start: string, end: string}} [ownerCallingHours]
+ * @property {number} [maxDialsPerNumber]
+ * @property {string | null} [clinicName]
+ * @property {string | null} [clinicPhone]
  */
 
 /**
