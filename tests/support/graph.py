@@ -24,7 +24,7 @@ from shared.logic.calls import CallService
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor, Execution
-from shared.logic.ports import IdempotencyRecord, LeaseLimits
+from shared.logic.ports import Dialer, IdempotencyRecord, LeaseLimits
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.models.call import Call, ScheduleCallRequest
@@ -184,6 +184,26 @@ class Graph:
                 token=pending.token,
                 scheduled_time=pending.fire_at,
             )
+        )
+
+    def executor_dying_before_the_dial(self) -> CallExecutor:
+        """The execute function's service, over the same fakes, in a container that dies between claim and dial."""
+
+        def crash() -> Dialer:
+            raise RuntimeError("the function died between claim and dial")
+
+        return CallExecutor(
+            self.writer,
+            self.settings,
+            self.slots,
+            self.breaker,
+            dialer=crash,
+            defaults=DEFAULTS,
+            lease_limits=lambda clinic: LeaseLimits(clinic, self.workspace_limit, LEASE),
+            clock=self.clock,
+            new_token=self.tokens,
+            do_not_call=self.do_not_call_store,
+            dial_cap=self.dial_cap,
         )
 
     def dialed_call(self, **overrides: Any) -> Call:

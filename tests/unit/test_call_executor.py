@@ -9,8 +9,6 @@ import pytest
 
 from shared.domain.dialing import DialDefaults
 from shared.domain.lifecycle import MAX_REQUEUES
-from shared.logic.execution import CallExecutor
-from shared.logic.ports import Dialer, LeaseLimits
 from shared.models.call import CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
 from tests.support.graph import ADMIN, CLINIC, DEFAULTS, LEASE, OTHER_CLINIC, Graph, at, build_graph
@@ -400,22 +398,7 @@ class TestCrash:
     def test_a_crash_after_the_claim_never_leads_to_a_dial(self) -> None:
         graph = build_graph()
 
-        def crash() -> Dialer:
-            raise RuntimeError("the function died between claim and dial")
-
-        executor = CallExecutor(
-            graph.writer,
-            graph.settings,
-            graph.slots,
-            graph.breaker,
-            dialer=crash,
-            defaults=DEFAULTS,
-            lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
-            clock=graph.clock,
-            new_token=graph.tokens,
-            do_not_call=graph.do_not_call_store,
-            dial_cap=graph.dial_cap,
-        )
+        executor = graph.executor_dying_before_the_dial()
         call = graph.schedule()
         request = graph.request_for(call)
         graph.clock.advance(minutes=1)

@@ -7,13 +7,11 @@ import contextlib
 
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
 from shared.logic.call_events import EventEffect
-from shared.logic.execution import CallExecutor
-from shared.logic.ports import Dialer, LeaseLimits
 from shared.logic.reconciliation import Repair
 from shared.models.call import Call, CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
 from shared.models.retell import RetellCall
-from tests.support.graph import CLINIC, DEFAULTS, LEASE, Graph, build_graph
+from tests.support.graph import CLINIC, Graph, build_graph
 
 
 def retell_state(graph: Graph, call: Call, reason: str, retell_call_id: str | None = None) -> RetellCall:
@@ -23,22 +21,7 @@ def retell_state(graph: Graph, call: Call, reason: str, retell_call_id: str | No
 
 
 def crash_after_claim(graph: Graph, call: Call) -> None:
-    def crash() -> Dialer:
-        raise RuntimeError("the function died between claim and dial")
-
-    executor = CallExecutor(
-        graph.writer,
-        graph.settings,
-        graph.slots,
-        graph.breaker,
-        dialer=crash,
-        defaults=DEFAULTS,
-        lease_limits=lambda clinic: LeaseLimits(clinic, graph.workspace_limit, LEASE),
-        clock=graph.clock,
-        new_token=graph.tokens,
-        do_not_call=graph.do_not_call_store,
-        dial_cap=graph.dial_cap,
-    )
+    executor = graph.executor_dying_before_the_dial()
     graph.scheduler.schedules.pop(graph.live_schedule_name(call))  # it fired, and deletes itself
     with contextlib.suppress(RuntimeError):
         executor.execute(graph.request_for(call))
