@@ -1,12 +1,19 @@
 """Dialing slots: at most ``maxConcurrentCalls`` calls of a clinic, and at most the Retell workspace's limit across
 all clinics, are in flight at once.
 
-Each pool is one item holding a map ``callId -> lease expiry (epoch seconds)``. Taking a slot is one transaction
-that adds the call to both maps, on the condition that each has room (``size(leases) < limit``) or already holds
-the call (a retry of the same claim keeps its slot). A lease is returned when the call ends; one that is never
+A clinic's pool is one item holding a map ``callId -> [lease expiry (epoch seconds), workspace shard]``. The
+workspace's pool is split into shards of at most ``SHARD_SLOTS`` leases, one item each (``callId -> expiry``):
+a single item would grow with the workspace's limit (a 1,000-call limit makes a ~45 KB item, so every dial and
+every hang-up would cost ~45 write units twice over, and one item takes only ~1,000 write units a second), while
+a shard stays under 1 KB (one write unit) and the shards spread the writes of a burst over many partitions.
+
+Taking a slot is one transaction that adds the call to the clinic's map and to one shard, on the condition that
+each has room and the clinic's map does not hold the call yet; a call the clinic already holds (a retry of the
+same claim) keeps its slot and its shard. A shard that is full sends the call to the next one, in an order that
+starts at a random shard, so a burst spreads out. A lease is returned when the call ends; one that is never
 returned (a lost webhook) expires, and expired leases are pruned the next time a pool looks full. A lost race (a
-missing pool created by another dial, two dials writing one pool at once) is retried: only a pool that is really
-full makes a call wait.
+missing pool created by another dial, two dials writing one pool at once) is retried: only pools that are really
+full make a call wait.
 """
 
 from __future__ import annotations
@@ -23,89 +30,181 @@ from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_
 from shared.logic.ports import LeaseLimits
 
 LEASES = "leases"
+SHARD_SLOTS = 16
+"""Leases per workspace shard: 16 call ids with their expiries keep a shard under 1 KB, one write unit."""
 MAX_ROUNDS = 8
 BACKOFF_SECONDS = 0.02
 """Contention on a pool item (a burst of dials due together) is retried after a short jittered pause, not taken for a
 full pool: DynamoDB takes about 1,000 writes a second on one item, far more than a workspace dials."""
 
 
+def shard_sizes(workspace_limit: int) -> list[int]:
+    """The slots of each workspace shard: ``workspace_limit`` split as evenly as shards of ``SHARD_SLOTS`` allow."""
+    count = -(-workspace_limit // SHARD_SLOTS)
+    return [workspace_limit // count + (1 if index < workspace_limit % count else 0) for index in range(count)]
+
+
+def _expiry(held: Any) -> int:
+    """A clinic lease is ``[expiry, shard]``; one written before the workspace pool had shards is a bare expiry."""
+    return int(held[0] if isinstance(held, list) else held)
+
+
+def _shard(held: Any) -> int:
+    return int(held[1]) if isinstance(held, list) and len(held) > 1 else 0
+
+
 class DialLeases:
-    def __init__(self, client: Any, table_name: str):
+    def __init__(self, client: Any, table_name: str, rng: random.Random | None = None):
         self._client = client
         self._table = table_name
+        self._rng = rng or random.Random()
 
     def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot in the clinic's pool and the workspace's pool for ``call_id``; ``False`` if either is full."""
+        """Take a slot in the clinic's pool and a workspace shard for ``call_id``; ``False`` if either is full."""
         expires = int((now + limits.duration).timestamp())
-        pools = ((clinic_leases_key(clinic_id), limits.clinic), (workspace_leases_key(), limits.workspace))
-        for round_number in range(MAX_ROUNDS):
+        now_epoch = int(now.timestamp())
+        sizes = shard_sizes(limits.workspace)
+        start = self._rng.randrange(len(sizes))
+        shards = [(start + offset) % len(sizes) for offset in range(len(sizes))]
+        clinic_key = clinic_leases_key(clinic_id)
+        rounds = 0
+        while shards and rounds < MAX_ROUNDS + len(sizes):
+            rounds += 1
+            shard = shards[0]
             try:
                 self._client.transact_write_items(
-                    TransactItems=[self._take(key, call_id, limit, expires) for key, limit in pools]
+                    TransactItems=[
+                        self._take(clinic_key, call_id, limits.clinic, [expires, shard], new_only=True),
+                        self._take(workspace_leases_key(shard), call_id, sizes[shard], expires, new_only=False),
+                    ]
                 )
                 return True
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
-            if "TransactionConflict" in reasons:  # another dial wrote a pool at the same instant: not full, go again
-                time.sleep(random.uniform(0, BACKOFF_SECONDS * (round_number + 1)))
+                clinic_reason, shard_reason = (
+                    reason.get("Code") for reason in error.response.get("CancellationReasons", [{}, {}])
+                )
+            if "TransactionConflict" in (clinic_reason, shard_reason):  # another dial wrote a pool at this instant
+                time.sleep(self._rng.uniform(0, BACKOFF_SECONDS * rounds))
                 continue
-            # A condition failed: a pool is full, missing, or changed since. Only a pool that is full now, with no
-            # expired lease to drop, makes the call wait; anything else was a race, and the next round may win.
-            if not all([self._has_room(key, call_id, limit, int(now.timestamp())) for key, limit in pools]):
-                return False
+            if clinic_reason == "ConditionalCheckFailed":
+                clinic = self._pool(clinic_key)
+                if clinic is not None and call_id in clinic:
+                    return True  # a retry of the same claim: it keeps its slot and its shard
+                if not self._has_room(clinic_key, clinic, limits.clinic, now_epoch):
+                    return False
+            if shard_reason == "ConditionalCheckFailed":
+                key = workspace_leases_key(shard)
+                if not self._has_room(key, self._pool(key), sizes[shard], now_epoch):
+                    shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # really full: the others
         return False
 
     def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None:
         """Extend a held lease (a connected call may run longer than the lease); a lease not held is not taken."""
-        for key in (clinic_leases_key(clinic_id), workspace_leases_key()):
-            self._update_held(key, call_id, "SET #leases.#call = :expires", int((now + duration).timestamp()))
+        expires = int((now + duration).timestamp())
+        clinic = self._update_held(clinic_leases_key(clinic_id), call_id, "SET #leases.#call[0] = :expires", expires)
+        if clinic is not None:
+            shard = _shard(clinic[LEASES].get(call_id))
+            self._update_held(workspace_leases_key(shard), call_id, "SET #leases.#call = :expires", expires)
 
     def release(self, clinic_id: str, call_id: str) -> None:
         """Return the call's slots. Releasing one not held is fine (webhooks repeat)."""
-        for key in (clinic_leases_key(clinic_id), workspace_leases_key()):
-            self._update_held(key, call_id, "REMOVE #leases.#call", None)
+        clinic = self._update_held(clinic_leases_key(clinic_id), call_id, "REMOVE #leases.#call", None, old=True)
+        shards = [_shard(clinic[LEASES].get(call_id))] if clinic is not None else []
+        for shard in shards:
+            self._update_held(workspace_leases_key(shard), call_id, "REMOVE #leases.#call", None)
 
     def held(self, clinic_id: str) -> dict[str, int]:
         """The clinic's leases (call id -> expiry); for tests and operators."""
-        response = self._client.get_item(TableName=self._table, Key=to_item(clinic_leases_key(clinic_id)))
-        return dict(from_item(response.get("Item", {})).get(LEASES, {}))
+        pool = self._pool(clinic_leases_key(clinic_id), consistent=False) or {}
+        return {call_id: _expiry(held) for call_id, held in pool.items()}
+
+    def held_in_workspace(self, workspace_limit: int) -> dict[str, int]:
+        """Every lease in the workspace's shards (call id -> expiry); for the bench and operators."""
+        leases: dict[str, int] = {}
+        for shard in range(len(shard_sizes(workspace_limit))):
+            leases.update(self._pool(workspace_leases_key(shard), consistent=False) or {})
+        return leases
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _take(self, key: dict[str, str], call_id: str, limit: int, expires: int) -> dict[str, Any]:
+    def _take(self, key: dict[str, str], call_id: str, limit: int, value: Any, *, new_only: bool) -> dict[str, Any]:
+        """Add the call to the pool at ``key`` if it has room; with ``new_only``, only if it does not hold the call
+        (the clinic's pool: a call it holds has its shard already), else also when it does (the shard: the same)."""
+        if new_only:
+            condition = "attribute_exists(#leases) AND attribute_not_exists(#leases.#call) AND size(#leases) < :limit"
+        else:
+            condition = "attribute_exists(#leases) AND (attribute_exists(#leases.#call) OR size(#leases) < :limit)"
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": to_item(key),
-                "UpdateExpression": "SET #leases.#call = :expires",
-                "ConditionExpression": "attribute_exists(#leases) AND "
-                "(attribute_exists(#leases.#call) OR size(#leases) < :limit)",
+                "UpdateExpression": "SET #leases.#call = :value",
+                "ConditionExpression": condition,
                 "ExpressionAttributeNames": {"#leases": LEASES, "#call": call_id},
-                "ExpressionAttributeValues": {":expires": to_attribute(expires), ":limit": to_attribute(limit)},
+                "ExpressionAttributeValues": {":value": to_attribute(value), ":limit": to_attribute(limit)},
             }
         }
 
-    def _update_held(self, key: dict[str, str], call_id: str, expression: str, expires: int | None) -> None:
+    def _update_held(
+        self, key: dict[str, str], call_id: str, expression: str, expires: int | None, *, old: bool = False
+    ) -> dict[str, Any] | None:
+        """Apply ``expression`` to the call's lease in the pool at ``key`` if it holds one; the pool's item (as it was
+        with ``old``, else as it is now), or ``None`` when the pool does not hold the call."""
         values = {":expires": to_attribute(expires)} if expires is not None else {}
         try:
-            self._client.update_item(
+            response = self._client.update_item(
                 TableName=self._table,
                 Key=to_item(key),
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(#leases.#call)",
                 ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                ReturnValues="ALL_OLD" if old else "ALL_NEW",
                 **({"ExpressionAttributeValues": values} if values else {}),
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+            code = error.response["Error"]["Code"]
+            if code == "ConditionalCheckFailedException":
+                return None
+            if code == "ValidationException" and "[0]" in expression:  # a bare-expiry lease from before the shards
+                return self._update_held(key, call_id, "SET #leases.#call = :expires", expires, old=old)
+            raise
+        return from_item(response.get("Attributes", {}))
 
-    def _has_room(self, key: dict[str, str], call_id: str, limit: int, now_epoch: int) -> bool:
-        """Whether the pool can take ``call_id`` now: create it if it is missing, drop its expired leases if full."""
-        response = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
+    def _pool(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        """The pool's leases, or ``None`` if the pool has no item yet."""
+        response = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=consistent)
         if "Item" not in response:
+            return None
+        return dict(from_item(response["Item"]).get(LEASES, {}))
+
+    def _shards_with_room(self, shards: list[int], sizes: list[int], now_epoch: int) -> list[int]:
+        """Of ``shards``, in their order, those that may take a call: missing, not full, or holding an expired lease.
+        One batch read instead of a failed transaction per full shard when the workspace is busy."""
+        pools: dict[str, dict[str, Any]] = {}
+        for first in range(0, len(shards), 100):
+            keys: list[dict[str, Any]] = [to_item(workspace_leases_key(shard)) for shard in shards[first : first + 100]]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    pool = from_item(item)
+                    pools[pool[PARTITION_KEY]] = dict(pool.get(LEASES, {}))
+                request = response.get("UnprocessedKeys") or {}
+
+        def may_take(shard: int) -> bool:
+            leases = pools.get(workspace_leases_key(shard)[PARTITION_KEY])
+            if leases is None or len(leases) < sizes[shard]:
+                return True
+            return any(_expiry(held) <= now_epoch for held in leases.values())
+
+        return [shard for shard in shards if may_take(shard)]
+
+    def _has_room(self, key: dict[str, str], leases: dict[str, Any] | None, limit: int, now_epoch: int) -> bool:
+        """Whether the pool (``leases`` as just read) can take one more call: create it if it is missing, drop its
+        expired leases if it is full."""
+        if leases is None:
             try:
                 self._client.put_item(
                     TableName=self._table,
@@ -117,21 +216,20 @@ class DialLeases:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
             return True
-        leases: dict[str, int] = from_item(response["Item"]).get(LEASES, {})
-        if call_id in leases or len(leases) < limit:
+        if len(leases) < limit:
             return True
         freed = False
-        for held_call, expiry in leases.items():
-            if expiry > now_epoch:
+        for held_call, held in leases.items():
+            if _expiry(held) > now_epoch:
                 continue
             try:
                 self._client.update_item(
                     TableName=self._table,
                     Key=to_item(key),
                     UpdateExpression="REMOVE #leases.#call",
-                    ConditionExpression="#leases.#call = :expiry",  # not renewed meanwhile
+                    ConditionExpression="#leases.#call = :held",  # not renewed meanwhile
                     ExpressionAttributeNames={"#leases": LEASES, "#call": held_call},
-                    ExpressionAttributeValues={":expiry": to_attribute(expiry)},
+                    ExpressionAttributeValues={":held": to_attribute(held)},
                 )
                 freed = True
             except ClientError as error:

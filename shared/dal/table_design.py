@@ -75,8 +75,11 @@ def clinic_leases_key(clinic_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"LEASES#CLINIC#{_part(clinic_id)}", SORT_KEY: "LEASES"}
 
 
-def workspace_leases_key() -> dict[str, str]:
-    return {PARTITION_KEY: "LEASES#WORKSPACE", SORT_KEY: "LEASES"}
+def workspace_leases_key(shard: int = 0) -> dict[str, str]:
+    """One shard of the workspace's pool; shard 0 keeps the key the pool had when it was a single item."""
+    if shard < 0:
+        raise ValueError("a shard is a non-negative number")
+    return {PARTITION_KEY: "LEASES#WORKSPACE" + (f"#{shard}" if shard else ""), SORT_KEY: "LEASES"}
 
 
 def open_work_partition(call_id: str) -> str:

@@ -1,0 +1,117 @@
+"""The workspace's dialing pool split into shards (``shared/dal/dial_leases.py``): a limit of any size is kept
+exactly, every shard stays a one-write-unit item, a call keeps one shard from its dial to its end, and leases
+written before the shards existed still renew and release."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.dal.dial_leases import SHARD_SLOTS, DialLeases, shard_sizes
+from shared.dal.items import to_attribute, to_item
+from shared.dal.table_design import clinic_leases_key, workspace_leases_key
+from shared.logic.ports import LeaseLimits
+from tests.conftest import TABLE, AwsStandIns
+
+NOW = datetime(2030, 12, 2, 17, 0, tzinfo=UTC)
+
+
+def _limits(workspace: int, clinic: int = 20) -> LeaseLimits:
+    return LeaseLimits(clinic=clinic, workspace=workspace, duration=timedelta(minutes=20))
+
+
+def _shard_items(aws: AwsStandIns, limit: int) -> list[dict[str, Any]]:
+    items = []
+    for shard in range(len(shard_sizes(limit))):
+        found = aws.dynamodb.get_item(TableName=TABLE, Key=to_item(workspace_leases_key(shard))).get("Item")
+        items.append(found or {})
+    return items
+
+
+@pytest.mark.parametrize("limit", [1, 16, 17, 20, 100, 1000])
+def test_shard_sizes_add_up_to_the_limit_and_none_holds_more_than_a_shard(limit: int) -> None:
+    sizes = shard_sizes(limit)
+    assert sum(sizes) == limit
+    assert max(sizes) <= SHARD_SLOTS
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_a_workspace_limit_over_several_shards_is_kept_exactly(aws: AwsStandIns) -> None:
+    leases = DialLeases(aws.dynamodb, TABLE, random.Random(7))
+    limit = 40  # three shards: 14, 13, 13
+    taken = [leases.acquire(f"clinic-{n}", f"{n:032x}", _limits(limit), NOW) for n in range(limit)]
+    assert taken == [True] * limit
+    assert not leases.acquire("clinic-x", "f" * 32, _limits(limit), NOW)
+    assert len(leases.held_in_workspace(limit)) == limit
+    leases.release("clinic-7", f"{7:032x}")
+    assert leases.acquire("clinic-x", "f" * 32, _limits(limit), NOW)
+    assert not leases.acquire("clinic-y", "e" * 32, _limits(limit), NOW)
+
+
+def test_a_full_shard_of_call_ids_is_one_write_unit(aws: AwsStandIns) -> None:
+    leases = DialLeases(aws.dynamodb, TABLE)
+    limit = 1000
+    for n in range(SHARD_SLOTS * 3):
+        assert leases.acquire(f"clinic-{n % 50}", f"{n:032x}", _limits(limit), NOW)
+    for item in _shard_items(aws, limit):
+        assert len(json.dumps(item)) < 1024  # the JSON form is longer than DynamoDB's own size measure
+
+
+def test_a_retried_claim_keeps_its_one_shard_and_its_end_frees_it(aws: AwsStandIns) -> None:
+    leases = DialLeases(aws.dynamodb, TABLE)
+    limit = 100
+    for _ in range(5):  # each retry would pick a random shard; the clinic's pool remembers the first
+        assert leases.acquire("clinic-a", "a" * 32, _limits(limit), NOW)
+    holding = [n for n, item in enumerate(_shard_items(aws, limit)) if "a" * 32 in item.get("leases", {}).get("M", {})]
+    assert len(holding) == 1
+    leases.renew("clinic-a", "a" * 32, timedelta(hours=1), NOW)
+    assert leases.held_in_workspace(limit)["a" * 32] == int((NOW + timedelta(hours=1)).timestamp())
+    leases.release("clinic-a", "a" * 32)
+    assert leases.held_in_workspace(limit) == {}
+    assert leases.held("clinic-a") == {}
+
+
+def test_a_lease_from_before_the_shards_renews_and_releases(aws: AwsStandIns) -> None:
+    """A clinic lease that is a bare expiry (the single-item pool's format) lives in shard 0, the old item."""
+    expiry = int((NOW + timedelta(minutes=20)).timestamp())
+    for key in (clinic_leases_key("clinic-a"), workspace_leases_key()):
+        aws.dynamodb.put_item(TableName=TABLE, Item={**to_item(key), "leases": to_attribute({"b" * 32: expiry})})
+    leases = DialLeases(aws.dynamodb, TABLE)
+    leases.renew("clinic-a", "b" * 32, timedelta(hours=1), NOW)
+    later = int((NOW + timedelta(hours=1)).timestamp())
+    assert leases.held("clinic-a") == {"b" * 32: later}
+    assert leases.held_in_workspace(20) == {"b" * 32: later}
+    leases.release("clinic-a", "b" * 32)
+    assert leases.held("clinic-a") == {}
+    assert leases.held_in_workspace(20) == {}
+
+
+def test_a_busy_workspace_finds_the_one_shard_left_with_room(aws: AwsStandIns) -> None:
+    leases = DialLeases(aws.dynamodb, TABLE, random.Random(3))
+    limit = 160  # ten shards of 16
+    for n in range(limit - 1):
+        assert leases.acquire(f"clinic-{n % 10}", f"{n:032x}", _limits(limit), NOW)
+    calls: list[str] = []
+    original = aws.dynamodb.transact_write_items
+
+    def counting(**kwargs: object) -> object:
+        calls.append("transact")
+        return original(**kwargs)
+
+    aws.dynamodb.transact_write_items = counting
+    assert leases.acquire("clinic-z", "c" * 32, _limits(limit), NOW)
+    assert len(calls) <= 2  # the random first shard, then the one a single batch read found with room
+    assert not leases.acquire("clinic-z", "d" * 32, _limits(limit), NOW)
+
+
+def test_expired_leases_in_a_shard_are_pruned_when_the_workspace_is_full(aws: AwsStandIns) -> None:
+    leases = DialLeases(aws.dynamodb, TABLE)
+    limit = 32
+    for n in range(limit):
+        assert leases.acquire(f"clinic-{n % 4}", f"{n:032x}", _limits(limit), NOW)
+    later = NOW + timedelta(minutes=21)
+    assert leases.acquire("clinic-z", "c" * 32, _limits(limit), later)
