@@ -20,9 +20,12 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import os
 from dataclasses import dataclass
 
 from bench.burst import WRITES, Burst, run_burst
+from shared.dal.table_design import OPEN_WORK_SHARDS
+from shared.domain.lifecycle import MAX_REQUEUES
 
 CALLS_PER_CLINIC_DAY = 50
 WORKING_DAYS_PER_MONTH = 22
@@ -34,6 +37,14 @@ EXECUTE_SECONDS = 1.0
 WEBHOOK_SECONDS = 0.1
 API_SECONDS = 0.1
 SCALES = (100, 1_000, 10_000)
+
+
+def _longest_wait_minutes() -> float:
+    """How long a call may wait for a slot before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
+    from shared.logic.execution import REQUEUE_DELAY, REQUEUE_JITTER
+
+    return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
+
 
 QUOTAS = {
     "scheduler_create_tps": 5_000,  # CreateSchedule, primary Regions (adjustable)
@@ -52,6 +63,7 @@ class PerCall:
     """One answered call's AWS requests, measured."""
 
     requests: dict[str, float]
+    at_dial: dict[str, float]  # the execute phase alone: what lands at the moment the call is due
 
     def of(self, *names: str) -> float:
         return float(sum(self.requests[name] for name in names))
@@ -59,77 +71,93 @@ class PerCall:
     def service(self, service: str) -> float:
         return float(sum(count for name, count in self.requests.items() if name.startswith(f"{service}.")))
 
+    @staticmethod
+    def _writes(requests: dict[str, float]) -> float:
+        return float(sum(count for name, count in requests.items() if name.split(".")[1] in WRITES))
+
     @property
     def dynamodb_writes(self) -> float:
-        return float(
-            sum(count for name, count in self.requests.items() if name.split(".")[1] in WRITES and "dynamodb" in name)
-        )
+        return self._writes(self.requests)
+
+    @property
+    def dynamodb_writes_at_dial(self) -> float:
+        return self._writes(self.at_dial)
 
 
 def measure_per_call(clinics: int = 10, calls_per_clinic: int = 10) -> PerCall:
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
     burst = Burst(clinics=clinics, calls_per_clinic=calls_per_clinic, workspace_limit=clinics * calls_per_clinic + 1)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         tally = run_burst(burst)
-    return PerCall({name: count / burst.calls for name, count in tally.aws_calls.items()})
-
-
-def capacity_table(per_call: PerCall, write_units_per_call: float | None = None) -> None:
-    wru = write_units_per_call if write_units_per_call is not None else per_call.dynamodb_writes
-    print("\nCapacity at 50 calls a clinic a day (model in bench/capacity.py; quotas in docs/capacity.md)")
-    print(
-        "  measured per answered call: "
-        + ", ".join(f"{name} {count:.2f}" for name, count in sorted(per_call.requests.items()) if count >= 0.01)
+    return PerCall(
+        {name: count / burst.calls for name, count in tally.aws_calls.items()},
+        {name: count / burst.calls for name, count in tally.phases["execute"].items()},
     )
-    print(f"  DynamoDB write units per call used below: {wru:.1f}")
-    header = f"  {'figure':<44} {'quota':>8}" + "".join(f" {f'{scale:,} clinics':>15}" for scale in SCALES)
-    print(header)
-    rows: list[tuple[str, float, list[float]]] = []
+
+
+def capacity_table(per_call: PerCall) -> None:
+    wru, wru_at_dial = per_call.dynamodb_writes, per_call.dynamodb_writes_at_dial
+    print("\nCapacity at 50 calls a clinic a day (model in bench/capacity.py; quotas in docs/capacity.md)")
+    measured = ", ".join(f"{name} {count:.2f}" for name, count in sorted(per_call.requests.items()) if count >= 0.01)
+    print(f"  measured per answered call: {measured}")
+    print(
+        f"  DynamoDB writes per call (write units, were each item under 1 KB): {wru:.1f}; at the dial {wru_at_dial:.1f}"
+    )
+    print(f"  {'figure':<58} {'quota':>8}" + "".join(f" {f'{scale:,} clinics':>15}" for scale in SCALES))
+    rows: dict[str, tuple[float, list[float]]] = {}
     for scale in SCALES:
         calls_per_day = scale * CALLS_PER_CLINIC_DAY
-        attempts_per_day = calls_per_day * ATTEMPTS_PER_CALL
-        average_attempts_per_s = attempts_per_day / CLINIC_DAY_SECONDS
-        peak_attempts_per_s = calls_per_day * PEAK_SHARE_IN_ONE_MINUTE / 60
-        retell_needed_avg = average_attempts_per_s * CALL_MINUTES * 60
-        retell_needed_peak = peak_attempts_per_s * 60 * CALL_MINUTES  # the peak minute's calls all on the line
+        attempts_per_s = calls_per_day * ATTEMPTS_PER_CALL / CLINIC_DAY_SECONDS
+        burst_calls = calls_per_day * PEAK_SHARE_IN_ONE_MINUTE
+        burst_per_s = burst_calls / 60
         figures = {
-            "calls a day": (float("nan"), calls_per_day),
+            "calls a day": (math.nan, calls_per_day),
             "Scheduler CreateSchedule /s (day average)": (
                 QUOTAS["scheduler_create_tps"],
-                average_attempts_per_s * per_call.of("scheduler.CreateSchedule"),
+                attempts_per_s * per_call.of("scheduler.CreateSchedule"),
             ),
-            "Scheduler invocations /s (09:00 peak)": (QUOTAS["scheduler_invocations_tps"], peak_attempts_per_s),
-            "Lambda concurrency, execute (09:00 peak)": (
+            "Scheduler invocations /s (09:00 burst)": (QUOTAS["scheduler_invocations_tps"], burst_per_s),
+            "Lambda concurrency, execute (09:00 burst)": (
                 QUOTAS["lambda_concurrency"],
-                peak_attempts_per_s * EXECUTE_SECONDS,
+                min(burst_per_s, QUOTAS["scheduler_invocations_tps"]) * EXECUTE_SECONDS,
             ),
-            "Lambda concurrency, webhooks (day average)": (
+            "Lambda concurrency, webhooks + API (day average)": (
                 QUOTAS["lambda_concurrency"],
-                average_attempts_per_s * 3 * WEBHOOK_SECONDS,
+                attempts_per_s * (3 * WEBHOOK_SECONDS + API_SECONDS / ATTEMPTS_PER_CALL),
             ),
             "API Gateway requests /s (day average)": (
                 QUOTAS["api_rps"],
-                average_attempts_per_s * (3 + 1 / ATTEMPTS_PER_CALL),
+                attempts_per_s * (3 + 1 / ATTEMPTS_PER_CALL),
             ),
-            "DynamoDB write units /s (day average)": (
-                QUOTAS["dynamodb_table_wru"],
-                average_attempts_per_s * wru,
+            "DynamoDB write units /s, table (day average)": (QUOTAS["dynamodb_table_wru"], attempts_per_s * wru),
+            "DynamoDB write units /s, table (09:00 burst)": (QUOTAS["dynamodb_table_wru"], burst_per_s * wru_at_dial),
+            f"open-work index writes /s per shard ({OPEN_WORK_SHARDS}; 09:00 burst)": (
+                QUOTAS["dynamodb_partition_wru"],
+                burst_per_s * per_call.at_dial.get("dynamodb.call-item writes", 0.0) / OPEN_WORK_SHARDS,
             ),
-            "DynamoDB write units /s (09:00 peak)": (QUOTAS["dynamodb_table_wru"], peak_attempts_per_s * wru),
-            "Retell concurrent calls (day average)": (QUOTAS["retell_concurrency"], retell_needed_avg),
-            "Retell concurrent calls (09:00 peak)": (QUOTAS["retell_concurrency"], retell_needed_peak),
+            "Retell concurrent calls to keep up (day average)": (
+                QUOTAS["retell_concurrency"],
+                attempts_per_s * CALL_MINUTES * 60,
+            ),
+            "Retell concurrent calls to dial the 09:00 burst in 30 min": (
+                QUOTAS["retell_concurrency"],
+                burst_calls * CALL_MINUTES / 30,
+            ),
+            "minutes to dial the 09:00 burst at Retell's default 20": (
+                _longest_wait_minutes(),
+                burst_calls * CALL_MINUTES / QUOTAS["retell_concurrency"],
+            ),
         }
-        for index, (name, (quota, value)) in enumerate(figures.items()):
-            if len(rows) <= index:
-                rows.append((name, quota, []))
-            rows[index][2].append(value)
-    for name, quota, values in rows:
+        for name, (quota, value) in figures.items():
+            rows.setdefault(name, (quota, []))[1].append(value)
+    for name, (quota, values) in rows.items():
         quota_text = "" if math.isnan(quota) else f"{quota:,.0f}"
         cells = "".join(
             f" {f'{value:,.1f}' + ('!' if not math.isnan(quota) and value > quota else ''):>15}" for value in values
         )
-        print(f"  {name:<44} {quota_text:>8}{cells}")
-    print("  '!': over the default quota. Scheduler delays invocations over its rate (none is lost); the other")
-    print("  overs are the ones to raise before that scale (docs/capacity.md says how).")
+        print(f"  {name:<58} {quota_text:>8}{cells}")
+    print("  '!': over the default quota (Scheduler delays invocations over its rate, it loses none). The last row's")
+    print(f"  'quota' is how long a call may wait for a slot: {MAX_REQUEUES} re-queues of about a minute and a half.")
 
 
 def capacity_figures() -> None:
