@@ -97,7 +97,7 @@ def measure_per_call(clinics: int = 10, calls_per_clinic: int = 10) -> PerCall:
 
 def capacity_table(per_call: PerCall) -> None:
     wru, wru_at_dial = per_call.dynamodb_writes, per_call.dynamodb_writes_at_dial
-    print("\nCapacity at 50 calls a clinic a day (model in bench/capacity.py; quotas in docs/capacity.md)")
+    print("\nCapacity at 50 calls a clinic a day (model in bench/scale.py; quotas in docs/capacity.md)")
     measured = ", ".join(f"{name} {count:.2f}" for name, count in sorted(per_call.requests.items()) if count >= 0.01)
     print(f"  measured per answered call: {measured}")
     print(
