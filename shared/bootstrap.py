@@ -280,7 +280,11 @@ class NotifyServices:
 
 
 def notice_channels(ses: Any, config: NotifyConfig) -> dict[str, NoticeChannel]:
-    return {EMAIL: SesEmailChannel(ses, config.notification_sender), CHAT: ChatWebhookChannel()}
+    """Chat webhooks always; email when the deployment names its sender identity."""
+    channels: dict[str, NoticeChannel] = {CHAT: ChatWebhookChannel()}
+    if config.notification_sender:
+        channels[EMAIL] = SesEmailChannel(ses, config.notification_sender)
+    return channels
 
 
 def build_notify(

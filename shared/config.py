@@ -40,7 +40,7 @@ class NotifyConfig(TableConfig):
     """Where notices come from and point to. The sender is an SES-verified identity (CDK context
     ``notificationSender``); links in messages go to the dashboard at ``dashboard_url``."""
 
-    notification_sender: str = Field(min_length=3, max_length=254)
+    notification_sender: str = Field(default="", max_length=254, description="unset: no email, chat only")
     dashboard_url: str = Field(min_length=8, max_length=500)
     operator_emails: str = Field(default="", max_length=2_000, description="comma-separated; told of account faults")
 

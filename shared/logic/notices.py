@@ -123,11 +123,9 @@ class NoticeService:
     ) -> list[Notice]:
         call_id = subject_id if subject_id != clinic_id else None
         occurrence = Occurrence(NotificationEvent(event), key, clinic_id)
-        notices = [
-            self._notice(occurrence, subject_id, call_id, EMAIL, address, message, now)
-            for address in settings.notifications.emails
-        ]
-        if settings.notifications.webhook_url:
+        emails = settings.notifications.emails if EMAIL in self._channels else []  # no sender: no email
+        notices = [self._notice(occurrence, subject_id, call_id, EMAIL, address, message, now) for address in emails]
+        if settings.notifications.webhook_url and CHAT in self._channels:
             url = settings.notifications.webhook_url
             notices.append(self._notice(occurrence, subject_id, call_id, CHAT, url, message, now))
         return notices
