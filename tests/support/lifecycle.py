@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-from botocore.config import Config
 import httpx
 import pytest
+from botocore.config import Config
 
 from shared.config import RetellConfig, from_environment
 from shared.logic.ports import ExecuteInvoker
