@@ -1,7 +1,11 @@
 """A DynamoDB stream event source where there is no Lambda service: read the table's stream (moto keeps one per
 table with ``StreamSpecification``) shard by shard, hand each batch to a function as Lambda's DynamoDB stream event,
 and move on past what it did not report as failed (``batchItemFailures``): a failed record and the ones after it
-come again on the next read, as an event source mapping with ``ReportBatchItemFailures`` does."""
+come again on the next read, as an event source mapping with ``ReportBatchItemFailures`` does.
+
+Each read asks for a fresh iterator at the position the feed keeps (the sequence number to read from): moto
+replaces a table's stream shard when it rolls a failed transaction back, and an iterator held across that would
+read the old shard forever."""
 
 from __future__ import annotations
 
@@ -12,39 +16,18 @@ BATCH = 100
 
 
 class StreamFeed:
-    def __init__(self, dynamodb: Any, streams: Any, table_name: str, *, from_start: bool = True):
+    def __init__(self, dynamodb: Any, streams: Any, table_name: str):
         self._streams = streams
         self._arn = str(dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"])
-        self._from_start = from_start
-        self._iterators: dict[str, str] = {}
-        self._resume: dict[str, str] = {}  # shard -> the sequence number of the first record to read again
+        self._next: dict[str, str] = {}  # shard -> the sequence number of the next record to read
 
     def _iterator(self, shard: str) -> str:
-        if shard in self._resume:
-            return str(
-                self._streams.get_shard_iterator(
-                    StreamArn=self._arn,
-                    ShardId=shard,
-                    ShardIteratorType="AT_SEQUENCE_NUMBER",
-                    SequenceNumber=self._resume.pop(shard),
-                )["ShardIterator"]
-            )
-        if shard not in self._iterators:
-            kind = "TRIM_HORIZON" if self._from_start else "LATEST"
-            self._iterators[shard] = str(
-                self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard, ShardIteratorType=kind)[
-                    "ShardIterator"
-                ]
-            )
-        return self._iterators[shard]
-
-    def start_at_end(self) -> None:
-        """Skip what is in the stream now (records written before the feed starts are nobody's business)."""
-        for shard in self._shards():
-            iterator = self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard, ShardIteratorType="LATEST")[
-                "ShardIterator"
-            ]
-            self._iterators[shard] = str(iterator)
+        position: dict[str, str] = (
+            {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": self._next[shard]}
+            if shard in self._next
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        return str(self._streams.get_shard_iterator(StreamArn=self._arn, ShardId=shard, **position)["ShardIterator"])
 
     def _shards(self) -> list[str]:
         description = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
@@ -54,15 +37,13 @@ class StreamFeed:
         """One batch per shard through ``invoke``; the number of records handed over."""
         handed = 0
         for shard in self._shards():
-            response = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH)
-            records = response.get("Records", [])
-            self._iterators[shard] = response.get("NextShardIterator") or self._iterators[shard]
+            records = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", [])
             if not records:
                 continue
             event = {"Records": [{**record, "eventSourceARN": self._arn} for record in records]}
             answer = invoke(event) or {}
             failed = [item["itemIdentifier"] for item in answer.get("batchItemFailures", [])]
-            if failed:
-                self._resume[shard] = min(failed, key=int)
+            last = max(int(record["dynamodb"]["SequenceNumber"]) for record in records)
+            self._next[shard] = min(failed, key=int) if failed else str(last + 1)
             handed += len(records)
         return handed

@@ -100,7 +100,7 @@ def first_name(owner_name: str) -> str:
 
 
 def call_link(dashboard_url: str, call_id: str) -> str:
-    return f"{dashboard_url.rstrip('/')}/#/calls/{call_id}"
+    return f"{dashboard_url.rstrip('/')}/calls/{call_id}"
 
 
 def _page(lines: list[str], link: str | None, link_text: str) -> str:
@@ -172,7 +172,7 @@ def compose_digest(digest: Digest, clinic_name: str, dashboard_url: str) -> Mess
             lines.append(f"- {item.pet_name} (owner {first_name(item.owner_name)}): {why}")
     else:
         lines.append("No call needs follow-up.")
-    link = f"{dashboard_url.rstrip('/')}/#/follow-up"
+    link = f"{dashboard_url.rstrip('/')}/follow-up"
     text = "\n".join([*lines, "", f"The worklist: {link}"]) + "\n"
     return Message(subject, text, _page(lines, link, "Open the worklist"), f"*{subject}*\n" + "\n".join(lines[1:]))
 

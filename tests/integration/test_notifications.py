@@ -71,7 +71,7 @@ def test_each_event_is_told_once_per_recipient(stand: Stand, number: str, event:
     assert "Luna" in entry["subject"]
     chat = stand.functions.outbox.chat[0]
     assert number not in chat.text
-    assert f"/#/calls/{call_id}" in chat.text
+    assert f"/calls/{call_id}" in chat.text
 
 
 def test_a_good_call_tells_nobody(stand: Stand) -> None:

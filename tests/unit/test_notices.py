@@ -108,8 +108,8 @@ def test_the_message_names_pet_and_owner_first_name_and_links_the_call_but_no_nu
         assert "Hello, this is about" not in text  # never the transcript
     assert "Luna" in email.subject
     assert "Paws &amp; Claws" not in email.subject
-    assert f"{DASHBOARD}/#/calls/{call.call_id}" in email.text
-    assert f'href="{DASHBOARD}/#/calls/{call.call_id}"' in email.html
+    assert f"{DASHBOARD}/calls/{call.call_id}" in email.text
+    assert f'href="{DASHBOARD}/calls/{call.call_id}"' in email.html
     assert "Sarah" in email.text
     assert "worse" in email.text
 
@@ -238,4 +238,4 @@ def test_a_message_for_the_account_names_no_call() -> None:
     message = compose(breaker_occurrence("2026-11-23T17:30:00Z", "no_valid_payment"), "Paws", DASHBOARD)
     assert "paused" in message.subject
     assert "no_valid_payment" in message.text
-    assert "/#/calls/" not in message.text
+    assert "/calls/" not in message.text
