@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from shared.models.base import StrictApiModel
-from shared.models.call import Call, CallOutcome, CallStatus, FollowUpDone
+from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus, FollowUpDone
 
 
 class FollowUpReason(StrEnum):
@@ -57,7 +57,7 @@ def reasons_for(call: Call) -> list[FollowUpReason]:
         found.add(FollowUpReason.CALLBACK_REQUESTED)
     if call.outcome == CallOutcome.DO_NOT_CALL_REQUESTED:
         found.add(FollowUpReason.DO_NOT_CALL_REQUESTED)
-    analysis = call.analysis if call.status == CallStatus.COMPLETED else None  # a failed call had no conversation
+    analysis = _final_analysis(call) if call.status == CallStatus.COMPLETED else None  # a failure had no conversation
     if analysis is not None:
         if analysis.callback_requested:
             found.add(FollowUpReason.CALLBACK_REQUESTED)
@@ -70,6 +70,15 @@ def reasons_for(call: Call) -> list[FollowUpReason]:
         if analysis.successful is False and not analysis.in_voicemail and call.outcome != CallOutcome.VOICEMAIL:
             found.add(FollowUpReason.CALL_UNSUCCESSFUL)
     return [reason for reason in ALL_REASONS if reason in found]
+
+
+def _final_analysis(call: Call) -> CallAnalysis | None:
+    """The analysis of the dial that ended the call: an earlier attempt's (a dial that was retried) says nothing of
+    the conversation that completed it. Without a history of attempts, the call's own."""
+    entry = call.current_attempt()
+    if entry is None:
+        return call.analysis
+    return entry.analysis
 
 
 def _ordered(codes: Iterable[str]) -> list[str]:

@@ -161,6 +161,22 @@ class TestThroughTheServices:
         graph.finish(call.call_id, "user_requested_callback")
         assert not graph.stored(call.call_id).needs_follow_up
 
+    def test_an_earlier_attempts_analysis_says_nothing_of_the_call_that_completed(self) -> None:
+        graph = build_graph()
+        call = graph.dialed_call()
+        unsuccessful = {"call_successful": False, "call_summary": "The carrier could not place the call."}
+        graph.deliver(graph.webhook("call_ended", call, "telephony_provider_unavailable"))
+        graph.deliver(graph.webhook("call_analyzed", call, "telephony_provider_unavailable", analysis=unsuccessful))
+        retried = graph.stored(call.call_id)
+        assert retried.attempt == 2
+        graph.fire(call.call_id)
+        second = graph.stored(call.call_id)
+        graph.deliver(graph.webhook("call_started", second), graph.webhook("call_ended", second, "agent_hangup"))
+        assert graph.stored(call.call_id).status == CallStatus.COMPLETED
+        assert not graph.stored(call.call_id).needs_follow_up
+        graph.deliver(graph.webhook("call_analyzed", second, "agent_hangup"))
+        assert not graph.stored(call.call_id).needs_follow_up
+
     def test_a_failed_call_is_flagged(self) -> None:
         graph = build_graph()
         call = graph.dialed_call()
