@@ -228,7 +228,12 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
         entries = functions[0].outbox.entries()
     per_event = Counter((entry["callId"], entry["event"], entry["channel"], entry["to"]) for entry in entries)
     events = {(call, event) for call, event, _, _ in per_event}
-    return {"events": sorted(event for _, event in events), "notices": len(entries), "per_event": per_event}
+    return {
+        "events": sorted(event for _, event in events),
+        "notices": len(entries),
+        "per_event": per_event,
+        "status": status,
+    }
 
 
 def notices_per_event() -> None:
@@ -244,7 +249,8 @@ def notices_per_event() -> None:
         total_notices += row["notices"]
         total_expected += expected
         ratio = f"{row['notices'] / expected:.2f}" if expected else "-"
-        told = ", ".join(sorted(set(row["events"]))) or "(nothing: a call that went well)"
+        quiet = "(nothing: a call that went well)" if row["status"] in TERMINAL else f"(nothing yet: {row['status']})"
+        told = ", ".join(sorted(set(row["events"]))) or quiet
         print(f"  {fault.name:<42} {told:<44} {ratio:>23}")
     overall = total_notices / total_expected if total_expected else float("nan")
     print(f"  all faults: notices per event and recipient {overall:.2f} ({total_notices} notices)")
