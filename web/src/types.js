@@ -25,6 +25,8 @@
  * @property {string | null} [sentiment]
  * @property {boolean | null} [successful]
  * @property {boolean | null} [inVoicemail]
+ * @property {string | null} [petCondition]
+ * @property {string | null} [ownerConcerns]
  */
 
 /**
