@@ -49,6 +49,15 @@ class CallImage(BaseModel):
     needs_follow_up: bool = False
     follow_up_reasons: list[str] = Field(default_factory=list)
     analysis: dict[str, Any] | None = None
+    attempts: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def analyzed(self) -> bool:
+        """The dial that ended the call has its analysis (an earlier, retried dial's does not count). Without a
+        history of attempts on the item, the call's own analysis."""
+        if self.attempts:
+            return self.attempts[-1].get("analysis") is not None
+        return self.analysis is not None
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,8 @@ def call_occurrences(old: CallImage | None, new: CallImage) -> list[Occurrence]:
         event = NotificationEvent.CALL_UNRESOLVED if new.outcome == "lost" else NotificationEvent.CALL_FAILED
         found.append(Occurrence(event, event.value, new.clinic_id, new, tuple(new.follow_up_reasons)))
     notable = [reason for reason in new.follow_up_reasons if reason not in FAILURE_REASONS]
-    before = set(old.follow_up_reasons) if old is not None and old.analysis is not None else set()
-    if new.needs_follow_up and notable and new.analysis is not None and not set(notable) <= before:
+    before = set(old.follow_up_reasons) if old is not None and old.analyzed else set()
+    if new.needs_follow_up and notable and new.analyzed and not set(notable) <= before:
         # Told once the analysis is in (the end alone may already show a callback request; the analysis adds to
         # it), and again only for a reason the call did not have.
         key = f"{NotificationEvent.NEEDS_FOLLOW_UP.value}-{len(new.follow_up_reasons)}"

@@ -86,6 +86,20 @@ def test_a_callback_request_waits_for_the_analysis_and_is_told_once() -> None:
     assert "call back" in email.text
 
 
+def test_a_callback_after_a_retried_dial_is_told_once_when_its_own_analysis_comes() -> None:
+    graph = build_graph()
+    notified = Notified(graph)
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "telephony_provider_unavailable")
+    assert notified.webhook(call.call_id, "call_analyzed", "telephony_provider_unavailable") == 0  # a retry
+    graph.fire(call.call_id)
+    notified.webhook(call.call_id, "call_started", "user_requested_callback")
+    assert notified.webhook(call.call_id, "call_ended", "user_requested_callback") == 0  # its analysis is to come
+    analysis = {"call_successful": False, "custom_analysis_data": {"callback_requested": True}}
+    assert notified.webhook(call.call_id, "call_analyzed", "user_requested_callback", analysis) == 3
+    assert [event for event, _ in notified.events()] == ["needs_follow_up"] * 3
+
+
 def test_a_failed_call_is_told_as_a_failure_not_also_as_a_follow_up() -> None:
     notified = Notified(build_graph())
     call = notified.graph.dialed_call()
