@@ -10,7 +10,9 @@
   count);
 * the fault matrix: each Retell failure mode through the local stack, dials per intended dial and calls left
   non-final (``bench/fault_matrix.py``);
-* the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``).
+* the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
+* notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
+  (``bench/notifications.py``).
 """
 
 from __future__ import annotations
@@ -225,6 +227,7 @@ if __name__ == "__main__":
     from bench.fault_matrix import fault_matrix
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
+    from bench.notifications import notifications
     from bench.reconciler import reconciler_cost
     from bench.safety import layer_sizes, safety_cost
 
@@ -236,6 +239,7 @@ if __name__ == "__main__":
     safety_cost()
     layer_sizes()
     fault_matrix()
+    notifications()
     synth_and_sizes()
     cost_per_1000_calls()
     local_stack()

@@ -40,6 +40,22 @@ class Deployment(BaseModel):
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
     api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+    notification_sender: str | None = Field(
+        default=None,
+        alias="notificationSender",
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="The SES-verified address notices are sent from; unset: no email (chat webhooks only)",
+    )
+    operator_emails: list[str] = Field(
+        default_factory=list, alias="operatorEmails", description="Told when the Retell account cannot place calls"
+    )
+
+    @field_validator("operator_emails", mode="before")
+    @classmethod
+    def _emails(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     @property
     def log_retention(self) -> logs.RetentionDays:

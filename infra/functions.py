@@ -84,6 +84,7 @@ class Functions(Construct):
             "RETELL_DEFAULT_FROM_NUMBER": deployment.retell_default_from_number or "",
         }
         layers = [dependencies, shared]
+        self.layers: list[lambda_.ILayerVersion] = [dependencies, shared]
         self.api = PythonFunction(
             scope,
             "Api",

@@ -12,6 +12,7 @@ from infra.api import CallsApi, Users
 from infra.dashboard import Dashboard
 from infra.data import Data
 from infra.functions import Functions
+from infra.notifications import Notifications
 from infra.scheduling import Scheduling
 
 FUNCTION_ROLE = {
@@ -138,3 +139,22 @@ def acknowledge_dashboard(stack: cdk.Stack, dashboard: Dashboard) -> None:
         "AwsSolutions-L1",
     ):
         _ack(copier, rule, BUCKET_DEPLOYMENT)
+
+
+SES_IDENTITY = (
+    "SES authorizes SendEmail against the sender's identity and, in the sandbox, each recipient's; recipients are "
+    "the clinics' own addresses, unknown at deploy time. The statement is limited by the condition ses:FromAddress "
+    "to the one sender the deployment names (notificationSender)."
+)
+
+
+def acknowledge_notifications(stack: cdk.Stack, notifications: Notifications) -> None:
+    function = notifications.notify
+    for rule, reason in FUNCTION_ROLE.items():
+        _ack(function.role, rule, reason)
+    _ack(function.function, "AwsSolutions-L1", FUNCTION)
+    _ack(notifications.dead_letters, "AwsSolutions-SQS3", DEAD_LETTER_QUEUE)
+    if not notifications.sends_email:
+        return
+    identities = nag_resource_text(stack, notifications.ses_identities)
+    _ack(function.role, f"AwsSolutions-IAM5[Resource::{identities}]", SES_IDENTITY)

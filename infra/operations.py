@@ -2,8 +2,9 @@
 
 Owns the alert topic (encrypted with the data key, which CloudWatch is allowed to use for it; email subscription
 optional), the alarms (each dead-letter queue, errors and throttles per function, the API's 5xx rate, unresolved
-dials, the Retell account refusing calls, calls the reconciler gave up on, unknown disconnection reasons, rejected
-webhooks) and a dashboard of the call funnel (the handlers' Powertools metrics).
+dials, the Retell account refusing calls, notices not recorded or given up, calls the reconciler gave up on,
+unknown disconnection reasons, rejected webhooks) and a dashboard of the call funnel (the handlers' Powertools
+metrics).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Operations(Construct):
         functions: dict[str, lambda_.IFunction],
         dead_letter_queues: dict[str, sqs.IQueue],
         api: CallsApi,
+        notice_failures: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))  # alarms publish to the topic
@@ -147,6 +149,21 @@ class Operations(Construct):
             0,
             "Retell ended a call with a disconnection_reason the outcome table does not know (the call was failed "
             "to be safe): add it to shared/domain/outcomes.py.",
+        )
+        if notice_failures is not None:
+            alarm(
+                "NoticeStreamFailures",
+                notice_failures.metric_number_of_messages_sent(period=Duration.minutes(5), statistic="Sum"),
+                0,
+                "The notify function could not record the notices of some table changes after ten tries (the "
+                "stream's position is in the queue): clinics may not have been told; read its logs.",
+            )
+        alarm(
+            "NoticesGivenUp",
+            call_metric(Metric.NOTICES_GIVEN_UP),
+            0,
+            "A notice could not be delivered for three days (SES refusing the sender, a chat webhook gone): check "
+            "the clinic's notification settings and the sender identity.",
         )
         alarm(
             "WebhooksRejected",

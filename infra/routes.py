@@ -25,6 +25,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/calls/{callId}", API),
     Route("POST", "/calls/{callId}/cancel", API),
     Route("POST", "/calls/{callId}/call-now", API),
+    Route("POST", "/calls/{callId}/follow-up", API),
     Route("GET", "/calls/{callId}/recording", API),
     Route("GET", "/clinic/settings", API),
     Route("PUT", "/clinic/settings", API),

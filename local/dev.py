@@ -8,6 +8,9 @@
 * the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
 * the reconciler, every ``RECONCILE_EVERY_S`` seconds (default 60), as its recurring schedule runs it in AWS;
+* the notify function, fed by the table's stream (moto's) every half second, its retry sweep every
+  ``NOTIFY_SWEEP_EVERY_S`` seconds (default 60) and the daily digest's check every minute; what it sends goes to
+  moto's SES (the sender verified at start) and chat webhooks are captured: ``GET /local/outbox`` lists both;
 * the clinic dashboard at ``http://127.0.0.1:$WEB_PORT`` (default 3002), built from ``web/`` (cached in
   ``.build/``), talking to the local API and signing in with the local stack's tokens;
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
@@ -31,6 +34,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -58,6 +62,7 @@ class DevSettings:
     execute_workers: int = 8
     webhook_concurrency: int = 4
     reconcile_every_seconds: float = 60.0
+    notify_sweep_seconds: float = 60.0
 
     @classmethod
     def from_environment(cls) -> DevSettings:
@@ -75,6 +80,7 @@ class DevSettings:
             execute_workers=int(os.environ.get("EXECUTE_WORKERS") or 8),
             webhook_concurrency=int(os.environ.get("WEBHOOK_CONCURRENCY") or 4),
             reconcile_every_seconds=float(os.environ.get("RECONCILE_EVERY_S") or 60),
+            notify_sweep_seconds=float(os.environ.get("NOTIFY_SWEEP_EVERY_S") or 60),
         )
 
 
@@ -110,6 +116,8 @@ def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
             "maxConcurrentCalls": 5,
             "clinicName": "Demo Veterinary Clinic",
             "clinicPhone": "+14155559876",
+            # Someone to tell, so a scenario's notices show in GET /local/outbox (nothing leaves this machine).
+            "notifications": {"emails": ["frontdesk@demo-clinic.local"], "webhookUrl": "https://chat.local/hooks/demo"},
         }
     )
     settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)
@@ -179,6 +187,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from standins.retell_sim import RetellSimulator
     from standins.scheduler_loop import LocalScheduler
     from standins.stack import LocalFunctions
+    from standins.stream_feed import StreamFeed
     from standins.tokens import issue, verify
 
     moto = start_moto(settings.moto_port)
@@ -195,11 +204,13 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         cors_origins=("*",),
         issue_token=issue,
         concurrency={"retell_webhook": settings.webhook_concurrency},
+        outbox=lambda: functions[0].outbox.entries() if functions else [],
     )
     workers = ThreadPoolExecutor(max_workers=settings.execute_workers, thread_name_prefix="execute")
     dashboard: DashboardServer | None = None
     try:
         os.environ.update(create_resources(cached_table_request("calls-local"), "calls-local", settings.retell_api_key))
+        os.environ["DASHBOARD_URL"] = f"http://127.0.0.1:{settings.web_port}"  # links in the notices
         if settings.real_retell_url:
             os.environ["RETELL_BASE_URL"] = settings.real_retell_url
         else:
@@ -263,6 +274,26 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                     say(f"reconciler: checked {result['checked']} calls: {result.get('repairs')}")
 
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
+        feed = StreamFeed(boto3.client("dynamodb"), boto3.client("dynamodbstreams"), os.environ["TABLE_NAME"])
+
+        def notify_forever() -> None:
+            # The stream's event source, the sweep's rule (every minute in AWS) and the digest's (hourly in AWS;
+            # it sends only at a clinic's hour, once a day, so checking every minute here changes nothing).
+            last_sweep = last_digest = time.monotonic()
+            while not stop.wait(0.5):
+                try:
+                    feed.feed_once(lambda event: invoke("notify", event))
+                    now = time.monotonic()
+                    if now - last_sweep >= settings.notify_sweep_seconds:
+                        last_sweep = now
+                        invoke("notify", {"action": "sweep"})
+                    if now - last_digest >= 60:
+                        last_digest = now
+                        invoke("notify", {"action": "digest"})
+                except Exception as error:  # as a failed invocation: the stream's records come again
+                    say(f"notify: run failed: {error}")
+
+        threading.Thread(target=notify_forever, name="notify-loop", daemon=True).start()
         gateway.start()
         dashboard = DashboardServer(gateway.url, port=settings.web_port).start()
         token = issue(DEMO_CLINIC, "admin")
@@ -274,6 +305,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             f"  Retell           {retell}\n"
             f"  AWS (moto)       http://127.0.0.1:{settings.moto_port}\n"
             f"  reconciler       every {settings.reconcile_every_seconds:g} s (RECONCILE_EVERY_S)\n"
+            f"  notices          {gateway.url}/local/outbox   (moto's SES; chat webhooks captured)\n"
             f"  clinic           {DEMO_CLINIC} (open all day, every day; America/Los_Angeles)\n"
             f"  admin token      (make token CLINIC=demo ROLE=admin prints another)\n"
             f"{token}\n",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,14 +18,16 @@ from typing import Any
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget, new_schedule_token
 from shared.adapters.execute_invoker import LambdaExecuteInvoker
+from shared.adapters.notice_channels import ChatWebhookChannel, SesEmailChannel
 from shared.adapters.retell_dialer import RetellConnection, RetellDialer
-from shared.config import ApiConfig, FunctionConfig, RetellConfig, from_environment
+from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.call_summaries import CallSummaryReader
 from shared.dal.dial_cap import DialCapRepository
 from shared.dal.dial_leases import DialLeases
 from shared.dal.do_not_call import DoNotCallRepository
+from shared.dal.notices import NoticeRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.dialing import DialDefaults
@@ -34,8 +37,9 @@ from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor
+from shared.logic.notices import CHAT, EMAIL, NoticeService
 from shared.logic.overview import OverviewService
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, LeaseLimits, Notice, NoticeChannel
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.models.execution import ExecuteRequest
@@ -115,10 +119,16 @@ def _storage(
             dead_letter_queue_arn=config.scheduler_dlq_arn,
         ),
     )
+    settings = ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock)
     return _Storage(
         calls=calls,
-        writer=CallWriter(calls, scheduler, timedelta(seconds=config.scheduler_min_lead_seconds)),
-        settings=ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock),
+        writer=CallWriter(
+            calls,
+            scheduler,
+            timedelta(seconds=config.scheduler_min_lead_seconds),
+            follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+        ),
+        settings=settings,
         leases=DialLeases(dynamodb, config.table_name),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
         do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
@@ -259,6 +269,47 @@ def build_reconciler(
         new_token=new_schedule_token,
     )
     return ReconcilerServices(reconciler=reconciler, clock=clock)
+
+
+@dataclass(frozen=True)
+class NotifyServices:
+    """What the notify function uses."""
+
+    notices: NoticeService
+    clock: Clock
+
+
+def notice_channels(ses: Any, config: NotifyConfig) -> dict[str, NoticeChannel]:
+    """Chat webhooks always; email when the deployment names its sender identity."""
+    channels: dict[str, NoticeChannel] = {CHAT: ChatWebhookChannel()}
+    if config.notification_sender:
+        channels[EMAIL] = SesEmailChannel(ses, config.notification_sender)
+    return channels
+
+
+def build_notify(
+    config: NotifyConfig,
+    *,
+    dynamodb: Any,
+    channels: dict[str, NoticeChannel],
+    clock: Clock,
+    on_sent: Callable[[Notice, datetime], None] | None = None,
+) -> NotifyServices:
+    """Its own page-token key: the digest pages through a clinic's calls within one run, no token leaves it."""
+    key = secrets.token_bytes(32)
+    settings_repository = SettingsRepository(dynamodb, config.table_name)
+    notices = NoticeService(
+        NoticeRepository(dynamodb, config.table_name),
+        ClinicSettingsService(settings_repository, clock=clock),
+        channels,
+        settings_repository,
+        CallRepository(dynamodb, config.table_name, PageTokens(lambda: key)),
+        dashboard_url=config.dashboard_url,
+        operator_emails=config.operators(),
+        clock=clock,
+        on_sent=on_sent,
+    )
+    return NotifyServices(notices=notices, clock=clock)
 
 
 # -- Retell's keys --------------------------------------------------------------------------------------------------
@@ -403,11 +454,32 @@ def reconciler_from_environment(
     )
 
 
-def validate_environment(*, retell: bool, api: bool = False) -> None:
+def notify_from_environment(
+    *,
+    clock: Clock = utc_now,
+    channels: dict[str, NoticeChannel] | None = None,
+    on_sent: Callable[[Notice, datetime], None] | None = None,
+) -> NotifyServices:
+    import boto3
+
+    config = from_environment(NotifyConfig)
+    return build_notify(
+        config,
+        dynamodb=boto3.client("dynamodb"),
+        channels=channels or notice_channels(boto3.client("ses"), config),
+        clock=clock,
+        on_sent=on_sent,
+    )
+
+
+def validate_environment(*, retell: bool, api: bool = False, notify: bool = False) -> None:
     """In Lambda, check the environment while the container starts, so a misconfigured deployment fails its
     first invocation's init loudly (with pydantic's message) instead of a request deep inside. Elsewhere (tests,
     benchmarks importing a handler) nothing is checked until a graph is built."""
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    if notify:
+        from_environment(NotifyConfig)
         return
     from_environment(FunctionConfig)
     if api:

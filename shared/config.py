@@ -36,6 +36,18 @@ class ApiConfig(FunctionConfig):
     page_token_secret_name: str = Field(min_length=1, description="the key that authenticates nextToken values")
 
 
+class NotifyConfig(TableConfig):
+    """Where notices come from and point to. The sender is an SES-verified identity (CDK context
+    ``notificationSender``); links in messages go to the dashboard at ``dashboard_url``."""
+
+    notification_sender: str = Field(default="", max_length=254, description="unset: no email, chat only")
+    dashboard_url: str = Field(min_length=8, max_length=500)
+    operator_emails: str = Field(default="", max_length=2_000, description="comma-separated; told of account faults")
+
+    def operators(self) -> tuple[str, ...]:
+        return tuple(address.strip() for address in self.operator_emails.split(",") if address.strip())
+
+
 class RetellConfig(BaseModel):
     """How to reach Retell. The API key itself is never in the environment: it is read from Secrets Manager."""
 

@@ -1,6 +1,6 @@
 """The stack's AWS resources, created in moto (in-process for tests and ``make invoke``, moto's server for
-``make dev``): the table exactly as the CDK stack synthesizes it, the schedule group, the Scheduler DLQ and the
-Retell key's secret."""
+``make dev``): the table exactly as the CDK stack synthesizes it, the schedule group, the Scheduler DLQ, the
+Retell key's secret and the verified SES sender identity of the notices."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import boto3
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+LOCAL_NOTIFICATION_SENDER = "notices@discharge-calls.local"
+"""The sender identity the local stack verifies in moto's SES (``notificationSender`` in a deployment)."""
 FAKE_CREDENTIALS = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "testing",
@@ -38,6 +40,8 @@ def create_table_request(template: dict[str, Any], table_name: str) -> dict[str,
         "AttributeDefinitions": props["AttributeDefinitions"],
         "BillingMode": props["BillingMode"],
     }
+    if "StreamSpecification" in props:
+        request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     if "GlobalSecondaryIndexes" in props:
         request["GlobalSecondaryIndexes"] = [
             {"IndexName": gsi["IndexName"], "KeySchema": gsi["KeySchema"], "Projection": gsi["Projection"]}
@@ -83,7 +87,10 @@ def create_resources(table_request: dict[str, Any], group_name: str, retell_key:
     page_token_secret = f"{group_name}/page-token-key"
     page_token_key = secrets.get_random_password(PasswordLength=64)["RandomPassword"]
     secrets.create_secret(Name=page_token_secret, SecretString=page_token_key)
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=LOCAL_NOTIFICATION_SENDER)
     return {
+        "NOTIFICATION_SENDER": LOCAL_NOTIFICATION_SENDER,
+        "DASHBOARD_URL": "http://127.0.0.1:3002",
         "RETELL_SECRET_NAME": secret_name,
         "PAGE_TOKEN_SECRET_NAME": page_token_secret,
         "TABLE_NAME": table_request["TableName"],

@@ -7,7 +7,8 @@ answer is returned unchanged (status, headers, cookies, body, base64). A handler
 ``500 {"message":"Internal Server Error"}``, as API Gateway answers a failed invocation.
 
 ``issue_token`` (the local stack only, never deployed) serves ``POST /local/token {"clinicId", "role"}`` so the
-extension's options page can fetch a development token.
+extension's options page can fetch a development token; ``outbox`` serves ``GET /local/outbox``, the notices the
+local stack sent, oldest first (contract section 6).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 TokenIssuer = Callable[[str, str], str]
 """(clinic id, role) -> a bearer token the authorizer accepts."""
 LOCAL_TOKEN_PATH = "/local/token"  # noqa: S105 - a path, not a password
+LOCAL_OUTBOX_PATH = "/local/outbox"
 
 
 class LambdaContext:
@@ -64,8 +66,10 @@ class LocalGateway(BackgroundServer):
         cors_origins: tuple[str, ...] = (),
         issue_token: TokenIssuer | None = None,
         concurrency: Mapping[str, int] | None = None,
+        outbox: Callable[[], list[dict[str, Any]]] | None = None,
     ):
         self._invoke = invoke
+        self._outbox = outbox
         self._authorize = authorize
         self._issue_token = issue_token
         # One request at a time per function, as one Lambda container serves them: the API's resolver keeps the
@@ -90,6 +94,8 @@ class LocalGateway(BackgroundServer):
             return self._with_cors(request, Response(status=204))
         if request.path == LOCAL_TOKEN_PATH and request.method == "POST" and self._issue_token:
             return self._with_cors(request, self._local_token(request))
+        if request.path == LOCAL_OUTBOX_PATH and request.method == "GET" and self._outbox:
+            return self._with_cors(request, Response(json.dumps(self._outbox()), mimetype="application/json"))
         try:
             route, path_parameters = self._routes.bind_to_environ(request.environ).match()
         except (NotFound, MethodNotAllowed):

@@ -9,8 +9,9 @@
   copied item is also a moto model, and moto's ``BaseModel.__new__`` appends every model instance ever created to
   its class's ``instances_tracked`` (for the ``/moto-api/data.json`` dashboard), so the copies are never freed: a
   two-item transaction on a 10,000-item table took 1.6 s and kept about 47 MB (``python -m bench.moto_transactions``).
-  Here the backup is the items the transaction names, and a failed transaction puts exactly those back; everything
-  else (its checks, the order it applies them, the cancellation reasons) is still moto's own code.
+  Here the backup is the items the transaction names, and a failed transaction puts exactly those back (and takes
+  back the stream records it wrote, on a table with a stream); everything else (its checks, the order it applies
+  them, the cancellation reasons) is still moto's own code.
 * **No item kept forever.** For the same reason every ``put_item`` (a new ``Item``) and ``update_item`` (a copy of
   the old one) left one item version behind for good. DynamoDB items are tracked weakly here: the dashboard still
   lists the live ones, and the replaced ones are freed.
@@ -81,9 +82,10 @@ def _rolling_back_touched_items(transact: Callable[..., Any]) -> Callable[..., A
     @functools.wraps(transact)
     def wrapper(backend: Any, transact_items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
         saved = list(_save_touched(backend, transact_items))
-        if any(entry.table.stream_shard is not None for entry in saved):
-            # A table with a stream: moto's whole-table rollback also takes back the stream records it wrote.
-            return transact(backend, transact_items, *args, **kwargs)
+        # A table's stream: the records the transaction wrote before it gave up are taken back too (a failed
+        # transaction wrote nothing, so it streams nothing).
+        shards = {id(entry.table): entry.table.stream_shard for entry in saved if entry.table.stream_shard is not None}
+        streamed = {key: len(shard.items) for key, shard in shards.items()}
         _IN_TRANSACTION.active = True
         try:
             return transact(backend, transact_items, *args, **kwargs)
@@ -92,6 +94,8 @@ def _rolling_back_touched_items(transact: Callable[..., Any]) -> Callable[..., A
             # items it wrote before it gave up are put back here.
             for entry in reversed(saved):
                 _restore(entry)
+            for key, shard in shards.items():
+                del shard.items[streamed[key] :]
             raise
         finally:
             _IN_TRANSACTION.active = False

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Any
 
+from shared.adapters.notice_channels import SesEmailChannel
 from shared.bootstrap import (
     ApiServices,
     ExecuteServices,
+    NotifyServices,
     ReconcilerServices,
     WebhookServices,
     api_from_environment,
     execute_from_environment,
+    notify_from_environment,
     reconciler_from_environment,
     utc_now,
     webhook_from_environment,
 )
 from shared.config import RetellConfig
-from shared.logic.ports import Clock, ExecuteInvoker
+from shared.logic.ports import Clock, ExecuteInvoker, NoticeChannel
 from standins.gateway import LambdaContext
 from standins.invokers import InProcessExecuteInvoker
+from standins.outbox import CapturedChatChannel, LocalOutbox
 
 
 def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:
@@ -37,6 +42,8 @@ class LocalFunctions:
     execute: ExecuteServices
     retell_webhook: WebhookServices
     reconcile: ReconcilerServices
+    notify: NotifyServices
+    outbox: LocalOutbox
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run ``function``'s handler (a folder under ``functions/``) with ``event``, over its graph."""
@@ -49,19 +56,29 @@ class LocalFunctions:
         background: bool = True,
         invoker: ExecuteInvoker | None = None,
         retell: RetellConfig | None = None,
+        outbox: LocalOutbox | None = None,
     ) -> LocalFunctions:
         """The graphs on what the environment names (moto, the simulated Retell), with ``clock``. "Call now" runs
         the execute handler in this process (in the background unless ``background=False``), unless ``invoker``
-        says otherwise."""
+        says otherwise. Notices go to moto's SES and the local outbox (chat webhooks are captured there)."""
         execute = execute_from_environment(clock=clock, retell=retell)
 
         def run_execute(payload: dict[str, Any]) -> Any:
             return run_handler("execute", payload, execute)
 
         execute_invoker = invoker or InProcessExecuteInvoker(run_execute, background=background)
+        outbox = outbox or LocalOutbox()
+        import boto3
+
+        channels: dict[str, NoticeChannel] = {
+            "email": SesEmailChannel(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"]),
+            "chat": CapturedChatChannel(outbox),
+        }
         return LocalFunctions(
             api=api_from_environment(clock=clock, invoker=execute_invoker, retell=retell),
             execute=execute,
             retell_webhook=webhook_from_environment(clock=clock, retell=retell),
             reconcile=reconciler_from_environment(clock=clock, retell=retell, invoker=execute_invoker),
+            notify=notify_from_environment(clock=clock, channels=channels, on_sent=outbox.record),
+            outbox=outbox,
         )

@@ -7,11 +7,13 @@ does not have this shape is refused rather than interpreted (a list where the cl
 not a number).
 
 The contract's rule, applied to every route before anything else looks at the request: reading needs a member of
-the clinic, every write needs an admin. Public routes need nothing.
+the clinic, every write needs an admin, except marking a call's follow-up done (``MEMBER_WRITES``: the staff who
+called the owner back say so). Public routes need nothing.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -28,6 +30,8 @@ GROUPS_CLAIM = "cognito:groups"
 ADMIN_GROUP = "admin"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CLOCK_SKEW_SECONDS = 300
+MEMBER_WRITES = (("POST", re.compile(r"/calls/[^/]+/follow-up")),)
+"""Writes any member of the clinic may make."""
 """How far in the future a token's ``iat`` may be (the issuer's clock may run ahead of ours)."""
 
 
@@ -86,6 +90,8 @@ def authorize(event: APIGatewayProxyEventV2) -> Principal:
     """The caller of a private route, or ``Unauthenticated``/``Forbidden`` under the contract's rule."""
     claims = event.request_context.authorizer.jwt_claim
     principal = principal_from_claims(claims if isinstance(claims, Mapping) else {})
-    if event.request_context.http.method.upper() not in READ_METHODS and not principal.is_admin:
+    method = event.request_context.http.method.upper()
+    member_write = any(method == m and path.fullmatch(event.raw_path or "") for m, path in MEMBER_WRITES)
+    if method not in READ_METHODS and not member_write and not principal.is_admin:
         raise Forbidden("Only clinic admins can make changes; ask an admin of your clinic.")
     return principal

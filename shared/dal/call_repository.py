@@ -14,11 +14,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.dal.items import from_item, to_attribute, to_item
-from shared.dal.pagination import KEY_FIELDS, PageTokens
+from shared.dal.pagination import FOLLOW_UP_KEY_FIELDS, KEY_FIELDS, PageTokens
 from shared.dal.table_design import (
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
     CLINIC_CALLS_SORT_KEY,
+    FOLLOW_UP_INDEX,
+    FOLLOW_UP_PARTITION_KEY,
+    FOLLOW_UP_SORT_KEY,
     OPEN_WORK_INDEX,
     OPEN_WORK_PARTITION_KEY,
     OPEN_WORK_SORT_KEY,
@@ -27,6 +30,7 @@ from shared.dal.table_design import (
     call_key,
     clinic_calls_partition,
     consultation_lock_key,
+    follow_up_partition,
     idempotency_key,
     open_work_partition,
     open_work_partitions,
@@ -46,6 +50,10 @@ def _call_document(call: Call) -> dict[str, Any]:
     document.update(call_key(call.call_id))
     document[CLINIC_CALLS_PARTITION_KEY] = clinic_calls_partition(call.clinic_id)
     document[CLINIC_CALLS_SORT_KEY] = f"{format_utc(call.scheduled_for)}#{call.call_id}"
+    if call.needs_follow_up:
+        flagged = call.flagged_at or call.updated_at
+        document[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)
+        document[FOLLOW_UP_SORT_KEY] = f"{format_utc(flagged)}#{call.call_id}"
     due = check_due(call)
     if due is not None:
         document[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
@@ -120,6 +128,31 @@ class CallRepository:
                 return calls, None
             request["ExclusiveStartKey"] = last_key
         return calls, self._page_tokens.encode(from_item(last_key), binding) if last_key else None
+
+    def list_follow_ups(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[Call], str | None]:
+        """The clinic's calls that need follow-up, most recently flagged first: a query of the sparse follow-up
+        index, which holds only flagged calls not yet marked done."""
+        binding = f"{clinic_id}\nfollow-up"
+        partition = follow_up_partition(clinic_id)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": FOLLOW_UP_INDEX,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": FOLLOW_UP_PARTITION_KEY},
+            "ExpressionAttributeValues": {":pk": to_attribute(partition)},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if next_token:
+            start = self._page_tokens.decode(next_token, binding, FOLLOW_UP_KEY_FIELDS)
+            if start[FOLLOW_UP_PARTITION_KEY] != partition:
+                raise InvalidNextToken
+            request["ExclusiveStartKey"] = to_item(start)
+        response = self._client.query(**request)
+        calls = [_call_from_item(item) for item in response.get("Items", [])]
+        last_key = response.get("LastEvaluatedKey")
+        token = self._page_tokens.encode(from_item(last_key), binding, FOLLOW_UP_KEY_FIELDS) if last_key else None
+        return calls, token
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check is due, oldest first, at most ``limit`` per shard: a query of each shard

@@ -15,10 +15,18 @@ import hmac
 import json
 from collections.abc import Callable
 
-from shared.dal.table_design import CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY, PARTITION_KEY, SORT_KEY
+from shared.dal.table_design import (
+    CLINIC_CALLS_PARTITION_KEY,
+    CLINIC_CALLS_SORT_KEY,
+    FOLLOW_UP_PARTITION_KEY,
+    FOLLOW_UP_SORT_KEY,
+    PARTITION_KEY,
+    SORT_KEY,
+)
 from shared.models.errors import InvalidNextToken
 
 KEY_FIELDS = (PARTITION_KEY, SORT_KEY, CLINIC_CALLS_PARTITION_KEY, CLINIC_CALLS_SORT_KEY)
+FOLLOW_UP_KEY_FIELDS = (PARTITION_KEY, SORT_KEY, FOLLOW_UP_PARTITION_KEY, FOLLOW_UP_SORT_KEY)
 _VERSION = b"next-token/v1"
 
 
@@ -37,11 +45,11 @@ class PageTokens:
     def __init__(self, secret: Callable[[], bytes]):
         self._secret = secret
 
-    def encode(self, key: dict[str, str], binding: str) -> str:
-        payload = _b64(json.dumps({field: key[field] for field in KEY_FIELDS}, separators=(",", ":")).encode())
+    def encode(self, key: dict[str, str], binding: str, fields: tuple[str, ...] = KEY_FIELDS) -> str:
+        payload = _b64(json.dumps({field: key[field] for field in fields}, separators=(",", ":")).encode())
         return f"{payload}.{_b64(self._tag(payload, binding))}"
 
-    def decode(self, token: str, binding: str) -> dict[str, str]:
+    def decode(self, token: str, binding: str, fields: tuple[str, ...] = KEY_FIELDS) -> dict[str, str]:
         """The key ``token`` stands for, if this API issued it for the query ``binding`` describes."""
         payload, dot, tag = token.partition(".")
         try:
@@ -51,7 +59,7 @@ class PageTokens:
             key = json.loads(_unb64(payload))
         except (binascii.Error, ValueError) as error:
             raise InvalidNextToken from error
-        if not isinstance(key, dict) or set(key) != set(KEY_FIELDS):
+        if not isinstance(key, dict) or set(key) != set(fields):
             raise InvalidNextToken  # only a token of an older layout could get here
         if any(not isinstance(value, str) for value in key.values()):
             raise InvalidNextToken

@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.dal.items import from_item, to_item
-from shared.dal.table_design import settings_key
+from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.table_design import (
+    FOLLOW_UP_INDEX,
+    FOLLOW_UP_PARTITION_KEY,
+    FOLLOW_UP_SORT_KEY,
+    notified_clinics_partition,
+    settings_key,
+)
 from shared.models.base import format_utc
 from shared.models.settings import ClinicSettings
 
@@ -29,4 +35,24 @@ class SettingsRepository:
             "updatedBy": updated_by,
             "updatedAt": format_utc(now),
         }
+        if settings.notifications.emails or settings.notifications.webhook_url:
+            # In the sparse index while the clinic names someone to tell: the daily digest reads only these.
+            item[FOLLOW_UP_PARTITION_KEY] = notified_clinics_partition()
+            item[FOLLOW_UP_SORT_KEY] = clinic_id
         self._client.put_item(TableName=self._table, Item=to_item(item))
+
+    def clinics_with_recipients(self) -> list[str]:
+        clinics: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": FOLLOW_UP_INDEX,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": FOLLOW_UP_PARTITION_KEY},
+            "ExpressionAttributeValues": {":pk": to_attribute(notified_clinics_partition())},
+        }
+        while True:
+            response = self._client.query(**request)
+            clinics.extend(str(from_item(item)["clinicId"]) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return clinics
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -7,7 +7,14 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   open work for the reconciler (``shared.domain.reconciliation``), gsi2 ``OPEN#{shard}`` / ``{checkDueAt}#{callId}``
   (sparse: a call that needs no check has no gsi2 keys, so the index holds only the open work, whatever the size
   of the table; ``shard`` spreads its writes over a few partitions)
-* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``
+* a call that needs follow-up (``shared.domain.follow_up``): gsi3 ``FOLLOWUP#{clinicId}`` / ``{flaggedAt}#{callId}``
+  (sparse: only flagged calls not yet marked done, so the clinic's worklist is one query, newest first)
+* notice (``shared.logic.notices``): ``NOTICE#{subject}#{event}`` / ``TO#{channel}#{digest of the recipient}``,
+  one per event and recipient, written only if absent (a repeated event sends nothing twice); while it is still to
+  be delivered, gsi3 ``NOTICES#PENDING`` / ``{nextAttemptAt}#{pk}#{sk}``; it expires through TTL
+* the daily digest is a notice too (subject the clinic, event ``daily_digest-{yyyymmdd}``): once a day
+* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names someone to notify, gsi3
+  ``NOTIFY#CLINICS`` / ``{clinicId}`` (the clinics a daily digest may go to)
 * consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, present while that consultation has an
   active (not terminal) call
 * idempotency record: ``IDEMPOTENCY#{clinicId}#{key}`` / ``IDEMPOTENCY``, expiring through TTL
@@ -36,6 +43,10 @@ TTL_ATTRIBUTE = "expiresAt"
 OPEN_WORK_INDEX = "gsi2"
 OPEN_WORK_PARTITION_KEY = "gsi2pk"
 OPEN_WORK_SORT_KEY = "gsi2sk"
+FOLLOW_UP_INDEX = "gsi3"
+FOLLOW_UP_PARTITION_KEY = "gsi3pk"
+FOLLOW_UP_SORT_KEY = "gsi3sk"
+PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
@@ -109,3 +120,21 @@ def do_not_call_key(clinic_id: str, phone_number: str) -> dict[str, str]:
 
 def number_dials_key(clinic_id: str, phone_number: str) -> dict[str, str]:
     return {PARTITION_KEY: f"DIALS#{_part(clinic_id)}#{_digits(phone_number)}", SORT_KEY: "DIALS"}
+
+
+def follow_up_partition(clinic_id: str) -> str:
+    return f"FOLLOWUP#{_part(clinic_id)}"
+
+
+def notice_key(subject: str, event: str, channel: str, recipient_digest: str) -> dict[str, str]:
+    """One notice: ``subject`` is a call id, a clinic id or ``RETELL``, ``event`` its event (with the incident's
+    id for events that may recur), the recipient as a digest (no address in a key)."""
+    return {
+        PARTITION_KEY: f"NOTICE#{_part(subject)}#{_part(event)}",
+        SORT_KEY: f"TO#{_part(channel)}#{_part(recipient_digest)}",
+    }
+
+
+def notified_clinics_partition() -> str:
+    """The follow-up index's partition of the settings of clinics that name someone to notify."""
+    return "NOTIFY#CLINICS"

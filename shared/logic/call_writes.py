@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.adapters.call_scheduler import PendingAttempt, schedule_name
+from shared.domain import follow_up
+from shared.domain.follow_up import FollowUpRules, reasons_for
 from shared.logic.ports import AttemptScheduler, CallStore, IdempotencyRecord, StaleWrite
 from shared.models.call import Call, CallStatus
 
@@ -38,10 +40,25 @@ class CallWriter:
     and may reject an ``at()`` time that has passed by the time the request reaches it (60 s in AWS; the local
     stack, whose scheduler loop fires to the second, uses 1 s: ``SCHEDULER_MIN_LEAD_SECONDS``)."""
 
-    def __init__(self, calls: CallStore, scheduler: AttemptScheduler, min_lead: timedelta):
+    def __init__(
+        self,
+        calls: CallStore,
+        scheduler: AttemptScheduler,
+        min_lead: timedelta,
+        follow_up_rules: Callable[[str], FollowUpRules] | None = None,
+    ):
         self._calls = calls
         self._scheduler = scheduler
         self._min_lead = min_lead
+        self._follow_up_rules = follow_up_rules or (lambda _clinic_id: FollowUpRules())
+
+    def _flagged(self, new: Call, now: datetime) -> Call:
+        """A call that is (or stays) terminal gets its follow-up reasons at the write that makes it so, or that
+        brings its analysis: every path to an end (webhook, reconciler, executor) goes through here. The clinic's
+        rules are read only then."""
+        if not reasons_for(new):
+            return new
+        return follow_up.flag(new, self._follow_up_rules(new.clinic_id), now)
 
     def pending_attempt(self, call: Call, now: datetime) -> PendingAttempt:
         return PendingAttempt(
@@ -66,7 +83,7 @@ class CallWriter:
     def save(self, new: Call, expected: Call, now: datetime, *, schedule_fired: bool = False) -> Call:
         """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step.
         ``schedule_fired``: the write claims the attempt for the schedule that just fired, which deletes itself."""
-        new = new.model_copy(update={"version": expected.version + 1, "updated_at": now})
+        new = self._flagged(new, now).model_copy(update={"version": expected.version + 1, "updated_at": now})
         needs_schedule = new.status == CallStatus.SCHEDULED and (
             expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.adapters.call_scheduler import new_schedule_token
+from shared.domain import follow_up
 from shared.domain.calling_safety import DialWindow, clinic_identity
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
@@ -41,6 +42,7 @@ from shared.models.errors import (
     ConsentRequired,
     IdempotencyKeyReused,
     InvalidState,
+    NoFollowUpNeeded,
     OutsideBusinessHours,
     OutsideCallingHours,
     ScheduledInPast,
@@ -70,6 +72,10 @@ def _request_fingerprint(request: ScheduleCallRequest) -> str:
 
 def random_call_id() -> str:
     return uuid.uuid4().hex
+
+
+CallsPage = tuple[list[Call], str | None]
+"""A page of calls and the token of the next one."""
 
 
 class CallService:
@@ -206,6 +212,32 @@ class CallService:
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result
         return self._save(updated, call, now, expected_version)
+
+    def follow_ups(self, principal: Principal, limit: int, next_token: str | None) -> CallsPage:
+        """The clinic's follow-up worklist: flagged calls not yet marked done, most recently flagged first."""
+        return self._calls.list_follow_ups(principal.clinic_id, limit, next_token)
+
+    def mark_followed_up(
+        self, principal: Principal, call_id: str, note: str | None, expected_version: int | None = None
+    ) -> Call:
+        """Any member of the clinic marks the call's follow-up done (who, when and the note are kept on the call);
+        it leaves the worklist. ``NoFollowUpNeeded`` if it needs none (never flagged, or done already)."""
+        now = self._clock()
+        call = self._current(principal, call_id, expected_version)
+        done = follow_up.mark_done(call, principal.user_id, note, now)
+        if done is None:
+            raise NoFollowUpNeeded(call_id)
+        try:
+            return self._writer.save(done, call, now)
+        except StaleWrite as stale:
+            current = stale.current
+            if current is None:
+                raise CallNotFound(call_id) from None
+            if expected_version is not None:
+                raise ChangedMeanwhile(call_id, current.version, current.status) from None
+            if not current.needs_follow_up:
+                raise NoFollowUpNeeded(call_id) from None
+            raise ConcurrentUpdate(call_id) from None
 
     def cancel(self, principal: Principal, call_id: str, expected_version: int | None = None) -> Call:
         principal.require_admin()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from shared.adapters.call_scheduler import PendingAttempt
@@ -85,6 +86,9 @@ class CallStore(Protocol):
     def list_for_clinic(self, query: CallQuery) -> tuple[list[Call], str | None]:
         """The clinic's calls by ``scheduledFor`` ascending, and a token for the next page (``InvalidNextToken``
         for a token this store did not issue for this query)."""
+
+    def list_follow_ups(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[Call], str | None]:
+        """The clinic's calls that need follow-up, most recently flagged first, and a token for the next page."""
 
     def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None: ...
 
@@ -246,3 +250,69 @@ class DialCap(Protocol):
 
     def give_back(self, clinic_id: str, phone_number: str, dial_key: str) -> None:
         """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""
+
+
+# -- notices (issue 15) ---------------------------------------------------------------------------------------------
+
+
+class NoticeState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    GAVE_UP = "gave_up"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for one recipient about one event. ``subject_id`` (a call, a clinic or ``RETELL``),
+    ``event_key`` (the occurrence), ``channel`` and ``recipient_id`` (a digest of the address) make its key."""
+
+    subject_id: str
+    event_key: str
+    event: str
+    clinic_id: str | None
+    call_id: str | None
+    channel: str  # "email" | "chat"
+    to: str
+    recipient_id: str
+    subject: str
+    text: str
+    html: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    notice: Notice
+    state: NoticeState
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+class NoticeStore(Protocol):
+    def record(self, notice: Notice, now: datetime) -> bool:
+        """Store the notice (pending, due now) unless it exists; ``False`` if it did."""
+
+    def claim(self, notice: Notice, now: datetime, lease: timedelta) -> StoredNotice | None:
+        """Lease the notice for delivery if it is pending, due and not leased; ``None`` otherwise."""
+
+    def mark_sent(self, notice: Notice, now: datetime) -> None: ...
+
+    def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None: ...
+
+    def due(self, now: datetime, limit: int) -> list[StoredNotice]:
+        """Pending notices due by ``now``, oldest first."""
+
+
+class ChannelFailed(Exception):
+    """A channel did not take the message (a timeout, a refusal): worth trying again later."""
+
+
+class NoticeChannel(Protocol):
+    def send(self, notice: Notice) -> None:
+        """Hand the message over; ``ChannelFailed`` if it was not taken."""
+
+
+class NotifiedClinics(Protocol):
+    def clinics_with_recipients(self) -> list[str]:
+        """The clinics whose settings name someone to notify."""

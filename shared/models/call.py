@@ -159,11 +159,35 @@ REACHED_OUTCOMES = frozenset({CallOutcome.ANSWERED, CallOutcome.CALLBACK_REQUEST
 """The outcomes of a call in which the owner spoke with the agent (what an answer rate counts)."""
 
 
+OWNER_CONCERNS_MAX_CHARS = 500
+"""The owner's concerns as the agent's analysis words them, kept up to this (the item stays small)."""
+
+
 class CallAnalysis(ApiModel):
     summary: str | None = None
     sentiment: str | None = None
     successful: bool | None = None
     in_voicemail: bool | None = None
+    # From the agent's post-call analysis (``custom_analysis_data``), what decides a follow-up (``followUpReasons``)
+    pet_condition: str | None = Field(default=None, description="How the owner says the pet is doing, e.g. `worse`")
+    owner_concerns: str | None = Field(default=None, description="What the owner is worried about, if anything")
+    callback_requested: bool | None = None
+    do_not_call_requested: bool | None = None
+
+
+class FollowUpDone(ApiModel):
+    """A staff member marked the call's follow-up done: who, when, and what they did."""
+
+    resolved_at: UtcDatetime
+    resolved_by: str
+    note: str | None = None
+    reasons: list[str] = Field(default_factory=list, description="The reasons the call had when it was marked done")
+
+
+class FollowUpRequest(StrictApiModel):
+    """``POST /calls/{callId}/follow-up``: what was done about it."""
+
+    note: ShortText | None = Field(default=None, description="What the clinic did (a short note)")
 
 
 class CallAttempt(ApiModel):
@@ -218,6 +242,16 @@ class CallView(CallDetails):
         default=None,
         description="`scheduledFor` on the owner's clock (ISO 8601 with the owner's offset), when it differs",
     )
+    needs_follow_up: bool = Field(
+        default=False, description="Flagged for the clinic's attention and not yet marked done (the worklist)"
+    )
+    follow_up_reasons: list[str] = Field(
+        default_factory=list,
+        description="Why the call was flagged: `call_failed`, `call_unresolved`, `callback_requested`, `pet_worse`, "
+        "`owner_concern`, `call_unsuccessful`, `do_not_call_requested`",
+    )
+    flagged_at: UtcDatetime | None = Field(default=None, description="When the call was last flagged for follow-up")
+    follow_up: FollowUpDone | None = Field(default=None, description="Once marked done: who, when, and the note")
     version: int = Field(
         default=1,
         description="Goes up on every change of the call; send it back as `If-Match` so that a change made by "

@@ -156,6 +156,16 @@ class InvalidState(Conflict):
         )
 
 
+class NoFollowUpNeeded(Conflict):
+    code = "no_follow_up_needed"
+
+    def __init__(self, call_id: str):
+        super().__init__(
+            f"Call {call_id} needs no follow-up: it was never flagged, or its follow-up was already marked done.",
+            details=[{"callId": call_id}],
+        )
+
+
 class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
 

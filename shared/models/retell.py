@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from shared.models.call import CallAnalysis
+from shared.models.call import OWNER_CONCERNS_MAX_CHARS, CallAnalysis
 
 LIFECYCLE_EVENTS = frozenset({"call_started", "call_ended", "call_analyzed"})
 
@@ -41,12 +41,34 @@ class RetellCallAnalysis(BaseModel):
     custom_analysis_data: dict[str, Any] | None = None
 
     def as_analysis(self) -> CallAnalysis:
+        custom = self.custom_analysis_data or {}
         return CallAnalysis(
             summary=self.call_summary,
             sentiment=self.user_sentiment,
             successful=self.call_successful,
             in_voicemail=self.in_voicemail,
+            pet_condition=_text(custom.get("pet_condition"), 40),
+            owner_concerns=_text(custom.get("owner_concerns"), OWNER_CONCERNS_MAX_CHARS),
+            callback_requested=_flag(custom.get("callback_requested")),
+            do_not_call_requested=_flag(custom.get("do_not_call_requested")),
         )
+
+
+def _text(value: Any, limit: int) -> str | None:
+    """A custom analysis value as short text: strings (and lists of strings, joined) only, cut to ``limit``."""
+    if isinstance(value, list):
+        value = "; ".join(part for part in value if isinstance(part, str))
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:limit]
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "yes"}:
+        return True
+    return None
 
 
 def _from_epoch_ms(value: int | None) -> datetime | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from shared.domain.follow_up import FollowUpRules
 from shared.models.base import E164Phone, IanaTimezone, StrictApiModel
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -91,6 +94,59 @@ class OwnerCallingHours(StrictApiModel):
         return self
 
 
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def _check_email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+def _check_webhook_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise ValueError("must be an https:// URL (a Slack or Teams incoming webhook), without a user or password")
+    return value
+
+
+EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
+WebhookUrl = Annotated[str, Field(max_length=2048), AfterValidator(_check_webhook_url)]
+
+
+class NotificationEvent(StrEnum):
+    """What the clinic can be told about."""
+
+    CALL_FAILED = "call_failed"
+    CALL_UNRESOLVED = "call_unresolved"
+    NEEDS_FOLLOW_UP = "needs_follow_up"
+    RETELL_ACCOUNT_UNAVAILABLE = "retell_account_unavailable"
+    DAILY_DIGEST = "daily_digest"
+
+
+class NotificationSettings(StrictApiModel):
+    """Who is told, about what, and when the daily digest goes (the clinic's local hour)."""
+
+    emails: list[EmailAddress] = Field(default_factory=list, max_length=10, description="Up to 10 addresses")
+    webhook_url: WebhookUrl | None = Field(
+        default=None, description="A Slack or Teams incoming-webhook URL (https only)"
+    )
+    events: list[NotificationEvent] = Field(
+        default_factory=lambda: list(NotificationEvent), max_length=len(NotificationEvent)
+    )
+    digest_hour: int = Field(default=7, ge=0, le=23, description="The local hour the daily digest is sent at")
+
+    @field_validator("emails")
+    @classmethod
+    def _unique_emails(cls, emails: list[str]) -> list[str]:
+        return list(dict.fromkeys(emails))
+
+    def wants(self, event: NotificationEvent) -> bool:
+        return event in self.events
+
+
 class ClinicSettings(StrictApiModel):
     """A clinic's settings. Business hours are ``[start, end)`` windows in the clinic's local time."""
 
@@ -125,6 +181,10 @@ class ClinicSettings(StrictApiModel):
     clinic_phone: E164Phone | None = Field(
         default=None, description="The callback number the agent gives, if a call has none"
     )
+
+    # Notifications and the follow-up worklist (issue 15)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    follow_up_rules: FollowUpRules = Field(default_factory=FollowUpRules)
 
     @field_validator("business_hours")
     @classmethod

@@ -14,7 +14,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from standins.dashboard_server import DashboardServer
-from standins.dev_process import DevProcess
+from standins.dev_process import DevProcess, wait_for
 from standins.http_server import free_port
 from standins.seed_calls import seed_calls
 from standins.tokens import issue
@@ -334,6 +334,43 @@ class TestDoNotCall:
         row = page.locator("#dnc-list tbody tr")
         expect(row).to_contain_text(call["phoneNumber"])
         expect(row).to_contain_text("Owner asked the agent")
+
+
+class TestFollowUp:
+    def test_a_flagged_call_is_on_the_worklist_until_a_staff_member_marks_it_done_and_the_outbox_shows_the_notice(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        clinic = Api(stack.url, "worklist")
+        always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        notifications = {"emails": ["vet@worklist.example"], "webhookUrl": "https://chat.example/hooks/worklist"}
+        clinic.call("PUT", "/clinic/settings", {"businessHours": always, "notifications": notifications})
+        call = clinic.schedule("+14155550112", soon(), petName="Biscuit", ownerName="Jo March")
+        wait_for(lambda: clinic.call("GET", f"/calls/{call['callId']}")["needsFollowUp"], 40, every=0.3)
+
+        page = visitor.sign_in(role="staff", clinic="worklist", path="/follow-up")
+        item = page.locator(f"#followup-list li[data-call-id='{call['callId']}']")
+        expect(item).to_contain_text("Biscuit")
+        expect(item).to_contain_text("The owner says the pet is doing worse")
+        visitor.check("21-follow-up", keyboard=True)
+        item.get_by_label("Note").fill("Called Jo; Biscuit comes in at 3 pm")
+        item.get_by_role("button", name="Mark done").click()
+        expect(page.locator("#followup-message")).to_have_text("The follow-up about Biscuit is marked done.")
+        expect(page.locator("#followup-empty")).to_be_visible()
+        done = clinic.call("GET", f"/calls/{call['callId']}")
+        assert done["needsFollowUp"] is False
+        assert done["followUp"]["note"] == "Called Jo; Biscuit comes in at 3 pm"
+        assert done["followUp"]["resolvedBy"]
+
+        def told() -> list[dict[str, Any]]:
+            entries = httpx.get(f"{stack.url}/local/outbox").json()
+            return [entry for entry in entries if entry["callId"] == call["callId"]]
+
+        wait_for(lambda: len(told()) == 2, 20, every=0.3)
+        page.get_by_role("link", name="Outbox").click()
+        rows = page.locator("#outbox-list tbody tr", has_text="Biscuit")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text("needs follow up")
+        visitor.check("22-outbox")
 
 
 class TestStaff:

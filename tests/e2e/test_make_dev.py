@@ -162,3 +162,21 @@ def test_the_logs_are_one_line_per_step_with_the_call_first(dev: DevStack) -> No
     lines = [line for line in dev.output if " call " in line[:22] and "call dialed" in line]
     assert lines
     assert not any(line.startswith('{"_aws"') for line in dev.output)  # metrics stay out of the terminal
+
+
+def test_a_pet_doing_worse_reaches_the_outbox_and_the_worklist(dev: DevStack) -> None:
+    with dev.client() as client:
+        call = schedule(client, scheduledFor=at(3), phoneNumber="+14155550112")
+
+        def told() -> list[dict[str, Any]]:
+            entries = httpx.get(f"{dev.url}/local/outbox").json()
+            mine = [entry for entry in entries if entry["callId"] == call["callId"]]
+            return mine if len(mine) >= 2 else []
+
+        entries = wait_for(told, 40)
+        worklist = client.get("/calls", params={"needsFollowUp": "true"}).json()["data"]["items"]
+    assert {(entry["event"], entry["channel"]) for entry in entries} == {
+        ("needs_follow_up", "email"),
+        ("needs_follow_up", "chat"),
+    }
+    assert call["callId"] in [item["callId"] for item in worklist]

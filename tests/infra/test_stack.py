@@ -79,7 +79,7 @@ class TestData:
         assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
         assert props["DeletionProtectionEnabled"] is True
         assert table["DeletionPolicy"] == "Retain"
-        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
+        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3"]
 
     def test_the_key_rotates_and_the_secrets_hold_no_value_in_the_template(
         self, template: dict[str, Any], assertions: Template
@@ -95,11 +95,12 @@ class TestData:
 
 
 class TestFunctions:
-    def test_four_functions_on_one_runtime_and_architecture(self, template: dict[str, Any]) -> None:
+    def test_five_functions_on_one_runtime_and_architecture(self, template: dict[str, Any]) -> None:
         functions = ours(template, "AWS::Lambda::Function").values()
         assert sorted(f["Properties"]["Handler"] for f in functions) == [
             "api.handler.lambda_handler",
             "execute.handler.lambda_handler",
+            "notify.handler.lambda_handler",
             "reconcile.handler.lambda_handler",
             "retell_webhook.handler.lambda_handler",
         ]
@@ -112,12 +113,15 @@ class TestFunctions:
             assert "LogGroup" in props["LoggingConfig"]
             assert len(props["Layers"]) == 2
             env = props["Environment"]["Variables"]
-            assert {"TABLE_NAME", "SCHEDULE_GROUP_NAME", "EXECUTE_FUNCTION_ARN", "SCHEDULER_ROLE_ARN"} <= set(env)
+            if props["Handler"].startswith("notify."):  # never places a schedule; only the table and its channels
+                assert {"TABLE_NAME", "NOTIFICATION_SENDER", "DASHBOARD_URL"} <= set(env)
+            else:
+                assert {"TABLE_NAME", "SCHEDULE_GROUP_NAME", "EXECUTE_FUNCTION_ARN", "SCHEDULER_ROLE_ARN"} <= set(env)
             assert env["POWERTOOLS_SERVICE_NAME"] == "discharge-call-scheduler"
 
     def test_log_groups_have_retention(self, template: dict[str, Any]) -> None:
         groups = resources_of_type(template, "AWS::Logs::LogGroup").values()
-        assert len(groups) == 5  # four functions and the API's access logs
+        assert len(groups) == 6  # five functions and the API's access logs
         assert {g["Properties"]["RetentionInDays"] for g in groups} == {30}
 
     def test_execute_is_never_retried_by_lambda_and_failures_are_kept(self, template: dict[str, Any]) -> None:
@@ -228,12 +232,77 @@ class TestApi:
         assert api["Properties"]["CorsConfiguration"]["AllowOrigins"] == [*origins, dashboard]
 
 
+def notify_template(**context: str) -> dict[str, Any]:
+    from app import STACK_NAME, build_app
+
+    app = build_app(context={"aws:cdk:bundling-stacks": [], **context})
+    return dict(app.synth().get_stack_by_name(STACK_NAME).template)
+
+
+class TestNotifications:
+    def test_the_table_streams_both_images_and_indexes_follow_ups(self, template: dict[str, Any]) -> None:
+        (table,) = resources_of_type(template, "AWS::DynamoDB::Table").values()
+        props = table["Properties"]
+        assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+        (gsi3,) = [g for g in props["GlobalSecondaryIndexes"] if g["IndexName"] == "gsi3"]
+        assert [k["AttributeName"] for k in gsi3["KeySchema"]] == ["gsi3pk", "gsi3sk"]
+
+    def test_the_stream_feeds_notify_with_partial_failures_bisection_and_a_dead_letter_queue(
+        self, template: dict[str, Any]
+    ) -> None:
+        notify = logical_id(template, "AWS::Lambda::Function", "NotificationsNotify")
+        (mapping,) = [
+            m
+            for m in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+            if m["Properties"]["FunctionName"] == {"Ref": notify}
+        ]
+        props = mapping["Properties"]
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert props["BisectBatchOnFunctionError"] is True
+        assert props["MaximumRetryAttempts"] == 10
+        failures = logical_id(template, "AWS::SQS::Queue", "NotificationsStreamFailures")
+        assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [failures, "Arn"]}
+        table = logical_id(template, "AWS::DynamoDB::Table", "CallsTable")
+        assert props["EventSourceArn"] == {"Fn::GetAtt": [table, "StreamArn"]}
+
+    def test_a_sweep_every_minute_and_digests_every_hour(self, template: dict[str, Any]) -> None:
+        notify = logical_id(template, "AWS::Lambda::Function", "NotificationsNotify")
+        rules = {
+            r["Properties"]["ScheduleExpression"]: json.loads(r["Properties"]["Targets"][0]["Input"])
+            for r in resources_of_type(template, "AWS::Events::Rule").values()
+            if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [notify, "Arn"]}
+        }
+        assert rules == {"rate(1 minute)": {"action": "sweep"}, "cron(5 * * * ? *)": {"action": "digest"}}
+
+    def test_without_a_sender_notify_may_send_no_email(self, template: dict[str, Any]) -> None:
+        statements = policy_statements(template, "NotificationsNotifyRole")
+        assert not any(action.startswith("ses:") for action in actions_of(statements))
+        assert "dynamodb:Scan" not in actions_of(statements)
+
+    def test_with_a_sender_notify_may_send_email_from_it_alone(self) -> None:
+        template = notify_template(notificationSender="alerts@clinic.example")
+        statements = policy_statements(template, "NotificationsNotifyRole")
+        (ses,) = [s for s in statements if "ses:SendEmail" in json.dumps(s["Action"])]
+        assert ses["Action"] == "ses:SendEmail"
+        assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": "alerts@clinic.example"}}
+        (notify,) = [
+            f
+            for f in ours(template, "AWS::Lambda::Function").values()
+            if f["Properties"]["Handler"].startswith("notify.")
+        ]
+        assert notify["Properties"]["Environment"]["Variables"]["NOTIFICATION_SENDER"] == "alerts@clinic.example"
+
+    def test_a_sender_that_is_no_address_fails_synth(self) -> None:
+        with pytest.raises(ValueError, match="notificationSender"):
+            notify_template(notificationSender="not-an-address")
+
+
 class TestOperations:
     def test_alarms_cover_dead_letters_errors_throttles_5xx_and_unresolved_dials(
         self, template: dict[str, Any]
     ) -> None:
         alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        assert len(alarms) == 16
+        assert len(alarms) == 20  # with notify's errors and throttles, its stream failures, notices given up
         topic = logical_id(template, "AWS::SNS::Topic", "OperationsAlerts")
         for alarm in alarms:
             assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
@@ -247,6 +316,7 @@ class TestOperations:
             "RetellAccountUnavailable",
             "ReconcilerCallsLost",
             "DisconnectionReasonUnknown",
+            "NoticesGivenUp",
         ):
             assert name in metric_names
 
@@ -254,10 +324,17 @@ class TestOperations:
         self, template: dict[str, Any]
     ) -> None:
         reconcile = logical_id(template, "AWS::Lambda::Function", "ReconcileFunction")
-        (rule,) = resources_of_type(template, "AWS::Events::Rule").values()
+        (rule,) = [
+            r
+            for r in resources_of_type(template, "AWS::Events::Rule").values()
+            if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [reconcile, "Arn"]}
+        ]
         assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
-        assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [reconcile, "Arn"]}
-        mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+        mappings = [
+            m
+            for m in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+            if "StartingPosition" not in m["Properties"]  # the queues; the table's stream feeds notify
+        ]
         assert {m["Properties"]["FunctionName"]["Ref"] for m in mappings} == {reconcile}
         sources = {json.dumps(m["Properties"]["EventSourceArn"]) for m in mappings}
         assert all(any(queue in source for source in sources) for queue in ("SchedulerDeadLetters", "ExecuteFailures"))

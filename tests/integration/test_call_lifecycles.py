@@ -65,6 +65,11 @@ def test_an_answered_call_keeps_transcript_and_analysis_and_plays_its_recording(
         "sentiment": "Positive",
         "successful": True,
         "inVoicemail": False,
+        # the agent's post-call analysis, what decides a follow-up (the owner raised no concern)
+        "petCondition": "improving",
+        "ownerConcerns": None,
+        "callbackRequested": False,
+        "doNotCallRequested": False,
     }
     (attempt,) = final["attempts"]
     assert attempt["startedAt"] is not None

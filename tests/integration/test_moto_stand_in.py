@@ -146,6 +146,28 @@ def test_a_transaction_that_succeeds_writes_every_item(aws: AwsStandIns) -> None
     assert _everything(aws)[0]["status"] == {"S": "initiated"}
 
 
+def test_the_tables_stream_has_what_succeeded_and_nothing_of_a_cancelled_transaction(aws: AwsStandIns) -> None:
+    from standins.stream_feed import StreamFeed
+    from tests.support.lifecycle import streams_client
+
+    aws.dynamodb.put_item(TableName=TABLE, Item=_item("A", status="scheduled"))
+    feed = StreamFeed(aws.dynamodb, streams_client(), TABLE)
+    seen: list[tuple[str, str]] = []
+
+    def read() -> list[tuple[str, str]]:
+        seen.clear()
+        feed.feed_once(
+            lambda event: seen.extend((r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in event["Records"])
+        )
+        return list(seen)
+
+    assert read() == [("INSERT", "A")]
+    _items_made_by_one_transaction(aws, "FAILED", False)
+    assert read() == []  # a cancelled transaction wrote nothing, so it streamed nothing
+    _items_made_by_one_transaction(aws, "DONE", True)
+    assert read() == [("INSERT", "DONE"), ("MODIFY", "A")]
+
+
 def _items_made_by_one_transaction(aws: AwsStandIns, new_key: str, succeed: bool) -> int:
     update = {
         "Update": {

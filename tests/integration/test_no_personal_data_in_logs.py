@@ -18,6 +18,7 @@ from tests.support.lifecycle import Stand
 OWNER = "Marguerite Okonkwo-Lindqvist"
 PET = "Biscuitina"
 TEST_NUMBERS = [f"+1415555010{digit}" for digit in range(8)]
+NOTIFIED_NUMBERS = ["+14155550112", "+14155550113"]  # a pet doing worse, a callback request
 TRANSCRIPT_WORDS = ["eating again and resting", "Keep the cone on", "Will do, thank you"]
 
 
@@ -88,7 +89,26 @@ def test_lifecycles_and_error_paths_log_no_personal_data(
     bad = httpx.post(f"{stand.gateway.url}/webhooks/retell", content=f'{{"owner": "{OWNER}"}}', timeout=10)
     assert bad.status_code == 401
 
+    # Notices: flagged calls told by email and chat (the chat down, so its failures are logged too), the worklist.
+    settings = api.get("/clinic/settings").data
+    settings["notifications"] = {"emails": ["vet@clinic.example"], "webhookUrl": "https://chat.example/hooks/x"}
+    assert api.put("/clinic/settings", settings).status == 200
+    stand.functions.outbox.chat_down = True
+    flagged = []
+    for number in NOTIFIED_NUMBERS:
+        call = stand.schedule(phoneNumber=number, **person)
+        flagged.append(stand.run_to_the_end(call["callId"]))
+    assert stand.notify() > 0
+    assert stand.invoke("notify", {"action": "sweep"})["failed"] >= 0
+    told = {entry["callId"] for entry in stand.outbox() if entry["channel"] == "email"}
+    assert told >= {call["callId"] for call in flagged}  # the emails went (the earlier failed calls' too)
+    assert all(entry["channel"] == "email" for entry in stand.outbox())  # the chat messages wait
+    done = api.post(f"/calls/{flagged[0]['callId']}/follow-up", {"note": f"called {OWNER} about {PET}"})
+    assert done.status == 200
+
     lines = log_lines
+    assert any("notice not delivered" in line for line in lines)
     assert len(lines) > 50, "the capture saw too little to prove anything"
     assert any("lost the connection while writing +[phone]" in line for line in lines)
-    assert _personal_data_in(lines, [*TEST_NUMBERS, "+14155550104", "+14155550105", "+14155550106"]) == []
+    phones = [*TEST_NUMBERS, *NOTIFIED_NUMBERS, "+14155550104", "+14155550105", "+14155550106"]
+    assert _personal_data_in(lines, phones) == []

@@ -31,6 +31,7 @@ def test_openapi_documents_every_contract_route() -> None:
         ("PATCH", "/calls/{call_id}"),
         ("POST", "/calls/{call_id}/cancel"),
         ("POST", "/calls/{call_id}/call-now"),
+        ("POST", "/calls/{call_id}/follow-up"),
         ("GET", "/clinic/settings"),
         ("PUT", "/clinic/settings"),
         ("POST", "/integrations/idexx/preview"),

@@ -19,6 +19,8 @@ EXPECTED_STATUS = {
     "schedule-call-invalid": 422,
     "schedule-call-as-staff": 403,
     "list-calls": 200,
+    "list-follow-ups": 200,
+    "mark-follow-up-not-needed": 409,  # the seeded call was never flagged (a staff member may mark one done)
     "get-call": 200,
     "update-call": 200,
     "cancel-call": 200,

@@ -21,6 +21,7 @@ from shared.logic.ports import (
     BreakerState,
     CallQuery,
     CallRef,
+    ChannelFailed,
     DialAccountBlocked,
     DialOutcomeUnknown,
     DialRateLimited,
@@ -28,8 +29,11 @@ from shared.logic.ports import (
     IdempotencyKeyUsed,
     IdempotencyRecord,
     LeaseLimits,
+    Notice,
+    NoticeState,
     RetellUnavailable,
     StaleWrite,
+    StoredNotice,
 )
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
@@ -90,6 +94,17 @@ class InMemoryCallStore:
         page = matching[start : start + query.limit]
         more = start + query.limit < len(matching)
         token = f"{start + query.limit}.{self._tag(query)}" if more else None
+        return [call.model_copy(deep=True) for call in page], token
+
+    def list_follow_ups(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[Call], str | None]:
+        flagged = sorted(
+            (call for call in self.calls.values() if call.clinic_id == clinic_id and call.needs_follow_up),
+            key=lambda call: (call.flagged_at or call.updated_at, call.call_id),
+            reverse=True,
+        )
+        start = int(next_token) if next_token else 0
+        page = flagged[start : start + limit]
+        token = str(start + limit) if start + limit < len(flagged) else None
         return [call.model_copy(deep=True) for call in page], token
 
     def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
@@ -163,6 +178,13 @@ class InMemorySettingsStore:
     def put(self, clinic_id: str, settings: ClinicSettings, *, updated_by: str, now: datetime) -> None:
         self.settings[clinic_id] = settings.model_copy(deep=True)
         self.updated_by[clinic_id] = updated_by
+
+    def clinics_with_recipients(self) -> list[str]:
+        return sorted(
+            clinic
+            for clinic, settings in self.settings.items()
+            if settings.notifications.emails or settings.notifications.webhook_url
+        )
 
 
 WORKSPACE = "*workspace*"
@@ -338,3 +360,68 @@ class InMemoryDialCap:
 
     def counted(self, clinic_id: str, phone_number: str) -> int:
         return len(self.dials.get((clinic_id, phone_number), {}))
+
+
+def _notice_key(notice: Notice) -> tuple[str, str, str, str]:
+    return (notice.subject_id, notice.event_key, notice.channel, notice.recipient_id)
+
+
+class InMemoryNoticeStore:
+    """``NoticeStore`` as the DynamoDB one behaves: record once, claim under a lease, due by time."""
+
+    def __init__(self) -> None:
+        self.notices: dict[tuple[str, str, str, str], StoredNotice] = {}
+        self.leases: dict[tuple[str, str, str, str], datetime] = {}
+
+    def record(self, notice: Notice, now: datetime) -> bool:
+        key = _notice_key(notice)
+        if key in self.notices:
+            return False
+        self.notices[key] = StoredNotice(notice, NoticeState.PENDING, 0, now, None)
+        return True
+
+    def claim(self, notice: Notice, now: datetime, lease: timedelta) -> StoredNotice | None:
+        key = _notice_key(notice)
+        stored = self.notices.get(key)
+        if stored is None or stored.state != NoticeState.PENDING or stored.next_attempt_at is None:
+            return None
+        if stored.next_attempt_at > now or self.leases.get(key, now) > now:
+            return None
+        self.leases[key] = now + lease
+        return stored
+
+    def mark_sent(self, notice: Notice, now: datetime) -> None:
+        key = _notice_key(notice)
+        self.leases.pop(key, None)
+        stored = self.notices[key]
+        self.notices[key] = StoredNotice(notice, NoticeState.SENT, stored.attempts + 1, None, now)
+
+    def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None:
+        key = _notice_key(notice)
+        self.leases.pop(key, None)
+        stored = self.notices[key]
+        state = NoticeState.PENDING if next_attempt_at is not None else NoticeState.GAVE_UP
+        self.notices[key] = StoredNotice(notice, state, stored.attempts + 1, next_attempt_at, None)
+
+    def due(self, now: datetime, limit: int) -> list[StoredNotice]:
+        pending = [
+            stored
+            for stored in self.notices.values()
+            if stored.state == NoticeState.PENDING
+            and stored.next_attempt_at is not None
+            and stored.next_attempt_at <= now
+        ]
+        return sorted(pending, key=lambda stored: stored.next_attempt_at or now)[:limit]
+
+
+@dataclass
+class FakeChannel:
+    """A channel that takes every message (``sent``) unless ``down``."""
+
+    down: bool = False
+    sent: list[Notice] = field(default_factory=list)
+
+    def send(self, notice: Notice) -> None:
+        if self.down:
+            raise ChannelFailed("the channel is down")
+        self.sent.append(notice)

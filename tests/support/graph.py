@@ -284,7 +284,12 @@ def build_graph(
     invoker = RecordingInvoker()
     tokens = Sequence("t")
     settings = ClinicSettingsService(settings_store, clock=clock)
-    writer = CallWriter(calls, scheduler, min_lead=SCHEDULER_MIN_LEAD)
+    writer = CallWriter(
+        calls,
+        scheduler,
+        min_lead=SCHEDULER_MIN_LEAD,
+        follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+    )
     rng = random.Random(seed)
     do_not_call_store = InMemoryDoNotCallStore()
     do_not_call = DoNotCallService(do_not_call_store, clock=clock)

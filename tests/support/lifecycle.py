@@ -10,16 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import boto3
+import httpx
 import pytest
+from botocore.config import Config
 
 from shared.config import RetellConfig, from_environment
 from shared.logic.ports import ExecuteInvoker
-from standins.aws_stand_ins import RETELL_TEST_KEY
+from standins.aws_stand_ins import REGION, RETELL_TEST_KEY
 from standins.gateway import LocalGateway
+from standins.outbox import LocalOutbox
 from standins.retell_sim import RetellSimulator
 from standins.scheduler_loop import Fired, LocalScheduler, fire_time
 from standins.stack import LocalFunctions
-from tests.conftest import GROUP, ApiClient, AwsStandIns, FrozenClock
+from standins.stream_feed import StreamFeed
+from tests.conftest import GROUP, TABLE, ApiClient, AwsStandIns, FrozenClock
 from tests.support.graph import SPAY_FOLLOW_UP
 
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -34,6 +39,7 @@ class Stand:
     gateway: LocalGateway
     scheduler: LocalScheduler
     functions: LocalFunctions
+    stream: StreamFeed
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run a function's handler over the stand's graphs."""
@@ -43,7 +49,20 @@ class Stand:
         """Build the functions' graphs again (as new containers would start), with ``invoker`` for "call now" or
         Retell settings changed from the environment's (``retell_concurrency_limit=1``)."""
         config = from_environment(RetellConfig).model_copy(update=retell)
-        self.functions = _functions(self.clock, invoker=invoker, retell=config)
+        self.functions = _functions(self.clock, invoker=invoker, retell=config, outbox=self.functions.outbox)
+
+    def notify(self) -> int:
+        """Feed the table's stream to the notify function until it is drained (as its event source would); the
+        number of records handed over."""
+        total = 0
+        while fed := self.stream.feed_once(lambda event: self.invoke("notify", event)):
+            total += fed
+        return total
+
+    def outbox(self) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.gateway.url}/local/outbox", timeout=5)
+        assert response.status_code == 200, response.text
+        return list(response.json())
 
     def schedule(self, **overrides: Any) -> dict[str, Any]:
         response = self.api.post("/calls/schedule", {**SPAY_FOLLOW_UP, **overrides})
@@ -84,11 +103,20 @@ class Stand:
         return len(self.sim.placed_call_ids())
 
 
+def streams_client() -> Any:
+    """DynamoDB Streams in moto: without account-based endpoints (``<account>.streams-ddb...``), which moto's
+    in-process router does not know."""
+    return boto3.client("dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled"))
+
+
 def _functions(
-    clock: FrozenClock, invoker: ExecuteInvoker | None = None, retell: RetellConfig | None = None
+    clock: FrozenClock,
+    invoker: ExecuteInvoker | None = None,
+    retell: RetellConfig | None = None,
+    outbox: LocalOutbox | None = None,
 ) -> LocalFunctions:
     """The graphs over moto and the simulated Retell, with the frozen clock; "call now" runs execute in-process."""
-    return LocalFunctions.from_environment(clock=clock, background=False, invoker=invoker, retell=retell)
+    return LocalFunctions.from_environment(clock=clock, background=False, invoker=invoker, retell=retell, outbox=outbox)
 
 
 @pytest.fixture
@@ -97,7 +125,10 @@ def stand(
 ) -> Iterator[Stand]:
     stands: list[Stand] = []  # the gateway and the scheduler run the handlers over the stand's current graphs
     sim = RetellSimulator(RETELL_TEST_KEY, clock=clock, auto_deliver=False)
-    gateway = LocalGateway(lambda function, event: stands[0].invoke(function, event))
+    gateway = LocalGateway(
+        lambda function, event: stands[0].invoke(function, event),
+        outbox=lambda: stands[0].functions.outbox.entries(),
+    )
     sim.webhook_url = f"{gateway.url}/webhooks/retell"
     monkeypatch.setenv("RETELL_BASE_URL", sim.url)
     monkeypatch.setenv("RETELL_TIMEOUT_SECONDS", "0.5")
@@ -105,7 +136,8 @@ def stand(
         aws.scheduler, GROUP, target=lambda payload: stands[0].invoke("execute", payload), sqs=aws.sqs
     )
     api = ApiClient(lambda: stands[0].functions.api)
-    stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock)))
+    stream = StreamFeed(aws.dynamodb, streams_client(), TABLE)
+    stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock), stream))
     with sim.running(), gateway.running():
         yield stands[0]
         _record_dials(request.node.nodeid, stands[0])

@@ -1,4 +1,5 @@
-// The dashboard's frame: sign-in first, then the clinic's pages (calls, a call, overview, settings) under one
+// The dashboard's frame: sign-in first, then the clinic's pages (calls, a call, the follow-up worklist, overview,
+// settings, do-not-call; the outbox in the local stack) under one
 // header. The clinic's settings (its timezone above all) are read once after sign-in and shared with every page.
 import { createContext } from "preact";
 import { useCallback, useContext, useEffect, useState } from "preact/hooks";
@@ -8,6 +9,8 @@ import { api, failureText, onSignedOut } from "./api.js";
 import { CallPage } from "./call.jsx";
 import { CallsPage } from "./calls.jsx";
 import { DoNotCallPage } from "./donotcall.jsx";
+import { FollowUpPage } from "./followup.jsx";
+import { OutboxPage } from "./outbox.jsx";
 import { OverviewPage } from "./overview.jsx";
 import { followLink, navigate, useLocation } from "./router.js";
 import { SettingsPage } from "./settings.jsx";
@@ -102,6 +105,9 @@ function SignedIn({ config, session, onSignOut }) {
           <a href="/calls" aria-current={path.startsWith("/calls") ? "page" : undefined}>
             Calls
           </a>
+          <a href="/follow-up" aria-current={path === "/follow-up" ? "page" : undefined}>
+            Needs follow-up
+          </a>
           <a href="/overview" aria-current={path === "/overview" ? "page" : undefined}>
             Overview
           </a>
@@ -111,6 +117,11 @@ function SignedIn({ config, session, onSignOut }) {
           <a href="/do-not-call" aria-current={path === "/do-not-call" ? "page" : undefined}>
             Do not call
           </a>
+          {config.localTokens && (
+            <a href="/outbox" aria-current={path === "/outbox" ? "page" : undefined}>
+              Outbox
+            </a>
+          )}
         </nav>
         <div class="who">
           <span id="who">
@@ -150,6 +161,8 @@ function Page({ path }) {
   if (path === "/overview") return <OverviewPage />;
   if (path === "/settings") return <SettingsPage />;
   if (path === "/do-not-call") return <DoNotCallPage />;
+  if (path === "/follow-up") return <FollowUpPage />;
+  if (path === "/outbox") return <OutboxPage />;
   if (path === "/" || path === "/index.html") return null;
   return (
     <section>

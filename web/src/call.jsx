@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { ERROR_CODES } from "../../extension/lib/error-codes.js";
 import { api, failureText, fetchRecording } from "./api.js";
 import { useClinic } from "./app.jsx";
+import { reasonWords } from "./followup.jsx";
 import { clinicToday, clockTime, countdown, instantToWall, lasted, longWhen, wallToInstant, zoneAbbreviation } from "./time.js";
 import { Dialog, Field, Notice, StatusBadge, describedBy, useNow, useRefreshWhileVisible } from "./ui.jsx";
 import { STATUS, outcomeText } from "./words.js";
@@ -411,6 +412,20 @@ function Analysis({ call }) {
           <Row label="Owner's mood">{analysis.sentiment}</Row>
           <Row label="Call achieved its aim">{yesNo(analysis.successful)}</Row>
           <Row label="Reached voicemail">{yesNo(analysis.inVoicemail)}</Row>
+          <Row label="Pet's condition">{analysis.petCondition || ""}</Row>
+          <Row label="Owner's concerns">{analysis.ownerConcerns || ""}</Row>
+        </dl>
+      )}
+      {(call.followUpReasons || []).length > 0 && (
+        <dl class="details" id="follow-up-state">
+          <Row label="Needs follow-up">
+            {call.needsFollowUp ? (call.followUpReasons || []).map(reasonWords).join("; ") : "No: done"}
+          </Row>
+          {call.followUp && (
+            <Row label="Follow-up done">
+              {`${longWhen(call.followUp.resolvedAt, call.timezone)} by ${call.followUp.resolvedBy}${call.followUp.note ? `: ${call.followUp.note}` : ""}`}
+            </Row>
+          )}
         </dl>
       )}
     </section>

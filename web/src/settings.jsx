@@ -22,7 +22,32 @@ import { WEEKDAYS } from "./words.js";
  * @property {string} maxConcurrentCalls
  * @property {string} agentId
  * @property {string} fromNumber
+ * @property {string} emails who is told, one address a line (or comma-separated)
+ * @property {string} webhookUrl
+ * @property {string[]} events
+ * @property {string} digestHour
+ * @property {string[]} flag the reasons that put a call on the follow-up worklist
  */
+
+/** What the clinic can be told about, in the order the page lists them. */
+export const NOTIFICATION_EVENTS = [
+  ["call_failed", "A call failed (retries used up, refused, unreachable number)"],
+  ["call_unresolved", "A call could not be resolved or was stuck"],
+  ["needs_follow_up", "A call needs follow-up (the reasons below)"],
+  ["retell_account_unavailable", "Calls are paused: the voice-call account cannot place calls"],
+  ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
+];
+
+/** The reasons that can flag a call for follow-up. */
+export const FOLLOW_UP_REASONS = [
+  ["pet_worse", "The owner says the pet is doing worse"],
+  ["owner_concern", "The owner raised a concern"],
+  ["callback_requested", "The owner asked the clinic to call back"],
+  ["call_unsuccessful", "The call did not reach its goal (Retell's judgement)"],
+  ["do_not_call_requested", "The owner asked not to be called again"],
+  ["call_failed", "The call failed"],
+  ["call_unresolved", "The call could not be resolved"],
+];
 
 /**
  * @param {FullSettings} settings
@@ -41,6 +66,11 @@ function draftOf(settings) {
     maxConcurrentCalls: String(settings.maxConcurrentCalls),
     agentId: settings.agentId || "",
     fromNumber: settings.fromNumber || "",
+    emails: (settings.notifications?.emails || []).join("\n"),
+    webhookUrl: settings.notifications?.webhookUrl || "",
+    events: [...(settings.notifications?.events || NOTIFICATION_EVENTS.map(([event]) => event))],
+    digestHour: String(settings.notifications?.digestHour ?? 7),
+    flag: [...(settings.followUpRules?.flag || FOLLOW_UP_REASONS.map(([reason]) => reason))],
   };
 }
 
@@ -70,6 +100,16 @@ function bodyOf(draft) {
     maxConcurrentCalls: numberOr(draft.maxConcurrentCalls),
     agentId: draft.agentId.trim() || null,
     fromNumber: draft.fromNumber.trim() || null,
+    notifications: {
+      emails: draft.emails
+        .split(/[\s,;]+/)
+        .map((address) => address.trim())
+        .filter(Boolean),
+      webhookUrl: draft.webhookUrl.trim() || null,
+      events: draft.events,
+      digestHour: numberOr(draft.digestHour),
+    },
+    followUpRules: { flag: draft.flag },
   };
 }
 
@@ -81,8 +121,17 @@ function controlOf(field) {
   const [first, second] = field.split(".");
   if (first === "businessHours" && second) return `hours-${second}`;
   if (first === "retry") return second === "backoffSeconds" ? "waits" : second || "waits";
+  if (first === "notifications") return ["emails", "webhookUrl", "events", "digestHour"].includes(second) ? second : "emails";
+  if (first === "followUpRules") return "flag";
   return ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber"].includes(first) ? first : "form";
 }
+
+/**
+ * @param {string[]} list
+ * @param {string} item
+ * @param {boolean} on
+ */
+const toggled = (list, item, on) => (on ? [...new Set([...list, item])] : list.filter((entry) => entry !== item));
 
 export function SettingsPage() {
   const { session, settings, settingsSaved } = useClinic();
@@ -288,6 +337,42 @@ export function SettingsPage() {
                 <input id="fromNumber" type="tel" value={draft.fromNumber} onInput={(event) => edit({ fromNumber: value(event) })} aria-invalid={errors.fromNumber ? "true" : undefined} aria-describedby={describedBy("fromNumber", { hint: true, ...hint("fromNumber") })} />
               </Field>
             </div>
+          </section>
+          <section class="panel" aria-labelledby="notify-title">
+            <h2 id="notify-title">Who is told, and about what</h2>
+            <div class="row">
+              <Field id="emails" label="Email addresses (up to 10)" error={errors.emails} hint="One a line, or separated by commas">
+                <textarea id="emails" rows={3} value={draft.emails} onInput={(event) => edit({ emails: value(event) })} aria-invalid={errors.emails ? "true" : undefined} aria-describedby={describedBy("emails", { hint: true, ...hint("emails") })} />
+              </Field>
+              <Field id="webhookUrl" label="Slack or Teams incoming webhook (https)" error={errors.webhookUrl} hint="Empty: no chat messages">
+                <input id="webhookUrl" type="url" value={draft.webhookUrl} onInput={(event) => edit({ webhookUrl: value(event) })} aria-invalid={errors.webhookUrl ? "true" : undefined} aria-describedby={describedBy("webhookUrl", { hint: true, ...hint("webhookUrl") })} />
+              </Field>
+            </div>
+            <fieldset class="checks" id="events">
+              <legend>Tell them when</legend>
+              {NOTIFICATION_EVENTS.map(([event, label]) => (
+                <label class="check" key={event}>
+                  <input type="checkbox" name="events" value={event} checked={draft.events.includes(event)} onChange={(e) => edit({ events: toggled(draft.events, event, /** @type {HTMLInputElement} */ (e.currentTarget).checked) })} />
+                  {label}
+                </label>
+              ))}
+              {errors.events && <p class="field-error">{errors.events}</p>}
+            </fieldset>
+            <div class="row">
+              <Field id="digestHour" label="Daily digest at (hour, clinic time, 0-23)" error={errors.digestHour}>
+                <input id="digestHour" inputMode="numeric" value={draft.digestHour} onInput={(event) => edit({ digestHour: value(event) })} aria-invalid={errors.digestHour ? "true" : undefined} aria-describedby={describedBy("digestHour", hint("digestHour"))} />
+              </Field>
+            </div>
+            <fieldset class="checks" id="flag">
+              <legend>A call needs follow-up when</legend>
+              {FOLLOW_UP_REASONS.map(([reason, label]) => (
+                <label class="check" key={reason}>
+                  <input type="checkbox" name="flag" value={reason} checked={draft.flag.includes(reason)} onChange={(e) => edit({ flag: toggled(draft.flag, reason, /** @type {HTMLInputElement} */ (e.currentTarget).checked) })} />
+                  {label}
+                </label>
+              ))}
+              {errors.flag && <p class="field-error">{errors.flag}</p>}
+            </fieldset>
           </section>
           {!readOnly && (
             <div class="actions sticky-actions">

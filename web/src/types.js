@@ -25,6 +25,8 @@
  * @property {string | null} [sentiment]
  * @property {boolean | null} [successful]
  * @property {boolean | null} [inVoicemail]
+ * @property {string | null} [petCondition]
+ * @property {string | null} [ownerConcerns]
  */
 
 /**
@@ -64,6 +66,10 @@
  * @property {string} updatedAt
  * @property {string} createdBy
  * @property {number} version
+ * @property {boolean} [needsFollowUp] flagged for the clinic and not yet marked done
+ * @property {string[]} [followUpReasons]
+ * @property {string | null} [flaggedAt]
+ * @property {{resolvedAt: string, resolvedBy: string, note?: string | null} | null} [followUp]
  */
 
 /** @typedef {{items: FullCall[], nextToken: string | null}} CallPage */
@@ -90,6 +96,8 @@
  * @property {number} [maxDialsPerNumber]
  * @property {string | null} [clinicName]
  * @property {string | null} [clinicPhone]
+ * @property {{emails: string[], webhookUrl?: string | null, events: string[], digestHour: number}} [notifications]
+ * @property {{flag: string[]}} [followUpRules]
  */
 
 /**

@@ -18,6 +18,7 @@ from shared.models.call import (
     CallPage,
     CallStatus,
     CallView,
+    FollowUpRequest,
     RecordingLink,
     ScheduleCallRequest,
     UpdateCallRequest,
@@ -114,8 +115,25 @@ def list_calls(
     scheduled_to: Annotated[RequestedInstant | None, Query(alias="to", description="Latest scheduledFor")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+    needs_follow_up: Annotated[
+        bool | None,
+        Query(
+            alias="needsFollowUp",
+            description="`true`: the follow-up worklist, flagged calls not yet marked done, most recently flagged "
+            "first (not combined with `status`, `from` or `to`)",
+        ),
+    ] = None,
 ) -> Success[CallPage]:
     principal = current_principal(router)
+    if needs_follow_up:
+        given = [name for name, value in (("status", status), ("from", scheduled_from), ("to", scheduled_to)) if value]
+        if given:
+            raise ValidationFailed(
+                "needsFollowUp=true lists the worklist; it is not combined with status, from or to.",
+                details=[{"location": "query", "field": name} for name in given],
+            )
+        calls, token = current_services(router).calls.follow_ups(principal, limit, next_token)
+        return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
     query = CallQuery(
         clinic_id=principal.clinic_id,
         statuses=_statuses(status),
@@ -126,6 +144,27 @@ def list_calls(
     )
     calls, token = current_services(router).calls.list(principal, query)
     return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
+
+
+@router.post(
+    "/calls/<call_id>/follow-up",
+    summary="Mark a call's follow-up done",
+    description="Any member of the clinic. Who and when are kept on the call (`followUp`), with the note; the call "
+    "leaves the worklist. `409 no_follow_up_needed` if the call needs none (never flagged, or already done).",
+    responses=success_response(200, "The call, its follow-up done")
+    | failure_responses(400, 401, 404, 409, 413, 415, 422),
+    tags=["calls"],
+)
+def mark_follow_up(
+    call_id: CallIdPath, request: Annotated[FollowUpRequest, Body()], if_match: IfMatch = None
+) -> Success[CallView]:
+    principal = current_principal(router)
+    call = current_services(router).calls.mark_followed_up(
+        principal, call_id, request.note, _expected_version(if_match)
+    )
+    metrics.add_metric(name=Metric.FOLLOW_UPS_DONE, unit=MetricUnit.Count, value=1)
+    logger.info("follow-up marked done", extra={"call_id": call_id})
+    return Success[CallView](data=call.view())
 
 
 @router.get(

@@ -1,0 +1,267 @@
+"""Notices (``make bench``): how soon the clinic is told, and that each event is told exactly once.
+
+* latency: wall time from the event (the webhook that ends or analyzes a call has been answered, so its write is
+  in the table) to the notice handed to SES (moto's, in process), p50/p95 over 200 calls (a pet doing worse, a
+  callback request, a failed dial, in turn); the table's stream is read by a feed that polls every half second, as
+  ``make dev`` does, so the figure includes that wait (Lambda's stream source polls about four times a second);
+* notices per event across the fault suite (``bench/fault_matrix.py``): each of Retell's failure modes through the
+  local stack's parts on a simulated clock, with the reconciler every minute, the stream drained after each minute
+  and the sweep run; for each event the clinic should hear of, the notices sent per recipient (must be 1.00).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.fault_matrix import FAULTS, OUTAGE, START, TERMINAL, Fault
+from standins.retell_sim import scenarios
+
+CALLS = int(os.environ.get("BENCH_NOTICE_CALLS", "200"))
+POLL_SECONDS = 0.5
+RECIPIENTS = {"emails": ["vet@bench.example", "desk@bench.example"], "webhookUrl": "https://chat.example/hooks/b"}
+SCENARIOS = (scenarios.PET_WORSE, scenarios.CALLBACK_REQUESTED, scenarios.DIAL_FAILED)
+AREA_CODES = (
+    "212", "213", "310", "312", "415", "503", "617", "702", "713", "718", "202", "206", "303", "305", "404",
+    "512", "602", "614", "615", "619", "646", "650", "720", "773", "786", "801", "805", "818", "832", "858",
+    "916", "917", "949", "971", "972", "978",
+)  # fmt: skip
+"""The scenario is the number's last seven digits under any area code: spread over many, so no number reaches the
+cap of three dials in 24 hours (within the owners' calling hours all the bench's simulated afternoon)."""
+
+
+def _number(index: int) -> str:
+    scenario = SCENARIOS[index % len(SCENARIOS)]
+    return f"+1{AREA_CODES[(index // len(SCENARIOS)) % len(AREA_CODES)]}{scenario[-7:]}"
+
+
+def _streams() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+
+
+def _body(number: str, at: datetime) -> dict[str, Any]:
+    return {
+        "phoneNumber": number,
+        "petName": "Luna",
+        "ownerName": "Sarah Johnson",
+        "clinicName": "Paws & Claws",
+        "clinicPhone": "+14155559876",
+        "consent": {"given": True},
+        "scheduledFor": at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _configure(functions: Any, claims: dict[str, Any]) -> None:
+    from standins.apigw import http_event
+
+    always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    body = {"businessHours": always, "notifications": RECIPIENTS}
+    answer = functions.invoke("api", http_event("PUT", "/clinic/settings", body=body, claims=claims))
+    assert answer["statusCode"] == 200, answer["body"]
+
+
+def latency() -> None:
+    import boto3
+
+    from scripts.invoke import sandbox
+    from shared.adapters.notice_channels import SesEmailChannel
+    from shared.logic.ports import Notice
+    from standins.apigw import claims_for, http_event
+    from standins.aws_stand_ins import RETELL_TEST_KEY
+    from standins.gateway import LocalGateway
+    from standins.retell_sim import RetellSimulator
+    from standins.scheduler_loop import LocalScheduler
+    from standins.stack import LocalFunctions
+    from standins.stream_feed import StreamFeed
+
+    now = [START]
+    clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
+    handed: dict[str, float] = {}
+    event_at: dict[str, float] = {}
+
+    class TimedSes(SesEmailChannel):
+        def send(self, notice: Notice) -> None:
+            super().send(notice)
+            handed.setdefault(notice.call_id or "", time.perf_counter())
+
+    functions: list[LocalFunctions] = []
+    stop = threading.Event()
+    with (
+        sandbox(clock=clock),
+        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
+        RetellSimulator(
+            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False
+        ).running() as sim,
+    ):
+        os.environ["RETELL_BASE_URL"] = sim.url
+        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
+        ses = TimedSes(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"])
+        functions[0] = LocalFunctions(
+            **{
+                **{name: getattr(functions[0], name) for name in ("api", "execute", "retell_webhook", "reconcile")},
+                "notify": _with_channel(functions[0], ses),
+                "outbox": functions[0].outbox,
+            }
+        )
+        claims = claims_for("b")
+        _configure(functions[0], claims)
+        scheduler = LocalScheduler(
+            boto3.client("scheduler"),
+            os.environ["SCHEDULE_GROUP_NAME"],
+            target=lambda payload: functions[0].invoke("execute", payload),
+        )
+        feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
+
+        def poll() -> None:
+            while not stop.wait(POLL_SECONDS):
+                feed.feed_once(lambda event: functions[0].invoke("notify", event))
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        for index in range(CALLS):
+            body = _body(_number(index), now[0] + timedelta(seconds=30))
+            created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
+            call_id = created["body"].split('"callId":"')[1].split('"')[0]
+            now[0] += timedelta(minutes=1)
+            scheduler.fire_due(now[0])
+            sim.flush()
+            event_at[call_id] = time.perf_counter()
+        deadline = time.monotonic() + 60
+        while len(handed) < len(event_at) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        poller.join()
+    samples = sorted((handed[call] - event_at[call]) * 1000 for call in event_at if call in handed)
+    missing = len(event_at) - len(samples)
+    p95 = samples[max(0, int(len(samples) * 0.95) - 1)] if samples else float("nan")
+    print(f"\nNotices: event (the webhook's write) to the notice handed to SES, {len(samples)} calls")
+    print(f"  p50 {statistics.median(samples):7.0f} ms   p95 {p95:7.0f} ms   max {samples[-1]:7.0f} ms", end="")
+    print(f"   (stream polled every {POLL_SECONDS:g} s; {missing} calls never told)")
+
+
+def _with_channel(functions: Any, ses: Any) -> Any:
+    from shared.bootstrap import notify_from_environment
+    from standins.outbox import CapturedChatChannel
+
+    outbox = functions.outbox
+    return notify_from_environment(
+        clock=functions.notify.clock,
+        channels={"email": ses, "chat": CapturedChatChannel(outbox)},
+        on_sent=outbox.record,
+    )
+
+
+def _fault_notices(fault: Fault) -> dict[str, Any]:
+    import boto3
+
+    from scripts.invoke import sandbox
+    from standins.apigw import claims_for, http_event
+    from standins.aws_stand_ins import RETELL_TEST_KEY
+    from standins.gateway import LocalGateway
+    from standins.retell_sim import RetellSimulator
+    from standins.scheduler_loop import LocalScheduler
+    from standins.stack import LocalFunctions
+    from standins.stream_feed import StreamFeed
+
+    now = [START]
+    clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
+    functions: list[LocalFunctions] = []
+    with (
+        sandbox(clock=clock),
+        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
+        RetellSimulator(
+            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False, slow_dial_seconds=2.0
+        ).running() as sim,
+    ):
+        os.environ["RETELL_BASE_URL"] = sim.url
+        os.environ["RETELL_TIMEOUT_SECONDS"] = "1"
+        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
+        claims = claims_for("b")
+        _configure(functions[0], claims)
+        scheduler = LocalScheduler(
+            boto3.client("scheduler"),
+            os.environ["SCHEDULE_GROUP_NAME"],
+            target=lambda payload: functions[0].invoke("execute", payload),
+        )
+        feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
+
+        def drain() -> None:
+            while feed.feed_once(lambda event: functions[0].invoke("notify", event)):
+                pass
+            functions[0].invoke("notify", {"action": "sweep"})
+
+        body = _body(fault.number, START + timedelta(minutes=1))
+        created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
+        call_id = created["body"].split('"callId":"')[1].split('"')[0]
+        if fault.outage:
+            sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
+        status = "scheduled"
+        for _minute in range(240):
+            now[0] += timedelta(minutes=1)
+            if fault.outage and now[0] >= START + OUTAGE:
+                sim.set_faults(create_phone_call="ok", webhooks="deliver")
+            scheduler.fire_due(now[0])
+            sim.flush()
+            functions[0].invoke("reconcile", {"source": "bench"})
+            sim.flush()
+            drain()
+            got = functions[0].invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims))
+            status = got["body"].split('"status":"')[1].split('"')[0]
+            if status in TERMINAL:
+                break
+        for _ in range(5):  # the analysis, and a last few minutes of reconciling and sweeping
+            now[0] += timedelta(minutes=1)
+            sim.flush()
+            functions[0].invoke("reconcile", {"source": "bench"})
+            drain()
+        entries = functions[0].outbox.entries()
+    per_event = Counter((entry["callId"], entry["event"], entry["channel"], entry["to"]) for entry in entries)
+    events = {(call, event) for call, event, _, _ in per_event}
+    return {
+        "events": sorted(event for _, event in events),
+        "notices": len(entries),
+        "per_event": per_event,
+        "status": status,
+    }
+
+
+def notices_per_event() -> None:
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    recipients = len(RECIPIENTS["emails"]) + 1
+    print("\nNotices per event across the fault suite (2 emails + 1 chat webhook per event)")
+    print(f"  {'fault':<42} {'events told':<44} {'notices/event/recipient':>23}")
+    total_notices = total_expected = 0
+    for fault in FAULTS:
+        with contextlib.redirect_stdout(io.StringIO()):
+            row = _fault_notices(fault)
+        expected = len(row["events"]) * recipients
+        total_notices += row["notices"]
+        total_expected += expected
+        ratio = f"{row['notices'] / expected:.2f}" if expected else "-"
+        quiet = "(nothing: a call that went well)" if row["status"] in TERMINAL else f"(nothing yet: {row['status']})"
+        told = ", ".join(sorted(set(row["events"]))) or quiet
+        print(f"  {fault.name:<42} {told:<44} {ratio:>23}")
+    overall = total_notices / total_expected if total_expected else float("nan")
+    print(f"  all faults: notices per event and recipient {overall:.2f} ({total_notices} notices)")
+
+
+def notifications() -> None:
+    started = datetime.now(UTC)
+    latency()
+    notices_per_event()
+    print(f"  (notices bench took {(datetime.now(UTC) - started).total_seconds():.0f} s)")
+
+
+if __name__ == "__main__":
+    notifications()

@@ -1,0 +1,197 @@
+"""Notices in DynamoDB: one item per event and recipient, written only if absent (so an event seen twice, by a
+repeated webhook, a second reconciler run or a stream batch delivered again, records nothing twice), then
+delivered: claimed with a short lease (two deliverers never send at once), marked sent, or put back with the time of
+its next attempt. A notice still to be delivered is in the sparse follow-up index under ``NOTICES#PENDING``, so the
+sweep that retries them reads only those. Sent notices expire through TTL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.table_design import (
+    FOLLOW_UP_INDEX,
+    FOLLOW_UP_PARTITION_KEY,
+    FOLLOW_UP_SORT_KEY,
+    PARTITION_KEY,
+    PENDING_NOTICES_PARTITION,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    notice_key,
+)
+from shared.logic.ports import Notice, NoticeState, StoredNotice
+from shared.models.base import format_utc, parse_utc
+
+KEEP_FOR = timedelta(days=30)
+"""A notice's item (and with it the guard against sending it again) is kept this long."""
+
+
+def _failed_condition(error: ClientError) -> bool:
+    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
+
+
+def _stored(item: dict[str, Any]) -> StoredNotice:
+    values = from_item(item)
+    notice = Notice(
+        subject_id=values["subjectId"],
+        event_key=values["eventKey"],
+        event=values["event"],
+        clinic_id=values.get("clinicId"),
+        call_id=values.get("callId"),
+        channel=values["channel"],
+        to=values["to"],
+        recipient_id=values["recipientId"],
+        subject=values["subject"],
+        text=values["text"],
+        html=values.get("html", ""),
+        created_at=parse_utc(values["createdAt"]),
+    )
+    return StoredNotice(
+        notice=notice,
+        state=NoticeState(values["state"]),
+        attempts=int(values.get("attempts", 0)),
+        next_attempt_at=parse_utc(values["nextAttemptAt"]) if values.get("nextAttemptAt") else None,
+        sent_at=parse_utc(values["sentAt"]) if values.get("sentAt") else None,
+    )
+
+
+def _key(notice: Notice) -> dict[str, Any]:
+    return to_item(notice_key(notice.subject_id, notice.event_key, notice.channel, notice.recipient_id))
+
+
+class NoticeRepository:
+    def __init__(self, client: Any, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    def record(self, notice: Notice, now: datetime) -> bool:
+        """Store the notice as pending, due now; ``False`` if it was recorded before (nothing is written)."""
+        keys = notice_key(notice.subject_id, notice.event_key, notice.channel, notice.recipient_id)
+        item = {
+            **keys,
+            "subjectId": notice.subject_id,
+            "eventKey": notice.event_key,
+            "event": notice.event,
+            "clinicId": notice.clinic_id,
+            "callId": notice.call_id,
+            "channel": notice.channel,
+            "to": notice.to,
+            "recipientId": notice.recipient_id,
+            "subject": notice.subject,
+            "text": notice.text,
+            "html": notice.html,
+            "createdAt": format_utc(notice.created_at),
+            "state": NoticeState.PENDING.value,
+            "attempts": 0,
+            "nextAttemptAt": format_utc(now),
+            FOLLOW_UP_PARTITION_KEY: PENDING_NOTICES_PARTITION,
+            FOLLOW_UP_SORT_KEY: f"{format_utc(now)}#{keys[PARTITION_KEY]}#{keys[SORT_KEY]}",
+            TTL_ATTRIBUTE: int((now + KEEP_FOR).timestamp()),
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": PARTITION_KEY},
+            )
+        except ClientError as error:
+            if _failed_condition(error):
+                return False
+            raise
+        return True
+
+    def claim(self, notice: Notice, now: datetime, lease: timedelta) -> StoredNotice | None:
+        """The notice, leased to this deliverer until ``now + lease``, if it is still pending and due and nobody
+        else holds it; ``None`` otherwise."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=_key(notice),
+                UpdateExpression="SET leaseUntil = :until",
+                ConditionExpression="#state = :pending AND nextAttemptAt <= :now "
+                "AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":until": to_attribute(format_utc(now + lease)),
+                    ":pending": to_attribute(NoticeState.PENDING.value),
+                    ":now": to_attribute(format_utc(now)),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _failed_condition(error):
+                return None
+            raise
+        return _stored(response["Attributes"])
+
+    def mark_sent(self, notice: Notice, now: datetime) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=_key(notice),
+            UpdateExpression="SET #state = :sent, sentAt = :now, attempts = attempts + :one "
+            "REMOVE leaseUntil, nextAttemptAt, #gpk, #gsk",
+            ExpressionAttributeNames={"#state": "state", "#gpk": FOLLOW_UP_PARTITION_KEY, "#gsk": FOLLOW_UP_SORT_KEY},
+            ExpressionAttributeValues={
+                ":sent": to_attribute(NoticeState.SENT.value),
+                ":now": to_attribute(format_utc(now)),
+                ":one": to_attribute(1),
+            },
+        )
+
+    def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None:
+        """One more failed attempt: due again at ``next_attempt_at``, or given up (``None``)."""
+        keys = notice_key(notice.subject_id, notice.event_key, notice.channel, notice.recipient_id)
+        if next_attempt_at is None:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(notice),
+                UpdateExpression="SET #state = :gave_up, lastError = :error, attempts = attempts + :one "
+                "REMOVE leaseUntil, nextAttemptAt, #gpk, #gsk",
+                ExpressionAttributeNames={
+                    "#state": "state",
+                    "#gpk": FOLLOW_UP_PARTITION_KEY,
+                    "#gsk": FOLLOW_UP_SORT_KEY,
+                },
+                ExpressionAttributeValues={
+                    ":gave_up": to_attribute(NoticeState.GAVE_UP.value),
+                    ":error": to_attribute(error[:300]),
+                    ":one": to_attribute(1),
+                },
+            )
+            return
+        self._client.update_item(
+            TableName=self._table,
+            Key=_key(notice),
+            UpdateExpression="SET nextAttemptAt = :next, #gsk = :gsk, lastError = :error, attempts = attempts + :one "
+            "REMOVE leaseUntil",
+            ExpressionAttributeNames={"#gsk": FOLLOW_UP_SORT_KEY},
+            ExpressionAttributeValues={
+                ":next": to_attribute(format_utc(next_attempt_at)),
+                ":gsk": to_attribute(f"{format_utc(next_attempt_at)}#{keys[PARTITION_KEY]}#{keys[SORT_KEY]}"),
+                ":error": to_attribute(error[:300]),
+                ":one": to_attribute(1),
+            },
+        )
+
+    def due(self, now: datetime, limit: int) -> list[StoredNotice]:
+        """Pending notices due by ``now``, oldest first."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=FOLLOW_UP_INDEX,
+            KeyConditionExpression="#pk = :pk AND #sk <= :now",
+            ExpressionAttributeNames={"#pk": FOLLOW_UP_PARTITION_KEY, "#sk": FOLLOW_UP_SORT_KEY},
+            ExpressionAttributeValues={
+                ":pk": to_attribute(PENDING_NOTICES_PARTITION),
+                ":now": to_attribute(format_utc(now) + "#\uffff"),
+            },
+            Limit=limit,
+        )
+        return [_stored(item) for item in response.get("Items", [])]
+
+    def get(self, notice: Notice) -> StoredNotice | None:
+        item = self._client.get_item(TableName=self._table, Key=_key(notice), ConsistentRead=True).get("Item")
+        return _stored(item) if item else None

@@ -1,0 +1,255 @@
+"""Notices (``shared.logic.notices``) on the in-memory fakes: which events a call's change amounts to, the message
+each becomes (minimal personal data), once per event and recipient however often it is seen, delivered later when a
+channel was down (once), given up after three days; the daily digest at the clinic's hour, once, never on a day
+without calls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from shared.domain.notices import CallImage, breaker_occurrence, call_occurrences, compose
+from shared.logic.notices import GIVE_UP_AFTER, RETRY_EVERY, NoticeService
+from shared.logic.ports import NoticeState
+from shared.models.call import Call
+from shared.models.settings import ClinicSettings
+from tests.support.fakes import FakeChannel, InMemoryNoticeStore
+from tests.support.graph import Graph, build_graph
+
+DASHBOARD = "https://dashboard.example"
+EMAILS = ["vet@clinic.example", "front@clinic.example"]
+HOOK = "https://hooks.slack.example/services/T0/B0/x"
+PET_WORSE = {
+    "call_successful": False,
+    "user_sentiment": "Negative",
+    "custom_analysis_data": {"pet_condition": "worse", "owner_concerns": "Not eating since yesterday."},
+}
+
+
+class Notified:
+    def __init__(self, graph: Graph, **settings: Any) -> None:
+        self.graph = graph
+        self.store = InMemoryNoticeStore()
+        self.email, self.chat = FakeChannel(), FakeChannel()
+        graph.configure(notifications={"emails": EMAILS, "webhookUrl": HOOK, **settings}, clinicName="Paws & Claws")
+        self.service = NoticeService(
+            self.store,
+            graph.settings,
+            {"email": self.email, "chat": self.chat},
+            graph.settings_store,
+            graph.calls,
+            dashboard_url=DASHBOARD,
+            operator_emails=("ops@example.com",),
+            clock=graph.clock,
+        )
+
+    def see(self, before: Call | None, after: Call) -> int:
+        """The stream's view of one write: the call before and after; returns the notices recorded."""
+        old = CallImage.model_validate(before.model_dump(mode="json")) if before is not None else None
+        new = CallImage.model_validate(after.model_dump(mode="json"))
+        return sum(self.service.occurred(occurrence).recorded for occurrence in call_occurrences(old, new))
+
+    def webhook(self, call_id: str, event: str, reason: str, analysis: dict[str, Any] | None = None) -> int:
+        before = self.graph.stored(call_id)
+        self.graph.deliver(self.graph.webhook(event, before, reason, analysis=analysis))
+        return self.see(before, self.graph.stored(call_id))
+
+    def events(self) -> list[tuple[str, str]]:
+        return [(n.event, n.channel) for n in self.email.sent + self.chat.sent]
+
+
+def test_a_pet_doing_worse_is_told_once_per_recipient_when_the_analysis_comes() -> None:
+    notified = Notified(build_graph())
+    call = notified.graph.dialed_call()
+    assert notified.webhook(call.call_id, "call_started", "agent_hangup") == 0
+    assert notified.webhook(call.call_id, "call_ended", "agent_hangup") == 0
+    assert notified.webhook(call.call_id, "call_analyzed", "agent_hangup", PET_WORSE) == 3
+    assert sorted(notified.events()) == [("needs_follow_up", "chat"), *[("needs_follow_up", "email")] * 2]
+    # the same write seen again (a stream batch delivered twice), and the webhook repeated: nothing more
+    stored = notified.graph.stored(call.call_id)
+    assert notified.see(None, stored) == 0
+    assert notified.webhook(call.call_id, "call_analyzed", "agent_hangup", PET_WORSE) == 0
+    assert len(notified.events()) == 3
+
+
+def test_a_callback_request_waits_for_the_analysis_and_is_told_once() -> None:
+    notified = Notified(build_graph())
+    call = notified.graph.dialed_call()
+    notified.webhook(call.call_id, "call_started", "user_requested_callback")
+    assert notified.webhook(call.call_id, "call_ended", "user_requested_callback") == 0
+    analysis = {"call_successful": False, "custom_analysis_data": {"callback_requested": True}}
+    assert notified.webhook(call.call_id, "call_analyzed", "user_requested_callback", analysis) == 3
+    (email, *_) = notified.email.sent
+    assert "call back" in email.text
+
+
+def test_a_callback_after_a_retried_dial_is_told_once_when_its_own_analysis_comes() -> None:
+    graph = build_graph()
+    notified = Notified(graph)
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "telephony_provider_unavailable")
+    assert notified.webhook(call.call_id, "call_analyzed", "telephony_provider_unavailable") == 0  # a retry
+    graph.fire(call.call_id)
+    notified.webhook(call.call_id, "call_started", "user_requested_callback")
+    assert notified.webhook(call.call_id, "call_ended", "user_requested_callback") == 0  # its analysis is to come
+    analysis = {"call_successful": False, "custom_analysis_data": {"callback_requested": True}}
+    assert notified.webhook(call.call_id, "call_analyzed", "user_requested_callback", analysis) == 3
+    assert [event for event, _ in notified.events()] == ["needs_follow_up"] * 3
+
+
+def test_a_failed_call_is_told_as_a_failure_not_also_as_a_follow_up() -> None:
+    notified = Notified(build_graph())
+    call = notified.graph.dialed_call()
+    assert notified.webhook(call.call_id, "call_ended", "dial_failed") == 3
+    assert notified.webhook(call.call_id, "call_analyzed", "dial_failed") == 0
+    assert {event for event, _ in notified.events()} == {"call_failed"}
+
+
+def test_the_message_names_pet_and_owner_first_name_and_links_the_call_but_no_number_or_transcript() -> None:
+    notified = Notified(build_graph())
+    call = notified.graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "agent_hangup")
+    notified.webhook(call.call_id, "call_analyzed", "agent_hangup", PET_WORSE)
+    email = next(n for n in notified.email.sent)
+    chat = notified.chat.sent[0]
+    for text in (email.subject, email.text, email.html, chat.text):
+        assert call.phone_number not in text
+        assert call.phone_number[2:] not in text
+        assert "Johnson" not in text  # the owner's first name at most
+        assert "Hello, this is about" not in text  # never the transcript
+    assert "Luna" in email.subject
+    assert "Paws &amp; Claws" not in email.subject
+    assert f"{DASHBOARD}/calls/{call.call_id}" in email.text
+    assert f'href="{DASHBOARD}/calls/{call.call_id}"' in email.html
+    assert "Sarah" in email.text
+    assert "worse" in email.text
+
+
+def test_a_clinic_that_does_not_want_an_event_is_not_told() -> None:
+    notified = Notified(build_graph(), events=["needs_follow_up"])
+    call = notified.graph.dialed_call()
+    assert notified.webhook(call.call_id, "call_ended", "dial_failed") == 0
+    assert notified.events() == []
+
+
+def test_a_channel_down_for_a_while_delivers_later_once() -> None:
+    graph = build_graph()
+    notified = Notified(graph)
+    notified.chat.down = True
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "dial_failed")
+    assert [n.channel for n in notified.email.sent] == ["email", "email"]
+    assert notified.chat.sent == []
+    for _ in range(5):
+        graph.clock.now += RETRY_EVERY
+        assert notified.service.sweep().sent == 0
+    notified.chat.down = False
+    assert notified.service.sweep().sent == 0  # not due yet: a minute after the last failure
+    graph.clock.now += RETRY_EVERY
+    assert notified.service.sweep().sent == 1
+    for _ in range(3):
+        graph.clock.now += RETRY_EVERY
+        assert notified.service.sweep().sent == 0
+    assert [n.event for n in notified.chat.sent] == ["call_failed"]
+    assert len(notified.email.sent) == 2
+
+
+def test_a_channel_down_for_three_days_is_given_up() -> None:
+    graph = build_graph()
+    notified = Notified(graph, emails=[], webhookUrl=HOOK)
+    notified.chat.down = True
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "dial_failed")
+    graph.clock.now += GIVE_UP_AFTER
+    assert notified.service.sweep().given_up == 1
+    (stored,) = notified.store.notices.values()
+    assert stored.state == NoticeState.GAVE_UP
+
+
+def test_two_deliverers_never_send_the_same_notice() -> None:
+    graph = build_graph()
+    notified = Notified(graph)
+    notified.chat.down = True
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "dial_failed")
+    notified.chat.down = False
+    graph.clock.now += RETRY_EVERY
+    (pending,) = notified.store.due(graph.clock(), 10)
+    assert notified.service.deliver(pending.notice) is True
+    assert notified.service.deliver(pending.notice) is False
+    assert notified.service.sweep().sent == 0
+    assert len(notified.chat.sent) == 1
+
+
+def test_the_retell_account_tells_every_clinic_with_recipients_and_the_operators() -> None:
+    graph = build_graph()
+    notified = Notified(graph)
+    graph.configure("clinic-b", notifications={"emails": ["b@clinic.example"], "events": ["call_failed"]})
+    graph.configure("clinic-c", notifications={"emails": ["c@clinic.example"]})
+    occurrence = breaker_occurrence("2026-11-23T17:30:00Z", "no_valid_payment")
+    assert notified.service.occurred(occurrence).recorded == 5  # 2 emails + chat of clinic-a, clinic-c, operators
+    assert notified.service.occurred(occurrence).recorded == 0
+    assert {n.to for n in notified.email.sent} == {*EMAILS, "c@clinic.example", "ops@example.com"}
+    assert notified.service.occurred(breaker_occurrence("2026-11-24T10:00:00Z", None)).recorded == 5
+
+
+class TestDigest:
+    def test_at_the_clinic_hour_once_with_the_worklist(self) -> None:
+        graph = build_graph()  # Monday 09:30 in Los Angeles
+        notified = Notified(graph, digestHour=8)
+        call = graph.dialed_call()
+        graph.finish(call.call_id, "user_requested_callback")
+        other = graph.dialed_call(phoneNumber="+14155550100")
+        graph.finish(other.call_id, "agent_hangup")
+        graph.clock.now += timedelta(hours=22, minutes=40)  # Tuesday 08:10 local
+        delivery = notified.service.digests()
+        assert (delivery.recorded, delivery.sent) == (3, 3)
+        email = notified.email.sent[0]
+        assert email.event == "daily_digest"
+        assert "2 follow-up calls" in email.subject
+        assert "1 need" in email.subject
+        assert "Luna (owner Sarah): the owner asked the clinic to call back" in email.text
+        graph.clock.now += timedelta(minutes=30)
+        assert notified.service.digests().recorded == 0
+
+    def test_not_at_another_hour_nor_on_a_day_without_calls(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, digestHour=8)
+        graph.clock.now += timedelta(hours=22, minutes=40)
+        assert notified.service.digests().recorded == 0  # Monday had no calls
+        call = graph.dialed_call()
+        graph.finish(call.call_id, "agent_hangup")
+        graph.clock.now += timedelta(hours=3)  # Tuesday 11:10 local: not the hour
+        assert notified.service.digests().recorded == 0
+
+
+class TestSettings:
+    @pytest.mark.parametrize(
+        ("notifications", "field"),
+        [
+            ({"emails": [f"a{i}@x.example" for i in range(11)]}, "emails"),
+            ({"emails": ["not an address"]}, "emails"),
+            ({"webhookUrl": "http://hooks.example/x"}, "webhookUrl"),
+            ({"webhookUrl": "https://user:pw@hooks.example/x"}, "webhookUrl"),
+            ({"digestHour": 24}, "digestHour"),
+            ({"events": ["everything"]}, "events"),
+        ],
+    )
+    def test_invalid_notification_settings_name_their_field(self, notifications: dict[str, Any], field: str) -> None:
+        with pytest.raises(ValidationError) as raised:
+            ClinicSettings.model_validate({"notifications": notifications})
+        assert any(field in error["loc"] for error in raised.value.errors())
+
+    def test_follow_up_rules_accept_only_known_reasons(self) -> None:
+        with pytest.raises(ValidationError):
+            ClinicSettings.model_validate({"followUpRules": {"flag": ["pet_is_cute"]}})
+
+
+def test_a_message_for_the_account_names_no_call() -> None:
+    message = compose(breaker_occurrence("2026-11-23T17:30:00Z", "no_valid_payment"), "Paws", DASHBOARD)
+    assert "paused" in message.subject
+    assert "no_valid_payment" in message.text
+    assert "/calls/" not in message.text
