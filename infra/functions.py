@@ -40,6 +40,10 @@ RECONCILE_EVERY_MINUTES = 5
 """How often the reconciler looks for open work whose check is due (its bounds are minutes, not seconds)."""
 
 TABLE_WRITES = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+MEMORY_MB = {"api": 512, "execute": 1024, "retell_webhook": 512, "reconcile": 512}
+"""Each function's memory, chosen by measurement: ``make bench`` prints each handler's init time, resident set, CPU
+time and waits per invocation, and the size that model picks (``bench/handlers.py``)."""
+
 SCHEDULE_WRITES = [
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
@@ -93,6 +97,7 @@ class Functions(Construct):
             environment={**common, **retell, "PAGE_TOKEN_SECRET_NAME": data.page_token_secret.secret_arn},
             timeout=Duration.seconds(15),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["api"],
         )
         self.execute = PythonFunction(
             scope,
@@ -106,7 +111,7 @@ class Functions(Construct):
             timeout=Duration.seconds(180),
             log_retention=log_retention,
             function_name=scheduling.execute_function_name,  # the name the scheduler role may invoke
-            memory_mb=1024,
+            memory_mb=MEMORY_MB["execute"],
             retry_attempts=0,  # AWS must never re-run a dial; a failure goes to the on-failure queue instead
             max_event_age=Duration.hours(6),
             on_failure=destinations.SqsDestination(scheduling.execute_failures),
@@ -120,6 +125,7 @@ class Functions(Construct):
             environment={**common, **retell},
             timeout=Duration.seconds(10),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["retell_webhook"],
         )
         self.reconcile = PythonFunction(
             scope,
@@ -130,6 +136,7 @@ class Functions(Construct):
             environment={**common, **retell},
             timeout=Duration.minutes(2),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["reconcile"],
             reserved_concurrent_executions=2,  # the schedule's run and a dead-letter batch; repairs are idempotent
         )
         self.by_folder = {
