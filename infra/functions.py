@@ -6,9 +6,9 @@ Scheduler target that dials (``execute``), the Retell webhook receiver (``retell
 (``infra/python_function.py``: its own role and log group), and every grant their roles get.
 Least privilege: each function may do exactly what it calls, on exactly these resources:
 
-* all four: get/put/update/delete items of the calls table (never Scan), use its key, create/update/delete/get
-  schedules in this stack's schedule group only, pass the scheduler role, to Scheduler only, and read the Retell
-  API key (the API for recording links, the reconciler to ask Retell about calls);
+* all four: get (one or a batch)/put/update/delete items of the calls table (never Scan), use its key,
+  create/update/delete/get schedules in this stack's schedule group only, pass the scheduler role, to Scheduler
+  only, and read the Retell API key (the API for recording links, the reconciler to ask Retell about calls);
 * ``api``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
 * ``reconcile``: also query the open-work index, invoke ``execute`` (a lost schedule's attempt), and consume the
   two dead-letter queues.
@@ -39,7 +39,13 @@ from shared.dal import table_design
 RECONCILE_EVERY_MINUTES = 5
 """How often the reconciler looks for open work whose check is due (its bounds are minutes, not seconds)."""
 
-TABLE_WRITES = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+TABLE_WRITES = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",  # a step's reads in one request (shared/dal/read_ahead.py), a page of the list
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+]
 MEMORY_MB = {"api": 512, "execute": 1024, "retell_webhook": 512, "reconcile": 512}
 """Each function's memory, chosen by measurement: ``make bench`` prints each handler's init time, resident set, CPU
 time and waits per invocation, and the size that model picks (``bench/handlers.py``)."""
