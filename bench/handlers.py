@@ -34,9 +34,9 @@ HEADROOM = 1.5
 LATENCY_BUDGET_SECONDS = {"api": 0.05, "execute": 0.10, "retell_webhook": 0.05}
 """The CPU time a warm invocation may take (at the chosen size) beyond its waits: the API answers people, execute
 dials, the webhook answers Retell (which waits at most 10 s, so the budget is about Lambda's bill, not Retell)."""
-INIT_BUDGET_SECONDS = 2.5
+INIT_BUDGET_SECONDS = 5.0
 """A cold start's init phase (imports, at the chosen size's CPU): Lambda allows 10 s; an execute container's first
-dial waits for it, and Scheduler's one-minute precision makes a second or two invisible."""
+dial waits for it, and Scheduler's one-minute precision makes a few seconds invisible to the owner."""
 
 FLOOR = "import boto3, pydantic; from shared.observability import logger, metrics, tracer"  # what every handler builds
 API_FLOOR = FLOOR + "; import aws_lambda_powertools.event_handler"
@@ -213,8 +213,9 @@ def handler_profiles(answered: AnsweredCall) -> dict[str, Profile]:
 
 WAIT_SECONDS = 0.010
 """One DynamoDB or Scheduler request from Lambda in the same region (single-digit milliseconds, rounded up)."""
-RETELL_DIAL_SECONDS = 0.8
-"""Retell's answer to create-phone-call (the simulated Retell answers at once; a few hundred ms in production)."""
+RETELL_DIAL_SECONDS = 0.5
+"""Retell's answer to create-phone-call (the simulated Retell answers at once; a few hundred ms in production):
+assumed, and the largest single part of the execute function's bill."""
 
 
 def handler_figures(answered: AnsweredCall) -> dict[str, Profile]:
