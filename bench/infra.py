@@ -9,6 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.answered_call import AnsweredCall
+from bench.handlers import Profile
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -68,66 +71,98 @@ PRICES = {
     "logs_gb": 0.50,
     "xray_trace": 5.00 / 1e6,  # after 100,000 free per month
 }
+XRAY_SAMPLED = 0.05
+"""Lambda's active tracing samples the first request each second and 5% of the rest; Lambda does not take X-Ray
+sampling rules (only API Gateway, AppSync and Step Functions do), so 5% is the share of a busy deployment's
+invocations traced. The first request of each second is at most ~2.6 M traces a month per function, a fixed part
+that X-Ray's 100,000 free traces cover at a clinic's volume; ``-c tracing=PassThrough`` turns traces off."""
+COLD_SHARE = 0.10
+"""A tenth of invocations start a container (INIT is billed, at the function's size)."""
+PLATFORM_LOG_BYTES = 700
+"""Lambda's own JSON lines per invocation (platform.start, platform.report): about 700 bytes."""
+CLINIC_READS = 2
+"""API requests by which the clinic looks at a call (the list, the call): assumed, as their reads are small."""
 
 
-def cost_per_1000_calls() -> None:
+def cost_per_1000_calls(answered: AnsweredCall, profiles: dict[str, Profile]) -> float:
+    """The AWS cost of 1,000 answered calls from the measured flow (``bench.answered_call``): its AWS calls, write
+    and read units, log bytes and invocations; each function's duration from its measured CPU time and waits at its
+    configured size (``bench.handlers``), INIT from its measured import time."""
+    from bench.handlers import RETELL_DIAL_SECONDS, WAIT_SECONDS
+
     calls = 1000
-    # Per call (an answered call, one attempt), from the flows measured above (make bench: AWS calls per attempt):
-    api_requests = 1 + 2 + 3  # schedule, two reads by the clinic, three webhooks
-    invocations = {
-        "schedule (512 MB)": (3, 0.512, 0.12),
-        "execute (1024 MB)": (1, 1.024, 1.5),
-        "webhook (512 MB)": (3, 0.512, 0.10),
-    }  # (count, GB, seconds each incl. Retell's answer)
-    cold_share, init_seconds = 0.10, 1.2  # a tenth of invocations start cold; INIT is billed
-    # DynamoDB: the call item is ~3 KB before the call and ~6 KB with a transcript; the gsi1 projection (ALL)
-    # doubles every call write; transactions cost double.
-    wru = (2 * 3 + 2 * 1) * 2 + (4 * 4) * 2 + 4  # create (call+lock, transactional, + index), 4 updates, leases
-    rru = 12  # consistent reads of the call and settings across the flow (4 KB units)
-    log_bytes = 7 * 3_000  # ~3 KB of JSON logs per invocation
-    traces = 7
-    lines = []
-
-    def add(item: str, arithmetic: str, usd: float) -> None:
-        lines.append((item, arithmetic, usd))
-
-    add(
-        "API Gateway HTTP API",
-        f"{api_requests} req x {calls} x $1.00/M",
-        api_requests * calls * PRICES["http_api_request"],
-    )
-    requests = sum(count for count, _, _ in invocations.values())
-    add("Lambda requests", f"{requests} x {calls} x $0.20/M", requests * calls * PRICES["lambda_request"])
-    gb_seconds = sum(count * gb * (seconds + cold_share * init_seconds) for count, gb, seconds in invocations.values())
-    add(
-        "Lambda duration (arm64)",
-        f"{gb_seconds:.2f} GB-s x {calls} x $0.0000133334",
-        gb_seconds * calls * PRICES["lambda_gb_second_arm"],
-    )
-    add("DynamoDB writes (on-demand)", f"{wru} WRU x {calls} x $0.625/M", wru * calls * PRICES["dynamodb_wru"])
-    add("DynamoDB reads (on-demand)", f"{rru} RRU x {calls} x $0.125/M", rru * calls * PRICES["dynamodb_rru"])
-    add(
-        "EventBridge Scheduler",
-        f"1 x {calls} x $1.00/M (beyond 14 M/month free)",
-        calls * PRICES["scheduler_invocation"],
-    )
-    add(
-        "CloudWatch Logs ingestion",
-        f"{log_bytes / 1000:.0f} KB x {calls} x $0.50/GB",
-        log_bytes * calls / 1e9 * PRICES["logs_gb"],
-    )
-    add("X-Ray traces", f"{traces} x {calls} x $5.00/M (beyond 100k/month free)", traces * calls * PRICES["xray_trace"])
+    phases = answered.phases
+    function_of = {"schedule": "api", "execute": "execute", "webhooks": "retell_webhook"}
+    invocations = {name: phase.invocations for name, phase in phases.items()}
+    invocations["schedule"] += CLINIC_READS
+    api_requests = invocations["schedule"] + invocations["webhooks"]
+    gb_seconds = 0.0
+    for phase_name, count in invocations.items():
+        profile = profiles[function_of[phase_name]]
+        gb = profile.memory_mb / 1024
+        seconds = profile.duration_seconds(profile.memory_mb, WAIT_SECONDS)
+        if phase_name == "execute":
+            seconds += RETELL_DIAL_SECONDS
+        seconds += COLD_SHARE * profile.init_at(profile.memory_mb)
+        gb_seconds += count * gb * seconds
+    requests = sum(invocations.values())
+    wru, rru = answered.write_units, answered.read_units
+    log_bytes = sum(phase.log_bytes for phase in phases.values()) + requests * PLATFORM_LOG_BYTES
+    traces = requests * XRAY_SAMPLED
+    lines = [
+        (
+            "API Gateway HTTP API",
+            f"{api_requests} req x {calls} x $1.00/M",
+            api_requests * calls * PRICES["http_api_request"],
+        ),
+        ("Lambda requests", f"{requests} x {calls} x $0.20/M", requests * calls * PRICES["lambda_request"]),
+        (
+            "Lambda duration (arm64)",
+            f"{gb_seconds:.3f} GB-s x {calls} x $0.0000133334",
+            gb_seconds * calls * PRICES["lambda_gb_second_arm"],
+        ),
+        ("DynamoDB writes (on-demand)", f"{wru:g} WRU x {calls} x $0.625/M", wru * calls * PRICES["dynamodb_wru"]),
+        ("DynamoDB reads (on-demand)", f"{rru:g} RRU x {calls} x $0.125/M", rru * calls * PRICES["dynamodb_rru"]),
+        (
+            "EventBridge Scheduler",
+            f"1 x {calls} x $1.00/M (beyond 14 M/month free)",
+            calls * PRICES["scheduler_invocation"],
+        ),
+        (
+            "CloudWatch Logs ingestion",
+            f"{log_bytes / 1000:.1f} KB x {calls} x $0.50/GB",
+            log_bytes * calls / 1e9 * PRICES["logs_gb"],
+        ),
+        (
+            "X-Ray traces (sampled)",
+            f"{requests} x {XRAY_SAMPLED:.0%} x {calls} x $5.00/M",
+            traces * calls * PRICES["xray_trace"],
+        ),
+    ]
     total = sum(usd for _, _, usd in lines)
-    print("\nEstimated AWS cost per 1,000 answered calls (us-east-1 list prices; Retell's per-minute price is extra)")
+    print(
+        "\nAWS cost per 1,000 answered calls, from the measured flow (us-east-1 list prices; Retell's per-minute price"
+    )
+    print("is extra)")
     for item, arithmetic, usd in lines:
         print(f"  {item:<30} {arithmetic:<52} ${usd:8.4f}")
-    print(f"  {'total':<30} {'':<52} ${total:8.4f}")
+    print(f"  {'total':<30} {'(target <= $0.03)':<52} ${total:8.4f}")
+    print(
+        "  measured: AWS calls, WRU/RRU and log bytes of the flow; CPU time, waits and INIT of each function at its\n"
+        f"  size. Assumed: {CLINIC_READS} reads by the clinic, {COLD_SHARE:.0%} cold starts, "
+        f"{WAIT_SECONDS * 1000:.0f} ms per AWS call, {RETELL_DIAL_SECONDS} s for Retell's answer to a dial."
+    )
     print("  fixed per month, whatever the volume: ~20 custom metrics x $0.30, 11 alarms x $0.10, a dashboard $3,")
     print(
         "  a KMS key $1, a secret $0.40: about $12.50. A call retried 3 times costs about 3x its execute/webhook part."
     )
+    return total
 
 
 if __name__ == "__main__":
+    from bench.answered_call import answered_call
+    from bench.handlers import handler_profiles
+
+    measured = answered_call()
     synth_and_sizes()
-    cost_per_1000_calls()
+    cost_per_1000_calls(measured, handler_profiles(measured))

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+from bench.answered_call import AnsweredCall
+
 RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "9"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "500"))
 
@@ -126,66 +128,25 @@ def warm_latency() -> None:
     print("  (moto is slower than DynamoDB/Scheduler; the count, not the time, is what carries over to AWS)")
 
 
-def calls_per_attempt() -> None:
-    """One answered call, end to end in the sandbox, counting AWS API calls by phase."""
-    from datetime import UTC, datetime
+def calls_per_attempt() -> AnsweredCall:
+    """One answered call, end to end in the sandbox: AWS API calls and DynamoDB units by phase (``bench.capacity``
+    says how the units are computed)."""
+    from bench.answered_call import answered_call
 
-    from scripts.invoke import sandbox
-    from standins.apigw import claims_for, http_event
-    from standins.gateway import LocalGateway
-    from standins.scheduler_loop import LocalScheduler
-    from standins.stack import LocalFunctions
-
-    calls: Counter[str] = Counter()
-    monday_10am_la = datetime(2030, 12, 2, 18, 0, tzinfo=UTC)
-    with (
-        sandbox(clock=lambda: monday_10am_la) as sandboxed,
-        contextlib.redirect_stdout(io.StringIO()),
-    ):
-        import boto3
-
-        from standins.aws_stand_ins import RETELL_TEST_KEY
-        from standins.retell_sim import RetellSimulator
-
-        body = {
-            "phoneNumber": "+14155550100",
-            "petName": "Luna",
-            "ownerName": "Sarah",
-            "clinicName": "Paws & Claws",
-            "clinicPhone": "+14155559876",
-            "consent": {"given": True},
-        }
-        claims = claims_for("bench", "admin")
-        created = sandboxed.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
-        call_id = json.loads(created["body"])["data"]["callId"]
-        group = os.environ["SCHEDULE_GROUP_NAME"]
-        functions: list[LocalFunctions] = []  # built again once this simulated Retell is up
-        scheduler = LocalScheduler(boto3.client("scheduler"), group, target=lambda p: functions[0].invoke("execute", p))
-        with (
-            LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
-            RetellSimulator(
-                RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=lambda: monday_10am_la, auto_deliver=False
-            ).running() as sim,
-        ):
-            os.environ["RETELL_BASE_URL"] = sim.url
-            functions.append(LocalFunctions.from_environment(clock=lambda: monday_10am_la, background=False))
-            fire_at = monday_10am_la.replace(minute=1)
-            with counting_aws_calls(calls):
-                (schedule,) = [s for s in scheduler.due(fire_at) if call_id in s["Name"]]
-                calls.clear()  # listing due schedules is the local loop's work, not the attempt's
-                fired = scheduler.fire(schedule, fire_at)
-                execute_calls = dict(calls)
-                calls.clear()
-                statuses = sim.flush()
-                webhook_calls = dict(calls)
-    print("\nAWS API calls of one answered attempt (sandbox, moto)")
-    print(f"  execute ({fired.result['result']}):")
-    for name, count in sorted(execute_calls.items()):
-        print(f"    {name:<40} {count}")
-    print(f"  webhooks call_started + call_ended + call_analyzed ({statuses}):")
-    for name, count in sorted(webhook_calls.items()):
-        print(f"    {name:<40} {count}")
-    print("  (secretsmanager is read once per container and cached for 5 minutes)")
+    measured = answered_call()
+    print("\nOne answered call: schedule request + one attempt + three webhooks (sandbox, moto)")
+    print(f"  execute: {measured.result}; webhooks call_started, call_ended, call_analyzed: {measured.statuses}")
+    for name, phase in measured.phases.items():
+        units = f"{phase.units.write:g} WRU, {phase.units.read:g} RRU"
+        print(f"  {name} ({phase.invocations} invocation(s)): {sum(phase.calls.values())} AWS calls, {units}")
+        for call, count in sorted(phase.calls.items()):
+            print(f"    {call:<40} {count}")
+        for kind, wru in sorted(phase.units.by_kind.items()):
+            print(f"    writes to {kind:<30} {wru:g} WRU")
+    print(f"  total: {measured.aws_calls} AWS API calls (target <= 12), {measured.write_units:g} DynamoDB write units")
+    print(f"  (target <= 15), {measured.read_units:g} read units")
+    print("  (secretsmanager is read once per container and cached for 5 minutes: not counted per call)")
+    return measured
 
 
 def dials_across_the_suites() -> None:
@@ -225,6 +186,7 @@ if __name__ == "__main__":
     from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
     from bench.fault_matrix import fault_matrix
+    from bench.handlers import handler_figures
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
     from bench.notifications import notifications
@@ -233,7 +195,7 @@ if __name__ == "__main__":
 
     cold_start()
     warm_latency()
-    calls_per_attempt()
+    answered = calls_per_attempt()
     dials_across_the_suites()
     reconciler_cost()
     safety_cost()
@@ -241,7 +203,7 @@ if __name__ == "__main__":
     fault_matrix()
     notifications()
     synth_and_sizes()
-    cost_per_1000_calls()
+    cost_per_1000_calls(answered, handler_figures(answered))
     local_stack()
     extension_figures()
     dashboard_figures()

@@ -36,7 +36,8 @@ class CallTable(Construct):
             index_name=design.CLINIC_CALLS_INDEX,
             partition_key=dynamodb.Attribute(name=design.CLINIC_CALLS_PARTITION_KEY, type=string),
             sort_key=dynamodb.Attribute(name=design.CLINIC_CALLS_SORT_KEY, type=string),
-            projection_type=dynamodb.ProjectionType.ALL,
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(design.CLINIC_CALLS_ATTRIBUTES),
         )
         self.table.add_global_secondary_index(
             index_name=design.OPEN_WORK_INDEX,

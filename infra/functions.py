@@ -6,9 +6,9 @@ Scheduler target that dials (``execute``), the Retell webhook receiver (``retell
 (``infra/python_function.py``: its own role and log group), and every grant their roles get.
 Least privilege: each function may do exactly what it calls, on exactly these resources:
 
-* all four: get/put/update/delete items of the calls table (never Scan), use its key, create/update/delete/get
-  schedules in this stack's schedule group only, pass the scheduler role, to Scheduler only, and read the Retell
-  API key (the API for recording links, the reconciler to ask Retell about calls);
+* all four: get (one or a batch)/put/update/delete items of the calls table (never Scan), use its key,
+  create/update/delete/get schedules in this stack's schedule group only, pass the scheduler role, to Scheduler
+  only, and read the Retell API key (the API for recording links, the reconciler to ask Retell about calls);
 * ``api``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
 * ``reconcile``: also query the open-work index, invoke ``execute`` (a lost schedule's attempt), and consume the
   two dead-letter queues.
@@ -39,7 +39,21 @@ from shared.dal import table_design
 RECONCILE_EVERY_MINUTES = 5
 """How often the reconciler looks for open work whose check is due (its bounds are minutes, not seconds)."""
 
-TABLE_WRITES = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+TABLE_WRITES = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",  # a step's reads in one request (shared/dal/read_ahead.py), a page of the list
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+]
+MEMORY_MB = {"api": 512, "execute": 768, "retell_webhook": 256, "reconcile": 512}
+"""Each function's memory, chosen by measurement (``bench/handlers.py``; ``make bench`` prints the table): the
+smallest size that holds the process with headroom, keeps a warm invocation's CPU time within its budget and the
+init phase within 5 s, as below one vCPU a size's CPU part costs the same and its waits cost in proportion. Measured:
+the API 72 MB resident, 7.5 ms of CPU a request (512; at 256 its CPU would take 52 ms); execute 126 MB with
+retell-sdk imported at init, 1.8 s of init CPU (768: init 4.2 s; at 512 it would be 6.2 s); the webhook 69 MB, 5.8
+ms (256). The reconciler's runs are rare and short: kept at 512."""
+
 SCHEDULE_WRITES = [
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
@@ -94,6 +108,7 @@ class Functions(Construct):
             environment={**common, **retell, "PAGE_TOKEN_SECRET_NAME": data.page_token_secret.secret_arn},
             timeout=Duration.seconds(15),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["api"],
         )
         self.execute = PythonFunction(
             scope,
@@ -107,7 +122,7 @@ class Functions(Construct):
             timeout=Duration.seconds(180),
             log_retention=log_retention,
             function_name=scheduling.execute_function_name,  # the name the scheduler role may invoke
-            memory_mb=1024,
+            memory_mb=MEMORY_MB["execute"],
             retry_attempts=0,  # AWS must never re-run a dial; a failure goes to the on-failure queue instead
             max_event_age=Duration.hours(6),
             on_failure=destinations.SqsDestination(scheduling.execute_failures),
@@ -121,6 +136,7 @@ class Functions(Construct):
             environment={**common, **retell},
             timeout=Duration.seconds(10),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["retell_webhook"],
         )
         self.reconcile = PythonFunction(
             scope,
@@ -131,6 +147,7 @@ class Functions(Construct):
             environment={**common, **retell},
             timeout=Duration.minutes(2),
             log_retention=log_retention,
+            memory_mb=MEMORY_MB["reconcile"],
             reserved_concurrent_executions=2,  # the schedule's run and a dead-letter batch; repairs are idempotent
         )
         self.by_folder = {

@@ -29,6 +29,7 @@ from shared.dal.dial_leases import DialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.dal.notices import NoticeRepository
 from shared.dal.pagination import PageTokens
+from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.dialing import DialDefaults
 from shared.logic.call_events import CallEventService
@@ -104,11 +105,14 @@ class _Storage:
     breaker: DynamoAccountBreaker
     do_not_call: DoNotCallService
     dial_cap: DialCapRepository
+    dynamodb: ReadAheadClient
+    read_ahead: DynamoReadAhead
 
 
 def _storage(
     config: FunctionConfig, *, dynamodb: Any, scheduler_client: Any, page_token_key: Callable[[], bytes], clock: Clock
 ) -> _Storage:
+    dynamodb = ReadAheadClient(dynamodb)  # one client for every repository, so a step's reads can go in one request
     calls = CallRepository(dynamodb, config.table_name, PageTokens(page_token_key))
     scheduler = CallScheduler(
         scheduler_client,
@@ -133,6 +137,8 @@ def _storage(
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
         do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
+        dynamodb=dynamodb,
+        read_ahead=DynamoReadAhead(dynamodb, config.table_name),
     )
 
 
@@ -165,6 +171,7 @@ def build_api(
         new_call_id=new_call_id,
         new_token=new_token,
         do_not_call=storage.do_not_call,
+        read_ahead=storage.read_ahead,
     )
     overview = OverviewService(CallSummaryReader(dynamodb, config.table_name), storage.settings, clock=clock)
     return ApiServices(
@@ -210,8 +217,9 @@ def build_execute(
         lease_limits=lease_limits(retell),
         clock=clock,
         new_token=new_schedule_token,
-        do_not_call=DoNotCallRepository(dynamodb, config.table_name),
+        do_not_call=DoNotCallRepository(storage.dynamodb, config.table_name),
         dial_cap=storage.dial_cap,
+        read_ahead=storage.read_ahead,
     )
     return ExecuteServices(executor=executor, leases=storage.leases, clock=clock)
 
@@ -241,6 +249,7 @@ def _events(storage: _Storage, retell: RetellConfig, clock: Clock) -> CallEventS
         clock=clock,
         new_token=new_schedule_token,
         do_not_call=storage.do_not_call,
+        read_ahead=storage.read_ahead,
     )
 
 

@@ -1,13 +1,16 @@
 """The only code that reads and writes calls, consultation locks and idempotency records in DynamoDB.
 
 Every write is conditional: a call is replaced only if its ``version`` and ``status`` are still the ones the
-writer read, so two admins, or an admin and the scheduler, can never both win. Writes that must land together
-(a call and its consultation lock and idempotency record; a terminal call and the release of its lock) go in one
-transaction, so nothing is ever half-written.
+writer read, so two admins, or an admin and the scheduler, can never both win. Writes that must land together (a
+new call, its consultation lock and its idempotency record) go in one transaction, so nothing is half-written; a
+terminal call's lock is released by a second write after it (a lock left by a crash in between is freed by the
+next call of that consultation), as transactions bill every write twice.
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +19,8 @@ from botocore.exceptions import ClientError
 from shared.dal.items import from_item, to_attribute, to_item
 from shared.dal.pagination import FOLLOW_UP_KEY_FIELDS, KEY_FIELDS, PageTokens
 from shared.dal.table_design import (
+    CALL_ATTRIBUTES,
+    CALL_BODY,
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
     CLINIC_CALLS_SORT_KEY,
@@ -26,7 +31,9 @@ from shared.dal.table_design import (
     OPEN_WORK_PARTITION_KEY,
     OPEN_WORK_SORT_KEY,
     PARTITION_KEY,
+    SORT_KEY,
     TTL_ATTRIBUTE,
+    call_id_of,
     call_key,
     clinic_calls_partition,
     consultation_lock_key,
@@ -35,34 +42,78 @@ from shared.dal.table_design import (
     open_work_partition,
     open_work_partitions,
 )
-from shared.domain.reconciliation import check_due
+from shared.domain.reconciliation import index_at
 from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 
+COMPRESSION_LEVEL = 9
+BODY_DICTIONARY = (
+    b'"clinicName":"","clinicPhone":"+1","vetName":"Dr. ","notes":"","dischargeSummary":"",'
+    b'"metadata":{"source":"idexx","consultation_id":"","provider_id":""},"requestedFor":"T00:00:00Z",'
+    b'"timezone":"America/","rescheduled":false,"nextRetryAt":"","retellCallId":"call_",'
+    b'"disconnectionReason":"agent_hangup","user_hangup","analysis":{"summary":"The owner ",'
+    b'"sentiment":"Positive","Neutral","successful":true,"inVoicemail":false},'
+    b'"transcript":"Agent: User: ","hasRecording":true,"attempts":[{"number":1,"retellCallId":"call_",'
+    b'"claimedAt":"","dialedAt":"","startedAt":"","endedAt":"","disconnectionReason":"",'
+    b'"outcome":"answered","analysis":{"summary":"createdAt":"","updatedAt":"","createdBy":"",'
+    b'"consent":{"given":true,"method":"verbal_at_discharge","recordedBy":"","recordedAt":"2030-"},'
+    b'"requeues":"checkedAt":"2026-"'
+)
+"""zlib's preset dictionary for call bodies: the field names and common values every body repeats, so a small body
+compresses to about three quarters of what it would alone (an answered call's item stays under 1 KB: one write unit
+a write). Never change it: a body names its dictionary (zlib's FDICT id), so a new one would be added beside it."""
 MAX_QUERY_PAGES = 10
 """A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
 
 
 def _call_document(call: Call) -> dict[str, Any]:
-    document = call.model_dump(mode="json", by_alias=True)
+    """The call as stored: the attributes that keys, conditions and index projections name, as attributes; the rest
+    of the call (discharge summary, notes, metadata, consent, attempts, analysis, transcript) as one compressed JSON
+    attribute (``CALL_BODY``), so that each of the several writes of a call's life costs as few write units as it can
+    (DynamoDB bills every write by the whole item's size, per started KB)."""
+    values = call.model_dump(mode="json", by_alias=True, exclude_none=True)
+    document = {name: values[name] for name in CALL_ATTRIBUTES if name in values}
+    # The body leaves out what reading it back restores anyway: defaults, and the attributes stored beside it.
+    body = call.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    body = {name: value for name, value in body.items() if name not in document and name != "callId"}
+    compressor = zlib.compressobj(COMPRESSION_LEVEL, zdict=BODY_DICTIONARY)
+    document[CALL_BODY] = compressor.compress(json.dumps(body, separators=(",", ":")).encode()) + compressor.flush()
     document.update(call_key(call.call_id))
-    document[CLINIC_CALLS_PARTITION_KEY] = clinic_calls_partition(call.clinic_id)
-    document[CLINIC_CALLS_SORT_KEY] = f"{format_utc(call.scheduled_for)}#{call.call_id}"
-    if call.needs_follow_up:
-        flagged = call.flagged_at or call.updated_at
-        document[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)
-        document[FOLLOW_UP_SORT_KEY] = f"{format_utc(flagged)}#{call.call_id}"
-    due = check_due(call)
-    if due is not None:
-        document[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
-        document[OPEN_WORK_SORT_KEY] = f"{format_utc(due.at)}#{call.call_id}"
+    document.update(_index_keys(call))
     return document
 
 
-def _call_from_item(item: dict[str, Any]) -> Call:
-    return Call.model_validate(from_item(item))
+def _index_keys(call: Call) -> dict[str, str]:
+    """The call's keys in the clinic index (gsi1); while it is open work, the open-work index (gsi2); while it
+    needs follow-up, the follow-up worklist (gsi3)."""
+    keys = {
+        CLINIC_CALLS_PARTITION_KEY: clinic_calls_partition(call.clinic_id),
+        CLINIC_CALLS_SORT_KEY: f"{format_utc(call.scheduled_for)}#{call.call_id}",
+    }
+    due_at = index_at(call)
+    if due_at is not None:
+        keys[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
+        keys[OPEN_WORK_SORT_KEY] = f"{format_utc(due_at)}#{call.call_id}"
+    if call.needs_follow_up:
+        flagged = call.flagged_at or call.updated_at
+        keys[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)
+        keys[FOLLOW_UP_SORT_KEY] = f"{format_utc(flagged)}#{call.call_id}"
+    return keys
+
+
+def call_from_item(item: dict[str, Any]) -> Call:
+    """A stored call item (also a DynamoDB stream image of one) as the call."""
+    values = from_item(item)
+    values.setdefault("callId", call_id_of(values))
+    body = values.pop(CALL_BODY, None)
+    if body is not None:  # items written before the body was compressed hold every field as an attribute
+        values.update(json.loads(zlib.decompressobj(zdict=BODY_DICTIONARY).decompress(bytes(body))))
+    return Call.model_validate(values)
+
+
+_call_from_item = call_from_item
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -118,11 +169,11 @@ class CallRepository:
         last_key: dict[str, Any] | None = None
         for _ in range(MAX_QUERY_PAGES):
             response = self._client.query(**request)
-            for item in response.get("Items", []):
-                calls.append(_call_from_item(item))
-                if len(calls) == query.limit:
-                    # Resume after the last item handed out, even if DynamoDB read further in this page.
-                    return calls, self._page_tokens.encode(from_item({k: item[k] for k in KEY_FIELDS}), binding)
+            entries = response.get("Items", [])[: query.limit - len(calls)]
+            calls += self._calls_of(query.clinic_id, entries)
+            if len(calls) == query.limit and entries:
+                # Resume after the last item handed out, even if DynamoDB read further in this page.
+                return calls, self._page_tokens.encode(from_item({k: entries[-1][k] for k in KEY_FIELDS}), binding)
             last_key = response.get("LastEvaluatedKey")
             if last_key is None:
                 return calls, None
@@ -154,6 +205,22 @@ class CallRepository:
         token = self._page_tokens.encode(from_item(last_key), binding, FOLLOW_UP_KEY_FIELDS) if last_key else None
         return calls, token
 
+    def _calls_of(self, clinic_id: str, entries: list[dict[str, Any]]) -> list[Call]:
+        """The calls the clinic index's entries name, in their order: one ``BatchGetItem`` (the index projects only
+        what the overview and the filter need)."""
+        if not entries:
+            return []
+        keys = [{PARTITION_KEY: entry[PARTITION_KEY], SORT_KEY: entry[SORT_KEY]} for entry in entries]
+        found: dict[str, dict[str, Any]] = {}
+        pending = keys
+        while pending:
+            response = self._client.batch_get_item(RequestItems={self._table: {"Keys": pending}})
+            for item in response.get("Responses", {}).get(self._table, []):
+                found[item[PARTITION_KEY]["S"]] = item
+            pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+        calls = [call_from_item(found[key[PARTITION_KEY]["S"]]) for key in keys if key[PARTITION_KEY]["S"] in found]
+        return [call for call in calls if call.clinic_id == clinic_id]
+
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check is due, oldest first, at most ``limit`` per shard: a query of each shard
         of the sparse open-work index, which holds only the calls that may need it (reads do not grow with the
@@ -173,7 +240,9 @@ class CallRepository:
             }
             for item in self._client.query(**request).get("Items", []):
                 values = from_item(item)
-                refs.append(CallRef(clinic_id=str(values["clinicId"]), call_id=str(values["callId"])))
+                refs.append(
+                    CallRef(clinic_id=str(values["clinicId"]), call_id=values.get("callId") or call_id_of(values))
+                )
         return refs
 
     def get_idempotency_record(self, clinic_id: str, key: str, now: datetime) -> IdempotencyRecord | None:
@@ -212,8 +281,8 @@ class CallRepository:
     def replace(self, call: Call, *, expected: Call) -> None:
         """Write ``call`` over ``expected`` if nobody changed it meanwhile; otherwise raise ``StaleWrite``.
 
-        When the new status is terminal, the consultation's lock is released in the same transaction, so a new call
-        can be scheduled for that consultation exactly when this one stops being active.
+        When the new status is terminal, the consultation's lock is released right after, so a new call can be
+        scheduled for that consultation once this one stops being active.
         """
         condition = {
             "ConditionExpression": "#version = :version AND #status = :status AND #clinic = :clinic",
@@ -227,36 +296,34 @@ class CallRepository:
         consultation = call.metadata.consultation_id
         releases_lock = call.status.is_terminal and not expected.status.is_terminal and consultation
         try:
-            if not releases_lock:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=to_item(_call_document(call)),
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                    **condition,
-                )
-                return
-            self._client.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": to_item(_call_document(call)), **condition}},
-                    {
-                        "Delete": {
-                            "TableName": self._table,
-                            "Key": to_item(consultation_lock_key(call.clinic_id, consultation or "")),
-                            "ConditionExpression": "attribute_not_exists(#pk) OR callId = :call",
-                            "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
-                            "ExpressionAttributeValues": {":call": to_attribute(call.call_id)},
-                        }
-                    },
-                ]
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(_call_document(call)),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **condition,
             )
         except ClientError as error:
-            code = error.response["Error"]["Code"]
-            if code == "ConditionalCheckFailedException":
+            if _is_condition_failure(error):
                 old = error.response.get("Item")
                 raise StaleWrite(_call_from_item(old) if old else None) from None
-            if code == "TransactionCanceledException":
-                raise StaleWrite(self.get(call.clinic_id, call.call_id)) from None
             raise
+        if releases_lock:
+            # After the call's write, not in a transaction with it (which would bill both writes twice): a crash in
+            # between leaves a lock held by a call that is over, which the next call of the consultation frees
+            # (``_release_stale_lock``).
+            self._release_lock(call.clinic_id, consultation or "", call.call_id)
+
+    def _release_lock(self, clinic_id: str, consultation_id: str, call_id: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=to_item(consultation_lock_key(clinic_id, consultation_id)),
+                ConditionExpression="callId = :call",
+                ExpressionAttributeValues={":call": to_attribute(call_id)},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):  # not held by this call (any more): nothing to release
+                raise
 
     # -- internals -----------------------------------------------------------------------------------------------
 
@@ -335,7 +402,8 @@ class CallRepository:
         return str(from_item(item)["callId"]) if item else None
 
     def _release_stale_lock(self, call: Call, holder: str) -> bool:
-        """Free a lock whose call is gone or already terminal (a repair; transactions should prevent it)."""
+        """Free a lock whose call is gone or already terminal (a repair: a crash between a terminal call's write and
+        its lock's release leaves one)."""
         holding_call = self.get(call.clinic_id, holder)
         if holding_call is not None and not holding_call.status.is_terminal:
             return False

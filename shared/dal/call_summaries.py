@@ -8,33 +8,26 @@ from typing import Any
 
 from shared.dal.items import from_item, to_attribute
 from shared.dal.table_design import (
+    CLINIC_CALLS_ATTRIBUTES,
     CLINIC_CALLS_INDEX,
     CLINIC_CALLS_PARTITION_KEY,
     CLINIC_CALLS_SORT_KEY,
+    PARTITION_KEY,
+    call_id_of,
     clinic_calls_partition,
 )
 from shared.logic.overview import CallSummary
 from shared.models.base import format_utc
 from shared.models.call import CallOutcome, CallStatus
 
-PROJECTED = (
-    "callId",
-    "petName",
-    "ownerName",
-    "scheduledFor",
-    "status",
-    "outcome",
-    "statusReason",
-    "attempt",
-    "maxAttempts",
-)
+PROJECTED = CLINIC_CALLS_ATTRIBUTES
 
 
 def _summary(item: dict[str, Any]) -> CallSummary:
     values = from_item(item)
     outcome = values.get("outcome")
     return CallSummary(
-        call_id=values["callId"],
+        call_id=values.get("callId") or call_id_of(values),
         pet_name=values["petName"],
         owner_name=values["ownerName"],
         scheduled_for=datetime.fromisoformat(values["scheduledFor"]),
@@ -52,7 +45,7 @@ class CallSummaryReader:
         self._table = table_name
 
     def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
-        names = {f"#a{i}": name for i, name in enumerate(PROJECTED)}
+        names = {f"#a{i}": name for i, name in enumerate((*PROJECTED, PARTITION_KEY))}  # the key holds the call id
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": CLINIC_CALLS_INDEX,

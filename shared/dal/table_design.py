@@ -3,7 +3,8 @@ moto's table from the synthesized template, so code, infrastructure and tests ca
 
 Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 
-* call: ``CALL#{callId}`` / ``CALL``; gsi1 ``CLINIC#{clinicId}`` / ``{scheduledFor}#{callId}``; while the call is
+* call: ``CALL#{callId}`` / ``CALL``: ``CALL_ATTRIBUTES`` as attributes, the other fields as compressed JSON in
+  ``body`` (``shared.dal.call_repository``); gsi1 ``CLINIC#{clinicId}`` / ``{scheduledFor}#{callId}``; while the call is
   open work for the reconciler (``shared.domain.reconciliation``), gsi2 ``OPEN#{shard}`` / ``{checkDueAt}#{callId}``
   (sparse: a call that needs no check has no gsi2 keys, so the index holds only the open work, whatever the size
   of the table; ``shard`` spreads its writes over a few partitions)
@@ -50,6 +51,26 @@ PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
+CLINIC_CALLS_ATTRIBUTES = (
+    "callId",
+    "petName",
+    "ownerName",
+    "scheduledFor",
+    "status",
+    "outcome",
+    "statusReason",
+    "attempt",
+    "maxAttempts",
+)
+"""What the clinic index projects besides the keys: the overview's columns and the list's status filter. The list
+reads the calls themselves by key (one ``BatchGetItem`` a page), so a write that changes none of these (a dial's
+Retell id, an analysis) does not write the index."""
+CALL_ATTRIBUTES = tuple(
+    name for name in (*CLINIC_CALLS_ATTRIBUTES, "clinicId", "version", "scheduleToken") if name != "callId"
+)
+"""The call's fields stored as attributes (keys, conditions and projections name them); the others are stored in
+``CALL_BODY``, compressed, except ``callId``, which the key holds (``call_id_of``)."""
+CALL_BODY = "body"
 
 
 class UnsafeKeyPart(ValueError):
@@ -64,6 +85,11 @@ def _part(value: str) -> str:
 
 def call_key(call_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"CALL#{_part(call_id)}", SORT_KEY: "CALL"}
+
+
+def call_id_of(key: dict[str, str]) -> str:
+    """The call id in a call item's key (its index entries carry the table's key too)."""
+    return key[PARTITION_KEY].removeprefix("CALL#")
 
 
 def settings_key(clinic_id: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from shared.domain.lifecycle import EARLY_TOLERANCE
 from shared.models.call import Call, CallAttempt, CallStatus
 
 SCHEDULE_GRACE = timedelta(minutes=3)
@@ -59,6 +60,27 @@ def check_due(call: Call) -> Due | None:
     if call.checked_at is not None:
         due = Due(due.check, max(due.at, call.checked_at + RECHECK))
     return due
+
+
+INDEX_LEAD = min(RING_LIMIT, DIAL_SETTLE, SCHEDULE_GRACE) - EARLY_TOLERANCE
+"""How long after ``scheduledFor`` an attempt's first check can fall due at the earliest: a claim comes at most
+``EARLY_TOLERANCE`` before the call's time, and every check of a dial comes at least this long after its claim."""
+
+
+def index_at(call: Call) -> datetime | None:
+    """The call's place in the open-work index: a time no later than ``check_due``'s (the reconciler reads the call
+    and asks ``check_due`` again, so an early place costs a read, never a missed check). For one attempt, from its
+    schedule until the reconciler first asks about it, that place is ``scheduledFor`` plus ``INDEX_LEAD``, whatever
+    step the attempt is at (scheduled, claimed, dialed, connected, ended, awaiting its analysis): the index is written
+    when the attempt is scheduled and when it stops being open work, not at every step between (each move is a
+    delete and a put in the index). The early reads this costs are of calls in flight, which the dialing slots bound.
+    """
+    due = check_due(call)
+    if due is None:
+        return None
+    if call.checked_at is not None:
+        return due.at
+    return min(due.at, call.scheduled_for + INDEX_LEAD)
 
 
 def _base(call: Call) -> Due | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,11 +21,12 @@ from enum import StrEnum
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
+from shared.domain.reconciliation import LONGEST_CALL, RING_LIMIT
 from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import requeue_delay
-from shared.logic.ports import AccountBreaker, DialSlots
+from shared.logic.ports import AccountBreaker, DialSlots, NoReadAhead, ReadAhead
 from shared.models.call import Call, CallStatus
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
@@ -43,6 +45,9 @@ class EventEffect(StrEnum):
     AWAITING_ANALYSIS = "awaiting_analysis"  # ended; only the analysis can tell the owner from a voicemail
     ANALYZED = "analyzed"
 
+
+LEASE_COVERS = RING_LIMIT + LONGEST_CALL
+"""What a dial's lease must outlast (``dial_lease_seconds`` is checked against it): the ring, then the longest call."""
 
 ENDS_OF_DIAL = frozenset(
     {
@@ -78,8 +83,10 @@ class CallEventService:
         rng: random.Random | None = None,
         *,
         do_not_call: DoNotCallService,
+        read_ahead: ReadAhead | None = None,
     ):
         self._do_not_call = do_not_call
+        self._read_ahead = read_ahead or NoReadAhead()
         self._writer = writer
         self._settings = settings
         self._leases = leases
@@ -103,7 +110,10 @@ class CallEventService:
             return EventOutcome(EventEffect.IGNORED)
         now = self._clock()
         transition = self._transition(event, retell_call, ours, now, analysis_given_up=analysis_given_up)
-        written = self._writer.apply(ours.clinic_id, ours.call_id, transition, now)
+        # An end is judged with the clinic's retry rules: read the call and the settings in one request.
+        ahead = self._read_ahead.for_call_end(ours.clinic_id, ours.call_id) if event == "call_ended" else nullcontext()
+        with ahead:
+            written = self._writer.apply(ours.clinic_id, ours.call_id, transition, now)
         if written.before is None:
             logger.info("webhook for an unknown call", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.UNKNOWN_CALL)
@@ -116,8 +126,8 @@ class CallEventService:
         effect = _effect(event, written.before, written.after)
         if effect in ENDS_OF_DIAL:
             self._leases.release(ours.clinic_id, ours.call_id)
-        elif effect == EventEffect.CONNECTED:
-            self._leases.renew(ours.clinic_id, ours.call_id, self._lease_duration, now)
+        # A connected call keeps the lease its dial took: it lasts longer than the ring and the longest call together
+        # (``LEASE_COVERS``), so renewing it here would be two writes per call for nothing.
         tripped = False
         if effect == EventEffect.PAUSED:
             reason = f"a call ended with {retell_call.disconnection_reason}"

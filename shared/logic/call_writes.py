@@ -107,12 +107,22 @@ class CallWriter:
         return new
 
     def apply(
-        self, clinic_id: str, call_id: str, transition: Transition, now: datetime, *, schedule_fired: bool = False
+        self,
+        clinic_id: str,
+        call_id: str,
+        transition: Transition,
+        now: datetime,
+        *,
+        schedule_fired: bool = False,
+        known: Call | None = None,
     ) -> Written:
-        """Read, transition, save; on a lost race read again and re-decide (the transition is pure, so deciding
-        twice is safe). Stops when the transition has nothing to do."""
+        """Read, transition, save; on a lost race re-decide on the call as it is now (the transition is pure, so
+        deciding twice is safe). Stops when the transition has nothing to do. ``known``: the call as this writer last
+        wrote it, tried without reading it first (a lost race hands back the call as stored, so it costs no read)."""
+        current = known
         for _ in range(MAX_WRITE_ROUNDS):
-            current = self._calls.get(clinic_id, call_id)
+            if current is None:
+                current = self._calls.get(clinic_id, call_id)
             if current is None:
                 return Written(None, None)
             new = transition(current)
@@ -120,6 +130,7 @@ class CallWriter:
                 return Written(current, None)
             try:
                 return Written(current, self.save(new, current, now, schedule_fired=schedule_fired))
-            except StaleWrite:
+            except StaleWrite as lost:
+                current = lost.current if lost.current is not None and lost.current.clinic_id == clinic_id else None
                 continue
         raise StaleWrite(None)

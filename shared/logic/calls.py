@@ -30,6 +30,8 @@ from shared.logic.ports import (
     ExecuteInvoker,
     IdempotencyKeyUsed,
     IdempotencyRecord,
+    NoReadAhead,
+    ReadAhead,
     StaleWrite,
     TokenSource,
 )
@@ -90,8 +92,10 @@ class CallService:
         new_token: TokenSource = new_schedule_token,
         *,
         do_not_call: DoNotCallService,
+        read_ahead: ReadAhead | None = None,
     ):
         self._do_not_call = do_not_call
+        self._read_ahead = read_ahead or NoReadAhead()
         self._calls = calls
         self._settings = settings
         self._writer = writer
@@ -126,10 +130,11 @@ class CallService:
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
 
-        settings = self._settings.current(principal.clinic_id)
-        self._require_consent(settings, request.consent)
-        self._require_identity(settings, request.clinic_name, request.clinic_phone)
-        self._do_not_call.refuse_listed(principal.clinic_id, request.phone_number)
+        with self._read_ahead.for_schedule(principal.clinic_id, request.phone_number):
+            settings = self._settings.current(principal.clinic_id)
+            self._require_consent(settings, request.consent)
+            self._require_identity(settings, request.clinic_name, request.clinic_phone)
+            self._do_not_call.refuse_listed(principal.clinic_id, request.phone_number)
         requested = self._requested_time(request.scheduled_for, now)
         slot = DialWindow.for_call(settings, request.phone_number).next_open_slot(requested)
         call = Call(

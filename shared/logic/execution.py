@@ -40,6 +40,8 @@ from shared.logic.ports import (
     DialSlots,
     DoNotCallStore,
     LeaseLimits,
+    NoReadAhead,
+    ReadAhead,
     StaleWrite,
     TokenSource,
 )
@@ -90,7 +92,9 @@ class CallExecutor:
         *,
         do_not_call: DoNotCallStore,
         dial_cap: DialCap,
+        read_ahead: ReadAhead | None = None,
     ):
+        self._read_ahead = read_ahead or NoReadAhead()
         self._do_not_call = do_not_call
         self._dial_cap = dial_cap
         self._writer = writer
@@ -116,6 +120,11 @@ class CallExecutor:
         if claimed.after is None:
             return self._skipped(request, claimed.before)
         call = claimed.after
+        # What the checks below read (settings, do-not-call, the breaker, the number's dials), in one request.
+        with self._read_ahead.for_dial(call.clinic_id, call.phone_number):
+            return self._dial_claimed(call, now)
+
+    def _dial_claimed(self, call: Call, now: datetime) -> Execution:
         settings = self._settings.current(call.clinic_id)
         calendar = DialWindow.for_call(settings, call.phone_number)
 
@@ -201,6 +210,7 @@ class CallExecutor:
             call.call_id,
             lambda current: lifecycle.dialed(current, call.attempt, retell_call_id, self._clock()),
             now,
+            known=call,  # as the claim wrote it; a webhook that came first makes the write lose and read it back
         )
         logger.info(
             "call dialed",

@@ -9,6 +9,7 @@ shared contract test runs the same cases against both, so a fake cannot drift fr
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -316,3 +317,30 @@ class NoticeChannel(Protocol):
 class NotifiedClinics(Protocol):
     def clinics_with_recipients(self) -> list[str]:
         """The clinics whose settings name someone to notify."""
+class ReadAhead(Protocol):
+    """Reads a step is known to need, made in one request before it (the block serves them); a no-op is correct."""
+
+    def for_schedule(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
+        """The clinic's settings and the number's do-not-call entry."""
+        ...
+
+    def for_dial(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
+        """The settings, the do-not-call entry, the Retell account's breaker and the number's dial count."""
+        ...
+
+    def for_call_end(self, clinic_id: str, call_id: str) -> AbstractContextManager[None]:
+        """The call and its clinic's settings (an end is judged by the clinic's retry rules)."""
+        ...
+
+
+class NoReadAhead:
+    """Reads each item when it is needed (the in-memory stores, and anything that does not care)."""
+
+    def for_schedule(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def for_dial(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def for_call_end(self, clinic_id: str, call_id: str) -> AbstractContextManager[None]:
+        return nullcontext()

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.lifecycle import MAX_REQUEUES
-from shared.logic.call_events import EventEffect
+from shared.logic.call_events import LEASE_COVERS, EventEffect
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus
 from tests.support.graph import ADMIN, CLINIC, LEASE, OTHER_CLINIC, Graph, at, build_graph
 
@@ -59,9 +59,11 @@ class TestNotOurs:
 
 
 class TestStarted:
-    def test_call_started_connects_the_call_and_renews_its_dialing_slot(self) -> None:
+    def test_call_started_connects_the_call_and_keeps_the_slot_its_dial_took(self) -> None:
         graph = build_graph()
         call = graph.dialed_call()
+        lease = graph.slots.held(CLINIC)
+        assert lease == {call.call_id: int((graph.clock() + LEASE).timestamp())}
         graph.clock.advance(minutes=5)
         (outcome,) = graph.deliver(graph.webhook("call_started", call))
         assert outcome.effect == EventEffect.CONNECTED
@@ -69,7 +71,8 @@ class TestStarted:
         assert outcome.call == connected
         assert connected.status == CallStatus.IN_PROGRESS
         assert connected.attempts[0].started_at == graph.clock() - timedelta(minutes=1)
-        assert graph.slots.held(CLINIC) == {call.call_id: int((graph.clock() + LEASE).timestamp())}
+        assert graph.slots.held(CLINIC) == lease  # not renewed: the dial's lease outlasts the ring and the call
+        assert LEASE >= LEASE_COVERS
 
     def test_a_repeated_call_started_changes_nothing(self) -> None:
         graph = build_graph()
