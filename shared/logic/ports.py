@@ -317,6 +317,8 @@ class NoticeChannel(Protocol):
 class NotifiedClinics(Protocol):
     def clinics_with_recipients(self) -> list[str]:
         """The clinics whose settings name someone to notify."""
+
+
 class ReadAhead(Protocol):
     """Reads a step is known to need, made in one request before it (the block serves them); a no-op is correct."""
 
