@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.capacity import Units, item_size, metering_capacity
+
 START = datetime(2030, 12, 2, 17, 0, tzinfo=UTC)  # a Monday, 09:00 in Los Angeles (the default clinic's zone)
 AREA_CODES = (
     *("415", "212", "312", "303", "206", "213", "617", "305", "404", "512", "602", "702"),
@@ -36,7 +38,7 @@ AREA_CODES = (
 """Owners in the four mainland US zones, all inside 08:00-20:00 at 09:00-12:00 Los Angeles time; one number per
 call of a clinic (the answering scenario, ``555-0100``), so no number meets the 3-dials-a-day cap."""
 TERMINAL = {"completed", "failed", "cancelled"}
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+PHASES = ("schedule", "execute", "webhooks")
 
 
 @dataclass
@@ -72,9 +74,13 @@ class Tally:
     dials_by_minute: list[int] = field(default_factory=list)
     results: Counter[str] = field(default_factory=Counter)
     false_requeues: int = 0
-    phases: dict[str, Counter[str]] = field(
-        default_factory=lambda: {phase: Counter() for phase in ("schedule", "execute", "webhooks")}
-    )
+    phases: dict[str, Counter[str]] = field(default_factory=lambda: {phase: Counter() for phase in PHASES})
+
+    units: dict[str, Units] = field(default_factory=lambda: {phase: Units() for phase in PHASES})
+
+    @property
+    def write_units(self) -> float:
+        return sum(units.write for units in self.units.values())
 
     @property
     def aws_calls(self) -> Counter[str]:
@@ -102,38 +108,26 @@ def _observing() -> Iterator[None]:
         _OBSERVING.pop()
 
 
-def _call_item_writes(operation: str, params: Any) -> int:
-    """Writes to call items (``CALL#...``): each also writes the clinic's list index, and the open-work index while
-    the call is open, so they are what loads those indexes' partitions."""
-    if operation == "TransactWriteItems":
-        actions = [next(iter(action.values())) for action in params.get("TransactItems", [])]
-    elif operation in WRITES - {"BatchWriteItem"}:
-        actions = [params]
-    else:
-        return 0
-    keys = [action.get("Key") or action.get("Item") or {} for action in actions]
-    return sum(1 for key in keys if str(key.get("pk", {}).get("S", "")).startswith("CALL#"))
-
-
 @contextlib.contextmanager
-def _counting_aws_calls(phase: list[Counter[str]]) -> Iterator[None]:
-    """Count every AWS request into ``phase[0]`` (switched as the burst goes from one phase to the next)."""
+def _counting_aws_calls(tally: Tally, phase: list[str]) -> Iterator[None]:
+    """Count every AWS request, and the DynamoDB write and read units, into the phase ``phase[0]`` names (switched
+    as the burst goes from one phase to the next)."""
     from botocore.client import BaseClient
 
-    original = BaseClient._make_api_call
+    discarded = Units()  # what the bench's own looks at the table cost
+    with metering_capacity(lambda: discarded if _OBSERVING else tally.units[phase[0]]):
+        original = BaseClient._make_api_call
 
-    def counting(self: Any, operation: str, params: Any) -> Any:
-        if not _OBSERVING and self not in _SCHEDULER_ITSELF:
-            calls = phase[0]
-            calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-            calls["dynamodb.call-item writes"] += _call_item_writes(operation, params)
-        return original(self, operation, params)
+        def counting(self: Any, operation: str, params: Any) -> Any:
+            if not _OBSERVING and self not in _SCHEDULER_ITSELF:
+                tally.phases[phase[0]][f"{self.meta.service_model.service_name}.{operation}"] += 1
+            return original(self, operation, params)
 
-    BaseClient._make_api_call = counting
-    try:
-        yield
-    finally:
-        BaseClient._make_api_call = original
+        BaseClient._make_api_call = counting
+        try:
+            yield
+        finally:
+            BaseClient._make_api_call = original
 
 
 def _schedule_all(burst: Burst, invoke: Callable[[str, dict[str, Any]], Any]) -> dict[str, str]:
@@ -193,8 +187,8 @@ def run_burst(burst: Burst) -> Tally:
     ):
         os.environ["RETELL_BASE_URL"] = sim.url
         functions.append(LocalFunctions.from_environment(clock=clock, background=False))
-        phase = [tally.phases["schedule"]]
-        with _counting_aws_calls(phase):
+        phase = ["schedule"]
+        with _counting_aws_calls(tally, phase):
             owners = _schedule_all(burst, functions[0].invoke)
         _SCHEDULER_ITSELF[:] = [boto3.client("scheduler")]
         scheduler = LocalScheduler(
@@ -207,7 +201,7 @@ def run_burst(burst: Burst) -> Tally:
         open_calls = set(owners)
         placed_before = len(sim.placed_call_ids())
         now[0] = START
-        with _counting_aws_calls(phase):
+        with _counting_aws_calls(tally, phase):
             for minute in range(600):
                 with _observing():  # listing due schedules is Scheduler's own work in AWS
                     due = scheduler.due(now[0])
@@ -218,9 +212,9 @@ def run_burst(burst: Burst) -> Tally:
                     tally.execute_seconds.append(time.perf_counter() - began)
                     return fired
 
-                phase[0] = tally.phases["execute"]
+                phase[0] = "execute"
                 fired = list(pool.map(fire, due))
-                phase[0] = tally.phases["webhooks"]
+                phase[0] = "webhooks"
                 requeued_by_clinic: Counter[str] = Counter()
                 for one in fired:
                     result = (one.result or {}).get("result", "error") if one.error is None else "error"
@@ -258,28 +252,6 @@ def run_burst(burst: Burst) -> Tally:
     return tally
 
 
-def attribute_size(value: dict[str, Any]) -> int:
-    """An attribute value's size as DynamoDB counts it (developer guide, "Item sizes"): strings and binaries by their
-    bytes, a number by about one byte per two digits plus one, a map or list 3 bytes plus one per element, plus
-    its contents and (for a map) its names."""
-    ((kind, inner),) = value.items()
-    if kind == "S":
-        return len(str(inner).encode())
-    if kind == "N":
-        return (len(str(inner).lstrip("-").replace(".", "")) + 1) // 2 + 1
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(1 + len(name.encode()) + attribute_size(element) for name, element in inner.items())
-    if kind == "L":
-        return 3 + sum(1 + attribute_size(element) for element in inner)
-    return len(inner) if isinstance(inner, bytes | str) else sum(len(str(member)) for member in inner)
-
-
-def item_size(item: dict[str, Any]) -> int:
-    return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
-
-
 def _largest_pool_item() -> int:
     """The largest dialing-pool item (a clinic's pool or the workspace's, or a shard of it), in bytes."""
     import boto3
@@ -314,7 +286,7 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
     print(
         f"  {'calls':>5} {'clinics':>7} {'Retell limit':>12} {'1st-min dials':>13} {'dials/min':>9} "
         f"{'ceiling':>7} {'last dial (ideal)':>17} {'re-queued':>9} {'false':>5} {'all final':>9} "
-        f"{'writes/call':>11} {'AWS calls/call':>14}"
+        f"{'WRU/call':>11} {'AWS calls/call':>14}"
     )
     for burst in bursts:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -324,14 +296,13 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
         dials = sum(tally.dials_by_minute)
         rate = dials / (last + burst.call_minutes)
         calls = tally.aws_calls
-        writes = sum(count for name, count in calls.items() if name.split(".")[1] in WRITES)
-        total = sum(count for name, count in calls.items() if name.split(".")[1] != "call-item writes")
+        total = sum(calls.values())
         final = f"{tally.minutes_to_final} min" if tally.minutes_to_final else "-"
         print(
             f"  {burst.calls:>5} {burst.clinics:>7} {burst.workspace_limit:>12} {tally.dials_by_minute[0]:>13} "
             f"{rate:>9.0f} {burst.ceiling_per_minute:>7.0f} {f'{last} ({burst.ideal_last_dial_minute})':>17} "
             f"{tally.results['requeued']:>9} {tally.false_requeues:>5} {final:>9} "
-            f"{writes / burst.calls:>11.1f} {total / burst.calls:>14.1f}"
+            f"{tally.write_units / burst.calls:>11.1f} {total / burst.calls:>14.1f}"
         )
         units = -(-tally.largest_pool_item // 1024)
         print(
@@ -346,7 +317,7 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
             f"p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, p95 {seconds[int(len(seconds) * 0.95)] * 1000:.0f} ms"
         )
     print("  dials/min: every dial over the minutes from the first dial until the last call ended; ceiling: slots over")
-    print("  a call's length. 'false': re-queued though both pools had a slot free. Writes and AWS calls per call")
+    print("  a call's length. 'false': re-queued though both pools had a slot free. Write units (WRU) and AWS calls")
     print("  count the schedule request, every execute (re-queues too) and the webhooks.")
 
 

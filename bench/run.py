@@ -12,7 +12,10 @@
   non-final (``bench/fault_matrix.py``);
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
 * notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
-  (``bench/notifications.py``).
+  (``bench/notifications.py``);
+* the capacity model at 100, 1,000 and 10,000 clinics from the answered call's figures (``bench/scale.py``,
+  ``docs/capacity.md``), and the Monday-09:00 burst: dials a minute against the concurrency, false re-queues,
+  write units (``bench/burst.py``).
 """
 
 from __future__ import annotations
@@ -183,6 +186,7 @@ def dials_across_the_suites() -> None:
 
 
 if __name__ == "__main__":
+    from bench.burst import burst_figures
     from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
     from bench.fault_matrix import fault_matrix
@@ -192,6 +196,7 @@ if __name__ == "__main__":
     from bench.notifications import notifications
     from bench.reconciler import reconciler_cost
     from bench.safety import layer_sizes, safety_cost
+    from bench.scale import capacity_figures
 
     cold_start()
     warm_latency()
@@ -204,6 +209,8 @@ if __name__ == "__main__":
     notifications()
     synth_and_sizes()
     cost_per_1000_calls(answered, handler_figures(answered))
+    capacity_figures(answered)
+    burst_figures()
     local_stack()
     extension_figures()
     dashboard_figures()

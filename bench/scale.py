@@ -1,8 +1,8 @@
 """What happens at 100, 1,000 and 10,000 clinics (``make bench``; ``docs/capacity.md`` explains each line).
 
-The per-call figures are measured here: a Monday-09:00 burst with room for every call (``bench/burst.py``) counts
-each AWS request one answered call makes, by service and operation, from the schedule request through execute to
-the three webhooks. The load model on top is stated, not measured:
+The per-call figures are measured: one answered call (``bench/answered_call.py``) counts each AWS request and the
+DynamoDB write units, by phase (the schedule request, the execute its schedule fires, the three webhooks). The load
+model on top is stated, not measured:
 
 * 50 calls a clinic a day, 22 working days a month, dialed within an 8-hour clinic day;
 * ``ATTEMPTS_PER_CALL`` attempts a call on average (a quarter of owners need one retry, a few two or three);
@@ -17,15 +17,14 @@ Quotas are the AWS defaults in a primary Region, each cited in ``docs/capacity.m
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import os
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bench.burst import WRITES, Burst, run_burst
-from shared.dal.table_design import OPEN_WORK_SHARDS
+from shared.dal.table_design import OPEN_WORK_INDEX, OPEN_WORK_SHARDS
 from shared.domain.lifecycle import MAX_REQUEUES
+
+if TYPE_CHECKING:
+    from bench.answered_call import AnsweredCall
 
 CALLS_PER_CLINIC_DAY = 50
 WORKING_DAYS_PER_MONTH = 22
@@ -37,13 +36,6 @@ EXECUTE_SECONDS = 1.0
 WEBHOOK_SECONDS = 0.1
 API_SECONDS = 0.1
 SCALES = (100, 1_000, 10_000)
-
-
-def _longest_wait_minutes() -> float:
-    """How long a call may wait for a slot before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
-    from shared.logic.execution import REQUEUE_DELAY, REQUEUE_JITTER
-
-    return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
 
 
 QUOTAS = {
@@ -58,50 +50,22 @@ QUOTAS = {
 }
 
 
-@dataclass(frozen=True)
-class PerCall:
-    """One answered call's AWS requests, measured."""
+def _longest_wait_minutes() -> float:
+    """How long a call may wait for a slot before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
+    from shared.logic.execution import REQUEUE_DELAY, REQUEUE_JITTER
 
-    requests: dict[str, float]
-    at_dial: dict[str, float]  # the execute phase alone: what lands at the moment the call is due
-
-    def of(self, *names: str) -> float:
-        return float(sum(self.requests[name] for name in names))
-
-    def service(self, service: str) -> float:
-        return float(sum(count for name, count in self.requests.items() if name.startswith(f"{service}.")))
-
-    @staticmethod
-    def _writes(requests: dict[str, float]) -> float:
-        return float(sum(count for name, count in requests.items() if name.split(".")[1] in WRITES))
-
-    @property
-    def dynamodb_writes(self) -> float:
-        return self._writes(self.requests)
-
-    @property
-    def dynamodb_writes_at_dial(self) -> float:
-        return self._writes(self.at_dial)
+    return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
 
 
-def measure_per_call(clinics: int = 10, calls_per_clinic: int = 10) -> PerCall:
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-    burst = Burst(clinics=clinics, calls_per_clinic=calls_per_clinic, workspace_limit=clinics * calls_per_clinic + 1)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        tally = run_burst(burst)
-    return PerCall(
-        {name: count / burst.calls for name, count in tally.aws_calls.items()},
-        {name: count / burst.calls for name, count in tally.phases["execute"].items()},
-    )
-
-
-def capacity_table(per_call: PerCall) -> None:
-    wru, wru_at_dial = per_call.dynamodb_writes, per_call.dynamodb_writes_at_dial
+def capacity_table(answered: AnsweredCall) -> None:
+    execute = answered.phases["execute"]
+    wru, wru_at_dial = answered.write_units, execute.units.write
+    open_work_at_dial = execute.units.by_kind.get(f"CALL -> {OPEN_WORK_INDEX}", 0.0)
+    creates_per_attempt = sum(phase.calls["scheduler.CreateSchedule"] for phase in answered.phases.values())
     print("\nCapacity at 50 calls a clinic a day (model in bench/scale.py; quotas in docs/capacity.md)")
-    measured = ", ".join(f"{name} {count:.2f}" for name, count in sorted(per_call.requests.items()) if count >= 0.01)
-    print(f"  measured per answered call: {measured}")
     print(
-        f"  DynamoDB writes per call (write units, were each item under 1 KB): {wru:.1f}; at the dial {wru_at_dial:.1f}"
+        f"  measured per answered call: {answered.aws_calls} AWS calls, {wru:.0f} DynamoDB write units"
+        f" ({wru_at_dial:.0f} at the dial, {open_work_at_dial:.0f} of them on the open-work index)"
     )
     print(f"  {'figure':<58} {'quota':>8}" + "".join(f" {f'{scale:,} clinics':>15}" for scale in SCALES))
     rows: dict[str, tuple[float, list[float]]] = {}
@@ -114,7 +78,7 @@ def capacity_table(per_call: PerCall) -> None:
             "calls a day": (math.nan, calls_per_day),
             "Scheduler CreateSchedule /s (day average)": (
                 QUOTAS["scheduler_create_tps"],
-                attempts_per_s * per_call.of("scheduler.CreateSchedule"),
+                attempts_per_s * creates_per_attempt,
             ),
             "Scheduler invocations /s (09:00 burst)": (QUOTAS["scheduler_invocations_tps"], burst_per_s),
             "Lambda concurrency, execute (09:00 burst)": (
@@ -133,7 +97,7 @@ def capacity_table(per_call: PerCall) -> None:
             "DynamoDB write units /s, table (09:00 burst)": (QUOTAS["dynamodb_table_wru"], burst_per_s * wru_at_dial),
             f"open-work index writes /s per shard ({OPEN_WORK_SHARDS}; 09:00 burst)": (
                 QUOTAS["dynamodb_partition_wru"],
-                burst_per_s * per_call.at_dial.get("dynamodb.call-item writes", 0.0) / OPEN_WORK_SHARDS,
+                burst_per_s * open_work_at_dial / OPEN_WORK_SHARDS,
             ),
             "Retell concurrent calls to keep up (day average)": (
                 QUOTAS["retell_concurrency"],
@@ -160,8 +124,10 @@ def capacity_table(per_call: PerCall) -> None:
     print(f"  'quota' is how long a call may wait for a slot: {MAX_REQUEUES} re-queues of about a minute and a half.")
 
 
-def capacity_figures() -> None:
-    capacity_table(measure_per_call())
+def capacity_figures(answered: AnsweredCall | None = None) -> None:
+    from bench.answered_call import answered_call
+
+    capacity_table(answered or answered_call())
 
 
 if __name__ == "__main__":
