@@ -36,6 +36,7 @@ EXECUTE_SECONDS = 1.0
 WEBHOOK_SECONDS = 0.1
 API_SECONDS = 0.1
 SCALES = (100, 1_000, 10_000)
+FIXED_PER_MONTH = 12.50  # metrics, alarms, the dashboard, the key, the secrets (bench/infra.py itemizes it)
 
 
 QUOTAS = {
@@ -57,15 +58,15 @@ def _longest_wait_minutes() -> float:
     return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
 
 
-def capacity_table(answered: AnsweredCall) -> None:
+def capacity_table(answered: AnsweredCall, cost_per_1000: float | None = None) -> None:
     execute = answered.phases["execute"]
     wru, wru_at_dial = answered.write_units, execute.units.write
-    open_work_at_dial = execute.units.by_kind.get(f"CALL -> {OPEN_WORK_INDEX}", 0.0)
+    open_work = sum(phase.units.by_kind.get(f"CALL -> {OPEN_WORK_INDEX}", 0.0) for phase in answered.phases.values())
     creates_per_attempt = sum(phase.calls["scheduler.CreateSchedule"] for phase in answered.phases.values())
     print("\nCapacity at 50 calls a clinic a day (model in bench/scale.py; quotas in docs/capacity.md)")
     print(
         f"  measured per answered call: {answered.aws_calls} AWS calls, {wru:.0f} DynamoDB write units"
-        f" ({wru_at_dial:.0f} at the dial, {open_work_at_dial:.0f} of them on the open-work index)"
+        f" ({wru_at_dial:.0f} at the dial; {open_work:.0f} on the open-work index)"
     )
     print(f"  {'figure':<58} {'quota':>8}" + "".join(f" {f'{scale:,} clinics':>15}" for scale in SCALES))
     rows: dict[str, tuple[float, list[float]]] = {}
@@ -95,9 +96,9 @@ def capacity_table(answered: AnsweredCall) -> None:
             ),
             "DynamoDB write units /s, table (day average)": (QUOTAS["dynamodb_table_wru"], attempts_per_s * wru),
             "DynamoDB write units /s, table (09:00 burst)": (QUOTAS["dynamodb_table_wru"], burst_per_s * wru_at_dial),
-            f"open-work index writes /s per shard ({OPEN_WORK_SHARDS}; 09:00 burst)": (
+            f"open-work index writes /s per shard ({OPEN_WORK_SHARDS}; day average)": (
                 QUOTAS["dynamodb_partition_wru"],
-                burst_per_s * open_work_at_dial / OPEN_WORK_SHARDS,
+                attempts_per_s * open_work / OPEN_WORK_SHARDS,
             ),
             "Retell concurrent calls to keep up (day average)": (
                 QUOTAS["retell_concurrency"],
@@ -112,6 +113,9 @@ def capacity_table(answered: AnsweredCall) -> None:
                 burst_calls * CALL_MINUTES / QUOTAS["retell_concurrency"],
             ),
         }
+        if cost_per_1000 is not None:
+            monthly = calls_per_day * ATTEMPTS_PER_CALL * WORKING_DAYS_PER_MONTH / 1000 * cost_per_1000
+            figures["AWS cost a month, USD (per-call part + ~$12.50 fixed)"] = (math.nan, monthly + FIXED_PER_MONTH)
         for name, (quota, value) in figures.items():
             rows.setdefault(name, (quota, []))[1].append(value)
     for name, (quota, values) in rows.items():
@@ -124,10 +128,11 @@ def capacity_table(answered: AnsweredCall) -> None:
     print(f"  'quota' is how long a call may wait for a slot: {MAX_REQUEUES} re-queues of about a minute and a half.")
 
 
-def capacity_figures(answered: AnsweredCall | None = None) -> None:
+def capacity_figures(answered: AnsweredCall | None = None, cost_per_1000: float | None = None) -> None:
+    """The table; with ``cost_per_1000`` (``make bench`` passes the measured one), the monthly cost too."""
     from bench.answered_call import answered_call
 
-    capacity_table(answered or answered_call())
+    capacity_table(answered or answered_call(), cost_per_1000)
 
 
 if __name__ == "__main__":
