@@ -18,7 +18,6 @@ from typing import Any
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget, new_schedule_token
 from shared.adapters.execute_invoker import LambdaExecuteInvoker
-from shared.adapters.notice_channels import ChatWebhookChannel, SesEmailChannel
 from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
@@ -290,6 +289,10 @@ class NotifyServices:
 
 def notice_channels(ses: Any, config: NotifyConfig) -> dict[str, NoticeChannel]:
     """Chat webhooks always; email when the deployment names its sender identity."""
+    # Imported here, not at the top: only the notify function sends, and the channels bring httpx (~80 ms of every
+    # other function's cold start otherwise).
+    from shared.adapters.notice_channels import ChatWebhookChannel, SesEmailChannel
+
     channels: dict[str, NoticeChannel] = {CHAT: ChatWebhookChannel()}
     if config.notification_sender:
         channels[EMAIL] = SesEmailChannel(ses, config.notification_sender)
