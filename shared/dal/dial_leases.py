@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -100,20 +100,11 @@ class DialLeases:
                     shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # really full: the others
         return False
 
-    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None:
-        """Extend a held lease (a connected call may run longer than the lease); a lease not held is not taken."""
-        expires = int((now + duration).timestamp())
-        clinic = self._update_held(clinic_leases_key(clinic_id), call_id, "SET #leases.#call[0] = :expires", expires)
-        if clinic is not None:
-            shard = _shard(clinic[LEASES].get(call_id))
-            self._update_held(workspace_leases_key(shard), call_id, "SET #leases.#call = :expires", expires)
-
     def release(self, clinic_id: str, call_id: str) -> None:
         """Return the call's slots. Releasing one not held is fine (webhooks repeat)."""
-        clinic = self._update_held(clinic_leases_key(clinic_id), call_id, "REMOVE #leases.#call", None, old=True)
-        shards = [_shard(clinic[LEASES].get(call_id))] if clinic is not None else []
-        for shard in shards:
-            self._update_held(workspace_leases_key(shard), call_id, "REMOVE #leases.#call", None)
+        clinic = self._remove_held(clinic_leases_key(clinic_id), call_id)
+        if clinic is not None:
+            self._remove_held(workspace_leases_key(_shard(clinic[LEASES].get(call_id))), call_id)
 
     def held(self, clinic_id: str) -> dict[str, int]:
         """The clinic's leases (call id -> expiry); for tests and operators."""
@@ -147,28 +138,21 @@ class DialLeases:
             }
         }
 
-    def _update_held(
-        self, key: dict[str, str], call_id: str, expression: str, expires: int | None, *, old: bool = False
-    ) -> dict[str, Any] | None:
-        """Apply ``expression`` to the call's lease in the pool at ``key`` if it holds one; the pool's item (as it was
-        with ``old``, else as it is now), or ``None`` when the pool does not hold the call."""
-        values = {":expires": to_attribute(expires)} if expires is not None else {}
+    def _remove_held(self, key: dict[str, str], call_id: str) -> dict[str, Any] | None:
+        """Remove the call's lease from the pool at ``key`` if it holds one: the pool's item as it was (the clinic's
+        names the call's shard), or ``None`` when the pool did not hold the call."""
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=to_item(key),
-                UpdateExpression=expression,
+                UpdateExpression="REMOVE #leases.#call",
                 ConditionExpression="attribute_exists(#leases.#call)",
                 ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
-                ReturnValues="ALL_OLD" if old else "ALL_NEW",
-                **({"ExpressionAttributeValues": values} if values else {}),
+                ReturnValues="ALL_OLD",
             )
         except ClientError as error:
-            code = error.response["Error"]["Code"]
-            if code == "ConditionalCheckFailedException":
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return None
-            if code == "ValidationException" and "[0]" in expression:  # a bare-expiry lease from before the shards
-                return self._update_held(key, call_id, "SET #leases.#call = :expires", expires, old=old)
             raise
         return from_item(response.get("Attributes", {}))
 
@@ -227,7 +211,7 @@ class DialLeases:
                     TableName=self._table,
                     Key=to_item(key),
                     UpdateExpression="REMOVE #leases.#call",
-                    ConditionExpression="#leases.#call = :held",  # not renewed meanwhile
+                    ConditionExpression="#leases.#call = :held",  # not taken again meanwhile (a retried claim)
                     ExpressionAttributeNames={"#leases": LEASES, "#call": held_call},
                     ExpressionAttributeValues={":held": to_attribute(held)},
                 )

@@ -129,8 +129,6 @@ class DialSlots(Protocol):
     def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
         """Take a slot for ``call_id`` (again, if it holds one); ``False`` if a pool is full."""
 
-    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None: ...
-
     def release(self, clinic_id: str, call_id: str) -> None:
         """Return the call's slots; releasing one not held is fine."""
 

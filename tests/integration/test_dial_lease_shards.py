@@ -1,6 +1,6 @@
 """The workspace's dialing pool split into shards (``shared/dal/dial_leases.py``): a limit of any size is kept
-exactly, every shard stays a one-write-unit item, a call keeps one shard from its dial to its end, and leases
-written before the shards existed still renew and release."""
+exactly, every shard stays a one-write-unit item, a call keeps one shard from its dial to its end, and a lease
+written before the shards existed is still released."""
 
 from __future__ import annotations
 
@@ -68,23 +68,19 @@ def test_a_retried_claim_keeps_its_one_shard_and_its_end_frees_it(aws: AwsStandI
         assert leases.acquire("clinic-a", "a" * 32, _limits(limit), NOW)
     holding = [n for n, item in enumerate(_shard_items(aws, limit)) if "a" * 32 in item.get("leases", {}).get("M", {})]
     assert len(holding) == 1
-    leases.renew("clinic-a", "a" * 32, timedelta(hours=1), NOW)
-    assert leases.held_in_workspace(limit)["a" * 32] == int((NOW + timedelta(hours=1)).timestamp())
+    assert leases.held_in_workspace(limit)["a" * 32] == int((NOW + timedelta(minutes=20)).timestamp())
     leases.release("clinic-a", "a" * 32)
     assert leases.held_in_workspace(limit) == {}
     assert leases.held("clinic-a") == {}
 
 
-def test_a_lease_from_before_the_shards_renews_and_releases(aws: AwsStandIns) -> None:
+def test_a_lease_from_before_the_shards_is_released_from_the_old_item(aws: AwsStandIns) -> None:
     """A clinic lease that is a bare expiry (the single-item pool's format) lives in shard 0, the old item."""
     expiry = int((NOW + timedelta(minutes=20)).timestamp())
     for key in (clinic_leases_key("clinic-a"), workspace_leases_key()):
         aws.dynamodb.put_item(TableName=TABLE, Item={**to_item(key), "leases": to_attribute({"b" * 32: expiry})})
     leases = DialLeases(aws.dynamodb, TABLE)
-    leases.renew("clinic-a", "b" * 32, timedelta(hours=1), NOW)
-    later = int((NOW + timedelta(hours=1)).timestamp())
-    assert leases.held("clinic-a") == {"b" * 32: later}
-    assert leases.held_in_workspace(20) == {"b" * 32: later}
+    assert leases.held("clinic-a") == {"b" * 32: expiry}
     leases.release("clinic-a", "b" * 32)
     assert leases.held("clinic-a") == {}
     assert leases.held_in_workspace(20) == {}

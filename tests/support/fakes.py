@@ -208,11 +208,6 @@ class InMemoryDialSlots:
             self.pools[name][call_id] = expires
         return True
 
-    def renew(self, clinic_id: str, call_id: str, duration: timedelta, now: datetime) -> None:
-        for name in (clinic_id, WORKSPACE):
-            if call_id in self.pools.get(name, {}):
-                self.pools[name][call_id] = int((now + duration).timestamp())
-
     def release(self, clinic_id: str, call_id: str) -> None:
         for name in (clinic_id, WORKSPACE):
             self.pools.get(name, {}).pop(call_id, None)
