@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.capacity import Units, item_size, metering_capacity
+from bench.simulated import call_request
 
 START = datetime(2030, 12, 2, 17, 0, tzinfo=UTC)  # a Monday, 09:00 in Los Angeles (the default clinic's zone)
 AREA_CODES = (
@@ -141,15 +142,7 @@ def _schedule_all(burst: Burst, invoke: Callable[[str, dict[str, Any]], Any]) ->
         settings = {"maxConcurrentCalls": burst.clinic_limit}
         invoke("api", http_event("PUT", "/clinic/settings", body=settings, claims=claims))
         for index in range(burst.calls_per_clinic):
-            body = {
-                "phoneNumber": f"+1{AREA_CODES[index % len(AREA_CODES)]}5550100",
-                "petName": "Luna",
-                "ownerName": "Sarah",
-                "clinicName": "Paws & Claws",
-                "clinicPhone": "+14155559876",
-                "consent": {"given": True},
-                "scheduledFor": START.isoformat().replace("+00:00", "Z"),
-            }
+            body = call_request(f"+1{AREA_CODES[index % len(AREA_CODES)]}5550100", START)
             created = invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
             if created["statusCode"] != 201:
                 raise RuntimeError(f"scheduling failed: {created['body']}")
@@ -160,14 +153,7 @@ def _schedule_all(burst: Burst, invoke: Callable[[str, dict[str, Any]], Any]) ->
 def run_burst(burst: Burst) -> Tally:
     if burst.calls_per_clinic > len(AREA_CODES):
         raise ValueError(f"at most {len(AREA_CODES)} calls a clinic (one number each)")
-    import boto3
-
-    from scripts.invoke import sandbox
-    from standins.aws_stand_ins import RETELL_TEST_KEY
-    from standins.gateway import LocalGateway
-    from standins.retell_sim import RetellSimulator
-    from standins.scheduler_loop import LocalScheduler
-    from standins.stack import LocalFunctions
+    from bench.simulated import simulated_stack
 
     os.environ["RETELL_CONCURRENCY_LIMIT"] = str(burst.workspace_limit)
     # Metrics are one object per process, and this process runs many handlers at once on threads (Lambda runs one
@@ -175,28 +161,14 @@ def run_burst(burst: Burst) -> Tally:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     now = [START - timedelta(hours=1)]
     clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
-    functions: list[LocalFunctions] = []
     tally = Tally()
-    with (
-        sandbox(clock=clock),
-        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
-        RetellSimulator(
-            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False
-        ).running() as sim,
-        ThreadPoolExecutor(burst.lambda_concurrency) as pool,
-    ):
-        os.environ["RETELL_BASE_URL"] = sim.url
-        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
+    with simulated_stack(clock) as stack, ThreadPoolExecutor(burst.lambda_concurrency) as pool:
+        functions, scheduler, sim = stack.functions, stack.scheduler, stack.sim
+        _SCHEDULER_ITSELF[:] = [scheduler.scheduler]
         phase = ["schedule"]
         with _counting_aws_calls(tally, phase):
-            owners = _schedule_all(burst, functions[0].invoke)
-        _SCHEDULER_ITSELF[:] = [boto3.client("scheduler")]
-        scheduler = LocalScheduler(
-            _SCHEDULER_ITSELF[0],
-            os.environ["SCHEDULE_GROUP_NAME"],
-            target=lambda payload: functions[0].invoke("execute", payload),
-        )
-        leases = functions[0].execute.leases
+            owners = _schedule_all(burst, functions.invoke)
+        leases = functions.execute.leases
         endings: dict[datetime, list[Any]] = defaultdict(list)
         open_calls = set(owners)
         placed_before = len(sim.placed_call_ids())
@@ -245,7 +217,7 @@ def run_burst(burst: Burst) -> Tally:
                     sim.deliver(webhook.body, url=webhook.url)
                 if minute % 5 == 4 or not due:
                     with _observing():
-                        open_calls = {c for c in open_calls if _status(functions[0], c, owners[c]) not in TERMINAL}
+                        open_calls = {c for c in open_calls if _status(functions, c, owners[c]) not in TERMINAL}
                     if not open_calls and not endings:
                         tally.minutes_to_final = minute + 1
                         break

@@ -56,44 +56,15 @@ OUTAGE = timedelta(minutes=15)
 
 
 def _run(fault: Fault, number: str) -> dict[str, Any]:
-    import boto3
-
-    from scripts.invoke import sandbox
+    from bench.simulated import call_request, simulated_stack
     from standins.apigw import claims_for, http_event
-    from standins.aws_stand_ins import RETELL_TEST_KEY
-    from standins.gateway import LocalGateway
-    from standins.retell_sim import RetellSimulator
-    from standins.scheduler_loop import LocalScheduler
-    from standins.stack import LocalFunctions
 
     now = [START]
     clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
-    functions: list[LocalFunctions] = []
-    with (
-        sandbox(clock=clock),
-        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
-        RetellSimulator(
-            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False, slow_dial_seconds=2.0
-        ).running() as sim,
-    ):
-        os.environ["RETELL_BASE_URL"] = sim.url
-        os.environ["RETELL_TIMEOUT_SECONDS"] = "1"
-        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
-        scheduler = LocalScheduler(
-            boto3.client("scheduler"),
-            os.environ["SCHEDULE_GROUP_NAME"],
-            target=lambda payload: functions[0].invoke("execute", payload),
-        )
-        body = {
-            "phoneNumber": number,
-            "petName": "Luna",
-            "ownerName": "Sarah",
-            "clinicName": "Paws & Claws",
-            "clinicPhone": "+14155559876",
-            "consent": {"given": True},
-            "scheduledFor": "2030-12-02T18:01:00Z",
-        }
-        created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims_for("b")))
+    with simulated_stack(clock, environment={"RETELL_TIMEOUT_SECONDS": "1"}, slow_dial_seconds=2.0) as stack:
+        functions, scheduler, sim = stack.functions, stack.scheduler, stack.sim
+        body = call_request(number, START + timedelta(minutes=1), owner="Sarah")
+        created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims_for("b")))
         call_id = created["body"].split('"callId":"')[1].split('"')[0]
         if fault.outage:
             sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
@@ -104,9 +75,9 @@ def _run(fault: Fault, number: str) -> dict[str, Any]:
                 sim.set_faults(create_phone_call="ok", webhooks="deliver")
             scheduler.fire_due(now[0])
             sim.flush()
-            functions[0].invoke("reconcile", {"source": "bench"})
+            functions.invoke("reconcile", {"source": "bench"})
             sim.flush()
-            got = functions[0].invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims_for("b")))
+            got = functions.invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims_for("b")))
             status = got["body"].split('"status":"')[1].split('"')[0]
             if status in TERMINAL:
                 ended_at = now[0]

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.fault_matrix import FAULTS, OUTAGE, START, TERMINAL, Fault
+from bench.simulated import call_request
 from standins.retell_sim import scenarios
 
 CALLS = int(os.environ.get("BENCH_NOTICE_CALLS", "200"))
@@ -52,18 +53,6 @@ def _streams() -> Any:
     return boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
 
 
-def _body(number: str, at: datetime) -> dict[str, Any]:
-    return {
-        "phoneNumber": number,
-        "petName": "Luna",
-        "ownerName": "Sarah Johnson",
-        "clinicName": "Paws & Claws",
-        "clinicPhone": "+14155559876",
-        "consent": {"given": True},
-        "scheduledFor": at.isoformat().replace("+00:00", "Z"),
-    }
-
-
 def _configure(functions: Any, claims: dict[str, Any]) -> None:
     from standins.apigw import http_event
 
@@ -76,14 +65,10 @@ def _configure(functions: Any, claims: dict[str, Any]) -> None:
 def latency() -> None:
     import boto3
 
-    from scripts.invoke import sandbox
+    from bench.simulated import simulated_stack
     from shared.adapters.notice_channels import SesEmailChannel
     from shared.logic.ports import Notice
     from standins.apigw import claims_for, http_event
-    from standins.aws_stand_ins import RETELL_TEST_KEY
-    from standins.gateway import LocalGateway
-    from standins.retell_sim import RetellSimulator
-    from standins.scheduler_loop import LocalScheduler
     from standins.stack import LocalFunctions
     from standins.stream_feed import StreamFeed
 
@@ -97,43 +82,30 @@ def latency() -> None:
             super().send(notice)
             handed.setdefault(notice.call_id or "", time.perf_counter())
 
-    functions: list[LocalFunctions] = []
     stop = threading.Event()
-    with (
-        sandbox(clock=clock),
-        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
-        RetellSimulator(
-            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False
-        ).running() as sim,
-    ):
-        os.environ["RETELL_BASE_URL"] = sim.url
-        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
+    with simulated_stack(clock) as stack:
+        scheduler, sim = stack.scheduler, stack.sim
         ses = TimedSes(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"])
-        functions[0] = LocalFunctions(
+        functions = LocalFunctions(  # the stack's functions, with a notify whose email channel times the hand-off
             **{
-                **{name: getattr(functions[0], name) for name in ("api", "execute", "retell_webhook", "reconcile")},
-                "notify": _with_channel(functions[0], ses),
-                "outbox": functions[0].outbox,
+                **{name: getattr(stack.functions, name) for name in ("api", "execute", "retell_webhook", "reconcile")},
+                "notify": _with_channel(stack.functions, ses),
+                "outbox": stack.functions.outbox,
             }
         )
         claims = claims_for("b")
-        _configure(functions[0], claims)
-        scheduler = LocalScheduler(
-            boto3.client("scheduler"),
-            os.environ["SCHEDULE_GROUP_NAME"],
-            target=lambda payload: functions[0].invoke("execute", payload),
-        )
+        _configure(functions, claims)
         feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
 
         def poll() -> None:
             while not stop.wait(POLL_SECONDS):
-                feed.feed_once(lambda event: functions[0].invoke("notify", event))
+                feed.feed_once(lambda event: functions.invoke("notify", event))
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
         for index in range(CALLS):
-            body = _body(_number(index), now[0] + timedelta(seconds=30))
-            created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
+            body = call_request(_number(index), now[0] + timedelta(seconds=30))
+            created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
             call_id = created["body"].split('"callId":"')[1].split('"')[0]
             now[0] += timedelta(minutes=1)
             scheduler.fire_due(now[0])
@@ -170,44 +142,25 @@ def _with_channel(functions: Any, ses: Any) -> Any:
 def _fault_notices(fault: Fault) -> dict[str, Any]:
     import boto3
 
-    from scripts.invoke import sandbox
+    from bench.simulated import simulated_stack
     from standins.apigw import claims_for, http_event
-    from standins.aws_stand_ins import RETELL_TEST_KEY
-    from standins.gateway import LocalGateway
-    from standins.retell_sim import RetellSimulator
-    from standins.scheduler_loop import LocalScheduler
-    from standins.stack import LocalFunctions
     from standins.stream_feed import StreamFeed
 
     now = [START]
     clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
-    functions: list[LocalFunctions] = []
-    with (
-        sandbox(clock=clock),
-        LocalGateway(lambda function, event: functions[0].invoke(function, event)).running() as gateway,
-        RetellSimulator(
-            RETELL_TEST_KEY, f"{gateway.url}/webhooks/retell", clock=clock, auto_deliver=False, slow_dial_seconds=2.0
-        ).running() as sim,
-    ):
-        os.environ["RETELL_BASE_URL"] = sim.url
-        os.environ["RETELL_TIMEOUT_SECONDS"] = "1"
-        functions.append(LocalFunctions.from_environment(clock=clock, background=False))
+    with simulated_stack(clock, environment={"RETELL_TIMEOUT_SECONDS": "1"}, slow_dial_seconds=2.0) as stack:
+        functions, scheduler, sim = stack.functions, stack.scheduler, stack.sim
         claims = claims_for("b")
-        _configure(functions[0], claims)
-        scheduler = LocalScheduler(
-            boto3.client("scheduler"),
-            os.environ["SCHEDULE_GROUP_NAME"],
-            target=lambda payload: functions[0].invoke("execute", payload),
-        )
+        _configure(functions, claims)
         feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
 
         def drain() -> None:
-            while feed.feed_once(lambda event: functions[0].invoke("notify", event)):
+            while feed.feed_once(lambda event: functions.invoke("notify", event)):
                 pass
-            functions[0].invoke("notify", {"action": "sweep"})
+            functions.invoke("notify", {"action": "sweep"})
 
-        body = _body(fault.number, START + timedelta(minutes=1))
-        created = functions[0].invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
+        body = call_request(fault.number, START + timedelta(minutes=1))
+        created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
         call_id = created["body"].split('"callId":"')[1].split('"')[0]
         if fault.outage:
             sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
@@ -218,19 +171,19 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
                 sim.set_faults(create_phone_call="ok", webhooks="deliver")
             scheduler.fire_due(now[0])
             sim.flush()
-            functions[0].invoke("reconcile", {"source": "bench"})
+            functions.invoke("reconcile", {"source": "bench"})
             sim.flush()
             drain()
-            got = functions[0].invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims))
+            got = functions.invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims))
             status = got["body"].split('"status":"')[1].split('"')[0]
             if status in TERMINAL:
                 break
         for _ in range(5):  # the analysis, and a last few minutes of reconciling and sweeping
             now[0] += timedelta(minutes=1)
             sim.flush()
-            functions[0].invoke("reconcile", {"source": "bench"})
+            functions.invoke("reconcile", {"source": "bench"})
             drain()
-        entries = functions[0].outbox.entries()
+        entries = functions.outbox.entries()
     per_event = Counter((entry["callId"], entry["event"], entry["channel"], entry["to"]) for entry in entries)
     events = {(call, event) for call, event, _, _ in per_event}
     return {
