@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.items import from_item, put_if_absent, to_attribute, to_item
 from shared.dal.table_design import PARTITION_KEY, account_breaker_key
 from shared.logic.ports import CLOSED_BREAKER, BreakerState
 from shared.models.base import format_utc, parse_utc
@@ -42,18 +42,7 @@ class DynamoAccountBreaker:
             "openedAt": format_utc(now),
             "probeAt": format_utc(probe_at),
         }
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": PARTITION_KEY},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return put_if_absent(self._client, self._table, item)
 
     def take_probe(self, now: datetime, next_probe_at: datetime) -> bool:
         try:

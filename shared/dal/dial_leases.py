@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.items import from_item, put_if_absent, to_attribute, to_item
 from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_leases_key
 from shared.logic.ports import LeaseLimits
 
@@ -189,16 +189,7 @@ class DialLeases:
         """Whether the pool (``leases`` as just read) can take one more call: create it if it is missing, drop its
         expired leases if it is full."""
         if leases is None:
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=to_item({**key, LEASES: {}}),
-                    ConditionExpression="attribute_not_exists(#pk)",
-                    ExpressionAttributeNames={"#pk": PARTITION_KEY},
-                )
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            put_if_absent(self._client, self._table, {**key, LEASES: {}})  # created meanwhile by another dial is fine
             return True
         if len(leases) < limit:
             return True

@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shared.dal.table_design import PARTITION_KEY
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -42,3 +45,19 @@ def to_attribute(value: Any) -> dict[str, Any]:
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def put_if_absent(client: Any, table: str, document: dict[str, Any]) -> bool:
+    """Write ``document`` as a new item; ``False``, writing nothing, if an item with its key exists already."""
+    try:
+        client.put_item(
+            TableName=table,
+            Item=to_item(document),
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": PARTITION_KEY},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True

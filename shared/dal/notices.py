@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.items import from_item, put_if_absent, to_attribute, to_item
 from shared.dal.table_design import (
     FOLLOW_UP_INDEX,
     FOLLOW_UP_PARTITION_KEY,
@@ -91,18 +91,7 @@ class NoticeRepository:
             FOLLOW_UP_SORT_KEY: f"{format_utc(now)}#{keys[PARTITION_KEY]}#{keys[SORT_KEY]}",
             TTL_ATTRIBUTE: int((now + KEEP_FOR).timestamp()),
         }
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": PARTITION_KEY},
-            )
-        except ClientError as error:
-            if _failed_condition(error):
-                return False
-            raise
-        return True
+        return put_if_absent(self._client, self._table, item)
 
     def claim(self, notice: Notice, now: datetime, lease: timedelta) -> StoredNotice | None:
         """The notice, leased to this deliverer until ``now + lease``, if it is still pending and due and nobody
