@@ -152,11 +152,16 @@ class TestOneCall:
         for text in ("Maria Garcia", call["phoneNumber"], "Dr. Smith", "Paws & Claws", "Ask about appetite", "1 of 4"):
             expect(details).to_contain_text(text)
         expect(details).to_contain_text("Given (verbal at discharge), recorded by")
+        # Retell's and the extension's codes in words, not as codes.
+        expect(details).to_contain_text("The agent ended the call")
+        expect(details).to_contain_text("IDEXX Neo, through the Chrome extension")
+        expect(page.locator("main")).not_to_contain_text("agent_hangup")
+        expect(page.locator("main")).not_to_contain_text("idexx_neo")
         expect(page.get_by_role("link", name="IDEXX Neo consultation 98765")).to_have_attribute(
             "href", "https://us.idexxneo.com/consultations/98765"
         )
         expect(page.locator("ol.timeline li")).to_contain_text("Attempt 1")
-        expect(page.locator("ol.timeline li")).to_contain_text("Answered")
+        expect(page.locator("ol.timeline li")).to_contain_text("Answered · The agent ended the call")
         expect(page.locator("ol.timeline li")).to_contain_text(re.compile(r"\(\d+ (min \d+ )?s\)"))
         expect(page.locator("section[aria-labelledby='analysis-title']")).to_contain_text(call["analysis"]["summary"])
         expect(page.locator(".transcript")).to_contain_text(call["transcript"].splitlines()[0][:30])

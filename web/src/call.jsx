@@ -8,7 +8,7 @@ import { useClinic } from "./app.jsx";
 import { reasonWords } from "./followup.jsx";
 import { clinicToday, clockTime, countdown, instantToWall, lasted, longWhen, wallToInstant, zoneAbbreviation } from "./time.js";
 import { Dialog, Field, Notice, StatusBadge, describedBy, useNow, useRefreshWhileVisible } from "./ui.jsx";
-import { STATUS, outcomeText } from "./words.js";
+import { STATUS, disconnectionText, outcomeText, sourceText } from "./words.js";
 /** @import { ComponentChildren } from "preact" */
 /** @import { ApiFailure, ApiResult, CallStatus } from "../../extension/lib/api.js" */
 /** @import { FullCall } from "./types.js" */
@@ -193,12 +193,12 @@ export function CallPage({ callId }) {
                 </a>
               )}
             </Row>
-            <Row label="Source">{typeof call.metadata?.source === "string" ? call.metadata.source : ""}</Row>
+            <Row label="Source">{sourceText(call.metadata?.source)}</Row>
             <Row label="Scheduled by">
               {call.createdBy} on {longWhen(call.createdAt, zone)}
             </Row>
             <Row label="Last change">{longWhen(call.updatedAt, zone)}</Row>
-            <Row label="Disconnection">{call.disconnectionReason}</Row>
+            <Row label="How it ended">{disconnectionText(call.disconnectionReason)}</Row>
             <Row label="Call id">
               <code>{call.callId}</code>
             </Row>
@@ -385,7 +385,7 @@ function Attempts({ call, zone }) {
                 {attempt.startedAt && attempt.endedAt && <> ({lasted(attempt.startedAt, attempt.endedAt)})</>}
                 <div>
                   {outcomeText(attempt.outcome) || "In progress"}
-                  {attempt.disconnectionReason && <span class="muted"> · {attempt.disconnectionReason.replaceAll("_", " ")}</span>}
+                  {attempt.disconnectionReason && <span class="muted"> · {disconnectionText(attempt.disconnectionReason)}</span>}
                 </div>
               </li>
             );

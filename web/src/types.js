@@ -3,7 +3,8 @@
 
 /**
  * @typedef {"answered" | "voicemail" | "no_answer" | "busy" | "concurrency_limited" | "not_connected" | "error"
- *   | "dial_rejected"} CallOutcome
+ *   | "dial_rejected" | "callback_requested" | "do_not_call_requested" | "declined" | "ivr" | "account_unavailable"
+ *   | "stopped" | "lost"} CallOutcome
  */
 
 /**
