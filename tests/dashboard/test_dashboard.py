@@ -419,8 +419,14 @@ class TestSettings:
         self, visitor: Visitor, stack: DevProcess
     ) -> None:
         safety = {"clinicName": "Settings Clinic", "ownerCallingHours": {"start": "09:00", "end": "19:00"}}
-        Api(stack.url, "settings").call("PUT", "/clinic/settings", safety)  # not on the page: saving keeps them
+        Api(stack.url, "settings").call("PUT", "/clinic/settings", safety)
         page = visitor.sign_in(clinic="settings", path="/settings")
+        expect(page.get_by_label("Clinic name the agent gives")).to_have_value("Settings Clinic")
+        expect(page.get_by_label("Call owners from (their local time)")).to_have_value("09:00")
+        page.get_by_label("Number owners can call back").fill("+14155559876")
+        page.get_by_label("A call needs the owner's consent, recorded when it is scheduled").uncheck()
+        page.get_by_label("Until", exact=True).fill("18:00")
+        page.get_by_label("Dials to one number in 24 hours, at most").fill("2")
         page.get_by_label("Timezone").fill("America/New_York")
         page.get_by_role("button", name="Add hours on Saturday").click()
         page.get_by_label("Saturday, window 1, opens").fill("10:00")
@@ -443,7 +449,9 @@ class TestSettings:
         assert saved["closedDates"] == ["2030-12-25"]
         assert saved["retry"]["backoffSeconds"] == [120, 240]
         assert saved["retry"]["maxRetries"] == 2
-        assert (saved["clinicName"], saved["ownerCallingHours"]) == ("Settings Clinic", safety["ownerCallingHours"])
+        assert (saved["clinicName"], saved["clinicPhone"]) == ("Settings Clinic", "+14155559876")
+        assert saved["ownerCallingHours"] == {"start": "09:00", "end": "18:00"}
+        assert (saved["requireConsent"], saved["maxDialsPerNumber"]) == (False, 2)
 
     def test_every_refused_field_is_marked_with_the_apis_message(self, anyone: Visitor) -> None:
         page = anyone.sign_in(clinic="refused", path="/settings")
@@ -454,6 +462,8 @@ class TestSettings:
         page.get_by_label("Calls at the same time, at most").fill("0")
         page.get_by_label("Voice agent (Retell agent id)").fill("not an id!")
         page.get_by_label("Calls come from (phone number)").fill("12")
+        page.get_by_label("Call owners from (their local time)").fill("07:00")
+        page.get_by_label("Dials to one number in 24 hours, at most").fill("5")
         page.get_by_role("button", name="Save settings").click()
         expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
         errors = {
@@ -462,6 +472,8 @@ class TestSettings:
             "maxConcurrentCalls": "greater than or equal to 1",
             "agentId": "should match pattern",
             "fromNumber": "",
+            "ownerStart": "narrowed within 08:00-20:00",
+            "maxDialsPerNumber": "less than or equal to 3",
         }
         for control, text in errors.items():
             expect(page.locator(f"#{control}-error")).to_contain_text(text)

@@ -1,5 +1,6 @@
 // The clinic's settings: timezone (searchable), weekly hours with several windows a day, closed dates, the retry
-// policy, how many calls at once, and the agent and number that call. What the API refuses is marked on its
+// policy, how many calls at once, the agent and number that call, calling safety (consent, the owner's hours, the dial
+// cap, the clinic's identity) and who is told. What the API refuses is marked on its
 // field with the API's own message; staff see everything and change nothing.
 import { useState } from "preact/hooks";
 import { api, failureText } from "./api.js";
@@ -27,6 +28,12 @@ import { WEEKDAYS } from "./words.js";
  * @property {string[]} events
  * @property {string} digestHour
  * @property {string[]} flag the reasons that put a call on the follow-up worklist
+ * @property {string} clinicName the name the agent gives the owner
+ * @property {string} clinicPhone the number the owner can call back
+ * @property {boolean} requireConsent
+ * @property {string} ownerStart the owner's calling hours, local to the owner: 08:00-20:00 at the widest
+ * @property {string} ownerEnd
+ * @property {string} maxDialsPerNumber
  */
 
 /** What the clinic can be told about, in the order the page lists them. */
@@ -71,6 +78,12 @@ function draftOf(settings) {
     events: [...(settings.notifications?.events || NOTIFICATION_EVENTS.map(([event]) => event))],
     digestHour: String(settings.notifications?.digestHour ?? 7),
     flag: [...(settings.followUpRules?.flag || FOLLOW_UP_REASONS.map(([reason]) => reason))],
+    clinicName: settings.clinicName || "",
+    clinicPhone: settings.clinicPhone || "",
+    requireConsent: settings.requireConsent ?? true,
+    ownerStart: settings.ownerCallingHours?.start || "08:00",
+    ownerEnd: settings.ownerCallingHours?.end || "20:00",
+    maxDialsPerNumber: String(settings.maxDialsPerNumber ?? 3),
   };
 }
 
@@ -110,6 +123,11 @@ function bodyOf(draft) {
       digestHour: numberOr(draft.digestHour),
     },
     followUpRules: { flag: draft.flag },
+    clinicName: draft.clinicName.trim() || null,
+    clinicPhone: draft.clinicPhone.trim() || null,
+    requireConsent: draft.requireConsent,
+    ownerCallingHours: { start: draft.ownerStart.trim(), end: draft.ownerEnd.trim() },
+    maxDialsPerNumber: numberOr(draft.maxDialsPerNumber),
   };
 }
 
@@ -123,7 +141,9 @@ function controlOf(field) {
   if (first === "retry") return second === "backoffSeconds" ? "waits" : second || "waits";
   if (first === "notifications") return ["emails", "webhookUrl", "events", "digestHour"].includes(second) ? second : "emails";
   if (first === "followUpRules") return "flag";
-  return ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber"].includes(first) ? first : "form";
+  if (first === "ownerCallingHours") return second === "end" ? "ownerEnd" : "ownerStart";
+  const controls = ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber", "clinicName", "clinicPhone", "maxDialsPerNumber"];
+  return controls.includes(first) ? first : "form";
 }
 
 /**
@@ -158,11 +178,8 @@ export function SettingsPage() {
     event.preventDefault();
     setBusy(true);
     setMessage(null);
-    // The calling-safety settings are not on this page: send them back as they are, so saving keeps them.
-    const { requireConsent, ownerCallingHours, maxDialsPerNumber, clinicName, clinicPhone } = settings;
-    const kept = { requireConsent, ownerCallingHours, maxDialsPerNumber, clinicName, clinicPhone };
     /** @type {ApiResult<FullSettings>} */
-    const result = await api("PUT", "/clinic/settings", { body: { ...kept, ...bodyOf(draft) } });
+    const result = await api("PUT", "/clinic/settings", { body: bodyOf(draft) });
     setBusy(false);
     if (result.ok) {
       settingsSaved(result.data);
@@ -335,6 +352,32 @@ export function SettingsPage() {
               </Field>
               <Field id="fromNumber" label="Calls come from (phone number)" error={errors.fromNumber} hint="Empty: the deployment's default number">
                 <input id="fromNumber" type="tel" value={draft.fromNumber} onInput={(event) => edit({ fromNumber: value(event) })} aria-invalid={errors.fromNumber ? "true" : undefined} aria-describedby={describedBy("fromNumber", { hint: true, ...hint("fromNumber") })} />
+              </Field>
+            </div>
+          </section>
+          <section class="panel" aria-labelledby="safety-title">
+            <h2 id="safety-title">Calling owners safely</h2>
+            <div class="row">
+              <Field id="clinicName" label="Clinic name the agent gives" error={errors.clinicName} hint="Empty: each call must carry it">
+                <input id="clinicName" value={draft.clinicName} onInput={(event) => edit({ clinicName: value(event) })} aria-invalid={errors.clinicName ? "true" : undefined} aria-describedby={describedBy("clinicName", { hint: true, ...hint("clinicName") })} />
+              </Field>
+              <Field id="clinicPhone" label="Number owners can call back" error={errors.clinicPhone} hint="Empty: each call must carry it">
+                <input id="clinicPhone" type="tel" value={draft.clinicPhone} onInput={(event) => edit({ clinicPhone: value(event) })} aria-invalid={errors.clinicPhone ? "true" : undefined} aria-describedby={describedBy("clinicPhone", { hint: true, ...hint("clinicPhone") })} />
+              </Field>
+            </div>
+            <label class="check">
+              <input type="checkbox" checked={draft.requireConsent} onChange={(event) => edit({ requireConsent: /** @type {HTMLInputElement} */ (event.currentTarget).checked })} />
+              A call needs the owner's consent, recorded when it is scheduled
+            </label>
+            <div class="row">
+              <Field id="ownerStart" label="Call owners from (their local time)" error={errors.ownerStart} hint="08:00 at the earliest">
+                <input id="ownerStart" type="time" value={draft.ownerStart} onInput={(event) => edit({ ownerStart: value(event) })} aria-invalid={errors.ownerStart ? "true" : undefined} aria-describedby={describedBy("ownerStart", { hint: true, ...hint("ownerStart") })} />
+              </Field>
+              <Field id="ownerEnd" label="Until" error={errors.ownerEnd} hint="20:00 at the latest">
+                <input id="ownerEnd" type="time" value={draft.ownerEnd} onInput={(event) => edit({ ownerEnd: value(event) })} aria-invalid={errors.ownerEnd ? "true" : undefined} aria-describedby={describedBy("ownerEnd", { hint: true, ...hint("ownerEnd") })} />
+              </Field>
+              <Field id="maxDialsPerNumber" label="Dials to one number in 24 hours, at most" error={errors.maxDialsPerNumber} hint="3 at the most">
+                <input id="maxDialsPerNumber" inputMode="numeric" value={draft.maxDialsPerNumber} onInput={(event) => edit({ maxDialsPerNumber: value(event) })} aria-invalid={errors.maxDialsPerNumber ? "true" : undefined} aria-describedby={describedBy("maxDialsPerNumber", { hint: true, ...hint("maxDialsPerNumber") })} />
               </Field>
             </div>
           </section>

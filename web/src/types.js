@@ -92,7 +92,7 @@
  * @property {string | null} [agentId]
  * @property {string | null} [fromNumber]
  * @property {number} maxConcurrentCalls
- * @property {boolean} [requireConsent] calling safety (this page keeps them as they are when it saves)
+ * @property {boolean} [requireConsent] calling safety: consent, the owner's hours, the dial cap, the clinic's identity
  * @property {{start: string, end: string}} [ownerCallingHours]
  * @property {number} [maxDialsPerNumber]
  * @property {string | null} [clinicName]
