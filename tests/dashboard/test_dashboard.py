@@ -82,6 +82,14 @@ class TestCalls:
         expect(answered).to_contain_text("Completed")
         expect(answered).to_contain_text("Answered")
         expect(answered.locator(".summary")).not_to_be_empty()
+        # The owner's clock beside the clinic's, when the number's zone differs (the test numbers' zone follows the
+        # hour the suite runs at: a daytime one, so either case can come up).
+        owner_zone = lifecycles["answered"].get("ownerTimezone")
+        if owner_zone:
+            owner_at = datetime.fromisoformat(lifecycles["answered"]["scheduledFor"]).astimezone(ZoneInfo(owner_zone))
+            expect(answered.locator(".owner-clock")).to_contain_text(f"owner's time {owner_at.strftime('%-I:%M %p')}")
+        else:
+            expect(answered.locator(".owner-clock")).to_have_count(0)
         anyone.check("02-calls", keyboard=anyone.page.viewport_size == DESKTOP)
 
     def test_filters_by_status_and_dates_live_in_the_address(

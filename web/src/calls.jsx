@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, failureText } from "./api.js";
 import { useClinic } from "./app.jsx";
 import { navigate, useLocation } from "./router.js";
-import { countdown, dayEdge, shortWhen } from "./time.js";
+import { countdown, dayEdge, ownerClock, shortWhen } from "./time.js";
 import { Notice, StatusBadge, useNow, useRefreshWhileVisible } from "./ui.jsx";
 import { STATUS, STATUSES, outcomeText } from "./words.js";
 /** @import { CallStatus } from "../../extension/lib/api.js" */
@@ -222,7 +222,10 @@ function CallRow({ call, zone, now }) {
   const waiting = call.status === "scheduled";
   return (
     <tr data-call={call.callId}>
-      <td data-label="When">{shortWhen(call.scheduledFor, zone)}</td>
+      <td data-label="When">
+        {shortWhen(call.scheduledFor, zone)}
+        {call.ownerTimezone && <span class="muted owner-clock"> · owner's time {ownerClock(call.scheduledFor, call.ownerTimezone)}</span>}
+      </td>
       <td data-label="Next dial" class="countdown">
         {waiting ? countdown(call.scheduledFor, now) : call.status === "initiated" || call.status === "in_progress" ? "now" : "—"}
       </td>

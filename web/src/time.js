@@ -44,6 +44,15 @@ export function clockTime(iso, zone) {
 }
 
 /**
+ * "3:51 PM GMT+10": the owner's clock at a call's time, for the calls list.
+ * @param {string} iso
+ * @param {string} zone
+ */
+export function ownerClock(iso, zone) {
+  return inZone(iso, zone).toFormat("t ZZZZ");
+}
+
+/**
  * The zone's short name now ("PST"), for labels.
  * @param {string} zone
  */
