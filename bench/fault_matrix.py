@@ -15,9 +15,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from standins.retell_sim import scenarios
+
+if TYPE_CHECKING:
+    from bench.simulated import SimulatedStack
 
 TERMINAL = {"completed", "failed", "cancelled"}
 START = datetime(2030, 12, 2, 18, 0, tzinfo=UTC)  # a Monday, 10:00 in Los Angeles
@@ -55,35 +58,55 @@ FAULTS = (
 OUTAGE = timedelta(minutes=15)
 
 
-def _run(fault: Fault, number: str) -> dict[str, Any]:
-    from bench.simulated import call_request, simulated_stack
-    from standins.apigw import claims_for, http_event
+def play_fault(
+    stack: SimulatedStack,
+    fault: Fault,
+    now: list[datetime],
+    claims: dict[str, Any],
+    *,
+    owner: str = "Sarah Johnson",
+    each_minute: Callable[[], None] = lambda: None,
+) -> tuple[str, str, datetime | None]:
+    """Schedule a call to ``fault``'s number for a minute after ``START`` and move the clock a minute at a time (the
+    fault's outage on for its first ``OUTAGE``; the scheduler, Retell's webhooks, the reconciler, then
+    ``each_minute``) until the call is final or 4 hours have passed: its id, its status, and when it became final."""
+    from bench.simulated import call_request
+    from standins.apigw import http_event
+
+    functions, sim = stack.functions, stack.sim
+    body = call_request(fault.number, START + timedelta(minutes=1), owner=owner)
+    created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
+    call_id = created["body"].split('"callId":"')[1].split('"')[0]
+    if fault.outage:
+        sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
+    status = "scheduled"
+    for _minute in range(240):
+        now[0] += timedelta(minutes=1)
+        if fault.outage and now[0] >= START + OUTAGE:
+            sim.set_faults(create_phone_call="ok", webhooks="deliver")
+        stack.scheduler.fire_due(now[0])
+        sim.flush()
+        functions.invoke("reconcile", {"source": "bench"})
+        sim.flush()
+        each_minute()
+        got = functions.invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims))
+        status = got["body"].split('"status":"')[1].split('"')[0]
+        if status in TERMINAL:
+            return call_id, status, now[0]
+    return call_id, status, None
+
+
+def _run(fault: Fault) -> dict[str, Any]:
+    from bench.simulated import simulated_stack
+    from standins.apigw import claims_for
 
     now = [START]
     clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
     with simulated_stack(clock, environment={"RETELL_TIMEOUT_SECONDS": "1"}, slow_dial_seconds=2.0) as stack:
-        functions, scheduler, sim = stack.functions, stack.scheduler, stack.sim
-        body = call_request(number, START + timedelta(minutes=1), owner="Sarah")
-        created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims_for("b")))
-        call_id = created["body"].split('"callId":"')[1].split('"')[0]
-        if fault.outage:
-            sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
-        status, ended_at = "scheduled", None
-        for _minute in range(240):
-            now[0] += timedelta(minutes=1)
-            if fault.outage and now[0] >= START + OUTAGE:
-                sim.set_faults(create_phone_call="ok", webhooks="deliver")
-            scheduler.fire_due(now[0])
-            sim.flush()
-            functions.invoke("reconcile", {"source": "bench"})
-            sim.flush()
-            got = functions.invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims_for("b")))
-            status = got["body"].split('"status":"')[1].split('"')[0]
-            if status in TERMINAL:
-                ended_at = now[0]
-                break
+        call_id, status, ended_at = play_fault(stack, fault, now, claims_for("b"), owner="Sarah")
         # Only this call's dials: the sandbox seeds a sample call of its own to the answering number.
-        dials = sum(1 for placed in sim.calls_to(number) if (placed.get("metadata") or {}).get("call_id") == call_id)
+        calls = stack.sim.calls_to(fault.number)
+        dials = sum(1 for placed in calls if (placed.get("metadata") or {}).get("call_id") == call_id)
     return {"dials": dials, "status": status, "minutes": (ended_at - START).total_seconds() / 60 if ended_at else None}
 
 
@@ -94,7 +117,7 @@ def fault_matrix() -> None:
     total_dials = total_intended = non_final = 0
     for fault in FAULTS:
         with contextlib.redirect_stdout(io.StringIO()):
-            row = _run(fault, fault.number)
+            row = _run(fault)
         left = 0 if row["status"] in TERMINAL else 1
         total_dials += row["dials"]
         total_intended += fault.intended_dials

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.fault_matrix import FAULTS, OUTAGE, START, TERMINAL, Fault
+from bench.fault_matrix import FAULTS, START, TERMINAL, Fault, play_fault
 from bench.simulated import call_request
 from standins.retell_sim import scenarios
 
@@ -143,13 +143,13 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
     import boto3
 
     from bench.simulated import simulated_stack
-    from standins.apigw import claims_for, http_event
+    from standins.apigw import claims_for
     from standins.stream_feed import StreamFeed
 
     now = [START]
     clock: Callable[[], datetime] = lambda: now[0]  # noqa: E731
     with simulated_stack(clock, environment={"RETELL_TIMEOUT_SECONDS": "1"}, slow_dial_seconds=2.0) as stack:
-        functions, scheduler, sim = stack.functions, stack.scheduler, stack.sim
+        functions, sim = stack.functions, stack.sim
         claims = claims_for("b")
         _configure(functions, claims)
         feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
@@ -159,25 +159,7 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
                 pass
             functions.invoke("notify", {"action": "sweep"})
 
-        body = call_request(fault.number, START + timedelta(minutes=1))
-        created = functions.invoke("api", http_event("POST", "/calls/schedule", body=body, claims=claims))
-        call_id = created["body"].split('"callId":"')[1].split('"')[0]
-        if fault.outage:
-            sim.set_faults(create_phone_call=fault.create_phone_call, webhooks=fault.webhooks)
-        status = "scheduled"
-        for _minute in range(240):
-            now[0] += timedelta(minutes=1)
-            if fault.outage and now[0] >= START + OUTAGE:
-                sim.set_faults(create_phone_call="ok", webhooks="deliver")
-            scheduler.fire_due(now[0])
-            sim.flush()
-            functions.invoke("reconcile", {"source": "bench"})
-            sim.flush()
-            drain()
-            got = functions.invoke("api", http_event("GET", f"/calls/{call_id}", claims=claims))
-            status = got["body"].split('"status":"')[1].split('"')[0]
-            if status in TERMINAL:
-                break
+        _, status, _ = play_fault(stack, fault, now, claims, each_minute=drain)
         for _ in range(5):  # the analysis, and a last few minutes of reconciling and sweeping
             now[0] += timedelta(minutes=1)
             sim.flush()
