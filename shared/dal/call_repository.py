@@ -2,9 +2,10 @@
 
 Every write is conditional: a call is replaced only if its ``version`` and ``status`` are still the ones the
 writer read, so two admins, or an admin and the scheduler, can never both win. Writes that must land together (a
-new call, its consultation lock and its idempotency record) go in one transaction, so nothing is half-written; a
-terminal call's lock is released by a second write after it (a lock left by a crash in between is freed by the
-next call of that consultation), as transactions bill every write twice.
+new call, its consultation lock and its idempotency record) go in one transaction, so nothing is half-written. A
+consultation's lock names its latest call and is never released: the next call of that consultation takes it over
+in its own transaction once the named call is over (or gone). Releasing it when the call ends would cost every call
+a write and a request for the rare consultation that is called about twice.
 """
 
 from __future__ import annotations
@@ -274,16 +275,17 @@ class CallRepository:
         try:
             self._create_once(call, idempotency)
         except _LockHeld as held:
-            if not self._release_stale_lock(call, held.holder):
+            holding_call = self.get(call.clinic_id, held.holder)
+            if holding_call is not None and not holding_call.status.is_terminal:
                 raise DuplicateConsultation(held.holder, call.metadata.consultation_id or "") from None
-            self._create_once(call, idempotency)
+            # The consultation's last call is over: take its lock over, unless another request did meanwhile.
+            try:
+                self._create_once(call, idempotency, taking_over=held.holder)
+            except _LockHeld as taken:
+                raise DuplicateConsultation(taken.holder, call.metadata.consultation_id or "") from None
 
     def replace(self, call: Call, *, expected: Call) -> None:
-        """Write ``call`` over ``expected`` if nobody changed it meanwhile; otherwise raise ``StaleWrite``.
-
-        When the new status is terminal, the consultation's lock is released right after, so a new call can be
-        scheduled for that consultation once this one stops being active.
-        """
+        """Write ``call`` over ``expected`` if nobody changed it meanwhile; otherwise raise ``StaleWrite``."""
         condition = {
             "ConditionExpression": "#version = :version AND #status = :status AND #clinic = :clinic",
             "ExpressionAttributeNames": {"#version": "version", "#status": "status", "#clinic": "clinicId"},
@@ -293,8 +295,6 @@ class CallRepository:
                 ":clinic": to_attribute(expected.clinic_id),
             },
         }
-        consultation = call.metadata.consultation_id
-        releases_lock = call.status.is_terminal and not expected.status.is_terminal and consultation
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -307,27 +307,14 @@ class CallRepository:
                 old = error.response.get("Item")
                 raise StaleWrite(_call_from_item(old) if old else None) from None
             raise
-        if releases_lock:
-            # After the call's write, not in a transaction with it (which would bill both writes twice): a crash in
-            # between leaves a lock held by a call that is over, which the next call of the consultation frees
-            # (``_release_stale_lock``).
-            self._release_lock(call.clinic_id, consultation or "", call.call_id)
-
-    def _release_lock(self, clinic_id: str, consultation_id: str, call_id: str) -> None:
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=to_item(consultation_lock_key(clinic_id, consultation_id)),
-                ConditionExpression="callId = :call",
-                ExpressionAttributeValues={":call": to_attribute(call_id)},
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):  # not held by this call (any more): nothing to release
-                raise
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _create_once(self, call: Call, idempotency: IdempotencyRecord | None) -> None:
+    def _create_once(
+        self, call: Call, idempotency: IdempotencyRecord | None, *, taking_over: str | None = None
+    ) -> None:
+        """One transaction: the call, its consultation's lock (new, or taken over from the call ``taking_over``,
+        which is over) and its idempotency record."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -351,8 +338,7 @@ class CallRepository:
                     "Put": {
                         "TableName": self._table,
                         "Item": to_item(lock),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
+                        **_lock_condition(taking_over),
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
                 }
@@ -401,23 +387,16 @@ class CallRepository:
         item = response.get("Item")
         return str(from_item(item)["callId"]) if item else None
 
-    def _release_stale_lock(self, call: Call, holder: str) -> bool:
-        """Free a lock whose call is gone or already terminal (a repair: a crash between a terminal call's write and
-        its lock's release leaves one)."""
-        holding_call = self.get(call.clinic_id, holder)
-        if holding_call is not None and not holding_call.status.is_terminal:
-            return False
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=to_item(consultation_lock_key(call.clinic_id, call.metadata.consultation_id or "")),
-                ConditionExpression="callId = :holder",
-                ExpressionAttributeValues={":holder": to_attribute(holder)},
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
-        return True
+
+def _lock_condition(taking_over: str | None) -> dict[str, Any]:
+    """A consultation's lock is written if there is none, or if it still names the call being taken over."""
+    if taking_over is None:
+        return {"ConditionExpression": "attribute_not_exists(#pk)", "ExpressionAttributeNames": {"#pk": PARTITION_KEY}}
+    return {
+        "ConditionExpression": "attribute_not_exists(#pk) OR callId = :holder",
+        "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
+        "ExpressionAttributeValues": {":holder": to_attribute(taking_over)},
+    }
 
 
 class _LockHeld(Exception):

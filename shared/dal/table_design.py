@@ -16,8 +16,8 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
 * the daily digest is a notice too (subject the clinic, event ``daily_digest-{yyyymmdd}``): once a day
 * clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names someone to notify, gsi3
   ``NOTIFY#CLINICS`` / ``{clinicId}`` (the clinics a daily digest may go to)
-* consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, present while that consultation has an
-  active (not terminal) call
+* consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, naming the consultation's latest call; a
+  new call of the consultation may take it over only once that call is terminal (or gone)
 * idempotency record: ``IDEMPOTENCY#{clinicId}#{key}`` / ``IDEMPOTENCY``, expiring through TTL
 * the Retell account's breaker: ``BREAKER#RETELL`` / ``BREAKER``, present while the account cannot place calls
 * dialing leases: ``LEASES#CLINIC#{clinicId}`` and ``LEASES#WORKSPACE`` / ``LEASES``, a map of call id to the

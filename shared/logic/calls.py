@@ -3,8 +3,8 @@
 Ordering of DynamoDB writes and schedule calls (a crash can fall between any two steps) is ``CallWriter``'s: place
 the new schedule, write the call conditionally, remove the replaced schedule. A new call is created the same way:
 its schedule first, then the call (with its consultation lock and idempotency record) in one transaction. Cancel
-writes ``cancelled`` (releasing the lock) and then deletes the schedule; a crash in between leaves a schedule that
-fires into a cancelled call, a logged no-op.
+writes ``cancelled`` (the consultation is then free for a new call) and then deletes the schedule; a crash in
+between leaves a schedule that fires into a cancelled call, a logged no-op.
 
 What goes astray anyway (a schedule dead-lettered, a dial with no outcome long after) is the reconciler's
 (``shared.logic.reconciliation``).

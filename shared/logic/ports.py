@@ -100,7 +100,7 @@ class CallStore(Protocol):
 
     def replace(self, call: Call, *, expected: Call) -> None:
         """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
-        A terminal status releases the consultation lock in the same write."""
+        A terminal status frees the consultation for a new call."""
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most

@@ -31,6 +31,10 @@ def schedule(api: ApiClient, **overrides: Any) -> dict[str, Any]:
     return dict(response.data)
 
 
+def schedule_again(api: ApiClient) -> Any:
+    return api.post("/calls/schedule", {**LUNA, "scheduledFor": TUESDAY_9AM_LA})
+
+
 def stored_schedule_name(aws: AwsStandIns, call_id: str) -> str:
     (item,) = [i for i in aws.items() if i["pk"] == f"CALL#{call_id}"]
     return f"call-{call_id}-a{item['attempt']}-{item['scheduleToken']}"
@@ -291,10 +295,17 @@ class TestCancelling:
         cancelled = api.post(f"/calls/{call['callId']}/cancel").data
         assert cancelled["status"] == "cancelled"
         assert aws.schedules() == []
-        assert not [i for i in aws.items() if i["sk"] == "LOCK"]
         again = api.post(f"/calls/{call['callId']}/cancel")
         assert again.status == 409
         assert again.error["code"] == "invalid_state"
+        # The consultation is free: a new call of it takes its lock over (the lock is never deleted, to save a
+        # write per call).
+        (lock,) = [i for i in aws.items() if i["sk"] == "LOCK"]
+        assert lock["callId"] == call["callId"]
+        renewed = schedule(api)
+        (lock,) = [i for i in aws.items() if i["sk"] == "LOCK"]
+        assert lock["callId"] == renewed["callId"] != call["callId"]
+        assert schedule_again(api).status == 409  # and holds it while the new call is open
 
     def test_a_schedule_already_gone_is_not_an_error(self, api: ApiClient, aws: AwsStandIns) -> None:
         call = schedule(api)

@@ -130,6 +130,11 @@ class InMemoryCallStore:
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 
+    def consultation_is_free(self, clinic_id: str, consultation_id: str) -> bool:
+        """Whether a new call of the consultation may be created: its lock names no call that is still open."""
+        holding = self.calls.get(self.locks.get((clinic_id, consultation_id), ""))
+        return holding is None or holding.status.is_terminal
+
     def replace(self, call: Call, *, expected: Call) -> None:
         current = self.calls.get(call.call_id)
         if (
@@ -139,9 +144,6 @@ class InMemoryCallStore:
             or current.clinic_id != expected.clinic_id
         ):
             raise StaleWrite(current.model_copy(deep=True) if current is not None else None)
-        lock = (call.clinic_id, call.metadata.consultation_id or "")
-        if call.status.is_terminal and not expected.status.is_terminal and self.locks.get(lock) == call.call_id:
-            del self.locks[lock]
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 

@@ -115,7 +115,7 @@ class TestEnded:
         assert final.attempt == 1
         assert graph.slots.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
-        assert graph.calls.locks == {}
+        assert graph.calls.consultation_is_free(CLINIC, "12345")
         if status == CallStatus.FAILED:
             assert final.status_reason == f"the call could not be completed ({reason})"
 
@@ -166,7 +166,7 @@ class TestEnded:
         assert [entry.number for entry in final.attempts] == [1, 2, 3, 4]
         assert len(graph.dialer.dials) == 4
         assert graph.scheduler.schedules == {}
-        assert graph.calls.locks == {}
+        assert graph.calls.consultation_is_free(CLINIC, "12345")
 
     def test_the_clinics_own_policy_sets_the_retries_and_their_backoff(self) -> None:
         graph = build_graph()

@@ -146,7 +146,7 @@ class TestMisconfigured:
         assert graph.dialer.dials == []
         assert graph.slots.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
-        assert graph.calls.locks == {}  # the consultation is free for a corrected call
+        assert graph.calls.consultation_is_free(CLINIC, "12345")  # the consultation is free for a corrected call
 
     def test_the_clinics_own_agent_and_number_need_no_defaults_and_win_over_them(self) -> None:
         for defaults in (DialDefaults(), DEFAULTS):

@@ -378,9 +378,10 @@ class TestCancel:
         )
         assert graph.scheduler.schedules == {}
         assert graph.scheduler.removed == ["call-call1-a1-t1"]
-        assert graph.calls.locks == {}
         with pytest.raises(InvalidState):
             graph.service.cancel(ADMIN, "call1")
+        graph.service.schedule(ADMIN, request())  # the consultation is free again
+        assert list(graph.calls.locks.values()) == ["call2"]
 
     def test_a_schedule_already_gone_is_not_an_error(self) -> None:
         graph = build_graph()

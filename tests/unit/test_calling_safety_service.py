@@ -130,7 +130,7 @@ class TestDoNotCall:
         assert "do-not-call list (owner phoned to opt out)" in (cancelled.status_reason or "")
         assert graph.dialer.dials == []
         assert cancelled.attempts == []
-        assert graph.calls.locks == {}  # the consultation may be scheduled again
+        assert graph.calls.consultation_is_free(CLINIC, "12345")  # the consultation may be scheduled again
         assert graph.slots.held(CLINIC) == {}
 
     def test_call_now_to_a_listed_number_is_refused(self) -> None:

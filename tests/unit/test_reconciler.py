@@ -119,7 +119,7 @@ class TestClaimWithoutCallId:
         lost = graph.stored(call.call_id)
         assert (lost.status, lost.outcome) == (CallStatus.FAILED, CallOutcome.LOST)
         assert "Retell" in (lost.status_reason or "")
-        assert graph.calls.locks == {}
+        assert graph.calls.consultation_is_free(CLINIC, "12345")
         assert graph.dialer.dials == []
 
 
