@@ -193,6 +193,7 @@ def answered_call() -> AnsweredCall:
                 if call_id not in schedule["Name"]:
                     scheduler.fire(schedule, fire_at)
             sim.flush()
+            _every_workspace_shard(boto3.client("dynamodb"))
             phases["execute"] = Phase()  # forget the warm-up call's attempt
             phases["webhooks"] = Phase()
             with metering_capacity(forward), recorder.counting():
@@ -200,3 +201,15 @@ def answered_call() -> AnsweredCall:
                 fired = scheduler.fire(schedule, fire_at)
                 statuses = sim.flush()
     return AnsweredCall(phases, str(fired.result["result"]), list(statuses))
+
+
+def _every_workspace_shard(dynamodb: Any) -> None:
+    """A workspace that has dialed a while has every shard of its pool; the warm-up call made only the one it took,
+    and the call measured may take another (the shard follows from the call id)."""
+    from shared.config import RetellConfig, from_environment
+    from shared.dal.dial_leases import LEASES, shard_sizes
+    from shared.dal.items import put_if_absent
+    from shared.dal.table_design import workspace_leases_key
+
+    for shard in range(len(shard_sizes(from_environment(RetellConfig).retell_concurrency_limit))):
+        put_if_absent(dynamodb, os.environ["TABLE_NAME"], {**workspace_leases_key(shard), LEASES: {}})

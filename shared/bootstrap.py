@@ -132,7 +132,7 @@ def _storage(
             follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
         ),
         settings=settings,
-        leases=DialLeases(dynamodb, config.table_name),
+        leases=DialLeases(dynamodb, config.table_name, live=calls.live_attempts),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
         do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
@@ -242,9 +242,7 @@ def _events(storage: _Storage, retell: RetellConfig, clock: Clock) -> CallEventS
     return CallEventService(
         storage.writer,
         storage.settings,
-        storage.leases,
         storage.breaker,
-        lease_duration=timedelta(seconds=retell.dial_lease_seconds),
         clock=clock,
         new_token=new_schedule_token,
         do_not_call=storage.do_not_call,

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.dal.items import from_item, to_attribute, to_item
+from shared.dal.items import batch_get, from_item, to_attribute, to_item
 from shared.dal.pagination import FOLLOW_UP_KEY_FIELDS, KEY_FIELDS, PageTokens
 from shared.dal.table_design import (
     CALL_ATTRIBUTES,
@@ -43,10 +43,11 @@ from shared.dal.table_design import (
     open_work_partition,
     open_work_partitions,
 )
+from shared.domain import lifecycle
 from shared.domain.reconciliation import index_at
 from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
-from shared.models.call import Call
+from shared.models.call import Call, CallStatus
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 
 COMPRESSION_LEVEL = 9
@@ -65,6 +66,8 @@ BODY_DICTIONARY = (
 """zlib's preset dictionary for call bodies: the field names and common values every body repeats, so a small body
 compresses to about three quarters of what it would alone (an answered call's item stays under 1 KB: one write unit
 a write). Never change it: a body names its dictionary (zlib's FDICT id), so a new one would be added beside it."""
+_SLOT = ("status", "attempt")
+"""A call's attributes that say whether a dialing slot it took is still in use."""
 MAX_QUERY_PAGES = 10
 """A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
 
@@ -212,15 +215,23 @@ class CallRepository:
         if not entries:
             return []
         keys = [{PARTITION_KEY: entry[PARTITION_KEY], SORT_KEY: entry[SORT_KEY]} for entry in entries]
-        found: dict[str, dict[str, Any]] = {}
-        pending = keys
-        while pending:
-            response = self._client.batch_get_item(RequestItems={self._table: {"Keys": pending}})
-            for item in response.get("Responses", {}).get(self._table, []):
-                found[item[PARTITION_KEY]["S"]] = item
-            pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+        items = batch_get(self._client, self._table, keys, consistent=False)
+        found = {item[PARTITION_KEY]["S"]: item for item in items}
         calls = [call_from_item(found[key[PARTITION_KEY]["S"]]) for key in keys if key[PARTITION_KEY]["S"] in found]
         return [call for call in calls if call.clinic_id == clinic_id]
+
+    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
+        """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot), those whose attempt is
+        still claimed or connected (``lifecycle.holds_dialing_slot``): one consistent read of their status and
+        attempt, 100 calls a request."""
+        keys = [to_item(call_key(call_id)) for call_id in slot_attempts]
+        live: set[str] = set()
+        for item in batch_get(self._client, self._table, keys, consistent=True, projection=(PARTITION_KEY, *_SLOT)):
+            call_id = call_id_of({PARTITION_KEY: item[PARTITION_KEY]["S"]})
+            status, attempt = (from_item(item)[name] for name in _SLOT)
+            if lifecycle.holds_dialing_slot(CallStatus(status), int(attempt), slot_attempts[call_id]):
+                live.add(call_id)
+        return live
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check is due, oldest first, at most ``limit`` per shard: a query of each shard

@@ -1,41 +1,54 @@
 """Dialing slots: at most ``maxConcurrentCalls`` calls of a clinic, and at most the Retell workspace's limit across
 all clinics, are in flight at once.
 
-A clinic's pool is one item holding a map ``callId -> [lease expiry (epoch seconds), workspace shard]``. The
-workspace's pool is split into shards of at most ``SHARD_SLOTS`` leases, one item each (``callId -> expiry``):
-a single item would grow with the workspace's limit (a 1,000-call limit makes a ~45 KB item, so every dial and
-every hang-up would cost ~45 write units twice over, and one item takes only ~1,000 write units a second), while
-a shard stays under 1 KB (one write unit) and the shards spread the writes of a burst over many partitions.
+A clinic's pool is one item holding a map ``callId -> [lease expiry (epoch seconds), workspace shard, attempt]``.
+The workspace's pool is split into shards of at most ``SHARD_SLOTS`` leases, one item each, holding the same
+leases: a single item would grow with the workspace's limit (a 1,000-call limit makes a ~45 KB item, so every
+dial would cost ~45 write units twice over, and one item takes only ~1,000 write units a second), while a shard stays
+under 1 KB (one write unit) and the shards spread the writes of a burst over many partitions.
 
-Taking a slot is one transaction that adds the call to the clinic's map and to one shard, on the condition that
-each has room and the clinic's map does not hold the call yet; a call the clinic already holds (a retry of the
-same claim) keeps its slot and its shard. A shard that is full sends the call to the next one, in an order that
-starts at a random shard, so a burst spreads out. A lease is returned when the call ends; one that is never
-returned (a lost webhook) expires, and expired leases are pruned the next time a pool looks full. A lost race (a
-missing pool created by another dial, two dials writing one pool at once) is retried: only pools that are really
-full make a call wait.
+Taking a slot is one transaction that sets the call's lease in the clinic's map and in one shard, on the condition
+that each either holds the call already (a retried claim, or the lease of the call's previous attempt) or has room.
+The shard tried first follows from the call and attempt, so a retried claim goes to the same shard; a full shard
+sends the call to the others.
+
+Nothing is written when a call ends: a lease is in use only while the attempt that took it is claimed or connected
+(``lifecycle.holds_dialing_slot``, read from the call itself) and has not expired (a call stuck on a lost webhook).
+When a pool looks full, the leases of attempts that are over are dropped in one write, and the call takes the room.
+Ending a call thus costs no request for its slots, and a pool is only cleaned when its room is wanted. A lost race
+(a missing pool created by another dial, two dials writing one pool at once) is retried: only pools whose every
+lease is in use make a call wait.
 """
 
 from __future__ import annotations
 
 import random
 import time
+import zlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.dal.items import from_item, put_if_absent, to_attribute, to_item
+from shared.dal.items import batch_get, from_item, put_if_absent, to_attribute, to_item
 from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_leases_key
 from shared.logic.ports import LeaseLimits
 
 LEASES = "leases"
 SHARD_SLOTS = 16
-"""Leases per workspace shard: 16 call ids with their expiries keep a shard under 1 KB, one write unit."""
+"""Leases per workspace shard: 16 call ids with their expiries and attempts keep a shard under 1 KB, one write unit."""
 MAX_ROUNDS = 8
 BACKOFF_SECONDS = 0.02
 """Contention on a pool item (a burst of dials due together) is retried after a short jittered pause, not taken for a
 full pool: DynamoDB takes about 1,000 writes a second on one item, far more than a workspace dials."""
+SHARDS_CHECKED = 4
+"""When the first shard tried has no free slot, at most this many other full shards have their calls read to find
+a lease whose attempt is over: enough to find one a moment after calls start ending, bounded at a large limit."""
+
+LiveAttempts = Callable[[dict[str, int | None]], set[str]]
+"""Of the calls given (call id -> the attempt that took the lease, ``None`` if the lease predates attempts), those
+whose attempt still holds its slot (``CallRepository.live_attempts``)."""
 
 
 def shard_sizes(workspace_limit: int) -> list[int]:
@@ -45,37 +58,46 @@ def shard_sizes(workspace_limit: int) -> list[int]:
 
 
 def _expiry(held: Any) -> int:
-    """A clinic lease is ``[expiry, shard]``; one written before the workspace pool had shards is a bare expiry."""
+    """A lease is a list starting with its expiry; one written before leases were lists is a bare expiry."""
     return int(held[0] if isinstance(held, list) else held)
 
 
 def _shard(held: Any) -> int:
+    """The workspace shard a clinic's lease names (0 before the workspace's pool had shards)."""
     return int(held[1]) if isinstance(held, list) and len(held) > 1 else 0
 
 
+def _attempt(held: Any) -> int | None:
+    """The attempt that took the lease (``None`` in one written before leases named it)."""
+    return int(held[2]) if isinstance(held, list) and len(held) > 2 else None
+
+
 class DialLeases:
-    def __init__(self, client: Any, table_name: str, rng: random.Random | None = None):
+    def __init__(self, client: Any, table_name: str, live: LiveAttempts, rng: random.Random | None = None):
         self._client = client
         self._table = table_name
+        self._live = live
         self._rng = rng or random.Random()
 
-    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot in the clinic's pool and a workspace shard for ``call_id``; ``False`` if either is full."""
+    def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
+        """Take a slot in the clinic's pool and a workspace shard for ``call_id``'s ``attempt``; ``False`` if every
+        lease of either pool is in use."""
         expires = int((now + limits.duration).timestamp())
         now_epoch = int(now.timestamp())
         sizes = shard_sizes(limits.workspace)
-        start = self._rng.randrange(len(sizes))
+        start = zlib.crc32(f"{call_id}#{attempt}".encode()) % len(sizes)
         shards = [(start + offset) % len(sizes) for offset in range(len(sizes))]
         clinic_key = clinic_leases_key(clinic_id)
-        rounds = 0
-        while shards and rounds < MAX_ROUNDS + len(sizes):
-            rounds += 1
+        for rounds in range(1, MAX_ROUNDS + 1):
+            if not shards:
+                return False
             shard = shards[0]
+            lease = [expires, shard, attempt]
             try:
                 self._client.transact_write_items(
                     TransactItems=[
-                        self._take(clinic_key, call_id, limits.clinic, [expires, shard], new_only=True),
-                        self._take(workspace_leases_key(shard), call_id, sizes[shard], expires, new_only=False),
+                        self._take(clinic_key, call_id, limits.clinic, lease),
+                        self._take(workspace_leases_key(shard), call_id, sizes[shard], lease),
                     ]
                 )
                 return True
@@ -88,55 +110,87 @@ class DialLeases:
             if "TransactionConflict" in (clinic_reason, shard_reason):  # another dial wrote a pool at this instant
                 time.sleep(self._rng.uniform(0, BACKOFF_SECONDS * rounds))
                 continue
-            if clinic_reason == "ConditionalCheckFailed":
-                clinic = self._pool(clinic_key)
-                if clinic is not None and call_id in clinic:
-                    return True  # a retry of the same claim: it keeps its slot and its shard
-                if not self._has_room(clinic_key, clinic, limits.clinic, now_epoch):
-                    return False
-            if shard_reason == "ConditionalCheckFailed":
-                key = workspace_leases_key(shard)
-                if not self._has_room(key, self._pool(key), sizes[shard], now_epoch):
-                    shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # really full: the others
+            if clinic_reason == "ConditionalCheckFailed" and not self._make_room(clinic_key, limits.clinic, now_epoch):
+                return False
+            if shard_reason == "ConditionalCheckFailed" and not self._make_room(
+                workspace_leases_key(shard), sizes[shard], now_epoch
+            ):
+                shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # every lease in use: the others
         return False
 
     def release(self, clinic_id: str, call_id: str) -> None:
-        """Return the call's slots. Releasing one not held is fine (webhooks repeat)."""
+        """Return the call's slots at once (a claimed call that was not dialed after all). Optional: a slot whose
+        attempt is over is free anyway. Releasing one not held is fine."""
         clinic = self._remove_held(clinic_leases_key(clinic_id), call_id)
         if clinic is not None:
             self._remove_held(workspace_leases_key(_shard(clinic[LEASES].get(call_id))), call_id)
 
-    def held(self, clinic_id: str) -> dict[str, int]:
-        """The clinic's leases (call id -> expiry); for tests and operators."""
+    def held(self, clinic_id: str, now: datetime | None = None) -> dict[str, int]:
+        """The clinic's leases whose attempt still holds its slot (call id -> expiry), also those expired by ``now``
+        unless it is given; for tests and operators."""
         pool = self._pool(clinic_leases_key(clinic_id), consistent=False) or {}
-        return {call_id: _expiry(held) for call_id, held in pool.items()}
+        return self._in_use(pool, now)
 
-    def held_in_workspace(self, workspace_limit: int) -> dict[str, int]:
-        """Every lease in the workspace's shards (call id -> expiry); for the bench and operators."""
-        leases: dict[str, int] = {}
+    def held_in_workspace(self, workspace_limit: int, now: datetime | None = None) -> dict[str, int]:
+        """The same across the workspace's shards; for the bench and operators."""
+        leases: dict[str, Any] = {}
         for shard in range(len(shard_sizes(workspace_limit))):
             leases.update(self._pool(workspace_leases_key(shard), consistent=False) or {})
-        return leases
+        return self._in_use(leases, now)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _take(self, key: dict[str, str], call_id: str, limit: int, value: Any, *, new_only: bool) -> dict[str, Any]:
-        """Add the call to the pool at ``key`` if it has room; with ``new_only``, only if it does not hold the call
-        (the clinic's pool: a call it holds has its shard already), else also when it does (the shard: the same)."""
-        if new_only:
-            condition = "attribute_exists(#leases) AND attribute_not_exists(#leases.#call) AND size(#leases) < :limit"
-        else:
-            condition = "attribute_exists(#leases) AND (attribute_exists(#leases.#call) OR size(#leases) < :limit)"
+    def _take(self, key: dict[str, str], call_id: str, limit: int, value: list[int]) -> dict[str, Any]:
+        """Set the call's lease in the pool at ``key`` if the pool holds the call already or has room."""
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": to_item(key),
                 "UpdateExpression": "SET #leases.#call = :value",
-                "ConditionExpression": condition,
+                "ConditionExpression": (
+                    "attribute_exists(#leases) AND (attribute_exists(#leases.#call) OR size(#leases) < :limit)"
+                ),
                 "ExpressionAttributeNames": {"#leases": LEASES, "#call": call_id},
                 "ExpressionAttributeValues": {":value": to_attribute(value), ":limit": to_attribute(limit)},
             }
         }
+
+    def _in_use(self, leases: dict[str, Any], now: datetime | int | None) -> dict[str, int]:
+        """Of ``leases``, those not expired at ``now`` (a datetime or epoch second; ``None``: not checked) whose
+        attempt still holds its slot (call id -> expiry)."""
+        after = int(now.timestamp()) if isinstance(now, datetime) else now
+        current = {call_id: held for call_id, held in leases.items() if after is None or _expiry(held) > after}
+        live = self._live({call_id: _attempt(held) for call_id, held in current.items()}) if current else set()
+        return {call_id: _expiry(held) for call_id, held in current.items() if call_id in live}
+
+    def _make_room(self, key: dict[str, str], limit: int, now_epoch: int) -> bool:
+        """Whether the pool at ``key`` can take one more call: create it if it is missing; if it is full, drop the
+        leases not in use (expired, or their attempt is over) in one write."""
+        leases = self._pool(key)
+        if leases is None:
+            put_if_absent(self._client, self._table, {**key, LEASES: {}})  # created meanwhile by another dial is fine
+            return True
+        if len(leases) < limit:
+            return True
+        in_use = self._in_use(leases, now_epoch)
+        over = {call_id: held for call_id, held in leases.items() if call_id not in in_use}
+        if not over:
+            return False
+        names = {f"#c{index}": call_id for index, call_id in enumerate(over)}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(key),
+                UpdateExpression="REMOVE " + ", ".join(f"#leases.{name}" for name in names),
+                # Only leases not taken again meanwhile (by the next attempt of the same call).
+                ConditionExpression=" AND ".join(f"#leases.{name} = :h{name[2:]}" for name in names),
+                ExpressionAttributeNames={"#leases": LEASES, **names},
+                ExpressionAttributeValues={f":h{name[2:]}": to_attribute(over[call]) for name, call in names.items()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        return True  # dropped, or the pool changed meanwhile: worth another try either way
 
     def _remove_held(self, key: dict[str, str], call_id: str) -> dict[str, Any] | None:
         """Remove the call's lease from the pool at ``key`` if it holds one: the pool's item as it was (the clinic's
@@ -164,50 +218,24 @@ class DialLeases:
         return dict(from_item(response["Item"]).get(LEASES, {}))
 
     def _shards_with_room(self, shards: list[int], sizes: list[int], now_epoch: int) -> list[int]:
-        """Of ``shards``, in their order, those that may take a call: missing, not full, or holding an expired lease.
-        One batch read instead of a failed transaction per full shard when the workspace is busy."""
-        pools: dict[str, dict[str, Any]] = {}
-        for first in range(0, len(shards), 100):
-            keys: list[dict[str, Any]] = [to_item(workspace_leases_key(shard)) for shard in shards[first : first + 100]]
-            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    pool = from_item(item)
-                    pools[pool[PARTITION_KEY]] = dict(pool.get(LEASES, {}))
-                request = response.get("UnprocessedKeys") or {}
-
-        def may_take(shard: int) -> bool:
-            leases = pools.get(workspace_leases_key(shard)[PARTITION_KEY])
-            if leases is None or len(leases) < sizes[shard]:
-                return True
-            return any(_expiry(held) <= now_epoch for held in leases.values())
-
-        return [shard for shard in shards if may_take(shard)]
-
-    def _has_room(self, key: dict[str, str], leases: dict[str, Any] | None, limit: int, now_epoch: int) -> bool:
-        """Whether the pool (``leases`` as just read) can take one more call: create it if it is missing, drop its
-        expired leases if it is full."""
-        if leases is None:
-            put_if_absent(self._client, self._table, {**key, LEASES: {}})  # created meanwhile by another dial is fine
-            return True
-        if len(leases) < limit:
-            return True
-        freed = False
-        for held_call, held in leases.items():
-            if _expiry(held) > now_epoch:
-                continue
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=to_item(key),
-                    UpdateExpression="REMOVE #leases.#call",
-                    ConditionExpression="#leases.#call = :held",  # not taken again meanwhile (a retried claim)
-                    ExpressionAttributeNames={"#leases": LEASES, "#call": held_call},
-                    ExpressionAttributeValues={":held": to_attribute(held)},
-                )
-                freed = True
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-        return freed
+        """Of ``shards``, in their order, those that may take a call: missing, not full, or (of the first
+        ``SHARDS_CHECKED`` full ones) holding a lease not in use. One batch read of the shards, one of the calls."""
+        keys = [to_item(workspace_leases_key(shard)) for shard in shards]
+        pools = {
+            str(pool[PARTITION_KEY]): dict(pool.get(LEASES, {}))
+            for pool in map(from_item, batch_get(self._client, self._table, keys, consistent=True))
+        }
+        full = {
+            shard: leases
+            for shard in shards
+            if (leases := pools.get(workspace_leases_key(shard)[PARTITION_KEY])) is not None
+            and len(leases) >= sizes[shard]
+        }
+        checked = dict(list(full.items())[:SHARDS_CHECKED])
+        held = {call_id: lease for leases in checked.values() for call_id, lease in leases.items()}
+        in_use = self._in_use(held, now_epoch)
+        return [
+            shard
+            for shard in shards
+            if shard not in full or (shard in checked and any(call_id not in in_use for call_id in checked[shard]))
+        ]

@@ -61,3 +61,23 @@ def put_if_absent(client: Any, table: str, document: dict[str, Any]) -> bool:
             raise
         return False
     return True
+
+
+def batch_get(
+    client: Any, table: str, keys: list[dict[str, Any]], *, consistent: bool, projection: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The items of ``table`` at ``keys`` (DynamoDB-typed key documents) that exist, in no particular order: one
+    ``BatchGetItem`` per 100 keys, asked again for the keys DynamoDB leaves unprocessed. With ``projection``, only
+    those attributes."""
+    found: list[dict[str, Any]] = []
+    shape: dict[str, Any] = {"ConsistentRead": consistent}
+    if projection:
+        names = {f"#a{index}": name for index, name in enumerate(projection)}
+        shape |= {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    for first in range(0, len(keys), 100):
+        pending = keys[first : first + 100]
+        while pending:
+            response = client.batch_get_item(RequestItems={table: {"Keys": pending, **shape}})
+            found.extend(response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return found

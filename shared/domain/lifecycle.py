@@ -62,6 +62,13 @@ def out_of_requeues(call: Call) -> bool:
     return call.requeues >= MAX_REQUEUES
 
 
+def holds_dialing_slot(status: CallStatus, attempt: int, slot_attempt: int | None) -> bool:
+    """A dialing slot taken by ``slot_attempt`` of a call (``None``: a slot taken before slots named their attempt)
+    is in use while the call, now on ``attempt`` with ``status``, is still claimed or connected on that attempt.
+    Once the attempt ends, the slot is free without anyone writing it back."""
+    return status in OPEN_STATUSES and slot_attempt in (None, attempt)
+
+
 def is_open_attempt(call: Call, attempt: int) -> bool:
     """``attempt`` is the call's current one and has been dialed but not ended: only then can an end apply."""
     return call.attempt == attempt and call.status in OPEN_STATUSES

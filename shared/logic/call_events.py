@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from shared.domain import lifecycle
@@ -26,7 +26,7 @@ from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import requeue_delay
-from shared.logic.ports import AccountBreaker, DialSlots, NoReadAhead, ReadAhead
+from shared.logic.ports import AccountBreaker, NoReadAhead, ReadAhead
 from shared.models.call import Call, CallStatus
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
@@ -49,17 +49,6 @@ class EventEffect(StrEnum):
 LEASE_COVERS = RING_LIMIT + LONGEST_CALL
 """What a dial's lease must outlast (``dial_lease_seconds`` is checked against it): the ring, then the longest call."""
 
-ENDS_OF_DIAL = frozenset(
-    {
-        EventEffect.COMPLETED,
-        EventEffect.FAILED,
-        EventEffect.RETRY_SCHEDULED,
-        EventEffect.REQUEUED,
-        EventEffect.PAUSED,
-        EventEffect.AWAITING_ANALYSIS,
-    }
-)
-
 
 @dataclass(frozen=True)
 class EventOutcome:
@@ -75,9 +64,7 @@ class CallEventService:
         self,
         writer: CallWriter,
         settings: ClinicSettingsService,
-        leases: DialSlots,
         breaker: AccountBreaker,
-        lease_duration: timedelta,
         clock: Callable[[], datetime],
         new_token: Callable[[], str],
         rng: random.Random | None = None,
@@ -89,9 +76,7 @@ class CallEventService:
         self._read_ahead = read_ahead or NoReadAhead()
         self._writer = writer
         self._settings = settings
-        self._leases = leases
         self._breaker = breaker
-        self._lease_duration = lease_duration
         self._clock = clock
         self._new_token = new_token
         self._rng = rng or random.Random()
@@ -124,10 +109,8 @@ class CallEventService:
             logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.NO_CHANGE, written.before, do_not_call_added=listed)
         effect = _effect(event, written.before, written.after)
-        if effect in ENDS_OF_DIAL:
-            self._leases.release(ours.clinic_id, ours.call_id)
-        # A connected call keeps the lease its dial took: it lasts longer than the ring and the longest call together
-        # (``LEASE_COVERS``), so renewing it here would be two writes per call for nothing.
+        # The dial's slot needs no word: it is free once this write ends the attempt (``DialSlots``). A connected
+        # call keeps it: the lease outlasts the ring and the longest call together (``LEASE_COVERS``).
         tripped = False
         if effect == EventEffect.PAUSED:
             reason = f"a call ended with {retell_call.disconnection_reason}"

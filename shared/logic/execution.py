@@ -156,7 +156,7 @@ class CallExecutor:
             return self._wait_for_account(call, breaker, calendar, now)
 
         if not self._leases.acquire(
-            call.clinic_id, call.call_id, self._lease_limits(settings.max_concurrent_calls), now
+            call.clinic_id, call.call_id, call.attempt, self._lease_limits(settings.max_concurrent_calls), now
         ):
             slot = calendar.next_open_slot(now + requeue_delay(self._rng))
             return self._back_to_queue(

@@ -102,6 +102,10 @@ class CallStore(Protocol):
         """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
         A terminal status frees the consultation for a new call."""
 
+    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
+        """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot; ``None``: any), those
+        whose attempt is still claimed or connected (``lifecycle.holds_dialing_slot``)."""
+
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most
         about ``limit``, oldest first; read from an index of the open work only, never by scanning."""
@@ -124,13 +128,17 @@ class LeaseLimits:
 
 
 class DialSlots(Protocol):
-    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight."""
+    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight. A slot is in use while
+    the attempt that took it is claimed or connected (``lifecycle.holds_dialing_slot``) and its lease has not
+    expired: a call that ends frees its slot without a word to the pools."""
 
-    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot for ``call_id`` (again, if it holds one); ``False`` if a pool is full."""
+    def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
+        """Take a slot for the call's ``attempt`` (again, if the call holds one); ``False`` if a pool's every slot is
+        in use."""
 
     def release(self, clinic_id: str, call_id: str) -> None:
-        """Return the call's slots; releasing one not held is fine."""
+        """Return the call's slots at once, before its attempt is over (a claim that dialed nothing); releasing one
+        not held is fine."""
 
 
 class DialRateLimited(Exception):

@@ -1,6 +1,6 @@
 """The workspace's dialing pool split into shards (``shared/dal/dial_leases.py``): a limit of any size is kept
-exactly, every shard stays a one-write-unit item, a call keeps one shard from its dial to its end, and a lease
-written before the shards existed is still released."""
+exactly, every shard stays a one-write-unit item, a call keeps one shard from its dial to its end, a lease written
+before the shards existed is still released, and a slot whose attempt is over is found free without a release."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from shared.logic.ports import LeaseLimits
 from tests.conftest import TABLE, AwsStandIns
 
 NOW = datetime(2030, 12, 2, 17, 0, tzinfo=UTC)
+
+
+def every_attempt_live(slot_attempts: dict[str, int | None]) -> set[str]:
+    return set(slot_attempts)
 
 
 def _limits(workspace: int, clinic: int = 20) -> LeaseLimits:
@@ -41,31 +45,31 @@ def test_shard_sizes_add_up_to_the_limit_and_none_holds_more_than_a_shard(limit:
 
 
 def test_a_workspace_limit_over_several_shards_is_kept_exactly(aws: AwsStandIns) -> None:
-    leases = DialLeases(aws.dynamodb, TABLE, random.Random(7))
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live, random.Random(7))
     limit = 40  # three shards: 14, 13, 13
-    taken = [leases.acquire(f"clinic-{n}", f"{n:032x}", _limits(limit), NOW) for n in range(limit)]
+    taken = [leases.acquire(f"clinic-{n}", f"{n:032x}", 1, _limits(limit), NOW) for n in range(limit)]
     assert taken == [True] * limit
-    assert not leases.acquire("clinic-x", "f" * 32, _limits(limit), NOW)
+    assert not leases.acquire("clinic-x", "f" * 32, 1, _limits(limit), NOW)
     assert len(leases.held_in_workspace(limit)) == limit
     leases.release("clinic-7", f"{7:032x}")
-    assert leases.acquire("clinic-x", "f" * 32, _limits(limit), NOW)
-    assert not leases.acquire("clinic-y", "e" * 32, _limits(limit), NOW)
+    assert leases.acquire("clinic-x", "f" * 32, 1, _limits(limit), NOW)
+    assert not leases.acquire("clinic-y", "e" * 32, 1, _limits(limit), NOW)
 
 
 def test_a_full_shard_of_call_ids_is_one_write_unit(aws: AwsStandIns) -> None:
-    leases = DialLeases(aws.dynamodb, TABLE)
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live)
     limit = 1000
     for n in range(SHARD_SLOTS * 3):
-        assert leases.acquire(f"clinic-{n % 50}", f"{n:032x}", _limits(limit), NOW)
+        assert leases.acquire(f"clinic-{n % 50}", f"{n:032x}", 1, _limits(limit), NOW)
     for item in _shard_items(aws, limit):
         assert len(json.dumps(item)) < 1024  # the JSON form is longer than DynamoDB's own size measure
 
 
 def test_a_retried_claim_keeps_its_one_shard_and_its_end_frees_it(aws: AwsStandIns) -> None:
-    leases = DialLeases(aws.dynamodb, TABLE)
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live)
     limit = 100
-    for _ in range(5):  # each retry would pick a random shard; the clinic's pool remembers the first
-        assert leases.acquire("clinic-a", "a" * 32, _limits(limit), NOW)
+    for _ in range(5):  # a retry of the same claim tries the same shard first: the call and attempt choose it
+        assert leases.acquire("clinic-a", "a" * 32, 1, _limits(limit), NOW)
     holding = [n for n, item in enumerate(_shard_items(aws, limit)) if "a" * 32 in item.get("leases", {}).get("M", {})]
     assert len(holding) == 1
     assert leases.held_in_workspace(limit)["a" * 32] == int((NOW + timedelta(minutes=20)).timestamp())
@@ -79,7 +83,7 @@ def test_a_lease_from_before_the_shards_is_released_from_the_old_item(aws: AwsSt
     expiry = int((NOW + timedelta(minutes=20)).timestamp())
     for key in (clinic_leases_key("clinic-a"), workspace_leases_key()):
         aws.dynamodb.put_item(TableName=TABLE, Item={**to_item(key), "leases": to_attribute({"b" * 32: expiry})})
-    leases = DialLeases(aws.dynamodb, TABLE)
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live)
     assert leases.held("clinic-a") == {"b" * 32: expiry}
     leases.release("clinic-a", "b" * 32)
     assert leases.held("clinic-a") == {}
@@ -87,10 +91,10 @@ def test_a_lease_from_before_the_shards_is_released_from_the_old_item(aws: AwsSt
 
 
 def test_a_busy_workspace_finds_the_one_shard_left_with_room(aws: AwsStandIns) -> None:
-    leases = DialLeases(aws.dynamodb, TABLE, random.Random(3))
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live, random.Random(3))
     limit = 160  # ten shards of 16
     for n in range(limit - 1):
-        assert leases.acquire(f"clinic-{n % 10}", f"{n:032x}", _limits(limit), NOW)
+        assert leases.acquire(f"clinic-{n % 10}", f"{n:032x}", 1, _limits(limit), NOW)
     calls: list[str] = []
     original = aws.dynamodb.transact_write_items
 
@@ -99,15 +103,31 @@ def test_a_busy_workspace_finds_the_one_shard_left_with_room(aws: AwsStandIns) -
         return original(**kwargs)
 
     aws.dynamodb.transact_write_items = counting
-    assert leases.acquire("clinic-z", "c" * 32, _limits(limit), NOW)
+    assert leases.acquire("clinic-z", "c" * 32, 1, _limits(limit), NOW)
     assert len(calls) <= 2  # the random first shard, then the one a single batch read found with room
-    assert not leases.acquire("clinic-z", "d" * 32, _limits(limit), NOW)
+    assert not leases.acquire("clinic-z", "d" * 32, 1, _limits(limit), NOW)
 
 
 def test_expired_leases_in_a_shard_are_pruned_when_the_workspace_is_full(aws: AwsStandIns) -> None:
-    leases = DialLeases(aws.dynamodb, TABLE)
+    leases = DialLeases(aws.dynamodb, TABLE, every_attempt_live)
     limit = 32
     for n in range(limit):
-        assert leases.acquire(f"clinic-{n % 4}", f"{n:032x}", _limits(limit), NOW)
+        assert leases.acquire(f"clinic-{n % 4}", f"{n:032x}", 1, _limits(limit), NOW)
     later = NOW + timedelta(minutes=21)
-    assert leases.acquire("clinic-z", "c" * 32, _limits(limit), later)
+    assert leases.acquire("clinic-z", "c" * 32, 1, _limits(limit), later)
+
+
+def test_a_full_workspace_whose_calls_ended_takes_a_call_without_any_release(aws: AwsStandIns) -> None:
+    """Nothing wrote the pools when the calls ended: the shards are full of leases whose attempts are over."""
+    ended: set[str] = set()
+    leases = DialLeases(aws.dynamodb, TABLE, lambda attempts: set(attempts) - ended)
+    limit = 48  # three shards of 16
+    for n in range(limit):
+        assert leases.acquire(f"clinic-{n % 8}", f"{n:032x}", 1, _limits(limit), NOW)
+    assert not leases.acquire("clinic-z", "c" * 32, 1, _limits(limit), NOW)
+    ended.update(f"{n:032x}" for n in range(0, limit, 6))  # 8 calls ended, spread over the shards
+    for n in range(8):
+        assert leases.acquire("clinic-z", f"{n:031x}z", 1, _limits(limit), NOW)
+    assert not leases.acquire("clinic-z", "d" * 32, 1, _limits(limit), NOW)
+    assert len(leases.held_in_workspace(limit)) == limit
+    assert len([item for item in _shard_items(aws, limit) if len(item["leases"]["M"]) == 16]) == 3

@@ -53,9 +53,27 @@ def settings_store(request: pytest.FixtureRequest) -> SettingsStore:
     return InMemorySettingsStore() if request.param == "memory" else SettingsRepository(_on_moto(request), TABLE)
 
 
+class Attempts:
+    """Which attempts are still claimed or connected, as the call items would say (``DialSlots``' view of the calls):
+    every attempt is, until the test ends it."""
+
+    def __init__(self) -> None:
+        self.over: set[tuple[str, int | None]] = set()
+
+    def live(self, slot_attempts: dict[str, int | None]) -> set[str]:
+        return {call_id for call_id, attempt in slot_attempts.items() if (call_id, attempt) not in self.over}
+
+
+@pytest.fixture
+def attempts() -> Attempts:
+    return Attempts()
+
+
 @pytest.fixture(params=IMPLEMENTATIONS)
-def slots(request: pytest.FixtureRequest) -> DialSlots:
-    return InMemoryDialSlots() if request.param == "memory" else DialLeases(_on_moto(request), TABLE)
+def slots(request: pytest.FixtureRequest, attempts: Attempts) -> DialSlots:
+    if request.param == "memory":
+        return InMemoryDialSlots(live=attempts.live)
+    return DialLeases(_on_moto(request), TABLE, live=attempts.live)
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
@@ -125,6 +143,25 @@ class TestCallStore:
         calls.create(a_call("c2"))
         assert calls.get("clinic-a", "c2") is not None
 
+    def test_an_attempt_holds_its_dialing_slot_only_while_claimed_or_connected(self, calls: CallStore) -> None:
+        scheduled = a_call("c1")
+        calls.create(scheduled)
+        assert calls.live_attempts({"c1": 1, "gone": 1}) == set()
+        claimed = scheduled.model_copy(update={"status": CallStatus.INITIATED, "version": 2})
+        calls.replace(claimed, expected=scheduled)
+        assert calls.live_attempts({"c1": 1}) == {"c1"}
+        assert calls.live_attempts({"c1": None}) == {"c1"}  # a lease from before leases named their attempt
+        connected = claimed.model_copy(update={"status": CallStatus.IN_PROGRESS, "version": 3})
+        calls.replace(connected, expected=claimed)
+        assert calls.live_attempts({"c1": 1}) == {"c1"}
+        retrying = connected.model_copy(update={"status": CallStatus.SCHEDULED, "attempt": 2, "version": 4})
+        calls.replace(retrying, expected=connected)
+        assert calls.live_attempts({"c1": 1}) == set()
+        again = retrying.model_copy(update={"status": CallStatus.INITIATED, "version": 5})
+        calls.replace(again, expected=retrying)
+        assert calls.live_attempts({"c1": 1}) == set()  # the first attempt's slot is over; the second's is not
+        assert calls.live_attempts({"c1": 2}) == {"c1"}
+
     def test_an_idempotency_key_is_used_once_per_clinic_until_it_expires(self, calls: CallStore) -> None:
         calls.create(a_call("c1", consultation=None), record())
         with pytest.raises(IdempotencyKeyUsed) as used:
@@ -187,21 +224,35 @@ class TestDialSlots:
     LIMITS = LeaseLimits(clinic=2, workspace=3, duration=timedelta(minutes=20))
 
     def test_each_pool_caps_its_calls_and_a_holder_keeps_its_slot(self, slots: DialSlots) -> None:
-        assert slots.acquire("clinic-a", "c1", self.LIMITS, NOW)
-        assert slots.acquire("clinic-a", "c2", self.LIMITS, NOW)
-        assert not slots.acquire("clinic-a", "c3", self.LIMITS, NOW)  # the clinic's 2
-        assert slots.acquire("clinic-a", "c1", self.LIMITS, NOW)  # a retry of the same claim
-        assert slots.acquire("clinic-b", "c4", self.LIMITS, NOW)
-        assert not slots.acquire("clinic-b", "c5", self.LIMITS, NOW)  # the workspace's 3
+        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
+        assert slots.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
+        assert not slots.acquire("clinic-a", "c3", 1, self.LIMITS, NOW)  # the clinic's 2
+        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)  # a retry of the same claim
+        assert slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
+        assert not slots.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)  # the workspace's 3
         slots.release("clinic-a", "c1")
         slots.release("clinic-a", "c1")  # releasing twice is fine
-        assert slots.acquire("clinic-b", "c5", self.LIMITS, NOW)
+        assert slots.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)
+
+    def test_a_slot_is_free_once_its_attempt_is_over_without_a_release(
+        self, slots: DialSlots, attempts: Attempts
+    ) -> None:
+        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
+        assert slots.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
+        assert slots.acquire("clinic-b", "c3", 1, self.LIMITS, NOW)
+        assert not slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)  # the workspace's 3 in use
+        attempts.over.add(("c3", 1))  # c3's call ended: its webhook wrote the call, not the pools
+        assert slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
+        assert not slots.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)  # c1, c2 and c4 still in use
+        attempts.over.add(("c1", 1))  # no answer: c1 waits for its second attempt, which takes a slot again
+        assert slots.acquire("clinic-a", "c1", 2, self.LIMITS, NOW)
+        assert not slots.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)
 
     def test_a_lease_never_returned_expires(self, slots: DialSlots) -> None:
         limits = LeaseLimits(clinic=1, workspace=5, duration=timedelta(minutes=20))
-        assert slots.acquire("clinic-a", "c1", limits, NOW)
-        assert not slots.acquire("clinic-a", "c2", limits, NOW + timedelta(minutes=19))
-        assert slots.acquire("clinic-a", "c2", limits, NOW + timedelta(minutes=21))
+        assert slots.acquire("clinic-a", "c1", 1, limits, NOW)
+        assert not slots.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=19))
+        assert slots.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=21))
 
 
 class TestAttemptScheduler:

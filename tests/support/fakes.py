@@ -9,10 +9,12 @@ Stored calls are copies, so a service cannot change what is "in the table" by mu
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from shared.adapters.call_scheduler import PendingAttempt
+from shared.domain import lifecycle
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
 from shared.domain.reconciliation import check_due
@@ -130,6 +132,14 @@ class InMemoryCallStore:
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 
+    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
+        return {
+            call_id
+            for call_id, attempt in slot_attempts.items()
+            if (call := self.calls.get(call_id)) is not None
+            and lifecycle.holds_dialing_slot(call.status, call.attempt, attempt)
+        }
+
     def consultation_is_free(self, clinic_id: str, consultation_id: str) -> bool:
         """Whether a new call of the consultation may be created: its lock names no call that is still open."""
         holding = self.calls.get(self.locks.get((clinic_id, consultation_id), ""))
@@ -193,21 +203,23 @@ WORKSPACE = "*workspace*"
 
 
 class InMemoryDialSlots:
-    def __init__(self) -> None:
-        self.pools: dict[str, dict[str, int]] = {}
+    """``DialSlots`` in memory: a lease counts while it has not expired and ``live`` says its attempt holds it
+    (``InMemoryCallStore.live_attempts``; by default every attempt does, until it is released)."""
 
-    def acquire(self, clinic_id: str, call_id: str, limits: LeaseLimits, now: datetime) -> bool:
+    def __init__(self, live: Callable[[dict[str, int | None]], set[str]] | None = None) -> None:
+        self.pools: dict[str, dict[str, tuple[int, int]]] = {}  # pool -> call id -> (expiry, attempt)
+        self._live = live or (lambda attempts: set(attempts))
+
+    def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
         expires = int((now + limits.duration).timestamp())
         pools = ((clinic_id, limits.clinic), (WORKSPACE, limits.workspace))
-        for name, _ in pools:  # expired leases (a lost webhook) stop counting
+        for name, _ in pools:  # expired leases (a lost webhook) and attempts that are over stop counting
             pool = self.pools.setdefault(name, {})
-            for held, until in list(pool.items()):
-                if until <= now.timestamp():
-                    del pool[held]
+            self.pools[name] = {held: lease for held, lease in pool.items() if held in self._in_use(pool, now)}
         if not all(call_id in self.pools[name] or len(self.pools[name]) < limit for name, limit in pools):
             return False
         for name, _ in pools:
-            self.pools[name][call_id] = expires
+            self.pools[name][call_id] = (expires, attempt)
         return True
 
     def release(self, clinic_id: str, call_id: str) -> None:
@@ -215,7 +227,12 @@ class InMemoryDialSlots:
             self.pools.get(name, {}).pop(call_id, None)
 
     def held(self, clinic_id: str) -> dict[str, int]:
-        return dict(self.pools.get(clinic_id, {}))
+        pool = self.pools.get(clinic_id, {})
+        return {held: pool[held][0] for held in self._in_use(pool, None)}
+
+    def _in_use(self, pool: dict[str, tuple[int, int]], now: datetime | None) -> set[str]:
+        current = {held: attempt for held, (until, attempt) in pool.items() if now is None or until > now.timestamp()}
+        return self._live(dict(current)) & set(current)
 
 
 class InMemoryScheduler:

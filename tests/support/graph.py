@@ -278,7 +278,7 @@ def build_graph(
     clock = FakeClock(now)
     calls = InterleavingCallStore()
     settings_store = InMemorySettingsStore()
-    slots = InMemoryDialSlots()
+    slots = InMemoryDialSlots(live=calls.live_attempts)
     scheduler = InMemoryScheduler()
     dialer = FakeDialer(outcomes=list(dial_outcomes or []))
     invoker = RecordingInvoker()
@@ -326,9 +326,7 @@ def build_graph(
     events = CallEventService(
         writer,
         settings,
-        slots,
         breaker,
-        lease_duration=LEASE,
         clock=clock,
         new_token=tokens,
         rng=rng,

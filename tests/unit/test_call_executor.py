@@ -207,7 +207,7 @@ class TestDialed:
         (entry,) = done.attempts
         assert entry.dialed_at == graph.clock()
         assert entry.analysis is not None
-        assert graph.slots.held(CLINIC) == {}  # released by call_ended, not taken again
+        assert graph.slots.held(CLINIC) == {}  # free once call_ended ended the attempt, not taken again
 
 
 class TestNoDialingSlot:
