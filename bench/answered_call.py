@@ -171,7 +171,10 @@ def answered_call() -> AnsweredCall:
             created = run(
                 "schedule",
                 "api",
-                http_event("POST", "/calls/schedule", body=body, claims=claims),
+                # As the extension sends it: with an Idempotency-Key, so a retry after a lost answer creates nothing.
+                http_event(
+                    "POST", "/calls/schedule", body=body, claims=claims, headers={"Idempotency-Key": "bench-c-1001"}
+                ),
                 sandboxed.invoke,
             )
         call_id = json.loads(created["body"])["data"]["callId"]

@@ -66,6 +66,8 @@ BODY_DICTIONARY = (
 """zlib's preset dictionary for call bodies: the field names and common values every body repeats, so a small body
 compresses to about three quarters of what it would alone (an answered call's item stays under 1 KB: one write unit
 a write). Never change it: a body names its dictionary (zlib's FDICT id), so a new one would be added beside it."""
+RESPONSE_BODY = "responseBodyZ"
+"""The idempotency record's first answer, compressed (records written before it hold ``responseBody`` as text)."""
 _SLOT = ("status", "attempt")
 """A call's attributes that say whether a dialing slot it took is still in use."""
 MAX_QUERY_PAGES = 10
@@ -82,11 +84,19 @@ def _call_document(call: Call) -> dict[str, Any]:
     # The body leaves out what reading it back restores anyway: defaults, and the attributes stored beside it.
     body = call.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     body = {name: value for name, value in body.items() if name not in document and name != "callId"}
-    compressor = zlib.compressobj(COMPRESSION_LEVEL, zdict=BODY_DICTIONARY)
-    document[CALL_BODY] = compressor.compress(json.dumps(body, separators=(",", ":")).encode()) + compressor.flush()
+    document[CALL_BODY] = _compressed(json.dumps(body, separators=(",", ":")))
     document.update(call_key(call.call_id))
     document.update(_index_keys(call))
     return document
+
+
+def _compressed(text: str) -> bytes:
+    compressor = zlib.compressobj(COMPRESSION_LEVEL, zdict=BODY_DICTIONARY)
+    return compressor.compress(text.encode()) + compressor.flush()
+
+
+def _decompressed(blob: Any) -> str:
+    return zlib.decompressobj(zdict=BODY_DICTIONARY).decompress(bytes(blob)).decode()
 
 
 def _index_keys(call: Call) -> dict[str, str]:
@@ -113,7 +123,7 @@ def call_from_item(item: dict[str, Any]) -> Call:
     values.setdefault("callId", call_id_of(values))
     body = values.pop(CALL_BODY, None)
     if body is not None:  # items written before the body was compressed hold every field as an attribute
-        values.update(json.loads(zlib.decompressobj(zdict=BODY_DICTIONARY).decompress(bytes(body))))
+        values.update(json.loads(_decompressed(body)))
     return Call.model_validate(values)
 
 
@@ -271,7 +281,8 @@ class CallRepository:
             key=key,
             request_hash=item["requestHash"],
             status_code=item["statusCode"],
-            response_body=item["responseBody"],
+            # Compressed as a call's body is (a call's JSON repeats the same names), so the record is one write unit.
+            response_body=_decompressed(item[RESPONSE_BODY]) if RESPONSE_BODY in item else item["responseBody"],
             expires_at=item[TTL_ATTRIBUTE],
         )
 
@@ -359,7 +370,7 @@ class CallRepository:
                 **idempotency_key(idempotency.clinic_id, idempotency.key),
                 "requestHash": idempotency.request_hash,
                 "statusCode": idempotency.status_code,
-                "responseBody": idempotency.response_body,
+                RESPONSE_BODY: _compressed(idempotency.response_body),
                 TTL_ATTRIBUTE: idempotency.expires_at,
             }
             items.append(

@@ -26,6 +26,9 @@ from shared.dal.table_design import (
     number_dials_key,
     settings_key,
 )
+from shared.dal.table_design import (
+    idempotency_key as idempotency_record_key,
+)
 
 WRITES = frozenset({"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"})
 _MISSING: dict[str, Any] = {}
@@ -121,8 +124,13 @@ class DynamoReadAhead:
         self._client = client
         self._table = table_name
 
-    def for_schedule(self, clinic_id: str, phone_number: str) -> contextlib.AbstractContextManager[None]:
-        return self._client.read_ahead(self._table, [settings_key(clinic_id), do_not_call_key(clinic_id, phone_number)])
+    def for_schedule(
+        self, clinic_id: str, phone_number: str, idempotency_key: str | None
+    ) -> contextlib.AbstractContextManager[None]:
+        keys = [settings_key(clinic_id), do_not_call_key(clinic_id, phone_number)]
+        if idempotency_key:
+            keys.append(idempotency_record_key(clinic_id, idempotency_key))
+        return self._client.read_ahead(self._table, keys)
 
     def for_dial(self, clinic_id: str, phone_number: str) -> contextlib.AbstractContextManager[None]:
         keys = [

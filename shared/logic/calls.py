@@ -125,12 +125,11 @@ class CallService:
         principal.require_admin()
         now = self._clock()
         fingerprint = _request_fingerprint(request)
-        if idempotency_key:
-            earlier = self._calls.get_idempotency_record(principal.clinic_id, idempotency_key, now)
-            if earlier is not None:
-                return self._replay(earlier, fingerprint)
-
-        with self._read_ahead.for_schedule(principal.clinic_id, request.phone_number):
+        with self._read_ahead.for_schedule(principal.clinic_id, request.phone_number, idempotency_key):
+            if idempotency_key:
+                earlier = self._calls.get_idempotency_record(principal.clinic_id, idempotency_key, now)
+                if earlier is not None:
+                    return self._replay(earlier, fingerprint)
             settings = self._settings.current(principal.clinic_id)
             self._require_consent(settings, request.consent)
             self._require_identity(settings, request.clinic_name, request.clinic_phone)

@@ -328,8 +328,11 @@ class NotifiedClinics(Protocol):
 class ReadAhead(Protocol):
     """Reads a step is known to need, made in one request before it (the block serves them); a no-op is correct."""
 
-    def for_schedule(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
-        """The clinic's settings and the number's do-not-call entry."""
+    def for_schedule(
+        self, clinic_id: str, phone_number: str, idempotency_key: str | None
+    ) -> AbstractContextManager[None]:
+        """The clinic's settings, the number's do-not-call entry and the request's idempotency record, if it has a
+        key."""
         ...
 
     def for_dial(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
@@ -344,7 +347,9 @@ class ReadAhead(Protocol):
 class NoReadAhead:
     """Reads each item when it is needed (the in-memory stores, and anything that does not care)."""
 
-    def for_schedule(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:
+    def for_schedule(
+        self, clinic_id: str, phone_number: str, idempotency_key: str | None
+    ) -> AbstractContextManager[None]:
         return nullcontext()
 
     def for_dial(self, clinic_id: str, phone_number: str) -> AbstractContextManager[None]:

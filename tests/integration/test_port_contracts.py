@@ -267,3 +267,26 @@ class TestAttemptScheduler:
         port.remove(pending.schedule_name)
         port.remove(pending.schedule_name)
         assert names() == []
+
+
+def test_an_idempotency_record_is_stored_compressed_and_one_written_as_text_still_replays(aws: Any) -> None:
+    """DynamoDB only: the first answer is compressed (a record is one write unit), and records written before it
+    (``responseBody`` as text, kept for a day) still read back."""
+    from shared.dal.items import to_item
+    from shared.dal.table_design import idempotency_key
+
+    store = CallRepository(aws.dynamodb, TABLE, PageTokens(lambda: b"contract-test-key"))
+    call = a_call("c1", consultation=None)
+    first_answer = call.view().model_dump_json()
+    store.create(call, IdempotencyRecord("clinic-a", "k1", "hash", 201, first_answer, int(NOW.timestamp()) + 60))
+    (stored,) = [item for item in aws.items() if item["pk"].startswith("IDEMPOTENCY#")]
+    assert "responseBody" not in stored
+    assert len(bytes(stored["responseBodyZ"])) < len(first_answer) / 2
+    replayed = store.get_idempotency_record("clinic-a", "k1", NOW)
+    assert replayed is not None
+    assert replayed.response_body == first_answer
+    old = {**idempotency_key("clinic-a", "k2"), "requestHash": "h", "statusCode": 201, "responseBody": "{}"}
+    aws.dynamodb.put_item(TableName=TABLE, Item=to_item({**old, "expiresAt": int(NOW.timestamp()) + 60}))
+    old_record = store.get_idempotency_record("clinic-a", "k2", NOW)
+    assert old_record is not None
+    assert old_record.response_body == "{}"
