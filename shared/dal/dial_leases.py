@@ -7,23 +7,22 @@ leases: a single item would grow with the workspace's limit (a 1,000-call limit 
 dial would cost ~45 write units twice over, and one item takes only ~1,000 write units a second), while a shard stays
 under 1 KB (one write unit) and the shards spread the writes of a burst over many partitions.
 
-Taking a slot is one transaction that sets the call's lease in the clinic's map and in one shard, on the condition
-that each either holds the call already (a retried claim, or the lease of the call's previous attempt) or has room.
-The shard tried first follows from the call and attempt, so a retried claim goes to the same shard; a full shard
-sends the call to the others.
+Taking a slot sets the call's lease in one shard, then in the clinic's map, each on the condition that the pool
+either holds the call already (a retried claim, or the lease of the call's previous attempt) or has room. The shard
+tried first follows from the call and attempt, so a retried claim goes to the same shard; a full shard sends the call
+to the others. Two conditional writes rather than one transaction, which would bill both twice: the workspace's
+first, as it is the pool a burst fills; a shard's slot taken for a call its clinic then refuses is given back.
 
 Nothing is written when a call ends: a lease is in use only while the attempt that took it is claimed or connected
 (``lifecycle.holds_dialing_slot``, read from the call itself) and has not expired (a call stuck on a lost webhook).
 When a pool looks full, the leases of attempts that are over are dropped in one write, and the call takes the room.
 Ending a call thus costs no request for its slots, and a pool is only cleaned when its room is wanted. A lost race
-(a missing pool created by another dial, two dials writing one pool at once) is retried: only pools whose every
+(a missing pool created by another dial, a slot taken by another dial in between) is retried: only pools whose every
 lease is in use make a call wait.
 """
 
 from __future__ import annotations
 
-import random
-import time
 import zlib
 from collections.abc import Callable
 from datetime import datetime
@@ -38,10 +37,8 @@ from shared.logic.ports import LeaseLimits
 LEASES = "leases"
 SHARD_SLOTS = 16
 """Leases per workspace shard: 16 call ids with their expiries and attempts keep a shard under 1 KB, one write unit."""
-MAX_ROUNDS = 8
-BACKOFF_SECONDS = 0.02
-"""Contention on a pool item (a burst of dials due together) is retried after a short jittered pause, not taken for a
-full pool: DynamoDB takes about 1,000 writes a second on one item, far more than a workspace dials."""
+MAX_ROUNDS = 12
+"""Writes one acquire may try: a shard, then the clinic's pool, each after making room or creating the pool."""
 SHARDS_CHECKED = 4
 """When the first shard tried has no free slot, at most this many other full shards have their calls read to find
 a lease whose attempt is over: enough to find one a moment after calls start ending, bounded at a large limit."""
@@ -73,49 +70,38 @@ def _attempt(held: Any) -> int | None:
 
 
 class DialLeases:
-    def __init__(self, client: Any, table_name: str, live: LiveAttempts, rng: random.Random | None = None):
+    def __init__(self, client: Any, table_name: str, live: LiveAttempts):
         self._client = client
         self._table = table_name
         self._live = live
-        self._rng = rng or random.Random()
 
     def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot in the clinic's pool and a workspace shard for ``call_id``'s ``attempt``; ``False`` if every
-        lease of either pool is in use."""
+        """Take a workspace shard's slot, then the clinic's, for ``call_id``'s ``attempt``; ``False`` if every lease
+        of either pool is in use. Two conditional writes, not a transaction (which bills each write twice); a shard's
+        slot taken for a call the clinic then refuses is given back."""
         expires = int((now + limits.duration).timestamp())
         now_epoch = int(now.timestamp())
         sizes = shard_sizes(limits.workspace)
         start = zlib.crc32(f"{call_id}#{attempt}".encode()) % len(sizes)
         shards = [(start + offset) % len(sizes) for offset in range(len(sizes))]
         clinic_key = clinic_leases_key(clinic_id)
-        for rounds in range(1, MAX_ROUNDS + 1):
-            if not shards:
-                return False
-            shard = shards[0]
-            lease = [expires, shard, attempt]
-            try:
-                self._client.transact_write_items(
-                    TransactItems=[
-                        self._take(clinic_key, call_id, limits.clinic, lease),
-                        self._take(workspace_leases_key(shard), call_id, sizes[shard], lease),
-                    ]
-                )
-                return True
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                clinic_reason, shard_reason = (
-                    reason.get("Code") for reason in error.response.get("CancellationReasons", [{}, {}])
-                )
-            if "TransactionConflict" in (clinic_reason, shard_reason):  # another dial wrote a pool at this instant
-                time.sleep(self._rng.uniform(0, BACKOFF_SECONDS * rounds))
+        taken: int | None = None
+        for _ in range(MAX_ROUNDS):
+            if taken is None:
+                if not shards:
+                    return False
+                key = workspace_leases_key(shards[0])
+                if self._take(key, call_id, sizes[shards[0]], [expires, shards[0], attempt]):
+                    taken = shards[0]
+                elif not self._make_room(key, sizes[shards[0]], now_epoch):
+                    shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # every lease in use: the others
                 continue
-            if clinic_reason == "ConditionalCheckFailed" and not self._make_room(clinic_key, limits.clinic, now_epoch):
-                return False
-            if shard_reason == "ConditionalCheckFailed" and not self._make_room(
-                workspace_leases_key(shard), sizes[shard], now_epoch
-            ):
-                shards = self._shards_with_room(shards[1:], sizes, now_epoch)  # every lease in use: the others
+            if self._take(clinic_key, call_id, limits.clinic, [expires, taken, attempt]):
+                return True
+            if not self._make_room(clinic_key, limits.clinic, now_epoch):
+                break
+        if taken is not None:  # the clinic refused: the shard's slot goes back at once, for another clinic's call
+            self._remove_held(workspace_leases_key(taken), call_id)
         return False
 
     def release(self, clinic_id: str, call_id: str) -> None:
@@ -140,20 +126,24 @@ class DialLeases:
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _take(self, key: dict[str, str], call_id: str, limit: int, value: list[int]) -> dict[str, Any]:
+    def _take(self, key: dict[str, str], call_id: str, limit: int, value: list[int]) -> bool:
         """Set the call's lease in the pool at ``key`` if the pool holds the call already or has room."""
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": to_item(key),
-                "UpdateExpression": "SET #leases.#call = :value",
-                "ConditionExpression": (
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(key),
+                UpdateExpression="SET #leases.#call = :value",
+                ConditionExpression=(
                     "attribute_exists(#leases) AND (attribute_exists(#leases.#call) OR size(#leases) < :limit)"
                 ),
-                "ExpressionAttributeNames": {"#leases": LEASES, "#call": call_id},
-                "ExpressionAttributeValues": {":value": to_attribute(value), ":limit": to_attribute(limit)},
-            }
-        }
+                ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                ExpressionAttributeValues={":value": to_attribute(value), ":limit": to_attribute(limit)},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def _in_use(self, leases: dict[str, Any], now: datetime | int | None) -> dict[str, int]:
         """Of ``leases``, those not expired at ``now`` (a datetime or epoch second; ``None``: not checked) whose
