@@ -76,18 +76,21 @@ XRAY_SAMPLED = 0.05
 sampling rules (only API Gateway, AppSync and Step Functions do), so 5% is the share of a busy deployment's
 invocations traced. The first request of each second is at most ~2.6 M traces a month per function, a fixed part
 that X-Ray's 100,000 free traces cover at a clinic's volume; ``-c tracing=PassThrough`` turns traces off."""
-COLD_SHARE = 0.10
-"""A tenth of invocations start a container (INIT is billed, at the function's size)."""
 PLATFORM_LOG_BYTES = 700
 """Lambda's own JSON lines per invocation (platform.start, platform.report): about 700 bytes."""
 CLINIC_READS = 2
 """API requests by which the clinic looks at a call (the list, the call): assumed, as their reads are small."""
 
 
-def cost_per_1000_calls(answered: AnsweredCall, profiles: dict[str, Profile]) -> float:
-    """The AWS cost of 1,000 answered calls from the measured flow (``bench.answered_call``): its AWS calls, write
-    and read units, log bytes and invocations; each function's duration from its measured CPU time and waits at its
-    configured size (``bench.handlers``), INIT from its measured import time."""
+REFERENCE_CLINICS = 100
+"""The scale whose bill ``make bench`` itemizes: the smallest of ``docs/capacity.md``'s."""
+
+
+def _cost_lines(
+    answered: AnsweredCall, profiles: dict[str, Profile], cold_shares: dict[str, float]
+) -> list[tuple[str, str, float]]:
+    """The bill of 1,000 answered calls, line by line, when ``cold_shares`` of each function's invocations start an
+    environment (``bench.cold_starts``)."""
     from bench.handlers import RETELL_DIAL_SECONDS, WAIT_SECONDS
 
     calls = 1000
@@ -98,18 +101,19 @@ def cost_per_1000_calls(answered: AnsweredCall, profiles: dict[str, Profile]) ->
     api_requests = invocations["schedule"] + invocations["webhooks"]
     gb_seconds = 0.0
     for phase_name, count in invocations.items():
-        profile = profiles[function_of[phase_name]]
+        function = function_of[phase_name]
+        profile = profiles[function]
         gb = profile.memory_mb / 1024
         seconds = profile.duration_seconds(profile.memory_mb, WAIT_SECONDS)
         if phase_name == "execute":
             seconds += RETELL_DIAL_SECONDS
-        seconds += COLD_SHARE * profile.init_at(profile.memory_mb)
+        seconds += cold_shares[function] * profile.init_at(profile.memory_mb)
         gb_seconds += count * gb * seconds
     requests = sum(invocations.values())
     wru, rru = answered.write_units, answered.read_units
     log_bytes = sum(phase.log_bytes for phase in phases.values()) + requests * PLATFORM_LOG_BYTES
     traces = requests * XRAY_SAMPLED
-    lines = [
+    return [
         (
             "API Gateway HTTP API",
             f"{api_requests} req x {calls} x $1.00/M",
@@ -139,24 +143,40 @@ def cost_per_1000_calls(answered: AnsweredCall, profiles: dict[str, Profile]) ->
             traces * calls * PRICES["xray_trace"],
         ),
     ]
-    total = sum(usd for _, _, usd in lines)
+
+
+def cost_per_1000_calls(answered: AnsweredCall, profiles: dict[str, Profile]) -> dict[int, float]:
+    """The AWS cost of 1,000 answered calls at each scale of ``bench.cold_starts``, from the measured flow
+    (``bench.answered_call``): its AWS calls, write and read units, log bytes and invocations; each function's
+    duration from its measured CPU time and waits at its configured size (``bench.handlers``), INIT from its measured
+    import time, times the share of its invocations that start an environment at that scale."""
+    from bench.cold_starts import print_shares, shares_by_scale
+    from bench.handlers import RETELL_DIAL_SECONDS, WAIT_SECONDS
+
+    shares = shares_by_scale(CLINIC_READS)
+    print_shares(shares)
+    totals = {
+        clinics: sum(usd for *_, usd in _cost_lines(answered, profiles, cold)) for clinics, cold in shares.items()
+    }
     print(
-        "\nAWS cost per 1,000 answered calls, from the measured flow (us-east-1 list prices; Retell's per-minute price"
+        f"\nAWS cost per 1,000 answered calls at {REFERENCE_CLINICS} clinics, from the measured flow (us-east-1 list "
+        "prices;"
     )
-    print("is extra)")
-    for item, arithmetic, usd in lines:
+    print("Retell's per-minute price is extra)")
+    for item, arithmetic, usd in _cost_lines(answered, profiles, shares[REFERENCE_CLINICS]):
         print(f"  {item:<30} {arithmetic:<52} ${usd:8.4f}")
-    print(f"  {'total':<30} {'(target <= $0.03)':<52} ${total:8.4f}")
+    print(f"  {'total':<30} {'(target <= $0.03)':<52} ${totals[REFERENCE_CLINICS]:8.4f}")
+    print("  total at " + ", ".join(f"{clinics:,} clinics ${usd:.4f}" for clinics, usd in totals.items()))
     print(
         "  measured: AWS calls, WRU/RRU and log bytes of the flow; CPU time, waits and INIT of each function at its\n"
-        f"  size. Assumed: {CLINIC_READS} reads by the clinic, {COLD_SHARE:.0%} cold starts, "
+        f"  size; cold starts simulated (above). Assumed: {CLINIC_READS} reads by the clinic, "
         f"{WAIT_SECONDS * 1000:.0f} ms per AWS call, {RETELL_DIAL_SECONDS} s for Retell's answer to a dial."
     )
     print("  fixed per month, whatever the volume: ~20 custom metrics x $0.30, 11 alarms x $0.10, a dashboard $3,")
     print(
         "  a KMS key $1, a secret $0.40: about $12.50. A call retried 3 times costs about 3x its execute/webhook part."
     )
-    return total
+    return totals
 
 
 if __name__ == "__main__":

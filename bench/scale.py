@@ -58,7 +58,7 @@ def _longest_wait_minutes() -> float:
     return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
 
 
-def capacity_table(answered: AnsweredCall, cost_per_1000: float | None = None) -> None:
+def capacity_table(answered: AnsweredCall, cost_per_1000: dict[int, float] | None = None) -> None:
     execute = answered.phases["execute"]
     wru, wru_at_dial = answered.write_units, execute.units.write
     open_work = sum(phase.units.by_kind.get(f"CALL -> {OPEN_WORK_INDEX}", 0.0) for phase in answered.phases.values())
@@ -114,7 +114,7 @@ def capacity_table(answered: AnsweredCall, cost_per_1000: float | None = None) -
             ),
         }
         if cost_per_1000 is not None:
-            monthly = calls_per_day * ATTEMPTS_PER_CALL * WORKING_DAYS_PER_MONTH / 1000 * cost_per_1000
+            monthly = calls_per_day * ATTEMPTS_PER_CALL * WORKING_DAYS_PER_MONTH / 1000 * cost_per_1000[scale]
             figures["AWS cost a month, USD (per-call part + ~$12.50 fixed)"] = (math.nan, monthly + FIXED_PER_MONTH)
         for name, (quota, value) in figures.items():
             rows.setdefault(name, (quota, []))[1].append(value)
@@ -128,8 +128,8 @@ def capacity_table(answered: AnsweredCall, cost_per_1000: float | None = None) -
     print(f"  'quota' is how long a call may wait for a slot: {MAX_REQUEUES} re-queues of about a minute and a half.")
 
 
-def capacity_figures(answered: AnsweredCall | None = None, cost_per_1000: float | None = None) -> None:
-    """The table; with ``cost_per_1000`` (``make bench`` passes the measured one), the monthly cost too."""
+def capacity_figures(answered: AnsweredCall | None = None, cost_per_1000: dict[int, float] | None = None) -> None:
+    """The table; with ``cost_per_1000`` by scale (``make bench`` passes the measured one), the monthly cost too."""
     from bench.answered_call import answered_call
 
     capacity_table(answered or answered_call(), cost_per_1000)
