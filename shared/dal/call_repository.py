@@ -28,6 +28,8 @@ from shared.dal.table_design import (
     FOLLOW_UP_INDEX,
     FOLLOW_UP_PARTITION_KEY,
     FOLLOW_UP_SORT_KEY,
+    LIST_STATUS,
+    OPEN_LIST_STATUS,
     OPEN_WORK_INDEX,
     OPEN_WORK_PARTITION_KEY,
     OPEN_WORK_SORT_KEY,
@@ -85,6 +87,7 @@ def _call_document(call: Call) -> dict[str, Any]:
     body = call.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     body = {name: value for name, value in body.items() if name not in document and name != "callId"}
     document[CALL_BODY] = _compressed(json.dumps(body, separators=(",", ":")))
+    document[LIST_STATUS] = list_status(call.status)
     document.update(call_key(call.call_id))
     document.update(_index_keys(call))
     return document
@@ -97,6 +100,11 @@ def _compressed(text: str) -> bytes:
 
 def _decompressed(blob: Any) -> str:
     return zlib.decompressobj(zdict=BODY_DICTIONARY).decompress(bytes(blob)).decode()
+
+
+def list_status(status: CallStatus) -> str:
+    """The status as the clinic index holds it (``LIST_STATUS``)."""
+    return status.value if status.is_terminal else OPEN_LIST_STATUS
 
 
 def _index_keys(call: Call) -> dict[str, str]:
@@ -121,6 +129,7 @@ def call_from_item(item: dict[str, Any]) -> Call:
     """A stored call item (also a DynamoDB stream image of one) as the call."""
     values = from_item(item)
     values.setdefault("callId", call_id_of(values))
+    values.pop(LIST_STATUS, None)
     body = values.pop(CALL_BODY, None)
     if body is not None:  # items written before the body was compressed hold every field as an attribute
         values.update(json.loads(_decompressed(body)))
@@ -168,10 +177,13 @@ class CallRepository:
             "Limit": query.limit,
         }
         if query.statuses:
-            names = {f":s{i}": to_attribute(status.value) for i, status in enumerate(sorted(query.statuses))}
+            listed = sorted({list_status(status) for status in query.statuses})
+            names = {f":s{i}": to_attribute(value) for i, value in enumerate(listed)}
             request["FilterExpression"] = f"#status IN ({', '.join(names)})"
-            request["ExpressionAttributeNames"]["#status"] = "status"
+            request["ExpressionAttributeNames"]["#status"] = LIST_STATUS
             request["ExpressionAttributeValues"].update(names)
+        # The index tells the open statuses apart from none of each other: the calls read tell them.
+        wanted = set(query.statuses) or set(CallStatus)
         binding = query.binding()
         if query.next_token:
             start = self._page_tokens.decode(query.next_token, binding)
@@ -183,11 +195,13 @@ class CallRepository:
         last_key: dict[str, Any] | None = None
         for _ in range(MAX_QUERY_PAGES):
             response = self._client.query(**request)
-            entries = response.get("Items", [])[: query.limit - len(calls)]
-            calls += self._calls_of(query.clinic_id, entries)
-            if len(calls) == query.limit and entries:
-                # Resume after the last item handed out, even if DynamoDB read further in this page.
-                return calls, self._page_tokens.encode(from_item({k: entries[-1][k] for k in KEY_FIELDS}), binding)
+            for entry, call in self._calls_of(query.clinic_id, response.get("Items", [])):
+                if call is None or call.status not in wanted:
+                    continue
+                calls.append(call)
+                if len(calls) == query.limit:
+                    # Resume after the last item handed out, even if DynamoDB read further in this page.
+                    return calls, self._page_tokens.encode(from_item({k: entry[k] for k in KEY_FIELDS}), binding)
             last_key = response.get("LastEvaluatedKey")
             if last_key is None:
                 return calls, None
@@ -219,16 +233,19 @@ class CallRepository:
         token = self._page_tokens.encode(from_item(last_key), binding, FOLLOW_UP_KEY_FIELDS) if last_key else None
         return calls, token
 
-    def _calls_of(self, clinic_id: str, entries: list[dict[str, Any]]) -> list[Call]:
-        """The calls the clinic index's entries name, in their order: one ``BatchGetItem`` (the index projects only
-        what the overview and the filter need)."""
+    def _calls_of(self, clinic_id: str, entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Call | None]]:
+        """Each of the clinic index's entries with the call it names (``None`` if it is gone or not the clinic's),
+        in their order: one ``BatchGetItem`` (the index projects only what the overview and the filter need)."""
         if not entries:
             return []
         keys = [{PARTITION_KEY: entry[PARTITION_KEY], SORT_KEY: entry[SORT_KEY]} for entry in entries]
         items = batch_get(self._client, self._table, keys, consistent=False)
-        found = {item[PARTITION_KEY]["S"]: item for item in items}
-        calls = [call_from_item(found[key[PARTITION_KEY]["S"]]) for key in keys if key[PARTITION_KEY]["S"] in found]
-        return [call for call in calls if call.clinic_id == clinic_id]
+        found = {item[PARTITION_KEY]["S"]: call_from_item(item) for item in items}
+        pairs: list[tuple[dict[str, Any], Call | None]] = []
+        for entry in entries:
+            call = found.get(entry[PARTITION_KEY]["S"])
+            pairs.append((entry, call if call is not None and call.clinic_id == clinic_id else None))
+        return pairs
 
     def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
         """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot), those whose attempt is

@@ -51,12 +51,16 @@ PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
+LIST_STATUS = "listStatus"
+"""The status the clinic index holds: a terminal status as it is, ``open`` for the others (scheduled, claimed,
+connected). Moving from one open status to another (a dial's claim, the owner picking up) thus changes no attribute
+the index projects, and does not write the index: two write units an answered call."""
+OPEN_LIST_STATUS = "open"
 CLINIC_CALLS_ATTRIBUTES = (
     "callId",
     "petName",
     "ownerName",
-    "scheduledFor",
-    "status",
+    LIST_STATUS,
     "outcome",
     "statusReason",
     "attempt",
@@ -64,12 +68,16 @@ CLINIC_CALLS_ATTRIBUTES = (
 )
 """What the clinic index projects besides the keys: the overview's columns and the list's status filter. The list
 reads the calls themselves by key (one ``BatchGetItem`` a page), so a write that changes none of these (a dial's
-Retell id, an analysis) does not write the index."""
+Retell id, an analysis, a claim) does not write the index. ``scheduledFor`` is not stored beside the index's sort
+key that begins with it (``scheduled_for_of``): an item under 1 KB is one write unit a write."""
 CALL_ATTRIBUTES = tuple(
-    name for name in (*CLINIC_CALLS_ATTRIBUTES, "clinicId", "version", "scheduleToken") if name != "callId"
+    name
+    for name in (*CLINIC_CALLS_ATTRIBUTES, "status", "clinicId", "version", "scheduleToken")
+    if name not in ("callId", LIST_STATUS)
 )
 """The call's fields stored as attributes (keys, conditions and projections name them); the others are stored in
-``CALL_BODY``, compressed, except ``callId``, which the key holds (``call_id_of``)."""
+``CALL_BODY``, compressed, except ``callId``, which the key holds (``call_id_of``), and ``LIST_STATUS``, which is
+derived from the status."""
 CALL_BODY = "body"
 
 
@@ -85,6 +93,11 @@ def _part(value: str) -> str:
 
 def call_key(call_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"CALL#{_part(call_id)}", SORT_KEY: "CALL"}
+
+
+def scheduled_for_of(entry: dict[str, str]) -> str:
+    """A call's ``scheduledFor`` from its clinic index sort key (``{scheduledFor}#{callId}``)."""
+    return entry[CLINIC_CALLS_SORT_KEY].split("#", 1)[0]
 
 
 def call_id_of(key: dict[str, str]) -> str:

@@ -159,9 +159,11 @@ class TestOverview:
             "clinic-a", start, start + timedelta(days=1), 10
         )
         assert (len(summaries), truncated) == (1, False)
-        assert [operation for operation, _ in seen] == ["Query"]
+        # The index, then the status of its one open call from the call itself (the index says only "open").
+        assert [operation for operation, _ in seen] == ["Query", "BatchGetItem"]
         assert seen[0][1]["IndexName"] == "gsi1"
         assert "ProjectionExpression" in seen[0][1]
+        assert summaries[0].status == "scheduled"
 
     def test_the_read_is_bounded(self, api: ApiClient) -> None:
         from shared.dal.call_summaries import CallSummaryReader

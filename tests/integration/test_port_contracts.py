@@ -185,6 +185,23 @@ class TestCallStore:
             calls.replace(a_call("nope"), expected=a_call("nope"))
         assert gone.value.current is None
 
+    def test_the_list_tells_the_open_statuses_apart_and_pages_through_them(self, calls: CallStore) -> None:
+        statuses = ["scheduled", "in_progress", "initiated", "in_progress", "completed", "in_progress", "scheduled"]
+        for index, status in enumerate(statuses):
+            calls.create(
+                a_call(f"c{index}", consultation=None, status=status, scheduledFor=NOW + timedelta(hours=index))
+            )
+        live = frozenset({CallStatus.IN_PROGRESS})
+        first, token = calls.list_for_clinic(CallQuery("clinic-a", statuses=live, limit=2))
+        assert [call.call_id for call in first] == ["c1", "c3"]
+        assert token is not None
+        rest, end = calls.list_for_clinic(CallQuery("clinic-a", statuses=live, limit=2, next_token=token))
+        assert ([call.call_id for call in rest], end) == (["c5"], None)
+        waiting, _ = calls.list_for_clinic(
+            CallQuery("clinic-a", statuses=frozenset({CallStatus.SCHEDULED, CallStatus.COMPLETED}))
+        )
+        assert [call.call_id for call in waiting] == ["c0", "c4", "c6"]
+
     def test_the_list_is_in_time_order_filtered_and_paged_with_tokens_bound_to_the_query(
         self, calls: CallStore
     ) -> None:
