@@ -4,6 +4,10 @@
   between; DynamoDB never lets two conditional writes on an item both succeed. The tests that race deliveries
   against each other, and the local stack (several handler threads), need the real guarantee, so every item
   operation of moto's DynamoDB backend runs under one lock.
+* **Reads that are not torn.** moto hands a read back as its live item and serializes it after the lock is released;
+  an update on another thread meanwhile (a dialing pool's map gaining a lease) changes the dict being serialized
+  ("dictionary changed size during iteration"). A read returns a copy taken under the lock, as DynamoDB's answer is
+  a snapshot.
 * **Transactions that cost what they touch.** moto 5.2's ``transact_write_items`` backs up for its rollback by
   deep-copying the whole table, once per item of the transaction: O(table size) time for every transaction. Every
   copied item is also a moto model, and moto's ``BaseModel.__new__`` appends every model instance ever created to
@@ -32,6 +36,7 @@ from typing import Any
 
 _LOCK = threading.RLock()
 _OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query", "scan")
+_READS = ("get_item", "query", "scan")
 _IN_TRANSACTION = threading.local()
 
 
@@ -47,6 +52,8 @@ def make_moto_dynamodb_atomic() -> None:
             continue
         if name == "transact_write_items":
             method = _rolling_back_touched_items(method)
+        if name in _READS:
+            method = _copied(method)
         setattr(DynamoDBBackend, name, _locked(method))
     if "__deepcopy__" not in Table.__dict__:
         Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
@@ -61,6 +68,14 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(*args, **kwargs)
 
     wrapper._atomic = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _copied(read: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(read)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return copy.deepcopy(read(*args, **kwargs))
+
     return wrapper
 
 

@@ -224,3 +224,21 @@ def test_replaced_item_versions_are_freed(aws: AwsStandIns) -> None:
     tracked = _tracked_items()
     assert len(tracked) - live_before <= 2  # moto as shipped keeps every replaced version (600 here)
     assert "199" in [item.attrs["n"].value for item in tracked if item.hash_key.value == "A"]  # the live one
+
+
+def test_a_read_is_a_snapshot_that_a_later_update_of_a_map_does_not_change(aws: AwsStandIns) -> None:
+    """moto serializes a read's item after its lock is released: a live item changed by another thread's update
+    meanwhile failed with "dictionary changed size during iteration" (a burst's dialing pools)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    aws.dynamodb.put_item(TableName=TABLE, Item={**_key("POOL"), "leases": {"M": {"a": {"N": "1"}}}})
+    backend = dynamodb_backends[ACCOUNT][REGION]
+    read = backend.get_item(TABLE, _key("POOL"))
+    aws.dynamodb.update_item(
+        TableName=TABLE,
+        Key=_key("POOL"),
+        UpdateExpression="SET leases.b = :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    assert sorted(read.to_json()["Attributes"]["leases"]["M"]) == ["a"]
+    assert sorted(backend.get_item(TABLE, _key("POOL")).to_json()["Attributes"]["leases"]["M"]) == ["a", "b"]
