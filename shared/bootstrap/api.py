@@ -9,7 +9,6 @@ from typing import Any
 from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     LambdaInvoker,
-    RetellDialers,
     SecretReader,
     aws_clients,
     build_storage,
@@ -17,6 +16,7 @@ from shared.bootstrap.common import (
     retell_api_keys,
     utc_now,
 )
+from shared.bootstrap.retell import RetellDialers
 from shared.config import ApiConfig, RetellConfig, from_environment
 from shared.dal.call_summaries import CallSummaryReader
 from shared.logic.calls import CallService, random_call_id

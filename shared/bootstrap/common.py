@@ -1,5 +1,5 @@
-"""What the functions' graphs share: the storage (one DynamoDB client for every repository), Retell's keys and
-clients, secrets through Powertools' cache, Lambda's invoker of execute, the AWS clients and the environment check.
+"""What the functions' graphs share: the storage (one DynamoDB client for every repository), Retell's keys,
+secrets through Powertools' cache, Lambda's invoker of execute, the AWS clients and the environment check.
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
-from shared.adapters.execute_invoker import LambdaExecuteInvoker
-from shared.adapters.retell_dialer import RetellConnection, RetellDialer
 from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
@@ -26,8 +24,11 @@ from shared.dal.settings_repository import SettingsRepository
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
-from shared.logic.ports import Clock, Dialer
-from shared.models.execution import ExecuteRequest
+from shared.logic.ports import Clock
+
+if TYPE_CHECKING:
+    from shared.adapters.execute_invoker import LambdaExecuteInvoker
+    from shared.models.execution import ExecuteRequest
 
 SECRET_MAX_AGE_SECONDS = 300
 """Secrets are re-read from Secrets Manager at most every five minutes (a rotation takes effect by then)."""
@@ -113,28 +114,6 @@ def retell_api_keys(read_secret: SecretReader, config: RetellConfig) -> Callable
     return lambda: parse_retell_keys(read_secret(config.retell_secret_name))
 
 
-class RetellDialers:
-    """A Retell client for the current key (a new one after a rotation)."""
-
-    def __init__(self, config: RetellConfig, keys: Callable[[], list[str]]):
-        self._config = config
-        self._keys = keys
-        self._dialers: dict[str, RetellDialer] = {}
-
-    def __call__(self) -> Dialer:
-        key = self._keys()[0]
-        if key not in self._dialers:
-            self._dialers.clear()
-            self._dialers[key] = RetellDialer(
-                RetellConnection(
-                    api_key=key,
-                    base_url=self._config.retell_base_url,
-                    timeout_seconds=self._config.retell_timeout_seconds,
-                )
-            )
-        return self._dialers[key]
-
-
 # -- from a container's environment ---------------------------------------------------------------------------------
 
 
@@ -162,7 +141,11 @@ class LambdaInvoker:
 
     def invoke(self, request: ExecuteRequest) -> None:
         if self._invoker is None:
+            # Here, not at the top: the webhook's graph shares this module and never invokes execute (the adapter
+            # brings execute's request model).
             import boto3
+
+            from shared.adapters.execute_invoker import LambdaExecuteInvoker
 
             self._invoker = LambdaExecuteInvoker(boto3.client("lambda"), self._function_arn)
         self._invoker.invoke(request)

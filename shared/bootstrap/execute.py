@@ -9,7 +9,6 @@ from typing import Any
 
 from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
-    RetellDialers,
     SecretReader,
     aws_clients,
     build_storage,
@@ -18,6 +17,7 @@ from shared.bootstrap.common import (
     retell_api_keys,
     utc_now,
 )
+from shared.bootstrap.retell import RetellDialers
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.dal.dial_leases import DialLeases
 from shared.dal.do_not_call import DoNotCallRepository

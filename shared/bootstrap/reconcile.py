@@ -9,7 +9,6 @@ from typing import Any
 from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     LambdaInvoker,
-    RetellDialers,
     SecretReader,
     aws_clients,
     build_storage,
@@ -18,6 +17,7 @@ from shared.bootstrap.common import (
     retell_api_keys,
     utc_now,
 )
+from shared.bootstrap.retell import RetellDialers
 from shared.bootstrap.retell_webhook import build_events
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker
