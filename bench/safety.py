@@ -59,9 +59,9 @@ def safety_cost() -> None:
     from scripts.invoke import sandbox
     from shared.bootstrap.execute import build_execute
     from shared.config import FunctionConfig, RetellConfig, from_environment
-    from shared.models.call import ScheduleCallRequest
     from shared.models.execution import ExecuteRequest
     from shared.models.principal import Principal
+    from shared.models.requests import ScheduleCallRequest
     from shared.observability import logger
 
     logger.setLevel("ERROR")

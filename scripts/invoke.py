@@ -66,8 +66,8 @@ def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
 
 def _seed_sample_call(clock: Clock) -> None:
     from shared.bootstrap.api import api_from_environment
-    from shared.models.call import ScheduleCallRequest
     from shared.models.principal import Principal
+    from shared.models.requests import ScheduleCallRequest
 
     services = api_from_environment(clock=clock, new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN)
     seeding = services.calls
