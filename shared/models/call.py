@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.domain.phone import phone_time_zones
-from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime
+from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
 from shared.models.ids import ConsultationId
 from shared.models.safety import CallConsent
 
@@ -146,7 +146,9 @@ class FollowUpDone(ApiModel):
     resolved_at: UtcDatetime
     resolved_by: str
     note: str | None = None
-    reasons: list[str] = Field(default_factory=list, description="The reasons the call had when it was marked done")
+    reasons: list[str] = Field(
+        default_factory=empty_list, description="The reasons the call had when it was marked done"
+    )
 
 
 class CallAttempt(ApiModel):
@@ -187,7 +189,7 @@ class CallView(CallDetails):
     has_recording: bool = Field(
         default=False, description="Retell recorded the call: GET /calls/{callId}/recording plays it"
     )
-    attempts: list[CallAttempt] = Field(default_factory=list)
+    attempts: list[CallAttempt] = Field(default_factory=empty_list)
     created_at: UtcDatetime
     updated_at: UtcDatetime
     created_by: str
@@ -205,7 +207,7 @@ class CallView(CallDetails):
         default=False, description="Flagged for the clinic's attention and not yet marked done (the worklist)"
     )
     follow_up_reasons: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Why the call was flagged: `call_failed`, `call_unresolved`, `callback_requested`, `pet_worse`, "
         "`owner_concern`, `call_unsuccessful`, `do_not_call_requested`",
     )
