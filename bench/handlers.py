@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.answered_call import AnsweredCall
 
@@ -72,11 +73,22 @@ NOT_IN_THE_LAYER = ("click", "rich", "pygments")
 The dependency layer is built from the runtime dependencies alone (``infra/assets.py``), so in Lambda that import
 fails at once; the bench makes them unimportable the same way."""
 
+SHARED = Path(__file__).resolve().parents[1] / "shared"
 
-def _seconds(statement: str) -> float:
+
+def _lambda_env() -> dict[str, str]:
+    """A measured interpreter's environment: the function's, and bytecode as Lambda has it. The shared layer ships
+    byte-compiled (``infra/assets.py``), so ``shared/`` is compiled once here; the function's own folder ships
+    without bytecode, so nothing is written and a handler's module is compiled at each import, as in Lambda.
+    Without this, the figures depended on the machine: with ``PYTHONDONTWRITEBYTECODE`` set, every round also
+    compiled all of ``shared/`` (about a tenth of the floor), which no cold start in Lambda does."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(SHARED)], check=True)
+    return {**os.environ, **LAMBDA_ENV, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _seconds(statement: str, env: dict[str, str]) -> float:
     as_in_the_layer = f"import sys; sys.modules.update(dict.fromkeys({NOT_IN_THE_LAYER!r}))"
     timed = f"{as_in_the_layer}; import time; _t = time.perf_counter(); {statement}; print(time.perf_counter() - _t)"
-    env = {**os.environ, **LAMBDA_ENV}
     done = subprocess.run([sys.executable, "-c", timed], check=True, capture_output=True, text=True, env=env)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -84,10 +96,11 @@ def _seconds(statement: str) -> float:
 def import_over_floor() -> None:
     ratios: dict[str, list[float]] = {name: [] for name in FLOORS}
     seconds: dict[str, list[float]] = {name: [] for name in STATEMENTS}
+    env = _lambda_env()
     for _ in range(ROUNDS):
         order = list(STATEMENTS)
         random.shuffle(order)
-        round_seconds = {name: _seconds(STATEMENTS[name]) for name in order}
+        round_seconds = {name: _seconds(STATEMENTS[name], env) for name in order}
         for name, value in round_seconds.items():
             seconds[name].append(value)
         for name, floor in FLOORS.items():
@@ -119,8 +132,8 @@ def first_dial() -> None:
         "print(time.perf_counter() - _t)"
     )
     samples = []
+    env = _lambda_env()
     for _ in range(ROUNDS):
-        env = {**os.environ, **LAMBDA_ENV}
         done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env)
         samples.append(float(done.stdout.strip().splitlines()[-1]))
     print(
@@ -155,8 +168,8 @@ def _init(function: str) -> tuple[float, float]:
         "print(_s, int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024)"
     )
     runs = []
+    env = _lambda_env()
     for _ in range(max(3, ROUNDS // 3)):
-        env = {**os.environ, **LAMBDA_ENV}
         done = subprocess.run([sys.executable, "-c", statement], check=True, capture_output=True, text=True, env=env)
         seconds, rss = done.stdout.strip().splitlines()[-1].split()
         runs.append((float(seconds), float(rss)))

@@ -128,7 +128,7 @@ def latency() -> None:
 
 
 def _with_channel(functions: Any, ses: Any) -> Any:
-    from shared.bootstrap import notify_from_environment
+    from shared.bootstrap.notify import notify_from_environment
     from standins.outbox import CapturedChatChannel
 
     outbox = functions.outbox

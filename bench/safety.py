@@ -57,11 +57,11 @@ def safety_cost() -> None:
 
     from bench.run import counting_aws_calls
     from scripts.invoke import sandbox
-    from shared.bootstrap import build_execute
+    from shared.bootstrap.execute import build_execute
     from shared.config import FunctionConfig, RetellConfig, from_environment
-    from shared.models.call import ScheduleCallRequest
     from shared.models.execution import ExecuteRequest
     from shared.models.principal import Principal
+    from shared.models.requests import ScheduleCallRequest
     from shared.observability import logger
 
     logger.setLevel("ERROR")
@@ -72,7 +72,7 @@ def safety_cost() -> None:
     pure: list[float] = []
     stores: list[float] = []
     with sandbox(clock=lambda: now[0]), contextlib.redirect_stdout(io.StringIO()):
-        from shared.bootstrap import api_from_environment
+        from shared.bootstrap.api import api_from_environment
 
         os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
         calls = api_from_environment(clock=lambda: now[0]).calls

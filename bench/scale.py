@@ -53,7 +53,7 @@ QUOTAS = {
 
 def _longest_wait_minutes() -> float:
     """How long a call may wait for a slot before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
-    from shared.logic.execution import REQUEUE_DELAY, REQUEUE_JITTER
+    from shared.domain.lifecycle import REQUEUE_DELAY, REQUEUE_JITTER
 
     return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from shared.bootstrap import utc_now
+from shared.bootstrap.common import utc_now
 from shared.logic.ports import Clock
 from standins.aws_stand_ins import FAKE_CREDENTIALS, RETELL_TEST_KEY, create_stand_ins
 from standins.gateway import LambdaContext
@@ -65,9 +65,9 @@ def sign_if_asked(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _seed_sample_call(clock: Clock) -> None:
-    from shared.bootstrap import api_from_environment
-    from shared.models.call import ScheduleCallRequest
+    from shared.bootstrap.api import api_from_environment
     from shared.models.principal import Principal
+    from shared.models.requests import ScheduleCallRequest
 
     services = api_from_environment(clock=clock, new_call_id=lambda: SAMPLE_CALL_ID, new_token=lambda: SAMPLE_TOKEN)
     seeding = services.calls

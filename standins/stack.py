@@ -8,19 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.adapters.notice_channels import SesEmailChannel
-from shared.bootstrap import (
-    ApiServices,
-    ExecuteServices,
-    NotifyServices,
-    ReconcilerServices,
-    WebhookServices,
-    api_from_environment,
-    execute_from_environment,
-    notify_from_environment,
-    reconciler_from_environment,
-    utc_now,
-    webhook_from_environment,
-)
+from shared.bootstrap.api import ApiServices, api_from_environment
+from shared.bootstrap.common import utc_now
+from shared.bootstrap.execute import ExecuteServices, execute_from_environment
+from shared.bootstrap.notify import NotifyServices, notify_from_environment
+from shared.bootstrap.reconcile import ReconcilerServices, reconciler_from_environment
+from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_environment
 from shared.config import RetellConfig
 from shared.logic.ports import Clock, ExecuteInvoker, NoticeChannel
 from standins.gateway import LambdaContext

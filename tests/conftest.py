@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from shared.bootstrap import ApiServices, api_from_environment
+from shared.bootstrap.api import ApiServices, api_from_environment
 from standins.apigw import claims_for, http_event
 from standins.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
 from standins.gateway import LambdaContext

@@ -22,7 +22,8 @@ from shared.api.envelope import failure_responses, success_response
 from shared.api.errors import register_error_handlers
 from shared.api.refusals import refusal
 from shared.api.request_body import check_body_size, check_json_body
-from shared.bootstrap import ApiServices, api_from_environment, validate_environment
+from shared.bootstrap.api import ApiServices, api_from_environment
+from shared.bootstrap.common import validate_environment
 from shared.models.errors import DomainError
 from shared.observability import logger, metrics, tracer
 

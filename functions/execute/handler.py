@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.api.refusals import describe_validation_errors
-from shared.bootstrap import ExecuteServices, execute_from_environment, validate_environment
+from shared.bootstrap.common import validate_environment
+from shared.bootstrap.execute import ExecuteServices, execute_from_environment
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric

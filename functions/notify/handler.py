@@ -18,7 +18,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.bootstrap import NotifyServices, notify_from_environment, validate_environment
+from shared.bootstrap.common import validate_environment
+from shared.bootstrap.notify import NotifyServices, notify_from_environment
 from shared.dal.stream_records import occurrences
 from shared.logic.notices import Delivery
 from shared.observability import logger, metrics, tracer

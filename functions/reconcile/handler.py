@@ -19,7 +19,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.bootstrap import ReconcilerServices, reconciler_from_environment, validate_environment
+from shared.bootstrap.common import validate_environment
+from shared.bootstrap.reconcile import ReconcilerServices, reconciler_from_environment
 from shared.logic.ports import CallRef
 from shared.logic.reconciliation import Repair
 from shared.models.execution import AttemptRef

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from shared.api import retell_signature
 from shared.api.refusals import describe_validation_errors, refusal
-from shared.bootstrap import WebhookServices, validate_environment, webhook_from_environment
+from shared.bootstrap.common import validate_environment
+from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_environment
 from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
 from shared.models.retell import RetellWebhook, WebhookKind

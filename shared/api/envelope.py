@@ -8,6 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from shared.models.base import empty_list
+
 T = TypeVar("T")
 
 
@@ -19,7 +21,7 @@ class Success(BaseModel, Generic[T]):
 class ErrorInfo(BaseModel):
     code: str = Field(description="Stable snake_case code to branch on, e.g. invalid_state")
     message: str = Field(description="A sentence for a person")
-    details: list[dict[str, Any]] = Field(default_factory=list)
+    details: list[dict[str, Any]] = Field(default_factory=empty_list)
 
 
 class Failure(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain.phone import normalise_phone, phone_time_zones
-from shared.models.base import ApiModel
+from shared.models.base import ApiModel, empty_list
 from shared.models.ids import CONSULTATION_ID_PATTERN
 
 
@@ -66,7 +66,7 @@ class IdexxClinic(_Loose):
 
 
 class IdexxPageData(_Loose):
-    providers: list[IdexxProvider] = Field(default_factory=list)
+    providers: list[IdexxProvider] = Field(default_factory=empty_list)
     patient: IdexxPatient = Field(default_factory=IdexxPatient)
     client: IdexxClient = Field(default_factory=IdexxClient)
     consultation: IdexxConsultation = Field(default_factory=IdexxConsultation)

@@ -15,6 +15,7 @@ business (``shared.logic``), not this module's.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,6 +28,11 @@ from shared.models.settings import RetryPolicy
 MAX_REQUEUES = 120
 """Re-queues of one attempt (about a minute apart) before it fails: two hours without a free dialing slot means
 something is stuck, and the clinic should hear about it rather than the owner being rung in the evening."""
+
+REQUEUE_DELAY = timedelta(seconds=60)
+REQUEUE_JITTER = timedelta(seconds=45)
+"""A re-queued attempt goes again 60-105 s later: a burst of calls that came due together (Monday 09:00) spreads
+out over the following minutes instead of returning all at once."""
 
 EARLY_TOLERANCE = timedelta(minutes=2)
 """A claim this long before the call is due is refused: schedules never fire early, so such a delivery is a stray
@@ -50,6 +56,10 @@ class QueueReason(StrEnum):
     ACCOUNT = "account"  # the Retell account cannot place calls: waits for it, counts against nothing
     NOT_PLACED = "not_placed"  # the reconciler found the dial never reached Retell: dialed again, counts nothing
     DIAL_CAP = "dial_cap"  # the number was dialed as often as allowed in 24 hours: waits for the window, counts nothing
+
+
+def requeue_delay(rng: random.Random) -> timedelta:
+    return REQUEUE_DELAY + REQUEUE_JITTER * rng.random()
 
 
 def keep_transcript(text: str | None) -> str | None:

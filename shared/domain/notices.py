@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from shared.domain.follow_up import FollowUpReason
+from shared.models.base import empty_list
 from shared.models.settings import NotificationEvent
 
 REASON_WORDS: dict[str, str] = {
@@ -47,9 +48,9 @@ class CallImage(BaseModel):
     clinic_name: str | None = None
     status_reason: str | None = None
     needs_follow_up: bool = False
-    follow_up_reasons: list[str] = Field(default_factory=list)
+    follow_up_reasons: list[str] = Field(default_factory=empty_list)
     analysis: dict[str, Any] | None = None
-    attempts: list[dict[str, Any]] = Field(default_factory=list)
+    attempts: list[dict[str, Any]] = Field(default_factory=empty_list)
 
     @property
     def analyzed(self) -> bool:

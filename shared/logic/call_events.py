@@ -25,7 +25,6 @@ from shared.domain.reconciliation import LONGEST_CALL, RING_LIMIT
 from shared.logic.call_writes import CallWriter, Transition
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
-from shared.logic.execution import requeue_delay
 from shared.logic.ports import AccountBreaker, NoReadAhead, ReadAhead
 from shared.models.call import Call, CallStatus
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
@@ -149,7 +148,7 @@ class CallEventService:
         )
         # Decided once per event, so a re-decision after a lost race keeps the same schedule token and delay.
         token = self._new_token()
-        delay = requeue_delay(self._rng)
+        delay = lifecycle.requeue_delay(self._rng)
 
         def apply_end(call: Call) -> Call | None:
             after_end = None

@@ -35,7 +35,7 @@ from shared.logic.ports import (
     StaleWrite,
     TokenSource,
 )
-from shared.models.call import Call, CallStatus, CallView, ScheduleCallRequest, UpdateCallRequest
+from shared.models.call import Call, CallStatus, CallView
 from shared.models.errors import (
     CallNotFound,
     ChangedMeanwhile,
@@ -52,7 +52,7 @@ from shared.models.errors import (
 )
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
-from shared.models.safety import ConsentInput, recorded_consent
+from shared.models.requests import ConsentInput, ScheduleCallRequest, UpdateCallRequest, recorded_consent
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
 

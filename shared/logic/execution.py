@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
@@ -50,12 +50,6 @@ from shared.models.errors import NoOpenSlot
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger
 
-REQUEUE_DELAY = timedelta(seconds=60)
-REQUEUE_JITTER = timedelta(seconds=45)
-"""A re-queued attempt goes again 60-105 s later: a burst of calls that came due together (Monday 09:00) spreads
-out over the following minutes instead of returning all at once."""
-
-
 QUEUE_REASONS = {
     ExecutionResult.MOVED: lifecycle.QueueReason.CLOSED,
     ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_SLOT,
@@ -70,10 +64,6 @@ class Execution:
     result: ExecutionResult
     call: Call | None = None
     detail: str = ""
-
-
-def requeue_delay(rng: random.Random) -> timedelta:
-    return REQUEUE_DELAY + REQUEUE_JITTER * rng.random()
 
 
 class CallExecutor:
@@ -158,7 +148,7 @@ class CallExecutor:
         if not self._leases.acquire(
             call.clinic_id, call.call_id, call.attempt, self._lease_limits(settings.max_concurrent_calls), now
         ):
-            slot = calendar.next_open_slot(now + requeue_delay(self._rng))
+            slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
                 call, slot, ExecutionResult.REQUEUED, "all dialing slots busy; dialing again shortly", now
             )
@@ -175,7 +165,7 @@ class CallExecutor:
         except DialRateLimited:
             self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
-            slot = calendar.next_open_slot(now + requeue_delay(self._rng))
+            slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
                 call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
             )
@@ -184,7 +174,7 @@ class CallExecutor:
             self._leases.release(call.clinic_id, call.call_id)
             self._breaker.trip(str(error), now, now + lifecycle.ACCOUNT_WAIT)
             logger.error("Retell account cannot place calls", extra={"status": error.status})
-            slot = calendar.next_open_slot(now + lifecycle.ACCOUNT_WAIT + requeue_delay(self._rng))
+            slot = calendar.next_open_slot(now + lifecycle.ACCOUNT_WAIT + lifecycle.requeue_delay(self._rng))
             reason = f"the Retell account cannot place calls ({error}); dialing resumes when it can"
             return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now)
         except DialRejected as error:
@@ -266,7 +256,7 @@ class CallExecutor:
 
     def _wait_for_account(self, call: Call, breaker: BreakerState, calendar: DialWindow, now: datetime) -> Execution:
         """The account's breaker is open and another execute holds the probe: wait until after the next probe."""
-        after_probe = max(breaker.probe_at or now, now) + requeue_delay(self._rng)
+        after_probe = max(breaker.probe_at or now, now) + lifecycle.requeue_delay(self._rng)
         reason = f"the Retell account cannot place calls ({breaker.reason}); dialing resumes when it can"
         return self._back_to_queue(call, calendar.next_open_slot(after_probe), ExecutionResult.PAUSED, reason, now)
 

@@ -13,16 +13,20 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared.adapters.call_scheduler import PendingAttempt
-from shared.domain.dialing import DialSpec
 from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
-from shared.models.execution import ExecuteRequest
 from shared.models.retell import RetellCall
 from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
+
+if TYPE_CHECKING:
+    # Named in annotations only: importing them here would load the dialing rules and execute's request model into
+    # every function that uses a port, the webhook too, which neither dials nor invokes execute.
+    from shared.domain.dialing import DialSpec
+    from shared.models.execution import ExecuteRequest
 
 Clock = Callable[[], datetime]
 """Now, as an aware UTC datetime."""

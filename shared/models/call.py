@@ -1,4 +1,5 @@
-"""A scheduled discharge follow-up call: what the API accepts and returns, and what is stored."""
+"""A scheduled discharge follow-up call: what the API returns and what is stored (what only the API takes and pages
+is in ``requests``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.domain.phone import phone_time_zones
-from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel, UtcDatetime
+from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
 from shared.models.ids import ConsultationId
-from shared.models.safety import CallConsent, ConsentInput
+from shared.models.safety import CallConsent
 
 
 class CallStatus(StrEnum):
@@ -99,42 +100,6 @@ class CallDetails(StrictApiModel):
     metadata: CallMetadata = Field(default_factory=CallMetadata)
 
 
-class ScheduleCallRequest(CallDetails):
-    """``POST /calls/schedule``. No ``scheduledFor`` means the next open slot from now."""
-
-    scheduled_for: RequestedInstant | None = None
-    timezone: IanaTimezone | None = None
-    consent: ConsentInput | None = Field(
-        default=None, description="The owner's consent; required while the clinic's `requireConsent` is on"
-    )
-
-
-class UpdateCallRequest(StrictApiModel):
-    """``PATCH /calls/{callId}``: only the fields given change. ``null`` clears an optional field."""
-
-    phone_number: E164Phone | None = None
-    pet_name: Name | None = None
-    owner_name: Name | None = None
-    vet_name: Name | None = None
-    clinic_name: Name | None = None
-    clinic_phone: E164Phone | None = None
-    discharge_summary: LongText | None = None
-    notes: ShortText | None = None
-    metadata: CallMetadata | None = None
-    scheduled_for: RequestedInstant | None = None
-    timezone: IanaTimezone | None = None
-    consent: ConsentInput | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> UpdateCallRequest:
-        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata", "consent"):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be cleared")
-        if not self.model_fields_set:
-            raise ValueError("give at least one field to change")
-        return self
-
-
 class CallOutcome(StrEnum):
     """How an attempt ended, in the clinic's terms (Retell's ``disconnection_reason`` says it in telephony terms)."""
 
@@ -181,13 +146,9 @@ class FollowUpDone(ApiModel):
     resolved_at: UtcDatetime
     resolved_by: str
     note: str | None = None
-    reasons: list[str] = Field(default_factory=list, description="The reasons the call had when it was marked done")
-
-
-class FollowUpRequest(StrictApiModel):
-    """``POST /calls/{callId}/follow-up``: what was done about it."""
-
-    note: ShortText | None = Field(default=None, description="What the clinic did (a short note)")
+    reasons: list[str] = Field(
+        default_factory=empty_list, description="The reasons the call had when it was marked done"
+    )
 
 
 class CallAttempt(ApiModel):
@@ -228,7 +189,7 @@ class CallView(CallDetails):
     has_recording: bool = Field(
         default=False, description="Retell recorded the call: GET /calls/{callId}/recording plays it"
     )
-    attempts: list[CallAttempt] = Field(default_factory=list)
+    attempts: list[CallAttempt] = Field(default_factory=empty_list)
     created_at: UtcDatetime
     updated_at: UtcDatetime
     created_by: str
@@ -246,7 +207,7 @@ class CallView(CallDetails):
         default=False, description="Flagged for the clinic's attention and not yet marked done (the worklist)"
     )
     follow_up_reasons: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Why the call was flagged: `call_failed`, `call_unresolved`, `callback_requested`, `pet_worse`, "
         "`owner_concern`, `call_unsuccessful`, `do_not_call_requested`",
     )
@@ -288,15 +249,6 @@ class Call(CallView):
             view.owner_timezone, local = owner
             view.owner_local_time = local.isoformat(timespec="seconds")
         return view
-
-
-class CallPage(ApiModel):
-    items: list[CallView]
-    next_token: str | None = None
-
-
-class RecordingLink(ApiModel):
-    url: str = Field(description="Signed by Retell; expires (minutes to a day): ask again rather than keep it")
 
 
 def owner_clock(call: CallView) -> tuple[str, datetime] | None:

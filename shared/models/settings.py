@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from shared.domain.follow_up import FollowUpRules
-from shared.models.base import E164Phone, IanaTimezone, StrictApiModel
+from shared.models.base import E164Phone, IanaTimezone, StrictApiModel, empty_list
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -129,7 +129,7 @@ class NotificationEvent(StrEnum):
 class NotificationSettings(StrictApiModel):
     """Who is told, about what, and when the daily digest goes (the clinic's local hour)."""
 
-    emails: list[EmailAddress] = Field(default_factory=list, max_length=10, description="Up to 10 addresses")
+    emails: list[EmailAddress] = Field(default_factory=empty_list, max_length=10, description="Up to 10 addresses")
     webhook_url: WebhookUrl | None = Field(
         default=None, description="A Slack or Teams incoming-webhook URL (https only)"
     )
@@ -155,7 +155,7 @@ class ClinicSettings(StrictApiModel):
         default_factory=lambda: _weekday_hours("09:00", "17:00", ("mon", "tue", "wed", "thu", "fri"))
     )
     closed_dates: list[Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]] = Field(
-        default_factory=list, max_length=400
+        default_factory=empty_list, max_length=400
     )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     agent_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{1,128}$")

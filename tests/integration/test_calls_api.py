@@ -315,9 +315,9 @@ class TestCancelling:
 
 class TestConcurrentWriters:
     def test_a_writer_holding_a_stale_copy_loses(self, api: ApiClient, aws: AwsStandIns) -> None:
-        from shared.models.call import UpdateCallRequest
         from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
+        from shared.models.requests import UpdateCallRequest
 
         call = schedule(api)
         service = api.services.calls
@@ -338,9 +338,9 @@ class TestConcurrentWriters:
     def test_two_admins_moving_a_call_at_once_never_leave_it_without_its_schedule(
         self, api: ApiClient, aws: AwsStandIns
     ) -> None:
-        from shared.models.call import UpdateCallRequest
         from shared.models.errors import ConcurrentUpdate
         from shared.models.principal import Principal
+        from shared.models.requests import UpdateCallRequest
 
         call = schedule(api)
         service = api.services.calls

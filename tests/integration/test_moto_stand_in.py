@@ -234,6 +234,7 @@ def test_a_read_is_a_snapshot_that_a_later_update_of_a_map_does_not_change(aws: 
     aws.dynamodb.put_item(TableName=TABLE, Item={**_key("POOL"), "leases": {"M": {"a": {"N": "1"}}}})
     backend = dynamodb_backends[ACCOUNT][REGION]
     read = backend.get_item(TABLE, _key("POOL"))
+    assert read is not None
     aws.dynamodb.update_item(
         TableName=TABLE,
         Key=_key("POOL"),
@@ -241,4 +242,6 @@ def test_a_read_is_a_snapshot_that_a_later_update_of_a_map_does_not_change(aws: 
         ExpressionAttributeValues={":one": {"N": "1"}},
     )
     assert sorted(read.to_json()["Attributes"]["leases"]["M"]) == ["a"]
-    assert sorted(backend.get_item(TABLE, _key("POOL")).to_json()["Attributes"]["leases"]["M"]) == ["a", "b"]
+    now = backend.get_item(TABLE, _key("POOL"))
+    assert now is not None
+    assert sorted(now.to_json()["Attributes"]["leases"]["M"]) == ["a", "b"]

@@ -27,9 +27,10 @@ from shared.logic.execution import CallExecutor, Execution
 from shared.logic.ports import Dialer, IdempotencyRecord, LeaseLimits
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
-from shared.models.call import Call, ScheduleCallRequest
+from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
+from shared.models.requests import ScheduleCallRequest
 from shared.models.retell import RetellWebhook
 from shared.models.settings import ClinicSettings
 from tests.support.fakes import (

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError as PydanticValidationError
 
 from shared.logic.call_events import EventEffect
-from shared.models.call import CallStatus, ScheduleCallRequest, UpdateCallRequest
+from shared.models.call import CallStatus
 from shared.models.errors import (
     ClinicIdentityMissing,
     ConsentRequired,
@@ -22,6 +22,7 @@ from shared.models.errors import (
     ValidationFailed,
 )
 from shared.models.execution import ExecutionResult
+from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
 from shared.models.safety import DoNotCallSource
 from shared.models.settings import WEEKDAYS, ClinicSettings
 from tests.support.graph import ADMIN, CLINIC, LUNA, STAFF, at, build_graph

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.models.call import ScheduleCallRequest, UpdateCallRequest
 from shared.models.errors import ChangedMeanwhile
+from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
 from tests.support.graph import ADMIN, LUNA, OTHER_ADMIN, build_graph
 
 

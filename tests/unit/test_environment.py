@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from shared import bootstrap
+from shared.bootstrap import common
 from shared.config import RetellConfig, from_environment
 
 
@@ -14,7 +14,7 @@ def test_in_lambda_a_missing_variable_fails_at_start(monkeypatch: pytest.MonkeyP
     for name in ("TABLE_NAME", "SCHEDULE_GROUP_NAME", "RETELL_SECRET_NAME"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ValidationError, match="table_name"):
-        bootstrap.validate_environment(retell=True)
+        common.validate_environment(retell=True)
 
 
 def test_a_malformed_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,4 +28,4 @@ def test_a_malformed_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_outside_lambda_nothing_is_checked_until_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
     monkeypatch.delenv("TABLE_NAME", raising=False)
-    bootstrap.validate_environment(retell=True)  # no error: tests and benchmarks import handlers freely
+    common.validate_environment(retell=True)  # no error: tests and benchmarks import handlers freely

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
-from shared.bootstrap import ApiServices
+from shared.bootstrap.api import ApiServices
 from shared.models.principal import Principal
 
 

@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from api.routes.context import current_principal, current_services
 from shared.api.envelope import Success, failure_responses, success_response
-from shared.models.safety import DoNotCallEntry, DoNotCallList, DoNotCallRequest
+from shared.models.requests import DoNotCallList, DoNotCallRequest
+from shared.models.safety import DoNotCallEntry
 
 router = Router()
 

@@ -1,0 +1,173 @@
+"""What the functions' graphs share: the storage (one DynamoDB client for every repository), Retell's keys,
+secrets through Powertools' cache, Lambda's invoker of execute, the AWS clients and the environment check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
+from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig, from_environment
+from shared.dal.account_breaker import DynamoAccountBreaker
+from shared.dal.call_repository import CallRepository
+from shared.dal.dial_cap import DialCapRepository
+from shared.dal.dial_leases import DialLeases
+from shared.dal.do_not_call import DoNotCallRepository
+from shared.dal.pagination import PageTokens
+from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
+from shared.dal.settings_repository import SettingsRepository
+from shared.logic.call_writes import CallWriter
+from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.do_not_call import DoNotCallService
+from shared.logic.ports import Clock
+
+if TYPE_CHECKING:
+    from shared.adapters.execute_invoker import LambdaExecuteInvoker
+    from shared.models.execution import ExecuteRequest
+
+SECRET_MAX_AGE_SECONDS = 300
+"""Secrets are re-read from Secrets Manager at most every five minutes (a rotation takes effect by then)."""
+
+SecretReader = Callable[[str], str]
+"""A secret's name -> its current value."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- the storage ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The repositories and stores every graph but notify's stands on."""
+
+    calls: CallRepository
+    writer: CallWriter
+    settings: ClinicSettingsService
+    leases: DialLeases
+    breaker: DynamoAccountBreaker
+    do_not_call: DoNotCallService
+    dial_cap: DialCapRepository
+    dynamodb: ReadAheadClient
+    read_ahead: DynamoReadAhead
+
+
+def build_storage(
+    config: FunctionConfig, *, dynamodb: Any, scheduler_client: Any, page_token_key: Callable[[], bytes], clock: Clock
+) -> Storage:
+    dynamodb = ReadAheadClient(dynamodb)  # one client for every repository, so a step's reads can go in one request
+    calls = CallRepository(dynamodb, config.table_name, PageTokens(page_token_key))
+    scheduler = CallScheduler(
+        scheduler_client,
+        SchedulerTarget(
+            group_name=config.schedule_group_name,
+            execute_function_arn=config.execute_function_arn,
+            role_arn=config.scheduler_role_arn,
+            dead_letter_queue_arn=config.scheduler_dlq_arn,
+        ),
+    )
+    settings = ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock)
+    return Storage(
+        calls=calls,
+        writer=CallWriter(
+            calls,
+            scheduler,
+            timedelta(seconds=config.scheduler_min_lead_seconds),
+            follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+        ),
+        settings=settings,
+        leases=DialLeases(dynamodb, config.table_name, live=calls.live_attempts),
+        breaker=DynamoAccountBreaker(dynamodb, config.table_name),
+        do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
+        dial_cap=DialCapRepository(dynamodb, config.table_name),
+        dynamodb=dynamodb,
+        read_ahead=DynamoReadAhead(dynamodb, config.table_name),
+    )
+
+
+def no_page_tokens() -> bytes:
+    raise RuntimeError("only the API pages")
+
+
+# -- Retell's keys --------------------------------------------------------------------------------------------------
+
+
+def parse_retell_keys(value: str) -> list[str]:
+    """The Retell API key (and, during a rotation, the previous one) from the secret's value.
+
+    The secret is the key itself, or ``{"apiKey": ..., "previousApiKey": ...}`` while rotating: webhooks signed
+    with either key verify, dials use the current one."""
+    if value.lstrip().startswith("{"):
+        document = json.loads(value)
+        return [key for key in (document.get("apiKey"), document.get("previousApiKey")) if key]
+    return [value.strip()]
+
+
+def retell_api_keys(read_secret: SecretReader, config: RetellConfig) -> Callable[[], list[str]]:
+    return lambda: parse_retell_keys(read_secret(config.retell_secret_name))
+
+
+# -- from a container's environment ---------------------------------------------------------------------------------
+
+
+def powertools_secrets(max_age: int = SECRET_MAX_AGE_SECONDS) -> SecretReader:
+    """Secrets Manager through a Powertools provider of this graph's own (its cache lives as long as the graph);
+    the client is made on the first read."""
+    providers: list[Any] = []
+
+    def read(name: str) -> str:
+        if not providers:
+            from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+            providers.append(SecretsProvider())
+        return str(providers[0].get(name, max_age=max_age))
+
+    return read
+
+
+class LambdaInvoker:
+    """ "Call now" through Lambda's asynchronous invocation (the client is made on the first call now)."""
+
+    def __init__(self, function_arn: str):
+        self._function_arn = function_arn
+        self._invoker: LambdaExecuteInvoker | None = None
+
+    def invoke(self, request: ExecuteRequest) -> None:
+        if self._invoker is None:
+            # Here, not at the top: the webhook's graph shares this module and never invokes execute (the adapter
+            # brings execute's request model).
+            import boto3
+
+            from shared.adapters.execute_invoker import LambdaExecuteInvoker
+
+            self._invoker = LambdaExecuteInvoker(boto3.client("lambda"), self._function_arn)
+        self._invoker.invoke(request)
+
+
+def aws_clients() -> dict[str, Any]:
+    import boto3
+
+    return {"dynamodb": boto3.client("dynamodb"), "scheduler_client": boto3.client("scheduler")}
+
+
+def validate_environment(*, retell: bool, api: bool = False, notify: bool = False) -> None:
+    """In Lambda, check the environment while the container starts, so a misconfigured deployment fails its
+    first invocation's init loudly (with pydantic's message) instead of a request deep inside. Elsewhere (tests,
+    benchmarks importing a handler) nothing is checked until a graph is built."""
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    if notify:
+        from_environment(NotifyConfig)
+        return
+    from_environment(FunctionConfig)
+    if api:
+        from_environment(ApiConfig)
+    if retell:
+        from_environment(RetellConfig)

@@ -1,0 +1,79 @@
+"""The reconciler's graph."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared.adapters.call_scheduler import new_schedule_token
+from shared.bootstrap.common import (
+    LambdaInvoker,
+    SecretReader,
+    aws_clients,
+    build_storage,
+    no_page_tokens,
+    powertools_secrets,
+    retell_api_keys,
+    utc_now,
+)
+from shared.bootstrap.retell import RetellDialers
+from shared.bootstrap.retell_webhook import build_events
+from shared.config import FunctionConfig, RetellConfig, from_environment
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker
+from shared.logic.reconciliation import Reconciler
+
+
+@dataclass(frozen=True)
+class ReconcilerServices:
+    """What the reconciler uses."""
+
+    reconciler: Reconciler
+    clock: Clock
+
+
+def build_reconciler(
+    config: FunctionConfig,
+    retell: RetellConfig,
+    *,
+    dynamodb: Any,
+    scheduler_client: Any,
+    invoker: ExecuteInvoker,
+    dialer: Callable[[], Dialer],
+    clock: Clock,
+) -> ReconcilerServices:
+    storage = build_storage(
+        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=no_page_tokens, clock=clock
+    )
+    reconciler = Reconciler(
+        storage.calls,
+        storage.writer,
+        build_events(storage, retell, clock),
+        storage.settings,
+        storage.leases,
+        invoker,
+        dialer,
+        clock=clock,
+        new_token=new_schedule_token,
+    )
+    return ReconcilerServices(reconciler=reconciler, clock=clock)
+
+
+def reconciler_from_environment(
+    *,
+    clock: Clock = utc_now,
+    retell: RetellConfig | None = None,
+    read_secret: SecretReader | None = None,
+    invoker: ExecuteInvoker | None = None,
+) -> ReconcilerServices:
+    config = from_environment(FunctionConfig)
+    retell = retell or from_environment(RetellConfig)
+    keys = retell_api_keys(read_secret or powertools_secrets(), retell)
+    return build_reconciler(
+        config,
+        retell,
+        **aws_clients(),
+        invoker=invoker or LambdaInvoker(config.execute_function_arn),
+        dialer=RetellDialers(retell, keys),
+        clock=clock,
+    )

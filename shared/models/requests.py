@@ -1,0 +1,97 @@
+"""What only the API takes and returns around the stored shapes: the request bodies (a call, its consent, a
+follow-up, a do-not-call entry) and the pages.
+
+Apart from ``shared.models.call`` and ``shared.models.safety`` so that the functions that never serve them (execute,
+the webhook) do not build them when they start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel
+from shared.models.call import CallDetails, CallMetadata, CallView, LongText, Name, ShortText
+from shared.models.safety import CallConsent, DoNotCallEntry
+
+ConsentMethod = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,64}$")]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class ConsentInput(StrictApiModel):
+    """The owner's consent to an automated call, as the person scheduling it records it."""
+
+    given: bool = Field(description="The owner agreed to be called by the clinic's voice agent")
+    method: ConsentMethod = Field(
+        default="verbal_at_discharge", description="How it was given, snake_case (e.g. `verbal_at_discharge`)"
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+def recorded_consent(consent: ConsentInput, user_id: str, now: datetime) -> CallConsent:
+    return CallConsent(
+        given=consent.given, method=consent.method, note=consent.note, recorded_by=user_id, recorded_at=now
+    )
+
+
+class ScheduleCallRequest(CallDetails):
+    """``POST /calls/schedule``. No ``scheduledFor`` means the next open slot from now."""
+
+    scheduled_for: RequestedInstant | None = None
+    timezone: IanaTimezone | None = None
+    consent: ConsentInput | None = Field(
+        default=None, description="The owner's consent; required while the clinic's `requireConsent` is on"
+    )
+
+
+class UpdateCallRequest(StrictApiModel):
+    """``PATCH /calls/{callId}``: only the fields given change. ``null`` clears an optional field."""
+
+    phone_number: E164Phone | None = None
+    pet_name: Name | None = None
+    owner_name: Name | None = None
+    vet_name: Name | None = None
+    clinic_name: Name | None = None
+    clinic_phone: E164Phone | None = None
+    discharge_summary: LongText | None = None
+    notes: ShortText | None = None
+    metadata: CallMetadata | None = None
+    scheduled_for: RequestedInstant | None = None
+    timezone: IanaTimezone | None = None
+    consent: ConsentInput | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> UpdateCallRequest:
+        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata", "consent"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be cleared")
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class FollowUpRequest(StrictApiModel):
+    """``POST /calls/{callId}/follow-up``: what was done about it."""
+
+    note: ShortText | None = Field(default=None, description="What the clinic did (a short note)")
+
+
+class CallPage(ApiModel):
+    items: list[CallView]
+    next_token: str | None = None
+
+
+class RecordingLink(ApiModel):
+    url: str = Field(description="Signed by Retell; expires (minutes to a day): ask again rather than keep it")
+
+
+class DoNotCallRequest(StrictApiModel):
+    """``PUT /clinic/do-not-call/{phoneNumber}``."""
+
+    reason: Reason
+
+
+class DoNotCallList(ApiModel):
+    items: list[DoNotCallEntry]
