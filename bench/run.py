@@ -2,7 +2,7 @@
 
 * cold-start import of the schedule handler module, median of fresh interpreters, beside the floors of
   ``python -c pass`` and ``import boto3`` (boto3 is in the Lambda runtime, so it is the true floor);
-* the same for the execute and webhook handlers, and ``import retell`` (the SDK) that only a dial pays;
+* the same for the execute and webhook handlers, and ``import retell`` (the SDK), which execute imports at init;
 * warm in-process latency of ``POST /calls/schedule`` against moto (median, p95), and the AWS API calls one
   schedule request makes;
 * the AWS API calls of one attempt (execute: claim, dial, record; webhook: started, ended, analyzed);
@@ -13,6 +13,8 @@
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
 * notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
   (``bench/notifications.py``);
+* the AWS cost of 1,000 answered calls at 1 to 10,000 clinics, from the answered call's measured figures and each
+  scale's simulated cold starts (``bench/infra.py``, ``bench/cold_starts.py``);
 * the capacity model at 100, 1,000 and 10,000 clinics from the answered call's figures (``bench/scale.py``,
   ``docs/capacity.md``), and the Monday-09:00 burst: dials a minute against the concurrency, false re-queues,
   write units (``bench/burst.py``).
