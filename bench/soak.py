@@ -1,8 +1,9 @@
 """``make soak``: N calls (default 10,000) through ``make dev``, checked against the simulated Retell's own log.
 
-The local stack is started as ``make dev`` is (a child process on free ports) with the dialing limits raised. One
-clinic, ``soak``, open all day every day with one retry a minute later, gets N calls over HTTP, to the simulated
-Retell's scenario numbers in a fixed mix. When every call is terminal (or the deadline passes) it reports:
+The local stack is started as ``make dev`` is (a child process on free ports) with the dialing limits raised.
+Clinics open all day every day with one retry a minute later get N calls over HTTP, to the simulated Retell's
+scenario numbers in a fixed mix, planned so that calling safety lets every one through at once (``plan_calls``).
+When every call is terminal (or the deadline passes) it reports:
 
 * **lost**: a call scheduled that is missing or not terminal;
 * **double dials**: more than one call placed at Retell for one (call, attempt);
@@ -19,6 +20,7 @@ Exits 1 if anything was lost, double-dialed or disagreed (or a schedule request 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import signal
@@ -38,13 +40,28 @@ from typing import Any
 import httpx
 
 from local.dev import LOCAL_DEV_KEY
+from shared.models.settings import MAX_DIALS_PER_NUMBER
+from standins.daytime import LONGEST_WAIT, daytime_prefixes
 from standins.http_server import free_port
 from standins.retell_sim import scenarios
 from standins.tokens import issue
 
 ROOT = Path(__file__).resolve().parents[1]
 CLINIC = "soak"
-MAX_RETRIES = 1  # the soak clinic's policy: one retry, a minute later
+MAX_RETRIES = 1  # the soak clinics' policy: one retry, a minute later
+DIALS_PER_CALL = {scenarios.NO_ANSWER: 2, scenarios.BUSY: 2, scenarios.NO_ANSWER_THEN_ANSWERS: 2}
+"""Dials a call of these numbers takes (its retry); every other takes one (a 429 is given back, not counted)."""
+FRESH_FROM = 5_550_200
+"""Answered calls call numbers from here on: above every scenario number of the simulated Retell."""
+AREA_PREFIXES = (
+    *("+1415", "+1213", "+1310", "+1408", "+1510", "+1619", "+1650", "+1714", "+1818", "+1916", "+1206", "+1503"),
+    *("+1212", "+1305", "+1404", "+1617", "+1202", "+1215", "+1718", "+1813", "+1704", "+1412"),
+    *("+1312", "+1214", "+1512", "+1612", "+1713", "+1314", "+1414", "+1615", "+1816"),
+    *("+1303", "+1801", "+1505", "+1602", "+1808", "+1671"),
+    *("+44207", "+44208", "+44161", "+8135", "+8136"),
+)
+"""Prefixes under which the simulated Retell plays its scenarios (by the last seven digits), in many time zones: the
+ones whose owners are in daytime for the whole run are used (``standins.daytime``)."""
 TERMINAL = {"completed", "failed", "cancelled"}
 ACTIVE = "scheduled,initiated,in_progress"
 
@@ -299,13 +316,37 @@ def stop_stack(stack: Stack) -> None:
 # -- the run -------------------------------------------------------------------------------------------------------
 
 
-def numbers(count: int, seed: int) -> list[str]:
-    """``count`` numbers in the mix's proportions, in a shuffled (but repeatable) order."""
+@dataclass(frozen=True)
+class Planned:
+    """One call of the soak: the clinic that schedules it and the number it calls."""
+
+    clinic: str
+    number: str
+
+
+def plan_calls(count: int, seed: int, prefixes: list[str]) -> list[Planned]:
+    """``count`` calls in the mix's proportions, in a shuffled (but repeatable) order, that calling safety lets
+    through at once: every number is under one of ``prefixes`` (owners in daytime for the whole run), and no clinic
+    dials one number more than ``MAX_DIALS_PER_NUMBER`` times, so the soak spreads a scenario's calls over the
+    prefixes and then over as many clinics (``soak-0``, ``soak-1``, ...) as that takes. An answered call's number is
+    a fresh one (any number the simulated Retell has no scenario for answers)."""
     total = sum(weight for _, weight in MIX)
     picked = [number for number, weight in MIX for _ in range(count * weight // total)]
     picked += [scenarios.ANSWERS] * (count - len(picked))
     random.Random(seed).shuffle(picked)
-    return picked
+    fresh = (prefix + f"{last_seven:07d}" for last_seven in range(FRESH_FROM, 10_000_000) for prefix in prefixes)
+    used: Counter[str] = Counter()
+    planned = []
+    for scenario in picked:
+        if scenario == scenarios.ANSWERS:
+            planned.append(Planned(f"{CLINIC}-0", next(fresh)))
+            continue
+        uses = used[scenario]
+        used[scenario] += 1
+        per_clinic = len(prefixes) * (MAX_DIALS_PER_NUMBER // DIALS_PER_CALL.get(scenario, 1))
+        number = prefixes[uses % len(prefixes)] + scenario[-7:]
+        planned.append(Planned(f"{CLINIC}-{uses // per_clinic}", number))
+    return planned
 
 
 def configure_clinic(client: httpx.Client, clinic_limit: int) -> None:
@@ -323,16 +364,16 @@ def configure_clinic(client: httpx.Client, clinic_limit: int) -> None:
 
 
 def schedule_all(
-    api: str, token: str, to_numbers: list[str], clients: int, run_id: str, due: datetime | None = None
+    api: str, tokens: Mapping[str, str], planned: list[Planned], clients: int, run_id: str, due: datetime | None = None
 ) -> tuple[dict[str, str], list[str], float]:
-    """POST every call (``Idempotency-Key`` per call, so a retried request never schedules twice), each due at once,
-    or all at ``due``. Returns call id -> number, the refusals, and the seconds it took."""
+    """POST every call (``Idempotency-Key`` per call, so a retried request never schedules twice) as its clinic
+    (``tokens``: clinic -> bearer token), each due at once, or all at ``due``. Returns call id -> number, the
+    refusals, and the seconds it took."""
     scheduled: dict[str, str] = {}
     refused: list[str] = []
     lock = threading.Lock()
-    headers = {"Authorization": f"Bearer {token}"}
 
-    def post_one(client: httpx.Client, index: int, number: str) -> str | None:
+    def post_one(client: httpx.Client, index: int, clinic: str, number: str) -> str | None:
         """The call id, or ``None`` with the refusal recorded; a dropped connection or a 5xx is tried again."""
         body = {
             "phoneNumber": number,
@@ -348,7 +389,11 @@ def schedule_all(
         outcome = ""
         for _ in range(4):
             try:
-                response = client.post("/calls/schedule", json=body, headers={"Idempotency-Key": f"{run_id}-{index}"})
+                response = client.post(
+                    "/calls/schedule",
+                    json=body,
+                    headers={"Idempotency-Key": f"{run_id}-{index}", "Authorization": f"Bearer {tokens[clinic]}"},
+                )
             except httpx.HTTPError as error:
                 outcome = type(error).__name__
             else:
@@ -362,15 +407,15 @@ def schedule_all(
             refused.append(f"call {index} to {number}: {outcome}")
         return None
 
-    def post_share(share: list[tuple[int, str]]) -> None:
-        with httpx.Client(base_url=api, headers=headers, timeout=60) as client:
-            for index, number in share:
-                call_id = post_one(client, index, number)
+    def post_share(share: list[tuple[int, Planned]]) -> None:
+        with httpx.Client(base_url=api, timeout=60) as client:
+            for index, call in share:
+                call_id = post_one(client, index, call.clinic, call.number)
                 if call_id is not None:
                     with lock:
-                        scheduled[call_id] = number
+                        scheduled[call_id] = call.number
 
-    work = list(enumerate(to_numbers))
+    work = list(enumerate(planned))
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(post_share, [work[i::clients] for i in range(clients)]))
@@ -395,9 +440,9 @@ def sim_health(sim: str) -> dict[str, Any]:
 
 
 def wait_until_done(
-    stack: Stack, client: httpx.Client, deadline: float, memory: MemorySampler, expected: int
+    stack: Stack, clinics: list[httpx.Client], deadline: float, memory: MemorySampler, expected: int
 ) -> tuple[bool, int]:
-    """Until no call is active and the simulated Retell has no webhook left to send, or the deadline. The clinic's
+    """Until no call is active and the simulated Retell has no webhook left to send, or the deadline. The clinics'
     active calls are listed every 30 s, and every 10 s while the simulated Retell is idle (retries and re-queued
     calls wait on their schedules). Returns whether it finished, and the calls active at the last look."""
     active, last_listing = expected, time.monotonic()
@@ -405,7 +450,7 @@ def wait_until_done(
         health = sim_health(stack.sim)
         since = time.monotonic() - last_listing
         if since >= 30 or (health["webhooksPending"] == 0 and since >= 10):
-            active = len(list_calls(client, ACTIVE))
+            active = sum(len(list_calls(client, ACTIVE)) for client in clinics)
             last_listing = time.monotonic()
             print(
                 f"  {datetime.now(UTC):%H:%M:%S}  active {active:>6}  dials placed {health['callsPlaced']:>6}  "
@@ -474,13 +519,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ready_kib = memory.sample()
         ready_split = memory.by_process()
-        token = issue(CLINIC, "admin")
-        with httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
-            configure_clinic(client, args.clinic_limit)
-            first_request = datetime.now(UTC)
+        first_request = datetime.now(UTC)
+        prefixes = daytime_prefixes(
+            AREA_PREFIXES, first_request, until=first_request + min(timedelta(minutes=deadline_minutes), LONGEST_WAIT)
+        )
+        planned = plan_calls(args.calls, args.seed, prefixes)
+        tokens = {clinic: issue(clinic, "admin") for clinic in sorted({call.clinic for call in planned})}
+        print(f"  {len(tokens)} clinic(s), numbers under {len(prefixes)} prefixes in daytime: {', '.join(prefixes)}")
+        with contextlib.ExitStack() as open_clients:
+            clients = [
+                open_clients.enter_context(
+                    httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+                )
+                for token in tokens.values()
+            ]
+            for client in clients:
+                configure_clinic(client, args.clinic_limit)
             due = first_request + timedelta(seconds=args.due_in) if args.due_in is not None else None
             scheduled, refused, scheduling_seconds = schedule_all(
-                stack.api, token, numbers(args.calls, args.seed), args.clients, uuid.uuid4().hex[:8], due
+                stack.api, tokens, planned, args.clients, uuid.uuid4().hex[:8], due
             )
             print(
                 f"  scheduled {len(scheduled):,} calls in {scheduling_seconds:.0f} s "
@@ -488,9 +545,9 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             finished, _ = wait_until_done(
-                stack, client, time.monotonic() + deadline_minutes * 60, memory, len(scheduled)
+                stack, clients, time.monotonic() + deadline_minutes * 60, memory, len(scheduled)
             )
-            final = {call["callId"]: call for call in list_calls(client)}
+            final = {call["callId"]: call for client in clients for call in list_calls(client)}
         requests = httpx.get(f"{stack.sim}/_sim/calls", timeout=120).raise_for_status().json()
         endings = retell_endings(stack.sim)
         end_kib = memory.sample()

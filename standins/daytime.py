@@ -39,17 +39,28 @@ def _inside(prefix: str, now: datetime, until: datetime, margin: timedelta) -> b
     return bool(zones)
 
 
-def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN, *, until: datetime | None = None) -> str:
-    """The first of ``PREFIXES`` whose owners are inside calling hours (with ``margin`` either side) from now until
-    ``until`` (a call due within the hour; default now)."""
+def daytime_prefixes(
+    candidates: tuple[str, ...] = PREFIXES,
+    now: datetime | None = None,
+    margin: timedelta = MARGIN,
+    *,
+    until: datetime | None = None,
+) -> list[str]:
+    """Those of ``candidates`` whose owners are inside calling hours (with ``margin`` either side) from now until
+    ``until`` (a call due within the hour; default now), in their order."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     end = max(moment, (until or moment).astimezone(UTC))
     if end - moment > LONGEST_WAIT:
         raise ValueError("a daytime prefix is for calls due within the hour")
-    for prefix in PREFIXES:
-        if _inside(prefix, moment, end, margin):
-            return prefix
-    raise RuntimeError(f"no prefix of {PREFIXES} is in daytime at {moment.isoformat()}")  # pragma: no cover
+    return [prefix for prefix in candidates if _inside(prefix, moment, end, margin)]
+
+
+def daytime_prefix(now: datetime | None = None, margin: timedelta = MARGIN, *, until: datetime | None = None) -> str:
+    """The first of ``PREFIXES`` in daytime from now until ``until`` (``daytime_prefixes``)."""
+    inside = daytime_prefixes(PREFIXES, now, margin, until=until)
+    if not inside:  # pragma: no cover
+        raise RuntimeError(f"no prefix of {PREFIXES} is in daytime at {(now or datetime.now(UTC)).isoformat()}")
+    return inside[0]
 
 
 def daytime_number(
