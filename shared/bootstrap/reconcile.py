@@ -34,7 +34,6 @@ class ReconcilerServices:
 
 def build_reconciler(
     config: FunctionConfig,
-    retell: RetellConfig,
     *,
     dynamodb: Any,
     scheduler_client: Any,
@@ -48,7 +47,7 @@ def build_reconciler(
     reconciler = Reconciler(
         storage.calls,
         storage.writer,
-        build_events(storage, retell, clock),
+        build_events(storage, clock),
         storage.settings,
         storage.leases,
         invoker,
@@ -71,7 +70,6 @@ def reconciler_from_environment(
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
     return build_reconciler(
         config,
-        retell,
         **aws_clients(),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         dialer=RetellDialers(retell, keys),

@@ -32,7 +32,6 @@ class WebhookServices:
 
 def build_webhook(
     config: FunctionConfig,
-    retell: RetellConfig,
     *,
     dynamodb: Any,
     scheduler_client: Any,
@@ -42,10 +41,10 @@ def build_webhook(
     storage = build_storage(
         config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=no_page_tokens, clock=clock
     )
-    return WebhookServices(events=build_events(storage, retell, clock), signing_keys=signing_keys)
+    return WebhookServices(events=build_events(storage, clock), signing_keys=signing_keys)
 
 
-def build_events(storage: Storage, retell: RetellConfig, clock: Clock) -> CallEventService:
+def build_events(storage: Storage, clock: Clock) -> CallEventService:
     return CallEventService(
         storage.writer,
         storage.settings,
@@ -62,4 +61,4 @@ def webhook_from_environment(
 ) -> WebhookServices:
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
-    return build_webhook(from_environment(FunctionConfig), retell, **aws_clients(), signing_keys=keys, clock=clock)
+    return build_webhook(from_environment(FunctionConfig), **aws_clients(), signing_keys=keys, clock=clock)

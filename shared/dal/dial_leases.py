@@ -111,18 +111,18 @@ class DialLeases:
         if clinic is not None:
             self._remove_held(workspace_leases_key(_shard(clinic[LEASES].get(call_id))), call_id)
 
-    def held(self, clinic_id: str, now: datetime | None = None) -> dict[str, int]:
-        """The clinic's leases whose attempt still holds its slot (call id -> expiry), also those expired by ``now``
-        unless it is given; for tests and operators."""
+    def held(self, clinic_id: str) -> dict[str, int]:
+        """The clinic's leases whose attempt still holds its slot (call id -> expiry), expired or not; for tests and
+        operators."""
         pool = self._pool(clinic_leases_key(clinic_id), consistent=False) or {}
-        return self._in_use(pool, now)
+        return self._in_use(pool, None)
 
-    def held_in_workspace(self, workspace_limit: int, now: datetime | None = None) -> dict[str, int]:
+    def held_in_workspace(self, workspace_limit: int) -> dict[str, int]:
         """The same across the workspace's shards; for the bench and operators."""
         leases: dict[str, Any] = {}
         for shard in range(len(shard_sizes(workspace_limit))):
             leases.update(self._pool(workspace_leases_key(shard), consistent=False) or {})
-        return self._in_use(leases, now)
+        return self._in_use(leases, None)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
@@ -145,11 +145,10 @@ class DialLeases:
             return False
         return True
 
-    def _in_use(self, leases: dict[str, Any], now: datetime | int | None) -> dict[str, int]:
-        """Of ``leases``, those not expired at ``now`` (a datetime or epoch second; ``None``: not checked) whose
-        attempt still holds its slot (call id -> expiry)."""
-        after = int(now.timestamp()) if isinstance(now, datetime) else now
-        current = {call_id: held for call_id, held in leases.items() if after is None or _expiry(held) > after}
+    def _in_use(self, leases: dict[str, Any], now_epoch: int | None) -> dict[str, int]:
+        """Of ``leases``, those not expired at ``now_epoch`` (``None``: not checked) whose attempt still holds its
+        slot (call id -> expiry)."""
+        current = {call_id: held for call_id, held in leases.items() if now_epoch is None or _expiry(held) > now_epoch}
         live = self._live({call_id: _attempt(held) for call_id, held in current.items()}) if current else set()
         return {call_id: _expiry(held) for call_id, held in current.items() if call_id in live}
 
