@@ -173,9 +173,13 @@ class Functions(Construct):
             _grant_calls_and_schedules(function.role, data, scheduling)
             data.retell_secret.grant_read(function.role)
         clinic_index_arn = f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}"
+        follow_up_index_arn = f"{data.table.table_arn}/index/{table_design.FOLLOW_UP_INDEX}"
         self.api.role.add_to_principal_policy(
-            # the clinic's calls by time (gsi1), and its do-not-call list (one partition of the table)
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[clinic_index_arn, data.table.table_arn])
+            # the clinic's calls by time (gsi1), its follow-up worklist (gsi3), and its do-not-call list (one
+            # partition of the table)
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"], resources=[clinic_index_arn, follow_up_index_arn, data.table.table_arn]
+            )
         )
         data.page_token_secret.grant_read(self.api.role)
         for function in (self.api, self.reconcile):  # "call now", and a lost schedule's attempt

@@ -27,9 +27,17 @@ from constructs import Construct
 
 from infra.data import Data
 from infra.deployment import Deployment
-from infra.functions import TABLE_WRITES
 from infra.python_function import PythonFunction
 from shared.dal import table_design
+
+
+NOTIFY_TABLE_ACTIONS = [
+    "dynamodb:GetItem",  # a call, the clinic's settings
+    "dynamodb:BatchGetItem",  # a digest's page of calls
+    "dynamodb:PutItem",  # a notice, once per event (put-if-absent)
+    "dynamodb:UpdateItem",  # claiming a notice, marking it sent or failed
+]
+"""Named, not sliced from another function's list: a slice silently lost ``UpdateItem`` when that list grew."""
 
 
 class Notifications(Construct):
@@ -108,7 +116,7 @@ class Notifications(Construct):
         )
 
         role = self.notify.role
-        role.add_to_principal_policy(iam.PolicyStatement(actions=TABLE_WRITES[:3], resources=[data.table.table_arn]))
+        role.add_to_principal_policy(iam.PolicyStatement(actions=NOTIFY_TABLE_ACTIONS, resources=[data.table.table_arn]))
         indexes = [
             f"{data.table.table_arn}/index/{table_design.FOLLOW_UP_INDEX}",
             f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}",
