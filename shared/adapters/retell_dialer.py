@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shared.domain.dialing import DialSpec
+from shared.domain.dialing import CREATE_CALL_BUDGET, DialSpec
 from shared.logic.ports import (
     DialAccountBlocked,
     DialOutcomeUnknown,
@@ -22,8 +22,8 @@ from shared.models.retell import RetellCall
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
 """A revoked key, a lapsed billing account, a forbidden workspace: the account's state, not the call's."""
 UNKNOWN_OUTCOME_STATUSES = frozenset({408, 409})
-"""Retried by the SDK's own policy: a request timeout or a conflict (the same idempotency key in flight) may or may
-not have placed the call, so they are settled as any unknown outcome (find it, else resend with the same key)."""
+"""Retried by the SDK's own policy: a request timeout or a conflict may or may not have placed the call, so they are
+settled as any unknown outcome (look for it; never resend: ``shared.logic.execution``)."""
 
 if TYPE_CHECKING:
     from retell import Retell
@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 class RetellConnection:
     api_key: str
     base_url: str | None = None
-    timeout_seconds: float = 60.0
-    """Creating a call may take a while (the SDK allows it 120 s); a dial cut short goes down the slower "outcome
-    unknown" path, so the client waits long. The execute function's timeout covers two such dials."""
+    timeout_seconds: float = CREATE_CALL_BUDGET.total_seconds()
+    """A dial waits as long as retell-sdk lets create-phone-call take when the client keeps its default (120 s): a
+    dial given up sooner may still be running at Retell, and goes down the slower "outcome unknown" path, which never
+    resends. The execute function's timeout holds one such dial (``shared.domain.reconciliation.EXECUTE_TIMEOUT``)."""
     connect_timeout_seconds: float = 3.0
     read_timeout_seconds: float = 10.0
     """For questions (find, get-call): quick, and asked again on the next run if they time out."""

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from shared.domain.calling_safety import clinic_identity
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
+
+CREATE_CALL_BUDGET = timedelta(seconds=120)
+"""How long a create-phone-call may take: retell-sdk 6.2.13 gives that one request 120 s when the client keeps its
+default timeout (``resources/call.py``), Retell's own expectation of a slow create. Until it has passed, the first
+request may still be placing the call, and Retell honours an idempotency key only for retries of a *finished*
+request: nothing resends a dial within this time (``shared.logic.execution``, ``shared.domain.reconciliation``)."""
 
 
 class DialMisconfigured(Exception):

@@ -6,9 +6,12 @@ Never call an owner twice by mistake:
   ``initiated``). A duplicate delivery, a replaced schedule, a cancelled call all lose the claim and do nothing.
 * The function's own async retries are 0 (infrastructure), so AWS never re-runs a dial; an unexpected crash after
   the claim leaves the call ``initiated`` with no Retell call id, for the reconciler, not for a second dial.
-* Retell gets an idempotency key unique to this dial. A dial whose outcome is unknown (timeout, dropped connection,
-  408, 409, 5xx) is settled: look for the call by our metadata, else resend with the same key (Retell places it at
-  most once). Still unknown: leave the call ``initiated`` with the reason, for the reconciler, and alarm.
+* Retell gets an idempotency key unique to this dial, and the dial its whole budget (``CREATE_CALL_BUDGET``). A dial
+  whose outcome is unknown (timeout, dropped connection, 408, 409, 5xx) is looked for by our metadata; not found, it
+  is **never resent** here: the first request may still be running at Retell, and Retell honours the key only for
+  retries of a finished request (a resend in flight is a second call). The call stays ``initiated`` with the
+  reason, and the reconciler asks Retell again after ``DIAL_SETTLE``, once the first request has certainly ended
+  (and redials, under the same key, only a dial Retell still does not know), with an alarm.
 
 When the Retell account itself refuses (401, 402, 403), the call is not at fault: the account's breaker opens (one
 alarm), the attempt waits without using anything up, and while the breaker is open one execute at a time, every
@@ -227,18 +230,20 @@ class CallExecutor:
         return Execution(ExecutionResult.CANCELLED, cancelled.after, reason)
 
     def _dial_once(self, spec: DialSpec) -> str:
-        """Dial; if the outcome is unknown, find out (list by our metadata, else resend with the same key)."""
+        """Dial once; if the outcome is unknown, look for the call by our metadata (a request Retell answered with an
+        error after placing it, a listing quick enough), else ``DialOutcomeUnknown``. Never a resend: it could reach
+        Retell while the first request is still being answered, and place a second call."""
         dialer = self._dialer()
         try:
             return dialer.dial(spec)
         except DialOutcomeUnknown as first:
             logger.warning(
-                "dial outcome unknown; reconciling", extra={"dial_key": spec.idempotency_key, "error": str(first)}
+                "dial outcome unknown; looking for it", extra={"dial_key": spec.idempotency_key, "error": str(first)}
             )
-        found = dialer.find(spec.idempotency_key)
-        if found is not None:
-            return found
-        return dialer.dial(spec)  # same idempotency key: Retell places the call at most once
+            found = dialer.find(spec.idempotency_key)
+            if found is not None:
+                return found
+            raise
 
     def _skipped(self, request: ExecuteRequest, current: Call | None) -> Execution:
         if current is None:

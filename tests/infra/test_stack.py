@@ -132,6 +132,15 @@ class TestFunctions:
         execute = logical_id(template, "AWS::Lambda::Function", "ExecuteFunction")
         assert props["FunctionName"] == {"Ref": execute}
 
+    def test_execute_holds_one_whole_dial_and_the_reconciler_waits_longer(self, template: dict[str, Any]) -> None:
+        from shared.domain.dialing import CREATE_CALL_BUDGET
+        from shared.domain.reconciliation import DIAL_SETTLE, EXECUTE_TIMEOUT
+
+        execute = template["Resources"][logical_id(template, "AWS::Lambda::Function", "ExecuteFunction")]
+        timeout = execute["Properties"]["Timeout"]
+        assert timeout == EXECUTE_TIMEOUT.total_seconds()
+        assert CREATE_CALL_BUDGET.total_seconds() + 50 <= timeout < DIAL_SETTLE.total_seconds()
+
     @pytest.mark.parametrize(
         ("secret", "readers"),
         [

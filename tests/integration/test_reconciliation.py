@@ -82,7 +82,7 @@ def test_a_dead_letter_repairs_its_call_at_once(stand: Stand) -> None:
 
 def test_a_dial_whose_outcome_stayed_unknown_is_found_and_followed(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    stand.sim.inject(Fault("hang_after_create", times=2, delay_seconds=1.0))
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
     stand.sim.inject(Fault("hide_from_list"))
     (fired,) = stand.advance_and_fire()
     assert fired.result["result"] == "unresolved"

@@ -4,6 +4,7 @@ repaired through the lifecycle, once, whatever else happens at the same time."""
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
 from shared.logic.call_events import EventEffect
@@ -72,6 +73,22 @@ class TestLostSchedule:
 
 
 class TestClaimWithoutCallId:
+    def test_a_dial_has_retell_sdks_whole_budget_and_the_reconciler_waits_it_out(self) -> None:
+        """A dial given up before retell-sdk's 120 s may still be running at Retell; execute's timeout holds one
+        whole dial and its look-up, and the reconciler asks about a claim only after execute can have ended."""
+        from shared.adapters.retell_dialer import RetellConnection
+        from shared.config import RetellConfig
+        from shared.domain.dialing import CREATE_CALL_BUDGET
+        from shared.domain.reconciliation import DIAL_SETTLE, EXECUTE_TIMEOUT
+
+        assert timedelta(seconds=120) == CREATE_CALL_BUDGET
+        assert RetellConfig(retell_secret_name="s").retell_timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
+        assert RetellConnection(api_key="k").timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
+        look_up = 2 * (RetellConnection.connect_timeout_seconds + RetellConnection.read_timeout_seconds)
+        dial = CREATE_CALL_BUDGET.total_seconds() + RetellConnection.connect_timeout_seconds
+        assert dial + look_up + 30 <= EXECUTE_TIMEOUT.total_seconds()
+        assert EXECUTE_TIMEOUT + timedelta(minutes=1) <= DIAL_SETTLE
+
     def test_a_dial_that_never_reached_retell_is_released_and_dialed_once(self) -> None:
         graph = build_graph()
         call = graph.schedule()
