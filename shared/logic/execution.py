@@ -27,7 +27,7 @@ from datetime import datetime
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
-from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec
+from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec, stale_dial_key
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
@@ -148,6 +148,20 @@ class CallExecutor:
         if breaker.open and not self._breaker.take_probe(now, now + lifecycle.ACCOUNT_WAIT):
             return self._wait_for_account(call, breaker, calendar, now)
 
+        stale = stale_dial_key(call)
+        if stale is not None:  # past its key's window: a new key, unless Retell lists the old dial by now
+            try:
+                found = self._dialer().find(stale)
+            except DialOutcomeUnknown:
+                slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
+                reason = "Retell could not say whether an earlier dial of this attempt was placed; asking again shortly"
+                return self._back_to_queue(call, slot, ExecutionResult.REQUEUED, reason, now)
+            if found is not None:
+                logger.warning(
+                    "an earlier dial was placed after all; not dialed again", extra={"call_id": call.call_id}
+                )
+                return self._dialed(call, found, now)
+
         if not self._leases.acquire(
             call.clinic_id, call.call_id, call.attempt, self._lease_limits(settings.max_concurrent_calls), now
         ):
@@ -170,7 +184,12 @@ class CallExecutor:
             self._leases.release(call.clinic_id, call.call_id)
             slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
-                call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
+                call,
+                slot,
+                ExecutionResult.REQUEUED,
+                "Retell is at capacity (429); dialing again shortly",
+                now,
+                key_answered=True,
             )
         except DialAccountBlocked as error:
             self._give_back(call, spec)
@@ -179,7 +198,7 @@ class CallExecutor:
             logger.error("Retell account cannot place calls", extra={"status": error.status})
             slot = calendar.next_open_slot(now + lifecycle.ACCOUNT_WAIT + lifecycle.requeue_delay(self._rng))
             reason = f"the Retell account cannot place calls ({error}); dialing resumes when it can"
-            return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now)
+            return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now, key_answered=True)
         except DialRejected as error:
             self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
@@ -198,6 +217,11 @@ class CallExecutor:
         if breaker.open:
             self._breaker.reset()
             logger.info("Retell account placed a call again; dialing resumes")
+        return self._dialed(call, retell_call_id, now)
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _dialed(self, call: Call, retell_call_id: str, now: datetime) -> Execution:
         written = self._writer.apply(
             call.clinic_id,
             call.call_id,
@@ -210,8 +234,6 @@ class CallExecutor:
             extra={"call_id": call.call_id, "attempt": call.attempt, "retell_call_id": retell_call_id},
         )
         return Execution(ExecutionResult.DIALED, written.after or call, retell_call_id)
-
-    # -- internals -----------------------------------------------------------------------------------------------
 
     def _give_back(self, call: Call, spec: DialSpec) -> None:
         """Retell placed no call: the dial does not count against the number's cap."""
@@ -266,13 +288,24 @@ class CallExecutor:
         return self._back_to_queue(call, calendar.next_open_slot(after_probe), ExecutionResult.PAUSED, reason, now)
 
     def _back_to_queue(
-        self, call: Call, slot: datetime, result: ExecutionResult, reason: str, now: datetime
+        self,
+        call: Call,
+        slot: datetime,
+        result: ExecutionResult,
+        reason: str,
+        now: datetime,
+        *,
+        key_answered: bool = False,
     ) -> Execution:
+        """``key_answered``: Retell refused the dial outright (429, the account), so it placed nothing under its key,
+        and the attempt's next dial takes a new one."""
         token = self._new_token()
         why = QUEUE_REASONS[result]
         if why == lifecycle.QueueReason.NO_SLOT and lifecycle.out_of_requeues(call):
             return self._fail(call, "no dialing slot came free for too long", now)
         queued = lifecycle.back_to_queue(call, slot, token, reason, why)
+        if key_answered:
+            queued = lifecycle.key_answered(queued)
         try:
             saved = self._writer.save(queued, call, now)
         except StaleWrite:  # only the claimer writes an initiated call; a lost write means someone else acted

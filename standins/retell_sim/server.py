@@ -304,6 +304,12 @@ class RetellSimulator(BackgroundServer):
         with self._lock:
             return list(self._requests)
 
+    def answering(self) -> int:
+        """create-phone-call requests with an idempotency key being answered now (a slow or hanging one counts until
+        its answer is sent): a repeat of one of their keys now would be a new call."""
+        with self._lock:
+            return sum(self._answering.values())
+
     def placed_call_ids(self) -> list[str]:
         """Calls actually placed (an idempotent repeat or a refused request places none): the number of dials."""
         with self._lock:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+import pytest
+
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
 from shared.logic.call_events import EventEffect
 from shared.logic.reconciliation import Repair
-from shared.models.call import Call, CallOutcome, CallStatus
+from shared.models.call import Call, CallAttempt, CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
 from shared.models.retell import RetellCall
 from tests.support.graph import CLINIC, Graph, build_graph
@@ -104,6 +106,74 @@ class TestClaimWithoutCallId:
         assert released.schedule_token != call.schedule_token
         assert graph.fire(call.call_id).result == ExecutionResult.DIALED
         assert len(graph.dialer.dials) == 1
+
+    def test_a_redial_of_a_dial_retell_does_not_list_reuses_its_key_within_the_hour(self) -> None:
+        """list-calls may lag behind a call Retell did place: the redial under the same key is answered with that
+        call, where a new key would ring the owner a second time."""
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED
+        (first,) = graph.dialer.dials
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        released = graph.stored(call.call_id)
+        assert released.unplaced_dial_key == first.idempotency_key
+        assert graph.fire(call.call_id).result == ExecutionResult.DIALED
+        (_, redial) = graph.dialer.dials
+        assert redial.idempotency_key == first.idempotency_key
+        assert redial.metadata["dial_key"] == first.idempotency_key  # what the reconciler looks it up by
+        dialed = graph.stored(call.call_id)
+        assert (dialed.unplaced_dial_key, dialed.unplaced_dial_at) == (None, None)
+
+    def test_the_key_is_kept_through_repeated_releases_and_its_hour_counts_from_the_first_request(self) -> None:
+        graph = build_graph(dial_outcomes=["unknown", "unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        claimed_at = graph.stored(call.call_id).attempts[-1].claimed_at
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        again = graph.stored(call.call_id)
+        assert again.unplaced_dial_at == claimed_at
+        assert len({spec.idempotency_key for spec in graph.dialer.dials}) == 1
+
+    @pytest.mark.parametrize("listed_late", [True, False])
+    def test_past_the_keys_window_the_old_dial_is_looked_up_once_more_then_a_new_key(self, listed_late: bool) -> None:
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        (first,) = graph.dialer.dials
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        graph.clock.advance(minutes=50)  # the redial comes after KEY_REUSE_WINDOW (e.g. the clinic had closed)
+        if listed_late:
+            graph.dialer.placed[first.idempotency_key] = "call_retell_late"
+        execution = graph.fire(call.call_id)
+        assert execution.result == ExecutionResult.DIALED
+        if listed_late:  # Retell did place it: adopted, not dialed again
+            assert execution.detail == "call_retell_late"
+            assert len(graph.dialer.dials) == 1
+        else:
+            (_, redial) = graph.dialer.dials
+            assert redial.idempotency_key != first.idempotency_key
+        assert graph.stored(call.call_id).unplaced_dial_key is None
+
+    def test_a_key_left_from_an_earlier_attempt_is_never_reused(self) -> None:
+        from shared.domain.dialing import dial_key
+
+        graph = build_graph()
+        call = graph.dialed_call()
+        stale = call.model_copy(
+            update={
+                "attempt": 2,
+                "attempts": [*call.attempts, CallAttempt(number=2, claimed_at=graph.clock.now)],
+                "unplaced_dial_key": f"{call.call_id}-a1-old",
+                "unplaced_dial_at": graph.clock.now,
+            }
+        )
+        assert dial_key(stale) == f"{call.call_id}-a2-{call.schedule_token}"
 
     def test_a_dial_retell_did_place_is_found_attached_and_followed(self) -> None:
         graph = build_graph(dial_outcomes=["placed-then-unknown", "unknown"])
