@@ -24,7 +24,7 @@
   background, as Retell does, calls are delivered side by side (a pool of ``delivery_workers``) while each call's
   own events go in order, ``step_seconds`` apart, a failed delivery retried up to three times.
 * One-off faults for tests (``inject``): hang or fail a create after placing the call, fail it before placing it,
-  or hide calls from list-calls (index lag).
+  hide calls from list-calls (index lag), or answer a get-call only after ``delay_seconds`` (a slow Retell).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to 
 RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_signed_url) expire after a day
 # What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
 NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
-FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list"]
+FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list", "slow_get_call"]
 CreatePhoneCallSwitch = Literal["ok", "401", "402"]
 WebhooksSwitch = Literal["deliver", "drop"]
 CREATE_PHONE_CALL_SWITCHES: tuple[CreatePhoneCallSwitch, ...] = ("ok", "401", "402")
@@ -510,6 +510,9 @@ class RetellSimulator(BackgroundServer):
         return _json(answer, 201)
 
     def _on_get(self, request: Request, call_id: str) -> Response:
+        slow = self._take_fault("slow_get_call")
+        if slow is not None:
+            self._stopped.wait(slow.delay_seconds)
         with self._lock:
             sim_call = self._calls.get(call_id)
             if sim_call is None:

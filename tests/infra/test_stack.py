@@ -141,6 +141,13 @@ class TestFunctions:
         assert timeout == EXECUTE_TIMEOUT.total_seconds()
         assert CREATE_CALL_BUDGET.total_seconds() + 50 <= timeout < DIAL_SETTLE.total_seconds()
 
+    def test_the_apis_questions_to_retell_end_well_before_its_timeout(self, template: dict[str, Any]) -> None:
+        from shared.bootstrap.api import API_TIMEOUT_SECONDS, RETELL_QUESTIONS
+
+        api = template["Resources"][logical_id(template, "AWS::Lambda::Function", "ApiFunction")]
+        assert api["Properties"]["Timeout"] == API_TIMEOUT_SECONDS
+        assert RETELL_QUESTIONS.total_seconds <= API_TIMEOUT_SECONDS / 2
+
     @pytest.mark.parametrize(
         ("secret", "readers"),
         [

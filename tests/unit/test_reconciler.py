@@ -86,7 +86,7 @@ class TestClaimWithoutCallId:
         assert timedelta(seconds=120) == CREATE_CALL_BUDGET
         assert RetellConfig(retell_secret_name="s").retell_timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
         assert RetellConnection(api_key="k").timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
-        look_up = 2 * (RetellConnection.connect_timeout_seconds + RetellConnection.read_timeout_seconds)
+        look_up = RetellConnection.questions.total_seconds
         dial = CREATE_CALL_BUDGET.total_seconds() + RetellConnection.connect_timeout_seconds
         assert dial + look_up + 30 <= EXECUTE_TIMEOUT.total_seconds()
         assert EXECUTE_TIMEOUT + timedelta(minutes=1) <= DIAL_SETTLE
