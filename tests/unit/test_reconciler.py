@@ -160,6 +160,33 @@ class TestClaimWithoutCallId:
             assert redial.idempotency_key != first.idempotency_key
         assert graph.stored(call.call_id).unplaced_dial_key is None
 
+    def test_past_the_window_a_look_up_retell_cannot_answer_waits_rather_than_dial(self) -> None:
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        graph.clock.advance(minutes=50)
+        graph.dialer.find_unknown = True
+        assert graph.fire(call.call_id).result == ExecutionResult.REQUEUED
+        assert len(graph.dialer.dials) == 1
+        assert graph.stored(call.call_id).unplaced_dial_key is not None  # still to be looked up
+
+    def test_a_key_retell_refused_outright_is_not_reused(self) -> None:
+        """A 429 to the redial means Retell placed nothing under the key (it would have answered with the call):
+        the next dial of the attempt takes a new key, as any re-queued dial does."""
+        graph = build_graph(dial_outcomes=["unknown", 429])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        assert graph.fire(call.call_id).result == ExecutionResult.REQUEUED
+        assert graph.stored(call.call_id).unplaced_dial_key is None
+        assert graph.fire(call.call_id).result == ExecutionResult.DIALED
+        first, refused, placed = graph.dialer.dials
+        assert refused.idempotency_key == first.idempotency_key
+        assert placed.idempotency_key != first.idempotency_key
+
     def test_a_key_left_from_an_earlier_attempt_is_never_reused(self) -> None:
         from shared.domain.dialing import dial_key
 
