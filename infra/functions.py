@@ -35,6 +35,7 @@ from infra.deployment import Deployment
 from infra.python_function import PythonFunction, python_layer
 from infra.scheduling import Scheduling
 from shared.dal import table_design
+from shared.domain.reconciliation import EXECUTE_TIMEOUT
 
 RECONCILE_EVERY_MINUTES = 5
 """How often the reconciler looks for open work whose check is due (its bounds are minutes, not seconds)."""
@@ -117,9 +118,10 @@ class Functions(Construct):
             description="Starts one attempt of a call (EventBridge Scheduler)",
             layers=layers,
             environment={**common, **retell},
-            # Two dials of up to 60 s each (a slow create, then the resend with the same key) and the writes around
-            # them; the reconciler waits longer than this before it asks Retell about a claim with no call id.
-            timeout=Duration.seconds(180),
+            # One dial of up to 120 s (retell-sdk's budget for create-phone-call), a look-up if its outcome is
+            # unknown, and the writes around them; the reconciler waits longer than this (DIAL_SETTLE) before it asks
+            # Retell about a claim with no call id.
+            timeout=Duration.seconds(int(EXECUTE_TIMEOUT.total_seconds())),
             log_retention=log_retention,
             function_name=scheduling.execute_function_name,  # the name the scheduler role may invoke
             memory_mb=MEMORY_MB["execute"],

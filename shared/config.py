@@ -55,7 +55,12 @@ class RetellConfig(BaseModel):
 
     retell_secret_name: str = Field(min_length=1)
     retell_base_url: str | None = Field(default=None, description="unset: https://api.retellai.com")
-    retell_timeout_seconds: float = Field(default=60.0, gt=0, le=120, description="a dial's client timeout")
+    retell_timeout_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=120,
+        description="a dial's client timeout: retell-sdk's own budget for create-phone-call",
+    )
     retell_default_agent_id: str | None = None
     retell_default_from_number: str | None = None
     retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, description="the workspace's limit")

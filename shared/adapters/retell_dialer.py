@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from shared.domain.dialing import DialSpec
+from shared.domain.dialing import CREATE_CALL_BUDGET, DialSpec
 from shared.logic.ports import (
     DialAccountBlocked,
     DialOutcomeUnknown,
@@ -22,23 +22,43 @@ from shared.models.retell import RetellCall
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
 """A revoked key, a lapsed billing account, a forbidden workspace: the account's state, not the call's."""
 UNKNOWN_OUTCOME_STATUSES = frozenset({408, 409})
-"""Retried by the SDK's own policy: a request timeout or a conflict (the same idempotency key in flight) may or may
-not have placed the call, so they are settled as any unknown outcome (find it, else resend with the same key)."""
+"""Retried by the SDK's own policy: a request timeout or a conflict may or may not have placed the call, so they are
+settled as any unknown outcome (look for it; never resend: ``shared.logic.execution``)."""
 
 if TYPE_CHECKING:
     from retell import Retell
 
 
 @dataclass(frozen=True)
+class QuestionBudget:
+    """How long a question to Retell (find, get-call) may take: each try's connect and read timeouts, and how many
+    tries after the first."""
+
+    connect_seconds: float = 3.0
+    read_seconds: float = 10.0
+    retries: int = 1
+
+    @property
+    def total_seconds(self) -> float:
+        """The longest the question can take (a retry's pause, under a second, aside)."""
+        return (self.retries + 1) * (self.connect_seconds + self.read_seconds)
+
+
+BACKGROUND_QUESTIONS = QuestionBudget()
+"""Execute's look-up and the reconciler's questions: quick, asked once more at once if the first try fails, and again
+on the reconciler's next run."""
+
+
+@dataclass(frozen=True)
 class RetellConnection:
     api_key: str
     base_url: str | None = None
-    timeout_seconds: float = 60.0
-    """Creating a call may take a while (the SDK allows it 120 s); a dial cut short goes down the slower "outcome
-    unknown" path, so the client waits long. The execute function's timeout covers two such dials."""
+    timeout_seconds: float = CREATE_CALL_BUDGET.total_seconds()
+    """A dial waits as long as retell-sdk lets create-phone-call take when the client keeps its default (120 s): a
+    dial given up sooner may still be running at Retell, and goes down the slower "outcome unknown" path, which never
+    resends. The execute function's timeout holds one such dial (``shared.domain.reconciliation.EXECUTE_TIMEOUT``)."""
     connect_timeout_seconds: float = 3.0
-    read_timeout_seconds: float = 10.0
-    """For questions (find, get-call): quick, and asked again on the next run if they time out."""
+    questions: QuestionBudget = BACKGROUND_QUESTIONS
 
 
 class RetellDialer:
@@ -81,8 +101,8 @@ class RetellDialer:
             page = self._retell().call.list(
                 filter_criteria={"metadata": [{"key": "dial_key", "type": "string", "op": "eq", "value": dial_key}]},
                 limit=10,
-                max_retries=1,
-                timeout=self._connection.read_timeout_seconds,
+                max_retries=self._connection.questions.retries,
+                timeout=self._question_timeout(),
             )
         except retell.APIError as error:
             raise DialOutcomeUnknown(f"listing calls failed: {type(error).__name__}") from error
@@ -96,13 +116,19 @@ class RetellDialer:
 
         try:
             response = self._retell().call.retrieve(
-                retell_call_id, max_retries=1, timeout=self._connection.read_timeout_seconds
+                retell_call_id, max_retries=self._connection.questions.retries, timeout=self._question_timeout()
             )
         except retell.NotFoundError:
             return None
         except retell.APIError as error:
             raise RetellUnavailable(f"get-call failed: {type(error).__name__}") from error
         return RetellCall.model_validate(response.to_dict())
+
+    def _question_timeout(self) -> Any:
+        import httpx
+
+        budget = self._connection.questions
+        return httpx.Timeout(budget.read_seconds, connect=budget.connect_seconds)
 
     def _retell(self) -> Retell:
         if self._client is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.adapters.call_scheduler import new_schedule_token
+from shared.adapters.retell_dialer import QuestionBudget
 from shared.bootstrap.common import (
     LambdaInvoker,
     SecretReader,
@@ -25,6 +26,13 @@ from shared.logic.do_not_call import DoNotCallService
 from shared.logic.overview import OverviewService
 from shared.logic.ports import Clock, Dialer, ExecuteInvoker
 from shared.logic.recordings import RecordingService
+
+API_TIMEOUT_SECONDS = 15
+"""The API function's Lambda timeout (``infra/functions.py``)."""
+RETELL_QUESTIONS = QuestionBudget(connect_seconds=2.0, read_seconds=4.0, retries=0)
+"""The API's questions to Retell (a recording's fresh link): one try, at most 6 s, well under the function's 15 s,
+so that a slow or absent Retell is answered with the route's own ``503 retell_unavailable`` (a retry is the
+caller's: the page asks again) instead of the function timing out with a bare 5xx from API Gateway."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def api_from_environment(
         **aws_clients(),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         page_token_key=lambda: secrets(config.page_token_secret_name).encode(),
-        retell=RetellDialers(retell, retell_api_keys(secrets, retell)),
+        retell=RetellDialers(retell, retell_api_keys(secrets, retell), questions=RETELL_QUESTIONS),
         clock=clock,
         new_call_id=new_call_id,
         new_token=new_token,

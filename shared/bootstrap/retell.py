@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.adapters.retell_dialer import RetellConnection, RetellDialer
+from shared.adapters.retell_dialer import BACKGROUND_QUESTIONS, QuestionBudget, RetellConnection, RetellDialer
 from shared.config import RetellConfig
 from shared.logic.ports import Dialer
 
 
 class RetellDialers:
-    """A Retell client for the current key (a new one after a rotation)."""
+    """A Retell client for the current key (a new one after a rotation). ``questions``: how long its questions may
+    take (the API's must answer within its own timeout)."""
 
-    def __init__(self, config: RetellConfig, keys: Callable[[], list[str]]):
+    def __init__(
+        self, config: RetellConfig, keys: Callable[[], list[str]], *, questions: QuestionBudget = BACKGROUND_QUESTIONS
+    ):
         self._config = config
         self._keys = keys
+        self._questions = questions
         self._dialers: dict[str, RetellDialer] = {}
 
     def __call__(self) -> Dialer:
@@ -27,6 +31,7 @@ class RetellDialers:
                     api_key=key,
                     base_url=self._config.retell_base_url,
                     timeout_seconds=self._config.retell_timeout_seconds,
+                    questions=self._questions,
                 )
             )
         return self._dialers[key]

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from shared.domain.calling_safety import clinic_identity
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
+
+CREATE_CALL_BUDGET = timedelta(seconds=120)
+"""How long a create-phone-call may take: retell-sdk 6.2.13 gives that one request 120 s when the client keeps its
+default timeout (``resources/call.py``), Retell's own expectation of a slow create. Until it has passed, the first
+request may still be placing the call, and Retell honours an idempotency key only for retries of a *finished*
+request: nothing resends a dial within this time (``shared.logic.execution``, ``shared.domain.reconciliation``)."""
 
 
 class DialMisconfigured(Exception):
@@ -32,11 +39,47 @@ class DialSpec:
     dynamic_variables: dict[str, str]
 
 
+KEY_REUSE_WINDOW = timedelta(minutes=50)
+"""How long after a key was first sent a redial may still use it. Retell honours an idempotency key for an hour
+("retry the same request for up to one hour without creating another call", retell-sdk's
+``call_create_phone_call_params``), counted from when it received the first request, which is after our claim; the
+10 minutes left cover the time from a claim to its request reaching Retell, the request's own budget
+(``CREATE_CALL_BUDGET``) and a clock that differs from Retell's by a few minutes."""
+
+
 def dial_key(call: Call) -> str:
-    """Unique to one dial of one attempt: a resend of the same dial (after a timeout) reuses it, so Retell places
-    the call at most once; a re-queued attempt is a new dial (new schedule token) and gets a new key, because
-    Retell would otherwise answer it with the earlier, failed call."""
-    return f"{call.call_id}-a{call.attempt}-{call.schedule_token}"
+    """The idempotency key of the current dial (claimed) of the call, also its ``dial_key`` in Retell's metadata.
+
+    Unique to one dial of one attempt: a re-queued attempt is a new dial (new schedule token) and gets a new key,
+    because Retell would otherwise answer it with the earlier call. Except for a dial the reconciler found Retell
+    had not placed (``Call.unplaced_dial_key``): list-calls may lag, so that dial may have been placed after all,
+    and its redial reuses its key while Retell honours it (``KEY_REUSE_WINDOW``), so that Retell answers it with the
+    call already placed instead of ringing the owner again. After the window a new key is the only choice (the old
+    one would no longer protect anything); execute then looks the old key up once more first (``stale_dial_key``),
+    now that Retell's listing has had most of an hour to show it, and adopts the call if Retell lists it."""
+    return _reusable_key(call) or f"{call.call_id}-a{call.attempt}-{call.schedule_token}"
+
+
+def stale_dial_key(call: Call) -> str | None:
+    """The key of an unplaced dial of this attempt that the current dial may no longer reuse (past
+    ``KEY_REUSE_WINDOW``): to be looked up in Retell before dialing under a new key."""
+    if _unplaced_key_of_this_attempt(call) is None or _reusable_key(call) is not None:
+        return None
+    return call.unplaced_dial_key
+
+
+def _unplaced_key_of_this_attempt(call: Call) -> str | None:
+    # Keys name their attempt: one left over from an earlier attempt (ended by its webhooks) is never reused.
+    key = call.unplaced_dial_key
+    return key if key is not None and key.startswith(f"{call.call_id}-a{call.attempt}-") else None
+
+
+def _reusable_key(call: Call) -> str | None:
+    key = _unplaced_key_of_this_attempt(call)
+    entry = call.current_attempt()
+    if key is None or call.unplaced_dial_at is None or entry is None or entry.claimed_at is None:
+        return None
+    return key if entry.claimed_at < call.unplaced_dial_at + KEY_REUSE_WINDOW else None
 
 
 def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> DialSpec:

@@ -161,6 +161,24 @@ def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, why: Q
     )
 
 
+def not_placed(call: Call, fire_at: datetime, token: str, reason: str, key: str) -> Call:
+    """``initiated`` -> ``scheduled``: the reconciler found that Retell never placed the dial under ``key``. The same
+    attempt goes again at ``fire_at``, and remembers the key (and when it was first sent) so that its redial can
+    reuse it while Retell still honours it (``shared.domain.dialing.dial_key``)."""
+    entry = call.current_attempt()
+    first_sent = entry.claimed_at if entry is not None and entry.claimed_at is not None else call.updated_at
+    if call.unplaced_dial_key == key and call.unplaced_dial_at is not None:
+        first_sent = call.unplaced_dial_at  # the key's hour runs from its first request, not from this redial's
+    queued = back_to_queue(call, fire_at, token, reason, QueueReason.NOT_PLACED)
+    return queued.model_copy(update={"unplaced_dial_key": key, "unplaced_dial_at": first_sent})
+
+
+def key_answered(call: Call) -> Call:
+    """Retell answered a dial (placed it, or refused it outright): an unplaced dial's key has done its work and is
+    not reused by a later dial of the attempt."""
+    return call.model_copy(update={"unplaced_dial_key": None, "unplaced_dial_at": None})
+
+
 def cancelled_before_dial(call: Call, reason: str) -> Call:
     """``initiated`` -> ``cancelled`` without a dial: the number was put on the do-not-call list after the call was
     scheduled. The claim is dropped from the history (nothing was dialed)."""
@@ -190,6 +208,8 @@ def dialed(call: Call, attempt: int, retell_call_id: str, now: datetime) -> Call
     changes: dict[str, object] = {"attempts": _with_entry(call, index, updated)}
     if call.attempt == attempt and _is_latest_dial(call, index):
         changes["retell_call_id"] = retell_call_id
+        changes["unplaced_dial_key"] = None  # placed: the key has done its work
+        changes["unplaced_dial_at"] = None
     return call.model_copy(update=changes)
 
 

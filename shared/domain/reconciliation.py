@@ -18,8 +18,16 @@ from shared.models.call import Call, CallAttempt, CallStatus
 
 SCHEDULE_GRACE = timedelta(minutes=3)
 """Scheduler fires a one-shot schedule within its minute; a ``scheduled`` call this late has lost its schedule."""
+EXECUTE_TIMEOUT = timedelta(seconds=210)
+"""The execute function's Lambda timeout (``infra/functions.py``): one dial of ``dialing.CREATE_CALL_BUDGET``
+(120 s, plus a 3 s connect), then, if its outcome is unknown, one look-up by list-calls (two tries of a 3 s connect
+and a 10 s read, about 27 s), and the writes around them (the claim, the step's reads, the dialing slot, the dial
+cap; the attempt's record after: about 25 s at worst, milliseconds as a rule): 175 s, with a margin."""
 DIAL_SETTLE = timedelta(minutes=5)
-"""Longer than the execute function's timeout: a claim this old has no execute still dialing for it."""
+"""Longer than the execute function's timeout: a claim this old has no execute still dialing for it, and the dial it
+made (started after the claim) has had its whole ``CREATE_CALL_BUDGET``, so a redial of it cannot overlap it. A call
+Retell placed but lists later than this is still not rung twice: the redial reuses the dial's idempotency key
+(``shared.domain.dialing.dial_key``)."""
 RING_LIMIT = timedelta(minutes=3)
 """A dial nobody answers has ended by now (Retell rings for at most a couple of minutes), and one that was answered
 has sent ``call_started``: a dial still ``initiated`` this long after is asked about (a live call found this way

@@ -6,9 +6,12 @@ Never call an owner twice by mistake:
   ``initiated``). A duplicate delivery, a replaced schedule, a cancelled call all lose the claim and do nothing.
 * The function's own async retries are 0 (infrastructure), so AWS never re-runs a dial; an unexpected crash after
   the claim leaves the call ``initiated`` with no Retell call id, for the reconciler, not for a second dial.
-* Retell gets an idempotency key unique to this dial. A dial whose outcome is unknown (timeout, dropped connection,
-  408, 409, 5xx) is settled: look for the call by our metadata, else resend with the same key (Retell places it at
-  most once). Still unknown: leave the call ``initiated`` with the reason, for the reconciler, and alarm.
+* Retell gets an idempotency key unique to this dial, and the dial its whole budget (``CREATE_CALL_BUDGET``). A dial
+  whose outcome is unknown (timeout, dropped connection, 408, 409, 5xx) is looked for by our metadata; not found, it
+  is **never resent** here: the first request may still be running at Retell, and Retell honours the key only for
+  retries of a finished request (a resend in flight is a second call). The call stays ``initiated`` with the
+  reason, and the reconciler asks Retell again after ``DIAL_SETTLE``, once the first request has certainly ended
+  (and redials, under the same key, only a dial Retell still does not know), with an alarm.
 
 When the Retell account itself refuses (401, 402, 403), the call is not at fault: the account's breaker opens (one
 alarm), the attempt waits without using anything up, and while the breaker is open one execute at a time, every
@@ -24,7 +27,7 @@ from datetime import datetime
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
-from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec
+from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec, stale_dial_key
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
@@ -145,6 +148,20 @@ class CallExecutor:
         if breaker.open and not self._breaker.take_probe(now, now + lifecycle.ACCOUNT_WAIT):
             return self._wait_for_account(call, breaker, calendar, now)
 
+        stale = stale_dial_key(call)
+        if stale is not None:  # past its key's window: a new key, unless Retell lists the old dial by now
+            try:
+                found = self._dialer().find(stale)
+            except DialOutcomeUnknown:
+                slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
+                reason = "Retell could not say whether an earlier dial of this attempt was placed; asking again shortly"
+                return self._back_to_queue(call, slot, ExecutionResult.REQUEUED, reason, now)
+            if found is not None:
+                logger.warning(
+                    "an earlier dial was placed after all; not dialed again", extra={"call_id": call.call_id}
+                )
+                return self._dialed(call, found, now)
+
         if not self._leases.acquire(
             call.clinic_id, call.call_id, call.attempt, self._lease_limits(settings.max_concurrent_calls), now
         ):
@@ -167,7 +184,12 @@ class CallExecutor:
             self._leases.release(call.clinic_id, call.call_id)
             slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
-                call, slot, ExecutionResult.REQUEUED, "Retell is at capacity (429); dialing again shortly", now
+                call,
+                slot,
+                ExecutionResult.REQUEUED,
+                "Retell is at capacity (429); dialing again shortly",
+                now,
+                key_answered=True,
             )
         except DialAccountBlocked as error:
             self._give_back(call, spec)
@@ -176,7 +198,7 @@ class CallExecutor:
             logger.error("Retell account cannot place calls", extra={"status": error.status})
             slot = calendar.next_open_slot(now + lifecycle.ACCOUNT_WAIT + lifecycle.requeue_delay(self._rng))
             reason = f"the Retell account cannot place calls ({error}); dialing resumes when it can"
-            return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now)
+            return self._back_to_queue(call, slot, ExecutionResult.ACCOUNT_BLOCKED, reason, now, key_answered=True)
         except DialRejected as error:
             self._give_back(call, spec)
             self._leases.release(call.clinic_id, call.call_id)
@@ -195,6 +217,11 @@ class CallExecutor:
         if breaker.open:
             self._breaker.reset()
             logger.info("Retell account placed a call again; dialing resumes")
+        return self._dialed(call, retell_call_id, now)
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _dialed(self, call: Call, retell_call_id: str, now: datetime) -> Execution:
         written = self._writer.apply(
             call.clinic_id,
             call.call_id,
@@ -207,8 +234,6 @@ class CallExecutor:
             extra={"call_id": call.call_id, "attempt": call.attempt, "retell_call_id": retell_call_id},
         )
         return Execution(ExecutionResult.DIALED, written.after or call, retell_call_id)
-
-    # -- internals -----------------------------------------------------------------------------------------------
 
     def _give_back(self, call: Call, spec: DialSpec) -> None:
         """Retell placed no call: the dial does not count against the number's cap."""
@@ -227,18 +252,20 @@ class CallExecutor:
         return Execution(ExecutionResult.CANCELLED, cancelled.after, reason)
 
     def _dial_once(self, spec: DialSpec) -> str:
-        """Dial; if the outcome is unknown, find out (list by our metadata, else resend with the same key)."""
+        """Dial once; if the outcome is unknown, look for the call by our metadata (a request Retell answered with an
+        error after placing it, a listing quick enough), else ``DialOutcomeUnknown``. Never a resend: it could reach
+        Retell while the first request is still being answered, and place a second call."""
         dialer = self._dialer()
         try:
             return dialer.dial(spec)
         except DialOutcomeUnknown as first:
             logger.warning(
-                "dial outcome unknown; reconciling", extra={"dial_key": spec.idempotency_key, "error": str(first)}
+                "dial outcome unknown; looking for it", extra={"dial_key": spec.idempotency_key, "error": str(first)}
             )
-        found = dialer.find(spec.idempotency_key)
-        if found is not None:
-            return found
-        return dialer.dial(spec)  # same idempotency key: Retell places the call at most once
+            found = dialer.find(spec.idempotency_key)
+            if found is not None:
+                return found
+            raise
 
     def _skipped(self, request: ExecuteRequest, current: Call | None) -> Execution:
         if current is None:
@@ -261,13 +288,24 @@ class CallExecutor:
         return self._back_to_queue(call, calendar.next_open_slot(after_probe), ExecutionResult.PAUSED, reason, now)
 
     def _back_to_queue(
-        self, call: Call, slot: datetime, result: ExecutionResult, reason: str, now: datetime
+        self,
+        call: Call,
+        slot: datetime,
+        result: ExecutionResult,
+        reason: str,
+        now: datetime,
+        *,
+        key_answered: bool = False,
     ) -> Execution:
+        """``key_answered``: Retell refused the dial outright (429, the account), so it placed nothing under its key,
+        and the attempt's next dial takes a new one."""
         token = self._new_token()
         why = QUEUE_REASONS[result]
         if why == lifecycle.QueueReason.NO_SLOT and lifecycle.out_of_requeues(call):
             return self._fail(call, "no dialing slot came free for too long", now)
         queued = lifecycle.back_to_queue(call, slot, token, reason, why)
+        if key_answered:
+            queued = lifecycle.key_answered(queued)
         try:
             saved = self._writer.save(queued, call, now)
         except StaleWrite:  # only the claimer writes an initiated call; a lost write means someone else acted

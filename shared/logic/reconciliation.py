@@ -8,8 +8,10 @@ same whatever the size of the table. For each call, ``shared.domain.reconciliati
   claim in execute is conditional, so a late original firing as well does nothing);
 * ``FIND_DIAL``: a claimed attempt with no Retell call id (a crash after the claim, an unknown dial outcome) is
   looked up in Retell by its dial key. Found: attached and followed. Not found, this long after the claim (longer
-  than execute can run, and than Retell's list lags): it never reached Retell, so the attempt is released to be
-  dialed again. Retell cannot say: asked again later, and after ``GIVE_UP`` failed with an alarm;
+  than execute can run, so the dial's request has ended): it never reached Retell as far as the listing shows, so
+  the attempt is released to be dialed again, under the same idempotency key while Retell honours it (a listing
+  that lags would otherwise make the redial a second call). Retell cannot say: asked again later, and after
+  ``GIVE_UP`` failed with an alarm;
 * ``READ_CALL`` / ``READ_ANALYSIS``: a dialed attempt that has not ended here, or an ended conversation whose
   analysis never came, is read with get-call and applied as if its webhook had arrived.
 
@@ -159,19 +161,19 @@ class Reconciler:
         return self._release(call, now)
 
     def _release(self, call: Call, now: datetime) -> Repair:
-        """The dial never reached Retell: the same attempt goes again as soon as the clinic is open and the owner is
-        inside calling hours."""
+        """The dial never reached Retell (as far as list-calls shows): the same attempt goes again as soon as the
+        clinic is open and the owner is inside calling hours, under the same idempotency key while Retell honours it,
+        so that a listing that lagged cannot make it ring the owner twice (``shared.domain.dialing.dial_key``)."""
         calendar = DialWindow.for_call(self._settings.current(call.clinic_id), call.phone_number)
         token = self._new_token()
         slot = calendar.next_open_slot(now)
         reason = "the dial never reached Retell; dialing again"
+        key = dial_key(call)
         written = self._writer.apply(
             call.clinic_id,
             call.call_id,
             lambda current: (
-                lifecycle.back_to_queue(current, slot, token, reason, lifecycle.QueueReason.NOT_PLACED)
-                if lifecycle.same_step(current, call)
-                else None
+                lifecycle.not_placed(current, slot, token, reason, key) if lifecycle.same_step(current, call) else None
             ),
             now,
         )

@@ -229,11 +229,16 @@ class Call(CallView):
     ``requeues`` counts how often the current attempt was put back because no dialing slot was free.
     ``checked_at`` is when the reconciler last asked Retell about the call and found nothing to change: it waits a
     while before asking again (``shared.domain.reconciliation``).
+    ``unplaced_dial_key`` is the idempotency key of a dial of the current attempt that the reconciler found Retell
+    had not placed (list-calls showed nothing), and ``unplaced_dial_at`` when that key was first sent (its claim):
+    the attempt's next dial reuses the key while Retell still honours it (``shared.domain.dialing.dial_key``).
     """
 
     schedule_token: str = ""
     requeues: int = 0
     checked_at: UtcDatetime | None = None
+    unplaced_dial_key: str | None = None
+    unplaced_dial_at: UtcDatetime | None = None
 
     def current_attempt(self) -> CallAttempt | None:
         """The latest history entry of the current attempt (a re-queued attempt may have several)."""

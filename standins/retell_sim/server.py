@@ -1,25 +1,30 @@
 """The simulated Retell server (contract section 5). Every Retell route checks the bearer API key.
 
 * ``POST /v2/create-phone-call``: Retell's body, ``201`` with a call object. ``idempotency_key`` works as Retell
-  documents it: a repeat within an hour answers with the same call and places nothing. The number called decides
-  what happens (``scenarios``).
+  documents it, for retries of a *finished* request: a repeat within an hour of a request that has been answered
+  answers with the same call and places nothing; a repeat that arrives while a request with that key is still being
+  answered is a new call (a second call placed, in ``/_sim/calls``), as nothing promises otherwise. The number
+  called decides what happens (``scenarios``).
 * ``GET /v2/get-call/{id}``: the call as Retell gives it, final at once (transcript, analysis, timestamps), with a
   freshly signed ``recording_url`` each time (Retell's links expire); ``GET /recordings/{id}.wav`` serves the link.
 * ``POST /v3/list-calls``: retell-sdk's ``call.list`` (``filter_criteria``, ``sort_order``, ``limit``,
-  ``pagination_key``, ``skip``, ``include_total``), answered ``{"items", "has_more", "pagination_key"}``.
+  ``pagination_key``, ``skip``, ``include_total``), answered ``{"items", "has_more", "pagination_key"}``. A filter
+  that retell-sdk's ``call_list_params`` types do not allow is refused ``400`` (``filters``).
 * Agents and Retell LLMs (``agents.AgentStore``), as retell-sdk's ``agent`` and ``llm`` resources call them. An
   agent's ``webhook_url`` replaces the account's for the calls placed with it, as at Retell.
 * ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials.
 * ``GET /_sim/health``: the calls placed so far, the webhooks not yet delivered (``make soak`` waits for none) and
   those dropped.
 * ``GET`` / ``POST /_sim/faults``: account-wide switches, ``{"createPhoneCall": "ok" | "401" | "402", "webhooks":
-  "deliver" | "drop"}`` (``set_faults`` in Python).
+  "deliver" | "drop", "listLagSeconds": N}`` (``set_faults`` in Python). ``listLagSeconds``: list-calls shows a
+  call only ``N`` seconds (of the simulator's clock) after it was placed, as an index that lags; get-call and the
+  webhooks are not delayed. ``0`` (the default) lists a call at once.
 * Webhooks ``call_started`` (connected calls only), ``call_ended``, ``call_analyzed``, signed as Retell signs them,
   POSTed to ``webhook_url``; delivered in the background (``auto_deliver``) or when a test calls ``flush()``. In the
   background, as Retell does, calls are delivered side by side (a pool of ``delivery_workers``) while each call's
   own events go in order, ``step_seconds`` apart, a failed delivery retried up to three times.
 * One-off faults for tests (``inject``): hang or fail a create after placing the call, fail it before placing it,
-  or hide calls from list-calls (index lag).
+  hide calls from list-calls (index lag), or answer a get-call only after ``delay_seconds`` (a slow Retell).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from werkzeug.wrappers import Request, Response
 
 from standins.http_server import BackgroundServer
 from standins.retell_sim.agents import AgentStore, Answer
-from standins.retell_sim.filters import BadFilter, matches, page
+from standins.retell_sim.filters import BadFilter, check, matches, page
 from standins.retell_sim.scenarios import Script, refusal, script_for, slow_dial
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -56,11 +61,14 @@ DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to 
 RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_signed_url) expire after a day
 # What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
 NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
-FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list"]
+FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list", "slow_get_call"]
 CreatePhoneCallSwitch = Literal["ok", "401", "402"]
 WebhooksSwitch = Literal["deliver", "drop"]
 CREATE_PHONE_CALL_SWITCHES: tuple[CreatePhoneCallSwitch, ...] = ("ok", "401", "402")
 WEBHOOKS_SWITCHES: tuple[WebhooksSwitch, ...] = ("deliver", "drop")
+LIST_PARAMS = frozenset({"filter_criteria", "include_total", "limit", "pagination_key", "skip", "sort_order"})
+"""retell-sdk's ``call_list_params``: the only fields a list-calls body may hold."""
+MAX_LIST_LAG_SECONDS = 86_400
 _ACCOUNT_REFUSALS = {
     "401": (401, "Unauthorized: the API key is invalid or has been revoked."),
     "402": (402, "Trial has ended, please add payment method."),
@@ -183,6 +191,9 @@ class RetellSimulator(BackgroundServer):
         self._lock = threading.RLock()
         self._calls: dict[str, SimCall] = {}
         self._by_key: dict[str, tuple[str, datetime]] = {}
+        # Idempotency keys of create-phone-call requests being answered now (a key -> how many such requests).
+        self._answering: Counter[str] = Counter()
+        self._list_lag = timedelta(0)
         self._requests: list[LoggedRequest] = []
         self._requests_to: Counter[str] = Counter()
         self._calls_to: Counter[str] = Counter()
@@ -251,29 +262,53 @@ class RetellSimulator(BackgroundServer):
             self._faults.append(fault)
 
     def set_faults(
-        self, *, create_phone_call: CreatePhoneCallSwitch | None = None, webhooks: WebhooksSwitch | None = None
-    ) -> dict[str, str]:
+        self,
+        *,
+        create_phone_call: CreatePhoneCallSwitch | None = None,
+        webhooks: WebhooksSwitch | None = None,
+        list_lag_seconds: float | None = None,
+    ) -> dict[str, Any]:
         """Switch the account-wide faults (``None`` leaves a switch as it is); the switches now. ``create_phone_call``
         "401" or "402": every create-phone-call is refused with that status and places nothing, until "ok".
         ``webhooks`` "drop": no webhook is delivered, and the ones that fall due meanwhile are lost, as in an outage,
-        until "deliver"."""
+        until "deliver". ``list_lag_seconds``: list-calls shows a call only this long after it was placed (by the
+        simulator's clock), until set back to 0."""
         if create_phone_call is not None and create_phone_call not in CREATE_PHONE_CALL_SWITCHES:
             raise ValueError(f"createPhoneCall must be one of {', '.join(CREATE_PHONE_CALL_SWITCHES)}")
         if webhooks is not None and webhooks not in WEBHOOKS_SWITCHES:
             raise ValueError(f"webhooks must be one of {', '.join(WEBHOOKS_SWITCHES)}")
+        if list_lag_seconds is not None and (
+            not isinstance(list_lag_seconds, int | float)
+            or isinstance(list_lag_seconds, bool)
+            or not 0 <= list_lag_seconds <= MAX_LIST_LAG_SECONDS
+        ):
+            raise ValueError(f"listLagSeconds must be a number of seconds from 0 to {MAX_LIST_LAG_SECONDS}")
         with self._lock:
             self._create_phone_call = create_phone_call or self._create_phone_call
             self._webhooks = webhooks or self._webhooks
+            if list_lag_seconds is not None:
+                self._list_lag = timedelta(seconds=list_lag_seconds)
             return self.faults()
 
-    def faults(self) -> dict[str, str]:
+    def faults(self) -> dict[str, Any]:
         """The account-wide switches, as ``GET /_sim/faults`` shows them."""
         with self._lock:
-            return {"createPhoneCall": self._create_phone_call, "webhooks": self._webhooks}
+            lag = self._list_lag.total_seconds()
+            return {
+                "createPhoneCall": self._create_phone_call,
+                "webhooks": self._webhooks,
+                "listLagSeconds": int(lag) if lag.is_integer() else lag,
+            }
 
     def requests(self) -> list[LoggedRequest]:
         with self._lock:
             return list(self._requests)
+
+    def answering(self) -> int:
+        """create-phone-call requests with an idempotency key being answered now (a slow or hanging one counts until
+        its answer is sent): a repeat of one of their keys now would be a new call."""
+        with self._lock:
+            return sum(self._answering.values())
 
     def placed_call_ids(self) -> list[str]:
         """Calls actually placed (an idempotent repeat or a refused request places none): the number of dials."""
@@ -375,16 +410,28 @@ class RetellSimulator(BackgroundServer):
         body = _body(request)
         if body is None:
             return _error(400, "Invalid JSON body")
-        to_number, key = body.get("to_number"), body.get("idempotency_key")
-        log = LoggedRequest(to_number, body.get("metadata"), 0, None, self._clock().isoformat(), key)
+        to_number, raw_key = body.get("to_number"), body.get("idempotency_key")
+        key = str(raw_key) if raw_key else ""
+        log = LoggedRequest(to_number, body.get("metadata"), 0, None, self._clock().isoformat(), raw_key)
         with self._lock:
             self._requests.append(log)  # logged on receipt: a request that hangs has still been received
-        response = self._create(body, log)
+            # Retell documents the key for retries of a finished request; a repeat while one is in flight is new.
+            in_flight = bool(key) and self._answering[key] > 0
+            if key:
+                self._answering[key] += 1
+        try:
+            response = self._create(body, log, in_flight=in_flight)
+        finally:
+            if key:
+                with self._lock:
+                    self._answering[key] -= 1
+                    if self._answering[key] <= 0:
+                        del self._answering[key]
         log.status_code = response.status_code
         self._log(f"create-phone-call to={to_number} -> {response.status_code} {log.call_id or ''}")
         return response
 
-    def _create(self, body: dict[str, Any], log: LoggedRequest) -> Response:
+    def _create(self, body: dict[str, Any], log: LoggedRequest, *, in_flight: bool = False) -> Response:
         with self._lock:
             account = _ACCOUNT_REFUSALS.get(self._create_phone_call)
         if account is not None:
@@ -401,7 +448,7 @@ class RetellSimulator(BackgroundServer):
         now = self._clock()
         key = body.get("idempotency_key")
         with self._lock:
-            repeat_of = self._by_key.get(key) if key else None
+            repeat_of = self._by_key.get(key) if key and not in_flight else None
         if repeat_of is not None and now - repeat_of[1] < IDEMPOTENCY_WINDOW:
             log.call_id = repeat_of[0]
             log.status_code = 201
@@ -445,7 +492,7 @@ class RetellSimulator(BackgroundServer):
                 webhook_url=(agent or {}).get("webhook_url") or None,
                 webhook_events=frozenset(events) if isinstance(events, list) else None,
             )
-            if key:
+            if key and not in_flight:  # a repeat placed while the first was in flight does not take its key
                 self._by_key[key] = (call_id, now)
             answer = dict(call)  # as placed, before it plays out
         log.call_id = call_id
@@ -463,6 +510,9 @@ class RetellSimulator(BackgroundServer):
         return _json(answer, 201)
 
     def _on_get(self, request: Request, call_id: str) -> Response:
+        slow = self._take_fault("slow_get_call")
+        if slow is not None:
+            self._stopped.wait(slow.delay_seconds)
         with self._lock:
             sim_call = self._calls.get(call_id)
             if sim_call is None:
@@ -473,6 +523,18 @@ class RetellSimulator(BackgroundServer):
         body = _body(request)
         if body is None:
             return _error(400, "Invalid JSON body")
+        unknown = set(body) - LIST_PARAMS
+        if unknown:
+            return _error(400, f"Unknown fields: {', '.join(sorted(unknown))}")
+        criteria = body.get("filter_criteria") or {}
+        try:
+            check(criteria)
+        except BadFilter as error:
+            return _error(400, str(error))
+        if not isinstance(body.get("include_total", False), bool):
+            return _error(400, "include_total must be a boolean")
+        if not isinstance(body.get("pagination_key", ""), str):
+            return _error(400, "pagination_key must be a string")
         order = body.get("sort_order", "descending")
         if order not in {"ascending", "descending"}:
             return _error(400, "sort_order must be ascending or descending")
@@ -481,9 +543,14 @@ class RetellSimulator(BackgroundServer):
             return _error(400, "skip must be a non-negative integer")
         hidden = self._take_fault("hide_from_list") is not None
         with self._lock:
-            calls = [] if hidden else [self._view(c, listed=True) for c in self._calls.values()]
+            listed_before = self._clock() - self._list_lag
+            calls = (
+                []
+                if hidden
+                else [self._view(c, listed=True) for c in self._calls.values() if c.created_at <= listed_before]
+            )
         try:
-            found = [call for call in calls if matches(call, body.get("filter_criteria") or {})]
+            found = [call for call in calls if matches(call, criteria)]
             # By start time (a call that never connected has none: by when it was placed), oldest first if asked.
             found.sort(key=lambda call: int(call.get("start_timestamp") or call["_placed_ms"]))
             if order == "descending":
@@ -554,10 +621,20 @@ class RetellSimulator(BackgroundServer):
 
     def _on_sim_set_faults(self, request: Request) -> Response:
         body = _body(request)
-        if not body or set(body) - {"createPhoneCall", "webhooks"}:
-            return _error(400, 'Send {"createPhoneCall": "ok" | "401" | "402"} and/or {"webhooks": "deliver" | "drop"}')
+        if not body or set(body) - {"createPhoneCall", "webhooks", "listLagSeconds"}:
+            return _error(
+                400,
+                'Send {"createPhoneCall": "ok" | "401" | "402"}, {"webhooks": "deliver" | "drop"} and/or '
+                '{"listLagSeconds": N}',
+            )
         try:
-            return _json(self.set_faults(create_phone_call=body.get("createPhoneCall"), webhooks=body.get("webhooks")))
+            return _json(
+                self.set_faults(
+                    create_phone_call=body.get("createPhoneCall"),
+                    webhooks=body.get("webhooks"),
+                    list_lag_seconds=body.get("listLagSeconds"),
+                )
+            )
         except ValueError as error:
             return _error(400, str(error))
 

@@ -132,6 +132,22 @@ class TestFunctions:
         execute = logical_id(template, "AWS::Lambda::Function", "ExecuteFunction")
         assert props["FunctionName"] == {"Ref": execute}
 
+    def test_execute_holds_one_whole_dial_and_the_reconciler_waits_longer(self, template: dict[str, Any]) -> None:
+        from shared.domain.dialing import CREATE_CALL_BUDGET
+        from shared.domain.reconciliation import DIAL_SETTLE, EXECUTE_TIMEOUT
+
+        execute = template["Resources"][logical_id(template, "AWS::Lambda::Function", "ExecuteFunction")]
+        timeout = execute["Properties"]["Timeout"]
+        assert timeout == EXECUTE_TIMEOUT.total_seconds()
+        assert CREATE_CALL_BUDGET.total_seconds() + 50 <= timeout < DIAL_SETTLE.total_seconds()
+
+    def test_the_apis_questions_to_retell_end_well_before_its_timeout(self, template: dict[str, Any]) -> None:
+        from shared.bootstrap.api import API_TIMEOUT_SECONDS, RETELL_QUESTIONS
+
+        api = template["Resources"][logical_id(template, "AWS::Lambda::Function", "ApiFunction")]
+        assert api["Properties"]["Timeout"] == API_TIMEOUT_SECONDS
+        assert RETELL_QUESTIONS.total_seconds <= API_TIMEOUT_SECONDS / 2
+
     @pytest.mark.parametrize(
         ("secret", "readers"),
         [

@@ -4,12 +4,14 @@ the simulated Retell (real SDK, real HTTP) -> signed webhooks over HTTP -> retri
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
 from standins.aws_stand_ins import DEFAULT_AGENT_ID, DEFAULT_FROM_NUMBER
+from standins.retell_sim import Fault
 from tests.support.lifecycle import Stand
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"
@@ -44,6 +46,25 @@ def test_every_test_number_ends_as_the_contract_says(
     assert final["analysis"] is not None
     assert stand.aws.schedules() == []
     assert stand.gateway is not None
+
+
+def test_a_recording_while_retell_is_slow_is_a_503_of_the_routes_own_before_the_functions_timeout(
+    stand: Stand,
+) -> None:
+    """get-call answers only after 8 s: the route gives up within its budget (6 s, the API function has 15 s) and
+    says so in the contract's envelope, rather than waiting (and, slower still, being cut off by Lambda)."""
+    from shared.bootstrap.api import RETELL_QUESTIONS
+
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.run_to_the_end(call["callId"])
+    stand.sim.inject(Fault("slow_get_call", delay_seconds=8.0))
+    started = time.monotonic()
+    answer = stand.api.get(f"/calls/{call['callId']}/recording")
+    took = time.monotonic() - started
+    assert answer.status == 503, answer.text
+    assert answer.json["error"]["code"] == "retell_unavailable"
+    assert took < RETELL_QUESTIONS.total_seconds + 1.5
+    assert stand.api.get(f"/calls/{call['callId']}/recording").status == 302  # Retell answers again: it plays
 
 
 def test_an_answered_call_keeps_transcript_and_analysis_and_plays_its_recording(stand: Stand) -> None:

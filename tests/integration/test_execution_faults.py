@@ -4,6 +4,7 @@ counts the calls the simulated Retell placed: an owner is never rung twice for o
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -57,33 +58,41 @@ def test_a_timeout_is_reconciled_by_listing_calls(stand: Stand) -> None:
     assert stand.dials() == 1
 
 
-def test_a_timeout_with_a_call_not_yet_listed_is_resent_with_the_same_key(stand: Stand) -> None:
-    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
-    stand.sim.inject(Fault("hide_from_list"))
-    stand.advance_and_fire()
-    requests = stand.sim.requests()
-    assert len(requests) == 2
-    assert requests[0].idempotency_key == requests[1].idempotency_key
-    assert requests[0].call_id == requests[1].call_id
+def test_a_slow_dial_not_yet_listed_is_never_resent_while_it_may_still_run(stand: Stand) -> None:
+    """555-0109 answers its create after 15 s; the client gives up after 0.5 s (the stand's RETELL_TIMEOUT_SECONDS),
+    and list-calls does not show the call yet. A resend now would reach Retell while the first request is still
+    being answered, and Retell (like the simulated one) would place a second call."""
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA, phoneNumber="+14155550109")
+    stand.sim.set_faults(list_lag_seconds=60)
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "unresolved"
+    assert len(stand.sim.requests()) == 1  # not resent
     assert stand.dials() == 1
-    assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+    stand.clock.now += timedelta(minutes=6)  # past DIAL_SETTLE: the reconciler asks Retell, which lists it now
+    answer = stand.invoke("reconcile", {"source": "aws.events", "detail-type": "Scheduled Event"})
+    assert dict(answer["repairs"]) == {"found": 1}
+    assert stand.call(call["callId"])["retellCallId"] == stand.sim.placed_call_ids()[0]
+    assert len(stand.sim.requests()) == 1
+    assert stand.dials() == 1
 
 
-@pytest.mark.parametrize(("fault", "requests"), [("error_before_create", 2), ("error_after_create", 1)])
-def test_a_5xx_is_reconciled_not_redialed(stand: Stand, fault: str, requests: int) -> None:
+@pytest.mark.parametrize(("fault", "result"), [("error_before_create", "unresolved"), ("error_after_create", "dialed")])
+def test_a_5xx_is_looked_for_and_never_resent(stand: Stand, fault: str, result: str) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
     stand.sim.inject(Fault(fault))  # type: ignore[arg-type]
     (fired,) = stand.advance_and_fire()
-    assert fired.result["result"] == "dialed"
-    assert len(stand.sim.requests()) == requests
-    assert stand.dials() == 1
+    assert fired.result["result"] == result  # placed before the 500: found by list-calls; else left unresolved
+    assert len(stand.sim.requests()) == 1
+    assert stand.dials() == (1 if result == "dialed" else 0)
+    stand.clock.now += timedelta(minutes=6)  # the reconciler redials only what Retell never placed
+    stand.invoke("reconcile", {"source": "aws.events", "detail-type": "Scheduled Event"})
     assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+    assert stand.dials() == 1
 
 
 def test_an_outcome_that_stays_unknown_is_left_for_reconciliation(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    stand.sim.inject(Fault("hang_after_create", times=2, delay_seconds=1.0))
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
     stand.sim.inject(Fault("hide_from_list"))
     (fired,) = stand.advance_and_fire()
     assert fired.result["result"] == "unresolved"
@@ -91,6 +100,7 @@ def test_an_outcome_that_stays_unknown_is_left_for_reconciliation(stand: Stand) 
     assert stuck["status"] == "initiated"
     assert "awaiting reconciliation" in stuck["statusReason"]
     assert stand.invoke("execute", fired.payload)["result"] == "skipped"
+    assert len(stand.sim.requests()) == 1  # never resent
     assert stand.dials() == 1  # Retell placed it once; we never dialed blindly
 
 

@@ -5,6 +5,7 @@ the final state that matches the phone, with one dial each."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 from standins.retell_sim.server import Fault
@@ -82,7 +83,7 @@ def test_a_dead_letter_repairs_its_call_at_once(stand: Stand) -> None:
 
 def test_a_dial_whose_outcome_stayed_unknown_is_found_and_followed(stand: Stand) -> None:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA)
-    stand.sim.inject(Fault("hang_after_create", times=2, delay_seconds=1.0))
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))
     stand.sim.inject(Fault("hide_from_list"))
     (fired,) = stand.advance_and_fire()
     assert fired.result["result"] == "unresolved"
@@ -112,3 +113,37 @@ def test_the_scheduler_dead_letter_queue_feeds_the_reconciler(stand: Stand) -> N
     assert stand.call(call["callId"])["status"] == "initiated"
     assert stand.dials() == 1
     assert stand.aws.sqs.receive_message(QueueUrl=queue_url).get("Messages", []) == []  # consumed
+
+
+def test_a_listing_that_lags_past_the_settle_time_does_not_ring_the_owner_twice(stand: Stand) -> None:
+    """Retell placed the call, but list-calls shows it only 10 minutes later (longer than DIAL_SETTLE): the
+    reconciler cannot find it and redials, under the dial's own idempotency key, which Retell answers with the call
+    already placed."""
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    stand.sim.set_faults(list_lag_seconds=600)
+    stand.sim.inject(Fault("hang_after_create", delay_seconds=1.0))  # placed; answered after the client gave up
+    (fired,) = stand.advance_and_fire()
+    assert fired.result["result"] == "unresolved"
+    until_answered(stand)  # the first request has ended (as it has, in minutes, at Retell)
+    stand.sim.take_pending()  # and its webhooks were lost
+    stand.clock.now += timedelta(minutes=6)
+    assert reconcile(stand) == {"released": 1}  # not listed yet: as far as Retell's listing shows, never placed
+    (redial,) = stand.advance_and_fire()
+    assert redial.result["result"] == "dialed"
+    first, second = stand.sim.requests()
+    assert first.idempotency_key == second.idempotency_key
+    assert stand.dials() == 1  # Retell answered the redial with the call it had placed
+    (placed,) = stand.sim.placed_call_ids()
+    assert stand.call(call["callId"])["retellCallId"] == placed
+    stand.clock.now += timedelta(minutes=5)
+    reconcile(stand)
+    final = stand.call(call["callId"])
+    assert (final["status"], final["outcome"]) == ("completed", "answered")
+    assert stand.dials() == 1
+
+
+def until_answered(stand: Stand, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while stand.sim.answering():
+        assert time.monotonic() < deadline, "the simulated Retell is still answering"
+        time.sleep(0.02)

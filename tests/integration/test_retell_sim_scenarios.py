@@ -25,6 +25,7 @@ KEY = "key_sim_scenarios"
 FROM = "+14155559000"
 CONNECTED = ["call_started", "call_ended", "call_analyzed"]
 NOT_CONNECTED = ["call_ended", "call_analyzed"]
+NO_FAULTS = {"createPhoneCall": "ok", "webhooks": "deliver", "listLagSeconds": 0}
 ANALYSIS_FIELDS = {"pet_condition", "owner_concerns", "callback_requested", "do_not_call_requested"}
 
 
@@ -274,15 +275,33 @@ def test_a_slow_dial_is_placed_at_once_and_answered_after_the_knob(rig: Rig) -> 
     until(lambda: len(rig.sim.placed_call_ids()) == 1, timeout=0.8)  # placed before the answer
     (call_id,) = rig.sim.placed_call_ids()
     assert rig.client.call.retrieve(call_id).disconnection_reason == "agent_hangup"
-    started = time.monotonic()
-    repeat = rig.dial(numbers.SLOW_DIAL, "slow", idempotency_key="slow-1")
-    assert repeat.call_id == call_id
-    assert time.monotonic() - started < 0.5  # a repeat answers with the placed call
     thread.join(timeout=5)
     ((answered_id, took),) = answers
     assert answered_id == call_id
     assert took >= rig.sim.slow_dial_seconds
+    started = time.monotonic()
+    repeat = rig.dial(numbers.SLOW_DIAL, "slow", idempotency_key="slow-1")  # a retry of the finished request
+    assert repeat.call_id == call_id
+    assert time.monotonic() - started < 0.5  # answered with the placed call, at once
     assert rig.sim.placed_call_ids() == [call_id]
+
+
+def test_a_repeat_while_the_first_request_is_in_flight_is_a_second_call(rig: Rig) -> None:
+    """Retell documents the idempotency key for retries of a finished request only: a resend of a slow dial that is
+    still being answered rings the owner a second time."""
+    first = threading.Thread(target=lambda: rig.dial(numbers.SLOW_DIAL, "slow", idempotency_key="slow-2"))
+    first.start()
+    until(lambda: len(rig.sim.placed_call_ids()) == 1, timeout=0.8)
+    impatient = retell.Retell(api_key=KEY, base_url=rig.sim.url, max_retries=0, timeout=0.2)
+    with pytest.raises(retell.APITimeoutError):  # the resend is slow too: a slow-dial number
+        impatient.call.create_phone_call(from_number=FROM, to_number=numbers.SLOW_DIAL, idempotency_key="slow-2")
+    first.join(timeout=5)
+    assert len(rig.sim.placed_call_ids()) == 2
+    log = rig.sim_log()
+    assert [entry["call_id"] for entry in log] == rig.sim.placed_call_ids()
+    time.sleep(rig.sim.slow_dial_seconds + 0.1)  # the resend, given up by its client, is answered meanwhile
+    after = rig.dial(numbers.SLOW_DIAL, "slow", idempotency_key="slow-2")  # once finished: the first call's
+    assert after.call_id == rig.sim.placed_call_ids()[0]
 
 
 def test_a_client_that_gives_up_on_a_slow_dial_finds_the_call_by_listing(rig: Rig) -> None:
@@ -319,11 +338,11 @@ def test_the_webhook_lost_number_is_known_only_to_get_and_list(rig: Rig) -> None
 
 
 def test_the_create_phone_call_switch_refuses_every_dial_until_ok(rig: Rig) -> None:
-    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == {"createPhoneCall": "ok", "webhooks": "deliver"}
+    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == NO_FAULTS
     before = rig.dial(numbers.ANSWERS, "before", idempotency_key="before")
 
     switched = rig.faults({"createPhoneCall": "402"})
-    assert (switched.status_code, switched.json()) == (200, {"createPhoneCall": "402", "webhooks": "deliver"})
+    assert (switched.status_code, switched.json()) == (200, {**NO_FAULTS, "createPhoneCall": "402"})
     with pytest.raises(retell.APIStatusError) as unpaid:
         rig.dial(numbers.ANSWERS, "unpaid")
     assert unpaid.value.status_code == 402
@@ -334,7 +353,7 @@ def test_the_create_phone_call_switch_refuses_every_dial_until_ok(rig: Rig) -> N
     assert rig.faults({"createPhoneCall": "401"}).status_code == 200
     with pytest.raises(retell.AuthenticationError):
         rig.dial(numbers.ANSWERS, "revoked")
-    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == {"createPhoneCall": "401", "webhooks": "deliver"}
+    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == {**NO_FAULTS, "createPhoneCall": "401"}
     assert rig.client.call.retrieve(before.call_id).call_id == before.call_id  # only create-phone-call is refused
 
     assert rig.faults({"createPhoneCall": "ok"}).json()["createPhoneCall"] == "ok"
@@ -350,7 +369,7 @@ def test_the_create_phone_call_switch_refuses_every_dial_until_ok(rig: Rig) -> N
 
 
 def test_dropped_webhooks_are_lost_and_delivery_resumes_for_what_falls_due_later(rig: Rig) -> None:
-    assert rig.faults({"webhooks": "drop"}).json() == {"createPhoneCall": "ok", "webhooks": "drop"}
+    assert rig.faults({"webhooks": "drop"}).json() == {**NO_FAULTS, "webhooks": "drop"}
     rig.dial(numbers.ANSWERS, "during")
     rig.dial(numbers.NO_ANSWER, "during-unanswered")
     settled(rig)
@@ -370,7 +389,7 @@ def test_flush_drops_while_switched_to_drop(receiver: tuple[Receiver, str]) -> N
     with RetellSimulator(KEY, url, auto_deliver=False).running() as sim:
         client = retell.Retell(api_key=KEY, base_url=sim.url, max_retries=0)
         client.call.create_phone_call(from_number=FROM, to_number=numbers.ANSWERS, metadata={"tag": "held"})
-        assert sim.set_faults(webhooks="drop") == {"createPhoneCall": "ok", "webhooks": "drop"}
+        assert sim.set_faults(webhooks="drop") == {**NO_FAULTS, "webhooks": "drop"}
         assert sim.flush() == []
         assert [hook.event for hook in sim.dropped()] == CONNECTED
         sim.set_faults(webhooks="deliver")
@@ -387,6 +406,9 @@ def test_flush_drops_while_switched_to_drop(receiver: tuple[Receiver, str]) -> N
         {"webhooks": "later"},
         {"webhooks": "drop", "createPhoneCall": "nope"},
         {"kind": "hang_after_create"},
+        {"listLagSeconds": -1},
+        {"listLagSeconds": "60"},
+        {"listLagSeconds": True},
         {},
         ["webhooks", "drop"],
     ],
@@ -395,7 +417,7 @@ def test_invalid_fault_switches_are_refused_and_change_nothing(rig: Rig, body: A
     response = rig.faults(body)
     assert response.status_code == 400
     assert response.json()["status"] == "error"
-    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == {"createPhoneCall": "ok", "webhooks": "deliver"}
+    assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == NO_FAULTS
 
 
 def test_the_python_switches_check_their_values(rig: Rig) -> None:
@@ -404,8 +426,10 @@ def test_the_python_switches_check_their_values(rig: Rig) -> None:
     assert rig.sim.set_faults(create_phone_call="401", webhooks="drop") == {
         "createPhoneCall": "401",
         "webhooks": "drop",
+        "listLagSeconds": 0,
     }
-    assert rig.sim.set_faults() == {"createPhoneCall": "401", "webhooks": "drop"}  # None leaves a switch as it is
+    # None leaves a switch as it is
+    assert rig.sim.set_faults() == {"createPhoneCall": "401", "webhooks": "drop", "listLagSeconds": 0}
     assert httpx.get(f"{rig.sim.url}/_sim/faults").json() == rig.sim.faults()
 
 
@@ -488,10 +512,61 @@ def test_list_calls_filters_sorts_and_pages_as_the_sdk_asks(rig: Rig) -> None:
     assert raw["recording_url"].startswith(f"{rig.sim.url}/recordings/")
     assert {"start_timestamp", "end_timestamp", "duration_ms", "disconnection_reason"} <= set(raw)
 
-    with pytest.raises(retell.BadRequestError):
-        rig.client.call.list(filter_criteria={"combined_cost": {"type": "number", "op": "gt", "value": 1}})
+    assert ids({"combined_cost": {"type": "number", "op": "gt", "value": 1}}) == set()  # no costs in the sim
+    assert ids({"metadata": [{"key": "batch", "type": "present", "op": "np"}]}) == set()
     with pytest.raises(retell.BadRequestError):
         rig.client.call.list(limit=0)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        {"metadata": [{"key": "dial_key", "type": "string", "op": "gt", "value": "d1"}]},  # no gt on strings
+        {"metadata": [{"key": "n", "type": "number", "op": "eq", "value": "3"}]},  # a number as text
+        {"metadata": [{"key": "n", "type": "integer", "op": "eq", "value": 3}]},  # no such type
+        {"metadata": [{"key": "b", "type": "present", "op": "pr", "value": True}]},  # present takes no value
+        {"metadata": {"key": "dial_key", "type": "string", "op": "eq", "value": "d1"}},  # not a list
+        {"metadata": [{"key": "d", "type": "string", "op": "eq", "value": "d1", "case": "ignore"}]},
+        {"call_status": {"type": "enum", "op": "in", "value": ["registered"]}},  # not filterable
+        {"call_status": {"type": "string", "op": "eq", "value": "ended"}},  # enum only
+        {"to_number": {"type": "enum", "op": "in", "value": ["+14155550100"]}},  # string only
+        {"start_timestamp": {"type": "range", "op": "bt", "value": [1]}},
+        {"call_successful": {"type": "boolean", "op": "eq", "value": "true"}},
+        {"user_sentiment": {"type": "enum", "op": "in", "value": ["positive"]}},
+        {"agent": [{"agent_id": 7}]},
+        {"tool_calls": [{"name": "lookup", "colour": "red"}]},
+        {"dial_key": {"type": "string", "op": "eq", "value": "d1"}},  # not a filter Retell knows
+    ],
+)
+def test_list_calls_refuses_filters_the_sdk_types_do_not_allow(rig: Rig, criteria: Any) -> None:
+    response = httpx.post(
+        f"{rig.sim.url}/v3/list-calls",
+        json={"filter_criteria": criteria},
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["status"] == "error"
+
+
+def test_list_calls_refuses_unknown_list_parameters(rig: Rig) -> None:
+    with pytest.raises(retell.BadRequestError):
+        rig.client.call.list(extra_body={"order_by": "cost"})
+
+
+def test_a_list_lag_hides_a_new_call_from_list_calls_only(receiver: tuple[Receiver, str]) -> None:
+    clock = FrozenClock("2026-11-23T17:30:00+00:00")
+    with RetellSimulator(KEY, receiver[1], clock=clock, auto_deliver=False).running() as sim:
+        client = retell.Retell(api_key=KEY, base_url=sim.url, max_retries=0)
+        response = httpx.post(f"{sim.url}/_sim/faults", json={"listLagSeconds": 600})
+        assert response.json() == {**NO_FAULTS, "listLagSeconds": 600}
+        placed = client.call.create_phone_call(from_number=FROM, to_number=numbers.ANSWERS, metadata={"k": "v"})
+        by_key: FilterCriteria = {"metadata": [{"key": "k", "type": "string", "op": "eq", "value": "v"}]}
+        assert client.call.list(filter_criteria=by_key).items == []
+        assert client.call.retrieve(placed.call_id).call_id == placed.call_id  # get-call knows it at once
+        clock.advance(seconds=599)
+        assert client.call.list(filter_criteria=by_key).items == []
+        clock.advance(seconds=1)
+        assert [item.call_id for item in client.call.list(filter_criteria=by_key).items] == [placed.call_id]
 
 
 # -- agents and Retell LLMs ---------------------------------------------------------------------------------------

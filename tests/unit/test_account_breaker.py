@@ -61,9 +61,9 @@ def test_an_account_end_reason_pauses_the_attempt_and_trips_the_breaker() -> Non
 def test_408_and_409_are_settled_like_any_unknown_outcome_and_place_one_call() -> None:
     graph = build_graph(dial_outcomes=["unknown"])  # the adapter maps 408/409 to an unknown outcome
     call = graph.schedule()
-    assert graph.fire(call.call_id).result == ExecutionResult.DIALED
-    assert len(graph.dialer.placed) == 1
-    assert {spec.idempotency_key for spec in graph.dialer.dials} == set(graph.dialer.placed)
+    assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED  # not resent: left to the reconciler
+    assert len(graph.dialer.dials) == 1
+    assert graph.dialer.placed == {}
 
 
 class TestVoicemailWithoutDetection:

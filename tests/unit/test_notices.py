@@ -253,3 +253,123 @@ def test_a_message_for_the_account_names_no_call() -> None:
     assert "paused" in message.subject
     assert "no_valid_payment" in message.text
     assert "/calls/" not in message.text
+
+
+class TestChatWebhookBodies:
+    """What the chat channel posts (through httpx, answered by a mock transport, as the channel posts to https on
+    Slack's and Microsoft's hosts only): Slack's ``{"text"}`` to Slack, an Adaptive Card message to Teams, whose
+    Workflows answer a ``{"text"}`` body 202 and never show it."""
+
+    CHAT_LINE = (
+        "*Paws & Claws: Luna needs follow-up (the pet is worse)*\n"
+        "The follow-up call about Luna (owner Sarah) needs the clinic's attention: the pet is worse.\n"
+        f"<{DASHBOARD}/calls/c1|Open the call>"
+    )
+
+    def post(self, url: str, status: int = 200) -> tuple[Any, list[Any]]:
+        import httpx
+
+        from shared.adapters.notice_channels import ChatWebhookChannel
+
+        posted: list[Any] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            posted.append(request)
+            return httpx.Response(status)
+
+        channel = ChatWebhookChannel(httpx.Client(transport=httpx.MockTransport(answer)))
+        return channel, posted
+
+    def notice(self, to: str) -> Any:
+        from datetime import UTC, datetime
+
+        from shared.logic.ports import Notice
+
+        return Notice(
+            subject_id="c1",
+            event_key="needs_follow_up-1",
+            event="needs_follow_up",
+            clinic_id="clinic-1",
+            call_id="c1",
+            channel="chat",
+            to=to,
+            recipient_id="r1",
+            subject="Paws & Claws: Luna needs follow-up (the pet is worse)",
+            text=self.CHAT_LINE,
+            html="<p>...</p>",
+            created_at=datetime(2026, 11, 23, 17, 30, tzinfo=UTC),
+        )
+
+    def test_slack_gets_its_text(self) -> None:
+        import json
+
+        url = "https://hooks.slack.com/services/T0/B0/x"
+        channel, posted = self.post(url)
+        channel.send(self.notice(url))
+        (request,) = posted
+        assert str(request.url) == url
+        assert json.loads(request.content) == {"text": self.CHAT_LINE}
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d",
+            "https://prod-12.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01",
+            "https://default0123.45.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/x",
+        ],
+        ids=["incoming-webhook", "workflows-logic-apps", "workflows-power-platform"],
+    )
+    def test_teams_gets_an_adaptive_card_message(self, url: str) -> None:
+        import json
+
+        channel, posted = self.post(url, status=202)
+        channel.send(self.notice(url))
+        (request,) = posted
+        body = json.loads(request.content)
+        assert body["type"] == "message"
+        (attachment,) = body["attachments"]
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert (card["type"], card["version"]) == ("AdaptiveCard", "1.2")
+        assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+        title, text = card["body"]
+        assert title == {
+            "type": "TextBlock",
+            "text": "Paws & Claws: Luna needs follow-up (the pet is worse)",
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+        assert text["type"] == "TextBlock"
+        assert text["wrap"] is True
+        assert text["text"] == (
+            "The follow-up call about Luna (owner Sarah) needs the clinic's attention: the pet is worse.\n\n"
+            f"[Open the call]({DASHBOARD}/calls/c1)"
+        )
+        assert "text" not in body  # not the shape Workflows accept and never show
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://hooks.slack.com/services/T0/B0/x",  # not https
+            "https://hooks.slack.com:8443/services/T0/B0/x",  # not 443
+            "https://hooks.slack.com.example/services/x",  # a look-alike
+            "https://webhook.office.com.example/x",
+            "https://127.0.0.1/hook",
+        ],
+    )
+    def test_anything_else_is_refused_without_posting(self, url: str) -> None:
+        from shared.logic.ports import ChannelFailed
+
+        channel, posted = self.post(url)
+        with pytest.raises(ChannelFailed):
+            channel.send(self.notice(url))
+        assert posted == []
+
+    def test_a_refusal_by_the_webhook_fails_the_channel(self) -> None:
+        from shared.logic.ports import ChannelFailed
+
+        url = "https://hooks.slack.com/services/T0/B0/x"
+        channel, _ = self.post(url, status=400)
+        with pytest.raises(ChannelFailed, match="400"):
+            channel.send(self.notice(url))

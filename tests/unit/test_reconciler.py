@@ -4,11 +4,14 @@ repaired through the lifecycle, once, whatever else happens at the same time."""
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
+
+import pytest
 
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
 from shared.logic.call_events import EventEffect
 from shared.logic.reconciliation import Repair
-from shared.models.call import Call, CallOutcome, CallStatus
+from shared.models.call import Call, CallAttempt, CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
 from shared.models.retell import RetellCall
 from tests.support.graph import CLINIC, Graph, build_graph
@@ -72,6 +75,22 @@ class TestLostSchedule:
 
 
 class TestClaimWithoutCallId:
+    def test_a_dial_has_retell_sdks_whole_budget_and_the_reconciler_waits_it_out(self) -> None:
+        """A dial given up before retell-sdk's 120 s may still be running at Retell; execute's timeout holds one
+        whole dial and its look-up, and the reconciler asks about a claim only after execute can have ended."""
+        from shared.adapters.retell_dialer import RetellConnection
+        from shared.config import RetellConfig
+        from shared.domain.dialing import CREATE_CALL_BUDGET
+        from shared.domain.reconciliation import DIAL_SETTLE, EXECUTE_TIMEOUT
+
+        assert timedelta(seconds=120) == CREATE_CALL_BUDGET
+        assert RetellConfig(retell_secret_name="s").retell_timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
+        assert RetellConnection(api_key="k").timeout_seconds == CREATE_CALL_BUDGET.total_seconds()
+        look_up = RetellConnection.questions.total_seconds
+        dial = CREATE_CALL_BUDGET.total_seconds() + RetellConnection.connect_timeout_seconds
+        assert dial + look_up + 30 <= EXECUTE_TIMEOUT.total_seconds()
+        assert EXECUTE_TIMEOUT + timedelta(minutes=1) <= DIAL_SETTLE
+
     def test_a_dial_that_never_reached_retell_is_released_and_dialed_once(self) -> None:
         graph = build_graph()
         call = graph.schedule()
@@ -87,6 +106,101 @@ class TestClaimWithoutCallId:
         assert released.schedule_token != call.schedule_token
         assert graph.fire(call.call_id).result == ExecutionResult.DIALED
         assert len(graph.dialer.dials) == 1
+
+    def test_a_redial_of_a_dial_retell_does_not_list_reuses_its_key_within_the_hour(self) -> None:
+        """list-calls may lag behind a call Retell did place: the redial under the same key is answered with that
+        call, where a new key would ring the owner a second time."""
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED
+        (first,) = graph.dialer.dials
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        released = graph.stored(call.call_id)
+        assert released.unplaced_dial_key == first.idempotency_key
+        assert graph.fire(call.call_id).result == ExecutionResult.DIALED
+        (_, redial) = graph.dialer.dials
+        assert redial.idempotency_key == first.idempotency_key
+        assert redial.metadata["dial_key"] == first.idempotency_key  # what the reconciler looks it up by
+        dialed = graph.stored(call.call_id)
+        assert (dialed.unplaced_dial_key, dialed.unplaced_dial_at) == (None, None)
+
+    def test_the_key_is_kept_through_repeated_releases_and_its_hour_counts_from_the_first_request(self) -> None:
+        graph = build_graph(dial_outcomes=["unknown", "unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        claimed_at = graph.stored(call.call_id).attempts[-1].claimed_at
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        assert graph.fire(call.call_id).result == ExecutionResult.UNRESOLVED
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        again = graph.stored(call.call_id)
+        assert again.unplaced_dial_at == claimed_at
+        assert len({spec.idempotency_key for spec in graph.dialer.dials}) == 1
+
+    @pytest.mark.parametrize("listed_late", [True, False])
+    def test_past_the_keys_window_the_old_dial_is_looked_up_once_more_then_a_new_key(self, listed_late: bool) -> None:
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        (first,) = graph.dialer.dials
+        graph.clock.advance(minutes=6)
+        assert graph.reconciler.run().repairs[Repair.RELEASED] == 1
+        graph.clock.advance(minutes=50)  # the redial comes after KEY_REUSE_WINDOW (e.g. the clinic had closed)
+        if listed_late:
+            graph.dialer.placed[first.idempotency_key] = "call_retell_late"
+        execution = graph.fire(call.call_id)
+        assert execution.result == ExecutionResult.DIALED
+        if listed_late:  # Retell did place it: adopted, not dialed again
+            assert execution.detail == "call_retell_late"
+            assert len(graph.dialer.dials) == 1
+        else:
+            (_, redial) = graph.dialer.dials
+            assert redial.idempotency_key != first.idempotency_key
+        assert graph.stored(call.call_id).unplaced_dial_key is None
+
+    def test_past_the_window_a_look_up_retell_cannot_answer_waits_rather_than_dial(self) -> None:
+        graph = build_graph(dial_outcomes=["unknown"])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        graph.clock.advance(minutes=50)
+        graph.dialer.find_unknown = True
+        assert graph.fire(call.call_id).result == ExecutionResult.REQUEUED
+        assert len(graph.dialer.dials) == 1
+        assert graph.stored(call.call_id).unplaced_dial_key is not None  # still to be looked up
+
+    def test_a_key_retell_refused_outright_is_not_reused(self) -> None:
+        """A 429 to the redial means Retell placed nothing under the key (it would have answered with the call):
+        the next dial of the attempt takes a new key, as any re-queued dial does."""
+        graph = build_graph(dial_outcomes=["unknown", 429])
+        call = graph.schedule()
+        graph.fire(call.call_id)
+        graph.clock.advance(minutes=6)
+        graph.reconciler.run()
+        assert graph.fire(call.call_id).result == ExecutionResult.REQUEUED
+        assert graph.stored(call.call_id).unplaced_dial_key is None
+        assert graph.fire(call.call_id).result == ExecutionResult.DIALED
+        first, refused, placed = graph.dialer.dials
+        assert refused.idempotency_key == first.idempotency_key
+        assert placed.idempotency_key != first.idempotency_key
+
+    def test_a_key_left_from_an_earlier_attempt_is_never_reused(self) -> None:
+        from shared.domain.dialing import dial_key
+
+        graph = build_graph()
+        call = graph.dialed_call()
+        stale = call.model_copy(
+            update={
+                "attempt": 2,
+                "attempts": [*call.attempts, CallAttempt(number=2, claimed_at=graph.clock.now)],
+                "unplaced_dial_key": f"{call.call_id}-a1-old",
+                "unplaced_dial_at": graph.clock.now,
+            }
+        )
+        assert dial_key(stale) == f"{call.call_id}-a2-{call.schedule_token}"
 
     def test_a_dial_retell_did_place_is_found_attached_and_followed(self) -> None:
         graph = build_graph(dial_outcomes=["placed-then-unknown", "unknown"])
