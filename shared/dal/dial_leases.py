@@ -15,7 +15,9 @@ first, as it is the pool a burst fills; a shard's slot taken for a call its clin
 
 Nothing is written when a call ends: a lease is in use only while the attempt that took it is claimed or connected
 (``lifecycle.holds_dialing_slot``, read from the call itself) and has not expired (a call stuck on a lost webhook).
-When a pool looks full, the leases of attempts that are over are dropped in one write, and the call takes the room.
+When a pool looks full, the leases of attempts that are over are dropped, and the call takes the room: as many a write
+as DynamoDB's expression limits let one condition name (``removal_batches``: about 150, so a 1,000-call pool is
+cleaned in seven writes), each on the condition that its leases were not taken again meanwhile.
 Ending a call thus costs no request for its slots, and a pool is only cleaned when its room is wanted. A lost race
 (a missing pool created by another dial, a slot taken by another dial in between) is retried: only pools whose every
 lease is in use make a call wait.
@@ -23,8 +25,9 @@ lease is in use make a call wait.
 
 from __future__ import annotations
 
+import functools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +45,11 @@ MAX_ROUNDS = 12
 SHARDS_CHECKED = 4
 """When the first shard tried has no free slot, at most this many other full shards have their calls read to find
 a lease whose attempt is over: enough to find one a moment after calls start ending, bounded at a large limit."""
+
+MAX_EXPRESSION_BYTES = 4096
+"""DynamoDB refuses an expression longer than 4 KB (Service quotas, "Expression parameters")."""
+MAX_OPERATORS = 300
+"""... or one with more than 300 operators and functions (a comparator, ``AND``, a function call each count one)."""
 
 LiveAttempts = Callable[[dict[str, int | None]], set[str]]
 """Of the calls given (call id -> the attempt that took the lease, ``None`` if the lease predates attempts), those
@@ -154,7 +162,7 @@ class DialLeases:
 
     def _make_room(self, key: dict[str, str], limit: int, now_epoch: int) -> bool:
         """Whether the pool at ``key`` can take one more call: create it if it is missing; if it is full, drop the
-        leases not in use (expired, or their attempt is over) in one write."""
+        leases not in use (expired, or their attempt is over), as many a write as DynamoDB's limits allow."""
         leases = self._pool(key)
         if leases is None:
             put_if_absent(self._client, self._table, {**key, LEASES: {}})  # created meanwhile by another dial is fine
@@ -165,20 +173,22 @@ class DialLeases:
         over = {call_id: held for call_id, held in leases.items() if call_id not in in_use}
         if not over:
             return False
-        names = {f"#c{index}": call_id for index, call_id in enumerate(over)}
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=to_item(key),
-                UpdateExpression="REMOVE " + ", ".join(f"#leases.{name}" for name in names),
-                # Only leases not taken again meanwhile (by the next attempt of the same call).
-                ConditionExpression=" AND ".join(f"#leases.{name} = :h{name[2:]}" for name in names),
-                ExpressionAttributeNames={"#leases": LEASES, **names},
-                ExpressionAttributeValues={f":h{name[2:]}": to_attribute(over[call]) for name, call in names.items()},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        for batch in removal_batches(list(over)):
+            names = {f"#c{index}": call_id for index, call_id in enumerate(batch)}
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=to_item(key),
+                    UpdateExpression=_removal(len(batch)),
+                    # Only leases not taken again meanwhile (by the next attempt of the same call).
+                    ConditionExpression=_unchanged(len(batch)),
+                    ExpressionAttributeNames={"#leases": LEASES, **names},
+                    ExpressionAttributeValues={f":h{i}": to_attribute(over[call]) for i, call in enumerate(batch)},
+                )
+            except ClientError as error:
+                # A lease of this batch was taken again: its batch stays for the next cleaning, the others go on.
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
         return True  # dropped, or the pool changed meanwhile: worth another try either way
 
     def _remove_held(self, key: dict[str, str], call_id: str) -> dict[str, Any] | None:
@@ -228,3 +238,39 @@ class DialLeases:
             for shard in shards
             if shard not in full or (shard in checked and any(call_id not in in_use for call_id in checked[shard]))
         ]
+
+
+def _removal(count: int) -> str:
+    """The update expression dropping ``count`` leases, named ``#c0``, ``#c1``, ... ."""
+    return "REMOVE " + ", ".join(f"#leases.#c{index}" for index in range(count))
+
+
+def _unchanged(count: int) -> str:
+    """The condition that each of ``count`` leases still holds the value read (``:h0``, ``:h1``, ...)."""
+    return " AND ".join(f"#leases.#c{index} = :h{index}" for index in range(count))
+
+
+def removal_batches(call_ids: list[str]) -> Iterator[list[str]]:
+    """``call_ids`` in batches whose removal fits in one write (``largest_removal``)."""
+    size = largest_removal()
+    for first in range(0, len(call_ids), size):
+        yield call_ids[first : first + size]
+
+
+@functools.cache
+def largest_removal() -> int:
+    """The most leases one write may drop: its update and its condition each within ``MAX_EXPRESSION_BYTES``, the
+    condition within ``MAX_OPERATORS`` (each lease's ``=`` and, after the first, an ``AND``; ``REMOVE`` has none).
+    Measured on the expressions themselves, as their placeholders lengthen with the count."""
+    count = 1
+    while _fits(count + 1):
+        count += 1
+    return count
+
+
+def _fits(count: int) -> bool:
+    return (
+        len(_removal(count).encode()) <= MAX_EXPRESSION_BYTES
+        and len(_unchanged(count).encode()) <= MAX_EXPRESSION_BYTES
+        and 2 * count - 1 <= MAX_OPERATORS
+    )
