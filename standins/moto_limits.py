@@ -163,7 +163,7 @@ def expression_problem(kind: str, expression: str) -> str | None:
         return (
             f"Invalid {kind}Expression: Expression size has exceeded the maximum allowed size; expression size: {size}"
         )
-    tokens = _TOKENS.findall(expression)
+    tokens = tokens_of(expression)
     operators = count_operators(tokens, update=kind == "Update")
     if operators > MAX_OPERATORS:
         return (
@@ -177,6 +177,11 @@ def expression_problem(kind: str, expression: str) -> str | None:
             f"number of operands: {operands}"
         )
     return None
+
+
+def tokens_of(expression: str) -> list[str]:
+    """An expression's tokens: comparators, arithmetic, parentheses, commas, placeholders, names and keywords."""
+    return list(_TOKENS.findall(expression))
 
 
 def count_operators(tokens: list[str], *, update: bool) -> int:
