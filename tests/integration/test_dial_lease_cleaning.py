@@ -95,3 +95,19 @@ def test_each_removal_fits_dynamodbs_limits_and_the_next_lease_would_not() -> No
     assert expression_problem("Condition", _unchanged(most)) is None
     assert expression_problem("Condition", _unchanged(most + 1)) is not None
     assert [len(batch) for batch in removal_batches([str(n) for n in range(1000)])] == [most] * 6 + [1000 - 6 * most]
+
+
+def test_a_pool_stays_about_as_large_as_the_calls_in_flight(aws: AwsStandIns) -> None:
+    """300 dials of a 500-call clinic, each call ending after the next four have dialed: the pool is cleaned every
+    ``ROOM_AHEAD`` leases past those in use, never growing towards its limit (each write of it costs its size)."""
+    from shared.dal.dial_leases import ROOM_AHEAD
+
+    ended: set[str] = set()
+    leases = DialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts) - ended)
+    largest = 0
+    for n in range(300):
+        assert leases.acquire(CLINIC, f"{n:032x}", 1, _limits(500), NOW)
+        if n >= 4:
+            ended.add(f"{n - 4:032x}")
+        largest = max(largest, len(_pool(aws)))
+    assert largest <= 5 + ROOM_AHEAD
