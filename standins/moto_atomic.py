@@ -8,6 +8,13 @@
   an update on another thread meanwhile (a dialing pool's map gaining a lease) changes the dict being serialized
   ("dictionary changed size during iteration"). A read returns a copy taken under the lock, as DynamoDB's answer is
   a snapshot.
+* **Answers that are one moment.** A write's answer is made outside the backend too: ``update_item`` reads the old
+  item (``ReturnValues=ALL_OLD``) in one backend call, writes in another, and serializes the live item it wrote
+  (``ALL_NEW``) after both; a write on another thread in between changed the map being serialized (the same
+  ``RuntimeError``, a 500) or made ``ALL_OLD`` not the item the write replaced. Each DynamoDB request is handled
+  whole (parsed, applied, its answer made) under the lock, as DynamoDB answers a write with the item as it wrote it.
+* **DynamoDB's limits** (``standins.moto_limits``) and **transaction conflicts** (``standins.moto_conflicts``) are
+  installed with the rest.
 * **Transactions that cost what they touch.** moto 5.2's ``transact_write_items`` backs up for its rollback by
   deep-copying the whole table, once per item of the transaction: O(table size) time for every transaction. Every
   copied item is also a moto model, and moto's ``BaseModel.__new__`` appends every model instance ever created to
@@ -34,6 +41,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from standins.moto_conflicts import conflicting_transactions
+from standins.moto_limits import enforce_dynamodb_limits
+
 _LOCK = threading.RLock()
 _OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query", "scan")
 _READS = ("get_item", "query", "scan")
@@ -45,16 +55,20 @@ def make_moto_dynamodb_atomic() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
 
     for name in _OPERATIONS:
         method = getattr(DynamoDBBackend, name)
         if getattr(method, "_atomic", False):
             continue
         if name == "transact_write_items":
-            method = _rolling_back_touched_items(method)
+            method = conflicting_transactions(_rolling_back_touched_items(method))
         if name in _READS:
             method = _copied(method)
         setattr(DynamoDBBackend, name, _locked(method))
+    enforce_dynamodb_limits()
+    if not getattr(DynamoHandler.call_action, "_atomic", False):
+        DynamoHandler.call_action = _locked(DynamoHandler.call_action)  # type: ignore[method-assign]
     if "__deepcopy__" not in Table.__dict__:
         Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
     if "__new__" not in Item.__dict__:

@@ -11,6 +11,7 @@ a write and a request for the rare consultation that is called about twice.
 from __future__ import annotations
 
 import json
+import time
 import zlib
 from datetime import datetime
 from typing import Any
@@ -50,7 +51,7 @@ from shared.domain.reconciliation import index_at
 from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
-from shared.models.errors import DuplicateConsultation, InvalidNextToken
+from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
 
 COMPRESSION_LEVEL = 9
 BODY_DICTIONARY = (
@@ -72,6 +73,9 @@ RESPONSE_BODY = "responseBodyZ"
 """The idempotency record's first answer, compressed (records written before it hold ``responseBody`` as text)."""
 _SLOT = ("status", "attempt")
 """A call's attributes that say whether a dialing slot it took is still in use."""
+CONFLICT_PAUSES = (0.05, 0.1, 0.2, 0.4)
+"""Seconds to wait before each new try of a create DynamoDB cancelled for a ``TransactionConflict``: the other
+transaction commits within milliseconds in DynamoDB; 0.75 s in all, well inside the API's time."""
 MAX_QUERY_PAGES = 10
 """A filtered list reads at most this many DynamoDB pages per request, then hands back a ``nextToken``."""
 
@@ -309,8 +313,21 @@ class CallRepository:
         """Store a new call, its consultation lock and its idempotency record, all or nothing.
 
         Raises ``DuplicateConsultation`` if the consultation already has an active call, ``IdempotencyKeyUsed`` if
-        the key was used before (with the first answer).
+        the key was used before (with the first answer). A transaction DynamoDB cancels because another is writing
+        the same lock or record (``TransactionConflict``: two requests creating the same call at once) is tried again
+        after a pause, when the other has committed, and so ends as the duplicate it is.
         """
+        for pause in (*CONFLICT_PAUSES, None):
+            try:
+                self._create(call, idempotency)
+                return
+            except _Conflicted:
+                if pause is None:
+                    break
+                time.sleep(pause)
+        self._raise_duplicate(call, idempotency)
+
+    def _create(self, call: Call, idempotency: IdempotencyRecord | None) -> None:
         try:
             self._create_once(call, idempotency)
         except _LockHeld as held:
@@ -322,6 +339,18 @@ class CallRepository:
                 self._create_once(call, idempotency, taking_over=held.holder)
             except _LockHeld as taken:
                 raise DuplicateConsultation(taken.holder, call.metadata.consultation_id or "") from None
+
+    def _raise_duplicate(self, call: Call, idempotency: IdempotencyRecord | None) -> None:
+        """Still in conflict after every pause: answer from what the other request stored, a duplicate either way."""
+        if idempotency:
+            record = self.get_idempotency_record(idempotency.clinic_id, idempotency.key, call.created_at)
+            if record is not None:
+                raise IdempotencyKeyUsed(record)
+        consultation = call.metadata.consultation_id
+        holder = self._lock_holder(call.clinic_id, consultation) if consultation else None
+        if holder is not None and holder != call.call_id:
+            raise DuplicateConsultation(holder, consultation or "")
+        raise ConcurrentUpdate(call.call_id)
 
     def replace(self, call: Call, *, expected: Call) -> None:
         """Write ``call`` over ``expected`` if nobody changed it meanwhile; otherwise raise ``StaleWrite``."""
@@ -409,6 +438,8 @@ class CallRepository:
                 raise
             reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
             failed = {index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
+            if "TransactionConflict" in reasons and not failed:
+                raise _Conflicted from None
             if idempotency and (len(items) - 1) in failed:
                 record_now = self.get_idempotency_record(idempotency.clinic_id, idempotency.key, call.created_at)
                 if record_now is not None:
@@ -436,6 +467,10 @@ def _lock_condition(taking_over: str | None) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
         "ExpressionAttributeValues": {":holder": to_attribute(taking_over)},
     }
+
+
+class _Conflicted(Exception):
+    """DynamoDB cancelled the transaction because another was writing one of its items (``TransactionConflict``)."""
 
 
 class _LockHeld(Exception):

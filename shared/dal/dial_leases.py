@@ -15,7 +15,11 @@ first, as it is the pool a burst fills; a shard's slot taken for a call its clin
 
 Nothing is written when a call ends: a lease is in use only while the attempt that took it is claimed or connected
 (``lifecycle.holds_dialing_slot``, read from the call itself) and has not expired (a call stuck on a lost webhook).
-When a pool looks full, the leases of attempts that are over are dropped in one write, and the call takes the room.
+When a pool looks full, the leases of attempts that are over are dropped, and the call takes the room: as many a write
+as DynamoDB's expression limits let one condition name (``removal_batches``: about 150, so a 1,000-call pool is
+cleaned in seven writes), each on the condition that its leases were not taken again meanwhile. A pool "looks full"
+at its limit or, sooner, at ``cleanAt``: ``ROOM_AHEAD`` leases past those in use at its last cleaning, so a pool stays
+about as large as the calls in flight rather than its limit.
 Ending a call thus costs no request for its slots, and a pool is only cleaned when its room is wanted. A lost race
 (a missing pool created by another dial, a slot taken by another dial in between) is retried: only pools whose every
 lease is in use make a call wait.
@@ -23,8 +27,9 @@ lease is in use make a call wait.
 
 from __future__ import annotations
 
+import functools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +47,18 @@ MAX_ROUNDS = 12
 SHARDS_CHECKED = 4
 """When the first shard tried has no free slot, at most this many other full shards have their calls read to find
 a lease whose attempt is over: enough to find one a moment after calls start ending, bounded at a large limit."""
+
+CLEAN_AT = "cleanAt"
+"""A pool's size at which it is cleaned next."""
+ROOM_AHEAD = 32
+"""Leases a pool takes past those in use at its last cleaning before it is cleaned again. Without it a pool filled up
+to its limit with leases whose calls had ended: a 500-call clinic's item grew to ~25 KB, so every dial's write cost
+~25 write units (and streamed two images of it); now a pool holds about the calls in flight plus 32 (3 KB at most
+above them), for one cleaning (a read of the pool and its calls, a write or two) every ~32 dials."""
+MAX_EXPRESSION_BYTES = 4096
+"""DynamoDB refuses an expression longer than 4 KB (Service quotas, "Expression parameters")."""
+MAX_OPERATORS = 300
+"""... or one with more than 300 operators and functions (a comparator, ``AND``, a function call each count one)."""
 
 LiveAttempts = Callable[[dict[str, int | None]], set[str]]
 """Of the calls given (call id -> the attempt that took the lease, ``None`` if the lease predates attempts), those
@@ -133,10 +150,12 @@ class DialLeases:
                 TableName=self._table,
                 Key=to_item(key),
                 UpdateExpression="SET #leases.#call = :value",
+                # Room: under the limit, and under the size at which the pool is to be cleaned again (cleanAt).
                 ConditionExpression=(
-                    "attribute_exists(#leases) AND (attribute_exists(#leases.#call) OR size(#leases) < :limit)"
+                    "attribute_exists(#leases) AND (attribute_exists(#leases.#call)"
+                    " OR (size(#leases) < :limit AND size(#leases) < #cleanAt))"
                 ),
-                ExpressionAttributeNames={"#leases": LEASES, "#call": call_id},
+                ExpressionAttributeNames={"#leases": LEASES, "#call": call_id, "#cleanAt": CLEAN_AT},
                 ExpressionAttributeValues={":value": to_attribute(value), ":limit": to_attribute(limit)},
             )
         except ClientError as error:
@@ -153,33 +172,53 @@ class DialLeases:
         return {call_id: _expiry(held) for call_id, held in current.items() if call_id in live}
 
     def _make_room(self, key: dict[str, str], limit: int, now_epoch: int) -> bool:
-        """Whether the pool at ``key`` can take one more call: create it if it is missing; if it is full, drop the
-        leases not in use (expired, or their attempt is over) in one write."""
-        leases = self._pool(key)
-        if leases is None:
-            put_if_absent(self._client, self._table, {**key, LEASES: {}})  # created meanwhile by another dial is fine
+        """Whether the pool at ``key`` can take one more call: create it if it is missing; if it is full (at its
+        limit, or at its ``cleanAt``), drop the leases not in use (expired, or their attempt is over), as many a
+        write as DynamoDB's limits allow, and set the size at which it is cleaned next."""
+        item = self._pool_item(key)
+        if item is None:
+            # Created meanwhile by another dial is fine.
+            put_if_absent(self._client, self._table, {**key, LEASES: {}, CLEAN_AT: min(limit, ROOM_AHEAD)})
             return True
-        if len(leases) < limit:
+        leases = dict(item.get(LEASES, {}))
+        clean_at = item.get(CLEAN_AT)  # absent in a pool from before it was kept: set by this cleaning
+        if clean_at is not None and len(leases) < min(limit, int(clean_at)):
             return True
         in_use = self._in_use(leases, now_epoch)
         over = {call_id: held for call_id, held in leases.items() if call_id not in in_use}
-        if not over:
+        if not over and len(leases) >= limit:
             return False
-        names = {f"#c{index}": call_id for index, call_id in enumerate(over)}
+        removed = sum(len(batch) for batch in removal_batches(list(over)) if self._drop(key, batch, over))
+        next_at = min(limit, len(leases) - removed + ROOM_AHEAD)
+        if next_at != clean_at:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(key),
+                UpdateExpression="SET #cleanAt = :at",
+                ExpressionAttributeNames={"#cleanAt": CLEAN_AT},
+                ExpressionAttributeValues={":at": to_attribute(next_at)},
+            )
+        return True  # dropped, room below the limit, or the pool changed meanwhile: worth another try either way
+
+    def _drop(self, key: dict[str, str], batch: list[str], over: dict[str, Any]) -> bool:
+        """Remove the leases of ``batch`` (``removal_batches``) if none was taken again meanwhile."""
+        names = {f"#c{index}": call_id for index, call_id in enumerate(batch)}
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item(key),
-                UpdateExpression="REMOVE " + ", ".join(f"#leases.{name}" for name in names),
+                UpdateExpression=_removal(len(batch)),
                 # Only leases not taken again meanwhile (by the next attempt of the same call).
-                ConditionExpression=" AND ".join(f"#leases.{name} = :h{name[2:]}" for name in names),
+                ConditionExpression=_unchanged(len(batch)),
                 ExpressionAttributeNames={"#leases": LEASES, **names},
-                ExpressionAttributeValues={f":h{name[2:]}": to_attribute(over[call]) for name, call in names.items()},
+                ExpressionAttributeValues={f":h{i}": to_attribute(over[call]) for i, call in enumerate(batch)},
             )
         except ClientError as error:
+            # A lease of this batch was taken again: its batch stays for the next cleaning, the others go on.
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-        return True  # dropped, or the pool changed meanwhile: worth another try either way
+            return False
+        return True
 
     def _remove_held(self, key: dict[str, str], call_id: str) -> dict[str, Any] | None:
         """Remove the call's lease from the pool at ``key`` if it holds one: the pool's item as it was (the clinic's
@@ -201,10 +240,12 @@ class DialLeases:
 
     def _pool(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
         """The pool's leases, or ``None`` if the pool has no item yet."""
+        item = self._pool_item(key, consistent=consistent)
+        return None if item is None else dict(item.get(LEASES, {}))
+
+    def _pool_item(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
         response = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=consistent)
-        if "Item" not in response:
-            return None
-        return dict(from_item(response["Item"]).get(LEASES, {}))
+        return from_item(response["Item"]) if "Item" in response else None
 
     def _shards_with_room(self, shards: list[int], sizes: list[int], now_epoch: int) -> list[int]:
         """Of ``shards``, in their order, those that may take a call: missing, not full, or (of the first
@@ -228,3 +269,39 @@ class DialLeases:
             for shard in shards
             if shard not in full or (shard in checked and any(call_id not in in_use for call_id in checked[shard]))
         ]
+
+
+def _removal(count: int) -> str:
+    """The update expression dropping ``count`` leases, named ``#c0``, ``#c1``, ... ."""
+    return "REMOVE " + ", ".join(f"#leases.#c{index}" for index in range(count))
+
+
+def _unchanged(count: int) -> str:
+    """The condition that each of ``count`` leases still holds the value read (``:h0``, ``:h1``, ...)."""
+    return " AND ".join(f"#leases.#c{index} = :h{index}" for index in range(count))
+
+
+def removal_batches(call_ids: list[str]) -> Iterator[list[str]]:
+    """``call_ids`` in batches whose removal fits in one write (``largest_removal``)."""
+    size = largest_removal()
+    for first in range(0, len(call_ids), size):
+        yield call_ids[first : first + size]
+
+
+@functools.cache
+def largest_removal() -> int:
+    """The most leases one write may drop: its update and its condition each within ``MAX_EXPRESSION_BYTES``, the
+    condition within ``MAX_OPERATORS`` (each lease's ``=`` and, after the first, an ``AND``; ``REMOVE`` has none).
+    Measured on the expressions themselves, as their placeholders lengthen with the count."""
+    count = 1
+    while _fits(count + 1):
+        count += 1
+    return count
+
+
+def _fits(count: int) -> bool:
+    return (
+        len(_removal(count).encode()) <= MAX_EXPRESSION_BYTES
+        and len(_unchanged(count).encode()) <= MAX_EXPRESSION_BYTES
+        and 2 * count - 1 <= MAX_OPERATORS
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -63,21 +65,58 @@ def put_if_absent(client: Any, table: str, document: dict[str, Any]) -> bool:
     return True
 
 
+BATCH_GET_ATTEMPTS = 8
+"""Requests for one batch of keys, the first and the retries of what DynamoDB left unprocessed (throttling, or an
+answer over 16 MB), before ``UnprocessedKeysLeft``."""
+BATCH_GET_PAUSE = 0.05
+"""Seconds before the first retry; each next one waits twice as long (at most ``BATCH_GET_MAX_PAUSE``), with jitter,
+as AWS advises for unprocessed keys: 0.05 + 0.1 + ... comes to about 4 s over the seven retries."""
+BATCH_GET_MAX_PAUSE = 1.6
+
+
+class UnprocessedKeysLeft(Exception):
+    """DynamoDB still left keys unprocessed after every retry (the table is throttled for longer than a request
+    may wait)."""
+
+    def __init__(self, table: str, keys: list[dict[str, Any]], attempts: int):
+        super().__init__(f"BatchGetItem on {table} left {len(keys)} key(s) unprocessed after {attempts} attempts")
+        self.keys = keys
+
+
+def batch_get_rounds(
+    client: Any, table: str, keys: list[dict[str, Any]], shape: dict[str, Any], attempts: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Up to ``attempts`` ``BatchGetItem`` requests for ``keys`` (at most 100), each asking again for what the last
+    left unprocessed after an exponential pause: the items found, and the keys still unprocessed."""
+    found: list[dict[str, Any]] = []
+    pending = keys
+    for attempt in range(attempts if keys else 0):
+        if attempt:
+            pause = min(BATCH_GET_PAUSE * 2 ** (attempt - 1), BATCH_GET_MAX_PAUSE)
+            time.sleep(pause * random.uniform(0.5, 1.0))  # jitter, so throttled readers spread out
+        response = client.batch_get_item(RequestItems={table: {"Keys": pending, **shape}})
+        found.extend(response.get("Responses", {}).get(table, []))
+        pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        if not pending:
+            break
+    return found, pending
+
+
 def batch_get(
     client: Any, table: str, keys: list[dict[str, Any]], *, consistent: bool, projection: tuple[str, ...] = ()
 ) -> list[dict[str, Any]]:
     """The items of ``table`` at ``keys`` (DynamoDB-typed key documents) that exist, in no particular order: one
-    ``BatchGetItem`` per 100 keys, asked again for the keys DynamoDB leaves unprocessed. With ``projection``, only
-    those attributes."""
+    ``BatchGetItem`` per 100 keys, asked again for the keys DynamoDB leaves unprocessed (``batch_get_rounds``);
+    ``UnprocessedKeysLeft`` if some are still left after ``BATCH_GET_ATTEMPTS``. With ``projection``, only those
+    attributes."""
     found: list[dict[str, Any]] = []
     shape: dict[str, Any] = {"ConsistentRead": consistent}
     if projection:
         names = {f"#a{index}": name for index, name in enumerate(projection)}
         shape |= {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
     for first in range(0, len(keys), 100):
-        pending = keys[first : first + 100]
-        while pending:
-            response = client.batch_get_item(RequestItems={table: {"Keys": pending, **shape}})
-            found.extend(response.get("Responses", {}).get(table, []))
-            pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        items, left = batch_get_rounds(client, table, keys[first : first + 100], shape, BATCH_GET_ATTEMPTS)
+        if left:
+            raise UnprocessedKeysLeft(table, left, BATCH_GET_ATTEMPTS)
+        found.extend(items)
     return found

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from shared.dal.items import to_item
+from shared.dal.items import batch_get_rounds, to_item
 from shared.dal.table_design import (
     PARTITION_KEY,
     SORT_KEY,
@@ -30,6 +30,8 @@ from shared.dal.table_design import (
     idempotency_key as idempotency_record_key,
 )
 
+READ_AHEAD_ATTEMPTS = 3
+"""``BatchGetItem`` requests a read ahead makes at most: a key still unprocessed is read by its ``get_item``."""
 WRITES = frozenset({"put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"})
 _MISSING: dict[str, Any] = {}
 
@@ -81,15 +83,12 @@ class ReadAheadClient:
         wanted = {_fingerprint(table, to_item(key)): to_item(key) for key in keys}
         self._ahead = {}
         try:
-            pending = list(wanted.values())
-            for _ in range(3):  # unprocessed keys (throttling) are asked again, then left to get_item
-                if not pending:
-                    break
-                answer = self._client.batch_get_item(RequestItems={table: {"Keys": pending, "ConsistentRead": True}})
-                for item in answer.get("Responses", {}).get(table, []):
-                    found = {name: item[name] for name in pending[0]}
-                    self._ahead[_fingerprint(table, found)] = item
-                pending = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            typed = list(wanted.values())
+            # Unprocessed keys (throttling) are asked again after a pause, a few times, then left to get_item.
+            items, pending = batch_get_rounds(self._client, table, typed, {"ConsistentRead": True}, READ_AHEAD_ATTEMPTS)
+            for item in items:
+                found = {name: item[name] for name in typed[0]}
+                self._ahead[_fingerprint(table, found)] = item
             for fingerprint in set(wanted) - set(self._ahead):
                 if not any(fingerprint == _fingerprint(table, key) for key in pending):
                     self._ahead[fingerprint] = _MISSING  # read, and absent
