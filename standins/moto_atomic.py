@@ -26,6 +26,8 @@
 * **No item kept forever.** For the same reason every ``put_item`` (a new ``Item``) and ``update_item`` (a copy of
   the old one) left one item version behind for good. DynamoDB items are tracked weakly here: the dashboard still
   lists the live ones, and the replaced ones are freed.
+* **No stream record kept forever** (``standins.moto_streams``): a shard keeps its newest records, as DynamoDB keeps
+  24 hours of them, and refuses a read of the trimmed part with ``TrimmedDataAccessException``.
 
 (It is a stand-in's defects being corrected, not our code being helped: the code under test is unchanged.)
 """
@@ -43,6 +45,7 @@ from typing import Any
 
 from standins.moto_conflicts import conflicting_transactions
 from standins.moto_limits import enforce_dynamodb_limits
+from standins.moto_streams import bound_stream_retention
 
 _LOCK = threading.RLock()
 _OPERATIONS = ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query", "scan")
@@ -67,6 +70,7 @@ def make_moto_dynamodb_atomic() -> None:
             method = _copied(method)
         setattr(DynamoDBBackend, name, _locked(method))
     enforce_dynamodb_limits()
+    bound_stream_retention(lambda: bool(getattr(_IN_TRANSACTION, "active", False)))
     if not getattr(DynamoHandler.call_action, "_atomic", False):
         DynamoHandler.call_action = _locked(DynamoHandler.call_action)  # type: ignore[method-assign]
     if "__deepcopy__" not in Table.__dict__:
