@@ -30,7 +30,6 @@ from infra.deployment import Deployment
 from infra.python_function import PythonFunction
 from shared.dal import table_design
 
-
 NOTIFY_TABLE_ACTIONS = [
     "dynamodb:GetItem",  # a call, the clinic's settings
     "dynamodb:BatchGetItem",  # a digest's page of calls
@@ -116,7 +115,9 @@ class Notifications(Construct):
         )
 
         role = self.notify.role
-        role.add_to_principal_policy(iam.PolicyStatement(actions=NOTIFY_TABLE_ACTIONS, resources=[data.table.table_arn]))
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=NOTIFY_TABLE_ACTIONS, resources=[data.table.table_arn])
+        )
         indexes = [
             f"{data.table.table_arn}/index/{table_design.FOLLOW_UP_INDEX}",
             f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}",
