@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak iam-report clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,6 +108,10 @@ token: install  ## A bearer token for the local stack: make token CLINIC=demo RO
 invoke: install  ## Invoke a handler with a sample event: make invoke FN=api EVENT=events/api/...
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=api EVENT=events/api/health.json"; exit 2; }
 	$(PY) -m scripts.invoke $(FN) $(EVENT)
+
+iam-report: install  ## Least privilege: each role's grants no test used (from .build/iam-requests.json; runs tests/integration and tests/e2e if absent)
+	@test -f .build/iam-requests.json || $(VENV)/bin/pytest tests/integration tests/e2e -q -p no:randomly
+	@$(PY) -m scripts.iam_report
 
 bench: install  ## Benchmarks: cold-start imports, API latency against moto, AWS calls per request
 	$(PY) -m bench.run

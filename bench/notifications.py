@@ -69,6 +69,7 @@ def latency() -> None:
     from shared.adapters.notice_channels import SesEmailChannel
     from shared.logic.ports import Notice
     from standins.apigw import claims_for, http_event
+    from standins.iam_harness import acting_as
     from standins.stack import LocalFunctions
     from standins.stream_feed import StreamFeed
 
@@ -85,17 +86,20 @@ def latency() -> None:
     stop = threading.Event()
     with simulated_stack(clock) as stack:
         scheduler, sim = stack.scheduler, stack.sim
-        ses = TimedSes(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"])
+        with acting_as("notify"):  # its email channel and the stream's reader are the notify function's
+            ses = TimedSes(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"])
+            notify = _with_channel(stack.functions, ses)
+            streams = _streams()
         functions = LocalFunctions(  # the stack's functions, with a notify whose email channel times the hand-off
             **{
                 **{name: getattr(stack.functions, name) for name in ("api", "execute", "retell_webhook", "reconcile")},
-                "notify": _with_channel(stack.functions, ses),
+                "notify": notify,
                 "outbox": stack.functions.outbox,
             }
         )
         claims = claims_for("b")
         _configure(functions, claims)
-        feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
 
         def poll() -> None:
             while not stop.wait(POLL_SECONDS):
@@ -144,6 +148,7 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
 
     from bench.simulated import simulated_stack
     from standins.apigw import claims_for
+    from standins.iam_harness import acting_as
     from standins.stream_feed import StreamFeed
 
     now = [START]
@@ -152,7 +157,9 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
         functions, sim = stack.functions, stack.sim
         claims = claims_for("b")
         _configure(functions, claims)
-        feed = StreamFeed(boto3.client("dynamodb"), _streams(), os.environ["TABLE_NAME"])
+        with acting_as("notify"):  # the stream's event source reads with the notify function's role
+            streams = _streams()
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
 
         def drain() -> None:
             while feed.feed_once(lambda event: functions.invoke("notify", event)):

@@ -188,6 +188,11 @@ def dials_across_the_suites() -> None:
 
 
 if __name__ == "__main__":
+    from standins import iam_harness
+
+    # The functions' AWS requests are checked against their roles here too (standins/iam_harness.py).
+    iam_harness.install()
+    iam_harness.on_refusal(lambda refusal: print(f"IAM REFUSED {refusal}", flush=True))
     from bench.burst import burst_figures
     from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
@@ -216,3 +221,4 @@ if __name__ == "__main__":
     local_stack()
     extension_figures()
     dashboard_figures()
+    print(f"\n{iam_harness.summary(iam_harness.tally())}")

@@ -75,7 +75,10 @@ def safety_cost() -> None:
         from shared.bootstrap.api import api_from_environment
 
         os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
-        calls = api_from_environment(clock=lambda: now[0]).calls
+        from standins.iam_harness import acting_as
+
+        with acting_as("api"):
+            calls = api_from_environment(clock=lambda: now[0]).calls
         admin = Principal("bench", "bench-safety", is_admin=True)
         requests = []
         for index in range(2 * CALLS):
@@ -98,14 +101,15 @@ def safety_cost() -> None:
                 )
             )
         dialer = InstantDialer()
-        services = build_execute(
-            from_environment(FunctionConfig),
-            from_environment(RetellConfig),
-            dynamodb=boto3.client("dynamodb"),
-            scheduler_client=boto3.client("scheduler"),
-            dialer=lambda: dialer,
-            clock=lambda: now[0],
-        )
+        with acting_as("execute"):
+            services = build_execute(
+                from_environment(FunctionConfig),
+                from_environment(RetellConfig),
+                dynamodb=boto3.client("dynamodb"),
+                scheduler_client=boto3.client("scheduler"),
+                dialer=lambda: dialer,
+                clock=lambda: now[0],
+            )
         checked = services.executor
         unchecked = copy.copy(checked)
         unchecked._do_not_call = NoChecks()  # type: ignore[assignment]

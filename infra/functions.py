@@ -7,7 +7,7 @@ Scheduler target that dials (``execute``), the Retell webhook receiver (``retell
 Least privilege: each function may do exactly what it calls, on exactly these resources:
 
 * all four: get (one or a batch)/put/update/delete items of the calls table (never Scan), use its key,
-  create/update/delete/get schedules in this stack's schedule group only, pass the scheduler role, to Scheduler
+  create/update/delete schedules in this stack's schedule group only, pass the scheduler role, to Scheduler
   only, and read the Retell API key (the API for recording links, the reconciler to ask Retell about calls);
 * ``api``: also query the clinic index, read the page-token key, and invoke ``execute`` ("call now");
 * ``reconcile``: also query the open-work index, invoke ``execute`` (a lost schedule's attempt), and consume the
@@ -59,8 +59,12 @@ SCHEDULE_WRITES = [
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
     "scheduler:DeleteSchedule",
-    "scheduler:GetSchedule",
 ]
+"""Not ``GetSchedule``: no function reads a schedule (``shared/adapters/call_scheduler.py`` creates, on a conflict
+updates, and deletes); ``make iam-report`` showed no request used it."""
+SECRET_READ = ["secretsmanager:GetSecretValue"]
+"""What Powertools' ``SecretsProvider`` calls; not CDK's ``grant_read``, which adds ``DescribeSecret`` that nothing
+calls (the secrets use Secrets Manager's own key, so no KMS grant is lost)."""
 
 
 class Functions(Construct):
@@ -173,7 +177,9 @@ class Functions(Construct):
         # -- permissions: each function exactly what it calls ------------------------------------------------------
         for function in self.by_folder.values():
             _grant_calls_and_schedules(function.role, data, scheduling)
-            data.retell_secret.grant_read(function.role)
+            function.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=SECRET_READ, resources=[data.retell_secret.secret_arn])
+            )
         clinic_index_arn = f"{data.table.table_arn}/index/{table_design.CLINIC_CALLS_INDEX}"
         follow_up_index_arn = f"{data.table.table_arn}/index/{table_design.FOLLOW_UP_INDEX}"
         self.api.role.add_to_principal_policy(
@@ -183,7 +189,9 @@ class Functions(Construct):
                 actions=["dynamodb:Query"], resources=[clinic_index_arn, follow_up_index_arn, data.table.table_arn]
             )
         )
-        data.page_token_secret.grant_read(self.api.role)
+        self.api.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=SECRET_READ, resources=[data.page_token_secret.secret_arn])
+        )
         for function in (self.api, self.reconcile):  # "call now", and a lost schedule's attempt
             function.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])

@@ -38,6 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from standins.http_server import port_in_use
@@ -179,6 +180,13 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     stop = stop or threading.Event()
     log_format.install()
     say = log_format.say
+    from standins import iam_harness
+
+    # Every AWS request a function makes is checked against its role in the synthesized stack; a refusal is
+    # printed at once (it fails the request too), and the tally is written when the stack stops.
+    iam_harness.install()
+    iam_harness.template()  # now, not at the first request (from .build/, or synthesized once after a change)
+    iam_harness.on_refusal(lambda refusal: say(f"IAM REFUSED {refusal}"))
 
     from standins.aws_resources import cached_table_request, create_resources
     from standins.dashboard_server import DashboardServer
@@ -255,7 +263,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         loop = threading.Thread(target=scheduler.run, args=(stop,), name="scheduler-loop", daemon=True)
         loop.start()
 
-        sqs = boto3.client("sqs")
+        with iam_harness.acting_as("reconcile"):  # the dead-letter queues' event source reads with its role
+            sqs = boto3.client("sqs")
         dead_letters_arn = os.environ["SCHEDULER_DLQ_ARN"]
         dead_letters_url = sqs.get_queue_url(QueueName=dead_letters_arn.rsplit(":", 1)[-1])["QueueUrl"]
 
@@ -274,7 +283,9 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                     say(f"reconciler: checked {result['checked']} calls: {result.get('repairs')}")
 
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
-        feed = StreamFeed(boto3.client("dynamodb"), boto3.client("dynamodbstreams"), os.environ["TABLE_NAME"])
+        with iam_harness.acting_as("notify"):  # the stream's event source reads with the notify function's role
+            streams = boto3.client("dynamodbstreams")
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
 
         def notify_forever() -> None:
             # The stream's event source, the sweep's rule (every minute in AWS) and the digest's (hourly in AWS;
@@ -324,6 +335,8 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         if simulator is not None:
             simulator.stop()
         stop_moto(moto)
+        recorded = iam_harness.write_tally(Path(os.environ.get("IAM_TALLY") or ".build/iam-requests-dev.json"))
+        say(iam_harness.summary(recorded))
         say("stopped: API, scheduler loop, simulated Retell, moto and the dashboard are all down")
 
 

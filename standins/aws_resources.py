@@ -50,10 +50,11 @@ def create_table_request(template: dict[str, Any], table_name: str) -> dict[str,
     return request
 
 
-def synthesize_template() -> dict[str, Any]:
+def synthesize_template(context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The stack's template, without bundling (no layers are built), with extra CDK ``context`` if given."""
     from app import STACK_NAME, build_app
 
-    assembly = build_app(context={"aws:cdk:bundling-stacks": []}).synth()
+    assembly = build_app(context={"aws:cdk:bundling-stacks": [], **(context or {})}).synth()
     return dict(assembly.get_stack_by_name(STACK_NAME).template)
 
 

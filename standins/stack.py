@@ -17,14 +17,17 @@ from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_enviro
 from shared.config import RetellConfig
 from shared.logic.ports import Clock, ExecuteInvoker, NoticeChannel
 from standins.gateway import LambdaContext
+from standins.iam_harness import acting_as
 from standins.invokers import InProcessExecuteInvoker
 from standins.outbox import CapturedChatChannel, LocalOutbox
 
 
 def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:
-    """``function``'s handler (a folder under ``functions/``) run with ``event`` over ``services``."""
+    """``function``'s handler (a folder under ``functions/``) run with ``event`` over ``services``, as that
+    function (the clients it makes on the way are its role's: ``standins.iam_harness``)."""
     handler = importlib.import_module(f"{function}.handler")
-    return handler.handle(event, LambdaContext(function), services=services)
+    with acting_as(function):
+        return handler.handle(event, LambdaContext(function), services=services)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class LocalFunctions:
         """The graphs on what the environment names (moto, the simulated Retell), with ``clock``. "Call now" runs
         the execute handler in this process (in the background unless ``background=False``), unless ``invoker``
         says otherwise. Notices go to moto's SES and the local outbox (chat webhooks are captured there)."""
-        execute = execute_from_environment(clock=clock, retell=retell)
+        with acting_as("execute"):
+            execute = execute_from_environment(clock=clock, retell=retell)
 
         def run_execute(payload: dict[str, Any]) -> Any:
             return run_handler("execute", payload, execute)
@@ -63,15 +67,19 @@ class LocalFunctions:
         outbox = outbox or LocalOutbox()
         import boto3
 
-        channels: dict[str, NoticeChannel] = {
-            "email": SesEmailChannel(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"]),
-            "chat": CapturedChatChannel(outbox),
-        }
+        # Each graph is built as its function, so its clients are checked against its role.
+        with acting_as("notify"):
+            channels: dict[str, NoticeChannel] = {
+                "email": SesEmailChannel(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"]),
+                "chat": CapturedChatChannel(outbox),
+            }
+            notify = notify_from_environment(clock=clock, channels=channels, on_sent=outbox.record)
+        with acting_as("api"):
+            api = api_from_environment(clock=clock, invoker=execute_invoker, retell=retell)
+        with acting_as("retell_webhook"):
+            retell_webhook = webhook_from_environment(clock=clock, retell=retell)
+        with acting_as("reconcile"):
+            reconcile = reconciler_from_environment(clock=clock, retell=retell, invoker=execute_invoker)
         return LocalFunctions(
-            api=api_from_environment(clock=clock, invoker=execute_invoker, retell=retell),
-            execute=execute,
-            retell_webhook=webhook_from_environment(clock=clock, retell=retell),
-            reconcile=reconciler_from_environment(clock=clock, retell=retell, invoker=execute_invoker),
-            notify=notify_from_environment(clock=clock, channels=channels, on_sent=outbox.record),
-            outbox=outbox,
+            api=api, execute=execute, retell_webhook=retell_webhook, reconcile=reconcile, notify=notify, outbox=outbox
         )

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,9 +14,11 @@ import pytest
 from moto import mock_aws
 
 from shared.bootstrap.api import ApiServices, api_from_environment
+from standins import iam_harness
 from standins.apigw import claims_for, http_event
 from standins.aws_stand_ins import FAKE_CREDENTIALS, REGION, create_stand_ins
 from standins.gateway import LambdaContext
+from standins.iam_harness import acting_as
 from standins.moto_atomic import make_moto_dynamodb_atomic
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -26,6 +29,34 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 TABLE = "calls-test"
 GROUP = "discharge-calls-test"
+IAM_TALLY = Path(__file__).resolve().parents[1] / ".build" / "iam-requests.json"
+"""Every AWS request the functions made in the last session that checked any, by function and action, and the
+grants they used (``make iam-report`` reads it)."""
+
+# Every AWS request a function's client makes is checked against its role's policy (standins/iam_harness.py).
+iam_harness.install()
+
+
+@pytest.fixture(autouse=True)
+def _iam_refusals() -> Iterator[None]:
+    """A request the function's role may not make fails the test, even where the product code caught it."""
+    before = len(iam_harness.refusals())
+    yield
+    refused = iam_harness.refusals()[before:]
+    if refused:
+        pytest.fail("\n".join(str(refusal) for refusal in refused), pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    recorded = iam_harness.tally()
+    if recorded["requests"]:
+        iam_harness.write_tally(IAM_TALLY)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    recorded = iam_harness.tally()
+    if recorded["requests"]:
+        terminalreporter.write_line(f"{iam_harness.summary(recorded)}; tally in {IAM_TALLY.relative_to(Path.cwd())}")
 
 
 @dataclass
@@ -111,7 +142,8 @@ class ApiClient:
         """The handler's answer to a raw event."""
         from api.handler import handle
 
-        return dict(handle(event, LambdaContext("api"), services=self.services))
+        with acting_as("api"):  # clients made on the way (the secrets provider, "call now"'s) are the API's
+            return dict(handle(event, LambdaContext("api"), services=self.services))
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         kwargs.setdefault("claims", self.claims)
@@ -157,5 +189,6 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def api(aws: AwsStandIns, clock: FrozenClock) -> ApiClient:
     """The API over moto with the frozen clock ("call now" goes to Lambda, which moto does not run)."""
-    services = api_from_environment(clock=clock)
+    with acting_as("api"):
+        services = api_from_environment(clock=clock)
     return ApiClient(lambda: services)

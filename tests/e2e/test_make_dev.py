@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from standins import dev_process
+from standins import dev_process, iam_harness
 from standins.daytime import daytime_number
 from standins.dev_process import wait_for
 from standins.http_server import port_in_use
@@ -50,8 +51,9 @@ def make_token(clinic: str, role: str = "admin") -> str:
 
 
 @pytest.fixture(scope="module")
-def dev() -> Iterator[DevStack]:
-    started = dev_process.start()
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    tally = tmp_path_factory.mktemp("iam") / "iam-requests.json"
+    started = dev_process.start({"IAM_TALLY": str(tally)})
     try:
         token = started.wait_ready()
         yield DevStack(started.process, started.url, started.sim_url, started.ports, token, started.output)
@@ -60,6 +62,9 @@ def dev() -> Iterator[DevStack]:
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
     output = started.output
     assert any("stopped: API," in line and "scheduler loop" in line for line in output), "".join(output[-40:])
+    # Every AWS request make dev's functions made was allowed by their roles in the synthesized stack.
+    assert not [line for line in output if "IAM REFUSED" in line], "".join(output[-40:])
+    iam_harness.merge(json.loads(tally.read_text()))  # into this session's tally (tests/conftest.py)
     wait_for(started.group_gone, 10)  # nothing of the process group is left
     assert not any(port_in_use(port) for port in started.ports)
 

@@ -19,6 +19,7 @@ from shared.config import RetellConfig, from_environment
 from shared.logic.ports import ExecuteInvoker
 from standins.aws_stand_ins import REGION, RETELL_TEST_KEY
 from standins.gateway import LocalGateway
+from standins.iam_harness import acting_as
 from standins.outbox import LocalOutbox
 from standins.retell_sim import RetellSimulator
 from standins.scheduler_loop import Fired, LocalScheduler, fire_time
@@ -136,7 +137,9 @@ def stand(
         aws.scheduler, GROUP, target=lambda payload: stands[0].invoke("execute", payload), sqs=aws.sqs
     )
     api = ApiClient(lambda: stands[0].functions.api)
-    stream = StreamFeed(aws.dynamodb, streams_client(), TABLE)
+    with acting_as("notify"):  # the stream's event source reads with the notify function's role
+        streams = streams_client()
+    stream = StreamFeed(aws.dynamodb, streams, TABLE)
     stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock), stream))
     with sim.running(), gateway.running():
         yield stands[0]
