@@ -43,6 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 from standins.http_server import port_in_use
 
+RECONCILE_RULE_ARN = "arn:aws:events:us-east-1:123456789012:rule/local-reconcile"
+"""The rule the reconciler's ``Scheduled Event`` names locally (EventBridge's, in AWS)."""
+
 if TYPE_CHECKING:
     from shared.logic.clinic_settings import ClinicSettingsService
 
@@ -191,6 +194,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from standins.aws_resources import cached_table_request, create_resources
     from standins.dashboard_server import DashboardServer
     from standins.gateway import LocalGateway
+    from standins.lambda_events import rule_input_event, scheduled_event
     from standins.queue_feed import feed_once
     from standins.retell_sim import RetellSimulator
     from standins.scheduler_loop import LocalScheduler
@@ -275,7 +279,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                     fed = feed_once(sqs, dead_letters_url, dead_letters_arn, lambda event: invoke("reconcile", event))
                     if fed:
                         say(f"reconciler: repaired the calls of {fed} dead letters")
-                    result = invoke("reconcile", {"source": "local.reconcile-schedule"})
+                    result = invoke("reconcile", scheduled_event(RECONCILE_RULE_ARN))
                 except Exception as error:  # as a failed Lambda run: logged, and the next run tries again
                     say(f"reconciler: run failed: {error}")
                     continue
@@ -297,10 +301,10 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                     now = time.monotonic()
                     if now - last_sweep >= settings.notify_sweep_seconds:
                         last_sweep = now
-                        invoke("notify", {"action": "sweep"})
+                        invoke("notify", rule_input_event({"action": "sweep"}))
                     if now - last_digest >= 60:
                         last_digest = now
-                        invoke("notify", {"action": "digest"})
+                        invoke("notify", rule_input_event({"action": "digest"}))
                 except Exception as error:  # as a failed invocation: the stream's records come again
                     say(f"notify: run failed: {error}")
 

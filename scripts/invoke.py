@@ -84,6 +84,10 @@ def _seed_sample_call(clock: Clock) -> None:
     )
     seed = Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True)
     seeding.schedule(seed, request)
+    # Someone to tell, so that a notify sample (a call needing follow-up) records its notices.
+    settings = services.settings.current(SAMPLE_CLINIC)
+    notifications = settings.notifications.model_copy(update={"emails": ["vet@clinic.example"]})
+    services.settings.replace(seed, settings.model_copy(update={"notifications": notifications}))
     services.do_not_call.add(seed, "+14155550198", "sample entry (remove-do-not-call takes it off)")
 
 
@@ -104,9 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with sandbox() as functions:
             result = dict(functions.invoke(args.function, sign_if_asked(event)))
+            if args.function == "notify":  # what was told, as the local outbox holds it
+                result["delivered"] = functions.outbox.entries()
     body = result.get("body")
-    with suppress(json.JSONDecodeError):
-        result["body"] = json.loads(body) if isinstance(body, str) else body
+    if isinstance(body, str):
+        with suppress(json.JSONDecodeError):
+            result["body"] = json.loads(body)
     json.dump(result, sys.stdout, indent=2)
     print()
     return 0

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from standins.lambda_events import scheduler_event
+
 _AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 
 
@@ -78,7 +80,7 @@ class LocalScheduler:
         name, target = schedule["Name"], schedule["Target"]
         at = fire_time(schedule["ScheduleExpression"]) or now
         attempt = self._failures.get(name, 0)
-        payload = json.loads(_fill_context(target.get("Input", "{}"), schedule, at, attempt))
+        payload = scheduler_event(json.loads(_fill_context(target.get("Input", "{}"), schedule, at, attempt)))
         try:
             result = self.target(payload)
         except Exception as error:  # a target failure: retried on later ticks, as Scheduler would

@@ -1,7 +1,8 @@
 """A DynamoDB stream event source where there is no Lambda service: read the table's stream (moto keeps one per
-table with ``StreamSpecification``) shard by shard, hand each batch to a function as Lambda's DynamoDB stream event,
-and move on past what it did not report as failed (``batchItemFailures``): a failed record and the ones after it
-come again on the next read, as an event source mapping with ``ReportBatchItemFailures`` does.
+table with ``StreamSpecification``) shard by shard, hand each batch to a function as Lambda's DynamoDB stream
+event (JSON, built by ``lambda_events``), and move on past what it did not report as failed
+(``batchItemFailures``): a failed record and the ones after it come again on the next read, as an event source
+mapping with ``ReportBatchItemFailures`` does.
 
 Each read asks for a fresh iterator at the position the feed keeps (the sequence number to read from): moto
 replaces a table's stream shard when it rolls a failed transaction back, and an iterator held across that would
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from standins.lambda_events import dynamodb_stream_event
 
 BATCH = 100
 
@@ -40,7 +43,7 @@ class StreamFeed:
             records = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", [])
             if not records:
                 continue
-            event = {"Records": [{**record, "eventSourceARN": self._arn} for record in records]}
+            event = dynamodb_stream_event(records, self._arn)  # as Lambda delivers it: JSON, binaries in base64
             answer = invoke(event) or {}
             failed = [item["itemIdentifier"] for item in answer.get("batchItemFailures", [])]
             last = max(int(record["dynamodb"]["SequenceNumber"]) for record in records)

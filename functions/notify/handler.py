@@ -61,7 +61,7 @@ def _stream(event: dict[str, Any], context: LambdaContext, services: NotifyServi
     totals = {"recorded": 0, "sent": 0, "failed": 0}
 
     def record_events(record: DynamoDBRecord) -> None:
-        for occurrence in occurrences(record.raw_event):
+        for occurrence in occurrences(record):
             delivery = services.notices.occurred(occurrence)
             _count(delivery)
             totals["recorded"] += delivery.recorded

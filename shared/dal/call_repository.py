@@ -130,8 +130,14 @@ def _index_keys(call: Call) -> dict[str, str]:
 
 
 def call_from_item(item: dict[str, Any]) -> Call:
-    """A stored call item (also a DynamoDB stream image of one) as the call."""
-    values = from_item(item)
+    """A stored call item (DynamoDB-typed, as boto3 reads it) as the call."""
+    return call_from_values(from_item(item))
+
+
+def call_from_values(values: dict[str, Any]) -> Call:
+    """A call item's attributes as plain values (the body as bytes) as the call: also a stream image, once
+    deserialised."""
+    values = dict(values)
     values.setdefault("callId", call_id_of(values))
     values.pop(LIST_STATUS, None)
     body = values.pop(CALL_BODY, None)

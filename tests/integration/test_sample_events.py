@@ -70,3 +70,42 @@ def test_webhook_sample_runs(stand: Stand, name: str) -> None:
     _seed_sample_call(stand.clock)
     event = json.loads((EVENTS / "retell_webhook" / f"{name}.json").read_text())
     assert stand.invoke("retell_webhook", sign_if_asked(event))["statusCode"] == WEBHOOK_STATUS[name]
+
+
+NOTIFY_RECORDED = {"call-needs-follow-up": 1, "sweep": 0, "digest": 0}
+RECONCILE_SAMPLES = {"scheduled", "scheduler-dead-letters", "execute-failures"}
+
+
+def test_every_sample_folder_and_file_is_covered() -> None:
+    assert {path.name for path in EVENTS.iterdir() if path.is_dir()} == {
+        "api",
+        "execute",
+        "retell_webhook",
+        "notify",
+        "reconcile",
+    }
+    assert {path.stem for path in (EVENTS / "notify").glob("*.json")} == set(NOTIFY_RECORDED)
+    assert {path.stem for path in (EVENTS / "reconcile").glob("*.json")} == RECONCILE_SAMPLES
+
+
+@pytest.mark.parametrize("name", sorted(NOTIFY_RECORDED))
+def test_notify_sample_runs(stand: Stand, name: str) -> None:
+    """The stream sample's call record holds its body as base64 text, as Lambda delivers it; its notice is
+    recorded for the seeded clinic's one recipient."""
+    _seed_sample_call(stand.clock)
+    event = json.loads((EVENTS / "notify" / f"{name}.json").read_text())
+    answer = stand.invoke("notify", event)
+    assert "ignored" not in answer
+    assert answer.get("batchItemFailures", []) == []
+    assert answer["recorded"] == NOTIFY_RECORDED[name]
+
+
+@pytest.mark.parametrize("name", sorted(RECONCILE_SAMPLES))
+def test_reconcile_sample_runs(stand: Stand, name: str) -> None:
+    _seed_sample_call(stand.clock)
+    event = json.loads((EVENTS / "reconcile" / f"{name}.json").read_text())
+    answer = stand.invoke("reconcile", event)
+    if "Records" in event:
+        assert answer["batchItemFailures"] == []
+    else:
+        assert "checked" in answer
