@@ -194,6 +194,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from standins.aws_resources import cached_table_request, create_resources
     from standins.dashboard_server import DashboardServer
     from standins.gateway import LocalGateway
+    from standins.invokers import AsynchronousInvocation, queue_destination
     from standins.lambda_events import rule_input_event, scheduled_event
     from standins.queue_feed import feed_once
     from standins.retell_sim import RetellSimulator
@@ -249,10 +250,16 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                 str(payload.get("callId", "")),
             )
 
-        def fire(payload: dict[str, Any]) -> Any:
-            # Scheduler invokes Lambda asynchronously: delivery succeeds once the invocation is accepted, and
-            # schedules that come due together run side by side.
-            return workers.submit(run_execute, payload)
+        with iam_harness.acting_as("execute"):  # Lambda sends a function's destinations with the function's role
+            destinations = boto3.client("sqs")
+        # Scheduler invokes Lambda asynchronously: delivery succeeds once the invocation is accepted, schedules that
+        # come due together run side by side, and a failed run goes to execute's on-failure queue, never retried.
+        fire = AsynchronousInvocation(
+            "execute",
+            run_execute,
+            queue_destination(destinations, os.environ["EXECUTE_FAILURES_QUEUE_ARN"]),
+            submit=lambda work: workers.submit(work),
+        )
 
         scheduler = LocalScheduler(
             boto3.client("scheduler"),
@@ -269,14 +276,19 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
 
         with iam_harness.acting_as("reconcile"):  # the dead-letter queues' event source reads with its role
             sqs = boto3.client("sqs")
-        dead_letters_arn = os.environ["SCHEDULER_DLQ_ARN"]
-        dead_letters_url = sqs.get_queue_url(QueueName=dead_letters_arn.rsplit(":", 1)[-1])["QueueUrl"]
+        dead_letter_queues = {
+            arn: sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+            for arn in (os.environ["SCHEDULER_DLQ_ARN"], os.environ["EXECUTE_FAILURES_QUEUE_ARN"])
+        }
 
         def reconcile_forever() -> None:
             while not stop.wait(settings.reconcile_every_seconds):
                 try:
-                    # The dead-letter queue feeds the reconciler (its SQS event source in AWS), then its own run.
-                    fed = feed_once(sqs, dead_letters_url, dead_letters_arn, lambda event: invoke("reconcile", event))
+                    # The dead-letter queues feed the reconciler (its SQS event source in AWS), then its own run.
+                    fed = sum(
+                        feed_once(sqs, url, arn, lambda event: invoke("reconcile", event))
+                        for arn, url in dead_letter_queues.items()
+                    )
                     if fed:
                         say(f"reconciler: repaired the calls of {fed} dead letters")
                     result = invoke("reconcile", scheduled_event(RECONCILE_RULE_ARN))
@@ -289,7 +301,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
         with iam_harness.acting_as("notify"):  # the stream's event source reads with the notify function's role
             streams = boto3.client("dynamodbstreams")
-        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], log=say)
 
         def notify_forever() -> None:
             # The stream's event source, the sweep's rule (every minute in AWS) and the digest's (hourly in AWS;

@@ -1,6 +1,6 @@
 """The stack's AWS resources, created in moto (in-process for tests and ``make invoke``, moto's server for
-``make dev``): the table exactly as the CDK stack synthesizes it, the schedule group, the Scheduler DLQ, the
-Retell key's secret and the verified SES sender identity of the notices."""
+``make dev``): the table exactly as the CDK stack synthesizes it, the schedule group, the Scheduler DLQ, execute's
+on-failure queue, the Retell key's secret and the verified SES sender identity of the notices."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ def create_resources(table_request: dict[str, Any], group_name: str, retell_key:
     sqs = boto3.client("sqs", region_name=REGION)
     queue_url = sqs.create_queue(QueueName=f"{group_name}-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    failures_url = sqs.create_queue(QueueName=f"{group_name}-execute-failures")["QueueUrl"]
+    failures_arn = sqs.get_queue_attributes(QueueUrl=failures_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     secrets = boto3.client("secretsmanager", region_name=REGION)
     secret_name = f"{group_name}/retell-api-key"
     secrets.create_secret(Name=secret_name, SecretString=retell_key)
@@ -99,4 +103,6 @@ def create_resources(table_request: dict[str, Any], group_name: str, retell_key:
         "EXECUTE_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{group_name}-execute",
         "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/{group_name}-scheduler",
         "SCHEDULER_DLQ_ARN": dlq_arn,
+        # Not a function's: Lambda's on-failure destination of execute, which the reconciler reads.
+        "EXECUTE_FAILURES_QUEUE_ARN": failures_arn,
     }

@@ -35,9 +35,14 @@ RESOURCE_VARIABLES = (
     "RETELL_SECRET_NAME",
     "PAGE_TOKEN_SECRET_NAME",
     "NOTIFICATION_SENDER",
+    "EXECUTE_FAILURES_QUEUE_ARN",
 )
 """The environment variables that name the stack's resources: the functions find their resources through them, so
 the same variables tie the template's resources to the local ones."""
+
+QUEUES_BY_CONSTRUCT = {"ExecuteFailures": "EXECUTE_FAILURES_QUEUE_ARN"}
+"""Queues no function's environment names (execute's on-failure destination, which Lambda writes and the reconciler
+reads), tied to the local queue by their construct id, the start of their logical ID."""
 
 RENAMED_VARIABLES = ("SCHEDULE_GROUP_NAME", "EXECUTE_FUNCTION_ARN", "NOTIFICATION_SENDER")
 """Variables whose template value is a literal (a generated name, an ARN built from a fixed name, an address) that
@@ -256,6 +261,11 @@ class _Resolver:
                 self.refs[(logical, "Arn")] = arn
                 # The stream's label is the time moto made it; the table has one latest stream.
                 self.refs[(logical, "StreamArn")] = f"{arn}/stream/*"
+        for logical, resource in resources.items():
+            for construct, name in QUEUES_BY_CONSTRUCT.items():
+                local = self.local.value(name)
+                if local and resource["Type"] == "AWS::SQS::Queue" and logical.startswith(construct):
+                    self.refs.setdefault((logical, "Arn"), local)
         # Literal names the policies repeat (the schedule group, the execute function's ARN, the sender).
         for variables in environments:
             for name in RENAMED_VARIABLES:

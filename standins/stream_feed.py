@@ -6,12 +6,16 @@ mapping with ``ReportBatchItemFailures`` does.
 
 Each read asks for a fresh iterator at the position the feed keeps (the sequence number to read from): moto
 replaces a table's stream shard when it rolls a failed transaction back, and an iterator held across that would
-read the old shard forever."""
+read the old shard forever. A position the stream has trimmed meanwhile (``standins.moto_streams``; DynamoDB trims
+after 24 hours) is refused with ``TrimmedDataAccessException``: the feed goes on from the oldest record kept and
+says how far behind it was, as an event source mapping skips what expired."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from standins.lambda_events import dynamodb_stream_event
 
@@ -19,8 +23,9 @@ BATCH = 100
 
 
 class StreamFeed:
-    def __init__(self, dynamodb: Any, streams: Any, table_name: str):
+    def __init__(self, dynamodb: Any, streams: Any, table_name: str, log: Callable[[str], None] = print):
         self._streams = streams
+        self._log = log
         self._arn = str(dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"])
         self._next: dict[str, str] = {}  # shard -> the sequence number of the next record to read
 
@@ -36,11 +41,20 @@ class StreamFeed:
         description = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
         return [str(shard["ShardId"]) for shard in description.get("Shards", [])]
 
+    def _read(self, shard: str) -> list[dict[str, Any]]:
+        try:
+            return list(self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", []))
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TrimmedDataAccessException":
+                raise
+        self._log(f"stream feed: records from {self._next.pop(shard)} on were trimmed before they were read")
+        return list(self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", []))
+
     def feed_once(self, invoke: Callable[[dict[str, Any]], Any]) -> int:
         """One batch per shard through ``invoke``; the number of records handed over."""
         handed = 0
         for shard in self._shards():
-            records = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", [])
+            records = self._read(shard)
             if not records:
                 continue
             event = dynamodb_stream_event(records, self._arn)  # as Lambda delivers it: JSON, binaries in base64

@@ -52,3 +52,26 @@ def test_a_reader_behind_the_trimmed_part_is_refused_not_handed_records_that_are
     with pytest.raises(ClientError) as refused:
         _read(*streams, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=first["dynamodb"]["SequenceNumber"])
     assert refused.value.response["Error"]["Code"] == "TrimmedDataAccessException"
+
+
+def test_the_stream_feed_goes_on_from_the_oldest_record_kept_when_it_fell_behind(
+    aws: AwsStandIns, streams: tuple[Any, str, str]
+) -> None:
+    from standins.stream_feed import StreamFeed
+
+    client, _, _ = streams
+    said: list[str] = []
+    feed = StreamFeed(aws.dynamodb, client, TABLE, log=said.append)
+    handed: list[str] = []
+
+    def keep(event: dict[str, Any]) -> dict[str, Any]:
+        handed.extend(record["dynamodb"]["Keys"]["pk"]["S"] for record in event["Records"])
+        return {"batchItemFailures": []}
+
+    _write(aws, 0, 1)
+    assert feed.feed_once(keep) == 1
+    _write(aws, 1, KEPT * 2)  # the feed's position is trimmed meanwhile
+    assert feed.feed_once(keep) == KEPT
+    assert handed[-1] == f"STREAMTEST#{KEPT * 2}"
+    assert len(said) == 1
+    assert "trimmed" in said[0]

@@ -5,8 +5,11 @@ the final state that matches the phone, with one dial each."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import timedelta
+
+import pytest
 
 from standins.retell_sim.server import Fault
 from tests.conftest import GROUP
@@ -147,3 +150,41 @@ def until_answered(stand: Stand, timeout: float = 5.0) -> None:
     while stand.sim.answering():
         assert time.monotonic() < deadline, "the simulated Retell is still answering"
         time.sleep(0.02)
+
+
+def test_a_failed_execute_run_goes_to_its_on_failure_queue_once_and_the_reconciler_repairs_the_call(
+    stand: Stand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scheduler invokes execute asynchronously, once: a run that fails is neither retried by Scheduler nor by Lambda
+    (``retry_attempts=0``); Lambda's on-failure destination gets a record of the request and the error, which the
+    reconciler reads from the queue (its SQS event source in AWS) and dials from."""
+    from standins.queue_feed import feed_once
+
+    call = stand.schedule(scheduledFor=MONDAY_0930_LA)
+    executor = stand.functions.execute.executor
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("the container ran out of memory")
+
+    monkeypatch.setattr(executor, "execute", crash)
+    (fired,) = stand.advance_and_fire()
+    assert (fired.result, fired.error) == (None, None)  # accepted by Lambda: nothing for Scheduler to retry
+    assert stand.aws.schedules() == []  # fired once, never again
+    assert stand.fire_due() == []
+    assert stand.dials() == 0
+
+    failures_arn = os.environ["EXECUTE_FAILURES_QUEUE_ARN"]
+    queue_url = stand.aws.sqs.get_queue_url(QueueName=failures_arn.rsplit(":", 1)[-1])["QueueUrl"]
+    (message,) = stand.aws.sqs.receive_message(QueueUrl=queue_url, VisibilityTimeout=0)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestPayload"]["callId"] == call["callId"]
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+
+    monkeypatch.delattr(executor, "execute")  # the next run is a healthy one
+    fed = feed_once(stand.aws.sqs, queue_url, failures_arn, lambda event: stand.invoke("reconcile", event))
+    assert fed == 1
+    assert stand.call(call["callId"])["status"] == "initiated"
+    assert stand.dials() == 1
+    assert stand.aws.sqs.receive_message(QueueUrl=queue_url).get("Messages", []) == []  # consumed

@@ -20,6 +20,7 @@ from shared.logic.ports import ExecuteInvoker
 from standins.aws_stand_ins import REGION, RETELL_TEST_KEY
 from standins.gateway import LocalGateway
 from standins.iam_harness import acting_as
+from standins.invokers import AsynchronousInvocation, queue_destination
 from standins.outbox import LocalOutbox
 from standins.retell_sim import RetellSimulator
 from standins.scheduler_loop import Fired, LocalScheduler, fire_time
@@ -133,9 +134,17 @@ def stand(
     sim.webhook_url = f"{gateway.url}/webhooks/retell"
     monkeypatch.setenv("RETELL_BASE_URL", sim.url)
     monkeypatch.setenv("RETELL_TIMEOUT_SECONDS", "0.5")
-    scheduler = LocalScheduler(
-        aws.scheduler, GROUP, target=lambda payload: stands[0].invoke("execute", payload), sqs=aws.sqs
+    # Scheduler invokes execute asynchronously, once: a function error goes to its on-failure queue, not back to
+    # Scheduler's retries (run in the foreground here, so a test reads the answer).
+    with acting_as("execute"):  # Lambda sends a function's destinations with the function's role
+        destinations = boto3.client("sqs", region_name=REGION)
+    execute = AsynchronousInvocation(
+        "execute",
+        lambda payload: stands[0].invoke("execute", payload),
+        queue_destination(destinations, os.environ["EXECUTE_FAILURES_QUEUE_ARN"]),
+        background=False,
     )
+    scheduler = LocalScheduler(aws.scheduler, GROUP, target=execute, sqs=aws.sqs)
     api = ApiClient(lambda: stands[0].functions.api)
     with acting_as("notify"):  # the stream's event source reads with the notify function's role
         streams = streams_client()
