@@ -58,6 +58,7 @@ from standins.retell_sim.scenarios import Script, refusal, script_for, slow_dial
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 DELIVERY_RETRIES = 3  # Retell retries a webhook that is not answered 2xx up to three times
+DELIVERY_TIMEOUT_SECONDS = 10.0  # and gives up waiting for the answer after 10 s (then retries): no kinder here
 RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_signed_url) expire after a day
 # What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
 NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
@@ -213,7 +214,7 @@ class RetellSimulator(BackgroundServer):
         self._turn_numbers = itertools.count()
         self._in_delivery = 0
         # One client (a connection pool) for every delivery: a client per request would build a TLS context each time.
-        self._http = httpx.Client(timeout=30)
+        self._http = httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS)
         self._deliveries: list[tuple[str, int]] = []
         self._wake = threading.Condition(self._lock)
         self._stopping = False
