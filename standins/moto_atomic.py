@@ -25,7 +25,7 @@
   them, the cancellation reasons) is still moto's own code.
 * **No item kept forever.** For the same reason every ``put_item`` (a new ``Item``) and ``update_item`` (a copy of
   the old one) left one item version behind for good. DynamoDB items are tracked weakly here: the dashboard still
-  lists the live ones, and the replaced ones are freed.
+  lists the live ones, and the replaced ones are freed. So are the stream's records and shard iterators.
 * **No stream record kept forever** (``standins.moto_streams``): a shard keeps its newest records, as DynamoDB keeps
   24 hours of them, and refuses a read of the trimmed part with ``TrimmedDataAccessException``.
 
@@ -75,8 +75,13 @@ def make_moto_dynamodb_atomic() -> None:
         DynamoHandler.call_action = _locked(DynamoHandler.call_action)  # type: ignore[method-assign]
     if "__deepcopy__" not in Table.__dict__:
         Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
-    if "__new__" not in Item.__dict__:
-        Item.__new__ = staticmethod(_weakly_tracked_new)  # type: ignore[method-assign]
+    from moto.dynamodb.models.table import StreamRecord
+    from moto.dynamodbstreams.models import ShardIterator
+
+    # Items, and the stream's records and iterators, which hold two item images each or are made on every read.
+    for model in (Item, StreamRecord, ShardIterator):
+        if "__new__" not in model.__dict__:
+            model.__new__ = staticmethod(_weakly_tracked_new)  # type: ignore[method-assign]
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -23,8 +23,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-RECORDS_KEPT = 2_000
-"""Records kept per shard: about a minute of the busiest soak's writes, at most ~100 MB of a 500-call pool's images."""
+RECORDS_KEPT = 1_000
+"""Records kept per shard: about 10 s of the busiest soak's writes (the feed reads twice a second). A 500-call
+clinic's dialing pool makes records of ~0.5 MB as moto holds them (two images of a 25 KB item), so this bounds the
+stream near 500 MB in the worst case."""
 ITERATORS_KEPT = 1_000
 """Shard iterators kept: the local feed asks for a fresh one every read, so this is minutes of reads."""
 
