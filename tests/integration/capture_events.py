@@ -17,10 +17,8 @@ from scripts.invoke import SAMPLE_CLINIC
 from shared.dal.stream_records import occurrences
 from standins.lambda_events import on_failure_record, rule_input_event, scheduled_event
 from standins.queue_feed import feed_once
-from standins.stream_feed import StreamFeed
-from tests.conftest import TABLE
 from tests.integration.test_notifications import MONDAY_0930_LA, PET_WORSE, tell
-from tests.support.lifecycle import Stand, streams_client
+from tests.support.lifecycle import Stand
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SCHEDULED_ATTEMPT = EVENTS / "execute" / "scheduled-attempt.json"
@@ -54,15 +52,7 @@ def test_capture(stand: Stand) -> None:
     tell(stand)
     call = stand.schedule(phoneNumber=PET_WORSE, scheduledFor=MONDAY_0930_LA)
     stand.run_to_the_end(call["callId"])
-    events: list[dict[str, Any]] = []
-
-    def keep(event: dict[str, Any]) -> dict[str, Any]:
-        events.append(event)
-        return {}
-
-    feed = StreamFeed(stand.aws.dynamodb, streams_client(), TABLE)
-    while feed.feed_once(keep):
-        pass
+    events = stand.stream_events()
     telling = [
         record
         for event in events

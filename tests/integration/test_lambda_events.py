@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, SQSEvent
 
@@ -17,24 +16,8 @@ from standins.lambda_events import (
     scheduled_event,
     sqs_event,
 )
-from standins.stream_feed import StreamFeed
-from tests.conftest import TABLE
 from tests.integration.test_notifications import MONDAY_0930_LA, PET_WORSE, sent, tell
-from tests.support.lifecycle import Stand, streams_client
-
-
-def _stream_events(stand: Stand) -> list[dict[str, Any]]:
-    """The table's stream so far, as the notify function would receive it (nothing is invoked)."""
-    events: list[dict[str, Any]] = []
-
-    def keep(event: dict[str, Any]) -> dict[str, Any]:
-        events.append(event)
-        return {}
-
-    feed = StreamFeed(stand.aws.dynamodb, streams_client(), TABLE)
-    while feed.feed_once(keep):
-        pass
-    return events
+from tests.support.lifecycle import Stand
 
 
 def _follow_up_call(stand: Stand) -> str:
@@ -45,7 +28,7 @@ def _follow_up_call(stand: Stand) -> str:
 
 def test_stream_records_arrive_as_json_with_the_body_in_base64(stand: Stand) -> None:
     _follow_up_call(stand)
-    events = _stream_events(stand)
+    events = stand.stream_events()
     assert events
     for event in events:
         assert as_lambda_delivers(event) == event  # nothing JSON could not carry
@@ -62,7 +45,7 @@ def test_stream_records_arrive_as_json_with_the_body_in_base64(stand: Stand) -> 
 
 def test_the_notify_handler_records_a_notice_from_a_base64_call_record(stand: Stand) -> None:
     call_id = _follow_up_call(stand)
-    answers = [stand.invoke("notify", event) for event in _stream_events(stand)]
+    answers = [stand.invoke("notify", event) for event in stand.stream_events()]
     assert all(answer["batchItemFailures"] == [] for answer in answers)
     assert sum(answer["recorded"] for answer in answers) == 3  # two emails and the chat
     assert sent(stand)[(call_id, "needs_follow_up", "chat")] == 1
@@ -70,7 +53,7 @@ def test_the_notify_handler_records_a_notice_from_a_base64_call_record(stand: St
 
 def test_a_malformed_call_record_is_skipped_not_the_batch(stand: Stand) -> None:
     call_id = _follow_up_call(stand)
-    events = _stream_events(stand)
+    events = stand.stream_events()
     broken = json.loads(json.dumps(events))
     for event in broken:
         for record in event["Records"]:

@@ -61,6 +61,19 @@ class Stand:
             total += fed
         return total
 
+    def stream_events(self) -> list[dict[str, Any]]:
+        """The table's stream from its start, as the notify function would receive it (nothing is invoked)."""
+        events: list[dict[str, Any]] = []
+
+        def keep(event: dict[str, Any]) -> dict[str, Any]:
+            events.append(event)
+            return {}
+
+        feed = StreamFeed(self.aws.dynamodb, streams_client(), TABLE)
+        while feed.feed_once(keep):
+            pass
+        return events
+
     def outbox(self) -> list[dict[str, Any]]:
         response = httpx.get(f"{self.gateway.url}/local/outbox", timeout=5)
         assert response.status_code == 200, response.text
