@@ -12,7 +12,7 @@
   non-final (``bench/fault_matrix.py``);
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
 * notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
-  (``bench/notifications.py``);
+  (``bench/notices.py``);
 * the AWS cost of 1,000 answered calls at 1 to 10,000 clinics, from the answered call's measured figures and each
   scale's simulated cold starts (``bench/infra.py``, ``bench/cold_starts.py``);
 * the capacity model at 100, 1,000 and 10,000 clinics from the answered call's figures (``bench/scale.py``,
@@ -200,7 +200,7 @@ if __name__ == "__main__":
     from bench.handlers import handler_figures
     from bench.infra import cost_per_1000_calls, synth_and_sizes
     from bench.local_stack import local_stack
-    from bench.notifications import notifications
+    from bench.notices import notice_figures
     from bench.reconciler import reconciler_cost
     from bench.safety import layer_sizes, safety_cost
     from bench.scale import capacity_figures
@@ -213,7 +213,7 @@ if __name__ == "__main__":
     safety_cost()
     layer_sizes()
     fault_matrix()
-    notifications()
+    notice_figures()
     synth_and_sizes()
     cost = cost_per_1000_calls(answered, handler_figures(answered))
     capacity_figures(answered, cost)

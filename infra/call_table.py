@@ -27,8 +27,8 @@ class CallTable(Construct):
             ),
             time_to_live_attribute=design.TTL_ATTRIBUTE,
             deletion_protection=True,
-            # Every change, before and after, for the notify function (``functions/notify``): notices are made from
-            # the calls' transitions outside the calls' own processing.
+            # Every change, before and after, for the notices function (``functions/notices``): notices are made
+            # from the calls' transitions outside the calls' own processing.
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -47,7 +47,8 @@ class CallTable(Construct):
             non_key_attributes=list(design.OPEN_WORK_ATTRIBUTES),
         )
         self.table.add_global_secondary_index(
-            # Sparse: the calls needing follow-up per clinic, the notices still to deliver, the clinics to notify.
+            # Sparse: the calls needing follow-up per clinic, the notices still to deliver, the clinics that
+            # name notice recipients.
             index_name=design.FOLLOW_UP_INDEX,
             partition_key=dynamodb.Attribute(name=design.FOLLOW_UP_PARTITION_KEY, type=string),
             sort_key=dynamodb.Attribute(name=design.FOLLOW_UP_SORT_KEY, type=string),

@@ -12,7 +12,7 @@ from infra.api import CallsApi, Users
 from infra.dashboard import Dashboard
 from infra.data import Data
 from infra.functions import Functions
-from infra.notifications import Notifications
+from infra.notices import Notices
 from infra.scheduling import Scheduling
 
 FUNCTION_ROLE = {
@@ -148,13 +148,13 @@ SES_IDENTITY = (
 )
 
 
-def acknowledge_notifications(stack: cdk.Stack, notifications: Notifications) -> None:
-    function = notifications.notify
+def acknowledge_notices(stack: cdk.Stack, notices: Notices) -> None:
+    function = notices.function
     for rule, reason in FUNCTION_ROLE.items():
         _ack(function.role, rule, reason)
     _ack(function.function, "AwsSolutions-L1", FUNCTION)
-    _ack(notifications.dead_letters, "AwsSolutions-SQS3", DEAD_LETTER_QUEUE)
-    if not notifications.sends_email:
+    _ack(notices.dead_letters, "AwsSolutions-SQS3", DEAD_LETTER_QUEUE)
+    if not notices.sends_email:
         return
-    identities = nag_resource_text(stack, notifications.ses_identities)
+    identities = nag_resource_text(stack, notices.ses_identities)
     _ack(function.role, f"AwsSolutions-IAM5[Resource::{identities}]", SES_IDENTITY)

@@ -75,7 +75,7 @@ class Operations(Construct):
         )
         if alert_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alert_email))
-        notify = actions.SnsAction(self.topic)
+        to_topic = actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
 
         def alarm(name: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> None:
@@ -89,7 +89,7 @@ class Operations(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 alarm_description=description,
             )
-            created.add_alarm_action(notify)
+            created.add_alarm_action(to_topic)
             self.alarms.append(created)
 
         for name, queue in dead_letter_queues.items():
@@ -155,7 +155,7 @@ class Operations(Construct):
                 "NoticeStreamFailures",
                 notice_failures.metric_number_of_messages_sent(period=Duration.minutes(5), statistic="Sum"),
                 0,
-                "The notify function could not record the notices of some table changes after ten tries (the "
+                "The notices function could not record the notices of some table changes after ten tries (the "
                 "stream's position is in the queue): clinics may not have been told; read its logs.",
             )
         alarm(

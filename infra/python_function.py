@@ -17,7 +17,7 @@ from shared.telemetry import METRICS_NAMESPACE, SERVICE_NAME
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
-FUNCTION_FOLDERS = ("api", "execute", "retell_webhook", "reconcile", "notify")
+FUNCTION_FOLDERS = ("api", "execute", "retell_webhook", "reconcile", "notices")
 
 
 class PythonFunction(Construct):

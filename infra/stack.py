@@ -5,7 +5,7 @@ with a docstring saying what it owns.
 * ``Scheduling`` (``infra/scheduling.py``): the schedule group, the scheduler role, the dead-letter queues;
 * ``Functions`` (``infra/functions.py``): the three Lambda functions, their layers, and each one's grants;
 * ``Users`` and ``CallsApi`` (``infra/api.py``): the Cognito user pool, the HTTP API and its JWT authorizer;
-* ``Notifications`` (``infra/notifications.py``): the notify function on the table's stream, its sweep and digest
+* ``Notices`` (``infra/notices.py``): the notices function on the table's stream, its sweep and digest
   rules, its SES permission (the deployment's ``notificationSender`` only);
 * ``Operations`` (``infra/operations.py``): the alert topic, alarms and dashboard;
 * ``Dashboard`` (``infra/dashboard.py``): the clinic dashboard, private in S3 behind CloudFront, its origin in the
@@ -34,7 +34,7 @@ from infra.dashboard import Dashboard
 from infra.data import Data
 from infra.deployment import deployment_from_context
 from infra.functions import Functions
-from infra.notifications import Notifications
+from infra.notices import Notices
 from infra.operations import Operations
 from infra.scheduling import Scheduling
 
@@ -74,9 +74,9 @@ class DischargeCallStack(Stack):
             region=self.region,
             user_pool_client_id=self.users.client.user_pool_client_id,
         )
-        self.notifications = Notifications(
+        self.notices = Notices(
             self,
-            "Notifications",
+            "Notices",
             data=self.data,
             deployment=deployment,
             layers=self.functions.layers,
@@ -88,9 +88,9 @@ class DischargeCallStack(Stack):
             "Operations",
             key=self.data.key,
             alert_email=deployment.alert_email,
-            functions={**self.functions.lambdas, "notify": self.notifications.notify.function},
+            functions={**self.functions.lambdas, "notices": self.notices.function.function},
             dead_letter_queues=self.scheduling.dead_letter_queues,
-            notice_failures=self.notifications.dead_letters,
+            notice_failures=self.notices.dead_letters,
             api=self.api,
         )
 
@@ -106,4 +106,4 @@ class DischargeCallStack(Stack):
             self, data=self.data, scheduling=self.scheduling, functions=self.functions, api=self.api, users=self.users
         )
         nag.acknowledge_dashboard(self, self.dashboard)
-        nag.acknowledge_notifications(self, self.notifications)
+        nag.acknowledge_notices(self, self.notices)

@@ -8,8 +8,8 @@
 * the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
 * the reconciler, every ``RECONCILE_EVERY_S`` seconds (default 60), as its recurring schedule runs it in AWS;
-* the notify function, fed by the table's stream (moto's) every half second, its retry sweep every
-  ``NOTIFY_SWEEP_EVERY_S`` seconds (default 60) and the daily digest's check every minute; what it sends goes to
+* the notices function, fed by the table's stream (moto's) every half second, its retry sweep every
+  ``NOTICES_SWEEP_EVERY_S`` seconds (default 60) and the daily digest's check every minute; what it sends goes to
   moto's SES (the sender verified at start) and chat webhooks are captured: ``GET /local/outbox`` lists both;
 * the clinic dashboard at ``http://127.0.0.1:$WEB_PORT`` (default 3002), built from ``web/`` (cached in
   ``.build/``), talking to the local API and signing in with the local stack's tokens;
@@ -66,7 +66,7 @@ class DevSettings:
     execute_workers: int = 8
     webhook_concurrency: int = 4
     reconcile_every_seconds: float = 60.0
-    notify_sweep_seconds: float = 60.0
+    notices_sweep_seconds: float = 60.0
 
     @classmethod
     def from_environment(cls) -> DevSettings:
@@ -84,7 +84,7 @@ class DevSettings:
             execute_workers=int(os.environ.get("EXECUTE_WORKERS") or 8),
             webhook_concurrency=int(os.environ.get("WEBHOOK_CONCURRENCY") or 4),
             reconcile_every_seconds=float(os.environ.get("RECONCILE_EVERY_S") or 60),
-            notify_sweep_seconds=float(os.environ.get("NOTIFY_SWEEP_EVERY_S") or 60),
+            notices_sweep_seconds=float(os.environ.get("NOTICES_SWEEP_EVERY_S") or 60),
         )
 
 
@@ -299,28 +299,28 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
                     say(f"reconciler: checked {result['checked']} calls: {result.get('repairs')}")
 
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
-        with iam_harness.acting_as("notify"):  # the stream's event source reads with the notify function's role
+        with iam_harness.acting_as("notices"):  # the stream's event source reads with the notices function's role
             streams = boto3.client("dynamodbstreams")
         feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], log=say)
 
-        def notify_forever() -> None:
+        def send_notices_forever() -> None:
             # The stream's event source, the sweep's rule (every minute in AWS) and the digest's (hourly in AWS;
             # it sends only at a clinic's hour, once a day, so checking every minute here changes nothing).
             last_sweep = last_digest = time.monotonic()
             while not stop.wait(0.5):
                 try:
-                    feed.feed_once(lambda event: invoke("notify", event))
+                    feed.feed_once(lambda event: invoke("notices", event))
                     now = time.monotonic()
-                    if now - last_sweep >= settings.notify_sweep_seconds:
+                    if now - last_sweep >= settings.notices_sweep_seconds:
                         last_sweep = now
-                        invoke("notify", rule_input_event({"action": "sweep"}))
+                        invoke("notices", rule_input_event({"action": "sweep"}))
                     if now - last_digest >= 60:
                         last_digest = now
-                        invoke("notify", rule_input_event({"action": "digest"}))
+                        invoke("notices", rule_input_event({"action": "digest"}))
                 except Exception as error:  # as a failed invocation: the stream's records come again
-                    say(f"notify: run failed: {error}")
+                    say(f"notices: run failed: {error}")
 
-        threading.Thread(target=notify_forever, name="notify-loop", daemon=True).start()
+        threading.Thread(target=send_notices_forever, name="notices-loop", daemon=True).start()
         gateway.start()
         dashboard = DashboardServer(gateway.url, port=settings.web_port).start()
         token = issue(DEMO_CLINIC, "admin")

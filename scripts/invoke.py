@@ -84,7 +84,7 @@ def _seed_sample_call(clock: Clock) -> None:
     )
     seed = Principal(user_id="seed", clinic_id=SAMPLE_CLINIC, is_admin=True)
     seeding.schedule(seed, request)
-    # Someone to tell, so that a notify sample (a call needing follow-up) records its notices.
+    # Someone to tell, so that a notices sample (a call needing follow-up) records its notices.
     settings = services.settings.current(SAMPLE_CLINIC)
     notifications = settings.notifications.model_copy(update={"emails": ["vet@clinic.example"]})
     services.settings.replace(seed, settings.model_copy(update={"notifications": notifications}))
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with sandbox() as functions:
             result = dict(functions.invoke(args.function, sign_if_asked(event)))
-            if args.function == "notify":  # what was told, as the local outbox holds it
+            if args.function == "notices":  # the notices sent, as the local outbox holds them
                 result["delivered"] = functions.outbox.entries()
     body = result.get("body")
     if isinstance(body, str):

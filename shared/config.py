@@ -36,7 +36,7 @@ class ApiConfig(FunctionConfig):
     page_token_secret_name: str = Field(min_length=1, description="the key that authenticates nextToken values")
 
 
-class NotifyConfig(TableConfig):
+class NoticesConfig(TableConfig):
     """Where notices come from and point to. The sender is an SES-verified identity (CDK context
     ``notificationSender``); links in messages go to the dashboard at ``dashboard_url``."""
 

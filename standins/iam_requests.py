@@ -6,7 +6,7 @@ harness, so nothing is let through unchecked.
   (``dynamodb:BatchGetItem``/``BatchWriteItem``); a transaction is no IAM action of its own, each of its items is
   checked as ``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem`` (``TransactWriteItems``) or
   ``GetItem`` (``TransactGetItems``), as "Using IAM with DynamoDB transactions" in the DynamoDB guide says.
-* DynamoDB Streams (an event source reading for the notify function's role): ``dynamodb:`` actions on the stream's
+* DynamoDB Streams (an event source reading for the notices function's role): ``dynamodb:`` actions on the stream's
   ARN (``GetRecords`` names only an iterator: the stream its client last asked an iterator of).
 * Scheduler: ``schedule/<group>/<name>``; creating or updating a schedule with a role also passes that role
   (``iam:PassRole``, ``iam:PassedToService`` = ``scheduler.amazonaws.com``).

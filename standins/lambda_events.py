@@ -73,7 +73,7 @@ def dynamodb_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str,
 
 
 def dynamodb_stream_event(records: Iterable[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
-    """A batch of the table's stream as the notify function receives it."""
+    """A batch of the table's stream as the notices function receives it."""
     return as_lambda_delivers({"Records": [dynamodb_stream_record(record, stream_arn) for record in records]})
 
 
@@ -150,7 +150,7 @@ def scheduled_event(rule_arn: str, now: datetime | None = None) -> dict[str, Any
 
 def rule_input_event(document: dict[str, Any]) -> dict[str, Any]:
     """A rule target's constant input (``RuleTargetInput.from_object``): the document itself is the event, as for
-    notify's sweep and digest rules."""
+    the notices function's sweep and digest rules."""
     return as_lambda_delivers(dict(document))
 
 

@@ -11,7 +11,7 @@ from shared.adapters.notice_channels import SesEmailChannel
 from shared.bootstrap.api import ApiServices, api_from_environment
 from shared.bootstrap.common import utc_now
 from shared.bootstrap.execute import ExecuteServices, execute_from_environment
-from shared.bootstrap.notify import NotifyServices, notify_from_environment
+from shared.bootstrap.notices import NoticesServices, notices_from_environment
 from shared.bootstrap.reconcile import ReconcilerServices, reconciler_from_environment
 from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_environment
 from shared.config import RetellConfig
@@ -19,7 +19,7 @@ from shared.logic.ports import Clock, ExecuteInvoker, NoticeChannel
 from standins.gateway import LambdaContext
 from standins.iam_harness import acting_as
 from standins.invokers import InProcessExecuteInvoker
-from standins.outbox import CapturedChatChannel, LocalOutbox
+from standins.notice_outbox import CapturedChatChannel, LocalOutbox
 
 
 def run_handler(function: str, event: dict[str, Any], services: Any) -> Any:
@@ -38,7 +38,7 @@ class LocalFunctions:
     execute: ExecuteServices
     retell_webhook: WebhookServices
     reconcile: ReconcilerServices
-    notify: NotifyServices
+    notices: NoticesServices
     outbox: LocalOutbox
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
@@ -68,12 +68,12 @@ class LocalFunctions:
         import boto3
 
         # Each graph is built as its function, so its clients are checked against its role.
-        with acting_as("notify"):
+        with acting_as("notices"):
             channels: dict[str, NoticeChannel] = {
                 "email": SesEmailChannel(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"]),
                 "chat": CapturedChatChannel(outbox),
             }
-            notify = notify_from_environment(clock=clock, channels=channels, on_sent=outbox.record)
+            notices = notices_from_environment(clock=clock, channels=channels, on_sent=outbox.record)
         with acting_as("api"):
             api = api_from_environment(clock=clock, invoker=execute_invoker, retell=retell)
         with acting_as("retell_webhook"):
@@ -81,5 +81,5 @@ class LocalFunctions:
         with acting_as("reconcile"):
             reconcile = reconciler_from_environment(clock=clock, retell=retell, invoker=execute_invoker)
         return LocalFunctions(
-            api=api, execute=execute, retell_webhook=retell_webhook, reconcile=reconcile, notify=notify, outbox=outbox
+            api=api, execute=execute, retell_webhook=retell_webhook, reconcile=reconcile, notices=notices, outbox=outbox
         )

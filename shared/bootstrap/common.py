@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
-from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig, from_environment
+from shared.config import ApiConfig, FunctionConfig, NoticesConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_cap import DialCapRepository
@@ -46,7 +46,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Storage:
-    """The repositories and stores every graph but notify's stands on."""
+    """The repositories and stores every graph but the notices function's stands on."""
 
     calls: CallRepository
     writer: CallWriter
@@ -157,14 +157,14 @@ def aws_clients() -> dict[str, Any]:
     return {"dynamodb": boto3.client("dynamodb"), "scheduler_client": boto3.client("scheduler")}
 
 
-def validate_environment(*, retell: bool, api: bool = False, notify: bool = False) -> None:
+def validate_environment(*, retell: bool, api: bool = False, notices: bool = False) -> None:
     """In Lambda, check the environment while the container starts, so a misconfigured deployment fails its
     first invocation's init loudly (with pydantic's message) instead of a request deep inside. Elsewhere (tests,
     benchmarks importing a handler) nothing is checked until a graph is built."""
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
-    if notify:
-        from_environment(NotifyConfig)
+    if notices:
+        from_environment(NoticesConfig)
         return
     from_environment(FunctionConfig)
     if api:

@@ -10,7 +10,7 @@ from shared.dal.table_design import (
     FOLLOW_UP_INDEX,
     FOLLOW_UP_PARTITION_KEY,
     FOLLOW_UP_SORT_KEY,
-    notified_clinics_partition,
+    clinics_with_recipients_partition,
     settings_key,
 )
 from shared.models.base import format_utc
@@ -37,7 +37,7 @@ class SettingsRepository:
         }
         if settings.notifications.emails or settings.notifications.webhook_url:
             # In the sparse index while the clinic names someone to tell: the daily digest reads only these.
-            item[FOLLOW_UP_PARTITION_KEY] = notified_clinics_partition()
+            item[FOLLOW_UP_PARTITION_KEY] = clinics_with_recipients_partition()
             item[FOLLOW_UP_SORT_KEY] = clinic_id
         self._client.put_item(TableName=self._table, Item=to_item(item))
 
@@ -48,7 +48,7 @@ class SettingsRepository:
             "IndexName": FOLLOW_UP_INDEX,
             "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": FOLLOW_UP_PARTITION_KEY},
-            "ExpressionAttributeValues": {":pk": to_attribute(notified_clinics_partition())},
+            "ExpressionAttributeValues": {":pk": to_attribute(clinics_with_recipients_partition())},
         }
         while True:
             response = self._client.query(**request)

@@ -14,7 +14,7 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   one per event and recipient, written only if absent (a repeated event sends nothing twice); while it is still to
   be delivered, gsi3 ``NOTICES#PENDING`` / ``{nextAttemptAt}#{pk}#{sk}``; it expires through TTL
 * the daily digest is a notice too (subject the clinic, event ``daily_digest-{yyyymmdd}``): once a day
-* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names someone to notify, gsi3
+* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names a notice recipient, gsi3
   ``NOTIFY#CLINICS`` / ``{clinicId}`` (the clinics a daily digest may go to)
 * consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, naming the consultation's latest call; a
   new call of the consultation may take it over only once that call is terminal (or gone)
@@ -174,6 +174,7 @@ def notice_key(subject: str, event: str, channel: str, recipient_digest: str) ->
     }
 
 
-def notified_clinics_partition() -> str:
-    """The follow-up index's partition of the settings of clinics that name someone to notify."""
+def clinics_with_recipients_partition() -> str:
+    """The follow-up index's partition of the settings of clinics that name a notice recipient (a stored value:
+    renaming it would drop every clinic already in it from the daily digest)."""
     return "NOTIFY#CLINICS"

@@ -1,7 +1,7 @@
 """Telling the clinic: events from the table's stream become notices (one per event and recipient, recorded once),
 delivered with retries; a sweep retries what is due; the daily digest goes at each clinic's hour.
 
-Nothing here runs inside a call's own processing: the notify function reads the table's stream, so a channel that
+Nothing here runs inside a call's own processing: the notices function reads the table's stream, so a channel that
 is down (SES refusing, a chat webhook timing out) delays only its notices. A notice is recorded before it is
 delivered, and delivered under a lease: a second sight of the same event records nothing, two deliverers never send
 the same notice at once, and a failed delivery is retried (``RETRY_EVERY``) until ``GIVE_UP_AFTER``.
@@ -23,11 +23,11 @@ from shared.logic.ports import (
     CallQuery,
     CallStore,
     ChannelFailed,
+    ClinicsWithRecipients,
     Clock,
     Notice,
     NoticeChannel,
     NoticeStore,
-    NotifiedClinics,
 )
 from shared.models.settings import ClinicSettings, NotificationEvent
 from shared.observability import logger
@@ -59,7 +59,7 @@ class NoticeService:
         store: NoticeStore,
         settings: ClinicSettingsService,
         channels: dict[str, NoticeChannel],
-        clinics: NotifiedClinics,
+        clinics: ClinicsWithRecipients,
         calls: CallStore,
         *,
         dashboard_url: str,

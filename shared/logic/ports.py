@@ -324,9 +324,9 @@ class NoticeChannel(Protocol):
         """Hand the message over; ``ChannelFailed`` if it was not taken."""
 
 
-class NotifiedClinics(Protocol):
+class ClinicsWithRecipients(Protocol):
     def clinics_with_recipients(self) -> list[str]:
-        """The clinics whose settings name someone to notify."""
+        """The clinics whose settings name a notice recipient."""
 
 
 class ReadAhead(Protocol):

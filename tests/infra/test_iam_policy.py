@@ -217,21 +217,21 @@ class TestTheStack:
     """The synthesized stack's roles (the local deployment's: it names a sender), resolved onto the test resources."""
 
     def test_every_function_has_its_role(self, roles: dict[str, RolePolicy]) -> None:
-        assert set(roles) == {"api", "execute", "retell_webhook", "reconcile", "notify"}
+        assert set(roles) == {"api", "execute", "retell_webhook", "reconcile", "notices"}
 
     def test_the_resources_resolve_to_the_local_ones(self, roles: dict[str, RolePolicy]) -> None:
         schedule = f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/discharge-calls-test/call-x-a1-t"
         secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:discharge-calls-test/retell-api-key-AbCdEf"
         for function in roles:
-            assert roles[function].evaluate("scheduler:CreateSchedule", schedule).allowed is (function != "notify")
-            assert roles[function].evaluate("secretsmanager:GetSecretValue", secret).allowed is (function != "notify")
+            assert roles[function].evaluate("scheduler:CreateSchedule", schedule).allowed is (function != "notices")
+            assert roles[function].evaluate("secretsmanager:GetSecretValue", secret).allowed is (function != "notices")
         assert roles["api"].evaluate("lambda:InvokeFunction", ENVIRONMENT["EXECUTE_FUNCTION_ARN"]).allowed
         assert not roles["execute"].evaluate("lambda:InvokeFunction", ENVIRONMENT["EXECUTE_FUNCTION_ARN"]).allowed
-        assert roles["notify"].evaluate("dynamodb:GetRecords", f"{TABLE_ARN}/stream/2026-11-23T16:00:00.000").allowed
+        assert roles["notices"].evaluate("dynamodb:GetRecords", f"{TABLE_ARN}/stream/2026-11-23T16:00:00.000").allowed
         assert roles["reconcile"].evaluate("sqs:ReceiveMessage", ENVIRONMENT["SCHEDULER_DLQ_ARN"]).allowed
 
     def test_the_two_grants_fixed_by_hand(self, roles: dict[str, RolePolicy]) -> None:
-        assert roles["notify"].evaluate("dynamodb:UpdateItem", TABLE_ARN).allowed
+        assert roles["notices"].evaluate("dynamodb:UpdateItem", TABLE_ARN).allowed
         assert roles["api"].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi3").allowed
         assert not roles["api"].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi2").allowed
         assert not roles["api"].evaluate("dynamodb:Scan", TABLE_ARN).allowed
@@ -246,13 +246,13 @@ class TestAttribution:
         iam_harness.install()
         key = {"pk": {"S": "x"}, "sk": {"S": "y"}}
         with mock_aws():
-            with iam_harness.acting_as("notify"):
-                notify_client = boto3.client("dynamodb", region_name=REGION)
+            with iam_harness.acting_as("notices"):
+                notices_client = boto3.client("dynamodb", region_name=REGION)
             errors: list[BaseException] = []
 
             def delete() -> None:  # in another thread, where no function acts
                 try:
-                    notify_client.delete_item(TableName="calls-test", Key=key)
+                    notices_client.delete_item(TableName="calls-test", Key=key)
                 except BaseException as error:
                     errors.append(error)
 
@@ -262,8 +262,8 @@ class TestAttribution:
                 thread.join()
             (refusal,) = refused
             assert [str(e) for e in errors] == [str(refusal)]
-            assert (refusal.function, refusal.action, refusal.resource) == ("notify", "dynamodb:DeleteItem", TABLE_ARN)
-            assert str(refusal).startswith("IAM: the notify function's role may not dynamodb:DeleteItem on arn:")
+            assert (refusal.function, refusal.action, refusal.resource) == ("notices", "dynamodb:DeleteItem", TABLE_ARN)
+            assert str(refusal).startswith("IAM: the notices function's role may not dynamodb:DeleteItem on arn:")
             # The test's own client is not checked: moto answers it (there is no table).
             with pytest.raises(ClientError, match="ResourceNotFound"):
                 boto3.client("dynamodb", region_name=REGION).delete_item(TableName="calls-test", Key=key)

@@ -100,7 +100,7 @@ class TestFunctions:
         assert sorted(f["Properties"]["Handler"] for f in functions) == [
             "api.handler.lambda_handler",
             "execute.handler.lambda_handler",
-            "notify.handler.lambda_handler",
+            "notices.handler.lambda_handler",
             "reconcile.handler.lambda_handler",
             "retell_webhook.handler.lambda_handler",
         ]
@@ -113,7 +113,7 @@ class TestFunctions:
             assert "LogGroup" in props["LoggingConfig"]
             assert len(props["Layers"]) == 2
             env = props["Environment"]["Variables"]
-            if props["Handler"].startswith("notify."):  # never places a schedule; only the table and its channels
+            if props["Handler"].startswith("notices."):  # never places a schedule; only the table and its channels
                 assert {"TABLE_NAME", "NOTIFICATION_SENDER", "DASHBOARD_URL"} <= set(env)
             else:
                 assert {"TABLE_NAME", "SCHEDULE_GROUP_NAME", "EXECUTE_FUNCTION_ARN", "SCHEDULER_ROLE_ARN"} <= set(env)
@@ -248,14 +248,14 @@ class TestApi:
         assert api["Properties"]["CorsConfiguration"]["AllowOrigins"] == [*origins, dashboard]
 
 
-def notify_template(**context: str) -> dict[str, Any]:
+def notices_template(**context: str) -> dict[str, Any]:
     from app import STACK_NAME, build_app
 
     app = build_app(context={"aws:cdk:bundling-stacks": [], **context})
     return dict(app.synth().get_stack_by_name(STACK_NAME).template)
 
 
-class TestNotifications:
+class TestNotices:
     def test_the_table_streams_both_images_and_indexes_follow_ups(self, template: dict[str, Any]) -> None:
         (table,) = resources_of_type(template, "AWS::DynamoDB::Table").values()
         props = table["Properties"]
@@ -263,54 +263,54 @@ class TestNotifications:
         (gsi3,) = [g for g in props["GlobalSecondaryIndexes"] if g["IndexName"] == "gsi3"]
         assert [k["AttributeName"] for k in gsi3["KeySchema"]] == ["gsi3pk", "gsi3sk"]
 
-    def test_the_stream_feeds_notify_with_partial_failures_bisection_and_a_dead_letter_queue(
+    def test_the_stream_feeds_the_notices_function_with_partial_failures_bisection_and_a_dead_letter_queue(
         self, template: dict[str, Any]
     ) -> None:
-        notify = logical_id(template, "AWS::Lambda::Function", "NotificationsNotify")
+        notices = logical_id(template, "AWS::Lambda::Function", "NoticesFunction")
         (mapping,) = [
             m
             for m in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
-            if m["Properties"]["FunctionName"] == {"Ref": notify}
+            if m["Properties"]["FunctionName"] == {"Ref": notices}
         ]
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert props["BisectBatchOnFunctionError"] is True
         assert props["MaximumRetryAttempts"] == 10
-        failures = logical_id(template, "AWS::SQS::Queue", "NotificationsStreamFailures")
+        failures = logical_id(template, "AWS::SQS::Queue", "NoticesStreamFailures")
         assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [failures, "Arn"]}
         table = logical_id(template, "AWS::DynamoDB::Table", "CallsTable")
         assert props["EventSourceArn"] == {"Fn::GetAtt": [table, "StreamArn"]}
 
     def test_a_sweep_every_minute_and_digests_every_hour(self, template: dict[str, Any]) -> None:
-        notify = logical_id(template, "AWS::Lambda::Function", "NotificationsNotify")
+        notices = logical_id(template, "AWS::Lambda::Function", "NoticesFunction")
         rules = {
             r["Properties"]["ScheduleExpression"]: json.loads(r["Properties"]["Targets"][0]["Input"])
             for r in resources_of_type(template, "AWS::Events::Rule").values()
-            if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [notify, "Arn"]}
+            if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [notices, "Arn"]}
         }
         assert rules == {"rate(1 minute)": {"action": "sweep"}, "cron(5 * * * ? *)": {"action": "digest"}}
 
-    def test_without_a_sender_notify_may_send_no_email(self, template: dict[str, Any]) -> None:
-        statements = policy_statements(template, "NotificationsNotifyRole")
+    def test_without_a_sender_the_notices_function_may_send_no_email(self, template: dict[str, Any]) -> None:
+        statements = policy_statements(template, "NoticesFunctionRole")
         assert not any(action.startswith("ses:") for action in actions_of(statements))
         assert "dynamodb:Scan" not in actions_of(statements)
 
-    def test_with_a_sender_notify_may_send_email_from_it_alone(self) -> None:
-        template = notify_template(notificationSender="alerts@clinic.example")
-        statements = policy_statements(template, "NotificationsNotifyRole")
+    def test_with_a_sender_the_notices_function_may_send_email_from_it_alone(self) -> None:
+        template = notices_template(notificationSender="alerts@clinic.example")
+        statements = policy_statements(template, "NoticesFunctionRole")
         (ses,) = [s for s in statements if "ses:SendEmail" in json.dumps(s["Action"])]
         assert ses["Action"] == "ses:SendEmail"
         assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": "alerts@clinic.example"}}
-        (notify,) = [
+        (notices,) = [
             f
             for f in ours(template, "AWS::Lambda::Function").values()
-            if f["Properties"]["Handler"].startswith("notify.")
+            if f["Properties"]["Handler"].startswith("notices.")
         ]
-        assert notify["Properties"]["Environment"]["Variables"]["NOTIFICATION_SENDER"] == "alerts@clinic.example"
+        assert notices["Properties"]["Environment"]["Variables"]["NOTIFICATION_SENDER"] == "alerts@clinic.example"
 
     def test_a_sender_that_is_no_address_fails_synth(self) -> None:
         with pytest.raises(ValueError, match="notificationSender"):
-            notify_template(notificationSender="not-an-address")
+            notices_template(notificationSender="not-an-address")
 
 
 class TestOperations:
@@ -318,7 +318,7 @@ class TestOperations:
         self, template: dict[str, Any]
     ) -> None:
         alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        assert len(alarms) == 20  # with notify's errors and throttles, its stream failures, notices given up
+        assert len(alarms) == 20  # with the notices function's errors and throttles, its stream failures, given up
         topic = logical_id(template, "AWS::SNS::Topic", "OperationsAlerts")
         for alarm in alarms:
             assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
@@ -349,7 +349,7 @@ class TestOperations:
         mappings = [
             m
             for m in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
-            if "StartingPosition" not in m["Properties"]  # the queues; the table's stream feeds notify
+            if "StartingPosition" not in m["Properties"]  # the queues; the table's stream feeds the notices function
         ]
         assert {m["Properties"]["FunctionName"]["Ref"] for m in mappings} == {reconcile}
         sources = {json.dumps(m["Properties"]["EventSourceArn"]) for m in mappings}

@@ -1,4 +1,4 @@
-"""Captures the sample events under events/notify and events/reconcile from a run of the stand-ins, as Lambda
+"""Captures the sample events under events/notices and events/reconcile from a run of the stand-ins, as Lambda
 would deliver them (``standins.lambda_events``): ``CAPTURE_EVENTS=1 pytest tests/integration/capture_events.py``.
 The samples are about the sandbox's seeded clinic and call (``scripts.invoke``), so ``make invoke`` acts on them."""
 
@@ -14,10 +14,10 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from scripts.invoke import SAMPLE_CLINIC
-from shared.dal.stream_records import occurrences
+from shared.dal.notice_stream_records import occurrences
 from standins.lambda_events import on_failure_record, rule_input_event, scheduled_event
 from standins.queue_feed import feed_once
-from tests.integration.test_notifications import MONDAY_0930_LA, PET_WORSE, tell
+from tests.integration.test_notices import MONDAY_0930_LA, PET_WORSE, tell
 from tests.support.lifecycle import Stand
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -59,9 +59,9 @@ def test_capture(stand: Stand) -> None:
         for record in event["Records"]
         if "body" in record["dynamodb"].get("NewImage", {}) and occurrences(DynamoDBRecord(record))
     ]
-    _write(EVENTS / "notify" / "call-needs-follow-up.json", {"Records": telling[:1]})
-    _write(EVENTS / "notify" / "sweep.json", rule_input_event({"action": "sweep"}))
-    _write(EVENTS / "notify" / "digest.json", rule_input_event({"action": "digest"}))
+    _write(EVENTS / "notices" / "call-needs-follow-up.json", {"Records": telling[:1]})
+    _write(EVENTS / "notices" / "sweep.json", rule_input_event({"action": "sweep"}))
+    _write(EVENTS / "notices" / "digest.json", rule_input_event({"action": "digest"}))
     rule = "arn:aws:events:us-east-1:123456789012:rule/calls-reconcile"
     _write(EVENTS / "reconcile" / "scheduled.json", scheduled_event(rule, datetime(2026, 11, 23, 17, 30)))
     attempt = json.loads(SCHEDULED_ATTEMPT.read_text())

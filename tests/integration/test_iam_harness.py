@@ -1,6 +1,6 @@
 """The IAM harness bites: with a grant removed from the synthesized template, the request the real code makes is
-refused, naming the function, the action and the resource (the two grants fixed by hand on main: notify's
-``dynamodb:UpdateItem``, the API's ``dynamodb:Query`` of the follow-up index)."""
+refused, naming the function, the action and the resource (the two grants fixed by hand on main: the notices
+function's ``dynamodb:UpdateItem``, the API's ``dynamodb:Query`` of the follow-up index)."""
 
 from __future__ import annotations
 
@@ -38,19 +38,19 @@ def without(function_prefix: str, keep: Callable[[Any], bool]) -> dict[str, Any]
     return template
 
 
-def test_notify_without_update_item_cannot_claim_a_notice(stand: Stand) -> None:
+def test_the_notices_function_without_update_item_cannot_claim_a_notice(stand: Stand) -> None:
     settings = stand.api.get("/clinic/settings").data
     settings["notifications"] = {"emails": ["vet@clinic.example"]}
     assert stand.api.put("/clinic/settings", settings).status == 200
     call = stand.schedule(phoneNumber=FAILS, scheduledFor=stand.clock.now.isoformat())
     assert stand.run_to_the_end(call["callId"])["status"] == "failed"
-    template = without("NotificationsNotifyRole", lambda value: value != "dynamodb:UpdateItem")
+    template = without("NoticesFunctionRole", lambda value: value != "dynamodb:UpdateItem")
     refusing = iam_harness.using_template(template)
     with refusing, iam_harness.refusals_expected() as refused, contextlib.suppress(IamRefused):
-        stand.stream.feed_once(lambda event: stand.invoke("notify", event))
-    assert refused, "notify claimed its notice without dynamodb:UpdateItem"
-    assert {(r.function, r.action, r.resource) for r in refused} == {("notify", "dynamodb:UpdateItem", TABLE_ARN)}
-    assert f"the notify function's role may not dynamodb:UpdateItem on {TABLE_ARN}" in str(refused[0])
+        stand.stream.feed_once(lambda event: stand.invoke("notices", event))
+    assert refused, "the notices function claimed its notice without dynamodb:UpdateItem"
+    assert {(r.function, r.action, r.resource) for r in refused} == {("notices", "dynamodb:UpdateItem", TABLE_ARN)}
+    assert f"the notices function's role may not dynamodb:UpdateItem on {TABLE_ARN}" in str(refused[0])
     assert stand.outbox() == []  # nothing was sent
 
 

@@ -16,7 +16,7 @@ from standins.lambda_events import (
     scheduled_event,
     sqs_event,
 )
-from tests.integration.test_notifications import MONDAY_0930_LA, PET_WORSE, sent, tell
+from tests.integration.test_notices import MONDAY_0930_LA, PET_WORSE, sent, tell
 from tests.support.lifecycle import Stand
 
 
@@ -43,9 +43,9 @@ def test_stream_records_arrive_as_json_with_the_body_in_base64(stand: Stand) -> 
                 base64.b64decode(body["B"], validate=True)
 
 
-def test_the_notify_handler_records_a_notice_from_a_base64_call_record(stand: Stand) -> None:
+def test_the_notices_handler_records_a_notice_from_a_base64_call_record(stand: Stand) -> None:
     call_id = _follow_up_call(stand)
-    answers = [stand.invoke("notify", event) for event in stand.stream_events()]
+    answers = [stand.invoke("notices", event) for event in stand.stream_events()]
     assert all(answer["batchItemFailures"] == [] for answer in answers)
     assert sum(answer["recorded"] for answer in answers) == 3  # two emails and the chat
     assert sent(stand)[(call_id, "needs_follow_up", "chat")] == 1
@@ -59,10 +59,10 @@ def test_a_malformed_call_record_is_skipped_not_the_batch(stand: Stand) -> None:
         for record in event["Records"]:
             if "body" in record["dynamodb"].get("NewImage", {}):
                 record["dynamodb"]["NewImage"]["body"]["B"] = "not base64!"
-    answers = [stand.invoke("notify", event) for event in broken]
+    answers = [stand.invoke("notices", event) for event in broken]
     assert all(answer["batchItemFailures"] == [] for answer in answers)
     assert sent(stand) == {}
-    assert [stand.invoke("notify", event) for event in events]  # the good records still tell
+    assert [stand.invoke("notices", event) for event in events]  # the good records still tell
     assert sent(stand)[(call_id, "needs_follow_up", "chat")] == 1
 
 

@@ -98,8 +98,8 @@ def test_lifecycles_and_error_paths_log_no_personal_data(
     for number in NOTIFIED_NUMBERS:
         call = stand.schedule(phoneNumber=number, **person)
         flagged.append(stand.run_to_the_end(call["callId"]))
-    assert stand.notify() > 0
-    assert stand.invoke("notify", {"action": "sweep"})["failed"] >= 0
+    assert stand.feed_stream() > 0
+    assert stand.invoke("notices", {"action": "sweep"})["failed"] >= 0
     told = {entry["callId"] for entry in stand.outbox() if entry["channel"] == "email"}
     assert told >= {call["callId"] for call in flagged}  # the emails went (the earlier failed calls' too)
     assert all(entry["channel"] == "email" for entry in stand.outbox())  # the chat messages wait

@@ -72,7 +72,7 @@ def test_webhook_sample_runs(stand: Stand, name: str) -> None:
     assert stand.invoke("retell_webhook", sign_if_asked(event))["statusCode"] == WEBHOOK_STATUS[name]
 
 
-NOTIFY_RECORDED = {"call-needs-follow-up": 1, "sweep": 0, "digest": 0}
+NOTICES_RECORDED_BY_SAMPLE = {"call-needs-follow-up": 1, "sweep": 0, "digest": 0}
 RECONCILE_SAMPLES = {"scheduled", "scheduler-dead-letters", "execute-failures"}
 
 
@@ -81,23 +81,23 @@ def test_every_sample_folder_and_file_is_covered() -> None:
         "api",
         "execute",
         "retell_webhook",
-        "notify",
+        "notices",
         "reconcile",
     }
-    assert {path.stem for path in (EVENTS / "notify").glob("*.json")} == set(NOTIFY_RECORDED)
+    assert {path.stem for path in (EVENTS / "notices").glob("*.json")} == set(NOTICES_RECORDED_BY_SAMPLE)
     assert {path.stem for path in (EVENTS / "reconcile").glob("*.json")} == RECONCILE_SAMPLES
 
 
-@pytest.mark.parametrize("name", sorted(NOTIFY_RECORDED))
-def test_notify_sample_runs(stand: Stand, name: str) -> None:
+@pytest.mark.parametrize("name", sorted(NOTICES_RECORDED_BY_SAMPLE))
+def test_notices_sample_runs(stand: Stand, name: str) -> None:
     """The stream sample's call record holds its body as base64 text, as Lambda delivers it; its notice is
     recorded for the seeded clinic's one recipient."""
     _seed_sample_call(stand.clock)
-    event = json.loads((EVENTS / "notify" / f"{name}.json").read_text())
-    answer = stand.invoke("notify", event)
+    event = json.loads((EVENTS / "notices" / f"{name}.json").read_text())
+    answer = stand.invoke("notices", event)
     assert "ignored" not in answer
     assert answer.get("batchItemFailures", []) == []
-    assert answer["recorded"] == NOTIFY_RECORDED[name]
+    assert answer["recorded"] == NOTICES_RECORDED_BY_SAMPLE[name]
 
 
 @pytest.mark.parametrize("name", sorted(RECONCILE_SAMPLES))

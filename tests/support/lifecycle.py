@@ -21,7 +21,7 @@ from standins.aws_stand_ins import REGION, RETELL_TEST_KEY
 from standins.gateway import LocalGateway
 from standins.iam_harness import acting_as
 from standins.invokers import AsynchronousInvocation, queue_destination
-from standins.outbox import LocalOutbox
+from standins.notice_outbox import LocalOutbox
 from standins.retell_sim import RetellSimulator
 from standins.scheduler_loop import Fired, LocalScheduler, fire_time
 from standins.stack import LocalFunctions
@@ -53,16 +53,16 @@ class Stand:
         config = from_environment(RetellConfig).model_copy(update=retell)
         self.functions = _functions(self.clock, invoker=invoker, retell=config, outbox=self.functions.outbox)
 
-    def notify(self) -> int:
-        """Feed the table's stream to the notify function until it is drained (as its event source would); the
+    def feed_stream(self) -> int:
+        """Feed the table's stream to the notices function until it is drained (as its event source would); the
         number of records handed over."""
         total = 0
-        while fed := self.stream.feed_once(lambda event: self.invoke("notify", event)):
+        while fed := self.stream.feed_once(lambda event: self.invoke("notices", event)):
             total += fed
         return total
 
     def stream_events(self) -> list[dict[str, Any]]:
-        """The table's stream from its start, as the notify function would receive it (nothing is invoked)."""
+        """The table's stream from its start, as the notices function would receive it (nothing is invoked)."""
         events: list[dict[str, Any]] = []
 
         def keep(event: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def stand(
     )
     scheduler = LocalScheduler(aws.scheduler, GROUP, target=execute, sqs=aws.sqs)
     api = ApiClient(lambda: stands[0].functions.api)
-    with acting_as("notify"):  # the stream's event source reads with the notify function's role
+    with acting_as("notices"):  # the stream's event source reads with the notices function's role
         streams = streams_client()
     stream = StreamFeed(aws.dynamodb, streams, TABLE)
     stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock), stream))

@@ -86,14 +86,14 @@ def latency() -> None:
     stop = threading.Event()
     with simulated_stack(clock) as stack:
         scheduler, sim = stack.scheduler, stack.sim
-        with acting_as("notify"):  # its email channel and the stream's reader are the notify function's
+        with acting_as("notices"):  # its email channel and the stream's reader are the notices function's
             ses = TimedSes(boto3.client("ses"), os.environ["NOTIFICATION_SENDER"])
-            notify = _with_channel(stack.functions, ses)
+            notices = _with_channel(stack.functions, ses)
             streams = _streams()
-        functions = LocalFunctions(  # the stack's functions, with a notify whose email channel times the hand-off
+        functions = LocalFunctions(  # the stack's functions; the notices graph's email channel times the hand-off
             **{
                 **{name: getattr(stack.functions, name) for name in ("api", "execute", "retell_webhook", "reconcile")},
-                "notify": notify,
+                "notices": notices,
                 "outbox": stack.functions.outbox,
             }
         )
@@ -103,7 +103,7 @@ def latency() -> None:
 
         def poll() -> None:
             while not stop.wait(POLL_SECONDS):
-                feed.feed_once(lambda event: functions.invoke("notify", event))
+                feed.feed_once(lambda event: functions.invoke("notices", event))
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
@@ -132,12 +132,12 @@ def latency() -> None:
 
 
 def _with_channel(functions: Any, ses: Any) -> Any:
-    from shared.bootstrap.notify import notify_from_environment
-    from standins.outbox import CapturedChatChannel
+    from shared.bootstrap.notices import notices_from_environment
+    from standins.notice_outbox import CapturedChatChannel
 
     outbox = functions.outbox
-    return notify_from_environment(
-        clock=functions.notify.clock,
+    return notices_from_environment(
+        clock=functions.notices.clock,
         channels={"email": ses, "chat": CapturedChatChannel(outbox)},
         on_sent=outbox.record,
     )
@@ -157,14 +157,14 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
         functions, sim = stack.functions, stack.sim
         claims = claims_for("b")
         _configure(functions, claims)
-        with acting_as("notify"):  # the stream's event source reads with the notify function's role
+        with acting_as("notices"):  # the stream's event source reads with the notices function's role
             streams = _streams()
         feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
 
         def drain() -> None:
-            while feed.feed_once(lambda event: functions.invoke("notify", event)):
+            while feed.feed_once(lambda event: functions.invoke("notices", event)):
                 pass
-            functions.invoke("notify", {"action": "sweep"})
+            functions.invoke("notices", {"action": "sweep"})
 
         _, status, _ = play_fault(stack, fault, now, claims, each_minute=drain)
         for _ in range(5):  # the analysis, and a last few minutes of reconciling and sweeping
@@ -203,7 +203,7 @@ def notices_per_event() -> None:
     print(f"  all faults: notices per event and recipient {overall:.2f} ({total_notices} notices)")
 
 
-def notifications() -> None:
+def notice_figures() -> None:
     started = datetime.now(UTC)
     latency()
     notices_per_event()
@@ -211,4 +211,4 @@ def notifications() -> None:
 
 
 if __name__ == "__main__":
-    notifications()
+    notice_figures()

@@ -1,4 +1,4 @@
-"""The notify function's graph."""
+"""The notices function's graph."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.bootstrap.common import utc_now
-from shared.config import NotifyConfig, from_environment
+from shared.config import NoticesConfig, from_environment
 from shared.dal.call_repository import CallRepository
 from shared.dal.notices import NoticeRepository
 from shared.dal.pagination import PageTokens
@@ -20,16 +20,16 @@ from shared.logic.ports import Clock, Notice, NoticeChannel
 
 
 @dataclass(frozen=True)
-class NotifyServices:
-    """What the notify function uses."""
+class NoticesServices:
+    """What the notices function uses."""
 
     notices: NoticeService
     clock: Clock
 
 
-def notice_channels(ses: Any, config: NotifyConfig) -> dict[str, NoticeChannel]:
+def notice_channels(ses: Any, config: NoticesConfig) -> dict[str, NoticeChannel]:
     """Chat webhooks always; email when the deployment names its sender identity."""
-    # Imported here, not at the top: only the notify function sends, and the channels bring httpx (~80 ms of every
+    # Imported here, not at the top: only the notices function sends, and the channels bring httpx (~80 ms of every
     # other function's cold start otherwise).
     from shared.adapters.notice_channels import ChatWebhookChannel, SesEmailChannel
 
@@ -39,14 +39,14 @@ def notice_channels(ses: Any, config: NotifyConfig) -> dict[str, NoticeChannel]:
     return channels
 
 
-def build_notify(
-    config: NotifyConfig,
+def build_notices(
+    config: NoticesConfig,
     *,
     dynamodb: Any,
     channels: dict[str, NoticeChannel],
     clock: Clock,
     on_sent: Callable[[Notice, datetime], None] | None = None,
-) -> NotifyServices:
+) -> NoticesServices:
     """Its own page-token key: the digest pages through a clinic's calls within one run, no token leaves it."""
     key = secrets.token_bytes(32)
     settings_repository = SettingsRepository(dynamodb, config.table_name)
@@ -61,19 +61,19 @@ def build_notify(
         clock=clock,
         on_sent=on_sent,
     )
-    return NotifyServices(notices=notices, clock=clock)
+    return NoticesServices(notices=notices, clock=clock)
 
 
-def notify_from_environment(
+def notices_from_environment(
     *,
     clock: Clock = utc_now,
     channels: dict[str, NoticeChannel] | None = None,
     on_sent: Callable[[Notice, datetime], None] | None = None,
-) -> NotifyServices:
+) -> NoticesServices:
     import boto3
 
-    config = from_environment(NotifyConfig)
-    return build_notify(
+    config = from_environment(NoticesConfig)
+    return build_notices(
         config,
         dynamodb=boto3.client("dynamodb"),
         channels=channels or notice_channels(boto3.client("ses"), config),

@@ -1,13 +1,13 @@
-"""Notifications: the notify function, fed by the calls table's stream, and what it may do.
+"""Notices: the notices function, fed by the calls table's stream, and what it may do.
 
-Owns the notify function (``functions/notify``), its stream event source (partial batch responses, bisect on
+Owns the notices function (``functions/notices``), its stream event source (partial batch responses, bisect on
 error, ten retries, then the record's position to an encrypted dead-letter queue that an alarm watches), the rules
 that run its retry sweep every minute and the daily digests every hour, and its grants: the table's items (notices
-and reading calls and settings), the follow-up index (pending notices, the worklist, the clinics to notify), the
-clinic index (a digest's calls), the data key, and ``ses:SendEmail`` only from the deployment's sender
-(``notificationSender``, condition ``ses:FromAddress``). Chat webhooks need no AWS permission.
+and reading calls and settings), the follow-up index (pending notices, the worklist, the clinics that name notice
+recipients), the clinic index (a digest's calls), the data key, and ``ses:SendEmail`` only from the deployment's
+sender (``notificationSender``, condition ``ses:FromAddress``). Chat webhooks need no AWS permission.
 
-A notification outage never touches a call: the call functions only write the table; the stream carries the change
+A channel outage never touches a call: the call functions only write the table; the stream carries the change
 here, and a notice that cannot be delivered waits in the table for the sweep.
 """
 
@@ -30,7 +30,7 @@ from infra.deployment import Deployment
 from infra.python_function import PythonFunction
 from shared.dal import table_design
 
-NOTIFY_TABLE_ACTIONS = [
+NOTICES_TABLE_ACTIONS = [
     "dynamodb:GetItem",  # a call, the clinic's settings
     "dynamodb:BatchGetItem",  # a digest's page of calls
     "dynamodb:PutItem",  # a notice, once per event (put-if-absent)
@@ -39,7 +39,7 @@ NOTIFY_TABLE_ACTIONS = [
 """Named, not sliced from another function's list: a slice silently lost ``UpdateItem`` when that list grew."""
 
 
-class Notifications(Construct):
+class Notices(Construct):
     def __init__(
         self,
         scope: Construct,
@@ -52,11 +52,11 @@ class Notifications(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.notify = PythonFunction(
+        self.function = PythonFunction(
             self,
-            "Notify",
-            folder="notify",
-            description="Tells clinics about failed calls, calls needing follow-up, the daily digest (table stream)",
+            "Function",
+            folder="notices",
+            description="Sends clinics notices: failed calls, calls needing follow-up, the daily digest (table stream)",
             layers=layers,
             environment={
                 "TABLE_NAME": data.table.table_name,
@@ -67,7 +67,7 @@ class Notifications(Construct):
             timeout=Duration.minutes(1),
             log_retention=log_retention,
         )
-        function = self.notify.function
+        function = self.function.function
         stack = Stack.of(self)
         self.sends_email = bool(deployment.notification_sender)
         self.ses_identities = f"arn:{stack.partition}:ses:{stack.region}:{stack.account}:identity/*"
@@ -114,9 +114,9 @@ class Notifications(Construct):
             ],
         )
 
-        role = self.notify.role
+        role = self.function.role
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=NOTIFY_TABLE_ACTIONS, resources=[data.table.table_arn])
+            iam.PolicyStatement(actions=NOTICES_TABLE_ACTIONS, resources=[data.table.table_arn])
         )
         indexes = [
             f"{data.table.table_arn}/index/{table_design.FOLLOW_UP_INDEX}",

@@ -1,4 +1,4 @@
-"""Notify: tells the clinic what matters, outside every call's own processing.
+"""Notices: sends the clinic a notice of what matters, outside every call's own processing.
 
 Input: a batch of the table's stream (``NEW_AND_OLD_IMAGES``): each record's events (a call failed or could not be
 resolved, a call needs follow-up, the Retell account's breaker opened) are recorded as notices, once per event and
@@ -19,15 +19,15 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
-from shared.bootstrap.notify import NotifyServices, notify_from_environment
-from shared.dal.stream_records import occurrences
+from shared.bootstrap.notices import NoticesServices, notices_from_environment
+from shared.dal.notice_stream_records import occurrences
 from shared.logic.notices import Delivery
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
-validate_environment(retell=False, notify=True)
+validate_environment(retell=False, notices=True)
 
-services: Callable[[], NotifyServices] = cache(notify_from_environment)
+services: Callable[[], NoticesServices] = cache(notices_from_environment)
 """This container's services: built on first use, reused while the container is warm."""
 
 
@@ -39,7 +39,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def handle(event: dict[str, Any], context: LambdaContext, *, services: NotifyServices) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: LambdaContext, *, services: NoticesServices) -> dict[str, Any]:
     if "Records" in event:
         return _stream(event, context, services)
     action = event.get("action")
@@ -49,14 +49,14 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: NotifySer
     elif action == "sweep":
         delivery = services.notices.sweep()
     else:
-        logger.warning("notify: an event it does not know; nothing done", extra={"action": str(action)[:40]})
+        logger.warning("notices: an event it does not know; nothing done", extra={"action": str(action)[:40]})
         return {"ignored": True}
     _count(delivery)
-    logger.info(f"notify: {action}", extra={"sent": delivery.sent, "failed": delivery.failed})
+    logger.info(f"notices: {action}", extra={"sent": delivery.sent, "failed": delivery.failed})
     return {"recorded": delivery.recorded, "sent": delivery.sent, "failed": delivery.failed}
 
 
-def _stream(event: dict[str, Any], context: LambdaContext, services: NotifyServices) -> dict[str, Any]:
+def _stream(event: dict[str, Any], context: LambdaContext, services: NoticesServices) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     totals = {"recorded": 0, "sent": 0, "failed": 0}
 

@@ -1,6 +1,6 @@
 """Notices and the follow-up worklist through the local stack: the API and webhook handlers behind the local
 gateway, moto (the table and its stream as synthesized, SES with the sender verified), the simulated Retell over
-real HTTP, and the notify function fed by the table's stream. Each event is told exactly once per recipient, also
+real HTTP, and the notices function fed by the table's stream. Each event is sent exactly once per recipient, also
 when webhooks repeat or two reconcilers race; a channel that is down for a while delivers later, once."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_each_event_is_told_once_per_recipient(stand: Stand, number: str, event:
     final = finish(stand, number)
     assert final["needsFollowUp"] is True
     assert final["followUpReasons"] == reasons
-    assert stand.notify() > 0
+    assert stand.feed_stream() > 0
     call_id = final["callId"]
     assert sent(stand) == {(call_id, event, "email"): 2, (call_id, event, "chat"): 1}
     assert ses_sent() == 2  # handed to (moto's) SES, from the verified sender
@@ -78,7 +78,7 @@ def test_a_good_call_tells_nobody(stand: Stand) -> None:
     tell(stand)
     final = finish(stand, ANSWERS)
     assert final["needsFollowUp"] is False
-    stand.notify()
+    stand.feed_stream()
     assert stand.outbox() == []
 
 
@@ -89,9 +89,9 @@ def test_repeated_webhooks_and_stream_records_tell_once(stand: Stand) -> None:
     webhooks = stand.sim.take_pending()
     for webhook in webhooks + webhooks + list(reversed(webhooks)):  # Retell's retries, out of order too
         assert stand.sim.deliver(webhook.body, url=webhook.url) == 204
-    stand.notify()
+    stand.feed_stream()
     stand.stream = StreamFeed(stand.aws.dynamodb, streams_client(), TABLE)  # read again from the start
-    stand.notify()
+    stand.feed_stream()
     assert sent(stand) == {
         (call["callId"], "needs_follow_up", "email"): 2,
         (call["callId"], "needs_follow_up", "chat"): 1,
@@ -110,12 +110,12 @@ def test_concurrent_reconcilers_tell_once(stand: Stand) -> None:
     for run in runs:
         run.join()
     assert stand.call(call["callId"])["needsFollowUp"] is True
-    feeds = [threading.Thread(target=stand.notify) for _ in range(2)]
+    feeds = [threading.Thread(target=stand.feed_stream) for _ in range(2)]
     for feed in feeds:
         feed.start()
     for feed in feeds:
         feed.join()
-    stand.notify()
+    stand.feed_stream()
     assert sum(sent(stand).values()) == 3
 
 
@@ -123,16 +123,16 @@ def test_a_chat_webhook_down_for_a_while_delivers_later_once(stand: Stand) -> No
     tell(stand)
     stand.functions.outbox.chat_down = True
     final = finish(stand, DIAL_FAILED)
-    stand.notify()
+    stand.feed_stream()
     assert sent(stand) == {(final["callId"], "call_failed", "email"): 2}
     for _ in range(3):  # the sweep every minute, while the webhook is still down
         stand.clock.now += RETRY_EVERY
-        assert stand.invoke("notify", {"action": "sweep"})["sent"] == 0
+        assert stand.invoke("notices", {"action": "sweep"})["sent"] == 0
     stand.functions.outbox.chat_down = False
     stand.clock.now += RETRY_EVERY
-    assert stand.invoke("notify", {"action": "sweep"})["sent"] == 1
+    assert stand.invoke("notices", {"action": "sweep"})["sent"] == 1
     stand.clock.now += RETRY_EVERY
-    assert stand.invoke("notify", {"action": "sweep"})["sent"] == 0
+    assert stand.invoke("notices", {"action": "sweep"})["sent"] == 0
     assert sent(stand) == {(final["callId"], "call_failed", "email"): 2, (final["callId"], "call_failed", "chat"): 1}
 
 
@@ -140,11 +140,11 @@ def test_the_daily_digest_goes_once_at_the_clinic_hour(stand: Stand) -> None:
     tell(stand, digestHour=8)
     finish(stand, CALLBACK)
     finish(stand, ANSWERS)
-    stand.notify()
+    stand.feed_stream()
     before = len(stand.outbox())
     stand.clock.now = stand.clock.now.replace(hour=16, minute=5) + timedelta(days=1)  # Tuesday 08:05 in LA
-    assert stand.invoke("notify", {"action": "digest"})["sent"] == 3
-    assert stand.invoke("notify", {"action": "digest"})["sent"] == 0
+    assert stand.invoke("notices", {"action": "digest"})["sent"] == 3
+    assert stand.invoke("notices", {"action": "digest"})["sent"] == 0
     digests = [entry for entry in stand.outbox()[before:] if entry["event"] == "daily_digest"]
     assert len(digests) == 3
     assert "2 follow-up calls" in digests[0]["subject"]
