@@ -40,6 +40,16 @@ class Deployment(BaseModel):
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
     api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+    webhook_rate_limit: int = Field(
+        default=50, ge=1, alias="webhookRateLimit", description="Retell's webhook route alone, requests/s, steady"
+    )
+    webhook_reserved_concurrency: int = Field(
+        default=10,
+        ge=1,
+        le=1_000,
+        alias="webhookReservedConcurrency",
+        description="Lambda concurrency kept for Retell's webhook, so a flood of other work never starves it",
+    )
     notification_sender: str | None = Field(
         default=None,
         alias="notificationSender",

@@ -226,6 +226,25 @@ class TestApi:
         assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
         assert "DestinationArn" in props["AccessLogSettings"]
 
+    def test_public_routes_have_throttles_of_their_own(self, template: dict[str, Any]) -> None:
+        """A flood of /health or of forged webhooks uses up that route's bucket, not the clinics' nor Retell's."""
+        (stage_id,) = resources_of_type(template, "AWS::ApiGatewayV2::Stage")
+        settings = template["Resources"][stage_id]["Properties"]["RouteSettings"]
+        assert settings == {
+            "GET /health": {"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
+            "POST /webhooks/retell": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+        }
+        routes = {
+            logical: route["Properties"]["RouteKey"]
+            for logical, route in resources_of_type(template, "AWS::ApiGatewayV2::Route").items()
+        }
+        made_first = {routes[logical] for logical in template["Resources"][stage_id]["DependsOn"] if logical in routes}
+        assert set(settings) <= made_first  # CloudFormation refuses settings for a route that does not exist yet
+
+    def test_the_webhook_has_concurrency_kept_for_it(self, template: dict[str, Any]) -> None:
+        webhook = template["Resources"][logical_id(template, "AWS::Lambda::Function", "RetellWebhook")]
+        assert webhook["Properties"]["ReservedConcurrentExecutions"] == 10
+
     def test_users_carry_a_clinic_and_admins_a_group(self, template: dict[str, Any]) -> None:
         (pool,) = resources_of_type(template, "AWS::Cognito::UserPool").values()
         schema = {a["Name"]: a for a in pool["Properties"]["Schema"]}
