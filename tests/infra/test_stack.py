@@ -445,8 +445,46 @@ class TestChecks:
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
-    def test_bad_context_fails_synth(self) -> None:
+    @pytest.mark.parametrize(
+        "origin",
+        [
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example:3000",
+            "https://user@dashboard.example",
+            "https://dashboard.example/path",
+            "chrome-extension://not-an-id",
+            "*",
+        ],
+    )
+    def test_bad_context_fails_synth(self, origin: str) -> None:
         from app import build_app
 
         with pytest.raises(ValueError, match=r"allowedOrigins|origin"):
-            build_app(context={"aws:cdk:bundling-stacks": [], "allowedOrigins": "http://evil.example"})
+            build_app(context={"aws:cdk:bundling-stacks": [], "allowedOrigins": origin})
+
+    def test_whole_origins_are_accepted(self) -> None:
+        from infra.deployment import Deployment
+
+        origins = [
+            "https://dashboard.example",
+            "https://dashboard.example:8443",
+            "chrome-extension://oeckfognfcjnjiompgndknhkephdongp",
+            "http://localhost:3002",
+            "http://127.0.0.1",
+        ]
+        assert Deployment.model_validate({"allowedOrigins": origins}).allowed_origins == origins
+
+
+def test_cloudwatch_may_use_the_key_only_for_this_accounts_alarms(template: dict[str, Any]) -> None:
+    (key,) = resources_of_type(template, "AWS::KMS::Key").values()
+    statements = [
+        statement
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        if statement["Principal"].get("Service") == "cloudwatch.amazonaws.com"
+    ]
+    assert len(statements) == 1
+    (statement,) = statements
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert "alarm:*" in json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
