@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
@@ -14,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.deployment import Deployment
-from infra.routes import ROUTES
+from infra.routes import RETELL_WEBHOOK, ROUTES, Route
 
 ADMIN_GROUP = "admin"
 CLINIC_ATTRIBUTE = "clinic_id"  # the token carries it as custom:clinic_id
@@ -148,18 +150,44 @@ class CallsApi(Construct):
                 ),
             ),
         )
+        # Each public route has its own bucket, so a flood of /health or forged webhooks throttles that route alone,
+        # never the clinics' routes (the stage's default, per route) nor Retell's events.
+        cast(apigwv2.CfnStage, self.stage.node.default_child).route_settings = {
+            route_key(route): {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+            for route, (rate, burst) in public_route_limits(deployment).items()
+        }
         integrations_by_function = {
             name: integrations.HttpLambdaIntegration(f"{name}-integration", function)
             for name, function in functions.items()
         }
         for route in ROUTES:
-            self.http_api.add_routes(
+            added = self.http_api.add_routes(
                 path=route.path,
                 methods=[apigwv2.HttpMethod(route.method)],
                 integration=integrations_by_function[route.function],
                 authorizer=None if route.public else self.authorizer,
             )
+            if route.public:  # CloudFormation refuses a stage's settings for a route it has not made yet
+                self.stage.node.add_dependency(*added)
 
     @property
     def url(self) -> str:
         return self.stage.url
+
+
+HEALTH_LIMITS = (5, 10)
+"""``/health``: a monitor's probe every few seconds, never more."""
+
+
+def public_route_limits(deployment: Deployment) -> dict[Route, tuple[int, int]]:
+    """Each public route's own throttle: requests/s steady, and burst."""
+    limits: dict[Route, tuple[int, int]] = {}
+    for route in ROUTES:
+        if route.public:
+            webhook = (deployment.webhook_rate_limit, 2 * deployment.webhook_rate_limit)
+            limits[route] = webhook if route.function == RETELL_WEBHOOK else HEALTH_LIMITS
+    return limits
+
+
+def route_key(route: Route) -> str:
+    return f"{route.method} {route.path}"

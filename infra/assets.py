@@ -73,22 +73,7 @@ def dependency_layer() -> Path:
     """The folder of the dependency layer (``python/`` inside), built once per set of pinned packages and target:
     its name is a hash of the exported requirements (not of the whole lock or pyproject, so a change to dev
     tools or lint settings does not rebuild it)."""
-    exported = subprocess.run(
-        [
-            _uv(),
-            "export",
-            "--frozen",
-            "--no-dev",
-            "--no-hashes",
-            "--no-emit-project",
-            "--no-header",
-            *(argument for package in RUNTIME_PROVIDED for argument in ("--no-emit-package", package)),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    exported = exported_requirements()
     recipe = f"{PLATFORM}|{PYTHON_VERSION}|{','.join(PRUNED)}".encode()
     digest = hashlib.sha256(exported.encode() + recipe).hexdigest()[:16]
     folder = BUILD / f"dependency-layer-{digest}"
@@ -100,23 +85,7 @@ def dependency_layer() -> Path:
     requirements = folder.parent / f"requirements-{digest}.txt"
     requirements.write_text(exported)
     subprocess.run(
-        [
-            _uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--requirement",
-            str(requirements),
-            "--target",
-            str(target),
-            "--python-platform",
-            PLATFORM,
-            "--python-version",
-            PYTHON_VERSION,
-            "--only-binary",
-            ":all:",
-            "--no-deps",  # the export is the whole closure, minus what the runtime provides
-        ],
+        layer_install_command(requirements, target),
         cwd=ROOT,
         check=True,
         env={**os.environ, "UV_COMPILE_BYTECODE": "0"},  # bytecode comes from the runtime's Python, below
@@ -156,3 +125,43 @@ def placeholder_layer(name: str) -> Path:
 
 
 FUNCTIONS = ROOT / "functions"
+
+
+def exported_requirements() -> str:
+    """The runtime packages pinned by the lock file, each with the hashes of its published files."""
+    return subprocess.run(
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--no-header",
+            *(argument for package in RUNTIME_PROVIDED for argument in ("--no-emit-package", package)),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def layer_install_command(requirements: Path, target: Path) -> list[str]:
+    return [
+        _uv(),
+        "pip",
+        "install",
+        "--quiet",
+        "--requirement",
+        str(requirements),
+        "--target",
+        str(target),
+        "--python-platform",
+        PLATFORM,
+        "--python-version",
+        PYTHON_VERSION,
+        "--only-binary",
+        ":all:",
+        "--require-hashes",  # every wheel is the one the lock file's hash names, or nothing is installed
+        "--no-deps",  # the export is the whole closure, minus what the runtime provides
+    ]

@@ -6,9 +6,11 @@ framing, no sniffing, no referrer). The built files (``web/``, see ``infra/dashb
 deployed into the bucket, and the dashboard's origin is added to the API's CORS by the stack. App paths
 (``/calls/<id>``) are answered with ``index.html``, so a call's link opens that call.
 
-The policy names API Gateway's domain in the region (``https://*.execute-api.<region>.amazonaws.com``), not this
-API's own host: the API's CORS names the distribution's domain, so a policy naming the API would make the
-distribution depend on the API and the API on the distribution, a cycle CloudFormation refuses.
+The header's policy names API Gateway's domain in the region (``https://*.execute-api.<region>.amazonaws.com``),
+not this API's own host: the API's CORS names the distribution's domain, so a header naming the API would make the
+distribution depend on the API and the API on the distribution, a cycle CloudFormation refuses. The deployed
+``index.html`` carries a second policy in a ``<meta>`` tag, written at deploy time, that narrows ``connect-src`` to
+this API's own URL; a browser enforces both.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
-from infra.dashboard_site import BUILD, built_dashboard, content_security_policy
+from infra.dashboard_site import BUILD, built_dashboard, content_security_policy, with_connect_policy
 
 
 def _placeholder() -> Path:
@@ -101,10 +103,17 @@ class Dashboard(Construct):
             "idexxBase": "https://us.idexxneo.com",
             "localTokens": False,
         }
+        page = with_connect_policy(
+            (files / "index.html").read_text(), [api_endpoint, f"https://cognito-idp.{region}.amazonaws.com"]
+        )
         self.deployment = s3_deployment.BucketDeployment(
             self,
             "Deploy",
-            sources=[s3_deployment.Source.asset(str(files)), s3_deployment.Source.json_data("config.json", config)],
+            sources=[
+                s3_deployment.Source.asset(str(files), exclude=["index.html"]),
+                s3_deployment.Source.data("index.html", page),  # names this API, resolved at deploy time
+                s3_deployment.Source.json_data("config.json", config),
+            ],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/index.html", "/config.json"],  # the rest is named by its content's hash

@@ -72,3 +72,16 @@ def content_security_policy(connect: list[str], media: list[str] | None = None) 
         "frame-ancestors 'none'; "
         "object-src 'none'"
     )
+
+
+def with_connect_policy(page: str, connect: list[str]) -> str:
+    """``page`` (index.html) with a ``<meta>`` policy that narrows ``connect-src`` to ``connect`` (this API's own
+    URL, which the CloudFront header cannot name without a cycle). A browser enforces every policy a page has, so
+    requests must satisfy both this and the header's; the meta comes first in ``<head>``, before any script."""
+    sources = " ".join(["'self'", *connect])
+    meta = f'<meta http-equiv="Content-Security-Policy" content="connect-src {sources}">'
+    head = page.find("<head>")
+    if head < 0:
+        return meta + page
+    at = head + len("<head>")
+    return page[:at] + meta + page[at:]

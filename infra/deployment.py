@@ -4,6 +4,7 @@ synth so a typo fails before anything is deployed."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aws_cdk import aws_logs as logs
@@ -40,6 +41,16 @@ class Deployment(BaseModel):
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
     api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+    webhook_rate_limit: int = Field(
+        default=50, ge=1, alias="webhookRateLimit", description="Retell's webhook route alone, requests/s, steady"
+    )
+    webhook_reserved_concurrency: int = Field(
+        default=10,
+        ge=1,
+        le=1_000,
+        alias="webhookReservedConcurrency",
+        description="Lambda concurrency kept for Retell's webhook, so a flood of other work never starves it",
+    )
     notification_sender: str | None = Field(
         default=None,
         alias="notificationSender",
@@ -75,9 +86,20 @@ class Deployment(BaseModel):
     @classmethod
     def _origins(cls, origins: list[str]) -> list[str]:
         for origin in origins:
-            if not origin.startswith(("https://", "chrome-extension://", "http://localhost", "http://127.0.0.1")):
+            if not _is_allowed_origin(origin):
                 raise ValueError(f"{origin!r} is not an https, chrome-extension or localhost origin")
         return origins
+
+
+_EXTENSION_ORIGIN = re.compile(r"chrome-extension://[a-p]{32}")
+_HTTPS_ORIGIN = re.compile(r"https://[a-z0-9]([a-z0-9.\-]*[a-z0-9])?(:[0-9]{1,5})?")
+_LOCAL_ORIGIN = re.compile(r"http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?")
+
+
+def _is_allowed_origin(origin: str) -> bool:
+    """A whole origin (scheme, host, optional port; no path, no user): an https site, an extension's id, or this
+    machine over http. A prefix test would let ``http://localhost.evil.example`` through."""
+    return any(pattern.fullmatch(origin) for pattern in (_EXTENSION_ORIGIN, _HTTPS_ORIGIN, _LOCAL_ORIGIN))
 
 
 CONTEXT_KEYS = tuple(field.alias for field in Deployment.model_fields.values() if field.alias)

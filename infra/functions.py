@@ -143,6 +143,8 @@ class Functions(Construct):
             timeout=Duration.seconds(10),
             log_retention=log_retention,
             memory_mb=MEMORY_MB["retell_webhook"],
+            # Kept for Retell's events alone: however busy the API or the dials, a call's end is always recorded.
+            reserved_concurrent_executions=deployment.webhook_reserved_concurrency,
         )
         self.reconcile = PythonFunction(
             scope,

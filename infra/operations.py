@@ -9,7 +9,7 @@ metrics).
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -69,7 +69,17 @@ class Operations(Construct):
         notice_failures: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))  # alarms publish to the topic
+        # Alarms publish to the encrypted topic: CloudWatch may use the key for this account's alarms, and no more.
+        stack = Stack.of(self)
+        alarms = iam.ServicePrincipal("cloudwatch.amazonaws.com").with_conditions(
+            {
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
+                },
+            }
+        )
+        key.grant(alarms, "kms:Decrypt", "kms:GenerateDataKey*")
         self.topic = sns.Topic(
             self, "Alerts", display_name="Discharge call scheduler alerts", master_key=key, enforce_ssl=True
         )

@@ -136,12 +136,18 @@ def _serve_moto(port: int, ready: Any) -> None:
     It runs until the parent terminates it; Ctrl-C reaches the whole process group, and the parent decides."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
-    from moto.server import ThreadedMotoServer
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"  # read when moto's server module loads: no page reads it
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
+    from standins.local_origins import LocalOnly
     from standins.moto_atomic import make_moto_dynamodb_atomic
 
     make_moto_dynamodb_atomic()
-    ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False).start()
+    # What ThreadedMotoServer serves, behind LocalOnly: boto3 sends no Origin, so any request with one is a web page's.
+    app = LocalOnly(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", port, app, True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True, name="moto-server").start()
     ready.set()
     threading.Event().wait()
 
@@ -196,6 +202,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
     from standins.gateway import LocalGateway
     from standins.invokers import AsynchronousInvocation, queue_destination
     from standins.lambda_events import rule_input_event, scheduled_event
+    from standins.local_origins import dashboard_origins
     from standins.queue_feed import feed_once
     from standins.retell_sim import RetellSimulator
     from standins.scheduler_loop import LocalScheduler
@@ -218,6 +225,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         issue_token=issue,
         concurrency={"retell_webhook": settings.webhook_concurrency},
         outbox=lambda: functions[0].outbox.entries() if functions else [],
+        local_origins=dashboard_origins(settings.web_port),
     )
     workers = ThreadPoolExecutor(max_workers=settings.execute_workers, thread_name_prefix="execute")
     dashboard: DashboardServer | None = None

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Request, Response
 from infra.routes import ROUTES, Route
 from standins.api_events import http_api_event
 from standins.http_server import BackgroundServer
+from standins.local_origins import REFUSAL, is_local_request
 
 Authorizer = Callable[[str], dict[str, Any] | None]
 """A bearer token -> its claims, or ``None`` if it is not acceptable."""
@@ -34,6 +35,7 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 """(function, event) -> the function's answer (``LocalFunctions.invoke`` runs the real handler over its graph)."""
 TokenIssuer = Callable[[str, str], str]
 """(clinic id, role) -> a bearer token the authorizer accepts."""
+LOCAL_PREFIX = "/local/"
 LOCAL_TOKEN_PATH = "/local/token"  # noqa: S105 - a path, not a password
 LOCAL_OUTBOX_PATH = "/local/outbox"
 
@@ -67,6 +69,7 @@ class LocalGateway(BackgroundServer):
         issue_token: TokenIssuer | None = None,
         concurrency: Mapping[str, int] | None = None,
         outbox: Callable[[], list[dict[str, Any]]] | None = None,
+        local_origins: tuple[str, ...] = (),
     ):
         self._invoke = invoke
         self._outbox = outbox
@@ -81,6 +84,7 @@ class LocalGateway(BackgroundServer):
             route.function: threading.BoundedSemaphore(max(1, limits.get(route.function, 1))) for route in ROUTES
         }
         self._cors_origins = cors_origins
+        self._local_origins = local_origins
         self._routes = Map(
             [Rule(_werkzeug_path(route.path), methods=[route.method], endpoint=route) for route in ROUTES]
         )
@@ -92,6 +96,10 @@ class LocalGateway(BackgroundServer):
     def handle(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return self._with_cors(request, Response(status=204))
+        if request.path.startswith(LOCAL_PREFIX) and not is_local_request(
+            request.headers.get("Origin"), request.remote_addr, self._local_origins
+        ):
+            return Response(REFUSAL, 403, mimetype="application/json")
         if request.path == LOCAL_TOKEN_PATH and request.method == "POST" and self._issue_token:
             return self._with_cors(request, self._local_token(request))
         if request.path == LOCAL_OUTBOX_PATH and request.method == "GET" and self._outbox:

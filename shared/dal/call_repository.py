@@ -50,7 +50,7 @@ from shared.domain import lifecycle
 from shared.domain.reconciliation import index_at
 from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
-from shared.models.call import Call, CallStatus
+from shared.models.call import STORED_CONTEXT, Call, CallStatus
 from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
 
 COMPRESSION_LEVEL = 9
@@ -143,7 +143,7 @@ def call_from_values(values: dict[str, Any]) -> Call:
     body = values.pop(CALL_BODY, None)
     if body is not None:  # items written before the body was compressed hold every field as an attribute
         values.update(json.loads(_decompressed(body)))
-    return Call.model_validate(values)
+    return Call.model_validate(values, context=STORED_CONTEXT)
 
 
 _call_from_item = call_from_item

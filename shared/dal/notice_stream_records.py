@@ -21,6 +21,7 @@ from shared.dal.call_repository import call_from_values
 from shared.dal.items import _from_dynamo_value
 from shared.dal.table_design import CALL_BODY, PARTITION_KEY, SORT_KEY, account_breaker_key
 from shared.domain.notices import CallImage, Occurrence, breaker_occurrence, call_occurrences
+from shared.models.call import STORED_CONTEXT
 from shared.observability import logger
 
 _BREAKER = account_breaker_key()
@@ -39,7 +40,9 @@ def _values(image: dict[str, Any]) -> dict[str, Any]:
 
 
 def _call_image(image: dict[str, Any]) -> CallImage:
-    return CallImage.model_validate(call_from_values(_values(image)).model_dump(mode="json", by_alias=True))
+    return CallImage.model_validate(
+        call_from_values(_values(image)).model_dump(mode="json", by_alias=True), context=STORED_CONTEXT
+    )
 
 
 def occurrences(record: DynamoDBRecord) -> list[Occurrence]:

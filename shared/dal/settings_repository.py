@@ -14,6 +14,7 @@ from shared.dal.table_design import (
     settings_key,
 )
 from shared.models.base import format_utc
+from shared.models.call import STORED_CONTEXT
 from shared.models.settings import ClinicSettings
 
 
@@ -25,7 +26,7 @@ class SettingsRepository:
     def get(self, clinic_id: str) -> ClinicSettings | None:
         response = self._client.get_item(TableName=self._table, Key=to_item(settings_key(clinic_id)))
         item = response.get("Item")
-        return ClinicSettings.model_validate_json(from_item(item)["settings"]) if item else None
+        return ClinicSettings.model_validate_json(from_item(item)["settings"], context=STORED_CONTEXT) if item else None
 
     def put(self, clinic_id: str, settings: ClinicSettings, *, updated_by: str, now: datetime) -> None:
         item = {

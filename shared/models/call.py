@@ -11,7 +11,16 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from shared.domain.phone import phone_time_zones
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
@@ -45,7 +54,25 @@ def _no_control_characters(text: str) -> str:
 
 
 Printable = AfterValidator(_no_control_characters)
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable]
+
+STORED = "stored"
+STORED_CONTEXT = {STORED: True}
+"""The validation context of a model read back from the table, not received."""
+
+# A name goes into e-mail subjects, chat messages and the agent's first sentence: a line break there can add a header
+# or a fake line, so single-line text refuses every line and paragraph separator, and the C1 controls, too.
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _single_line(text: str, info: ValidationInfo) -> str:
+    # What was stored before this rule is still read: only new input is refused.
+    if not (info.context or {}).get(STORED) and _LINE_BREAK_OR_CONTROL.search(text):
+        raise ValueError("must be one line, with no control characters")
+    return text
+
+
+SingleLine = AfterValidator(_single_line)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), Printable]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), Printable]
 

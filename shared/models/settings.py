@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from shared.domain.follow_up import FollowUpRules
 from shared.models.base import E164Phone, IanaTimezone, StrictApiModel, empty_list
+from shared.models.call import Name
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -175,9 +176,7 @@ class ClinicSettings(StrictApiModel):
         le=MAX_DIALS_PER_NUMBER,
         description="At most this many dials to one number in any 24 hours, across the clinic's calls",
     )
-    clinic_name: str | None = Field(
-        default=None, min_length=1, max_length=200, description="What the agent calls the clinic, if a call has none"
-    )
+    clinic_name: Name | None = Field(default=None, description="What the agent calls the clinic, if a call has none")
     clinic_phone: E164Phone | None = Field(
         default=None, description="The callback number the agent gives, if a call has none"
     )

@@ -30,6 +30,8 @@ class DevStack:
     sim_url: str
     ports: list[int]
     token: str
+    web_url: str
+    moto_port: int
     output: list[str] = field(default_factory=list)
 
     def client(self, token: str | None = None) -> httpx.Client:
@@ -56,7 +58,16 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     started = dev_process.start({"IAM_TALLY": str(tally)})
     try:
         token = started.wait_ready()
-        yield DevStack(started.process, started.url, started.sim_url, started.ports, token, started.output)
+        yield DevStack(
+            started.process,
+            started.url,
+            started.sim_url,
+            started.ports,
+            token,
+            started.web_url,
+            started.moto_port,
+            started.output,
+        )
     finally:
         started.interrupt()  # Ctrl-C
     # make itself reports the interrupt (-2 or 2); what matters is that the stack shut down cleanly
@@ -114,6 +125,24 @@ def test_health_and_tokens(dev: DevStack) -> None:
     assert fetched.headers["Access-Control-Allow-Origin"] == origin["Origin"]
     with dev.client(fetched.json()["token"]) as admin:
         assert admin.get("/clinic/settings").json()["data"]["timezone"] == "America/Los_Angeles"
+
+
+def test_no_other_web_page_gets_a_token_the_outbox_or_moto(dev: DevStack) -> None:
+    """A page on any site can make the browser send requests to localhost; its Origin gives it away."""
+    evil = {"Origin": "http://evil.example"}
+    refused = httpx.post(f"{dev.url}/local/token", json={"clinicId": "demo", "role": "admin"}, headers=evil)
+    assert refused.status_code == 403
+    assert "token" not in refused.text
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    assert httpx.get(f"{dev.url}/local/outbox", headers=evil).status_code == 403
+    dashboard = {"Origin": dev.web_url}  # the dashboard's own page lists the outbox
+    assert httpx.get(f"{dev.url}/local/outbox", headers=dashboard).status_code == 200
+    moto = f"http://127.0.0.1:{dev.moto_port}/"
+    form = {"Action": "ListQueues", "Version": "2012-11-05"}
+    assert httpx.post(moto, data=form, headers=evil).status_code == 403
+    preflight = httpx.options(moto, headers={**evil, "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    assert httpx.post(moto, data=form).status_code == 200  # boto3 sends no Origin
 
 
 def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:

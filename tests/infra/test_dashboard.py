@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.dashboard_site import content_security_policy
+from infra.dashboard_site import content_security_policy, with_connect_policy
 from standins.stack_template import resources_of_type, synthesized_template
 
 
@@ -84,9 +84,29 @@ def test_security_headers_and_a_strict_csp(template: dict[str, Any]) -> None:
 def test_the_files_and_a_config_from_the_stacks_own_values_are_deployed(template: dict[str, Any]) -> None:
     (deployment,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::CDKBucketDeployment"]
     props = deployment["Properties"]
-    assert len(props["SourceBucketNames"]) == 2  # the built files, and config.json
+    assert len(props["SourceBucketNames"]) == 3  # the built files, index.html naming this API, and config.json
     markers = json.dumps(props.get("SourceMarkers", []))
     for value in ("HttpApi", "UsersPoolExtensionAndDashboard"):
         assert value in markers, value  # the API's URL and the app client's id, resolved at deploy time
     assert props["DistributionPaths"] == ["/index.html", "/config.json"]
     assert template["Outputs"]["DashboardUrl"]["Value"]["Fn::Join"][1][0] == "https://"
+
+
+def test_the_deployed_page_narrows_requests_to_this_api(template: dict[str, Any]) -> None:
+    (deployment,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::CDKBucketDeployment"]
+    page_markers, config_markers = deployment["Properties"]["SourceMarkers"][1:]
+    assert "HttpApi" in json.dumps(page_markers)  # the page's policy names this API, resolved at deploy time
+    assert "HttpApi" in json.dumps(config_markers)
+
+
+def test_the_meta_policy_comes_first_in_the_head() -> None:
+    page = with_connect_policy(
+        '<!doctype html><html><head><meta charset="utf-8"><script src="app.js"></script>',
+        ["https://abc123.execute-api.eu-west-1.amazonaws.com"],
+    )
+    head = page.split("<head>", 1)[1]
+    assert head.startswith(
+        '<meta http-equiv="Content-Security-Policy" content="connect-src \'self\' '
+        'https://abc123.execute-api.eu-west-1.amazonaws.com">'
+    )
+    assert head.index("Content-Security-Policy") < head.index("<script")

@@ -226,6 +226,25 @@ class TestApi:
         assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
         assert "DestinationArn" in props["AccessLogSettings"]
 
+    def test_public_routes_have_throttles_of_their_own(self, template: dict[str, Any]) -> None:
+        """A flood of /health or of forged webhooks uses up that route's bucket, not the clinics' nor Retell's."""
+        (stage_id,) = resources_of_type(template, "AWS::ApiGatewayV2::Stage")
+        settings = template["Resources"][stage_id]["Properties"]["RouteSettings"]
+        assert settings == {
+            "GET /health": {"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
+            "POST /webhooks/retell": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+        }
+        routes = {
+            logical: route["Properties"]["RouteKey"]
+            for logical, route in resources_of_type(template, "AWS::ApiGatewayV2::Route").items()
+        }
+        made_first = {routes[logical] for logical in template["Resources"][stage_id]["DependsOn"] if logical in routes}
+        assert set(settings) <= made_first  # CloudFormation refuses settings for a route that does not exist yet
+
+    def test_the_webhook_has_concurrency_kept_for_it(self, template: dict[str, Any]) -> None:
+        webhook = template["Resources"][logical_id(template, "AWS::Lambda::Function", "RetellWebhook")]
+        assert webhook["Properties"]["ReservedConcurrentExecutions"] == 10
+
     def test_users_carry_a_clinic_and_admins_a_group(self, template: dict[str, Any]) -> None:
         (pool,) = resources_of_type(template, "AWS::Cognito::UserPool").values()
         schema = {a["Name"]: a for a in pool["Properties"]["Schema"]}
@@ -426,8 +445,46 @@ class TestChecks:
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
-    def test_bad_context_fails_synth(self) -> None:
+    @pytest.mark.parametrize(
+        "origin",
+        [
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example:3000",
+            "https://user@dashboard.example",
+            "https://dashboard.example/path",
+            "chrome-extension://not-an-id",
+            "*",
+        ],
+    )
+    def test_bad_context_fails_synth(self, origin: str) -> None:
         from app import build_app
 
         with pytest.raises(ValueError, match=r"allowedOrigins|origin"):
-            build_app(context={"aws:cdk:bundling-stacks": [], "allowedOrigins": "http://evil.example"})
+            build_app(context={"aws:cdk:bundling-stacks": [], "allowedOrigins": origin})
+
+    def test_whole_origins_are_accepted(self) -> None:
+        from infra.deployment import Deployment
+
+        origins = [
+            "https://dashboard.example",
+            "https://dashboard.example:8443",
+            "chrome-extension://oeckfognfcjnjiompgndknhkephdongp",
+            "http://localhost:3002",
+            "http://127.0.0.1",
+        ]
+        assert Deployment.model_validate({"allowedOrigins": origins}).allowed_origins == origins
+
+
+def test_cloudwatch_may_use_the_key_only_for_this_accounts_alarms(template: dict[str, Any]) -> None:
+    (key,) = resources_of_type(template, "AWS::KMS::Key").values()
+    statements = [
+        statement
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        if statement["Principal"].get("Service") == "cloudwatch.amazonaws.com"
+    ]
+    assert len(statements) == 1
+    (statement,) = statements
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert "alarm:*" in json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])

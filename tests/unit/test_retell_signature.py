@@ -80,3 +80,9 @@ def test_a_fresh_signature_verifies_and_a_missing_one_does_not() -> None:
     assert not verify(body, None, ["k"], NOW_MS)
     assert not verify(body, sign(body, "k", NOW_MS - TOLERANCE_MS - 1), ["k"], NOW_MS)
     assert not verify(body, sign(body, "k", NOW_MS), [], NOW_MS)
+
+
+@pytest.mark.parametrize("digits", [5_000, 4_301, 17])
+def test_a_timestamp_longer_than_any_clock_reading_is_refused_without_reading_it(digits: int) -> None:
+    body = '{"event":"call_ended"}'
+    assert verify(body, "v=" + "1" * digits + ",d=" + "0" * 64, ["key"], NOW_MS) is False
