@@ -30,7 +30,10 @@ from standins.retell_sim import scenarios
 
 CALLS = int(os.environ.get("BENCH_NOTICE_CALLS", "200"))
 POLL_SECONDS = 0.5
-RECIPIENTS = {"emails": ["vet@bench.example", "desk@bench.example"], "webhookUrl": "https://chat.example/hooks/b"}
+RECIPIENTS = {
+    "emails": ["vet@bench.example", "desk@bench.example"],
+    "webhookUrl": "https://hooks.slack.com/services/T0/B0/bench",
+}
 SCENARIOS = (scenarios.PET_WORSE, scenarios.CALLBACK_REQUESTED, scenarios.DIAL_FAILED)
 AREA_CODES = (
     "212", "213", "310", "312", "415", "503", "617", "702", "713", "718", "202", "206", "303", "305", "404",

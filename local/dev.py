@@ -121,7 +121,10 @@ def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
             "clinicName": "Demo Veterinary Clinic",
             "clinicPhone": "+14155559876",
             # Someone to tell, so a scenario's notices show in GET /local/outbox (nothing leaves this machine).
-            "notifications": {"emails": ["frontdesk@demo-clinic.local"], "webhookUrl": "https://chat.local/hooks/demo"},
+            "notifications": {
+                "emails": ["frontdesk@demo-clinic.local"],
+                "webhookUrl": "https://hooks.slack.com/services/TDEMO/BDEMO/demo",
+            },
         }
     )
     settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)

@@ -7,6 +7,7 @@ shaped like an E.164 phone number in the finished line, exception text included,
 
 from __future__ import annotations
 
+import logging
 import re
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -32,3 +33,5 @@ logger = Logger(logger_formatter=RedactingFormatter())
 # also imports httpx and sqlite3 at start, 20-50 ms of each cold start.
 tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics(namespace=METRICS_NAMESPACE)
+# httpx logs every request's whole URL at INFO: a chat webhook's URL is a credential, and Retell's carry call ids.
+logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -4,17 +4,22 @@ raises ``ChannelFailed``; what was sent is never logged (it names a pet and an o
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.domain.notices import chat_escape
 from shared.logic.ports import ChannelFailed, Notice
+from shared.models.chat_webhooks import ChatService, chat_service
 
-WEBHOOK_TIMEOUT_SECONDS = 5.0
+WEBHOOK_DEADLINE_SECONDS = 5.0
 
 
 class SesEmailChannel:
@@ -40,10 +45,6 @@ class SesEmailChannel:
             raise ChannelFailed(f"SES did not take the email ({code})") from None
 
 
-SLACK_HOSTS = frozenset({"hooks.slack.com"})
-TEAMS_HOST_SUFFIXES = (".webhook.office.com", ".logic.azure.com", ".api.powerplatform.com")
-"""Teams' incoming webhooks (``*.webhook.office.com``) and Workflows ("Post to a channel when a webhook request is
-received": Logic Apps' and Power Platform's hosts), the hosts a clinic's ``webhookUrl`` may name."""
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
@@ -59,9 +60,30 @@ def card_markdown(chat: str, subject: str) -> str:
     """The chat line (Slack's mrkdwn: a ``*subject*`` first line, ``<url|label>`` links) as an Adaptive Card
     TextBlock's Markdown: without the subject (the card's title), links as ``[label](url)``, a paragraph a line."""
     lines = chat.splitlines()
-    if lines and lines[0] == f"*{subject}*":
+    if lines and lines[0] == f"*{chat_escape(subject)}*":
         lines = lines[1:]
-    return "\n\n".join(_SLACK_LINK.sub(r"[\2](\1)", line) for line in lines if line.strip())
+    return "\n\n".join(_card_line(line) for line in lines if line.strip())
+
+
+def _card_line(line: str) -> str:
+    """One chat line as card Markdown: our own links become ``[label](url)``; in the text around them Slack's
+    escapes are undone and Markdown's brackets escaped, so a name cannot plant a link."""
+    parts: list[str] = []
+    at = 0
+    for link in _SLACK_LINK.finditer(line):
+        parts.append(_card_text(line[at : link.start()]))
+        parts.append(f"[{_card_text(link.group(2))}]({link.group(1)})")
+        at = link.end()
+    parts.append(_card_text(line[at:]))
+    return "".join(parts)
+
+
+def _card_text(text: str) -> str:
+    plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", plain)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[\[\]]")  # a link needs brackets; the rest of Markdown only styles text
 
 
 def teams_message(notice: Notice) -> dict[str, Any]:
@@ -86,28 +108,69 @@ def teams_message(notice: Notice) -> dict[str, Any]:
 
 def message_for(url: str) -> Callable[[Notice], dict[str, Any]]:
     """The body builder for the webhook's host: Slack's, Teams' (an Adaptive Card), else ``ChannelFailed``."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or parts.port not in (None, 443):
-        raise ChannelFailed("chat webhooks are https only, on port 443")
-    if host in SLACK_HOSTS:
-        return slack_message
-    if host.endswith(TEAMS_HOST_SUFFIXES):
-        return teams_message
-    raise ChannelFailed("the chat webhook is neither Slack's nor Teams'")
+    try:
+        service = chat_service(url)
+    except ValueError as refusal:
+        raise ChannelFailed(f"the chat webhook is refused: {refusal}") from None
+    return slack_message if service is ChatService.SLACK else teams_message
+
+
+Resolve = Callable[[str], list[str]]
+
+
+def resolve_host(host: str) -> list[str]:
+    """Every address ``host`` resolves to now (IPv4 and IPv6)."""
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)})
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_global and not ip.is_multicast
 
 
 class ChatWebhookChannel:
-    """Posts the notice to a Slack or Teams incoming webhook, in the shape that service shows (``message_for``)."""
+    """Posts the notice to a Slack or Teams incoming webhook, in the shape that service shows (``message_for``).
 
-    def __init__(self, client: httpx.Client | None = None, timeout: float = WEBHOOK_TIMEOUT_SECONDS):
+    Only to an allowed host that resolves to public addresses now (a name pointed at 169.254.169.254 or 10.x is
+    refused), never following a redirect, within ``deadline`` seconds in all (a server that drips its answer byte by
+    byte cannot hold the sweep), and reading none of the answer but its status."""
+
+    def __init__(
+        self,
+        client: httpx.Client | None = None,
+        *,
+        deadline: float = WEBHOOK_DEADLINE_SECONDS,
+        resolve: Resolve = resolve_host,
+    ):
+        timeout = httpx.Timeout(deadline, connect=min(3.0, deadline))
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=False)
+        self._deadline = deadline
+        self._resolve = resolve
 
     def send(self, notice: Notice) -> None:
         body = message_for(notice.to)(notice)
+        host = urlsplit(notice.to).hostname or ""
         try:
-            response = self._client.post(notice.to, json=body)
+            addresses = self._resolve(host)
+        except OSError:
+            raise ChannelFailed("the chat webhook's host does not resolve") from None
+        if not addresses or not all(_is_public(address) for address in addresses):
+            raise ChannelFailed("the chat webhook's host resolves to a private address") from None
+        worker = _POSTS.submit(self._post, notice.to, body)
+        try:
+            status = worker.result(timeout=self._deadline)
+        except TimeoutError:
+            worker.cancel()
+            raise ChannelFailed(f"the chat webhook did not answer within {self._deadline:g} s") from None
         except httpx.HTTPError as error:
             raise ChannelFailed(f"the chat webhook did not answer ({type(error).__name__})") from None
-        if response.status_code >= 300:
-            raise ChannelFailed(f"the chat webhook answered {response.status_code}")
+        if status >= 300:
+            raise ChannelFailed(f"the chat webhook answered {status}")
+
+    def _post(self, url: str, body: dict[str, Any]) -> int:
+        with self._client.stream("POST", url, json=body) as response:
+            return response.status_code  # the body is never read: nothing in it is wanted
+
+
+_POSTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="chat-webhook")
+"""Posts run here so a send can give up at its deadline; a post that outlives it ends with its read timeout."""

@@ -113,6 +113,12 @@ def call_link(dashboard_url: str, call_id: str) -> str:
     return f"{dashboard_url.rstrip('/')}/calls/{call_id}"
 
 
+def chat_escape(text: str) -> str:
+    """Text as Slack shows it literally: ``&``, ``<`` and ``>`` escaped, so a name can neither mention a channel
+    (``<!channel>``) nor plant a link (``<https://...|label>``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _page(lines: list[str], link: str | None, link_text: str) -> str:
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     if link:
@@ -132,7 +138,7 @@ def compose(occurrence: Occurrence, clinic_name: str, dashboard_url: str) -> Mes
         if occurrence.detail:
             lines.append(f"What Retell said: {occurrence.detail[:200]}")
         text = "\n\n".join(lines) + "\n"
-        return Message(subject, text, _page(lines, None, ""), f"*{subject}*")
+        return Message(subject, text, _page(lines, None, ""), f"*{chat_escape(subject)}*")
     pet, owner = call.pet_name or "a pet", first_name(call.owner_name)
     link = call_link(dashboard_url, call.call_id)
     reasons = "; ".join(REASON_WORDS.get(reason, reason.replace("_", " ")) for reason in occurrence.reasons)
@@ -148,7 +154,8 @@ def compose(occurrence: Occurrence, clinic_name: str, dashboard_url: str) -> Mes
         what = f"The follow-up call about {pet} (owner {owner}) failed{why}. Please call the owner yourselves."
     lines = [what, "The call's worklist entry stays until someone marks it done in the dashboard."]
     text = "\n\n".join([*lines, f"Open the call: {link}"]) + "\n"
-    return Message(subject, text, _page(lines, link, "Open the call"), f"*{subject}*\n{what}\n<{link}|Open the call>")
+    chat = f"*{chat_escape(subject)}*\n{chat_escape(what)}\n<{link}|Open the call>"
+    return Message(subject, text, _page(lines, link, "Open the call"), chat)
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,8 @@ def compose_digest(digest: Digest, clinic_name: str, dashboard_url: str) -> Mess
         lines.append("No call needs follow-up.")
     link = f"{dashboard_url.rstrip('/')}/follow-up"
     text = "\n".join([*lines, "", f"The worklist: {link}"]) + "\n"
-    return Message(subject, text, _page(lines, link, "Open the worklist"), f"*{subject}*\n" + "\n".join(lines[1:]))
+    chat = f"*{chat_escape(subject)}*\n" + "\n".join(chat_escape(line) for line in lines[1:])
+    return Message(subject, text, _page(lines, link, "Open the worklist"), chat)
 
 
 def digest_day_key(day: str) -> str:

@@ -314,3 +314,19 @@ def error_classes() -> list[type[DomainError]]:
 def catalogue() -> dict[str, type[DomainError]]:
     """Every error class by its code (a code named twice is a bug the tests catch)."""
     return {cls.code: cls for cls in error_classes()}
+
+
+# -- clinic settings -----------------------------------------------------------------------------------------------
+
+
+class WebhookUrlNotWhole(ValidationFailed):
+    """A shown (masked) webhook URL sent back that is not the one saved: the whole URL is needed to change it."""
+
+    code = "webhook_url_not_whole"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "notifications.webhookUrl is shown masked and cannot be saved as it is: paste the whole webhook URL to "
+            "change it, send the masked value back (or leave it out) to keep it, or null to remove it.",
+            details=[{"field": "notifications.webhookUrl", "message": "paste the whole webhook URL"}],
+        )

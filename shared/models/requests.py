@@ -10,14 +10,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel
-from shared.models.call import CallDetails, CallMetadata, CallView, LongText, Name, ShortText
+from shared.models.call import CallDetails, CallMetadata, CallView, LongText, Name, ShortText, SingleLine
 from shared.models.safety import CallConsent, DoNotCallEntry
 
 ConsentMethod = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,64}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+REASON_MAX_LENGTH = 500
+
+
+def _reason_length(value: object) -> object:
+    # The documented maxLength counts what was sent: trimming first would take 501 characters as 500.
+    if isinstance(value, str) and len(value) > REASON_MAX_LENGTH:
+        raise ValueError(f"at most {REASON_MAX_LENGTH} characters")
+    return value
+
+
+Reason = Annotated[
+    str,
+    BeforeValidator(_reason_length),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX_LENGTH),
+    SingleLine,
+]
 
 
 class ConsentInput(StrictApiModel):

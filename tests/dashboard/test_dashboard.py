@@ -355,7 +355,10 @@ class TestFollowUp:
     ) -> None:
         clinic = Api(stack.url, "worklist")
         always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        notifications = {"emails": ["vet@worklist.example"], "webhookUrl": "https://chat.example/hooks/worklist"}
+        notifications = {
+            "emails": ["vet@worklist.example"],
+            "webhookUrl": "https://hooks.slack.com/services/T0/B0/worklist",
+        }
         clinic.call("PUT", "/clinic/settings", {"businessHours": always, "notifications": notifications})
         call = clinic.schedule("+14155550112", soon(), petName="Biscuit", ownerName="Jo March")
         wait_for(lambda: clinic.call("GET", f"/calls/{call['callId']}")["needsFollowUp"], 40, every=0.3)

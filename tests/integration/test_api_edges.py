@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from shared.dal.settings_repository import SettingsRepository
 from standins.apigw import claims_for
-from tests.conftest import ApiClient, AwsStandIns
+from tests.conftest import TABLE, ApiClient, AwsStandIns
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA
 
 IDEXX_PAGE_DATA: dict[str, Any] = {
@@ -197,6 +198,69 @@ class TestClinicSettings:
         response = api.put("/clinic/settings", change)
         assert response.status == 422, response.text
         assert api.get("/clinic/settings").data["timezone"] == "America/Los_Angeles"
+
+
+def stored_webhook_url(aws: AwsStandIns, clinic_id: str) -> str | None:
+    saved = SettingsRepository(aws.dynamodb, TABLE).get(clinic_id)
+    assert saved is not None
+    return saved.notifications.webhook_url
+
+
+class TestChatWebhookUrl:
+    """The webhook URL is a credential and a place the system sends requests to: only Slack's and Teams' hosts are
+    taken, and once saved it is shown masked, to admins and staff alike."""
+
+    HOOK = "https://hooks.slack.com/services/T0/B0/abcdWXYZ"
+
+    def save(self, api: ApiClient, notifications: dict[str, Any]) -> Any:
+        return api.put("/clinic/settings", {"clinicName": "Paws", "notifications": notifications})
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://169.254.169.254/latest/meta-data/",
+            "https://127.0.0.1:9001/",
+            "https://10.0.0.7/",
+            "https://[::1]/",
+            "https://hooks.slack.com.evil.example/",
+            "https://user:pass@hooks.slack.com/",
+            "https://hooks.slack.com:8443/services/x",
+            "http://hooks.slack.com/services/x",
+            "https://webhook.office.com/x",
+        ],
+    )
+    def test_only_slack_and_teams_hosts_are_taken(self, api: ApiClient, url: str) -> None:
+        response = self.save(api, {"webhookUrl": url})
+        assert response.status == 422, response.text
+        assert api.get("/clinic/settings").data["notifications"]["webhookUrl"] is None
+
+    def test_a_saved_url_is_shown_masked_to_everyone(self, api: ApiClient) -> None:
+        saved = self.save(api, {"webhookUrl": self.HOOK})
+        assert saved.status == 200, saved.text
+        assert saved.data["notifications"]["webhookUrl"] == "https://hooks.slack.com/…WXYZ"
+        for role in ("admin", "staff"):
+            shown = api.as_("clinic-a", role=role).get("/clinic/settings")
+            assert shown.data["notifications"]["webhookUrl"] == "https://hooks.slack.com/…WXYZ"
+            assert "abcd" not in shown.text
+
+    def test_the_masked_value_sent_back_or_no_field_keeps_the_url_and_null_removes_it(
+        self, api: ApiClient, aws: AwsStandIns
+    ) -> None:
+        self.save(api, {"webhookUrl": self.HOOK})
+        shown = api.get("/clinic/settings").data
+        shown["clinicName"] = "Paws & Claws"
+        assert api.put("/clinic/settings", shown).status == 200  # the dashboard saves what it was shown
+        assert stored_webhook_url(aws, "clinic-a") == self.HOOK
+        assert self.save(api, {"emails": ["vet@clinic.example"]}).status == 200
+        assert stored_webhook_url(aws, "clinic-a") == self.HOOK
+        assert self.save(api, {"webhookUrl": None}).status == 200
+        assert stored_webhook_url(aws, "clinic-a") is None
+
+    def test_a_masked_value_that_is_not_the_saved_url_is_refused(self, api: ApiClient) -> None:
+        self.save(api, {"webhookUrl": self.HOOK})
+        response = self.save(api, {"webhookUrl": "https://hooks.slack.com/…ABCD"})
+        assert response.status == 422
+        assert response.error["code"] == "webhook_url_not_whole"
 
 
 class TestIdexxPreview:

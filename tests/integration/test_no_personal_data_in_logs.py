@@ -91,7 +91,10 @@ def test_lifecycles_and_error_paths_log_no_personal_data(
 
     # Notices: flagged calls told by email and chat (the chat down, so its failures are logged too), the worklist.
     settings = api.get("/clinic/settings").data
-    settings["notifications"] = {"emails": ["vet@clinic.example"], "webhookUrl": "https://chat.example/hooks/x"}
+    settings["notifications"] = {
+        "emails": ["vet@clinic.example"],
+        "webhookUrl": "https://hooks.slack.com/services/T0/B0/x",
+    }
     assert api.put("/clinic/settings", settings).status == 200
     stand.functions.outbox.chat_down = True
     flagged = []

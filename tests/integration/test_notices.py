@@ -21,7 +21,7 @@ from tests.support.lifecycle import Stand, streams_client
 
 MONDAY_0930_LA = "2026-11-23T17:30:00Z"
 EMAILS = ["vet@clinic.example", "desk@clinic.example"]
-HOOK = "https://hooks.slack.example/services/T0/B0/local"
+HOOK = "https://hooks.slack.com/services/T0/B0/local"
 WORKLIST = {"needsFollowUp": "true"}
 PET_WORSE, CALLBACK, ANSWERS, DIAL_FAILED = "+14155550112", "+14155550113", "+14155550100", "+14155550103"
 

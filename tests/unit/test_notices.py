@@ -5,6 +5,7 @@ without calls."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,8 @@ from tests.support.graph import Graph, build_graph
 
 DASHBOARD = "https://dashboard.example"
 EMAILS = ["vet@clinic.example", "front@clinic.example"]
-HOOK = "https://hooks.slack.example/services/T0/B0/x"
+HOOK = "https://hooks.slack.com/services/T0/B0/x"
+PUBLIC = ("34.120.0.10",)  # what the webhook hosts resolve to in these tests (no lookups leave the machine)
 PET_WORSE = {
     "call_successful": False,
     "user_sentiment": "Negative",
@@ -261,12 +263,19 @@ class TestChatWebhookBodies:
     Workflows answer a ``{"text"}`` body 202 and never show it."""
 
     CHAT_LINE = (
-        "*Paws & Claws: Luna needs follow-up (the pet is worse)*\n"
+        "*Paws &amp; Claws: Luna needs follow-up (the pet is worse)*\n"
         "The follow-up call about Luna (owner Sarah) needs the clinic's attention: the pet is worse.\n"
         f"<{DASHBOARD}/calls/c1|Open the call>"
     )
 
-    def post(self, url: str, status: int = 200) -> tuple[Any, list[Any]]:
+    def post(
+        self,
+        url: str,
+        status: int = 200,
+        addresses: tuple[str, ...] = PUBLIC,
+        delay: float = 0.0,
+        deadline: float = 5.0,
+    ) -> tuple[Any, list[Any]]:
         import httpx
 
         from shared.adapters.notice_channels import ChatWebhookChannel
@@ -275,9 +284,12 @@ class TestChatWebhookBodies:
 
         def answer(request: httpx.Request) -> httpx.Response:
             posted.append(request)
-            return httpx.Response(status)
+            time.sleep(delay)
+            return httpx.Response(status, headers={"Location": "https://169.254.169.254/"} if status == 302 else {})
 
-        channel = ChatWebhookChannel(httpx.Client(transport=httpx.MockTransport(answer)))
+        channel = ChatWebhookChannel(
+            httpx.Client(transport=httpx.MockTransport(answer)), deadline=deadline, resolve=lambda host: list(addresses)
+        )
         return channel, posted
 
     def notice(self, to: str) -> Any:
@@ -356,6 +368,10 @@ class TestChatWebhookBodies:
             "https://hooks.slack.com.example/services/x",  # a look-alike
             "https://webhook.office.com.example/x",
             "https://127.0.0.1/hook",
+            "https://[::1]/hook",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://user:pass@hooks.slack.com/services/x",
+            "https://webhook.office.com/x",  # the suffix alone is no tenant's host
         ],
     )
     def test_anything_else_is_refused_without_posting(self, url: str) -> None:
@@ -366,6 +382,38 @@ class TestChatWebhookBodies:
             channel.send(self.notice(url))
         assert posted == []
 
+    @pytest.mark.parametrize(
+        "addresses",
+        [("169.254.169.254",), ("10.0.0.7",), ("127.0.0.1",), ("::1",), ("fd00::1",), ("34.120.0.10", "192.168.1.1")],
+    )
+    def test_a_host_that_resolves_to_a_private_address_is_never_posted_to(self, addresses: tuple[str, ...]) -> None:
+        from shared.logic.ports import ChannelFailed
+
+        url = "https://hooks.slack.com/services/T0/B0/x"
+        channel, posted = self.post(url, addresses=addresses)
+        with pytest.raises(ChannelFailed, match="private address"):
+            channel.send(self.notice(url))
+        assert posted == []
+
+    def test_a_redirect_is_not_followed(self) -> None:
+        from shared.logic.ports import ChannelFailed
+
+        url = "https://hooks.slack.com/services/T0/B0/x"
+        channel, posted = self.post(url, status=302)
+        with pytest.raises(ChannelFailed, match="302"):
+            channel.send(self.notice(url))
+        assert len(posted) == 1
+
+    def test_a_webhook_that_hangs_fails_at_the_deadline(self) -> None:
+        from shared.logic.ports import ChannelFailed
+
+        url = "https://hooks.slack.com/services/T0/B0/x"
+        channel, _ = self.post(url, delay=3.0, deadline=0.3)
+        started = time.monotonic()
+        with pytest.raises(ChannelFailed, match=r"within 0\.3 s"):
+            channel.send(self.notice(url))
+        assert time.monotonic() - started < 1.5
+
     def test_a_refusal_by_the_webhook_fails_the_channel(self) -> None:
         from shared.logic.ports import ChannelFailed
 
@@ -373,3 +421,32 @@ class TestChatWebhookBodies:
         channel, _ = self.post(url, status=400)
         with pytest.raises(ChannelFailed, match="400"):
             channel.send(self.notice(url))
+
+
+class TestChatMarkup:
+    """Whatever a clinic types into a name reaches Slack and Teams as text: no mention, no link, no markup."""
+
+    def test_slack_shows_a_mention_or_a_link_in_a_name_as_text(self) -> None:
+        from shared.domain.notices import chat_escape
+
+        line = chat_escape("Luna <!channel> <https://evil.example|your invoice> & co")
+        assert "<" not in line
+        assert ">" not in line
+        assert line == "Luna &lt;!channel&gt; &lt;https://evil.example|your invoice&gt; &amp; co"
+
+    def test_teams_shows_a_markdown_link_in_a_name_as_text_and_keeps_our_own_link(self) -> None:
+        from shared.adapters.notice_channels import card_markdown
+        from shared.domain.notices import chat_escape
+
+        subject = "Paws: [Luna](https://evil.example) needs follow-up"
+        chat = f"*{chat_escape(subject)}*\n{chat_escape('About [Luna](https://evil.example) & <b>')}\n"
+        chat += f"<{DASHBOARD}/calls/c1|Open the call>"
+        text = card_markdown(chat, subject)
+        assert text == f"About \\[Luna\\](https://evil.example) & <b>\n\n[Open the call]({DASHBOARD}/calls/c1)"
+
+    def test_httpx_never_logs_a_request_url(self) -> None:
+        import logging
+
+        import shared.observability  # noqa: F401 - configures the loggers
+
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)

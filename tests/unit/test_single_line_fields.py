@@ -53,3 +53,17 @@ def test_a_discharge_summary_keeps_its_line_breaks() -> None:
     details = CallDetails.model_validate(_details(dischargeSummary="Rest.\nNo stairs for a week.\r\nRecheck Friday."))
     assert details.discharge_summary is not None
     assert "\n" in details.discharge_summary
+
+
+@pytest.mark.parametrize("reason", ["Owner asked\nnot to be called", "x\u2028y", " " + "a" * 500, "a" * 501])
+def test_a_do_not_call_reason_is_one_line_of_at_most_500_characters_as_sent(reason: str) -> None:
+    from shared.models.requests import DoNotCallRequest
+
+    with pytest.raises(ValidationError):
+        DoNotCallRequest.model_validate({"reason": reason})
+
+
+def test_a_do_not_call_reason_of_500_characters_is_taken() -> None:
+    from shared.models.requests import DoNotCallRequest
+
+    assert len(DoNotCallRequest.model_validate({"reason": "a" * 500}).reason) == 500
