@@ -116,6 +116,17 @@ def test_health_and_tokens(dev: DevStack) -> None:
         assert admin.get("/clinic/settings").json()["data"]["timezone"] == "America/Los_Angeles"
 
 
+def test_the_banner_names_the_api_reference_and_it_is_served(dev: DevStack) -> None:
+    line = next(line for line in dev.output if line.strip().startswith("API reference"))
+    url = line.split()[2]
+    assert url.endswith("/api-docs/"), line
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    document = httpx.get(f"{url}openapi.json", timeout=10).json()
+    assert document["servers"][0]["url"] == dev.url  # "Try it out" calls this stack
+
+
 def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:
     with dev.client() as client:
         call = schedule(client, scheduledFor=at(3))
