@@ -1,4 +1,4 @@
-# discharge-call-scheduler. Fresh machine: `make test` (or `make dev` once the local stack lands).
+# discharge-call-scheduler. Fresh machine: `make dev` (the local stack) or `make test` (what CI runs); README.md.
 # Everything installs into the project: .tools (uv), .venv (Python deps from uv.lock).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
