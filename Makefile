@@ -1,4 +1,4 @@
-# discharge-call-scheduler. Fresh machine: `make test` (or `make dev` once the local stack lands).
+# discharge-call-scheduler. Fresh machine: `make dev` (the local stack) or `make test` (what CI runs); README.md.
 # Everything installs into the project: .tools (uv), .venv (Python deps from uv.lock).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -16,10 +16,10 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak iam-report clean
+.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration e2e infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak iam-report clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,8 +47,24 @@ jslint: node_modules/.installed  ## The JavaScript alone: ESLint, then tsc --noE
 typecheck: install  ## mypy --strict on the code that ships
 	$(VENV)/bin/mypy shared functions infra app.py tests scripts bench local standins
 
-unit: install  ## Unit tests (pure logic, and the services through in-memory fakes): seconds
-	$(VENV)/bin/pytest tests/unit -q
+# The test tiers: every folder under tests/ with tests in it belongs to exactly one (tests/unit/test_make_tiers.py
+# checks it against this file); `make test` runs them all, in one pytest session.
+UNIT_TESTS := tests/unit
+INTEGRATION_TESTS := tests/integration tests/contract
+E2E_TESTS := tests/e2e tests/dashboard tests/extension
+INFRA_TESTS := tests/infra
+
+unit: install  ## Unit tests: pure logic, and the services through in-memory fakes of their ports
+	$(VENV)/bin/pytest $(UNIT_TESTS) -q
+
+integration: install node_modules/.installed  ## Integration and contract tests: the real handlers on moto and the simulated Retell, Schemathesis against make dev
+	$(VENV)/bin/pytest $(INTEGRATION_TESTS) -q
+
+e2e: install node_modules/.installed browser  ## The whole stack and the browsers: make dev over HTTP, the dashboard and the extension in headless Chromium
+	$(VENV)/bin/pytest $(E2E_TESTS) -q
+
+infra-tests: install node_modules/.installed  ## The CDK stack: synthesized template, cdk-nag, cfn-lint, the IAM evaluator
+	$(VENV)/bin/pytest $(INFRA_TESTS) -q
 
 coverage: install  ## How much of shared/logic and shared/domain the unit tests alone cover (a figure, not a gate)
 	$(VENV)/bin/coverage run --branch --source=shared/logic,shared/domain -m pytest tests/unit -q -p no:cacheprovider
@@ -90,7 +106,7 @@ synth: install node_modules/.installed  ## cdk synth: template, cdk-nag, layers 
 bootstrap: install node_modules/.installed  ## cdk bootstrap, once per account and region
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk bootstrap $(CDK_ARGS)
 
-deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (README: Deploy)
+deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (docs/operator-guide.md)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening --outputs-file .build/cdk-outputs.json $(CDK_ARGS)
 
 retell-agent: install  ## Create or update the clinic's Retell LLM and agent (RETELL_API_KEY, RETELL_BASE_URL, WEBHOOK_URL); prints its id last

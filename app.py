@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CDK entry point: ``cdk synth`` / ``cdk deploy`` (see the README's deploy section)."""
+"""CDK entry point: ``cdk synth`` / ``cdk deploy`` (see docs/operator-guide.md)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ MIX: tuple[tuple[str, int], ...] = (
     (scenarios.RATE_LIMITED_ONCE, 1),
 )
 
-# What each of the simulated Retell's endings means for the call (README: how a call is placed, step 6).
+# What each of the simulated Retell's endings means for the call (docs/developer-guide.md: how a call is placed).
 FINAL_ENDINGS = {
     "agent_hangup": ("completed", "answered"),
     "user_hangup": ("completed", "answered"),

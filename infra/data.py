@@ -36,7 +36,7 @@ class Data(Construct):
         self.retell_secret = secretsmanager.Secret(
             scope,
             "RetellApiKey",
-            description="Retell API key (the one with the webhook badge). Set it after deploying: see README.",
+            description="Retell API key (the one with the webhook badge), set after deploying: docs/operator-guide.md",
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.page_token_secret = secretsmanager.Secret(

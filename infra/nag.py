@@ -39,7 +39,7 @@ PUBLIC_ROUTES = {
 }
 ROTATION_REASON = (
     "A Retell API key can only be rotated in Retell's dashboard, so there is no rotation Lambda; the secret "
-    "accepts {apiKey, previousApiKey} so a manual rotation has no downtime (README)."
+    "accepts {apiKey, previousApiKey} so a manual rotation has no downtime (docs/operator-guide.md)."
 )
 PAGING_KEY_ROTATION = (
     "The page-token key only authenticates nextToken values, which are worth nothing outside one clinic's list; "

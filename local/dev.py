@@ -12,7 +12,8 @@
   ``NOTICES_SWEEP_EVERY_S`` seconds (default 60) and the daily digest's check every minute; what it sends goes to
   moto's SES (the sender verified at start) and chat webhooks are captured: ``GET /local/outbox`` lists both;
 * the clinic dashboard at ``http://127.0.0.1:$WEB_PORT`` (default 3002), built from ``web/`` (cached in
-  ``.build/``), talking to the local API and signing in with the local stack's tokens;
+  ``.build/``), talking to the local API and signing in with the local stack's tokens, and the API reference
+  beside it at ``/api-docs/`` (Swagger UI over ``docs/openapi.json``, its "Try it out" against the local API);
 * a seeded clinic ``demo`` (open every day, all day, Los Angeles time), and an admin token for it.
 
 Knobs for a heavier load (``make soak`` sets them): ``RETELL_CONCURRENCY_LIMIT`` (the workspace's concurrent-call
@@ -340,6 +341,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
             f"\nlocal stack ready\n"
             f"  API              {gateway.url}   (GET /health)\n"
             f"  dashboard        {dashboard.url}/   (sign in with a local token)\n"
+            f"  API reference    {dashboard.url}/api-docs/   (Swagger UI over docs/openapi.json)\n"
             f"  Retell           {retell}\n"
             f"  AWS (moto)       http://127.0.0.1:{settings.moto_port}\n"
             f"  reconciler       every {settings.reconcile_every_seconds:g} s (RECONCILE_EVERY_S)\n"

@@ -1,6 +1,7 @@
 """The clinic dashboard served locally as CloudFront serves it: the built files, ``config.json`` pointing at the
 local API (with local tokens), the deployment's security headers, and ``index.html`` for every app path (a call's
-link, ``/calls/<id>``, opens that call)."""
+link, ``/calls/<id>``, opens that call). The API reference is served beside it at ``/api-docs/``
+(``standins/api_docs.py``), under its own Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from infra.dashboard_site import built_dashboard, content_security_policy
+from standins.api_docs import ApiDocs
 from standins.http_server import BackgroundServer
 
 SECURITY_HEADERS = {
@@ -31,6 +33,7 @@ class DashboardServer(BackgroundServer):
         ).encode()
         # The recording's link points at the simulated Retell locally, over plain http.
         self._csp = content_security_policy([api_url], media=["https:", "http://127.0.0.1:*"])
+        self.api_docs = ApiDocs(api_url)
         self.requests: list[str] = []
         super().__init__(self._wsgi, host, port, name="dashboard")
 
@@ -41,6 +44,11 @@ class DashboardServer(BackgroundServer):
         self.requests.append(request.path)
         if request.method not in {"GET", "HEAD"}:
             return Response("", 405)
+        if ApiDocs.serves(request.path):
+            response = self.api_docs.respond(request.path)
+            response.headers["Content-Security-Policy"] = self.api_docs.csp
+            response.headers.update(SECURITY_HEADERS)
+            return response
         if request.path == "/config.json":
             response = Response(self._config, mimetype="application/json")
         else:

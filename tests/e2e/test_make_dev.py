@@ -145,6 +145,17 @@ def test_no_other_web_page_gets_a_token_the_outbox_or_moto(dev: DevStack) -> Non
     assert httpx.post(moto, data=form).status_code == 200  # boto3 sends no Origin
 
 
+def test_the_banner_names_the_api_reference_and_it_is_served(dev: DevStack) -> None:
+    line = next(line for line in dev.output if line.strip().startswith("API reference"))
+    url = line.split()[2]
+    assert url.endswith("/api-docs/"), line
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    document = httpx.get(f"{url}openapi.json", timeout=10).json()
+    assert document["servers"][0]["url"] == dev.url  # "Try it out" calls this stack
+
+
 def test_a_scheduled_call_fires_on_time_and_completes(dev: DevStack) -> None:
     with dev.client() as client:
         call = schedule(client, scheduledFor=at(3))
