@@ -1,4 +1,4 @@
-"""Signing in from the settings page: a clinic account in Cognito (first sign-in with a temporary password,
+"""Signing in from the preferences page: a clinic account in Cognito (first sign-in with a temporary password,
 refresh when the token expires, sign out), and the local stack's tokens (fetched or pasted)."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     options.locator("#clientId").fill(cognito.client_id)
     options.locator("#endpoint").fill(cognito.endpoint)
     options.locator("#save").click()
-    expect(options.locator("#settings-status")).to_have_text("Saved.")
+    expect(options.locator("#preferences-status")).to_have_text("Saved.")
 
     options.locator("#username").fill(USERNAME)
     options.locator("#password").fill("not-my-password")
@@ -202,10 +202,10 @@ def test_the_local_stack_hands_out_a_token_or_takes_a_pasted_one(
     )
 
 
-def test_settings_refuse_an_address_that_is_not_https(vet: Vet) -> None:
+def test_preferences_refuse_an_address_that_is_not_https(vet: Vet) -> None:
     options = vet.options()
     options.locator("#apiBase").fill("http://api.example.com")
     options.locator("#save").click()
     expect(options.locator('.hint[data-for="API address"]')).to_contain_text("must use https")
-    expect(options.locator("#settings-status")).to_have_text("Not saved: fix the highlighted field.")
-    assert "settings" not in vet.storage()
+    expect(options.locator("#preferences-status")).to_have_text("Not saved: fix the highlighted field.")
+    assert "preferences" not in vet.storage()
