@@ -63,7 +63,7 @@ async function renderAccount() {
   document.body.dataset.account = session.signedIn ? "signed-in" : "signed-out";
 }
 
-function fillSettings() {
+function fillPreferences() {
   const shown = current();
   control("apiBase").value = shown.apiBase || "";
   control("idexxBase").value = shown.idexxBase || "";
@@ -96,7 +96,7 @@ async function save(event) {
         },
       },
     });
-    fillSettings();
+    fillPreferences();
     $("preferences-status").textContent = "Saved.";
     await renderAccount();
   } catch (error) {
@@ -176,6 +176,6 @@ $("fetch-token").addEventListener("click", () =>
 
 (async () => {
   preferences = await ask("preferences.get");
-  fillSettings();
+  fillPreferences();
   await renderAccount();
 })();

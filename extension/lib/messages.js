@@ -34,7 +34,7 @@
  * }} Handlers
  */
 
-/** @typedef {Error & {field?: string}} AskError a rejection of `ask`: `field` is the setting it is about */
+/** @typedef {Error & {field?: string}} AskError a rejection of `ask`: `field` is the preference it is about */
 
 /**
  * @template {keyof Messages} K

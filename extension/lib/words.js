@@ -99,8 +99,8 @@ export const WEEKDAYS = [
 export const outcomeText = (outcome) => (outcome ? OUTCOME[/** @type {CallOutcome} */ (outcome)] || outcome : "");
 
 /**
- * The reasons that can flag a call for follow-up (`followUpReasons`, the settings' `followUpRules.flag`), in the
- * order the settings list them.
+ * The reasons that can flag a call for follow-up (`followUpReasons`, the clinic settings' `followUpRules.flag`), in
+ * the order the settings page lists them.
  * @type {[string, string][]}
  */
 export const FOLLOW_UP_REASONS = [
@@ -123,7 +123,7 @@ const REASON = Object.fromEntries(FOLLOW_UP_REASONS);
 export const reasonText = (reason) => REASON[reason] || reason.replaceAll("_", " ");
 
 /**
- * What a notice can be about (the notification settings' `events`), in the order the settings list them.
+ * What a notice can be about (the notification settings' `events`), in the order the settings page lists them.
  * @type {[string, string][]}
  */
 export const NOTICE_EVENTS = [

@@ -209,3 +209,17 @@ def test_preferences_refuse_an_address_that_is_not_https(vet: Vet) -> None:
     expect(options.locator('.hint[data-for="API address"]')).to_contain_text("must use https")
     expect(options.locator("#preferences-status")).to_have_text("Not saved: fix the highlighted field.")
     assert "preferences" not in vet.storage()
+
+
+def test_preferences_saved_under_the_older_key_are_read_and_moved_on_the_next_save(vet: Vet) -> None:
+    older = {"apiBase": "https://api.older.example", "idexxBase": "https://us.idexxneo.com", "signInMethod": "local"}
+    vet.worker.evaluate("older => chrome.storage.local.set({settings: older})", older)
+    options = vet.options()
+    expect(options.locator("#apiBase")).to_have_value("https://api.older.example")
+    options.locator("#dashboardUrl").fill("https://dashboard.older.example")
+    options.locator("#save").click()
+    expect(options.locator("#preferences-status")).to_have_text("Saved.")
+    stored = vet.storage()
+    assert "settings" not in stored
+    assert stored["preferences"]["apiBase"] == "https://api.older.example"
+    assert stored["preferences"]["dashboardUrl"] == "https://dashboard.older.example"

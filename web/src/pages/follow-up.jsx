@@ -9,6 +9,7 @@ import { useClinic } from "../clinic.js";
 import { Notice } from "../components/notice.jsx";
 import { useLoad } from "../hooks.js";
 /** @import { ApiResult } from "../../../extension/lib/api.js" */
+/** @import { Message } from "../components/notice.jsx" */
 /** @import { CallPage, FullCall } from "../types.js" */
 
 /** @type {() => Promise<ApiResult<CallPage>>} */
@@ -18,7 +19,7 @@ export function FollowUpPage() {
   const { settings } = useClinic();
   const worklist = useLoad(readWorklist, [], { refreshSeconds: 30 });
   const items = worklist.data?.items ?? null;
-  const [done, setDone] = useState(/** @type {{kind: "success" | "error", text: string} | null} */ (null));
+  const [done, setDone] = useState(/** @type {Message | null} */ (null));
   const [notes, setNotes] = useState(/** @type {Record<string, string>} */ ({}));
   const [busy, setBusy] = useState("");
   const message = worklist.failure ? { kind: /** @type {const} */ ("error"), text: failureText(worklist.failure) } : done;
