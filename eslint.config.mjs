@@ -13,8 +13,8 @@ const SERVICE_WORKER = [
   "extension/lib/http.js",
   "extension/lib/idexx.js",
   "extension/lib/platform.js",
+  "extension/lib/preferences.js",
   "extension/lib/session.js",
-  "extension/lib/settings.js",
 ];
 
 export default [
@@ -99,7 +99,8 @@ export default [
     },
   },
   {
-    files: ["web/*.mjs"],
+    // Node scripts: the dashboard's build, the import-cycle check, the JavaScript's unit tests (node --test).
+    files: ["web/*.mjs", "scripts/*.mjs", "tests/**/*.mjs"],
     languageOptions: { globals: globals.node },
   },
   {

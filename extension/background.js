@@ -2,7 +2,7 @@
 // Pages send it messages {type, ...} and get plain values back; nothing about the patient is stored.
 import { callApi } from "./lib/api.js";
 import { fetchPageData } from "./lib/idexx.js";
-import { SettingsError, loadSettings, saveSettings } from "./lib/settings.js";
+import { PreferenceError, loadPreferences, savePreferences } from "./lib/preferences.js";
 import {
   completeChallenge,
   describeSession,
@@ -20,10 +20,10 @@ import {
  * @returns {Promise<Prepared>}
  */
 async function prepareConsultation({ consultationId }) {
-  const settings = await loadSettings();
-  if (!settings.apiBase) return { ok: false, kind: "not_configured" };
+  const preferences = await loadPreferences();
+  if (!preferences.apiBase) return { ok: false, kind: "not_configured" };
   if (!(await getSession())) return { ok: false, kind: "signed_out", expired: false };
-  const page = await fetchPageData(settings, consultationId);
+  const page = await fetchPageData(preferences, consultationId);
   if (!page.ok) return page;
   /** @type {Promise<ApiResult<IdexxPreview>>} */
   const previewing = callApi("POST", "/integrations/idexx/preview", { body: page.document });
@@ -32,7 +32,7 @@ async function prepareConsultation({ consultationId }) {
   const [preview, clinic] = await Promise.all([previewing, readingClinic]);
   if (!preview.ok) return preview;
   if (!clinic.ok) return clinic;
-  return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: settings.idexxBase };
+  return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: preferences.idexxBase };
 }
 
 /** @type {Handlers} */
@@ -41,13 +41,13 @@ const HANDLERS = {
   "calls.schedule": ({ body, idempotencyKey }) => callApi("POST", "/calls/schedule", { body, idempotencyKey }),
   "calls.get": ({ callId }) => callApi("GET", `/calls/${encodeURIComponent(callId)}`),
   "session.describe": async () => describeSession(await getSession()),
-  "session.signIn": async ({ username, password }) => signIn(await loadSettings(), username, password),
-  "session.completeChallenge": async (message) => completeChallenge(await loadSettings(), message),
+  "session.signIn": async ({ username, password }) => signIn(await loadPreferences(), username, password),
+  "session.completeChallenge": async (message) => completeChallenge(await loadPreferences(), message),
   "session.useToken": ({ token }) => useLocalToken(token),
-  "session.fetchLocalToken": async (message) => fetchLocalToken(await loadSettings(), message),
-  "session.signOut": async () => signOut(await loadSettings()),
-  "settings.get": () => loadSettings(),
-  "settings.save": ({ settings }) => saveSettings(settings),
+  "session.fetchLocalToken": async (message) => fetchLocalToken(await loadPreferences(), message),
+  "session.signOut": async () => signOut(await loadPreferences()),
+  "preferences.get": () => loadPreferences(),
+  "preferences.save": ({ preferences }) => savePreferences(preferences),
 };
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -57,7 +57,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .then(() => handler(message))
     .then(
       (value) => sendResponse({ value }),
-      (error) => sendResponse({ error: { message: error.message, field: error instanceof SettingsError ? error.field : undefined } }),
+      (error) => sendResponse({ error: { message: error.message, field: error instanceof PreferenceError ? error.field : undefined } }),
     );
   return true; // answered asynchronously
 });

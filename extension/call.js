@@ -1,8 +1,8 @@
 // One call, as the API has it: when it will be (or was) placed, to whom, and how it went.
 import { ask } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
-import { STATUS } from "./lib/status.js";
-import { formatInZone } from "./lib/time.js";
+import { dayAndTime } from "./lib/time.js";
+import { outcomeText, statusText } from "./lib/words.js";
 
 /**
  * An element of call.html.
@@ -38,8 +38,8 @@ function row(label, value) {
   }
   const call = result.data;
   /** @param {string | null | undefined} iso */
-  const at = (iso) => (iso ? `${formatInZone(iso, call.timezone)}` : "");
-  $("title").textContent = `${call.petName} · ${STATUS[call.status] || call.status}`;
+  const at = (iso) => (iso ? `${dayAndTime(iso, call.timezone)}` : "");
+  $("title").textContent = `${call.petName} · ${statusText(call.status)}`;
   $("details").replaceChildren(
     ...row("Call at", at(call.scheduledFor)),
     ...row("Asked for", call.rescheduled ? at(call.requestedFor) : ""),
@@ -47,7 +47,7 @@ function row(label, value) {
     ...row("Vet", call.vetName),
     ...row("Attempt", `${call.attempt} of ${call.maxAttempts}`),
     ...row("Next retry", at(call.nextRetryAt)),
-    ...row("Outcome", call.outcome),
+    ...row("Outcome", outcomeText(call.outcome)),
     ...row("Summary", call.analysis?.summary),
     ...row("Notes", call.notes),
     ...row("Call id", call.callId),

@@ -1,8 +1,8 @@
-// Settings and sign-in. Tokens live in chrome.storage.local (through the service worker); passwords never do.
+// Preferences and sign-in. Tokens live in chrome.storage.local (through the service worker); passwords never do.
 import { ask } from "./lib/messages.js";
 /** @import { AskError } from "./lib/messages.js" */
 /** @import { Challenge, ChallengeName, SignInStep } from "./lib/session.js" */
-/** @import { Settings } from "./lib/settings.js" */
+/** @import { Preferences } from "./lib/preferences.js" */
 
 /**
  * An element of options.html.
@@ -23,8 +23,8 @@ const button = (id) => /** @type {HTMLButtonElement} */ (document.getElementById
 const methodRadios = () =>
   /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="signInMethod"]'));
 
-/** @type {Settings | null} */
-let settings = null;
+/** @type {Preferences | null} */
+let preferences = null;
 /** @type {Challenge | null} */
 let pendingChallenge = null;
 
@@ -38,10 +38,10 @@ const CHALLENGES = {
   SOFTWARE_TOKEN_MFA: { text: "Enter the 6-digit code from your authenticator app.", label: "Code", type: "text" },
 };
 
-/** The settings on the page: loaded before any form shows, so there whenever one is used. */
+/** The preferences on the page: loaded before any form shows, so there whenever one is used. */
 function current() {
-  if (!settings) throw new Error("The settings are not loaded yet.");
-  return settings;
+  if (!preferences) throw new Error("The preferences are not loaded yet.");
+  return preferences;
 }
 
 /** @param {string} message "" hides the error */
@@ -63,7 +63,7 @@ async function renderAccount() {
   document.body.dataset.account = session.signedIn ? "signed-in" : "signed-out";
 }
 
-function fillSettings() {
+function fillPreferences() {
   const shown = current();
   control("apiBase").value = shown.apiBase || "";
   control("idexxBase").value = shown.idexxBase || "";
@@ -74,17 +74,17 @@ function fillSettings() {
   control("region").value = shown.cognito.region || "";
   control("clientId").value = shown.cognito.clientId || "";
   control("endpoint").value = shown.cognito.endpoint || "";
-  $("cognito-settings").hidden = shown.signInMethod === "local";
+  $("cognito-preferences").hidden = shown.signInMethod === "local";
 }
 
 /** @param {SubmitEvent} event */
 async function save(event) {
   event.preventDefault();
-  for (const hint of document.querySelectorAll("#settings .hint")) hint.textContent = "";
+  for (const hint of document.querySelectorAll("#preferences .hint")) hint.textContent = "";
   const method = [...methodRadios()].find((radio) => radio.checked);
   try {
-    settings = await ask("settings.save", {
-      settings: {
+    preferences = await ask("preferences.save", {
+      preferences: {
         apiBase: control("apiBase").value,
         idexxBase: control("idexxBase").value,
         dashboardUrl: control("dashboardUrl").value,
@@ -96,17 +96,17 @@ async function save(event) {
         },
       },
     });
-    fillSettings();
-    $("settings-status").textContent = "Saved.";
+    fillPreferences();
+    $("preferences-status").textContent = "Saved.";
     await renderAccount();
   } catch (error) {
     const refused = /** @type {AskError} */ (error);
-    const hint = document.querySelector(`#settings .hint[data-for="${refused.field}"]`);
+    const hint = document.querySelector(`#preferences .hint[data-for="${refused.field}"]`);
     if (hint) {
       hint.className = "hint error";
       hint.textContent = refused.message;
     }
-    $("settings-status").textContent = "Not saved: fix the highlighted field.";
+    $("preferences-status").textContent = "Not saved: fix the highlighted field.";
   }
 }
 
@@ -141,10 +141,10 @@ function afterSignIn(result) {
   control("password").value = "";
 }
 
-$("settings").addEventListener("submit", save);
+$("preferences").addEventListener("submit", save);
 for (const radio of methodRadios()) {
   radio.addEventListener("change", () => {
-    $("cognito-settings").hidden = radio.value === "local" && radio.checked;
+    $("cognito-preferences").hidden = radio.value === "local" && radio.checked;
   });
 }
 $("cognito-sign-in").addEventListener("submit", (event) => {
@@ -175,7 +175,7 @@ $("fetch-token").addEventListener("click", () =>
 );
 
 (async () => {
-  settings = await ask("settings.get");
-  fillSettings();
+  preferences = await ask("preferences.get");
+  fillPreferences();
   await renderAccount();
 })();

@@ -1,7 +1,7 @@
 // The popup: read the open consultation, show it for review, schedule the call, say what happened.
 import { ask, openCall } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
-import { formatInZone, fromWallTime, suggestedFollowUp, toWallTime } from "./lib/time.js";
+import { dayAndTime, suggestedFollowUp, wallDateTime, wallToInstant } from "./lib/time.js";
 import { ERROR_CODES } from "./lib/error-codes.js";
 /** @import { ApiFailure, ApiResult, Call, ClinicSettings, HttpFailure } from "./lib/api.js" */
 /** @import { IdexxPreview, ScheduleBody, Weekday } from "./lib/api.js" */
@@ -81,7 +81,7 @@ function showNotice(result) {
  * @param {string | undefined} callId the call to open
  */
 function runAction(action, callId) {
-  if (action === "settings") chrome.runtime.openOptionsPage();
+  if (action === "preferences") chrome.runtime.openOptionsPage();
   else if (action === "retry") start();
   else if (action === "open-call") openCall(String(callId));
 }
@@ -184,8 +184,8 @@ function fillForm() {
   $("consultation-label").textContent = `IDEXX Neo consultation #${consultation}`;
   $("timezone").textContent = `(clinic time, ${clinic.timezone})`;
   const when = /** @type {HTMLInputElement} */ ($("when"));
-  when.value = suggestedFollowUp(new Date(), clinic);
-  when.min = toWallTime(new Date(), clinic.timezone);
+  when.value = suggestedFollowUp(Date.now(), clinic);
+  when.min = wallDateTime(Date.now(), clinic.timezone);
   $("hours").textContent = describeHours(clinic);
   clearHints();
   for (const warning of preview.warnings || []) {
@@ -202,12 +202,13 @@ function scheduleBody() {
   const request = preview.callRequest;
   /** @param {FormField} id */
   const text = (id) => control(id).value.trim();
+  const [date, time = ""] = control("when").value.split("T"); // a datetime-local input's "2026-11-24T10:00"
   /** @type {ScheduleBody} */
   const body = {
     phoneNumber: text("phoneNumber"),
     petName: text("petName"),
     ownerName: text("ownerName"),
-    scheduledFor: fromWallTime(control("when").value, clinic.timezone).toISOString(),
+    scheduledFor: wallToInstant(date, time, clinic.timezone) || "", // checkLocally has made sure there is one
     timezone: clinic.timezone,
     metadata: request.metadata,
   };
@@ -312,7 +313,7 @@ async function showDuplicate(result) {
   /** @type {ApiResult<Call> | {ok: false}} */
   const existing = callId ? await ask("calls.get", { callId }) : { ok: false };
   const when = existing.ok
-    ? `It is ${existing.data.status === "scheduled" ? "scheduled for" : "under way since"} ${formatInZone(existing.data.scheduledFor, existing.data.timezone)}.`
+    ? `It is ${existing.data.status === "scheduled" ? "scheduled for" : "under way since"} ${dayAndTime(existing.data.scheduledFor, existing.data.timezone)}.`
     : "";
   showNotice({
     kind: "duplicate",
@@ -324,16 +325,16 @@ async function showDuplicate(result) {
 /** @param {Call} call */
 function showDone(call) {
   const timezone = call.timezone || reviewing().clinic.timezone;
-  $("done-time").textContent = `${formatInZone(call.scheduledFor, timezone)} (clinic time)`;
+  $("done-time").textContent = `${dayAndTime(call.scheduledFor, timezone)} (clinic time)`;
   const moved = $("done-moved");
   moved.hidden = !call.rescheduled;
   if (call.rescheduled) {
-    moved.textContent = `You picked ${formatInZone(call.requestedFor, timezone)}, when the clinic is closed or the owner is outside their calling hours (08:00–20:00 their time), so the call was moved to the next time both allow.`;
+    moved.textContent = `You picked ${dayAndTime(call.requestedFor, timezone)}, when the clinic is closed or the owner is outside their calling hours (08:00–20:00 their time), so the call was moved to the next time both allow.`;
   }
   const ownerTime = $("done-owner-time");
   ownerTime.hidden = !call.ownerTimezone || !call.ownerLocalTime;
   if (call.ownerTimezone) {
-    ownerTime.textContent = `${formatInZone(call.scheduledFor, call.ownerTimezone)} for the owner (${call.ownerTimezone}); owners are called only 08:00–20:00 their time.`;
+    ownerTime.textContent = `${dayAndTime(call.scheduledFor, call.ownerTimezone)} for the owner (${call.ownerTimezone}); owners are called only 08:00–20:00 their time.`;
   }
   $("done-who").textContent = `${call.petName} · ${call.ownerName} · ${call.phoneNumber}`;
   $("open-call").onclick = () => openCall(call.callId);
@@ -342,7 +343,7 @@ function showDone(call) {
 }
 
 $("form").addEventListener("submit", submit);
-$("settings-link").addEventListener("click", (event) => {
+$("preferences-link").addEventListener("click", (event) => {
   event.preventDefault();
   chrome.runtime.openOptionsPage();
 });

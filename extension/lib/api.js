@@ -1,7 +1,7 @@
 // The scheduling API. Every answer becomes {ok: true, status, data} or {ok: false, kind, ...} so the popup can
 // always say what happened and what to do next.
 import { requestJson } from "./http.js";
-import { loadSettings } from "./settings.js";
+import { loadPreferences } from "./preferences.js";
 import { currentIdToken, getSession } from "./session.js";
 /** @import { JsonResponse } from "./http.js" */
 
@@ -9,6 +9,13 @@ import { currentIdToken, getSession } from "./session.js";
 
 /** @typedef {"scheduled" | "initiated" | "in_progress" | "completed" | "failed" | "cancelled"} CallStatus */
 /** @typedef {"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"} Weekday */
+
+/**
+ * What happened on the phone, final.
+ * @typedef {"answered" | "voicemail" | "no_answer" | "busy" | "concurrency_limited" | "not_connected" | "error"
+ *   | "dial_rejected" | "callback_requested" | "do_not_call_requested" | "declined" | "ivr" | "account_unavailable"
+ *   | "stopped" | "lost"} CallOutcome
+ */
 
 /**
  * @typedef {object} CallMetadata
@@ -34,7 +41,7 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {number} attempt
  * @property {number} maxAttempts
  * @property {string | null} [nextRetryAt]
- * @property {string | null} [outcome]
+ * @property {CallOutcome | null} [outcome]
  * @property {{summary?: string | null} | null} [analysis]
  * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the clinic's
  * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock (ISO 8601 with its offset)
@@ -146,9 +153,9 @@ import { currentIdToken, getSession } from "./session.js";
  * @returns {Promise<ApiResult<T>>}
  */
 export async function callApi(method, path, { body, idempotencyKey, ifMatch } = {}) {
-  const settings = await loadSettings();
-  if (!settings.apiBase) return { ok: false, kind: "not_configured" };
-  let token = await currentIdToken(settings);
+  const preferences = await loadPreferences();
+  if (!preferences.apiBase) return { ok: false, kind: "not_configured" };
+  let token = await currentIdToken(preferences);
   if (!token) return { ok: false, kind: "signed_out", expired: Boolean(await getSession()) };
 
   /**
@@ -161,7 +168,7 @@ export async function callApi(method, path, { body, idempotencyKey, ifMatch } = 
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     if (ifMatch !== undefined) headers["If-Match"] = `"${ifMatch}"`;
-    return requestJson(`${settings.apiBase}${path}`, {
+    return requestJson(`${preferences.apiBase}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -171,12 +178,12 @@ export async function callApi(method, path, { body, idempotencyKey, ifMatch } = 
   let response = await send(token);
   if (response.status === 401) {
     // Revoked or expired early (clock skew): one refresh, one retry.
-    token = await currentIdToken(settings, { forceRefresh: true });
+    token = await currentIdToken(preferences, { forceRefresh: true });
     if (token) response = await send(token);
     if (!token || response.status === 401) return { ok: false, kind: "signed_out", expired: true };
   }
   if (response.status === 0) {
-    return { ok: false, kind: "network", failure: response.failure, apiBase: settings.apiBase };
+    return { ok: false, kind: "network", failure: response.failure, apiBase: preferences.apiBase };
   }
   if (response.status >= 200 && response.status < 300) {
     // Every route the extension uses answers a success with data.

@@ -2,7 +2,7 @@
 // The app client has no secret (a browser extension cannot keep one), so no SECRET_HASH is sent.
 import { requestJson } from "./http.js";
 /** @import { JsonResponse } from "./http.js" */
-/** @import { Settings } from "./settings.js" */
+/** @import { Preferences } from "./preferences.js" */
 
 /**
  * The tokens of a signed-in user. A refresh answer carries no new refresh token.
@@ -32,7 +32,7 @@ const MESSAGES = {
   ExpiredCodeException: "That code has expired. Enter the current one.",
   TooManyRequestsException: "Too many attempts. Wait a minute and try again.",
   LimitExceededException: "Too many attempts. Wait a minute and try again.",
-  ResourceNotFoundException: "The sign-in settings are wrong (unknown app client). Check them in the settings.",
+  ResourceNotFoundException: "The sign-in preferences are wrong (unknown app client). Check them in the preferences.",
 };
 
 /** A sign-in that failed: `code` is Cognito's error name (NotAuthorizedException, ...), or network/not_configured. */
@@ -48,26 +48,26 @@ export class SignInError extends Error {
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @returns {string}
  */
-function endpoint(settings) {
-  if (settings.cognito.endpoint) return `${settings.cognito.endpoint}/`;
-  if (!settings.cognito.region || !settings.cognito.clientId) {
+function endpoint(preferences) {
+  if (preferences.cognito.endpoint) return `${preferences.cognito.endpoint}/`;
+  if (!preferences.cognito.region || !preferences.cognito.clientId) {
     throw new SignInError("not_configured", "Sign-in is not set up: enter the AWS region and app client id first.");
   }
-  return `https://cognito-idp.${settings.cognito.region}.amazonaws.com/`;
+  return `https://cognito-idp.${preferences.cognito.region}.amazonaws.com/`;
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} operation
  * @param {object} payload
  * @returns {Promise<AuthResponse>}
  */
-async function call(settings, operation, payload) {
+async function call(preferences, operation, payload) {
   /** @type {JsonResponse<AuthResponse & {__type?: string, message?: string}>} */
-  const response = await requestJson(endpoint(settings), {
+  const response = await requestJson(endpoint(preferences), {
     method: "POST",
     headers: {
       "Content-Type": "application/x-amz-json-1.1",
@@ -86,49 +86,49 @@ async function call(settings, operation, payload) {
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} username
  * @param {string} password
  */
-export function signInWithPassword(settings, username, password) {
-  return call(settings, "InitiateAuth", {
+export function signInWithPassword(preferences, username, password) {
+  return call(preferences, "InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
-    ClientId: settings.cognito.clientId,
+    ClientId: preferences.cognito.clientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
   });
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} challenge
  * @param {string | undefined} session
  * @param {Record<string, string>} responses
  */
-export function answerChallenge(settings, challenge, session, responses) {
-  return call(settings, "RespondToAuthChallenge", {
+export function answerChallenge(preferences, challenge, session, responses) {
+  return call(preferences, "RespondToAuthChallenge", {
     ChallengeName: challenge,
-    ClientId: settings.cognito.clientId,
+    ClientId: preferences.cognito.clientId,
     Session: session,
     ChallengeResponses: responses,
   });
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} refreshToken
  */
-export function refresh(settings, refreshToken) {
-  return call(settings, "InitiateAuth", {
+export function refresh(preferences, refreshToken) {
+  return call(preferences, "InitiateAuth", {
     AuthFlow: "REFRESH_TOKEN_AUTH",
-    ClientId: settings.cognito.clientId,
+    ClientId: preferences.cognito.clientId,
     AuthParameters: { REFRESH_TOKEN: refreshToken },
   });
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} accessToken
  */
-export function globalSignOut(settings, accessToken) {
-  return call(settings, "GlobalSignOut", { AccessToken: accessToken });
+export function globalSignOut(preferences, accessToken) {
+  return call(preferences, "GlobalSignOut", { AccessToken: accessToken });
 }

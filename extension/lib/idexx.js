@@ -1,7 +1,7 @@
 // IDEXX Neo's consultation data, fetched with the vet's own IDEXX session (its cookies; host permission).
 import { requestJson } from "./http.js";
 /** @import { JsonResponse } from "./http.js" */
-/** @import { Settings } from "./settings.js" */
+/** @import { Preferences } from "./preferences.js" */
 
 /** @typedef {{pageData: unknown}} IdexxDocument IDEXX Neo's page-data answer, sent to the API for a preview */
 
@@ -12,12 +12,12 @@ import { requestJson } from "./http.js";
  */
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} consultationId
  * @returns {Promise<{ok: true, document: IdexxDocument} | IdexxFailure>}
  */
-export async function fetchPageData(settings, consultationId) {
-  const url = `${settings.idexxBase}/consultations/${encodeURIComponent(consultationId)}/page-data`;
+export async function fetchPageData(preferences, consultationId) {
+  const url = `${preferences.idexxBase}/consultations/${encodeURIComponent(consultationId)}/page-data`;
   /** @type {JsonResponse<IdexxDocument>} */
   const response = await requestJson(url, { credentials: "include", headers: { Accept: "application/json" } });
   if (response.status === 0) return { ok: false, kind: "idexx_unreachable" };

@@ -2,7 +2,7 @@
 /** @import { ApiFailure, ApiResult, Call, ClinicSettings, IdexxPreview, ScheduleBody } from "./api.js" */
 /** @import { IdexxFailure } from "./idexx.js" */
 /** @import { Challenge, SessionSummary, SignInStep } from "./session.js" */
-/** @import { Settings, SettingsInput } from "./settings.js" */
+/** @import { Preferences, PreferencesInput } from "./preferences.js" */
 
 /**
  * A consultation read and previewed, with the clinic's settings for the time picker.
@@ -22,8 +22,8 @@
  *   "session.useToken": {request: {token: string}, answer: SessionSummary},
  *   "session.fetchLocalToken": {request: {clinicId: string, role: string}, answer: SessionSummary},
  *   "session.signOut": {request: Record<string, never>, answer: void},
- *   "settings.get": {request: Record<string, never>, answer: Settings},
- *   "settings.save": {request: {settings: SettingsInput}, answer: Settings},
+ *   "preferences.get": {request: Record<string, never>, answer: Preferences},
+ *   "preferences.save": {request: {preferences: PreferencesInput}, answer: Preferences},
  * }} Messages
  */
 
@@ -34,7 +34,7 @@
  * }} Handlers
  */
 
-/** @typedef {Error & {field?: string}} AskError a rejection of `ask`: `field` is the setting it is about */
+/** @typedef {Error & {field?: string}} AskError a rejection of `ask`: `field` is the preference it is about */
 
 /**
  * @template {keyof Messages} K
@@ -66,7 +66,7 @@ export function openExtensionPage(path) {
  * @param {string} callId
  */
 export async function openCall(callId) {
-  const { dashboardUrl } = await ask("settings.get");
+  const { dashboardUrl } = await ask("preferences.get");
   if (!dashboardUrl) return openExtensionPage(`call.html?id=${encodeURIComponent(callId)}`);
   return chrome.tabs.create({ url: `${dashboardUrl}/calls/${encodeURIComponent(callId)}` });
 }

@@ -4,7 +4,7 @@
 
 /**
  * A button under a notice: what the popup does when it is pressed (popup.js: runAction).
- * @typedef {{label: string, action: "settings" | "retry" | "open-call", callId?: string}} NoticeAction
+ * @typedef {{label: string, action: "preferences" | "retry" | "open-call", callId?: string}} NoticeAction
  */
 
 /** @typedef {{title: string, text: string, actions: NoticeAction[]}} Notice */
@@ -16,7 +16,7 @@
  */
 
 /** @type {NoticeAction} */
-const SETTINGS = { label: "Open settings", action: "settings" };
+const PREFERENCES = { label: "Open preferences", action: "preferences" };
 /** @type {NoticeAction} */
 const RETRY = { label: "Try again", action: "retry" };
 
@@ -36,14 +36,14 @@ export function noticeFor(result, { idexxHost = "us.idexxneo.com", consultationI
     case "not_configured":
       return {
         title: "Finish setting up",
-        text: "The extension doesn't know which scheduling service to use yet. Enter its address in the settings.",
-        actions: [SETTINGS],
+        text: "The extension doesn't know which scheduling service to use yet. Enter its address in the preferences.",
+        actions: [PREFERENCES],
       };
     case "signed_out":
       return {
         title: result.expired ? "Your sign-in has expired" : "Sign in to schedule calls",
-        text: "Sign in with your clinic account in the settings, then click the extension again.",
-        actions: [{ label: "Sign in", action: "settings" }],
+        text: "Sign in with your clinic account in the preferences, then click the extension again.",
+        actions: [{ label: "Sign in", action: "preferences" }],
       };
     case "idexx_signed_out":
       return {

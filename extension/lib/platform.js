@@ -1,14 +1,14 @@
-// Where the shared modules (settings, session, api) keep what they keep and find their packaged defaults. The
+// Where the shared modules (preferences, session, api) keep what they keep and find their packaged defaults. The
 // extension's is chrome.storage.local and defaults.json; the dashboard (web/) installs its own with usePlatform
 // (localStorage and its config.json) before anything else runs.
-/** @import { Settings } from "./settings.js" */
+/** @import { Preferences } from "./preferences.js" */
 
 /**
  * @typedef {object} Platform
  * @property {(key: string) => Promise<unknown>} get
  * @property {(key: string, value: unknown) => Promise<void>} set
  * @property {(key: string) => Promise<void>} remove
- * @property {() => Promise<Settings>} defaults the packaged settings, before the user's own
+ * @property {() => Promise<Preferences>} defaults the packaged preferences, before the user's own
  */
 
 /** @type {Platform | null} */

@@ -6,7 +6,7 @@ import { requestJson } from "./http.js";
 import { platform } from "./platform.js";
 /** @import { JsonResponse } from "./http.js" */
 /** @import { AuthResponse, AuthenticationResult } from "./cognito.js" */
-/** @import { Settings } from "./settings.js" */
+/** @import { Preferences } from "./preferences.js" */
 
 /**
  * What is kept in chrome.storage.local while signed in.
@@ -140,27 +140,27 @@ async function storeCognitoResult(result, previous = {}) {
 
 /**
  * Returns {session} when signed in, or {challenge, cognitoSession, username} when Cognito asks for more.
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {string} username
  * @param {string} password
  * @returns {Promise<SignInStep>}
  */
-export async function signIn(settings, username, password) {
-  return continueWith(await signInWithPassword(settings, username, password), username);
+export async function signIn(preferences, username, password) {
+  return continueWith(await signInWithPassword(preferences, username, password), username);
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {Challenge & {answer: string}} step
  * @returns {Promise<SignInStep>}
  */
-export async function completeChallenge(settings, { challenge, cognitoSession, username, answer }) {
+export async function completeChallenge(preferences, { challenge, cognitoSession, username, answer }) {
   /** @type {Record<string, string>} */
   const responses = { USERNAME: username };
   if (challenge === "NEW_PASSWORD_REQUIRED") responses.NEW_PASSWORD = answer;
   else if (challenge === "SOFTWARE_TOKEN_MFA") responses.SOFTWARE_TOKEN_MFA_CODE = answer;
   else throw new Error(`Unsupported sign-in step ${challenge}`);
-  return continueWith(await answerChallenge(settings, challenge, cognitoSession, responses), username);
+  return continueWith(await answerChallenge(preferences, challenge, cognitoSession, responses), username);
 }
 
 /**
@@ -192,19 +192,19 @@ export async function useLocalToken(token) {
 
 /**
  * Asks `make dev`'s local stack for a token (POST /local/token) and signs in with it.
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {{clinicId: string, role: string}} who
  * @returns {Promise<SessionSummary>}
  */
-export async function fetchLocalToken(settings, { clinicId, role }) {
-  if (!settings.apiBase) throw new Error("Enter the API address first.");
+export async function fetchLocalToken(preferences, { clinicId, role }) {
+  if (!preferences.apiBase) throw new Error("Enter the API address first.");
   /** @type {JsonResponse<{token?: string}>} */
-  const response = await requestJson(`${settings.apiBase}/local/token`, {
+  const response = await requestJson(`${preferences.apiBase}/local/token`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ clinicId, role }),
   });
-  if (response.status === 0) throw new Error(`Can't reach ${settings.apiBase}. Is \`make dev\` running?`);
+  if (response.status === 0) throw new Error(`Can't reach ${preferences.apiBase}. Is \`make dev\` running?`);
   if (response.status !== 200 || !response.body?.token) {
     throw new Error("This API does not hand out local tokens: it is not the local stack. Use Cognito sign-in.");
   }
@@ -216,16 +216,16 @@ let refreshing = null; // one refresh at a time, however many requests need it
 
 /**
  * A usable ID token, refreshed when it is (about to be) expired; null when the user must sign in again.
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @param {{forceRefresh?: boolean}} [options]
  * @returns {Promise<string | null>}
  */
-export async function currentIdToken(settings, { forceRefresh = false } = {}) {
+export async function currentIdToken(preferences, { forceRefresh = false } = {}) {
   const session = await getSession();
   if (!session) return null;
   if (!forceRefresh && session.expiresAt - REFRESH_MARGIN_MS > Date.now()) return session.idToken;
   if (session.method !== "cognito" || !session.refreshToken) return null;
-  refreshing ||= refresh(settings, session.refreshToken)
+  refreshing ||= refresh(preferences, session.refreshToken)
     .then((result) => storeCognitoResult(result, session))
     .catch(async (error) => {
       if (error.code === "NotAuthorizedException") await platform().remove("session"); // revoked
@@ -239,14 +239,14 @@ export async function currentIdToken(settings, { forceRefresh = false } = {}) {
 }
 
 /**
- * @param {Settings} settings
+ * @param {Preferences} preferences
  * @returns {Promise<void>}
  */
-export async function signOut(settings) {
+export async function signOut(preferences) {
   const session = await getSession();
   await platform().remove("session");
   if (session?.method === "cognito" && session.accessToken) {
     // Revokes the refresh token everywhere; a failure (offline) still leaves this browser signed out.
-    await globalSignOut(settings, session.accessToken).catch(() => undefined);
+    await globalSignOut(preferences, session.accessToken).catch(() => undefined);
   }
 }

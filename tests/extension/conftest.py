@@ -92,7 +92,7 @@ def gateway(functions: LocalFunctions, authorizers: Authorizers) -> Iterator[Loc
 
 
 class Vet:
-    """A vet's browser with the extension installed: IDEXX Neo tabs, the popup, the settings page."""
+    """A vet's browser with the extension installed: IDEXX Neo tabs, the popup, the preferences page."""
 
     def __init__(self, context: BrowserContext, worker: Worker, idexx: FakeIdexx):
         self.context = context
@@ -103,15 +103,15 @@ class Vet:
     def url(self, page: str) -> str:
         return f"chrome-extension://{self.extension_id}/{page}"
 
-    def configure(self, api_url: str, **settings: Any) -> None:
+    def configure(self, api_url: str, **preferences: Any) -> None:
         values = {
             "apiBase": api_url,
             "idexxBase": f"https://{HOST}",
             "signInMethod": "local",
             "cognito": {"region": "", "clientId": "", "endpoint": ""},
-            **settings,
+            **preferences,
         }
-        self.worker.evaluate("settings => chrome.storage.local.set({settings})", values)
+        self.worker.evaluate("preferences => chrome.storage.local.set({preferences})", values)
 
     def storage(self) -> dict[str, Any]:
         return dict(self.worker.evaluate("() => chrome.storage.local.get(null)"))

@@ -1,4 +1,4 @@
-"""Signing in from the settings page: a clinic account in Cognito (first sign-in with a temporary password,
+"""Signing in from the preferences page: a clinic account in Cognito (first sign-in with a temporary password,
 refresh when the token expires, sign out), and the local stack's tokens (fetched or pasted)."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     options.locator("#clientId").fill(cognito.client_id)
     options.locator("#endpoint").fill(cognito.endpoint)
     options.locator("#save").click()
-    expect(options.locator("#settings-status")).to_have_text("Saved.")
+    expect(options.locator("#preferences-status")).to_have_text("Saved.")
 
     options.locator("#username").fill(USERNAME)
     options.locator("#password").fill("not-my-password")
@@ -202,10 +202,24 @@ def test_the_local_stack_hands_out_a_token_or_takes_a_pasted_one(
     )
 
 
-def test_settings_refuse_an_address_that_is_not_https(vet: Vet) -> None:
+def test_preferences_refuse_an_address_that_is_not_https(vet: Vet) -> None:
     options = vet.options()
     options.locator("#apiBase").fill("http://api.example.com")
     options.locator("#save").click()
     expect(options.locator('.hint[data-for="API address"]')).to_contain_text("must use https")
-    expect(options.locator("#settings-status")).to_have_text("Not saved: fix the highlighted field.")
-    assert "settings" not in vet.storage()
+    expect(options.locator("#preferences-status")).to_have_text("Not saved: fix the highlighted field.")
+    assert "preferences" not in vet.storage()
+
+
+def test_preferences_saved_under_the_older_key_are_read_and_moved_on_the_next_save(vet: Vet) -> None:
+    older = {"apiBase": "https://api.older.example", "idexxBase": "https://us.idexxneo.com", "signInMethod": "local"}
+    vet.worker.evaluate("older => chrome.storage.local.set({settings: older})", older)
+    options = vet.options()
+    expect(options.locator("#apiBase")).to_have_value("https://api.older.example")
+    options.locator("#dashboardUrl").fill("https://dashboard.older.example")
+    options.locator("#save").click()
+    expect(options.locator("#preferences-status")).to_have_text("Saved.")
+    stored = vet.storage()
+    assert "settings" not in stored
+    assert stored["preferences"]["apiBase"] == "https://api.older.example"
+    assert stored["preferences"]["dashboardUrl"] == "https://dashboard.older.example"

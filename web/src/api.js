@@ -2,7 +2,7 @@
 // what only the dashboard needs (a recording). A lost sign-in anywhere sends the app back to its sign-in page.
 import { callApi } from "../../extension/lib/api.js";
 import { currentIdToken } from "../../extension/lib/session.js";
-import { loadSettings } from "../../extension/lib/settings.js";
+import { loadPreferences } from "../../extension/lib/preferences.js";
 /** @import { ApiFailure, ApiResult } from "../../extension/lib/api.js" */
 
 /** @type {Set<(expired: boolean) => void>} */
@@ -66,14 +66,14 @@ export function failureText(failure) {
  * @returns {Promise<Recording>}
  */
 export async function fetchRecording(callId) {
-  const settings = await loadSettings();
-  const token = await currentIdToken(settings);
+  const preferences = await loadPreferences();
+  const token = await currentIdToken(preferences);
   if (!token) {
     for (const listener of signedOutListeners) listener(true);
     return { ok: false, reason: "unavailable", text: "Your sign-in has ended. Sign in again." };
   }
   try {
-    const response = await fetch(`${settings.apiBase}/calls/${encodeURIComponent(callId)}/recording`, {
+    const response = await fetch(`${preferences.apiBase}/calls/${encodeURIComponent(callId)}/recording`, {
       headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
     });
     if (response.status === 404) {

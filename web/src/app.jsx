@@ -1,38 +1,27 @@
 // The dashboard's frame: sign-in first, then the clinic's pages (calls, a call, the follow-up worklist, overview,
-// settings, do-not-call; the outbox in the local stack) under one
-// header. The clinic's settings (its timezone above all) are read once after sign-in and shared with every page.
-import { createContext } from "preact";
-import { useCallback, useContext, useEffect, useState } from "preact/hooks";
+// settings, do-not-call; the outbox in the local stack) under one header. The clinic's settings (its timezone above
+// all) are read once after sign-in and shared with every page through the clinic context (clinic.js). The frame
+// imports the pages; a page never imports the frame.
+import { useEffect, useState } from "preact/hooks";
 import { describeSession, getSession, signOut } from "../../extension/lib/session.js";
-import { loadSettings } from "../../extension/lib/settings.js";
+import { loadPreferences } from "../../extension/lib/preferences.js";
 import { api, failureText, onSignedOut } from "./api.js";
-import { CallPage } from "./call.jsx";
-import { CallsPage } from "./calls.jsx";
-import { DoNotCallPage } from "./donotcall.jsx";
-import { FollowUpPage } from "./followup.jsx";
-import { OutboxPage } from "./outbox.jsx";
-import { OverviewPage } from "./overview.jsx";
+import { ClinicContext } from "./clinic.js";
+import { Notice } from "./components/notice.jsx";
+import { useLoad } from "./hooks.js";
+import { CallPage } from "./pages/call.jsx";
+import { CallsPage } from "./pages/calls.jsx";
+import { DoNotCallPage } from "./pages/do-not-call.jsx";
+import { FollowUpPage } from "./pages/follow-up.jsx";
+import { NotFoundPage } from "./pages/not-found.jsx";
+import { OutboxPage } from "./pages/outbox.jsx";
+import { OverviewPage } from "./pages/overview.jsx";
+import { SettingsPage } from "./pages/settings.jsx";
+import { SignInPage } from "./pages/sign-in.jsx";
 import { followLink, navigate, useLocation } from "./router.js";
-import { SettingsPage } from "./settings.jsx";
-import { SignIn } from "./signin.jsx";
-import { Notice, useRefreshWhileVisible } from "./ui.jsx";
+/** @import { ApiResult } from "../../extension/lib/api.js" */
 /** @import { SessionSummary } from "../../extension/lib/session.js" */
 /** @import { DashboardConfig, FullSettings } from "./types.js" */
-
-/**
- * @typedef {object} Clinic
- * @property {Extract<SessionSummary, {signedIn: true}>} session
- * @property {FullSettings} settings
- * @property {(settings: FullSettings) => void} settingsSaved
- * @property {DashboardConfig} config
- */
-
-const ClinicContext = createContext(/** @type {Clinic | null} */ (null));
-
-/** @returns {Clinic} the signed-in clinic (only pages under the signed-in frame use it) */
-export function useClinic() {
-  return /** @type {Clinic} */ (useContext(ClinicContext));
-}
 
 /** @param {{config: DashboardConfig}} props */
 export function App({ config }) {
@@ -54,7 +43,7 @@ export function App({ config }) {
   if (!session) return <p class="loading">Loading…</p>;
   if (!session.signedIn) {
     return (
-      <SignIn
+      <SignInPage
         config={config}
         expired={expired}
         onSignedIn={(summary) => {
@@ -67,27 +56,29 @@ export function App({ config }) {
   return <SignedIn config={config} session={session} onSignOut={() => setSession({ signedIn: false })} />;
 }
 
+/** @type {() => Promise<ApiResult<FullSettings>>} */
+const readSettings = () => api("GET", "/clinic/settings");
+
+/** The header's links: a path and what it reads; `localOnly` for the local stack's pages. */
+const LINKS = [
+  { href: "/calls", label: "Calls", current: (/** @type {string} */ path) => path.startsWith("/calls") },
+  { href: "/follow-up", label: "Needs follow-up" },
+  { href: "/overview", label: "Overview" },
+  { href: "/settings", label: "Settings" },
+  { href: "/do-not-call", label: "Do not call" },
+  { href: "/outbox", label: "Outbox", localOnly: true },
+];
+
 /**
  * @param {{config: DashboardConfig, session: Extract<SessionSummary, {signedIn: true}>, onSignOut: () => void}} props
  */
 function SignedIn({ config, session, onSignOut }) {
-  const [settings, setSettings] = useState(/** @type {FullSettings | null} */ (null));
-  const [problem, setProblem] = useState("");
-  const load = useCallback(async () => {
-    /** @type {import("../../extension/lib/api.js").ApiResult<FullSettings>} */
-    const result = await api("GET", "/clinic/settings");
-    if (result.ok) {
-      setSettings(result.data);
-      setProblem("");
-    } else setProblem(failureText(result));
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
-  useRefreshWhileVisible(load, 10, !settings); // the API down at the start: keep trying until it answers
+  // The API down at the start: keep trying until it answers.
+  const clinic = useLoad(readSettings, [], { refreshSeconds: 10, refreshWhile: (settings) => !settings });
+  const settings = clinic.data;
 
   const signOutNow = async () => {
-    await signOut(await loadSettings());
+    await signOut(await loadPreferences());
     onSignOut();
   };
   const { path } = useLocation();
@@ -102,26 +93,11 @@ function SignedIn({ config, session, onSignOut }) {
           <span>Discharge calls</span>
         </a>
         <nav aria-label="Dashboard">
-          <a href="/calls" aria-current={path.startsWith("/calls") ? "page" : undefined}>
-            Calls
-          </a>
-          <a href="/follow-up" aria-current={path === "/follow-up" ? "page" : undefined}>
-            Needs follow-up
-          </a>
-          <a href="/overview" aria-current={path === "/overview" ? "page" : undefined}>
-            Overview
-          </a>
-          <a href="/settings" aria-current={path === "/settings" ? "page" : undefined}>
-            Settings
-          </a>
-          <a href="/do-not-call" aria-current={path === "/do-not-call" ? "page" : undefined}>
-            Do not call
-          </a>
-          {config.localTokens && (
-            <a href="/outbox" aria-current={path === "/outbox" ? "page" : undefined}>
-              Outbox
+          {LINKS.filter((link) => !link.localOnly || config.localTokens).map(({ href, label, current }) => (
+            <a key={href} href={href} aria-current={(current ? current(path) : path === href) ? "page" : undefined}>
+              {label}
             </a>
-          )}
+          ))}
         </nav>
         <div class="who">
           <span id="who">
@@ -134,17 +110,17 @@ function SignedIn({ config, session, onSignOut }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {problem && !settings && (
+        {clinic.failure && !settings && (
           <Notice kind="error" id="api-down">
-            {problem}
+            {failureText(clinic.failure)}
           </Notice>
         )}
         {settings && (
-          <ClinicContext.Provider value={{ session, settings, settingsSaved: setSettings, config }}>
+          <ClinicContext.Provider value={{ session, settings, settingsSaved: clinic.setData, config }}>
             <Page path={path} />
           </ClinicContext.Provider>
         )}
-        {!settings && !problem && <p class="loading">Loading…</p>}
+        {!settings && !clinic.failure && <p class="loading">Loading…</p>}
       </main>
     </div>
   );
@@ -152,9 +128,10 @@ function SignedIn({ config, session, onSignOut }) {
 
 /** @param {{path: string}} props */
 function Page({ path }) {
+  const home = path === "/" || path === "/index.html";
   useEffect(() => {
-    if (path === "/" || path === "/index.html") navigate("/calls", { replace: true });
-  }, [path]);
+    if (home) navigate("/calls", { replace: true });
+  }, [home]);
   const call = /^\/calls\/([^/]+)$/.exec(path);
   if (call) return <CallPage callId={decodeURIComponent(call[1])} />;
   if (path === "/calls") return <CallsPage />;
@@ -163,13 +140,6 @@ function Page({ path }) {
   if (path === "/do-not-call") return <DoNotCallPage />;
   if (path === "/follow-up") return <FollowUpPage />;
   if (path === "/outbox") return <OutboxPage />;
-  if (path === "/" || path === "/index.html") return null;
-  return (
-    <section>
-      <h1>Page not found</h1>
-      <p>
-        There is nothing at this address. <a href="/calls">Go to the calls</a>.
-      </p>
-    </section>
-  );
+  if (home) return null;
+  return <NotFoundPage />;
 }

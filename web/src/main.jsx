@@ -1,19 +1,19 @@
-// The clinic dashboard's entry: read config.json, give the shared modules (extension/lib) the browser's storage,
-// then render.
+// The clinic dashboard's entry: read config.json, give the shared modules (extension/lib) the browser's storage and
+// the user's preferences (its defaults: the configuration), then render the frame (app.jsx).
 import { render } from "preact";
 import { usePlatform } from "../../extension/lib/platform.js";
 import { App } from "./app.jsx";
 import "./styles.css";
-/** @import { Settings } from "../../extension/lib/settings.js" */
+/** @import { Preferences } from "../../extension/lib/preferences.js" */
 /** @import { DashboardConfig } from "./types.js" */
 
 const PREFIX = "dcs.";
 
 /**
  * @param {DashboardConfig} config
- * @returns {Settings}
+ * @returns {Preferences}
  */
-function settingsOf(config) {
+function preferencesOf(config) {
   return {
     apiBase: config.apiBase.replace(/\/+$/, ""),
     idexxBase: config.idexxBase || "https://us.idexxneo.com",
@@ -40,7 +40,7 @@ async function start() {
     },
     set: async (key, value) => localStorage.setItem(PREFIX + key, JSON.stringify(value)),
     remove: async (key) => localStorage.removeItem(PREFIX + key),
-    defaults: async () => settingsOf(config),
+    defaults: async () => preferencesOf(config),
   });
   render(<App config={config} />, root);
 }

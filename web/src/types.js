@@ -1,11 +1,5 @@
 // The API's shapes the dashboard reads (docs/openapi.json has all of them), beside the extension's (lib/api.js).
-/** @import { CallStatus, Weekday } from "../../extension/lib/api.js" */
-
-/**
- * @typedef {"answered" | "voicemail" | "no_answer" | "busy" | "concurrency_limited" | "not_connected" | "error"
- *   | "dial_rejected" | "callback_requested" | "do_not_call_requested" | "declined" | "ivr" | "account_unavailable"
- *   | "stopped" | "lost"} CallOutcome
- */
+/** @import { CallOutcome, CallStatus, Weekday } from "../../extension/lib/api.js" */
 
 /**
  * One dial of a call.

@@ -3,13 +3,15 @@
 // cap, the clinic's identity) and who is told. What the API refuses is marked on its
 // field with the API's own message; staff see everything and change nothing.
 import { useState } from "preact/hooks";
-import { api, failureText } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { knownZones } from "./time.js";
-import { Field, Notice, describedBy } from "./ui.jsx";
-import { WEEKDAYS } from "./words.js";
-/** @import { ApiResult, Weekday } from "../../extension/lib/api.js" */
-/** @import { FullSettings } from "./types.js" */
+import { knownZones } from "../../../extension/lib/time.js";
+import { FOLLOW_UP_REASONS, NOTICE_EVENTS, WEEKDAYS } from "../../../extension/lib/words.js";
+import { api, failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Field, describedBy } from "../components/field.jsx";
+import { Notice } from "../components/notice.jsx";
+/** @import { ApiResult, Weekday } from "../../../extension/lib/api.js" */
+/** @import { Message } from "../components/notice.jsx" */
+/** @import { FullSettings } from "../types.js" */
 
 /**
  * The form as typed: text where the API takes numbers, so what it refuses comes back with its own message.
@@ -36,26 +38,6 @@ import { WEEKDAYS } from "./words.js";
  * @property {string} maxDialsPerNumber
  */
 
-/** What the clinic can be told about, in the order the page lists them. */
-export const NOTIFICATION_EVENTS = [
-  ["call_failed", "A call failed (retries used up, refused, unreachable number)"],
-  ["call_unresolved", "A call could not be resolved or was stuck"],
-  ["needs_follow_up", "A call needs follow-up (the reasons below)"],
-  ["retell_account_unavailable", "Calls are paused: the voice-call account cannot place calls"],
-  ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
-];
-
-/** The reasons that can flag a call for follow-up. */
-export const FOLLOW_UP_REASONS = [
-  ["pet_worse", "The owner says the pet is doing worse"],
-  ["owner_concern", "The owner raised a concern"],
-  ["callback_requested", "The owner asked the clinic to call back"],
-  ["call_unsuccessful", "The call did not reach its goal (Retell's judgement)"],
-  ["do_not_call_requested", "The owner asked not to be called again"],
-  ["call_failed", "The call failed"],
-  ["call_unresolved", "The call could not be resolved"],
-];
-
 /**
  * @param {FullSettings} settings
  * @returns {Draft}
@@ -75,7 +57,7 @@ function draftOf(settings) {
     fromNumber: settings.fromNumber || "",
     emails: (settings.notifications?.emails || []).join("\n"),
     webhookUrl: settings.notifications?.webhookUrl || "",
-    events: [...(settings.notifications?.events || NOTIFICATION_EVENTS.map(([event]) => event))],
+    events: [...(settings.notifications?.events || NOTICE_EVENTS.map(([event]) => event))],
     digestHour: String(settings.notifications?.digestHour ?? 7),
     flag: [...(settings.followUpRules?.flag || FOLLOW_UP_REASONS.map(([reason]) => reason))],
     clinicName: settings.clinicName || "",
@@ -157,7 +139,7 @@ export function SettingsPage() {
   const { session, settings, settingsSaved } = useClinic();
   const [draft, setDraft] = useState(() => draftOf(settings));
   const [errors, setErrors] = useState(/** @type {Record<string, string>} */ ({}));
-  const [message, setMessage] = useState(/** @type {{kind: "error" | "success", text: string} | null} */ (null));
+  const [message, setMessage] = useState(/** @type {Message | null} */ (null));
   const [busy, setBusy] = useState(false);
   const [newClosed, setNewClosed] = useState("");
   const readOnly = !session.isAdmin;
@@ -381,8 +363,8 @@ export function SettingsPage() {
               </Field>
             </div>
           </section>
-          <section class="panel" aria-labelledby="notify-title">
-            <h2 id="notify-title">Who is told, and about what</h2>
+          <section class="panel" aria-labelledby="notifications-title">
+            <h2 id="notifications-title">Who is told, and about what</h2>
             <div class="row">
               <Field id="emails" label="Email addresses (up to 10)" error={errors.emails} hint="One a line, or separated by commas">
                 <textarea id="emails" rows={3} value={draft.emails} onInput={(event) => edit({ emails: value(event) })} aria-invalid={errors.emails ? "true" : undefined} aria-describedby={describedBy("emails", { hint: true, ...hint("emails") })} />
@@ -393,7 +375,7 @@ export function SettingsPage() {
             </div>
             <fieldset class="checks" id="events">
               <legend>Tell them when</legend>
-              {NOTIFICATION_EVENTS.map(([event, label]) => (
+              {NOTICE_EVENTS.map(([event, label]) => (
                 <label class="check" key={event}>
                   <input type="checkbox" name="events" value={event} checked={draft.events.includes(event)} onChange={(e) => edit({ events: toggled(draft.events, event, /** @type {HTMLInputElement} */ (e.currentTarget).checked) })} />
                   {label}

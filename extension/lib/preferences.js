@@ -3,51 +3,56 @@
 // The dashboard shares this module: its defaults are its config.json (lib/platform.js).
 import { platform } from "./platform.js";
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
+const KEY = "preferences";
+const LEGACY_KEY = "settings";
 
 /**
- * @typedef {object} CognitoSettings
+ * @typedef {object} CognitoPreferences
  * @property {string} region AWS region of the user pool; "" until set
  * @property {string} clientId the user pool's app client (no secret)
  * @property {string} endpoint a Cognito-compatible endpoint instead of AWS's (the tests use moto's); "" for AWS
  */
 
 /**
- * @typedef {object} Settings
+ * @typedef {object} Preferences
  * @property {string} apiBase the scheduling API's address, no trailing slash; "" until set
  * @property {string} idexxBase
  * @property {"cognito" | "local"} signInMethod "local": tokens of `make dev`'s local stack
- * @property {CognitoSettings} cognito
+ * @property {CognitoPreferences} cognito
  * @property {string} dashboardUrl the clinic dashboard's address ("View call" opens the call there); "" for the
  *   extension's own call page
  */
 
 /**
- * What the options page asks to save, as typed: saveSettings checks and trims it.
- * @typedef {object} SettingsInput
+ * What the options page asks to save, as typed: savePreferences checks and trims it.
+ * @typedef {object} PreferencesInput
  * @property {string} [apiBase]
  * @property {string} [idexxBase]
  * @property {string} [dashboardUrl]
  * @property {string} [signInMethod]
- * @property {Partial<CognitoSettings>} [cognito]
+ * @property {Partial<CognitoPreferences>} [cognito]
  */
 
-/** @type {Promise<Settings> | null} */
+/** @type {Promise<Preferences> | null} */
 let defaults = null; // defaults.json is part of the package: read once per service-worker life
 
-/** @returns {Promise<Settings>} */
-export function defaultSettings() {
+/** @returns {Promise<Preferences>} */
+export function defaultPreferences() {
   defaults ||= platform().defaults();
   return defaults;
 }
 
-/** @returns {Promise<Settings>} */
-export async function loadSettings() {
-  const packaged = await defaultSettings();
-  const settings = /** @type {Partial<Settings> | undefined} */ (await platform().get("settings")) || {}; // as saveSettings stored it
+/** @returns {Promise<Preferences>} */
+export async function loadPreferences() {
+  const packaged = await defaultPreferences();
+  // As savePreferences stored them; a browser that saved them before they were called preferences has them under
+  // the older key, read until the user saves again.
+  const stored = (await platform().get(KEY)) ?? (await platform().get(LEGACY_KEY));
+  const preferences = /** @type {Partial<Preferences> | undefined} */ (stored) || {};
   return {
     ...packaged,
-    ...settings,
-    cognito: { ...packaged.cognito, ...(settings.cognito || {}) },
+    ...preferences,
+    cognito: { ...packaged.cognito, ...(preferences.cognito || {}) },
   };
 }
 
@@ -63,16 +68,16 @@ function origin(value, label) {
   try {
     url = new URL(text);
   } catch {
-    throw new SettingsError(label, `${label} must be a full address, such as https://api.example.com`);
+    throw new PreferenceError(label, `${label} must be a full address, such as https://api.example.com`);
   }
   if (url.protocol !== "https:" && !LOOPBACK.test(url.origin)) {
-    throw new SettingsError(label, `${label} must use https (plain http is only allowed for 127.0.0.1 and localhost)`);
+    throw new PreferenceError(label, `${label} must use https (plain http is only allowed for 127.0.0.1 and localhost)`);
   }
   return text;
 }
 
-/** A setting that cannot be saved; `field` names the field the options page marks. */
-export class SettingsError extends Error {
+/** A preference that cannot be saved; `field` names the field the options page marks. */
+export class PreferenceError extends Error {
   /**
    * @param {string} field
    * @param {string} message
@@ -84,12 +89,12 @@ export class SettingsError extends Error {
 }
 
 /**
- * @param {SettingsInput} input
- * @returns {Promise<Settings>}
+ * @param {PreferencesInput} input
+ * @returns {Promise<Preferences>}
  */
-export async function saveSettings(input) {
-  /** @type {Settings} */
-  const settings = {
+export async function savePreferences(input) {
+  /** @type {Preferences} */
+  const preferences = {
     apiBase: origin(input.apiBase, "API address"),
     idexxBase: origin(input.idexxBase, "IDEXX Neo address") || "https://us.idexxneo.com",
     dashboardUrl: origin(input.dashboardUrl, "Dashboard address"),
@@ -100,9 +105,10 @@ export async function saveSettings(input) {
       endpoint: origin(input.cognito?.endpoint, "Sign-in endpoint"),
     },
   };
-  if (settings.cognito.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.cognito.region)) {
-    throw new SettingsError("region", "The AWS region looks wrong (for example: us-east-1)");
+  if (preferences.cognito.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(preferences.cognito.region)) {
+    throw new PreferenceError("region", "The AWS region looks wrong (for example: us-east-1)");
   }
-  await platform().set("settings", settings);
-  return settings;
+  await platform().set(KEY, preferences);
+  await platform().remove(LEGACY_KEY);
+  return preferences;
 }

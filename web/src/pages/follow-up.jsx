@@ -1,36 +1,28 @@
 // The follow-up worklist (GET /calls?needsFollowUp=true): calls the clinic must look at again (a pet doing worse,
 // an owner who asked for a callback or raised a concern, a call that failed), most recently flagged first. Any
 // member marks one done with a short note (POST /calls/{callId}/follow-up); who and when are kept on the call.
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, failureText } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { FOLLOW_UP_REASONS } from "./settings.jsx";
-import { shortWhen } from "./time.js";
-import { Notice, useRefreshWhileVisible } from "./ui.jsx";
-/** @import { ApiResult } from "../../extension/lib/api.js" */
-/** @import { CallPage, FullCall } from "./types.js" */
+import { useState } from "preact/hooks";
+import { shortWhen } from "../../../extension/lib/time.js";
+import { reasonText } from "../../../extension/lib/words.js";
+import { api, failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Notice } from "../components/notice.jsx";
+import { useLoad } from "../hooks.js";
+/** @import { ApiResult } from "../../../extension/lib/api.js" */
+/** @import { Message } from "../components/notice.jsx" */
+/** @import { CallPage, FullCall } from "../types.js" */
 
-const REASON_WORDS = Object.fromEntries(FOLLOW_UP_REASONS);
-
-/** @param {string} reason */
-export const reasonWords = (reason) => REASON_WORDS[reason] || reason.replaceAll("_", " ");
+/** @type {() => Promise<ApiResult<CallPage>>} */
+const readWorklist = () => api("GET", "/calls?needsFollowUp=true&limit=100");
 
 export function FollowUpPage() {
   const { settings } = useClinic();
-  const [items, setItems] = useState(/** @type {FullCall[] | null} */ (null));
-  const [message, setMessage] = useState(/** @type {{kind: "error" | "success", text: string} | null} */ (null));
+  const worklist = useLoad(readWorklist, [], { refreshSeconds: 30 });
+  const items = worklist.data?.items ?? null;
+  const [done, setDone] = useState(/** @type {Message | null} */ (null));
   const [notes, setNotes] = useState(/** @type {Record<string, string>} */ ({}));
   const [busy, setBusy] = useState("");
-  const load = useCallback(async () => {
-    /** @type {ApiResult<CallPage>} */
-    const result = await api("GET", "/calls?needsFollowUp=true&limit=100");
-    if (result.ok) setItems(result.data.items);
-    else setMessage({ kind: "error", text: failureText(result) });
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
-  useRefreshWhileVisible(load, 30);
+  const message = worklist.failure ? { kind: /** @type {const} */ ("error"), text: failureText(worklist.failure) } : done;
 
   /** @param {FullCall} call */
   const markDone = async (call) => {
@@ -42,12 +34,12 @@ export function FollowUpPage() {
     });
     setBusy("");
     if (!result.ok) {
-      setMessage({ kind: "error", text: failureText(result) });
-      load();
+      setDone({ kind: "error", text: failureText(result) });
+      worklist.reload();
       return;
     }
-    setMessage({ kind: "success", text: `The follow-up about ${call.petName} is marked done.` });
-    setItems((items || []).filter((item) => item.callId !== call.callId));
+    setDone({ kind: "success", text: `The follow-up about ${call.petName} is marked done.` });
+    if (worklist.data) worklist.setData({ ...worklist.data, items: worklist.data.items.filter((item) => item.callId !== call.callId) });
   };
 
   return (
@@ -74,7 +66,7 @@ export function FollowUpPage() {
               </h2>
               <ul class="reasons">
                 {(call.followUpReasons || []).map((reason) => (
-                  <li key={reason}>{reasonWords(reason)}</li>
+                  <li key={reason}>{reasonText(reason)}</li>
                 ))}
               </ul>
               {call.analysis?.summary && <p>{call.analysis.summary}</p>}

@@ -1,9 +1,12 @@
 // The local stack's outbox (GET /local/outbox, make dev only): every notice it "sent", emails through moto's SES
 // and chat webhooks it captured, oldest first, so a developer sees what a scenario tells the clinic.
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { useClinic } from "./app.jsx";
-import { shortWhen } from "./time.js";
-import { Notice, useRefreshWhileVisible } from "./ui.jsx";
+import { requestJson } from "../../../extension/lib/http.js";
+import { shortWhen } from "../../../extension/lib/time.js";
+import { failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Notice } from "../components/notice.jsx";
+import { useLoad } from "../hooks.js";
+/** @import { ApiResult } from "../../../extension/lib/api.js" */
 
 /**
  * @typedef {object} OutboxEntry
@@ -15,24 +18,23 @@ import { Notice, useRefreshWhileVisible } from "./ui.jsx";
  * @property {string} sentAt
  */
 
+/**
+ * GET /local/outbox: no sign-in, and a plain list rather than the API's envelope.
+ * @param {string} apiBase
+ * @returns {Promise<ApiResult<OutboxEntry[]>>}
+ */
+async function readOutbox(apiBase) {
+  const response = await requestJson(`${apiBase}/local/outbox`);
+  if (response.status === 0) return { ok: false, kind: "network", failure: response.failure, apiBase };
+  if (response.status === 200 && Array.isArray(response.body)) return { ok: true, status: 200, data: response.body };
+  return { ok: false, kind: "http", status: response.status, code: "unexpected", message: null, details: [], requestId: response.requestId };
+}
+
 export function OutboxPage() {
   const { config, settings } = useClinic();
-  const [entries, setEntries] = useState(/** @type {OutboxEntry[] | null} */ (null));
-  const [problem, setProblem] = useState("");
-  const load = useCallback(async () => {
-    try {
-      const response = await fetch(`${config.apiBase}/local/outbox`);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      setEntries(/** @type {OutboxEntry[]} */ (await response.json()));
-      setProblem("");
-    } catch (error) {
-      setProblem(`The local outbox could not be read (${String(error)}); it exists only in make dev.`);
-    }
-  }, [config.apiBase]);
-  useEffect(() => {
-    load();
-  }, [load]);
-  useRefreshWhileVisible(load, 5);
+  const outbox = useLoad(() => readOutbox(config.apiBase), [config.apiBase], { refreshSeconds: 5 });
+  const entries = outbox.data;
+  const problem = outbox.failure && `The local outbox could not be read: ${failureText(outbox.failure)} It exists only in make dev.`;
   return (
     <section aria-labelledby="outbox-title">
       <h1 id="outbox-title">Outbox (local stack)</h1>

@@ -1,11 +1,13 @@
 // The clinic's do-not-call list (GET/PUT/DELETE /clinic/do-not-call): numbers the clinic never calls, why, when
 // and by whom (the voice agent adds the owners who ask it not to call again). Admins add and remove numbers.
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, failureText } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { shortWhen } from "./time.js";
-import { Notice } from "./ui.jsx";
-/** @import { ApiResult } from "../../extension/lib/api.js" */
+import { useState } from "preact/hooks";
+import { shortWhen } from "../../../extension/lib/time.js";
+import { api, failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Notice } from "../components/notice.jsx";
+import { useLoad } from "../hooks.js";
+/** @import { ApiResult } from "../../../extension/lib/api.js" */
+/** @import { Message } from "../components/notice.jsx" */
 
 /**
  * @typedef {object} DoNotCallEntry
@@ -16,24 +18,20 @@ import { Notice } from "./ui.jsx";
  * @property {"clinic" | "owner_request"} source
  */
 
+/** @type {() => Promise<ApiResult<{items: DoNotCallEntry[]}>>} */
+const readList = () => api("GET", "/clinic/do-not-call");
+
 const SOURCE = { clinic: "Clinic", owner_request: "Owner asked the agent" };
 
 export function DoNotCallPage() {
   const { session, settings } = useClinic();
-  const [items, setItems] = useState(/** @type {DoNotCallEntry[] | null} */ (null));
-  const [message, setMessage] = useState(/** @type {{kind: "error" | "success", text: string} | null} */ (null));
+  const list = useLoad(readList, []);
+  const items = list.data?.items ?? null;
+  const [done, setDone] = useState(/** @type {Message | null} */ (null));
   const [number, setNumber] = useState("");
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
-  const load = useCallback(async () => {
-    /** @type {ApiResult<{items: DoNotCallEntry[]}>} */
-    const result = await api("GET", "/clinic/do-not-call");
-    if (result.ok) setItems(result.data.items);
-    else setMessage({ kind: "error", text: failureText(result) });
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
+  const message = list.failure ? { kind: /** @type {const} */ ("error"), text: failureText(list.failure) } : done;
 
   /** @param {SubmitEvent} event */
   const add = async (event) => {
@@ -44,11 +42,11 @@ export function DoNotCallPage() {
       body: { reason: reason.trim() },
     });
     setBusy(false);
-    if (!result.ok) return setMessage({ kind: "error", text: failureText(result) });
-    setMessage({ kind: "success", text: `${result.data.phoneNumber} will not be called.` });
+    if (!result.ok) return setDone({ kind: "error", text: failureText(result) });
+    setDone({ kind: "success", text: `${result.data.phoneNumber} will not be called.` });
     setNumber("");
     setReason("");
-    load();
+    list.reload();
   };
 
   /** @param {string} phoneNumber */
@@ -56,9 +54,9 @@ export function DoNotCallPage() {
     setBusy(true);
     const result = await api("DELETE", `/clinic/do-not-call/${encodeURIComponent(phoneNumber)}`);
     setBusy(false);
-    if (!result.ok) return setMessage({ kind: "error", text: failureText(result) });
-    setMessage({ kind: "success", text: `${phoneNumber} may be called again.` });
-    load();
+    if (!result.ok) return setDone({ kind: "error", text: failureText(result) });
+    setDone({ kind: "success", text: `${phoneNumber} may be called again.` });
+    list.reload();
   };
 
   return (

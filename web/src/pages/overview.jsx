@@ -1,14 +1,14 @@
 // The clinic's numbers for today, the last 7 or 30 days: calls by status and outcome, the answer rate, average
 // attempts, and the calls that failed (GET /clinic/overview).
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, failureText } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { useLocation } from "./router.js";
-import { shortWhen } from "./time.js";
-import { Notice, useRefreshWhileVisible } from "./ui.jsx";
-import { OUTCOME, STATUS, STATUSES, outcomeText } from "./words.js";
-/** @import { ApiResult } from "../../extension/lib/api.js" */
-/** @import { CallOutcome, Overview } from "./types.js" */
+import { shortWhen } from "../../../extension/lib/time.js";
+import { OUTCOME, STATUS, STATUSES, outcomeText } from "../../../extension/lib/words.js";
+import { api, failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Notice } from "../components/notice.jsx";
+import { useLoad } from "../hooks.js";
+import { useLocation } from "../router.js";
+/** @import { ApiResult, CallOutcome } from "../../../extension/lib/api.js" */
+/** @import { Overview } from "../types.js" */
 
 /** @type {[number, string][]} */
 const PERIODS = [
@@ -22,21 +22,11 @@ export function OverviewPage() {
   const zone = settings.timezone;
   const { query } = useLocation();
   const days = [1, 7, 30].includes(Number(query.get("days"))) ? Number(query.get("days")) : 7;
-  const [overview, setOverview] = useState(/** @type {Overview | null} */ (null));
-  const [problem, setProblem] = useState("");
-  const load = useCallback(async () => {
-    /** @type {ApiResult<Overview>} */
-    const result = await api("GET", `/clinic/overview?days=${days}`);
-    if (result.ok) {
-      setOverview(result.data);
-      setProblem("");
-    } else setProblem(failureText(result));
-  }, [days]);
-  useEffect(() => {
-    setOverview(null);
-    load();
-  }, [load]);
-  useRefreshWhileVisible(load, 60);
+  /** @type {() => Promise<ApiResult<Overview>>} */
+  const readOverview = () => api("GET", `/clinic/overview?days=${days}`);
+  const loaded = useLoad(readOverview, [days], { refreshSeconds: 60 });
+  const overview = loaded.data;
+  const problem = loaded.failure && failureText(loaded.failure);
 
   const percent = (/** @type {number | null} */ rate) => (rate === null ? "—" : `${Math.round(rate * 100)}%`);
   const largest = overview ? Math.max(1, ...Object.values(overview.byStatus)) : 1;

@@ -1,19 +1,21 @@
 // One call: every field, its attempts, Retell's analysis, the transcript and the recording; for admins, while it
 // waits, reschedule (a date and time in clinic time), call now and cancel. A change decided on a version that has
 // changed meanwhile is refused by the API (If-Match) and the page says so and shows the call as it is now.
-import { useCallback, useEffect, useState } from "preact/hooks";
-import { ERROR_CODES } from "../../extension/lib/error-codes.js";
-import { api, failureText, fetchRecording } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { reasonWords } from "./followup.jsx";
-import { clinicToday, clockTime, countdown, instantToWall, lasted, longWhen, wallToInstant, zoneAbbreviation } from "./time.js";
-import { Dialog, Field, Notice, StatusBadge, describedBy, useNow, useRefreshWhileVisible } from "./ui.jsx";
-import { STATUS, disconnectionText, outcomeText, sourceText } from "./words.js";
+import { useEffect, useState } from "preact/hooks";
+import { ERROR_CODES } from "../../../extension/lib/error-codes.js";
+import { clinicToday, clockTime, countdown, lasted, longDate, longWhen, wallAt, wallToInstant, zoneAbbreviation } from "../../../extension/lib/time.js";
+import { disconnectionText, outcomeText, reasonText, sourceText, statusText } from "../../../extension/lib/words.js";
+import { api, failureText, fetchRecording } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Dialog } from "../components/dialog.jsx";
+import { Field, describedBy } from "../components/field.jsx";
+import { Notice } from "../components/notice.jsx";
+import { StatusBadge } from "../components/status-badge.jsx";
+import { useLoad, useNow } from "../hooks.js";
 /** @import { ComponentChildren } from "preact" */
-/** @import { ApiFailure, ApiResult, CallStatus } from "../../extension/lib/api.js" */
-/** @import { FullCall } from "./types.js" */
-
-/** @typedef {{kind: "error" | "info" | "success" | "warning", text: string}} Message */
+/** @import { ApiFailure, ApiResult, CallStatus } from "../../../extension/lib/api.js" */
+/** @import { Message } from "../components/notice.jsx" */
+/** @import { FullCall } from "../types.js" */
 
 const ACTIVE = new Set(["scheduled", "initiated", "in_progress"]);
 
@@ -32,7 +34,7 @@ function refusal(failure, zone) {
   }
   if (failure.kind === "http" && failure.code === ERROR_CODES.INVALID_STATE) {
     const status = /** @type {CallStatus | undefined} */ (failure.details[0]?.status);
-    return { kind: "warning", text: `This call can no longer be changed: it is ${status ? STATUS[status].toLowerCase() : "no longer waiting"} now.` };
+    return { kind: "warning", text: `This call can no longer be changed: it is ${status ? statusText(status).toLowerCase() : "no longer waiting"} now.` };
   }
   if (failure.kind === "http" && failure.code === ERROR_CODES.OUTSIDE_BUSINESS_HOURS) {
     const next = /** @type {string | undefined} */ (failure.details[0]?.nextOpenSlot);
@@ -49,29 +51,16 @@ export function CallPage({ callId }) {
   const { session, settings, config } = useClinic();
   const zone = settings.timezone;
   const idexx = (config.idexxBase || "https://us.idexxneo.com").replace(/\/+$/, "");
-  const [call, setCall] = useState(/** @type {FullCall | null} */ (null));
-  const [loadProblem, setLoadProblem] = useState(/** @type {{notFound: boolean, text: string} | null} */ (null));
+  /** @type {() => Promise<ApiResult<FullCall>>} */
+  const readCall = () => api("GET", `/calls/${encodeURIComponent(callId)}`);
+  const loaded = useLoad(readCall, [callId], { refreshSeconds: 15, refreshWhile: (shown) => !shown || ACTIVE.has(shown.status) });
+  const call = loaded.data;
+  const notFound = loaded.failure?.kind === "http" && loaded.failure.status === 404;
+  const loadProblem = loaded.failure && (notFound ? "There is no such call in this clinic." : failureText(loaded.failure));
   const [message, setMessage] = useState(/** @type {Message | null} */ (null));
   const [dialog, setDialog] = useState(/** @type {"reschedule" | "cancel" | null} */ (null));
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    /** @type {ApiResult<FullCall>} */
-    const result = await api("GET", `/calls/${encodeURIComponent(callId)}`);
-    if (result.ok) {
-      setCall(result.data);
-      setLoadProblem(null);
-    } else {
-      const notFound = result.kind === "http" && result.status === 404;
-      setLoadProblem({ notFound, text: notFound ? "There is no such call in this clinic." : failureText(result) });
-    }
-  }, [callId]);
-  useEffect(() => {
-    setCall(null);
-    setMessage(null);
-    load();
-  }, [load]);
-  useRefreshWhileVisible(load, 15, !call || ACTIVE.has(call.status));
+  useEffect(() => setMessage(null), [callId]);
 
   /**
    * Sends a change decided on the call as shown; on "changed meanwhile" the call is read again.
@@ -88,11 +77,11 @@ export function CallPage({ callId }) {
       ifMatch: call?.version,
     });
     setBusy(false);
-    if (result.ok) setCall(result.data);
+    if (result.ok) loaded.setData(result.data);
     else if (result.kind === "http" && result.status === 409) {
       setDialog(null);
       setMessage(refusal(result, zone));
-      await load();
+      await loaded.reload();
     }
     return result;
   };
@@ -100,8 +89,8 @@ export function CallPage({ callId }) {
   if (loadProblem && !call) {
     return (
       <section>
-        <h1>{loadProblem.notFound ? "Call not found" : "This call could not be loaded"}</h1>
-        <Notice kind="error">{loadProblem.text}</Notice>
+        <h1>{notFound ? "Call not found" : "This call could not be loaded"}</h1>
+        <Notice kind="error">{loadProblem}</Notice>
         <p>
           <a href="/calls">Back to the calls</a>
         </p>
@@ -125,7 +114,7 @@ export function CallPage({ callId }) {
       </div>
       <When call={call} zone={zone} />
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
-      {loadProblem && <Notice kind="error">{loadProblem.text}</Notice>}
+      {loadProblem && <Notice kind="error">{loadProblem}</Notice>}
 
       {session.isAdmin ? (
         call.status === "scheduled" && (
@@ -306,7 +295,7 @@ function Row({ label, children }) {
  *   onSubmit: (instant: string) => Promise<ApiResult<FullCall>>}} props
  */
 function Reschedule({ call, zone, busy, onCancel, onSubmit }) {
-  const wall = instantToWall(call.scheduledFor, zone);
+  const wall = wallAt(call.scheduledFor, zone);
   const [date, setDate] = useState(wall.date);
   const [time, setTime] = useState(wall.time);
   const [error, setError] = useState("");
@@ -379,7 +368,7 @@ function Attempts({ call, zone }) {
             return (
               <li key={`${attempt.number}-${index}`}>
                 <strong>Attempt {attempt.number}</strong>
-                {began && <> · dialed {clockTime(began, zone)} on {longWhen(began, zone).split(" at ")[0]}</>}
+                {began && <> · dialed {clockTime(began, zone)} on {longDate(began, zone)}</>}
                 {attempt.startedAt && <> · answered {clockTime(attempt.startedAt, zone)}</>}
                 {attempt.endedAt && <> · ended {clockTime(attempt.endedAt, zone)}</>}
                 {attempt.startedAt && attempt.endedAt && <> ({lasted(attempt.startedAt, attempt.endedAt)})</>}
@@ -419,7 +408,7 @@ function Analysis({ call }) {
       {(call.followUpReasons || []).length > 0 && (
         <dl class="details" id="follow-up-state">
           <Row label="Needs follow-up">
-            {call.needsFollowUp ? (call.followUpReasons || []).map(reasonWords).join("; ") : "No: done"}
+            {call.needsFollowUp ? (call.followUpReasons || []).map(reasonText).join("; ") : "No: done"}
           </Row>
           {call.followUp && (
             <Row label="Follow-up done">

@@ -1,15 +1,17 @@
 // The clinic's calls: a list in clinic time, each with a live countdown to its next dial, filtered by status and
 // dates (kept in the address, so a filtered list can be shared and survives a reload), paged through with "Show
 // more", refreshed every 30 s while the tab is shown, in place: filters, loaded pages and scroll stay.
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, failureText } from "./api.js";
-import { useClinic } from "./app.jsx";
-import { navigate, useLocation } from "./router.js";
-import { countdown, dayEdge, ownerClock, shortWhen } from "./time.js";
-import { Notice, StatusBadge, useNow, useRefreshWhileVisible } from "./ui.jsx";
-import { STATUS, STATUSES, outcomeText } from "./words.js";
-/** @import { CallStatus } from "../../extension/lib/api.js" */
-/** @import { CallPage, FullCall } from "./types.js" */
+import { useRef, useState } from "preact/hooks";
+import { countdown, dayEdge, ownerClock, shortWhen } from "../../../extension/lib/time.js";
+import { STATUS, STATUSES, outcomeText } from "../../../extension/lib/words.js";
+import { api, failureText } from "../api.js";
+import { useClinic } from "../clinic.js";
+import { Notice } from "../components/notice.jsx";
+import { StatusBadge } from "../components/status-badge.jsx";
+import { useLoad, useNow } from "../hooks.js";
+import { navigate, useLocation } from "../router.js";
+/** @import { ApiResult, CallStatus } from "../../../extension/lib/api.js" */
+/** @import { CallPage, FullCall } from "../types.js" */
 
 export const PAGE_SIZE = 100;
 export const REFRESH_SECONDS = 30;
@@ -63,65 +65,48 @@ export function CallsPage() {
   const { query } = useLocation();
   const filters = filtersOf(query);
   const key = addressOf(filters);
-  const [calls, setCalls] = useState(/** @type {FullCall[] | null} */ (null));
-  const [nextToken, setNextToken] = useState(/** @type {string | null} */ (null));
-  const [problem, setProblem] = useState("");
+  // How many pages are shown, for the filters they were read for: a refresh reads as many again.
+  const shown = useRef({ key, pages: 1 });
+  if (shown.current.key !== key) shown.current = { key, pages: 1 };
+  const [moreProblem, setMoreProblem] = useState({ key: "", text: "" }); // "Show more" failed, for these filters
   const [busy, setBusy] = useState(false);
-  const pages = useRef(1);
-  const generation = useRef(0); // answers for filters no longer shown are dropped
 
-  /**
-   * Reads `count` pages from the first: the first load, and each refresh of what is loaded.
-   * @param {number} count
-   */
-  const readPages = useCallback(
-    async (/** @type {number} */ count) => {
-      const mine = ++generation.current;
-      /** @type {FullCall[]} */
-      const read = [];
-      /** @type {string | null} */
-      let token = null;
-      for (let page = 0; page < count; page += 1) {
-        /** @type {import("../../extension/lib/api.js").ApiResult<CallPage>} */
-        const result = await api("GET", listPath(filters, zone, token));
-        if (mine !== generation.current) return;
-        if (!result.ok) {
-          setProblem(failureText(result));
-          return;
-        }
-        read.push(...result.data.items);
-        token = result.data.nextToken;
-        if (!token) break;
-      }
-      setCalls(read);
-      setNextToken(token);
-      setProblem("");
-    },
-    [key, zone], // key is the filters, written out
-  );
-
-  useEffect(() => {
-    pages.current = 1;
-    setCalls(null);
-    readPages(1);
-  }, [readPages]);
-  useRefreshWhileVisible(() => readPages(pages.current), REFRESH_SECONDS);
+  /** @type {() => Promise<ApiResult<{calls: FullCall[], nextToken: string | null}>>} */
+  const readShownPages = async () => {
+    /** @type {FullCall[]} */
+    const calls = [];
+    /** @type {string | null} */
+    let token = null;
+    for (let page = 0; page < shown.current.pages; page += 1) {
+      /** @type {ApiResult<CallPage>} */
+      const result = await api("GET", listPath(filters, zone, token));
+      if (!result.ok) return result;
+      calls.push(...result.data.items);
+      token = result.data.nextToken;
+      if (!token) break;
+    }
+    return { ok: true, status: 200, data: { calls, nextToken: token } };
+  };
+  const list = useLoad(readShownPages, [key, zone], { refreshSeconds: REFRESH_SECONDS });
+  const calls = list.data?.calls ?? null;
+  const nextToken = list.data?.nextToken ?? null;
+  const problem = list.failure ? failureText(list.failure) : moreProblem.key === key ? moreProblem.text : "";
 
   const more = async () => {
-    if (!nextToken) return;
+    if (!list.data || !nextToken) return;
+    const asked = shown.current;
     setBusy(true);
-    const mine = generation.current;
-    /** @type {import("../../extension/lib/api.js").ApiResult<CallPage>} */
+    /** @type {ApiResult<CallPage>} */
     const result = await api("GET", listPath(filters, zone, nextToken));
     setBusy(false);
-    if (mine !== generation.current) return;
+    if (asked !== shown.current) return; // the filters changed meanwhile
     if (!result.ok) {
-      setProblem(failureText(result));
+      setMoreProblem({ key, text: failureText(result) });
       return;
     }
-    pages.current += 1;
-    setCalls([...(calls || []), ...result.data.items]);
-    setNextToken(result.data.nextToken);
+    setMoreProblem({ key: "", text: "" });
+    shown.current.pages += 1;
+    list.setData({ calls: [...list.data.calls, ...result.data.items], nextToken: result.data.nextToken });
   };
 
   /** @param {Partial<Filters>} change */

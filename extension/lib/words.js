@@ -1,11 +1,29 @@
-// What the dashboard calls things: the API's codes in a clinic's words.
-/** @import { CallStatus, Weekday } from "../../extension/lib/api.js" */
-/** @import { CallOutcome } from "./types.js" */
+// The API's codes in a clinic's words, for the dashboard (web/, through its bundler) and the extension alike: a
+// call's status and outcome, how Retell says it ended, the reasons a call needs follow-up and what a notice is about.
+// One table, so the worklist, a call's page and the clinic settings never word a code differently.
+/** @import { CallOutcome, CallStatus, Weekday } from "./api.js" */
 
-export { STATUS } from "../../extension/lib/status.js";
+/** @type {Record<CallStatus, string>} */
+export const STATUS = {
+  scheduled: "Scheduled",
+  initiated: "Dialing",
+  in_progress: "On the call",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
 
-/** @type {CallStatus[]} */
+/**
+ * Every status, in a call's order.
+ * @type {CallStatus[]}
+ */
 export const STATUSES = ["scheduled", "initiated", "in_progress", "completed", "failed", "cancelled"];
+
+/**
+ * @param {string | null | undefined} status
+ * @returns {string}
+ */
+export const statusText = (status) => (status ? STATUS[/** @type {CallStatus} */ (status)] || status : "");
 
 /** @type {Record<CallOutcome, string>} */
 export const OUTCOME = {
@@ -79,3 +97,39 @@ export const WEEKDAYS = [
  * @returns {string}
  */
 export const outcomeText = (outcome) => (outcome ? OUTCOME[/** @type {CallOutcome} */ (outcome)] || outcome : "");
+
+/**
+ * The reasons that can flag a call for follow-up (`followUpReasons`, the clinic settings' `followUpRules.flag`), in
+ * the order the settings page lists them.
+ * @type {[string, string][]}
+ */
+export const FOLLOW_UP_REASONS = [
+  ["pet_worse", "The owner says the pet is doing worse"],
+  ["owner_concern", "The owner raised a concern"],
+  ["callback_requested", "The owner asked the clinic to call back"],
+  ["call_unsuccessful", "The call did not reach its goal (Retell's judgement)"],
+  ["do_not_call_requested", "The owner asked not to be called again"],
+  ["call_failed", "The call failed"],
+  ["call_unresolved", "The call could not be resolved"],
+];
+
+const REASON = Object.fromEntries(FOLLOW_UP_REASONS);
+
+/**
+ * A follow-up reason in words; one not listed reads as its code with spaces.
+ * @param {string} reason
+ * @returns {string}
+ */
+export const reasonText = (reason) => REASON[reason] || reason.replaceAll("_", " ");
+
+/**
+ * What a notice can be about (the notification settings' `events`), in the order the settings page lists them.
+ * @type {[string, string][]}
+ */
+export const NOTICE_EVENTS = [
+  ["call_failed", "A call failed (retries used up, refused, unreachable number)"],
+  ["call_unresolved", "A call could not be resolved or was stuck"],
+  ["needs_follow_up", "A call needs follow-up (the reasons below)"],
+  ["retell_account_unavailable", "Calls are paused: the voice-call account cannot place calls"],
+  ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
+];

@@ -1,15 +1,16 @@
 // Signing in: the clinic's Cognito users (the same as the extension's), or with `make dev`, a local token.
 import { useState } from "preact/hooks";
-import { completeChallenge, fetchLocalToken, signIn, useLocalToken } from "../../extension/lib/session.js";
-import { loadSettings } from "../../extension/lib/settings.js";
-import { Field, Notice } from "./ui.jsx";
-/** @import { Challenge, SessionSummary, SignInStep } from "../../extension/lib/session.js" */
-/** @import { DashboardConfig } from "./types.js" */
+import { loadPreferences } from "../../../extension/lib/preferences.js";
+import { completeChallenge, fetchLocalToken, signIn, useLocalToken } from "../../../extension/lib/session.js";
+import { Field } from "../components/field.jsx";
+import { Notice } from "../components/notice.jsx";
+/** @import { Challenge, SessionSummary, SignInStep } from "../../../extension/lib/session.js" */
+/** @import { DashboardConfig } from "../types.js" */
 
 /**
  * @param {{config: DashboardConfig, expired: boolean, onSignedIn: (session: Extract<SessionSummary, {signedIn: true}>) => void}} props
  */
-export function SignIn({ config, expired, onSignedIn }) {
+export function SignInPage({ config, expired, onSignedIn }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState(/** @type {Challenge | null} */ (null));
@@ -54,7 +55,7 @@ export function SignIn({ config, expired, onSignedIn }) {
           aria-labelledby="password-title"
           onSubmit={(event) => {
             const data = form(event);
-            run(async () => signIn(await loadSettings(), text(data, "username"), text(data, "password")));
+            run(async () => signIn(await loadPreferences(), text(data, "username"), text(data, "password")));
           }}
         >
           <h2 id="password-title">Sign in with your clinic account</h2>
@@ -76,7 +77,7 @@ export function SignIn({ config, expired, onSignedIn }) {
           aria-labelledby="challenge-title"
           onSubmit={(event) => {
             const data = form(event);
-            run(async () => completeChallenge(await loadSettings(), { ...challenge, answer: text(data, "answer") }));
+            run(async () => completeChallenge(await loadPreferences(), { ...challenge, answer: text(data, "answer") }));
           }}
         >
           {challenge.challenge === "NEW_PASSWORD_REQUIRED" ? (
@@ -108,7 +109,7 @@ export function SignIn({ config, expired, onSignedIn }) {
             onSubmit={(event) => {
               const data = form(event);
               const role = /** @type {HTMLButtonElement | null} */ (event.submitter)?.value || "admin";
-              run(async () => fetchLocalToken(await loadSettings(), { clinicId: text(data, "clinic") || "demo", role }));
+              run(async () => fetchLocalToken(await loadPreferences(), { clinicId: text(data, "clinic") || "demo", role }));
             }}
           >
             <Field id="clinic" label="Clinic">
