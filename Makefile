@@ -49,12 +49,12 @@ typecheck: install  ## mypy --strict on the code that ships
 
 # The test tiers: every folder under tests/ with tests in it belongs to exactly one (tests/unit/test_make_tiers.py
 # checks it against this file); `make test` runs them all, in one pytest session.
-UNIT_TESTS := tests/unit
+UNIT_TESTS := tests/unit tests/javascript
 INTEGRATION_TESTS := tests/integration tests/contract
 E2E_TESTS := tests/e2e tests/dashboard tests/extension
 INFRA_TESTS := tests/infra
 
-unit: install  ## Unit tests: pure logic, and the services through in-memory fakes of their ports
+unit: install node_modules/.installed  ## Unit tests: pure logic, the services through in-memory fakes of their ports, the JavaScript's wall clock and import graph
 	$(VENV)/bin/pytest $(UNIT_TESTS) -q
 
 integration: install node_modules/.installed  ## Integration and contract tests: the real handlers on moto and the simulated Retell, Schemathesis against make dev
