@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.adapters.retell_dialer import QuestionBudget
 from shared.bootstrap.common import (
     LambdaInvoker,
@@ -23,8 +22,9 @@ from shared.dal.call_summaries import CallSummaryReader
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
+from shared.logic.integrations import IdexxPreviewService
 from shared.logic.overview import OverviewService
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, new_schedule_token
 from shared.logic.recordings import RecordingService
 
 API_TIMEOUT_SECONDS = 15
@@ -45,6 +45,7 @@ class ApiServices:
     recordings: RecordingService
     overview: OverviewService
     do_not_call: DoNotCallService
+    idexx: IdexxPreviewService
 
 
 def build_api(
@@ -82,6 +83,7 @@ def build_api(
         recordings=RecordingService(storage.calls, retell),
         overview=overview,
         do_not_call=storage.do_not_call,
+        idexx=IdexxPreviewService(storage.settings),
     )
 
 

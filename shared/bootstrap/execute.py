@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     SecretReader,
     aws_clients,
@@ -23,7 +22,7 @@ from shared.dal.dial_leases import DialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.domain.dialing import DialDefaults
 from shared.logic.execution import CallExecutor
-from shared.logic.ports import Clock, Dialer, LeaseLimits
+from shared.logic.ports import Clock, Dialer, LeaseLimits, new_schedule_token
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 from shared.bootstrap.common import utc_now
 from shared.config import NotifyConfig, from_environment
 from shared.dal.call_repository import CallRepository
 from shared.dal.notices import NoticeRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
+from shared.dal.stream_records import occurrences
+from shared.domain.notices import Occurrence
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.notices import CHAT, EMAIL, NoticeService
 from shared.logic.ports import Clock, Notice, NoticeChannel
@@ -24,6 +28,8 @@ class NotifyServices:
     """What the notify function uses."""
 
     notices: NoticeService
+    occurrences: Callable[[DynamoDBRecord], list[Occurrence]]
+    """The events one record of the table's stream amounts to (usually none)."""
     clock: Clock
 
 
@@ -61,7 +67,7 @@ def build_notify(
         clock=clock,
         on_sent=on_sent,
     )
-    return NotifyServices(notices=notices, clock=clock)
+    return NotifyServices(notices=notices, occurrences=occurrences, clock=clock)
 
 
 def notify_from_environment(

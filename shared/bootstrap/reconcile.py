@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     LambdaInvoker,
     SecretReader,
@@ -20,7 +19,7 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.bootstrap.retell_webhook import build_events
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, new_schedule_token
 from shared.logic.reconciliation import Reconciler
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     SecretReader,
     Storage,
@@ -19,7 +18,7 @@ from shared.bootstrap.common import (
 )
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.logic.call_events import CallEventService
-from shared.logic.ports import Clock
+from shared.logic.ports import Clock, new_schedule_token
 
 
 @dataclass(frozen=True)

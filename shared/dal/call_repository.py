@@ -48,10 +48,11 @@ from shared.dal.table_design import (
 )
 from shared.domain import lifecycle
 from shared.domain.reconciliation import index_at
-from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
+from shared.logic.ports import IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
 from shared.models.call import Call, CallStatus
 from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
+from shared.models.queries import CallQuery, CallRef
 
 COMPRESSION_LEVEL = 9
 BODY_DICTIONARY = (

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
@@ -27,23 +26,9 @@ from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import AccountBreaker, NoReadAhead, ReadAhead
 from shared.models.call import Call, CallStatus
+from shared.models.results import EventEffect
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
-
-
-class EventEffect(StrEnum):
-    IGNORED = "ignored"  # not an event we act on, or not a call we placed
-    UNKNOWN_CALL = "unknown_call"
-    NO_CHANGE = "no_change"  # a duplicate, or about an attempt that is already over
-    CONNECTED = "connected"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    RETRY_SCHEDULED = "retry_scheduled"
-    REQUEUED = "requeued"
-    PAUSED = "paused"  # the account could not pay for the call: the attempt waits for the account
-    AWAITING_ANALYSIS = "awaiting_analysis"  # ended; only the analysis can tell the owner from a voicemail
-    ANALYZED = "analyzed"
-
 
 LEASE_COVERS = RING_LIMIT + LONGEST_CALL
 """What a dial's lease must outlast (``dial_lease_seconds`` is checked against it): the ring, then the longest call."""

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import PendingAttempt, schedule_name
 from shared.domain import follow_up
-from shared.domain.follow_up import FollowUpRules, reasons_for
-from shared.logic.ports import AttemptScheduler, CallStore, IdempotencyRecord, StaleWrite
+from shared.domain.follow_up import reasons_for
+from shared.logic.ports import AttemptScheduler, CallStore, IdempotencyRecord, PendingAttempt, StaleWrite, schedule_name
 from shared.models.call import Call, CallStatus
+from shared.models.settings import FollowUpRules
 
 MAX_WRITE_ROUNDS = 5
 

@@ -17,14 +17,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.domain import follow_up
 from shared.domain.calling_safety import DialWindow, clinic_identity
 from shared.logic.call_writes import CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
-    CallQuery,
     CallStore,
     Clock,
     ExecuteInvoker,
@@ -34,6 +32,7 @@ from shared.logic.ports import (
     ReadAhead,
     StaleWrite,
     TokenSource,
+    new_schedule_token,
 )
 from shared.models.call import Call, CallStatus, CallView
 from shared.models.errors import (
@@ -52,6 +51,7 @@ from shared.models.errors import (
 )
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
+from shared.models.queries import CallQuery
 from shared.models.requests import ConsentInput, ScheduleCallRequest, UpdateCallRequest, recorded_consent
 from shared.models.settings import ClinicSettings
 from shared.observability import logger

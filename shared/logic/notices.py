@@ -12,23 +12,15 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain import notices as messages
 from shared.domain.notices import Digest, DigestCall, Message, Occurrence
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.ports import (
-    CallQuery,
-    CallStore,
-    ChannelFailed,
-    Clock,
-    Notice,
-    NoticeChannel,
-    NoticeStore,
-    NotifiedClinics,
-)
+from shared.logic.ports import CallStore, ChannelFailed, Clock, Notice, NoticeChannel, NoticeStore, NotifiedClinics
+from shared.models.queries import CallQuery
+from shared.models.results import Delivery
 from shared.models.settings import ClinicSettings, NotificationEvent
 from shared.observability import logger
 
@@ -43,14 +35,6 @@ RETELL_SUBJECT = "RETELL"
 def recipient_id(address: str) -> str:
     """A recipient as a key part: a digest, so no address is ever in a key."""
     return hashlib.sha256(address.encode()).hexdigest()[:24]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    recorded: int = 0
-    sent: int = 0
-    failed: int = 0
-    given_up: int = 0
 
 
 class NoticeService:

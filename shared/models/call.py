@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from shared.domain.phone import phone_time_zones
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
 from shared.models.ids import ConsultationId
+from shared.models.phone import phone_time_zones
 from shared.models.safety import CallConsent
 
 

@@ -9,24 +9,25 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, SchedulerTarget
+from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.logic.ports import (
     AttemptScheduler,
-    CallQuery,
     CallStore,
     DialSlots,
     IdempotencyKeyUsed,
     IdempotencyRecord,
     LeaseLimits,
+    PendingAttempt,
     SettingsStore,
     StaleWrite,
 )
 from shared.models.call import Call, CallStatus
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
+from shared.models.queries import CallQuery
 from shared.models.settings import ClinicSettings
 from standins.aws_stand_ins import REGION
 from tests.conftest import GROUP, TABLE

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from shared.adapters.call_scheduler import PendingAttempt
 from shared.domain import lifecycle
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
@@ -21,8 +20,6 @@ from shared.domain.reconciliation import check_due
 from shared.logic.ports import (
     CLOSED_BREAKER,
     BreakerState,
-    CallQuery,
-    CallRef,
     ChannelFailed,
     DialAccountBlocked,
     DialOutcomeUnknown,
@@ -33,6 +30,7 @@ from shared.logic.ports import (
     LeaseLimits,
     Notice,
     NoticeState,
+    PendingAttempt,
     RetellUnavailable,
     StaleWrite,
     StoredNotice,
@@ -40,6 +38,7 @@ from shared.logic.ports import (
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.execution import ExecuteRequest
+from shared.models.queries import CallQuery, CallRef
 from shared.models.retell import RetellCall
 from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings

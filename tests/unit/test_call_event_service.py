@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.lifecycle import MAX_REQUEUES
-from shared.logic.call_events import LEASE_COVERS, EventEffect
+from shared.logic.call_events import LEASE_COVERS
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus
+from shared.models.results import EventEffect
 from tests.support.graph import ADMIN, CLINIC, LEASE, OTHER_CLINIC, Graph, at, build_graph
 
 

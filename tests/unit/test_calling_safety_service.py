@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
-from shared.logic.call_events import EventEffect
 from shared.models.call import CallStatus
 from shared.models.errors import (
     ClinicIdentityMissing,
@@ -23,6 +22,7 @@ from shared.models.errors import (
 )
 from shared.models.execution import ExecutionResult
 from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
+from shared.models.results import EventEffect
 from shared.models.safety import DoNotCallSource
 from shared.models.settings import WEEKDAYS, ClinicSettings
 from tests.support.graph import ADMIN, CLINIC, LUNA, STAFF, at, build_graph

@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
-from shared.logic.call_events import EventEffect
-from shared.logic.reconciliation import Repair
 from shared.models.call import Call, CallAttempt, CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
+from shared.models.results import EventEffect, Repair
 from shared.models.retell import RetellCall
 from tests.support.graph import CLINIC, Graph, build_graph
 
