@@ -16,7 +16,7 @@ from shared.config import ApiConfig, FunctionConfig, NotifyConfig, RetellConfig,
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_cap import DialCapRepository
-from shared.dal.dial_leases import DialLeases
+from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
@@ -51,7 +51,7 @@ class Storage:
     calls: CallRepository
     writer: CallWriter
     settings: ClinicSettingsService
-    leases: DialLeases
+    leases: DynamoDialLeases
     breaker: DynamoAccountBreaker
     do_not_call: DoNotCallService
     dial_cap: DialCapRepository
@@ -83,7 +83,7 @@ def build_storage(
             follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
         ),
         settings=settings,
-        leases=DialLeases(dynamodb, config.table_name, live=calls.live_attempts),
+        leases=DynamoDialLeases(dynamodb, config.table_name, live=calls.live_attempts),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
         do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
         dial_cap=DialCapRepository(dynamodb, config.table_name),

@@ -18,7 +18,7 @@ from shared.bootstrap.common import (
 )
 from shared.bootstrap.retell import RetellDialers
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.dal.dial_leases import DialLeases
+from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.domain.dialing import DialDefaults
 from shared.logic.execution import CallExecutor
@@ -30,7 +30,7 @@ class ExecuteServices:
     """What the execute function uses."""
 
     executor: CallExecutor
-    leases: DialLeases
+    leases: DynamoDialLeases
     clock: Clock
 
 

@@ -93,7 +93,7 @@ class CallEventService:
             logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.NO_CHANGE, written.before, do_not_call_added=listed)
         effect = _effect(event, written.before, written.after)
-        # The dial's slot needs no word: it is free once this write ends the attempt (``DialSlots``). A connected
+        # The dial's lease needs no word: it is free once this write ends the attempt (``DialLeases``). A connected
         # call keeps it: the lease outlasts the ring and the longest call together (``LEASE_COVERS``).
         tripped = False
         if effect == EventEffect.PAUSED:

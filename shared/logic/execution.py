@@ -1,4 +1,4 @@
-"""Executing an attempt when its schedule fires (or "call now" asks): claim, check, take a slot, dial.
+"""Executing an attempt when its schedule fires (or "call now" asks): claim, check, take a lease, dial.
 
 Never call an owner twice by mistake:
 
@@ -37,10 +37,10 @@ from shared.logic.ports import (
     DialAccountBlocked,
     DialCap,
     Dialer,
+    DialLeases,
     DialOutcomeUnknown,
     DialRateLimited,
     DialRejected,
-    DialSlots,
     DoNotCallStore,
     LeaseLimits,
     NoReadAhead,
@@ -55,7 +55,7 @@ from shared.observability import logger
 
 QUEUE_REASONS = {
     ExecutionResult.MOVED: lifecycle.QueueReason.CLOSED,
-    ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_SLOT,
+    ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_LEASE,
     ExecutionResult.ACCOUNT_BLOCKED: lifecycle.QueueReason.ACCOUNT,
     ExecutionResult.PAUSED: lifecycle.QueueReason.ACCOUNT,
     ExecutionResult.CAPPED: lifecycle.QueueReason.DIAL_CAP,
@@ -74,7 +74,7 @@ class CallExecutor:
         self,
         writer: CallWriter,
         settings: ClinicSettingsService,
-        leases: DialSlots,
+        leases: DialLeases,
         breaker: AccountBreaker,
         dialer: Callable[[], Dialer],
         defaults: DialDefaults,
@@ -167,7 +167,7 @@ class CallExecutor:
         ):
             slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
-                call, slot, ExecutionResult.REQUEUED, "all dialing slots busy; dialing again shortly", now
+                call, slot, ExecutionResult.REQUEUED, "all dialing leases taken; dialing again shortly", now
             )
 
         limit = settings.max_dials_per_number
@@ -301,8 +301,8 @@ class CallExecutor:
         and the attempt's next dial takes a new one."""
         token = self._new_token()
         why = QUEUE_REASONS[result]
-        if why == lifecycle.QueueReason.NO_SLOT and lifecycle.out_of_requeues(call):
-            return self._fail(call, "no dialing slot came free for too long", now)
+        if why == lifecycle.QueueReason.NO_LEASE and lifecycle.out_of_requeues(call):
+            return self._fail(call, "no dialing lease came free for too long", now)
         queued = lifecycle.back_to_queue(call, slot, token, reason, why)
         if key_answered:
             queued = lifecycle.key_answered(queued)

@@ -105,9 +105,9 @@ class CallStore(Protocol):
         """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
         A terminal status frees the consultation for a new call."""
 
-    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
-        """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot; ``None``: any), those
-        whose attempt is still claimed or connected (``lifecycle.holds_dialing_slot``)."""
+    def live_attempts(self, lease_attempts: dict[str, int | None]) -> set[str]:
+        """Of the calls in ``lease_attempts`` (call id -> the attempt that took a dialing lease; ``None``: any), those
+        whose attempt is still claimed or connected (``lifecycle.holds_dialing_lease``)."""
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most
@@ -130,17 +130,17 @@ class LeaseLimits:
     duration: timedelta
 
 
-class DialSlots(Protocol):
-    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight. A slot is in use while
-    the attempt that took it is claimed or connected (``lifecycle.holds_dialing_slot``) and its lease has not
-    expired: a call that ends frees its slot without a word to the pools."""
+class DialLeases(Protocol):
+    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight. A lease is in use while
+    the attempt that took it is claimed or connected (``lifecycle.holds_dialing_lease``) and it has not expired: a
+    call that ends frees its lease without a word to the lease pools."""
 
     def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot for the call's ``attempt`` (again, if the call holds one); ``False`` if a pool's every slot is
-        in use."""
+        """Take a lease for the call's ``attempt`` (again, if the call holds one); ``False`` if a pool's every lease
+        is in use."""
 
     def release(self, clinic_id: str, call_id: str) -> None:
-        """Return the call's slots at once, before its attempt is over (a claim that dialed nothing); releasing one
+        """Return the call's leases at once, before its attempt is over (a claim that dialed nothing); releasing one
         not held is fine."""
 
 

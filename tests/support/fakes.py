@@ -2,7 +2,7 @@
 
 Each honours its port's contract as the real adapter does (``tests/integration/test_port_contracts.py`` runs the
 same cases against both): conditional writes fail with ``StaleWrite`` carrying what is stored, a consultation lock
-refuses a second active call, an idempotency key replays its first answer, dialing pools fill up and expire.
+refuses a second active call, an idempotency key replays its first answer, lease pools fill up and expire.
 Stored calls are copies, so a service cannot change what is "in the table" by mutating an object it holds.
 """
 
@@ -131,12 +131,12 @@ class InMemoryCallStore:
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 
-    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
+    def live_attempts(self, lease_attempts: dict[str, int | None]) -> set[str]:
         return {
             call_id
-            for call_id, attempt in slot_attempts.items()
+            for call_id, attempt in lease_attempts.items()
             if (call := self.calls.get(call_id)) is not None
-            and lifecycle.holds_dialing_slot(call.status, call.attempt, attempt)
+            and lifecycle.holds_dialing_lease(call.status, call.attempt, attempt)
         }
 
     def consultation_is_free(self, clinic_id: str, consultation_id: str) -> bool:
@@ -201,8 +201,8 @@ class InMemorySettingsStore:
 WORKSPACE = "*workspace*"
 
 
-class InMemoryDialSlots:
-    """``DialSlots`` in memory: a lease counts while it has not expired and ``live`` says its attempt holds it
+class InMemoryDialLeases:
+    """``DialLeases`` in memory: a lease counts while it has not expired and ``live`` says its attempt holds it
     (``InMemoryCallStore.live_attempts``; by default every attempt does, until it is released)."""
 
     def __init__(self, live: Callable[[dict[str, int | None]], set[str]] | None = None) -> None:

@@ -6,7 +6,7 @@ service, seeded randomness for the re-queue jitter. No moto, no monkeypatching, 
 
 The helpers play the outside world: ``fire`` is EventBridge Scheduler delivering a schedule's input to execute,
 ``retell_events``/``deliver`` are Retell calling the webhook. Assertions go to the fakes' state: ``graph.calls``,
-``graph.scheduler.schedules``, ``graph.dialer.dials``, ``graph.slots``.
+``graph.scheduler.schedules``, ``graph.dialer.dials``, ``graph.leases``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from tests.support.fakes import (
     InMemoryAccountBreaker,
     InMemoryCallStore,
     InMemoryDialCap,
-    InMemoryDialSlots,
+    InMemoryDialLeases,
     InMemoryDoNotCallStore,
     InMemoryScheduler,
     InMemorySettingsStore,
@@ -114,7 +114,7 @@ class Graph:
     clock: FakeClock
     calls: InterleavingCallStore
     settings_store: InMemorySettingsStore
-    slots: InMemoryDialSlots
+    leases: InMemoryDialLeases
     scheduler: InMemoryScheduler
     dialer: FakeDialer
     invoker: RecordingInvoker
@@ -196,7 +196,7 @@ class Graph:
         return CallExecutor(
             self.writer,
             self.settings,
-            self.slots,
+            self.leases,
             self.breaker,
             dialer=crash,
             defaults=DEFAULTS,
@@ -279,7 +279,7 @@ def build_graph(
     clock = FakeClock(now)
     calls = InterleavingCallStore()
     settings_store = InMemorySettingsStore()
-    slots = InMemoryDialSlots(live=calls.live_attempts)
+    leases = InMemoryDialLeases(live=calls.live_attempts)
     scheduler = InMemoryScheduler()
     dialer = FakeDialer(outcomes=list(dial_outcomes or []))
     invoker = RecordingInvoker()
@@ -313,7 +313,7 @@ def build_graph(
     executor = CallExecutor(
         writer,
         settings,
-        slots,
+        leases,
         breaker,
         dialer=lambda: dialer,
         defaults=defaults,
@@ -334,13 +334,13 @@ def build_graph(
         do_not_call=do_not_call,
     )
     reconciler = Reconciler(
-        calls, writer, events, settings, slots, invoker, lambda: dialer, clock=clock, new_token=tokens
+        calls, writer, events, settings, leases, invoker, lambda: dialer, clock=clock, new_token=tokens
     )
     return Graph(
         clock=clock,
         calls=calls,
         settings_store=settings_store,
-        slots=slots,
+        leases=leases,
         scheduler=scheduler,
         dialer=dialer,
         invoker=invoker,

@@ -132,7 +132,7 @@ class TestDoNotCall:
         assert graph.dialer.dials == []
         assert cancelled.attempts == []
         assert graph.calls.consultation_is_free(CLINIC, "12345")  # the consultation may be scheduled again
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
     def test_call_now_to_a_listed_number_is_refused(self) -> None:
         graph = build_graph()
@@ -255,7 +255,7 @@ class TestDialCap:
         waiting = graph.stored(fourth.call_id)
         assert (waiting.status, waiting.attempt) == (CallStatus.SCHEDULED, 1)  # no attempt used up
         assert waiting.scheduled_for == first_dials[0] + timedelta(hours=24)
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert len(graph.dialer.dials) == 3
         assert graph.fire(fourth.call_id).result == ExecutionResult.DIALED
 
