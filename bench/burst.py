@@ -154,6 +154,7 @@ def run_burst(burst: Burst) -> Tally:
     if burst.calls_per_clinic > len(AREA_CODES):
         raise ValueError(f"at most {len(AREA_CODES)} calls a clinic (one number each)")
     from bench.simulated import simulated_stack
+    from shared.dal.dial_leases import DynamoDialLeases
 
     os.environ["RETELL_CONCURRENCY_LIMIT"] = str(burst.workspace_limit)
     # Metrics are one object per process, and this process runs many handlers at once on threads (Lambda runs one
@@ -169,6 +170,7 @@ def run_burst(burst: Burst) -> Tally:
         with _counting_aws_calls(tally, phase):
             owners = _schedule_all(burst, functions.invoke)
         leases = functions.execute.leases
+        assert isinstance(leases, DynamoDialLeases)  # the pools as DynamoDB holds them, to count what is held
         endings: dict[datetime, list[Any]] = defaultdict(list)
         open_calls = set(owners)
         counted: set[str] = set(sim.placed_call_ids())  # Retell call ids already looked at

@@ -12,7 +12,6 @@ account, and the execute function probes it.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,10 +20,9 @@ from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
 from shared.domain.reconciliation import LONGEST_CALL, RING_LIMIT
-from shared.logic.call_writes import CallWriter, Transition
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess, Transition
 from shared.logic.do_not_call import DoNotCallService
-from shared.logic.ports import AccountBreaker, NoReadAhead, ReadAhead
+from shared.logic.ports import AccountBreaker, Clock, TokenSource
 from shared.models.call import Call, CallStatus
 from shared.models.results import EventEffect
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
@@ -46,20 +44,18 @@ class EventOutcome:
 class CallEventService:
     def __init__(
         self,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
+        access: CallAccess,
         breaker: AccountBreaker,
-        clock: Callable[[], datetime],
-        new_token: Callable[[], str],
-        rng: random.Random | None = None,
-        *,
         do_not_call: DoNotCallService,
-        read_ahead: ReadAhead | None = None,
+        *,
+        clock: Clock,
+        new_token: TokenSource,
+        rng: random.Random | None = None,
     ):
         self._do_not_call = do_not_call
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._writer = writer
-        self._settings = settings
+        self._read_ahead = access.read_ahead
+        self._writer = access.writer
+        self._settings = access.settings
         self._breaker = breaker
         self._clock = clock
         self._new_token = new_token

@@ -19,17 +19,13 @@ from datetime import datetime, timedelta
 
 from shared.domain import follow_up
 from shared.domain.calling_safety import DialWindow, clinic_identity
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
-    CallStore,
     Clock,
     ExecuteInvoker,
     IdempotencyKeyUsed,
     IdempotencyRecord,
-    NoReadAhead,
-    ReadAhead,
     StaleWrite,
     TokenSource,
     new_schedule_token,
@@ -83,22 +79,19 @@ CallsPage = tuple[list[Call], str | None]
 class CallService:
     def __init__(
         self,
-        calls: CallStore,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
-        clock: Clock,
+        access: CallAccess,
         invoker: ExecuteInvoker,
+        do_not_call: DoNotCallService,
+        *,
+        clock: Clock,
         new_call_id: TokenSource = random_call_id,
         new_token: TokenSource = new_schedule_token,
-        *,
-        do_not_call: DoNotCallService,
-        read_ahead: ReadAhead | None = None,
     ):
         self._do_not_call = do_not_call
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._calls = calls
-        self._settings = settings
-        self._writer = writer
+        self._read_ahead = access.read_ahead
+        self._calls = access.calls
+        self._settings = access.settings
+        self._writer = access.writer
         self._clock = clock
         self._invoker = invoker
         self._new_call_id = new_call_id

@@ -28,8 +28,7 @@ from datetime import datetime
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec, stale_dial_key
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess
 from shared.logic.ports import (
     AccountBreaker,
     BreakerState,
@@ -43,8 +42,6 @@ from shared.logic.ports import (
     DialRejected,
     DoNotCallStore,
     LeaseLimits,
-    NoReadAhead,
-    ReadAhead,
     StaleWrite,
     TokenSource,
 )
@@ -69,34 +66,48 @@ class Execution:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class DialGuards:
+    """What may keep a claimed attempt from dialing now: the dialing leases (at most ``lease_limits(clinic's
+    maxConcurrentCalls)`` in flight), the Retell account's breaker, the number's dial cap, the clinic's do-not-call
+    list."""
+
+    leases: DialLeases
+    lease_limits: Callable[[int], LeaseLimits]
+    breaker: AccountBreaker
+    dial_cap: DialCap
+    do_not_call: DoNotCallStore
+
+
+@dataclass(frozen=True)
+class Dialing:
+    """Retell (a client for its current key), and the agent and number a dial uses where the clinic sets none."""
+
+    dialer: Callable[[], Dialer]
+    defaults: DialDefaults
+
+
 class CallExecutor:
     def __init__(
         self,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
-        leases: DialLeases,
-        breaker: AccountBreaker,
-        dialer: Callable[[], Dialer],
-        defaults: DialDefaults,
-        lease_limits: Callable[[int], LeaseLimits],
+        access: CallAccess,
+        guards: DialGuards,
+        dialing: Dialing,
+        *,
         clock: Clock,
         new_token: TokenSource,
         rng: random.Random | None = None,
-        *,
-        do_not_call: DoNotCallStore,
-        dial_cap: DialCap,
-        read_ahead: ReadAhead | None = None,
     ):
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._do_not_call = do_not_call
-        self._dial_cap = dial_cap
-        self._writer = writer
-        self._settings = settings
-        self._leases = leases
-        self._breaker = breaker
-        self._dialer = dialer
-        self._defaults = defaults
-        self._lease_limits = lease_limits
+        self._read_ahead = access.read_ahead
+        self._writer = access.writer
+        self._settings = access.settings
+        self._do_not_call = guards.do_not_call
+        self._dial_cap = guards.dial_cap
+        self._leases = guards.leases
+        self._lease_limits = guards.lease_limits
+        self._breaker = guards.breaker
+        self._dialer = dialing.dialer
+        self._defaults = dialing.defaults
         self._clock = clock
         self._new_token = new_token
         self._rng = rng or random.Random()

@@ -31,10 +31,8 @@ from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import dial_key
 from shared.domain.reconciliation import ANALYSIS_WAIT, Check, check_due, given_up
 from shared.logic.call_events import CallEventService
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess
 from shared.logic.ports import (
-    CallStore,
     Clock,
     Dialer,
     DialLeases,
@@ -69,20 +67,19 @@ class ReconcileReport:
 class Reconciler:
     def __init__(
         self,
-        calls: CallStore,
-        writer: CallWriter,
+        access: CallAccess,
         events: CallEventService,
-        settings: ClinicSettingsService,
         leases: DialLeases,
         invoker: ExecuteInvoker,
         retell: Callable[[], Dialer],
+        *,
         clock: Clock,
         new_token: TokenSource,
     ):
-        self._calls = calls
-        self._writer = writer
+        self._calls = access.calls
+        self._writer = access.writer
+        self._settings = access.settings
         self._events = events
-        self._settings = settings
         self._leases = leases
         self._invoker = invoker
         self._retell = retell

@@ -20,6 +20,7 @@ from shared.domain.reconciliation import check_due
 from shared.logic.ports import (
     CLOSED_BREAKER,
     BreakerState,
+    CallSummary,
     ChannelFailed,
     DialAccountBlocked,
     DialOutcomeUnknown,
@@ -175,6 +176,34 @@ class InMemoryCallStore:
         if not offset.isdigit() or tag != self._tag(query):
             raise InvalidNextToken
         return int(offset)
+
+
+class InMemoryCallSummaries:
+    """``CallSummaries`` over an in-memory call store's calls."""
+
+    def __init__(self, store: InMemoryCallStore):
+        self._store = store
+
+    def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
+        calls = sorted(
+            (c for c in self._store.calls.values() if c.clinic_id == clinic_id and start <= c.scheduled_for < end),
+            key=lambda c: c.scheduled_for,
+        )
+        summaries = [
+            CallSummary(
+                call_id=c.call_id,
+                pet_name=c.pet_name,
+                owner_name=c.owner_name,
+                scheduled_for=c.scheduled_for,
+                status=c.status,
+                outcome=c.outcome,
+                status_reason=c.status_reason,
+                attempt=c.attempt,
+                max_attempts=c.max_attempts,
+            )
+            for c in calls[:limit]
+        ]
+        return summaries, len(calls) > limit
 
 
 class InMemorySettingsStore:
