@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,27 +38,42 @@ def recipient_id(address: str) -> str:
     return hashlib.sha256(address.encode()).hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class NoticeStores:
+    """What the notice service reads and writes: the notices, the clinics that have recipients, and the calls a
+    digest lists."""
+
+    notices: NoticeStore
+    clinics: NotifiedClinics
+    calls: CallStore
+
+
+@dataclass(frozen=True)
+class NoticeAudience:
+    """Where a notice's links go (the dashboard), and who hears of the Retell account's faults besides the clinics."""
+
+    dashboard_url: str
+    operator_emails: tuple[str, ...] = ()
+
+
 class NoticeService:
     def __init__(
         self,
-        store: NoticeStore,
+        stores: NoticeStores,
         settings: ClinicSettingsService,
         channels: dict[str, NoticeChannel],
-        clinics: NotifiedClinics,
-        calls: CallStore,
         *,
-        dashboard_url: str,
-        operator_emails: tuple[str, ...] = (),
+        audience: NoticeAudience,
         clock: Clock,
         on_sent: Callable[[Notice, datetime], None] | None = None,
     ):
-        self._store = store
+        self._store = stores.notices
         self._settings = settings
         self._channels = channels
-        self._clinics = clinics
-        self._calls = calls
-        self._dashboard_url = dashboard_url
-        self._operators = operator_emails
+        self._clinics = stores.clinics
+        self._calls = stores.calls
+        self._dashboard_url = audience.dashboard_url
+        self._operators = audience.operator_emails
         self._clock = clock
         self._on_sent = on_sent or (lambda _notice, _at: None)
         self.given_up = 0
