@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from shared.bootstrap.api import build_api
 from shared.bootstrap.common import Stores, build_common
@@ -65,7 +65,6 @@ STAFF = Principal(user_id="staff-1", clinic_id=CLINIC, is_admin=False)
 OTHER_CLINIC = Principal(user_id="admin-b", clinic_id="clinic-b", is_admin=True)
 DEFAULTS = DialDefaults(agent_id="agent_default", from_number="+14155550000")
 LEASE = timedelta(minutes=20)
-Fake = TypeVar("Fake")
 CONFIG = ApiConfig(
     table_name="calls",
     schedule_group_name="calls",
@@ -293,14 +292,20 @@ def build_graph(
     functions build them, over one set of fakes (one rng and one token sequence shared by all, as one clock)."""
     clock = FakeClock(now)
     calls = InterleavingCallStore()
+    settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
+    leases, do_not_call_store, dial_cap = (
+        InMemoryDialLeases(calls.live_attempts),
+        InMemoryDoNotCallStore(),
+        InMemoryDialCap(),
+    )
     stores = Stores(
         calls=calls,
-        settings=InMemorySettingsStore(),
-        scheduler=InMemoryScheduler(),
-        leases=InMemoryDialLeases(live=calls.live_attempts),
-        breaker=InMemoryAccountBreaker(),
-        do_not_call=InMemoryDoNotCallStore(),
-        dial_cap=InMemoryDialCap(),
+        settings=settings_store,
+        scheduler=scheduler,
+        leases=leases,
+        breaker=breaker,
+        do_not_call=do_not_call_store,
+        dial_cap=dial_cap,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -335,9 +340,9 @@ def build_graph(
         stores=stores,
         retell_config=retell_config,
         calls=calls,
-        settings_store=_fake(stores.settings, InMemorySettingsStore),
-        leases=_fake(stores.leases, InMemoryDialLeases),
-        scheduler=_fake(stores.scheduler, InMemoryScheduler),
+        settings_store=settings_store,
+        leases=leases,
+        scheduler=scheduler,
         dialer=dialer,
         invoker=invoker,
         tokens=tokens,
@@ -346,21 +351,15 @@ def build_graph(
         service=api.calls,
         executor=execute.executor,
         events=webhook.events,
-        breaker=_fake(stores.breaker, InMemoryAccountBreaker),
+        breaker=breaker,
         reconciler=reconciler.reconciler,
         recordings=api.recordings,
         workspace_limit=workspace_limit,
-        do_not_call_store=_fake(stores.do_not_call, InMemoryDoNotCallStore),
+        do_not_call_store=do_not_call_store,
         do_not_call=api.do_not_call,
-        dial_cap=_fake(stores.dial_cap, InMemoryDialCap),
+        dial_cap=dial_cap,
         overview=api.overview,
     )
-
-
-def _fake(store: object, kind: type[Fake]) -> Fake:
-    """A store of the graph as the fake it is (the tests read and arrange the fakes' state)."""
-    assert isinstance(store, kind)
-    return store
 
 
 def at(text: str) -> datetime:
