@@ -162,7 +162,7 @@ def answered_call() -> AnsweredCall:
         def forward() -> Units:
             return units_now[0] if units_now else Units()
 
-        # A clinic's first call creates its dialing-slot pools; measure a call of a clinic that is already dialing.
+        # A clinic's first call creates its lease pools; measure a call of a clinic that is already dialing.
         warm_up = sandboxed.invoke(
             "api", http_event("POST", "/calls/schedule", body={**body, "metadata": {}}, claims=claims)
         )

@@ -4,13 +4,13 @@ simulated clock that moves a minute at a time.
 
 Each due schedule fires on one of ``LAMBDA_CONCURRENCY`` threads (Lambda runs executes side by side); each answered
 call's ``call_started`` webhook arrives at once and its ``call_ended``/``call_analyzed`` ``CALL_MINUTES`` later,
-which is when its dialing slot is returned. Dialing is bounded by the Retell workspace's concurrency
+which is when its dialing lease is returned. Dialing is bounded by the Retell workspace's concurrency
 (``RETELL_CONCURRENCY_LIMIT``) and each clinic's ``maxConcurrentCalls``: with calls of ``CALL_MINUTES``, the steady
 ceiling is ``min(workspace, clinics x per clinic) / CALL_MINUTES`` dials a minute.
 
-Printed: dials per minute achieved against that ceiling, how many executes were re-queued as "all slots busy"
-and how many of those were false (a slot was free in both pools after that minute's executes: only webhooks give
-slots back, so a pool not full at the end of the minute was never full during it), minutes until every call is
+Printed: dials per minute achieved against that ceiling, how many executes were re-queued as "all dialing leases taken"
+and how many of those were false (a lease was free in both pools after that minute's executes: only webhooks give
+leases back, so a pool not full at the end of the minute was never full during it), minutes until every call is
 final, and DynamoDB writes and AWS API calls per call.
 """
 
@@ -56,17 +56,17 @@ class Burst:
         return self.clinics * self.calls_per_clinic
 
     @property
-    def slots(self) -> int:
+    def leases(self) -> int:
         return min(self.workspace_limit, self.clinics * min(self.clinic_limit, self.calls_per_clinic))
 
     @property
     def ceiling_per_minute(self) -> float:
-        return self.slots / self.call_minutes
+        return self.leases / self.call_minutes
 
     @property
     def ideal_last_dial_minute(self) -> int:
-        """With every slot reused the moment it is returned: waves of ``slots`` dials, ``call_minutes`` apart."""
-        waves = -(-self.calls // self.slots)
+        """With every lease reused the moment it is returned: waves of ``leases`` dials, ``call_minutes`` apart."""
+        waves = -(-self.calls // self.leases)
         return (waves - 1) * self.call_minutes
 
 
@@ -91,7 +91,7 @@ class Tally:
     minutes_to_final: int | None = None
     execute_seconds: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
-    largest_pool_item: int = 0  # bytes, as DynamoDB sizes items, at the moment most slots were held
+    largest_pool_item: int = 0  # bytes, as DynamoDB sizes items, at the moment most leases were held
 
 
 _SCHEDULER_ITSELF: list[Any] = []
@@ -154,6 +154,7 @@ def run_burst(burst: Burst) -> Tally:
     if burst.calls_per_clinic > len(AREA_CODES):
         raise ValueError(f"at most {len(AREA_CODES)} calls a clinic (one number each)")
     from bench.simulated import simulated_stack
+    from shared.dal.dial_leases import DynamoDialLeases
 
     os.environ["RETELL_CONCURRENCY_LIMIT"] = str(burst.workspace_limit)
     # Metrics are one object per process, and this process runs many handlers at once on threads (Lambda runs one
@@ -169,6 +170,7 @@ def run_burst(burst: Burst) -> Tally:
         with _counting_aws_calls(tally, phase):
             owners = _schedule_all(burst, functions.invoke)
         leases = functions.execute.leases
+        assert isinstance(leases, DynamoDialLeases)  # the pools as DynamoDB holds them, to count what is held
         endings: dict[datetime, list[Any]] = defaultdict(list)
         open_calls = set(owners)
         counted: set[str] = set(sim.placed_call_ids())  # Retell call ids already looked at
@@ -227,7 +229,7 @@ def run_burst(burst: Burst) -> Tally:
 
 
 def _largest_pool_item() -> int:
-    """The largest dialing-pool item (a clinic's pool or the workspace's, or a shard of it), in bytes."""
+    """The largest lease pool item (a clinic's pool or the workspace's, or a shard of it), in bytes."""
     import boto3
 
     client = boto3.client("dynamodb")
@@ -256,7 +258,7 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
         Burst(clinics=10, calls_per_clinic=20, workspace_limit=20),  # Retell's default limit: ten waves
     )
     print("\nMonday-09:00 burst: every call due in one minute, through execute and the webhooks (simulated minutes,")
-    print(f"  calls of {bursts[0].call_minutes} min; a slot is free again when the call ends)")
+    print(f"  calls of {bursts[0].call_minutes} min; a lease is free again when the call ends)")
     print(
         f"  {'calls':>5} {'clinics':>7} {'Retell limit':>12} {'1st-min dials':>13} {'dials/min':>9} "
         f"{'ceiling':>7} {'last dial (ideal)':>17} {'re-queued':>9} {'false':>5} {'all final':>9} "
@@ -280,7 +282,7 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
         )
         units = -(-tally.largest_pool_item // 1024)
         print(
-            f"    largest dialing-pool item {tally.largest_pool_item / 1024:.1f} KB: {units} write unit(s) per write"
+            f"    largest lease pool item {tally.largest_pool_item / 1024:.1f} KB: {units} write unit(s) per write"
             f" ({2 * units} in a transaction); one item takes ~1,000 write units/s, so ~{1000 // (2 * units)} dials/s"
         )
         for error, count in tally.errors.items():
@@ -290,8 +292,10 @@ def burst_figures(bursts: tuple[Burst, ...] | None = None) -> None:
             f"    executes {dict(tally.results)}; one execute in-process (moto, {burst.lambda_concurrency} threads) "
             f"p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, p95 {seconds[int(len(seconds) * 0.95)] * 1000:.0f} ms"
         )
-    print("  dials/min: every dial over the minutes from the first dial until the last call ended; ceiling: slots over")
-    print("  a call's length. 'false': re-queued though both pools had a slot free. Write units (WRU) and AWS calls")
+    print(
+        "  dials/min: every dial over the minutes from the first dial until the last call ended; ceiling: leases over"
+    )
+    print("  a call's length. 'false': re-queued though both pools had a lease free. Write units (WRU) and AWS calls")
     print("  count the schedule request, every execute (re-queues too) and the webhooks.")
 
 

@@ -160,7 +160,7 @@ def dials_across_the_suites() -> None:
         "tests/integration/test_call_lifecycles.py",
         "tests/integration/test_execution_faults.py",
         "tests/integration/test_retell_webhook.py",
-        "tests/integration/test_dialing_slots.py",
+        "tests/integration/test_dialing_leases.py",
         "tests/integration/test_call_now.py",
         "tests/integration/test_reconciliation.py",
     ]

@@ -11,7 +11,7 @@ would have added.
 from __future__ import annotations
 
 import contextlib
-import copy
+import dataclasses
 import io
 import os
 import statistics
@@ -29,6 +29,15 @@ class NoChecks:
 
     def get(self, clinic_id: str, phone_number: str) -> None:
         return None
+
+    def list(self, clinic_id: str) -> list[Any]:
+        return []
+
+    def add(self, clinic_id: str, entry: Any, *, replace: bool) -> bool:
+        return False
+
+    def remove(self, clinic_id: str, phone_number: str) -> bool:
+        return False
 
     def take(self, clinic_id: str, phone_number: str, dial_key: str, limit: int, now: datetime) -> None:
         return None
@@ -57,6 +66,7 @@ def safety_cost() -> None:
 
     from bench.run import counting_aws_calls
     from scripts.invoke import sandbox
+    from shared.bootstrap.common import dynamo_stores, no_page_tokens
     from shared.bootstrap.execute import build_execute
     from shared.config import FunctionConfig, RetellConfig, from_environment
     from shared.models.execution import ExecuteRequest
@@ -102,18 +112,19 @@ def safety_cost() -> None:
             )
         dialer = InstantDialer()
         with acting_as("execute"):
-            services = build_execute(
-                from_environment(FunctionConfig),
-                from_environment(RetellConfig),
+            config, retell = from_environment(FunctionConfig), from_environment(RetellConfig)
+            aws_stores = dynamo_stores(
+                config,
                 dynamodb=boto3.client("dynamodb"),
                 scheduler_client=boto3.client("scheduler"),
-                dialer=lambda: dialer,
-                clock=lambda: now[0],
+                page_token_key=no_page_tokens,
             )
+            services = build_execute(config, retell, stores=aws_stores, dialer=lambda: dialer, clock=lambda: now[0])
+            without_checks = dataclasses.replace(aws_stores, do_not_call=NoChecks(), dial_cap=NoChecks())
+            unchecked = build_execute(
+                config, retell, stores=without_checks, dialer=lambda: dialer, clock=lambda: now[0]
+            ).executor
         checked = services.executor
-        unchecked = copy.copy(checked)
-        unchecked._do_not_call = NoChecks()  # type: ignore[assignment]
-        unchecked._dial_cap = NoChecks()
         now[0] += timedelta(minutes=1)
         for name, executor, batch in (
             ("before (no safety checks)", unchecked, requests[:CALLS]),

@@ -52,7 +52,7 @@ QUOTAS = {
 
 
 def _longest_wait_minutes() -> float:
-    """How long a call may wait for a slot before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
+    """How long a call may wait for a dialing lease before it fails: ``MAX_REQUEUES`` re-queues of the mean delay."""
     from shared.domain.lifecycle import REQUEUE_DELAY, REQUEUE_JITTER
 
     return MAX_REQUEUES * (REQUEUE_DELAY + REQUEUE_JITTER / 2).total_seconds() / 60
@@ -125,7 +125,7 @@ def capacity_table(answered: AnsweredCall, cost_per_1000: dict[int, float] | Non
         )
         print(f"  {name:<58} {quota_text:>8}{cells}")
     print("  '!': over the default quota (Scheduler delays invocations over its rate, it loses none). The last row's")
-    print(f"  'quota' is how long a call may wait for a slot: {MAX_REQUEUES} re-queues of about a minute and a half.")
+    print(f"  'quota' is how long a call may wait for a lease: {MAX_REQUEUES} re-queues of about a minute and a half.")
 
 
 def capacity_figures(answered: AnsweredCall | None = None, cost_per_1000: dict[int, float] | None = None) -> None:

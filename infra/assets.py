@@ -37,7 +37,7 @@ PRUNED = (
     "phonenumbers/carrier.pyi",
 )
 """Left out of the dependency layer: libphonenumber's geocoder (place names in 100 languages, about 20 MB) and
-carrier data. Nothing here reads them (``shared.domain.phone`` uses the numbering metadata and the time-zone
+carrier data. Nothing here reads them (``shared.models.phone`` uses the numbering metadata and the time-zone
 prefixes, which stay); without the modules, an import of either fails loudly rather than answering nothing."""
 
 

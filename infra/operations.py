@@ -30,7 +30,7 @@ FUNNEL = (
     (Metric.CALLS_COMPLETED, "completed"),
     (Metric.CALLS_FAILED, "failed"),
     (Metric.CALLS_RETRIED, "retried"),
-    (Metric.CALLS_REQUEUED, "re-queued (no slot)"),
+    (Metric.CALLS_REQUEUED, "re-queued (no lease)"),
     (Metric.CALLS_MOVED_INTO_BUSINESS_HOURS, "moved into business hours"),
     (Metric.CALLS_CANCELLED, "cancelled"),
     (Metric.CALLS_PAUSED, "paused (Retell account)"),

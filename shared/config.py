@@ -65,7 +65,7 @@ class RetellConfig(BaseModel):
     retell_default_from_number: str | None = None
     retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, description="the workspace's limit")
     dial_lease_seconds: int = Field(
-        default=1_200, ge=1_080, le=7_200, description="a dial's slot: outlasts the ring and the longest call (18 min)"
+        default=1_200, ge=1_080, le=7_200, description="a dial's lease: outlasts the ring and the longest call (18 min)"
     )
 
 

@@ -15,7 +15,7 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.domain.phone import phone_time_zones
+from shared.models.phone import phone_time_zones
 
 PREFIXES = ("+1415", "+1212", "+1312", "+1303", "+1808", "+1671", "+44207", "+8135")
 """Los Angeles, New York, Chicago, Denver, Honolulu, Guam, London, Tokyo: together some are in daytime at every

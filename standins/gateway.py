@@ -80,7 +80,7 @@ class LocalGateway(BackgroundServer):
         # preview and the settings request together). ``concurrency`` lets a function that keeps no request in
         # module state (the webhook) run several at once, as Lambda scales out containers under load.
         limits = concurrency or {}
-        self._function_slots = {
+        self._function_gates = {
             route.function: threading.BoundedSemaphore(max(1, limits.get(route.function, 1))) for route in ROUTES
         }
         self._cors_origins = cors_origins
@@ -129,7 +129,7 @@ class LocalGateway(BackgroundServer):
             source_ip=request.remote_addr or "127.0.0.1",
         )
         try:
-            with self._function_slots[route.function]:
+            with self._function_gates[route.function]:
                 result = self._invoke(route.function, event)
         except Exception:
             logging.getLogger(__name__).exception("%s raised", route.function)

@@ -5,7 +5,7 @@
   against each other, and the local stack (several handler threads), need the real guarantee, so every item
   operation of moto's DynamoDB backend runs under one lock.
 * **Reads that are not torn.** moto hands a read back as its live item and serializes it after the lock is released;
-  an update on another thread meanwhile (a dialing pool's map gaining a lease) changes the dict being serialized
+  an update on another thread meanwhile (a lease pool's map gaining a lease) changes the dict being serialized
   ("dictionary changed size during iteration"). A read returns a copy taken under the lock, as DynamoDB's answer is
   a snapshot.
 * **Answers that are one moment.** A write's answer is made outside the backend too: ``update_item`` reads the old

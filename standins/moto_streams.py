@@ -2,7 +2,7 @@
 
 DynamoDB keeps a stream's records for 24 hours and then trims them; moto keeps every record, each with the old and
 the new image of its item, for as long as the process lives. In a long run of the local stack that is most of moto's
-memory: a busy clinic's dialing pool is written on every dial, and each write kept two copies of the pool (a
+memory: a busy clinic's lease pool is written on every dial, and each write kept two copies of the pool (a
 2,000-call soak grew moto's server past 1 GB). Here a shard keeps its newest ``MOTO_STREAM_RECORDS_KEPT`` records
 (default ``RECORDS_KEPT``) and trims the older ones, as DynamoDB trims by age: the local stream feed reads within a
 second of a write, so only a reader that fell far behind ever meets the trimmed part, and it is then refused with
@@ -25,7 +25,7 @@ from typing import Any
 
 RECORDS_KEPT = 1_000
 """Records kept per shard: about 10 s of the busiest soak's writes (the feed reads twice a second). A 500-call
-clinic's dialing pool makes records of ~0.5 MB as moto holds them (two images of a 25 KB item), so this bounds the
+clinic's lease pool makes records of ~0.5 MB as moto holds them (two images of a 25 KB item), so this bounds the
 stream near 500 MB in the worst case."""
 ITERATORS_KEPT = 1_000
 """Shard iterators kept: the local feed asks for a fresh one every read, so this is minutes of reads."""

@@ -20,8 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
 from shared.bootstrap.notices import NoticesServices, notices_from_environment
-from shared.dal.notice_stream_records import occurrences
-from shared.logic.notices import Delivery
+from shared.models.results import Delivery
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
@@ -61,7 +60,7 @@ def _stream(event: dict[str, Any], context: LambdaContext, services: NoticesServ
     totals = {"recorded": 0, "sent": 0, "failed": 0}
 
     def record_events(record: DynamoDBRecord) -> None:
-        for occurrence in occurrences(record):
+        for occurrence in services.occurrences(record):
             delivery = services.notices.occurred(occurrence)
             _count(delivery)
             totals["recorded"] += delivery.recorded

@@ -21,9 +21,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
 from shared.bootstrap.reconcile import ReconcilerServices, reconciler_from_environment
-from shared.logic.ports import CallRef
-from shared.logic.reconciliation import Repair
 from shared.models.execution import AttemptRef
+from shared.models.queries import CallRef
+from shared.models.results import Repair
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 

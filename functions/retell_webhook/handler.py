@@ -23,8 +23,8 @@ from shared.api import retell_signature
 from shared.api.refusals import describe_validation_errors, refusal
 from shared.bootstrap.common import validate_environment
 from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_environment
-from shared.logic.call_events import EventEffect
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
+from shared.models.results import EventEffect
 from shared.models.retell import RetellWebhook, WebhookKind
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric

@@ -9,15 +9,15 @@ schedule that replaced it), and two writers moving the same call at once never o
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.logic.ports import PendingAttempt
+
 SCHEDULED_TIME_ATTRIBUTE = "<aws.scheduler.scheduled-time>"
-MAX_NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -30,32 +30,6 @@ class SchedulerTarget:
     dead_letter_queue_arn: str
     max_retry_attempts: int = 20
     max_event_age_seconds: int = 3_600
-
-
-@dataclass(frozen=True)
-class PendingAttempt:
-    """What a schedule hands to the execute function; its claim only succeeds if all of it is still current."""
-
-    call_id: str
-    clinic_id: str
-    attempt: int
-    token: str
-    fire_at: datetime
-
-    @property
-    def schedule_name(self) -> str:
-        return schedule_name(self.call_id, self.attempt, self.token)
-
-
-def new_schedule_token() -> str:
-    return secrets.token_hex(5)
-
-
-def schedule_name(call_id: str, attempt: int, token: str) -> str:
-    name = f"call-{call_id}-a{attempt}-{token}"
-    if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"schedule name {name!r} is longer than {MAX_NAME_LENGTH} characters")
-    return name
 
 
 def at_expression(instant: datetime) -> str:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.adapters.retell_dialer import QuestionBudget
 from shared.bootstrap.common import (
     LambdaInvoker,
     SecretReader,
+    Stores,
     aws_clients,
-    build_storage,
+    build_common,
+    dynamo_stores,
     powertools_secrets,
     retell_api_keys,
     utc_now,
@@ -23,8 +23,9 @@ from shared.dal.call_summaries import CallSummaryReader
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
+from shared.logic.integrations import IdexxPreviewService
 from shared.logic.overview import OverviewService
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker
+from shared.logic.ports import CallSummaries, Clock, Dialer, ExecuteInvoker, new_schedule_token
 from shared.logic.recordings import RecordingService
 
 API_TIMEOUT_SECONDS = 15
@@ -45,43 +46,33 @@ class ApiServices:
     recordings: RecordingService
     overview: OverviewService
     do_not_call: DoNotCallService
+    idexx: IdexxPreviewService
 
 
 def build_api(
     config: ApiConfig,
     *,
-    dynamodb: Any,
-    scheduler_client: Any,
+    stores: Stores,
+    summaries: CallSummaries,
     invoker: ExecuteInvoker,
-    page_token_key: Callable[[], bytes],
     retell: Callable[[], Dialer],
     clock: Clock,
     new_call_id: Callable[[], str] = random_call_id,
     new_token: Callable[[], str] = new_schedule_token,
 ) -> ApiServices:
-    """The API's services on the configured table and schedule group (fixed ids make reproducible samples)."""
-    storage = build_storage(
-        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=page_token_key, clock=clock
-    )
+    """The API's services over ``stores`` (fixed ids make reproducible samples)."""
+    common = build_common(config, stores, clock)
     calls = CallService(
-        storage.calls,
-        storage.writer,
-        storage.settings,
-        clock=clock,
-        invoker=invoker,
-        new_call_id=new_call_id,
-        new_token=new_token,
-        do_not_call=storage.do_not_call,
-        read_ahead=storage.read_ahead,
+        common.access, invoker, common.do_not_call, clock=clock, new_call_id=new_call_id, new_token=new_token
     )
-    overview = OverviewService(CallSummaryReader(dynamodb, config.table_name), storage.settings, clock=clock)
     return ApiServices(
         config=config,
         calls=calls,
-        settings=storage.settings,
-        recordings=RecordingService(storage.calls, retell),
-        overview=overview,
-        do_not_call=storage.do_not_call,
+        settings=common.settings,
+        recordings=RecordingService(stores.calls, retell),
+        overview=OverviewService(summaries, common.settings, clock=clock),
+        do_not_call=common.do_not_call,
+        idexx=IdexxPreviewService(common.settings),
     )
 
 
@@ -98,11 +89,12 @@ def api_from_environment(
     config = from_environment(ApiConfig)
     retell = retell or from_environment(RetellConfig)
     secrets = read_secret or powertools_secrets()
+    clients = aws_clients()
     return build_api(
         config,
-        **aws_clients(),
+        stores=dynamo_stores(config, **clients, page_token_key=lambda: secrets(config.page_token_secret_name).encode()),
+        summaries=CallSummaryReader(clients["dynamodb"], config.table_name),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
-        page_token_key=lambda: secrets(config.page_token_secret_name).encode(),
         retell=RetellDialers(retell, retell_api_keys(secrets, retell), questions=RETELL_QUESTIONS),
         clock=clock,
         new_call_id=new_call_id,

@@ -1,4 +1,5 @@
-"""What the functions' graphs share: the storage (one DynamoDB client for every repository), Retell's keys,
+"""What the functions' graphs share: the stores (one DynamoDB client for every repository) and the services built
+first over them, Retell's keys,
 secrets through Powertools' cache, Lambda's invoker of execute, the AWS clients and the environment check.
 """
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +17,26 @@ from shared.config import ApiConfig, FunctionConfig, NoticesConfig, RetellConfig
 from shared.dal.account_breaker import DynamoAccountBreaker
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_cap import DialCapRepository
-from shared.dal.dial_leases import DialLeases
+from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
 from shared.dal.settings_repository import SettingsRepository
-from shared.logic.call_writes import CallWriter
+from shared.logic.call_writes import CallAccess, CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
-from shared.logic.ports import Clock
+from shared.logic.ports import (
+    AccountBreaker,
+    AttemptScheduler,
+    CallStore,
+    Clock,
+    DialCap,
+    DialLeases,
+    DoNotCallStore,
+    NoReadAhead,
+    ReadAhead,
+    SettingsStore,
+)
 
 if TYPE_CHECKING:
     from shared.adapters.execute_invoker import LambdaExecuteInvoker
@@ -41,27 +53,28 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# -- the storage ----------------------------------------------------------------------------------------------------
+# -- the stores, and the services every graph but the notices function's shares -----------------------------------
 
 
 @dataclass(frozen=True)
-class Storage:
-    """The repositories and stores every graph but the notices function's stands on."""
+class Stores:
+    """The ports a graph's services stand on: DynamoDB and Scheduler in a function (``dynamo_stores``), in-memory
+    fakes in the unit tests."""
 
-    calls: CallRepository
-    writer: CallWriter
-    settings: ClinicSettingsService
+    calls: CallStore
+    settings: SettingsStore
+    scheduler: AttemptScheduler
     leases: DialLeases
-    breaker: DynamoAccountBreaker
-    do_not_call: DoNotCallService
-    dial_cap: DialCapRepository
-    dynamodb: ReadAheadClient
-    read_ahead: DynamoReadAhead
+    breaker: AccountBreaker
+    do_not_call: DoNotCallStore
+    dial_cap: DialCap
+    read_ahead: ReadAhead = field(default_factory=NoReadAhead)
 
 
-def build_storage(
-    config: FunctionConfig, *, dynamodb: Any, scheduler_client: Any, page_token_key: Callable[[], bytes], clock: Clock
-) -> Storage:
+def dynamo_stores(
+    config: FunctionConfig, *, dynamodb: Any, scheduler_client: Any, page_token_key: Callable[[], bytes]
+) -> Stores:
+    """The stores on the configured table and schedule group."""
     dynamodb = ReadAheadClient(dynamodb)  # one client for every repository, so a step's reads can go in one request
     calls = CallRepository(dynamodb, config.table_name, PageTokens(page_token_key))
     scheduler = CallScheduler(
@@ -73,22 +86,42 @@ def build_storage(
             dead_letter_queue_arn=config.scheduler_dlq_arn,
         ),
     )
-    settings = ClinicSettingsService(SettingsRepository(dynamodb, config.table_name), clock=clock)
-    return Storage(
+    return Stores(
         calls=calls,
-        writer=CallWriter(
-            calls,
-            scheduler,
-            timedelta(seconds=config.scheduler_min_lead_seconds),
-            follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
-        ),
-        settings=settings,
-        leases=DialLeases(dynamodb, config.table_name, live=calls.live_attempts),
+        settings=SettingsRepository(dynamodb, config.table_name),
+        scheduler=scheduler,
+        leases=DynamoDialLeases(dynamodb, config.table_name, live=calls.live_attempts),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
-        do_not_call=DoNotCallService(DoNotCallRepository(dynamodb, config.table_name), clock=clock),
+        do_not_call=DoNotCallRepository(dynamodb, config.table_name),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
-        dynamodb=dynamodb,
         read_ahead=DynamoReadAhead(dynamodb, config.table_name),
+    )
+
+
+@dataclass(frozen=True)
+class CommonServices:
+    """The services every graph but the notices function's builds first over its stores: the calls' access (their
+    writer with its schedules, the clinics' settings), the settings and the do-not-call list."""
+
+    stores: Stores
+    access: CallAccess
+    settings: ClinicSettingsService
+    do_not_call: DoNotCallService
+
+
+def build_common(config: FunctionConfig, stores: Stores, clock: Clock) -> CommonServices:
+    settings = ClinicSettingsService(stores.settings, clock=clock)
+    writer = CallWriter(
+        stores.calls,
+        stores.scheduler,
+        timedelta(seconds=config.scheduler_min_lead_seconds),
+        follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+    )
+    return CommonServices(
+        stores=stores,
+        access=CallAccess(stores.calls, writer, settings, stores.read_ahead),
+        settings=settings,
+        do_not_call=DoNotCallService(stores.do_not_call, clock=clock),
     )
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     SecretReader,
+    Stores,
     aws_clients,
-    build_storage,
+    build_common,
+    dynamo_stores,
     no_page_tokens,
     powertools_secrets,
     retell_api_keys,
@@ -19,11 +20,9 @@ from shared.bootstrap.common import (
 )
 from shared.bootstrap.retell import RetellDialers
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.dal.dial_leases import DialLeases
-from shared.dal.do_not_call import DoNotCallRepository
 from shared.domain.dialing import DialDefaults
-from shared.logic.execution import CallExecutor
-from shared.logic.ports import Clock, Dialer, LeaseLimits
+from shared.logic.execution import CallExecutor, DialGuards, Dialing
+from shared.logic.ports import Clock, Dialer, DialLeases, LeaseLimits, new_schedule_token
 
 
 @dataclass(frozen=True)
@@ -50,36 +49,36 @@ def build_execute(
     config: FunctionConfig,
     retell: RetellConfig,
     *,
-    dynamodb: Any,
-    scheduler_client: Any,
+    stores: Stores,
     dialer: Callable[[], Dialer],
     clock: Clock,
+    new_token: Callable[[], str] = new_schedule_token,
+    rng: random.Random | None = None,
 ) -> ExecuteServices:
-    storage = build_storage(
-        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=no_page_tokens, clock=clock
-    )
-    executor = CallExecutor(
-        storage.writer,
-        storage.settings,
-        storage.leases,
-        storage.breaker,
-        dialer=dialer,
-        defaults=DialDefaults(agent_id=retell.retell_default_agent_id, from_number=retell.retell_default_from_number),
+    """Execute's services over ``stores`` (``rng``: the re-queue jitter's, seeded for reproducible runs)."""
+    common = build_common(config, stores, clock)
+    guards = DialGuards(
+        leases=stores.leases,
         lease_limits=lease_limits(retell),
-        clock=clock,
-        new_token=new_schedule_token,
-        do_not_call=DoNotCallRepository(storage.dynamodb, config.table_name),
-        dial_cap=storage.dial_cap,
-        read_ahead=storage.read_ahead,
+        breaker=stores.breaker,
+        dial_cap=stores.dial_cap,
+        do_not_call=stores.do_not_call,
     )
-    return ExecuteServices(executor=executor, leases=storage.leases, clock=clock)
+    defaults = DialDefaults(agent_id=retell.retell_default_agent_id, from_number=retell.retell_default_from_number)
+    executor = CallExecutor(common.access, guards, Dialing(dialer, defaults), clock=clock, new_token=new_token, rng=rng)
+    return ExecuteServices(executor=executor, leases=stores.leases, clock=clock)
 
 
 def execute_from_environment(
     *, clock: Clock = utc_now, retell: RetellConfig | None = None, read_secret: SecretReader | None = None
 ) -> ExecuteServices:
+    config = from_environment(FunctionConfig)
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
     return build_execute(
-        from_environment(FunctionConfig), retell, **aws_clients(), dialer=RetellDialers(retell, keys), clock=clock
+        config,
+        retell,
+        stores=dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens),
+        dialer=RetellDialers(retell, keys),
+        clock=clock,
     )

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 from shared.bootstrap.common import utc_now
 from shared.config import NoticesConfig, from_environment
 from shared.dal.call_repository import CallRepository
+from shared.dal.notice_stream_records import occurrences
 from shared.dal.notices import NoticeRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
+from shared.domain.notices import Occurrence
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.notices import CHAT, EMAIL, NoticeService
-from shared.logic.ports import Clock, Notice, NoticeChannel
+from shared.logic.notices import CHAT, EMAIL, NoticeAudience, NoticeService, NoticeStores
+from shared.logic.ports import Clock, Notice, NoticeChannel, SettingsStore
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class NoticesServices:
     """What the notices function uses."""
 
     notices: NoticeService
+    occurrences: Callable[[DynamoDBRecord], list[Occurrence]]
+    """The events one record of the table's stream amounts to (usually none)."""
     clock: Clock
 
 
@@ -39,29 +45,38 @@ def notice_channels(ses: Any, config: NoticesConfig) -> dict[str, NoticeChannel]
     return channels
 
 
+def dynamo_notice_stores(config: NoticesConfig, dynamodb: Any) -> tuple[NoticeStores, SettingsRepository]:
+    """The notice service's stores on the configured table, and the clinics' settings (which also say which clinics
+    have recipients). Its own page-token key: the digest pages through a clinic's calls within one run, no token
+    leaves it."""
+    key = secrets.token_bytes(32)
+    settings = SettingsRepository(dynamodb, config.table_name)
+    stores = NoticeStores(
+        notices=NoticeRepository(dynamodb, config.table_name),
+        clinics=settings,
+        calls=CallRepository(dynamodb, config.table_name, PageTokens(lambda: key)),
+    )
+    return stores, settings
+
+
 def build_notices(
     config: NoticesConfig,
     *,
-    dynamodb: Any,
+    stores: NoticeStores,
+    settings: SettingsStore,
     channels: dict[str, NoticeChannel],
     clock: Clock,
     on_sent: Callable[[Notice, datetime], None] | None = None,
 ) -> NoticesServices:
-    """Its own page-token key: the digest pages through a clinic's calls within one run, no token leaves it."""
-    key = secrets.token_bytes(32)
-    settings_repository = SettingsRepository(dynamodb, config.table_name)
     notices = NoticeService(
-        NoticeRepository(dynamodb, config.table_name),
-        ClinicSettingsService(settings_repository, clock=clock),
+        stores,
+        ClinicSettingsService(settings, clock=clock),
         channels,
-        settings_repository,
-        CallRepository(dynamodb, config.table_name, PageTokens(lambda: key)),
-        dashboard_url=config.dashboard_url,
-        operator_emails=config.operators(),
+        audience=NoticeAudience(dashboard_url=config.dashboard_url, operator_emails=config.operators()),
         clock=clock,
         on_sent=on_sent,
     )
-    return NoticesServices(notices=notices, clock=clock)
+    return NoticesServices(notices=notices, occurrences=occurrences, clock=clock)
 
 
 def notices_from_environment(
@@ -73,9 +88,11 @@ def notices_from_environment(
     import boto3
 
     config = from_environment(NoticesConfig)
+    stores, settings = dynamo_notice_stores(config, boto3.client("dynamodb"))
     return build_notices(
         config,
-        dynamodb=boto3.client("dynamodb"),
+        stores=stores,
+        settings=settings,
         channels=channels or notice_channels(boto3.client("ses"), config),
         clock=clock,
         on_sent=on_sent,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
     LambdaInvoker,
     SecretReader,
+    Stores,
     aws_clients,
-    build_storage,
+    build_common,
+    dynamo_stores,
     no_page_tokens,
     powertools_secrets,
     retell_api_keys,
@@ -20,7 +21,7 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.bootstrap.retell_webhook import build_events
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, new_schedule_token
 from shared.logic.reconciliation import Reconciler
 
 
@@ -35,25 +36,22 @@ class ReconcilerServices:
 def build_reconciler(
     config: FunctionConfig,
     *,
-    dynamodb: Any,
-    scheduler_client: Any,
+    stores: Stores,
     invoker: ExecuteInvoker,
     dialer: Callable[[], Dialer],
     clock: Clock,
+    new_token: Callable[[], str] = new_schedule_token,
+    rng: random.Random | None = None,
 ) -> ReconcilerServices:
-    storage = build_storage(
-        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=no_page_tokens, clock=clock
-    )
+    common = build_common(config, stores, clock)
     reconciler = Reconciler(
-        storage.calls,
-        storage.writer,
-        build_events(storage, clock),
-        storage.settings,
-        storage.leases,
+        common.access,
+        build_events(common, clock, new_token, rng),
+        stores.leases,
         invoker,
         dialer,
         clock=clock,
-        new_token=new_schedule_token,
+        new_token=new_token,
     )
     return ReconcilerServices(reconciler=reconciler, clock=clock)
 
@@ -70,7 +68,7 @@ def reconciler_from_environment(
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
     return build_reconciler(
         config,
-        **aws_clients(),
+        stores=dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         dialer=RetellDialers(retell, keys),
         clock=clock,

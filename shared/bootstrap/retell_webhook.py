@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.bootstrap.common import (
+    CommonServices,
     SecretReader,
-    Storage,
+    Stores,
     aws_clients,
-    build_storage,
+    build_common,
+    dynamo_stores,
     no_page_tokens,
     powertools_secrets,
     retell_api_keys,
@@ -19,7 +20,7 @@ from shared.bootstrap.common import (
 )
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.logic.call_events import CallEventService
-from shared.logic.ports import Clock
+from shared.logic.ports import Clock, new_schedule_token
 
 
 @dataclass(frozen=True)
@@ -33,32 +34,29 @@ class WebhookServices:
 def build_webhook(
     config: FunctionConfig,
     *,
-    dynamodb: Any,
-    scheduler_client: Any,
+    stores: Stores,
     signing_keys: Callable[[], list[str]],
     clock: Clock,
+    new_token: Callable[[], str] = new_schedule_token,
+    rng: random.Random | None = None,
 ) -> WebhookServices:
-    storage = build_storage(
-        config, dynamodb=dynamodb, scheduler_client=scheduler_client, page_token_key=no_page_tokens, clock=clock
-    )
-    return WebhookServices(events=build_events(storage, clock), signing_keys=signing_keys)
+    common = build_common(config, stores, clock)
+    return WebhookServices(events=build_events(common, clock, new_token, rng), signing_keys=signing_keys)
 
 
-def build_events(storage: Storage, clock: Clock) -> CallEventService:
+def build_events(
+    common: CommonServices, clock: Clock, new_token: Callable[[], str], rng: random.Random | None
+) -> CallEventService:
     return CallEventService(
-        storage.writer,
-        storage.settings,
-        storage.breaker,
-        clock=clock,
-        new_token=new_schedule_token,
-        do_not_call=storage.do_not_call,
-        read_ahead=storage.read_ahead,
+        common.access, common.stores.breaker, common.do_not_call, clock=clock, new_token=new_token, rng=rng
     )
 
 
 def webhook_from_environment(
     *, clock: Clock = utc_now, retell: RetellConfig | None = None, read_secret: SecretReader | None = None
 ) -> WebhookServices:
+    config = from_environment(FunctionConfig)
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
-    return build_webhook(from_environment(FunctionConfig), **aws_clients(), signing_keys=keys, clock=clock)
+    stores = dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens)
+    return build_webhook(config, stores=stores, signing_keys=keys, clock=clock)

@@ -48,10 +48,11 @@ from shared.dal.table_design import (
 )
 from shared.domain import lifecycle
 from shared.domain.reconciliation import index_at
-from shared.logic.ports import CallQuery, CallRef, IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
+from shared.logic.ports import IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
 from shared.models.call import STORED_CONTEXT, Call, CallStatus
 from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
+from shared.models.queries import CallQuery, CallRef
 
 COMPRESSION_LEVEL = 9
 BODY_DICTIONARY = (
@@ -71,8 +72,8 @@ compresses to about three quarters of what it would alone (an answered call's it
 a write). Never change it: a body names its dictionary (zlib's FDICT id), so a new one would be added beside it."""
 RESPONSE_BODY = "responseBodyZ"
 """The idempotency record's first answer, compressed (records written before it hold ``responseBody`` as text)."""
-_SLOT = ("status", "attempt")
-"""A call's attributes that say whether a dialing slot it took is still in use."""
+_ATTEMPT_STATE = ("status", "attempt")
+"""A call's attributes that say whether a dialing lease it took is still in use."""
 CONFLICT_PAUSES = (0.05, 0.1, 0.2, 0.4)
 """Seconds to wait before each new try of a create DynamoDB cancelled for a ``TransactionConflict``: the other
 transaction commits within milliseconds in DynamoDB; 0.75 s in all, well inside the API's time."""
@@ -257,16 +258,18 @@ class CallRepository:
             pairs.append((entry, call if call is not None and call.clinic_id == clinic_id else None))
         return pairs
 
-    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
-        """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot), those whose attempt is
-        still claimed or connected (``lifecycle.holds_dialing_slot``): one consistent read of their status and
+    def live_attempts(self, lease_attempts: dict[str, int | None]) -> set[str]:
+        """Of the calls in ``lease_attempts`` (call id -> the attempt that took a dialing lease), those whose attempt is
+        still claimed or connected (``lifecycle.holds_dialing_lease``): one consistent read of their status and
         attempt, 100 calls a request."""
-        keys = [to_item(call_key(call_id)) for call_id in slot_attempts]
+        keys = [to_item(call_key(call_id)) for call_id in lease_attempts]
         live: set[str] = set()
-        for item in batch_get(self._client, self._table, keys, consistent=True, projection=(PARTITION_KEY, *_SLOT)):
+        for item in batch_get(
+            self._client, self._table, keys, consistent=True, projection=(PARTITION_KEY, *_ATTEMPT_STATE)
+        ):
             call_id = call_id_of({PARTITION_KEY: item[PARTITION_KEY]["S"]})
-            status, attempt = (from_item(item)[name] for name in _SLOT)
-            if lifecycle.holds_dialing_slot(CallStatus(status), int(attempt), slot_attempts[call_id]):
+            status, attempt = (from_item(item)[name] for name in _ATTEMPT_STATE)
+            if lifecycle.holds_dialing_lease(CallStatus(status), int(attempt), lease_attempts[call_id]):
                 live.add(call_id)
         return live
 

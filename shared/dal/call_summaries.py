@@ -22,7 +22,7 @@ from shared.dal.table_design import (
     clinic_calls_partition,
     scheduled_for_of,
 )
-from shared.logic.overview import CallSummary
+from shared.logic.ports import CallSummary
 from shared.models.base import format_utc
 from shared.models.call import CallOutcome, CallStatus
 

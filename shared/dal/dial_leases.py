@@ -1,27 +1,27 @@
-"""Dialing slots: at most ``maxConcurrentCalls`` calls of a clinic, and at most the Retell workspace's limit across
+"""Dialing leases: at most ``maxConcurrentCalls`` calls of a clinic, and at most the Retell workspace's limit across
 all clinics, are in flight at once.
 
 A clinic's pool is one item holding a map ``callId -> [lease expiry (epoch seconds), workspace shard, attempt]``.
-The workspace's pool is split into shards of at most ``SHARD_SLOTS`` leases, one item each, holding the same
+The workspace's pool is split into shards of at most ``SHARD_LEASES`` leases, one item each, holding the same
 leases: a single item would grow with the workspace's limit (a 1,000-call limit makes a ~45 KB item, so every
 dial would cost ~45 write units twice over, and one item takes only ~1,000 write units a second), while a shard stays
 under 1 KB (one write unit) and the shards spread the writes of a burst over many partitions.
 
-Taking a slot sets the call's lease in one shard, then in the clinic's map, each on the condition that the pool
+Taking a lease sets the call's lease in one shard, then in the clinic's map, each on the condition that the pool
 either holds the call already (a retried claim, or the lease of the call's previous attempt) or has room. The shard
 tried first follows from the call and attempt, so a retried claim goes to the same shard; a full shard sends the call
 to the others. Two conditional writes rather than one transaction, which would bill both twice: the workspace's
-first, as it is the pool a burst fills; a shard's slot taken for a call its clinic then refuses is given back.
+first, as it is the pool a burst fills; a shard's lease taken for a call its clinic then refuses is given back.
 
 Nothing is written when a call ends: a lease is in use only while the attempt that took it is claimed or connected
-(``lifecycle.holds_dialing_slot``, read from the call itself) and has not expired (a call stuck on a lost webhook).
+(``lifecycle.holds_dialing_lease``, read from the call itself) and has not expired (a call stuck on a lost webhook).
 When a pool looks full, the leases of attempts that are over are dropped, and the call takes the room: as many a write
 as DynamoDB's expression limits let one condition name (``removal_batches``: about 150, so a 1,000-call pool is
 cleaned in seven writes), each on the condition that its leases were not taken again meanwhile. A pool "looks full"
 at its limit or, sooner, at ``cleanAt``: ``ROOM_AHEAD`` leases past those in use at its last cleaning, so a pool stays
 about as large as the calls in flight rather than its limit.
-Ending a call thus costs no request for its slots, and a pool is only cleaned when its room is wanted. A lost race
-(a missing pool created by another dial, a slot taken by another dial in between) is retried: only pools whose every
+Ending a call thus costs no request for its leases, and a pool is only cleaned when its room is wanted. A lost race
+(a missing pool created by another dial, a lease taken by another dial in between) is retried: only pools whose every
 lease is in use make a call wait.
 """
 
@@ -40,12 +40,12 @@ from shared.dal.table_design import PARTITION_KEY, clinic_leases_key, workspace_
 from shared.logic.ports import LeaseLimits
 
 LEASES = "leases"
-SHARD_SLOTS = 16
+SHARD_LEASES = 16
 """Leases per workspace shard: 16 call ids with their expiries and attempts keep a shard under 1 KB, one write unit."""
 MAX_ROUNDS = 12
 """Writes one acquire may try: a shard, then the clinic's pool, each after making room or creating the pool."""
 SHARDS_CHECKED = 4
-"""When the first shard tried has no free slot, at most this many other full shards have their calls read to find
+"""When the first shard tried has no free lease, at most this many other full shards have their calls read to find
 a lease whose attempt is over: enough to find one a moment after calls start ending, bounded at a large limit."""
 
 CLEAN_AT = "cleanAt"
@@ -62,12 +62,12 @@ MAX_OPERATORS = 300
 
 LiveAttempts = Callable[[dict[str, int | None]], set[str]]
 """Of the calls given (call id -> the attempt that took the lease, ``None`` if the lease predates attempts), those
-whose attempt still holds its slot (``CallRepository.live_attempts``)."""
+whose attempt still holds its lease (``CallRepository.live_attempts``)."""
 
 
 def shard_sizes(workspace_limit: int) -> list[int]:
-    """The slots of each workspace shard: ``workspace_limit`` split as evenly as shards of ``SHARD_SLOTS`` allow."""
-    count = -(-workspace_limit // SHARD_SLOTS)
+    """The leases of each workspace shard: ``workspace_limit`` split as evenly as shards of ``SHARD_LEASES`` allow."""
+    count = -(-workspace_limit // SHARD_LEASES)
     return [workspace_limit // count + (1 if index < workspace_limit % count else 0) for index in range(count)]
 
 
@@ -86,16 +86,16 @@ def _attempt(held: Any) -> int | None:
     return int(held[2]) if isinstance(held, list) and len(held) > 2 else None
 
 
-class DialLeases:
+class DynamoDialLeases:
     def __init__(self, client: Any, table_name: str, live: LiveAttempts):
         self._client = client
         self._table = table_name
         self._live = live
 
     def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a workspace shard's slot, then the clinic's, for ``call_id``'s ``attempt``; ``False`` if every lease
+        """Take a workspace shard's lease, then the clinic's, for ``call_id``'s ``attempt``; ``False`` if every lease
         of either pool is in use. Two conditional writes, not a transaction (which bills each write twice); a shard's
-        slot taken for a call the clinic then refuses is given back."""
+        lease taken for a call the clinic then refuses is given back."""
         expires = int((now + limits.duration).timestamp())
         now_epoch = int(now.timestamp())
         sizes = shard_sizes(limits.workspace)
@@ -117,19 +117,19 @@ class DialLeases:
                 return True
             if not self._make_room(clinic_key, limits.clinic, now_epoch):
                 break
-        if taken is not None:  # the clinic refused: the shard's slot goes back at once, for another clinic's call
+        if taken is not None:  # the clinic refused: the shard's lease goes back at once, for another clinic's call
             self._remove_held(workspace_leases_key(taken), call_id)
         return False
 
     def release(self, clinic_id: str, call_id: str) -> None:
-        """Return the call's slots at once (a claimed call that was not dialed after all). Optional: a slot whose
+        """Return the call's leases at once (a claimed call that was not dialed after all). Optional: a lease whose
         attempt is over is free anyway. Releasing one not held is fine."""
         clinic = self._remove_held(clinic_leases_key(clinic_id), call_id)
         if clinic is not None:
             self._remove_held(workspace_leases_key(_shard(clinic[LEASES].get(call_id))), call_id)
 
     def held(self, clinic_id: str) -> dict[str, int]:
-        """The clinic's leases whose attempt still holds its slot (call id -> expiry), expired or not; for tests and
+        """The clinic's leases whose attempt still holds them (call id -> expiry), expired or not; for tests and
         operators."""
         pool = self._pool(clinic_leases_key(clinic_id), consistent=False) or {}
         return self._in_use(pool, None)
@@ -166,7 +166,7 @@ class DialLeases:
 
     def _in_use(self, leases: dict[str, Any], now_epoch: int | None) -> dict[str, int]:
         """Of ``leases``, those not expired at ``now_epoch`` (``None``: not checked) whose attempt still holds its
-        slot (call id -> expiry)."""
+        lease (call id -> expiry)."""
         current = {call_id: held for call_id, held in leases.items() if now_epoch is None or _expiry(held) > now_epoch}
         live = self._live({call_id: _attempt(held) for call_id, held in current.items()}) if current else set()
         return {call_id: _expiry(held) for call_id, held in current.items() if call_id in live}

@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.domain.business_hours import SEARCH_HORIZON_DAYS, BusinessCalendar
-from shared.domain.phone import phone_time_zones
 from shared.models.errors import NoOpenSlot
+from shared.models.phone import phone_time_zones
 from shared.models.settings import ClinicSettings, OwnerCallingHours, minutes_of
 
 DIAL_CAP_WINDOW = timedelta(hours=24)

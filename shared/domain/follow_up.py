@@ -10,39 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
 
-from pydantic import Field
-
-from shared.models.base import StrictApiModel
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus, FollowUpDone
-
-
-class FollowUpReason(StrEnum):
-    CALL_FAILED = "call_failed"  # the call ended failed: retries used up, refused, unreachable number
-    CALL_UNRESOLVED = "call_unresolved"  # nobody could find out what became of the dial (the reconciler gave up)
-    CALLBACK_REQUESTED = "callback_requested"  # the owner asked the clinic to call back
-    PET_WORSE = "pet_worse"  # the agent's analysis says the pet is doing worse
-    OWNER_CONCERN = "owner_concern"  # the owner raised a concern
-    CALL_UNSUCCESSFUL = "call_unsuccessful"  # Retell judged the call unsuccessful
-    DO_NOT_CALL_REQUESTED = "do_not_call_requested"  # the owner asked not to be called again
-
-
-ALL_REASONS: tuple[FollowUpReason, ...] = tuple(FollowUpReason)
+from shared.models.settings import ALL_REASONS, FollowUpReason, FollowUpRules
 
 PET_WORSE_VALUES = frozenset({"worse", "worsening", "deteriorating"})
 """Values of the analysis' ``pet_condition`` that mean the pet is not recovering (compared case-insensitively)."""
-
-
-class FollowUpRules(StrictApiModel):
-    """Which reasons put a call on the clinic's follow-up worklist (and send a ``needs_follow_up`` notice). All of
-    them by default: each is something a person at the clinic should see."""
-
-    flag: list[FollowUpReason] = Field(
-        default_factory=lambda: list(ALL_REASONS),
-        max_length=len(ALL_REASONS),
-        description="The reasons that flag a call for follow-up",
-    )
 
 
 def reasons_for(call: Call) -> list[FollowUpReason]:

@@ -4,7 +4,7 @@ the fact changes nothing (a duplicate, a stale schedule, an event about an attem
     scheduled --claim--> initiated --connected--> in_progress --ended--> completed | failed
         ^                  |    |                                   |
         |                  |    +--ended (never connected)----------+--> scheduled (next attempt / re-queued)
-        +--back to queue---+  (closed now, no dialing slot, Retell busy)
+        +--back to queue---+  (closed now, no dialing lease, Retell busy)
     scheduled --cancel--> cancelled
 
 State only moves forward: an event is applied to the attempt it names, and only while that attempt is still open,
@@ -26,7 +26,7 @@ from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, Cal
 from shared.models.settings import RetryPolicy
 
 MAX_REQUEUES = 120
-"""Re-queues of one attempt (about a minute apart) before it fails: two hours without a free dialing slot means
+"""Re-queues of one attempt (about a minute apart) before it fails: two hours without a free dialing lease means
 something is stuck, and the clinic should hear about it rather than the owner being rung in the evening."""
 
 REQUEUE_DELAY = timedelta(seconds=60)
@@ -52,7 +52,7 @@ class QueueReason(StrEnum):
     """Why a claimed attempt goes back to ``scheduled`` without a dial, which decides what it counts against."""
 
     CLOSED = "closed"  # the clinic is closed now: moved into business hours (``rescheduled``)
-    NO_SLOT = "no_slot"  # no dialing slot free: counts against ``MAX_REQUEUES``
+    NO_LEASE = "no_lease"  # no dialing lease free: counts against ``MAX_REQUEUES``
     ACCOUNT = "account"  # the Retell account cannot place calls: waits for it, counts against nothing
     NOT_PLACED = "not_placed"  # the reconciler found the dial never reached Retell: dialed again, counts nothing
     DIAL_CAP = "dial_cap"  # the number was dialed as often as allowed in 24 hours: waits for the window, counts nothing
@@ -72,11 +72,11 @@ def out_of_requeues(call: Call) -> bool:
     return call.requeues >= MAX_REQUEUES
 
 
-def holds_dialing_slot(status: CallStatus, attempt: int, slot_attempt: int | None) -> bool:
-    """A dialing slot taken by ``slot_attempt`` of a call (``None``: a slot taken before slots named their attempt)
+def holds_dialing_lease(status: CallStatus, attempt: int, lease_attempt: int | None) -> bool:
+    """A dialing lease taken by ``lease_attempt`` of a call (``None``: a lease taken before leases named their attempt)
     is in use while the call, now on ``attempt`` with ``status``, is still claimed or connected on that attempt.
-    Once the attempt ends, the slot is free without anyone writing it back."""
-    return status in OPEN_STATUSES and slot_attempt in (None, attempt)
+    Once the attempt ends, the lease is free without anyone writing it back."""
+    return status in OPEN_STATUSES and lease_attempt in (None, attempt)
 
 
 def is_open_attempt(call: Call, attempt: int) -> bool:
@@ -154,7 +154,7 @@ def back_to_queue(call: Call, fire_at: datetime, token: str, reason: str, why: Q
             "rescheduled": call.rescheduled or why == QueueReason.CLOSED,
             "schedule_token": token,
             "attempts": attempts,
-            "requeues": call.requeues + 1 if why == QueueReason.NO_SLOT else call.requeues,
+            "requeues": call.requeues + 1 if why == QueueReason.NO_LEASE else call.requeues,
             "status_reason": reason,
             "checked_at": None,
         }

@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from shared.domain.follow_up import FollowUpReason
 from shared.models.base import empty_list
-from shared.models.settings import NotificationEvent
+from shared.models.settings import FollowUpReason, NotificationEvent
 
 REASON_WORDS: dict[str, str] = {
     FollowUpReason.CALL_FAILED: "the call failed",

@@ -21,7 +21,7 @@ SCHEDULE_GRACE = timedelta(minutes=3)
 EXECUTE_TIMEOUT = timedelta(seconds=210)
 """The execute function's Lambda timeout (``infra/functions.py``): one dial of ``dialing.CREATE_CALL_BUDGET``
 (120 s, plus a 3 s connect), then, if its outcome is unknown, one look-up by list-calls (two tries of a 3 s connect
-and a 10 s read, about 27 s), and the writes around them (the claim, the step's reads, the dialing slot, the dial
+and a 10 s read, about 27 s), and the writes around them (the claim, the step's reads, the dialing lease, the dial
 cap; the attempt's record after: about 25 s at worst, milliseconds as a rule): 175 s, with a margin."""
 DIAL_SETTLE = timedelta(minutes=5)
 """Longer than the execute function's timeout: a claim this old has no execute still dialing for it, and the dial it
@@ -81,7 +81,7 @@ def index_at(call: Call) -> datetime | None:
     schedule until the reconciler first asks about it, that place is ``scheduledFor`` plus ``INDEX_LEAD``, whatever
     step the attempt is at (scheduled, claimed, dialed, connected, ended, awaiting its analysis): the index is written
     when the attempt is scheduled and when it stops being open work, not at every step between (each move is a
-    delete and a put in the index). The early reads this costs are of calls in flight, which the dialing slots bound.
+    delete and a put in the index). The early reads this costs are of calls in flight, which the dialing leases bound.
     """
     due = check_due(call)
     if due is None:

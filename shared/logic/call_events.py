@@ -12,38 +12,21 @@ account, and the execute function probes it.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
 from shared.domain.reconciliation import LONGEST_CALL, RING_LIMIT
-from shared.logic.call_writes import CallWriter, Transition
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess, Transition
 from shared.logic.do_not_call import DoNotCallService
-from shared.logic.ports import AccountBreaker, NoReadAhead, ReadAhead
+from shared.logic.ports import AccountBreaker, Clock, TokenSource
 from shared.models.call import Call, CallStatus
+from shared.models.results import EventEffect
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
-
-
-class EventEffect(StrEnum):
-    IGNORED = "ignored"  # not an event we act on, or not a call we placed
-    UNKNOWN_CALL = "unknown_call"
-    NO_CHANGE = "no_change"  # a duplicate, or about an attempt that is already over
-    CONNECTED = "connected"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    RETRY_SCHEDULED = "retry_scheduled"
-    REQUEUED = "requeued"
-    PAUSED = "paused"  # the account could not pay for the call: the attempt waits for the account
-    AWAITING_ANALYSIS = "awaiting_analysis"  # ended; only the analysis can tell the owner from a voicemail
-    ANALYZED = "analyzed"
-
 
 LEASE_COVERS = RING_LIMIT + LONGEST_CALL
 """What a dial's lease must outlast (``dial_lease_seconds`` is checked against it): the ring, then the longest call."""
@@ -61,20 +44,18 @@ class EventOutcome:
 class CallEventService:
     def __init__(
         self,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
+        access: CallAccess,
         breaker: AccountBreaker,
-        clock: Callable[[], datetime],
-        new_token: Callable[[], str],
-        rng: random.Random | None = None,
-        *,
         do_not_call: DoNotCallService,
-        read_ahead: ReadAhead | None = None,
+        *,
+        clock: Clock,
+        new_token: TokenSource,
+        rng: random.Random | None = None,
     ):
         self._do_not_call = do_not_call
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._writer = writer
-        self._settings = settings
+        self._read_ahead = access.read_ahead
+        self._writer = access.writer
+        self._settings = access.settings
         self._breaker = breaker
         self._clock = clock
         self._new_token = new_token
@@ -108,7 +89,7 @@ class CallEventService:
             logger.info("webhook changed nothing", extra={"call_id": ours.call_id, "event": event})
             return EventOutcome(EventEffect.NO_CHANGE, written.before, do_not_call_added=listed)
         effect = _effect(event, written.before, written.after)
-        # The dial's slot needs no word: it is free once this write ends the attempt (``DialSlots``). A connected
+        # The dial's lease needs no word: it is free once this write ends the attempt (``DialLeases``). A connected
         # call keeps it: the lease outlasts the ring and the longest call together (``LEASE_COVERS``).
         tripped = False
         if effect == EventEffect.PAUSED:

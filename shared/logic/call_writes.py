@@ -11,14 +11,24 @@ random, so it can only be its own).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import PendingAttempt, schedule_name
 from shared.domain import follow_up
-from shared.domain.follow_up import FollowUpRules, reasons_for
-from shared.logic.ports import AttemptScheduler, CallStore, IdempotencyRecord, StaleWrite
+from shared.domain.follow_up import reasons_for
+from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.ports import (
+    AttemptScheduler,
+    CallStore,
+    IdempotencyRecord,
+    NoReadAhead,
+    PendingAttempt,
+    ReadAhead,
+    StaleWrite,
+    schedule_name,
+)
 from shared.models.call import Call, CallStatus
+from shared.models.settings import FollowUpRules
 
 MAX_WRITE_ROUNDS = 5
 
@@ -134,3 +144,14 @@ class CallWriter:
                 current = lost.current if lost.current is not None and lost.current.clinic_id == clinic_id else None
                 continue
         raise StaleWrite(None)
+
+
+@dataclass(frozen=True)
+class CallAccess:
+    """What a service that moves calls along reads and writes them through: the calls, the writer (a call with its
+    schedules), the clinics' settings, and the read of a step's items in one request (``read_ahead``)."""
+
+    calls: CallStore
+    writer: CallWriter
+    settings: ClinicSettingsService
+    read_ahead: ReadAhead = field(default_factory=NoReadAhead)

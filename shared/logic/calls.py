@@ -17,23 +17,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.adapters.call_scheduler import new_schedule_token
 from shared.domain import follow_up
 from shared.domain.calling_safety import DialWindow, clinic_identity
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
-    CallQuery,
-    CallStore,
     Clock,
     ExecuteInvoker,
     IdempotencyKeyUsed,
     IdempotencyRecord,
-    NoReadAhead,
-    ReadAhead,
     StaleWrite,
     TokenSource,
+    new_schedule_token,
 )
 from shared.models.call import Call, CallStatus, CallView
 from shared.models.errors import (
@@ -52,6 +47,7 @@ from shared.models.errors import (
 )
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
+from shared.models.queries import CallQuery
 from shared.models.requests import ConsentInput, ScheduleCallRequest, UpdateCallRequest, recorded_consent
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
@@ -83,22 +79,19 @@ CallsPage = tuple[list[Call], str | None]
 class CallService:
     def __init__(
         self,
-        calls: CallStore,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
-        clock: Clock,
+        access: CallAccess,
         invoker: ExecuteInvoker,
+        do_not_call: DoNotCallService,
+        *,
+        clock: Clock,
         new_call_id: TokenSource = random_call_id,
         new_token: TokenSource = new_schedule_token,
-        *,
-        do_not_call: DoNotCallService,
-        read_ahead: ReadAhead | None = None,
     ):
         self._do_not_call = do_not_call
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._calls = calls
-        self._settings = settings
-        self._writer = writer
+        self._read_ahead = access.read_ahead
+        self._calls = access.calls
+        self._settings = access.settings
+        self._writer = access.writer
         self._clock = clock
         self._invoker = invoker
         self._new_call_id = new_call_id

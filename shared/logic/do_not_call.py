@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from shared.domain.phone import normalise_phone
 from shared.logic.ports import Clock, DoNotCallStore
 from shared.models.errors import NotOnDoNotCallList, OnDoNotCallList, ValidationFailed
+from shared.models.phone import normalise_phone
 from shared.models.principal import Principal
 from shared.models.safety import DoNotCallEntry, DoNotCallSource
 from shared.observability import logger

@@ -1,4 +1,4 @@
-"""Executing an attempt when its schedule fires (or "call now" asks): claim, check, take a slot, dial.
+"""Executing an attempt when its schedule fires (or "call now" asks): claim, check, take a lease, dial.
 
 Never call an owner twice by mistake:
 
@@ -28,8 +28,7 @@ from datetime import datetime
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import DialDefaults, DialMisconfigured, DialSpec, dial_spec, stale_dial_key
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_writes import CallAccess
 from shared.logic.ports import (
     AccountBreaker,
     BreakerState,
@@ -37,14 +36,12 @@ from shared.logic.ports import (
     DialAccountBlocked,
     DialCap,
     Dialer,
+    DialLeases,
     DialOutcomeUnknown,
     DialRateLimited,
     DialRejected,
-    DialSlots,
     DoNotCallStore,
     LeaseLimits,
-    NoReadAhead,
-    ReadAhead,
     StaleWrite,
     TokenSource,
 )
@@ -55,7 +52,7 @@ from shared.observability import logger
 
 QUEUE_REASONS = {
     ExecutionResult.MOVED: lifecycle.QueueReason.CLOSED,
-    ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_SLOT,
+    ExecutionResult.REQUEUED: lifecycle.QueueReason.NO_LEASE,
     ExecutionResult.ACCOUNT_BLOCKED: lifecycle.QueueReason.ACCOUNT,
     ExecutionResult.PAUSED: lifecycle.QueueReason.ACCOUNT,
     ExecutionResult.CAPPED: lifecycle.QueueReason.DIAL_CAP,
@@ -69,34 +66,48 @@ class Execution:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class DialGuards:
+    """What may keep a claimed attempt from dialing now: the dialing leases (at most ``lease_limits(clinic's
+    maxConcurrentCalls)`` in flight), the Retell account's breaker, the number's dial cap, the clinic's do-not-call
+    list."""
+
+    leases: DialLeases
+    lease_limits: Callable[[int], LeaseLimits]
+    breaker: AccountBreaker
+    dial_cap: DialCap
+    do_not_call: DoNotCallStore
+
+
+@dataclass(frozen=True)
+class Dialing:
+    """Retell (a client for its current key), and the agent and number a dial uses where the clinic sets none."""
+
+    dialer: Callable[[], Dialer]
+    defaults: DialDefaults
+
+
 class CallExecutor:
     def __init__(
         self,
-        writer: CallWriter,
-        settings: ClinicSettingsService,
-        leases: DialSlots,
-        breaker: AccountBreaker,
-        dialer: Callable[[], Dialer],
-        defaults: DialDefaults,
-        lease_limits: Callable[[int], LeaseLimits],
+        access: CallAccess,
+        guards: DialGuards,
+        dialing: Dialing,
+        *,
         clock: Clock,
         new_token: TokenSource,
         rng: random.Random | None = None,
-        *,
-        do_not_call: DoNotCallStore,
-        dial_cap: DialCap,
-        read_ahead: ReadAhead | None = None,
     ):
-        self._read_ahead = read_ahead or NoReadAhead()
-        self._do_not_call = do_not_call
-        self._dial_cap = dial_cap
-        self._writer = writer
-        self._settings = settings
-        self._leases = leases
-        self._breaker = breaker
-        self._dialer = dialer
-        self._defaults = defaults
-        self._lease_limits = lease_limits
+        self._read_ahead = access.read_ahead
+        self._writer = access.writer
+        self._settings = access.settings
+        self._do_not_call = guards.do_not_call
+        self._dial_cap = guards.dial_cap
+        self._leases = guards.leases
+        self._lease_limits = guards.lease_limits
+        self._breaker = guards.breaker
+        self._dialer = dialing.dialer
+        self._defaults = dialing.defaults
         self._clock = clock
         self._new_token = new_token
         self._rng = rng or random.Random()
@@ -167,7 +178,7 @@ class CallExecutor:
         ):
             slot = calendar.next_open_slot(now + lifecycle.requeue_delay(self._rng))
             return self._back_to_queue(
-                call, slot, ExecutionResult.REQUEUED, "all dialing slots busy; dialing again shortly", now
+                call, slot, ExecutionResult.REQUEUED, "all dialing leases taken; dialing again shortly", now
             )
 
         limit = settings.max_dials_per_number
@@ -301,8 +312,8 @@ class CallExecutor:
         and the attempt's next dial takes a new one."""
         token = self._new_token()
         why = QUEUE_REASONS[result]
-        if why == lifecycle.QueueReason.NO_SLOT and lifecycle.out_of_requeues(call):
-            return self._fail(call, "no dialing slot came free for too long", now)
+        if why == lifecycle.QueueReason.NO_LEASE and lifecycle.out_of_requeues(call):
+            return self._fail(call, "no dialing lease came free for too long", now)
         queued = lifecycle.back_to_queue(call, slot, token, reason, why)
         if key_answered:
             queued = lifecycle.key_answered(queued)

@@ -20,7 +20,6 @@ from shared.domain import notices as messages
 from shared.domain.notices import Digest, DigestCall, Message, Occurrence
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
-    CallQuery,
     CallStore,
     ChannelFailed,
     ClinicsWithRecipients,
@@ -29,6 +28,8 @@ from shared.logic.ports import (
     NoticeChannel,
     NoticeStore,
 )
+from shared.models.queries import CallQuery
+from shared.models.results import Delivery
 from shared.models.settings import ClinicSettings, NotificationEvent
 from shared.observability import logger
 
@@ -46,34 +47,41 @@ def recipient_id(address: str) -> str:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    recorded: int = 0
-    sent: int = 0
-    failed: int = 0
-    given_up: int = 0
+class NoticeStores:
+    """What the notice service reads and writes: the notices, the clinics that have recipients, and the calls a
+    digest lists."""
+
+    notices: NoticeStore
+    clinics: ClinicsWithRecipients
+    calls: CallStore
+
+
+@dataclass(frozen=True)
+class NoticeAudience:
+    """Where a notice's links go (the dashboard), and who hears of the Retell account's faults besides the clinics."""
+
+    dashboard_url: str
+    operator_emails: tuple[str, ...] = ()
 
 
 class NoticeService:
     def __init__(
         self,
-        store: NoticeStore,
+        stores: NoticeStores,
         settings: ClinicSettingsService,
         channels: dict[str, NoticeChannel],
-        clinics: ClinicsWithRecipients,
-        calls: CallStore,
         *,
-        dashboard_url: str,
-        operator_emails: tuple[str, ...] = (),
+        audience: NoticeAudience,
         clock: Clock,
         on_sent: Callable[[Notice, datetime], None] | None = None,
     ):
-        self._store = store
+        self._store = stores.notices
         self._settings = settings
         self._channels = channels
-        self._clinics = clinics
-        self._calls = calls
-        self._dashboard_url = dashboard_url
-        self._operators = operator_emails
+        self._clinics = stores.clinics
+        self._calls = stores.calls
+        self._dashboard_url = audience.dashboard_url
+        self._operators = audience.operator_emails
         self._clock = clock
         self._on_sent = on_sent or (lambda _notice, _at: None)
         self.given_up = 0

@@ -11,14 +11,12 @@ the calls, for a page an admin opens a few times a day.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.ports import Clock
-from shared.models.call import REACHED_OUTCOMES, CallOutcome, CallStatus
+from shared.logic.ports import CallSummaries, Clock
+from shared.models.call import REACHED_OUTCOMES, CallStatus
 from shared.models.errors import ValidationFailed
 from shared.models.overview import OVERVIEW_DAYS, ClinicOverview, OverviewCall
 from shared.models.principal import Principal
@@ -27,26 +25,6 @@ MAX_CALLS = 20_000
 """An overview reads at most this many calls (more than any clinic makes in 30 days); beyond, it says truncated."""
 MAX_FAILED_LISTED = 100
 FINISHED = frozenset({CallStatus.COMPLETED, CallStatus.FAILED})
-
-
-@dataclass(frozen=True)
-class CallSummary:
-    """The attributes of a call the overview reads."""
-
-    call_id: str
-    pet_name: str
-    owner_name: str
-    scheduled_for: datetime
-    status: CallStatus
-    outcome: CallOutcome | None
-    status_reason: str | None
-    attempt: int
-    max_attempts: int
-
-
-class CallSummaries(Protocol):
-    def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
-        """The clinic's calls with ``start <= scheduledFor < end``, at most ``limit``, and whether more were left."""
 
 
 class OverviewService:

@@ -8,6 +8,7 @@ shared contract test runs the same cases against both, so a fake cannot drift fr
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -15,9 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from shared.adapters.call_scheduler import PendingAttempt
-from shared.models.base import format_utc
-from shared.models.call import Call, CallStatus
+from shared.models.call import Call, CallOutcome, CallStatus
+from shared.models.queries import CallQuery, CallRef
 from shared.models.retell import RetellCall
 from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
@@ -64,24 +64,23 @@ class IdempotencyKeyUsed(Exception):
 
 
 @dataclass(frozen=True)
-class CallQuery:
-    clinic_id: str
-    statuses: frozenset[CallStatus] = frozenset()
-    scheduled_from: datetime | None = None
-    scheduled_to: datetime | None = None
-    limit: int = 25
-    next_token: str | None = None
+class CallSummary:
+    """The attributes of a call the overview reads."""
 
-    def binding(self) -> str:
-        """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""
-        bounds = [format_utc(bound) if bound else "" for bound in (self.scheduled_from, self.scheduled_to)]
-        return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
-
-
-@dataclass(frozen=True)
-class CallRef:
-    clinic_id: str
     call_id: str
+    pet_name: str
+    owner_name: str
+    scheduled_for: datetime
+    status: CallStatus
+    outcome: CallOutcome | None
+    status_reason: str | None
+    attempt: int
+    max_attempts: int
+
+
+class CallSummaries(Protocol):
+    def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
+        """The clinic's calls with ``start <= scheduledFor < end``, at most ``limit``, and whether more were left."""
 
 
 class CallStore(Protocol):
@@ -106,9 +105,9 @@ class CallStore(Protocol):
         """Write ``call`` over ``expected`` if its version, status and clinic are unchanged, else ``StaleWrite``.
         A terminal status frees the consultation for a new call."""
 
-    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
-        """Of the calls in ``slot_attempts`` (call id -> the attempt that took a dialing slot; ``None``: any), those
-        whose attempt is still claimed or connected (``lifecycle.holds_dialing_slot``)."""
+    def live_attempts(self, lease_attempts: dict[str, int | None]) -> set[str]:
+        """Of the calls in ``lease_attempts`` (call id -> the attempt that took a dialing lease; ``None``: any), those
+        whose attempt is still claimed or connected (``lifecycle.holds_dialing_lease``)."""
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most
@@ -131,17 +130,17 @@ class LeaseLimits:
     duration: timedelta
 
 
-class DialSlots(Protocol):
-    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight. A slot is in use while
-    the attempt that took it is claimed or connected (``lifecycle.holds_dialing_slot``) and its lease has not
-    expired: a call that ends frees its slot without a word to the pools."""
+class DialLeases(Protocol):
+    """At most ``limits.clinic`` calls of a clinic and ``limits.workspace`` overall in flight. A lease is in use while
+    the attempt that took it is claimed or connected (``lifecycle.holds_dialing_lease``) and it has not expired: a
+    call that ends frees its lease without a word to the lease pools."""
 
     def acquire(self, clinic_id: str, call_id: str, attempt: int, limits: LeaseLimits, now: datetime) -> bool:
-        """Take a slot for the call's ``attempt`` (again, if the call holds one); ``False`` if a pool's every slot is
-        in use."""
+        """Take a lease for the call's ``attempt`` (again, if the call holds one); ``False`` if a pool's every lease
+        is in use."""
 
     def release(self, clinic_id: str, call_id: str) -> None:
-        """Return the call's slots at once, before its attempt is over (a claim that dialed nothing); releasing one
+        """Return the call's leases at once, before its attempt is over (a claim that dialed nothing); releasing one
         not held is fine."""
 
 
@@ -217,6 +216,38 @@ class AccountBreaker(Protocol):
 
 
 # -- starting attempts -------------------------------------------------------------------------------------------
+
+
+MAX_SCHEDULE_NAME_LENGTH = 64
+"""Scheduler's limit on a schedule's name."""
+
+
+@dataclass(frozen=True)
+class PendingAttempt:
+    """What a schedule hands to the execute function; its claim only succeeds if all of it is still current."""
+
+    call_id: str
+    clinic_id: str
+    attempt: int
+    token: str
+    fire_at: datetime
+
+    @property
+    def schedule_name(self) -> str:
+        return schedule_name(self.call_id, self.attempt, self.token)
+
+
+def new_schedule_token() -> str:
+    return secrets.token_hex(5)
+
+
+def schedule_name(call_id: str, attempt: int, token: str) -> str:
+    """The schedule's name: the call, the attempt and the call's token, so that a replaced schedule never shares a
+    name with its successor."""
+    name = f"call-{call_id}-a{attempt}-{token}"
+    if len(name) > MAX_SCHEDULE_NAME_LENGTH:
+        raise ValueError(f"schedule name {name!r} is longer than {MAX_SCHEDULE_NAME_LENGTH} characters")
+    return name
 
 
 class AttemptScheduler(Protocol):

@@ -25,28 +25,26 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import dial_key
 from shared.domain.reconciliation import ANALYSIS_WAIT, Check, check_due, given_up
-from shared.logic.call_events import CallEventService, EventEffect
-from shared.logic.call_writes import CallWriter
-from shared.logic.clinic_settings import ClinicSettingsService
+from shared.logic.call_events import CallEventService
+from shared.logic.call_writes import CallAccess
 from shared.logic.ports import (
-    CallRef,
-    CallStore,
     Clock,
     Dialer,
+    DialLeases,
     DialOutcomeUnknown,
-    DialSlots,
     ExecuteInvoker,
     RetellUnavailable,
     TokenSource,
 )
 from shared.models.call import Call, CallOutcome
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
+from shared.models.queries import CallRef
+from shared.models.results import EventEffect, Repair
 from shared.models.retell import RetellCall
 from shared.observability import logger
 
@@ -54,16 +52,6 @@ ENDED_STATUSES = frozenset({"ended", "not_connected", "error"})
 """Retell's ``call_status`` values of a call that is over."""
 BATCH_PER_SHARD = 100
 """Calls read per index shard and run; more wait for the next run (a backlog drains over a few runs)."""
-
-
-class Repair(StrEnum):
-    NOTHING = "nothing"  # not due, gone, or already in line
-    FIRED = "fired"  # a lost schedule's attempt was started
-    FOUND = "found"  # the dial was found in Retell and attached
-    RELEASED = "released"  # the dial never reached Retell: the attempt goes again
-    APPLIED = "applied"  # Retell's state was applied as its webhook would have been
-    WAITING = "waiting"  # asked; nothing to change yet (the call is live, or Retell could not say)
-    LOST = "lost"  # nobody could account for the dial for too long: failed, with an alarm
 
 
 @dataclass(frozen=True)
@@ -79,20 +67,19 @@ class ReconcileReport:
 class Reconciler:
     def __init__(
         self,
-        calls: CallStore,
-        writer: CallWriter,
+        access: CallAccess,
         events: CallEventService,
-        settings: ClinicSettingsService,
-        leases: DialSlots,
+        leases: DialLeases,
         invoker: ExecuteInvoker,
         retell: Callable[[], Dialer],
+        *,
         clock: Clock,
         new_token: TokenSource,
     ):
-        self._calls = calls
-        self._writer = writer
+        self._calls = access.calls
+        self._writer = access.writer
+        self._settings = access.settings
         self._events = events
-        self._settings = settings
         self._leases = leases
         self._invoker = invoker
         self._retell = retell

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-from shared.domain.phone import normalise_phone
+from shared.models.phone import normalise_phone
 
 
 class ApiModel(BaseModel):

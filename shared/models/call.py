@@ -22,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from shared.domain.phone import phone_time_zones
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
 from shared.models.ids import ConsultationId
+from shared.models.phone import phone_time_zones
 from shared.models.safety import CallConsent
 
 
@@ -253,7 +253,7 @@ class Call(CallView):
     ``version`` goes up on every write (optimistic locking). ``schedule_token`` names the one-shot schedule that
     may start the current attempt; every new schedule gets a fresh random token, so a schedule that fires after
     being replaced is recognisably stale, and two writers racing to move a call never share a schedule name.
-    ``requeues`` counts how often the current attempt was put back because no dialing slot was free.
+    ``requeues`` counts how often the current attempt was put back because no dialing lease was free.
     ``checked_at`` is when the reconciler last asked Retell about the call and found nothing to change: it waits a
     while before asking again (``shared.domain.reconciliation``).
     ``unplaced_dial_key`` is the idempotency key of a dial of the current attempt that the reconciler found Retell

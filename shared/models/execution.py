@@ -30,7 +30,7 @@ class ExecutionResult(StrEnum):
     DIALED = "dialed"
     SKIPPED = "skipped"  # duplicate delivery, stale schedule, cancelled or unknown call: nothing to do
     MOVED = "moved"  # closed now: moved to the next open slot
-    REQUEUED = "requeued"  # no dialing slot (clinic or Retell at capacity): same attempt about a minute later
+    REQUEUED = "requeued"  # no dialing lease (clinic or Retell at capacity): same attempt about a minute later
     FAILED = "failed"  # Retell refused the dial, or settings make dialing impossible
     UNRESOLVED = "unresolved"  # Retell may have placed the call; left for reconciliation, never redialed
     ACCOUNT_BLOCKED = "account_blocked"  # Retell refused for the account (401/402/403): breaker opened, call waits

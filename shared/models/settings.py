@@ -10,10 +10,36 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from shared.domain.follow_up import FollowUpRules
 from shared.models.base import E164Phone, IanaTimezone, StrictApiModel, empty_list
 from shared.models.call import Name
 from shared.models.chat_webhooks import chat_service
+
+# -- follow-up rules (which reasons flag a call: ``shared.domain.follow_up`` applies them) ----------------------
+
+
+class FollowUpReason(StrEnum):
+    CALL_FAILED = "call_failed"  # the call ended failed: retries used up, refused, unreachable number
+    CALL_UNRESOLVED = "call_unresolved"  # nobody could find out what became of the dial (the reconciler gave up)
+    CALLBACK_REQUESTED = "callback_requested"  # the owner asked the clinic to call back
+    PET_WORSE = "pet_worse"  # the agent's analysis says the pet is doing worse
+    OWNER_CONCERN = "owner_concern"  # the owner raised a concern
+    CALL_UNSUCCESSFUL = "call_unsuccessful"  # Retell judged the call unsuccessful
+    DO_NOT_CALL_REQUESTED = "do_not_call_requested"  # the owner asked not to be called again
+
+
+ALL_REASONS: tuple[FollowUpReason, ...] = tuple(FollowUpReason)
+
+
+class FollowUpRules(StrictApiModel):
+    """Which reasons put a call on the clinic's follow-up worklist (and send a ``needs_follow_up`` notice). All of
+    them by default: each is something a person at the clinic should see."""
+
+    flag: list[FollowUpReason] = Field(
+        default_factory=lambda: list(ALL_REASONS),
+        max_length=len(ALL_REASONS),
+        description="The reasons that flag a call for follow-up",
+    )
+
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

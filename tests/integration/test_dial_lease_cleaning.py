@@ -1,6 +1,6 @@
-"""A full dialing pool is cleaned at any size (``DialLeases._make_room``): its leases whose attempts are over, or that
-expired, are dropped in writes that each stay within DynamoDB's expression limits (the stand-in enforces them), so a
-large clinic never stops dialing, and a lease taken again while the pool was being cleaned is kept."""
+"""A full lease pool is cleaned at any size (``DynamoDialLeases._make_room``): its leases whose attempts are over, or
+that expired, are dropped in writes that each stay within DynamoDB's expression limits (the stand-in enforces them), so
+a large clinic never stops dialing, and a lease taken again while the pool was being cleaned is kept."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.dal.dial_leases import DialLeases, largest_removal, removal_batches
+from shared.dal.dial_leases import DynamoDialLeases, largest_removal, removal_batches
 from shared.dal.items import from_item, to_attribute, to_item
 from shared.dal.table_design import clinic_leases_key
 from shared.logic.ports import LeaseLimits
@@ -38,9 +38,9 @@ def _pool(aws: AwsStandIns) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("size", [500, 1000])
-def test_a_full_pool_of_calls_that_ended_is_cleaned_and_a_new_call_gets_a_slot(aws: AwsStandIns, size: int) -> None:
+def test_a_full_pool_of_calls_that_ended_is_cleaned_and_a_new_call_gets_a_lease(aws: AwsStandIns, size: int) -> None:
     _fill_clinic_pool(aws, size, NOW + timedelta(minutes=20))
-    leases = DialLeases(aws.dynamodb, TABLE, live=lambda attempts: set())  # every attempt is over
+    leases = DynamoDialLeases(aws.dynamodb, TABLE, live=lambda attempts: set())  # every attempt is over
     assert leases.acquire(CLINIC, "new" + "0" * 29, 1, _limits(size), NOW)
     assert list(_pool(aws)) == ["new" + "0" * 29]
 
@@ -49,14 +49,14 @@ def test_a_full_pool_of_calls_that_ended_is_cleaned_and_a_new_call_gets_a_slot(a
 def test_a_full_pool_of_expired_leases_is_cleaned(aws: AwsStandIns, size: int) -> None:
     """Calls stuck on a lost webhook: their attempts still look live, but their leases expired."""
     _fill_clinic_pool(aws, size, NOW - timedelta(minutes=1))
-    leases = DialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
+    leases = DynamoDialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
     assert leases.acquire(CLINIC, "new" + "0" * 29, 1, _limits(size), NOW)
     assert len(_pool(aws)) == 1
 
 
 def test_a_pool_whose_leases_are_all_in_use_stays_full(aws: AwsStandIns) -> None:
     _fill_clinic_pool(aws, 500, NOW + timedelta(minutes=20))
-    leases = DialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
+    leases = DynamoDialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
     assert not leases.acquire(CLINIC, "new" + "0" * 29, 1, _limits(500), NOW)
     assert len(_pool(aws)) == 500
 
@@ -78,7 +78,7 @@ def test_a_lease_taken_again_while_the_pool_is_cleaned_is_kept(aws: AwsStandIns)
         )
         return set()
 
-    leases = DialLeases(aws.dynamodb, TABLE, live)
+    leases = DynamoDialLeases(aws.dynamodb, TABLE, live)
     assert leases.acquire(CLINIC, "new" + "0" * 29, 1, _limits(size), NOW)
     pool = _pool(aws)
     assert pool[retaken][2] == 2
@@ -103,7 +103,7 @@ def test_a_pool_stays_about_as_large_as_the_calls_in_flight(aws: AwsStandIns) ->
     from shared.dal.dial_leases import ROOM_AHEAD
 
     ended: set[str] = set()
-    leases = DialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts) - ended)
+    leases = DynamoDialLeases(aws.dynamodb, TABLE, live=lambda attempts: set(attempts) - ended)
     largest = 0
     for n in range(300):
         assert leases.acquire(CLINIC, f"{n:032x}", 1, _limits(500), NOW)

@@ -228,7 +228,7 @@ def test_replaced_item_versions_are_freed(aws: AwsStandIns) -> None:
 
 def test_a_read_is_a_snapshot_that_a_later_update_of_a_map_does_not_change(aws: AwsStandIns) -> None:
     """moto serializes a read's item after its lock is released: a live item changed by another thread's update
-    meanwhile failed with "dictionary changed size during iteration" (a burst's dialing pools)."""
+    meanwhile failed with "dictionary changed size during iteration" (a burst's lease pools)."""
     from moto.dynamodb.models import dynamodb_backends
 
     aws.dynamodb.put_item(TableName=TABLE, Item={**_key("POOL"), "leases": {"M": {"a": {"N": "1"}}}})

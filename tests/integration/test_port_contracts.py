@@ -9,28 +9,29 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.adapters.call_scheduler import CallScheduler, PendingAttempt, SchedulerTarget
+from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
 from shared.dal.call_repository import CallRepository
-from shared.dal.dial_leases import DialLeases
+from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.logic.ports import (
     AttemptScheduler,
-    CallQuery,
     CallStore,
-    DialSlots,
+    DialLeases,
     IdempotencyKeyUsed,
     IdempotencyRecord,
     LeaseLimits,
+    PendingAttempt,
     SettingsStore,
     StaleWrite,
 )
 from shared.models.call import Call, CallStatus
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
+from shared.models.queries import CallQuery
 from shared.models.settings import ClinicSettings
 from standins.aws_stand_ins import REGION
 from tests.conftest import GROUP, TABLE
-from tests.support.fakes import InMemoryCallStore, InMemoryDialSlots, InMemoryScheduler, InMemorySettingsStore
+from tests.support.fakes import InMemoryCallStore, InMemoryDialLeases, InMemoryScheduler, InMemorySettingsStore
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 IMPLEMENTATIONS = ["memory", "dynamodb"]
@@ -54,14 +55,14 @@ def settings_store(request: pytest.FixtureRequest) -> SettingsStore:
 
 
 class Attempts:
-    """Which attempts are still claimed or connected, as the call items would say (``DialSlots``' view of the calls):
+    """Which attempts are still claimed or connected, as the call items would say (``DialLeases``' view of the calls):
     every attempt is, until the test ends it."""
 
     def __init__(self) -> None:
         self.over: set[tuple[str, int | None]] = set()
 
-    def live(self, slot_attempts: dict[str, int | None]) -> set[str]:
-        return {call_id for call_id, attempt in slot_attempts.items() if (call_id, attempt) not in self.over}
+    def live(self, lease_attempts: dict[str, int | None]) -> set[str]:
+        return {call_id for call_id, attempt in lease_attempts.items() if (call_id, attempt) not in self.over}
 
 
 @pytest.fixture
@@ -70,10 +71,10 @@ def attempts() -> Attempts:
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
-def slots(request: pytest.FixtureRequest, attempts: Attempts) -> DialSlots:
+def leases(request: pytest.FixtureRequest, attempts: Attempts) -> DialLeases:
     if request.param == "memory":
-        return InMemoryDialSlots(live=attempts.live)
-    return DialLeases(_on_moto(request), TABLE, live=attempts.live)
+        return InMemoryDialLeases(live=attempts.live)
+    return DynamoDialLeases(_on_moto(request), TABLE, live=attempts.live)
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
@@ -143,7 +144,7 @@ class TestCallStore:
         calls.create(a_call("c2"))
         assert calls.get("clinic-a", "c2") is not None
 
-    def test_an_attempt_holds_its_dialing_slot_only_while_claimed_or_connected(self, calls: CallStore) -> None:
+    def test_an_attempt_holds_its_dialing_lease_only_while_claimed_or_connected(self, calls: CallStore) -> None:
         scheduled = a_call("c1")
         calls.create(scheduled)
         assert calls.live_attempts({"c1": 1, "gone": 1}) == set()
@@ -159,7 +160,7 @@ class TestCallStore:
         assert calls.live_attempts({"c1": 1}) == set()
         again = retrying.model_copy(update={"status": CallStatus.INITIATED, "version": 5})
         calls.replace(again, expected=retrying)
-        assert calls.live_attempts({"c1": 1}) == set()  # the first attempt's slot is over; the second's is not
+        assert calls.live_attempts({"c1": 1}) == set()  # the first attempt's lease is over; the second's is not
         assert calls.live_attempts({"c1": 2}) == {"c1"}
 
     def test_an_idempotency_key_is_used_once_per_clinic_until_it_expires(self, calls: CallStore) -> None:
@@ -237,39 +238,39 @@ class TestSettingsStore:
         assert settings_store.get("clinic-b") is None
 
 
-class TestDialSlots:
+class TestDialLeases:
     LIMITS = LeaseLimits(clinic=2, workspace=3, duration=timedelta(minutes=20))
 
-    def test_each_pool_caps_its_calls_and_a_holder_keeps_its_slot(self, slots: DialSlots) -> None:
-        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
-        assert slots.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
-        assert not slots.acquire("clinic-a", "c3", 1, self.LIMITS, NOW)  # the clinic's 2
-        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)  # a retry of the same claim
-        assert slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
-        assert not slots.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)  # the workspace's 3
-        slots.release("clinic-a", "c1")
-        slots.release("clinic-a", "c1")  # releasing twice is fine
-        assert slots.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)
+    def test_each_pool_caps_its_calls_and_a_holder_keeps_its_lease(self, leases: DialLeases) -> None:
+        assert leases.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
+        assert leases.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
+        assert not leases.acquire("clinic-a", "c3", 1, self.LIMITS, NOW)  # the clinic's 2
+        assert leases.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)  # a retry of the same claim
+        assert leases.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
+        assert not leases.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)  # the workspace's 3
+        leases.release("clinic-a", "c1")
+        leases.release("clinic-a", "c1")  # releasing twice is fine
+        assert leases.acquire("clinic-b", "c5", 1, self.LIMITS, NOW)
 
-    def test_a_slot_is_free_once_its_attempt_is_over_without_a_release(
-        self, slots: DialSlots, attempts: Attempts
+    def test_a_lease_is_free_once_its_attempt_is_over_without_a_release(
+        self, leases: DialLeases, attempts: Attempts
     ) -> None:
-        assert slots.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
-        assert slots.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
-        assert slots.acquire("clinic-b", "c3", 1, self.LIMITS, NOW)
-        assert not slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)  # the workspace's 3 in use
+        assert leases.acquire("clinic-a", "c1", 1, self.LIMITS, NOW)
+        assert leases.acquire("clinic-a", "c2", 1, self.LIMITS, NOW)
+        assert leases.acquire("clinic-b", "c3", 1, self.LIMITS, NOW)
+        assert not leases.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)  # the workspace's 3 in use
         attempts.over.add(("c3", 1))  # c3's call ended: its webhook wrote the call, not the pools
-        assert slots.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
-        assert not slots.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)  # c1, c2 and c4 still in use
-        attempts.over.add(("c1", 1))  # no answer: c1 waits for its second attempt, which takes a slot again
-        assert slots.acquire("clinic-a", "c1", 2, self.LIMITS, NOW)
-        assert not slots.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)
+        assert leases.acquire("clinic-b", "c4", 1, self.LIMITS, NOW)
+        assert not leases.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)  # c1, c2 and c4 still in use
+        attempts.over.add(("c1", 1))  # no answer: c1 waits for its second attempt, which takes a lease again
+        assert leases.acquire("clinic-a", "c1", 2, self.LIMITS, NOW)
+        assert not leases.acquire("clinic-a", "c5", 1, self.LIMITS, NOW)
 
-    def test_a_lease_never_returned_expires(self, slots: DialSlots) -> None:
+    def test_a_lease_never_returned_expires(self, leases: DialLeases) -> None:
         limits = LeaseLimits(clinic=1, workspace=5, duration=timedelta(minutes=20))
-        assert slots.acquire("clinic-a", "c1", 1, limits, NOW)
-        assert not slots.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=19))
-        assert slots.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=21))
+        assert leases.acquire("clinic-a", "c1", 1, limits, NOW)
+        assert not leases.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=19))
+        assert leases.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=21))
 
 
 class TestAttemptScheduler:

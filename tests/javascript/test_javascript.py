@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.domain.follow_up import FollowUpReason
 from shared.models.call import CallOutcome, CallStatus
+from shared.models.settings import FollowUpReason
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

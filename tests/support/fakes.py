@@ -2,7 +2,7 @@
 
 Each honours its port's contract as the real adapter does (``tests/integration/test_port_contracts.py`` runs the
 same cases against both): conditional writes fail with ``StaleWrite`` carrying what is stored, a consultation lock
-refuses a second active call, an idempotency key replays its first answer, dialing pools fill up and expire.
+refuses a second active call, an idempotency key replays its first answer, lease pools fill up and expire.
 Stored calls are copies, so a service cannot change what is "in the table" by mutating an object it holds.
 """
 
@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from shared.adapters.call_scheduler import PendingAttempt
 from shared.domain import lifecycle
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
@@ -21,8 +20,7 @@ from shared.domain.reconciliation import check_due
 from shared.logic.ports import (
     CLOSED_BREAKER,
     BreakerState,
-    CallQuery,
-    CallRef,
+    CallSummary,
     ChannelFailed,
     DialAccountBlocked,
     DialOutcomeUnknown,
@@ -33,6 +31,7 @@ from shared.logic.ports import (
     LeaseLimits,
     Notice,
     NoticeState,
+    PendingAttempt,
     RetellUnavailable,
     StaleWrite,
     StoredNotice,
@@ -40,6 +39,7 @@ from shared.logic.ports import (
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.execution import ExecuteRequest
+from shared.models.queries import CallQuery, CallRef
 from shared.models.retell import RetellCall
 from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
@@ -132,12 +132,12 @@ class InMemoryCallStore:
         self.calls[call.call_id] = call.model_copy(deep=True)
         self.writes += 1
 
-    def live_attempts(self, slot_attempts: dict[str, int | None]) -> set[str]:
+    def live_attempts(self, lease_attempts: dict[str, int | None]) -> set[str]:
         return {
             call_id
-            for call_id, attempt in slot_attempts.items()
+            for call_id, attempt in lease_attempts.items()
             if (call := self.calls.get(call_id)) is not None
-            and lifecycle.holds_dialing_slot(call.status, call.attempt, attempt)
+            and lifecycle.holds_dialing_lease(call.status, call.attempt, attempt)
         }
 
     def consultation_is_free(self, clinic_id: str, consultation_id: str) -> bool:
@@ -178,6 +178,34 @@ class InMemoryCallStore:
         return int(offset)
 
 
+class InMemoryCallSummaries:
+    """``CallSummaries`` over an in-memory call store's calls."""
+
+    def __init__(self, store: InMemoryCallStore):
+        self._store = store
+
+    def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
+        calls = sorted(
+            (c for c in self._store.calls.values() if c.clinic_id == clinic_id and start <= c.scheduled_for < end),
+            key=lambda c: c.scheduled_for,
+        )
+        summaries = [
+            CallSummary(
+                call_id=c.call_id,
+                pet_name=c.pet_name,
+                owner_name=c.owner_name,
+                scheduled_for=c.scheduled_for,
+                status=c.status,
+                outcome=c.outcome,
+                status_reason=c.status_reason,
+                attempt=c.attempt,
+                max_attempts=c.max_attempts,
+            )
+            for c in calls[:limit]
+        ]
+        return summaries, len(calls) > limit
+
+
 class InMemorySettingsStore:
     def __init__(self) -> None:
         self.settings: dict[str, ClinicSettings] = {}
@@ -202,8 +230,8 @@ class InMemorySettingsStore:
 WORKSPACE = "*workspace*"
 
 
-class InMemoryDialSlots:
-    """``DialSlots`` in memory: a lease counts while it has not expired and ``live`` says its attempt holds it
+class InMemoryDialLeases:
+    """``DialLeases`` in memory: a lease counts while it has not expired and ``live`` says its attempt holds it
     (``InMemoryCallStore.live_attempts``; by default every attempt does, until it is released)."""
 
     def __init__(self, live: Callable[[dict[str, int | None]], set[str]] | None = None) -> None:

@@ -1,12 +1,14 @@
 """The services wired on the in-memory fakes, as ``shared.bootstrap`` wires them on AWS: one ``Graph`` per test.
 
-Everything is explicit and deterministic: a ``FakeClock`` (Monday 2026-11-23 09:30 in Los Angeles, inside the
-default clinic's hours), ``Sequence`` call ids (``call1``, ...) and schedule tokens (``t1``, ...) shared by every
-service, seeded randomness for the re-queue jitter. No moto, no monkeypatching, no ``shared.bootstrap``.
+The services are built by the composition root (``shared.bootstrap``'s ``build_*``), the fakes passed in as its
+stores, so the tests exercise the wiring the functions run. Everything is explicit and deterministic: a
+``FakeClock`` (Monday 2026-11-23 09:30 in Los Angeles, inside the default clinic's hours), ``Sequence`` call ids
+(``call1``, ...) and schedule tokens (``t1``, ...) shared by every service, seeded randomness for the re-queue
+jitter. No moto, no monkeypatching.
 
 The helpers play the outside world: ``fire`` is EventBridge Scheduler delivering a schedule's input to execute,
 ``retell_events``/``deliver`` are Retell calling the webhook. Assertions go to the fakes' state: ``graph.calls``,
-``graph.scheduler.schedules``, ``graph.dialer.dials``, ``graph.slots``.
+``graph.scheduler.schedules``, ``graph.dialer.dials``, ``graph.leases``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.bootstrap.api import build_api
+from shared.bootstrap.common import Stores, build_common
+from shared.bootstrap.execute import build_execute
+from shared.bootstrap.reconcile import build_reconciler
+from shared.bootstrap.retell_webhook import build_webhook
+from shared.config import ApiConfig, RetellConfig
 from shared.domain.dialing import DialDefaults
 from shared.logic.call_events import CallEventService, EventOutcome
 from shared.logic.call_writes import CallWriter
@@ -24,7 +32,8 @@ from shared.logic.calls import CallService
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor, Execution
-from shared.logic.ports import Dialer, IdempotencyRecord, LeaseLimits
+from shared.logic.overview import OverviewService
+from shared.logic.ports import Dialer, IdempotencyRecord
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.models.call import Call
@@ -38,8 +47,9 @@ from tests.support.fakes import (
     FakeDialer,
     InMemoryAccountBreaker,
     InMemoryCallStore,
+    InMemoryCallSummaries,
     InMemoryDialCap,
-    InMemoryDialSlots,
+    InMemoryDialLeases,
     InMemoryDoNotCallStore,
     InMemoryScheduler,
     InMemorySettingsStore,
@@ -55,7 +65,16 @@ STAFF = Principal(user_id="staff-1", clinic_id=CLINIC, is_admin=False)
 OTHER_CLINIC = Principal(user_id="admin-b", clinic_id="clinic-b", is_admin=True)
 DEFAULTS = DialDefaults(agent_id="agent_default", from_number="+14155550000")
 LEASE = timedelta(minutes=20)
-SCHEDULER_MIN_LEAD = timedelta(seconds=60)  # as deployed
+CONFIG = ApiConfig(
+    table_name="calls",
+    schedule_group_name="calls",
+    execute_function_arn="arn:aws:lambda:us-east-1:123456789012:function:execute",
+    scheduler_role_arn="arn:aws:iam::123456789012:role/scheduler",
+    scheduler_dlq_arn="arn:aws:sqs:us-east-1:123456789012:scheduler-dlq",
+    page_token_secret_name="page-token-key",
+    scheduler_min_lead_seconds=60,  # as deployed
+)
+"""The functions' configuration as the graphs read it (the names are not used: the stores are in memory)."""
 
 SPAY_FOLLOW_UP: dict[str, Any] = {
     "phoneNumber": "+14155550100",
@@ -112,9 +131,11 @@ class InterleavingCallStore(InMemoryCallStore):
 @dataclass
 class Graph:
     clock: FakeClock
+    stores: Stores
+    retell_config: RetellConfig
     calls: InterleavingCallStore
     settings_store: InMemorySettingsStore
-    slots: InMemoryDialSlots
+    leases: InMemoryDialLeases
     scheduler: InMemoryScheduler
     dialer: FakeDialer
     invoker: RecordingInvoker
@@ -131,6 +152,7 @@ class Graph:
     do_not_call_store: InMemoryDoNotCallStore
     do_not_call: DoNotCallService
     dial_cap: InMemoryDialCap
+    overview: OverviewService
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -193,19 +215,10 @@ class Graph:
         def crash() -> Dialer:
             raise RuntimeError("the function died between claim and dial")
 
-        return CallExecutor(
-            self.writer,
-            self.settings,
-            self.slots,
-            self.breaker,
-            dialer=crash,
-            defaults=DEFAULTS,
-            lease_limits=lambda clinic: LeaseLimits(clinic, self.workspace_limit, LEASE),
-            clock=self.clock,
-            new_token=self.tokens,
-            do_not_call=self.do_not_call_store,
-            dial_cap=self.dial_cap,
+        execute = build_execute(
+            CONFIG, self.retell_config, stores=self.stores, dialer=crash, clock=self.clock, new_token=self.tokens
         )
+        return execute.executor
 
     def dialed_call(self, **overrides: Any) -> Call:
         """A call scheduled for now and dialed by its schedule."""
@@ -275,88 +288,77 @@ def build_graph(
     workspace_limit: int = 20,
     seed: int = 12,
 ) -> Graph:
-    """The calls API, execute and the webhook's services over one set of fakes."""
+    """The calls API, execute, the webhook and the reconciler's services, built by ``shared.bootstrap`` as the
+    functions build them, over one set of fakes (one rng and one token sequence shared by all, as one clock)."""
     clock = FakeClock(now)
     calls = InterleavingCallStore()
-    settings_store = InMemorySettingsStore()
-    slots = InMemoryDialSlots(live=calls.live_attempts)
-    scheduler = InMemoryScheduler()
-    dialer = FakeDialer(outcomes=list(dial_outcomes or []))
-    invoker = RecordingInvoker()
-    tokens = Sequence("t")
-    settings = ClinicSettingsService(settings_store, clock=clock)
-    writer = CallWriter(
-        calls,
-        scheduler,
-        min_lead=SCHEDULER_MIN_LEAD,
-        follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+    settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
+    leases, do_not_call_store, dial_cap = (
+        InMemoryDialLeases(calls.live_attempts),
+        InMemoryDoNotCallStore(),
+        InMemoryDialCap(),
     )
-    rng = random.Random(seed)
-    do_not_call_store = InMemoryDoNotCallStore()
-    do_not_call = DoNotCallService(do_not_call_store, clock=clock)
-    dial_cap = InMemoryDialCap()
-
-    def lease_limits(clinic_limit: int) -> LeaseLimits:
-        return LeaseLimits(clinic=clinic_limit, workspace=workspace_limit, duration=LEASE)
-
-    service = CallService(
-        calls,
-        writer,
-        settings,
-        clock=clock,
-        invoker=invoker,
-        new_call_id=Sequence("call"),
-        new_token=tokens,
-        do_not_call=do_not_call,
-    )
-    breaker = InMemoryAccountBreaker()
-    executor = CallExecutor(
-        writer,
-        settings,
-        slots,
-        breaker,
-        dialer=lambda: dialer,
-        defaults=defaults,
-        lease_limits=lease_limits,
-        clock=clock,
-        new_token=tokens,
-        rng=rng,
+    stores = Stores(
+        calls=calls,
+        settings=settings_store,
+        scheduler=scheduler,
+        leases=leases,
+        breaker=breaker,
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
     )
-    events = CallEventService(
-        writer,
-        settings,
-        breaker,
-        clock=clock,
-        new_token=tokens,
-        rng=rng,
-        do_not_call=do_not_call,
+    retell_config = RetellConfig(
+        retell_secret_name="retell",
+        retell_default_agent_id=defaults.agent_id,
+        retell_default_from_number=defaults.from_number,
+        retell_concurrency_limit=workspace_limit,
+        dial_lease_seconds=int(LEASE.total_seconds()),
     )
-    reconciler = Reconciler(
-        calls, writer, events, settings, slots, invoker, lambda: dialer, clock=clock, new_token=tokens
+    dialer = FakeDialer(outcomes=list(dial_outcomes or []))
+    invoker = RecordingInvoker()
+    tokens = Sequence("t")
+    rng = random.Random(seed)
+    api = build_api(
+        CONFIG,
+        stores=stores,
+        summaries=InMemoryCallSummaries(calls),
+        invoker=invoker,
+        retell=lambda: dialer,
+        clock=clock,
+        new_call_id=Sequence("call"),
+        new_token=tokens,
+    )
+    execute = build_execute(
+        CONFIG, retell_config, stores=stores, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
+    )
+    webhook = build_webhook(CONFIG, stores=stores, signing_keys=list, clock=clock, new_token=tokens, rng=rng)
+    reconciler = build_reconciler(
+        CONFIG, stores=stores, invoker=invoker, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
     )
     return Graph(
         clock=clock,
+        stores=stores,
+        retell_config=retell_config,
         calls=calls,
         settings_store=settings_store,
-        slots=slots,
+        leases=leases,
         scheduler=scheduler,
         dialer=dialer,
         invoker=invoker,
         tokens=tokens,
-        settings=settings,
-        writer=writer,
-        service=service,
-        executor=executor,
-        events=events,
+        settings=api.settings,
+        writer=build_common(CONFIG, stores, clock).access.writer,
+        service=api.calls,
+        executor=execute.executor,
+        events=webhook.events,
         breaker=breaker,
-        reconciler=reconciler,
-        recordings=RecordingService(calls, lambda: dialer),
+        reconciler=reconciler.reconciler,
+        recordings=api.recordings,
         workspace_limit=workspace_limit,
         do_not_call_store=do_not_call_store,
-        do_not_call=do_not_call,
+        do_not_call=api.do_not_call,
         dial_cap=dial_cap,
+        overview=api.overview,
     )
 
 

@@ -4,9 +4,9 @@ resumes by itself once a probe dial is accepted."""
 from __future__ import annotations
 
 from shared.domain import lifecycle
-from shared.logic.call_events import EventEffect
 from shared.models.call import CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
+from shared.models.results import EventEffect
 from tests.support.graph import build_graph
 
 

@@ -1,7 +1,7 @@
 """``CallEventService.apply`` on the in-memory fakes: Retell's ``call_started``, ``call_ended`` and
 ``call_analyzed`` for every class of outcome, and deliveries that repeat, come out of order, name an earlier attempt
 or dial, or concern calls that are cancelled, unknown or not ours. Asserted on the call as stored, the schedules
-placed for retries, and the dialing slots."""
+placed for retries, and the dialing leases."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.lifecycle import MAX_REQUEUES
-from shared.logic.call_events import LEASE_COVERS, EventEffect
+from shared.logic.call_events import LEASE_COVERS
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus
+from shared.models.results import EventEffect
 from tests.support.graph import ADMIN, CLINIC, LEASE, OTHER_CLINIC, Graph, at, build_graph
 
 
@@ -55,14 +56,14 @@ class TestNotOurs:
             outcome = graph.events.apply(graph.webhook("call_ended", call, "dial_failed", metadata=metadata))
             assert (outcome.effect, outcome.call) == (EventEffect.UNKNOWN_CALL, None)
         assert_unchanged(graph, call)
-        assert set(graph.slots.held(CLINIC)) == {call.call_id}
+        assert set(graph.leases.held(CLINIC)) == {call.call_id}
 
 
 class TestStarted:
-    def test_call_started_connects_the_call_and_keeps_the_slot_its_dial_took(self) -> None:
+    def test_call_started_connects_the_call_and_keeps_the_lease_its_dial_took(self) -> None:
         graph = build_graph()
         call = graph.dialed_call()
-        lease = graph.slots.held(CLINIC)
+        lease = graph.leases.held(CLINIC)
         assert lease == {call.call_id: int((graph.clock() + LEASE).timestamp())}
         graph.clock.advance(minutes=5)
         (outcome,) = graph.deliver(graph.webhook("call_started", call))
@@ -71,7 +72,7 @@ class TestStarted:
         assert outcome.call == connected
         assert connected.status == CallStatus.IN_PROGRESS
         assert connected.attempts[0].started_at == graph.clock() - timedelta(minutes=1)
-        assert graph.slots.held(CLINIC) == lease  # not renewed: the dial's lease outlasts the ring and the call
+        assert graph.leases.held(CLINIC) == lease  # not renewed: the dial's lease outlasts the ring and the call
         assert LEASE >= LEASE_COVERS
 
     def test_a_repeated_call_started_changes_nothing(self) -> None:
@@ -97,7 +98,7 @@ class TestEnded:
             ("a_reason_retell_adds_later", EventEffect.FAILED, CallStatus.FAILED, CallOutcome.ERROR),
         ],
     )
-    def test_a_final_end_settles_the_call_and_frees_its_slot_and_consultation(
+    def test_a_final_end_settles_the_call_and_frees_its_lease_and_consultation(
         self, reason: str, effect: EventEffect, status: CallStatus, outcome: CallOutcome
     ) -> None:
         graph = build_graph()
@@ -113,7 +114,7 @@ class TestEnded:
         (entry,) = final.attempts
         assert (entry.outcome, entry.ended_at, entry.disconnection_reason) == (outcome, graph.clock(), reason)
         assert final.attempt == 1
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
         assert graph.calls.consultation_is_free(CLINIC, "12345")
         if status == CallStatus.FAILED:
@@ -136,7 +137,7 @@ class TestEnded:
         assert retry.schedule_token != call.schedule_token
         assert graph.schedules_of(call.call_id) == [graph.live_schedule_name(retry)]
         assert graph.scheduler.only().attempt == 2
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.calls.locks == {(CLINIC, "12345"): call.call_id}  # still an active call
 
     def test_unanswered_attempts_wait_5_10_and_20_minutes_then_the_call_fails(self) -> None:
@@ -217,7 +218,7 @@ class TestEnded:
         assert requeued.status_reason == "Retell was at its concurrency limit; dialing again shortly"
         assert timedelta(seconds=60) <= requeued.scheduled_for - graph.clock() <= timedelta(seconds=105)
         assert graph.schedules_of(call.call_id) == [graph.live_schedule_name(requeued)]
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
         assert graph.fire(call.call_id).result == "dialed"  # the same attempt, a new dial
         first, second = graph.dialer.dials
@@ -233,7 +234,7 @@ class TestEnded:
         failed = graph.stored(call.call_id)
         assert failed.status_reason == "Retell had no free capacity for too long"
         assert graph.scheduler.schedules == {}
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
 
 class TestAnalyzed:
@@ -271,7 +272,7 @@ class TestAnalyzed:
         assert after.status == status
         assert after.attempts[0].disconnection_reason == reason
         assert after.attempts[0].analysis == CallAnalysis(summary=f"ended: {reason}", successful=True)
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
 
 class TestDeliveries:
@@ -309,7 +310,7 @@ class TestDeliveries:
         final = graph.stored(call.call_id)
         assert graph.deliver(started)[0].effect == EventEffect.NO_CHANGE
         assert_unchanged(graph, final)
-        assert graph.slots.held(CLINIC) == {}  # not renewed for a call that is over
+        assert graph.leases.held(CLINIC) == {}  # not renewed for a call that is over
 
     def test_late_events_of_an_earlier_attempt_do_not_touch_the_current_one(self) -> None:
         graph = build_graph()
@@ -339,7 +340,7 @@ class TestDeliveries:
             stray = graph.webhook(event, call, "agent_hangup", retell_call_id="call_retell_1")
             assert graph.events.apply(stray).effect == EventEffect.NO_CHANGE
         assert_unchanged(graph, redialed)
-        assert set(graph.slots.held(CLINIC)) == {call.call_id}
+        assert set(graph.leases.held(CLINIC)) == {call.call_id}
 
     def test_events_for_a_cancelled_call_change_nothing(self) -> None:
         graph = build_graph()
@@ -368,4 +369,4 @@ class TestLostRace:
         assert (
             graph.scheduler.removed.count(graph.live_schedule_name(retry)) == 1
         )  # withdrawn after losing, placed again
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}

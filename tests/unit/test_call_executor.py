@@ -1,5 +1,5 @@
 """``CallExecutor.execute`` on the in-memory fakes: every way an attempt can go when its schedule fires, asserted
-on what it leaves behind (the call as stored, the schedules, the dials Retell received, the dialing slots held)."""
+on what it leaves behind (the call as stored, the schedules, the dials Retell received, the dialing leases held)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class TestSkipped:
         assert execution.call is not None
         assert execution.call.status == CallStatus.CANCELLED
         assert graph.dialer.dials == []
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
     def test_a_delivery_well_before_the_call_is_due_is_refused_and_one_within_two_minutes_is_not(self) -> None:
         graph = build_graph()
@@ -107,7 +107,7 @@ class TestClosedAtFiringTime:
         assert graph.schedules_of(call.call_id) == [graph.live_schedule_name(moved)]
         assert graph.scheduler.only().fire_at == at("2026-11-24T17:00:00Z")
         assert graph.dialer.dials == []
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.fire(call.call_id).result == ExecutionResult.DIALED  # Tuesday morning
         assert len(graph.dialer.dials) == 1
 
@@ -144,7 +144,7 @@ class TestMisconfigured:
             failed.status_reason == f"cannot dial: the clinic's settings have no {missing}, and no default is deployed"
         )
         assert graph.dialer.dials == []
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
         assert graph.calls.consultation_is_free(CLINIC, "12345")  # the consultation is free for a corrected call
 
@@ -158,7 +158,7 @@ class TestMisconfigured:
 
 
 class TestDialed:
-    def test_a_due_attempt_is_claimed_dialed_once_and_holds_a_dialing_slot(self) -> None:
+    def test_a_due_attempt_is_claimed_dialed_once_and_holds_a_dialing_lease(self) -> None:
         graph = build_graph()
         call = graph.schedule(vetName=None)
         fired_schedule = graph.live_schedule_name(call)
@@ -188,7 +188,7 @@ class TestDialed:
         assert graph.scheduler.schedules == {}
         assert fired_schedule not in graph.scheduler.removed  # it deleted itself (ActionAfterCompletion=DELETE)
         expires = int((graph.clock() + LEASE).timestamp())
-        assert graph.slots.held(CLINIC) == {call.call_id: expires}
+        assert graph.leases.held(CLINIC) == {call.call_id: expires}
 
     def test_webhooks_that_overtake_executes_own_write_are_kept(self) -> None:
         graph = build_graph()
@@ -207,18 +207,18 @@ class TestDialed:
         (entry,) = done.attempts
         assert entry.dialed_at == graph.clock()
         assert entry.analysis is not None
-        assert graph.slots.held(CLINIC) == {}  # free once call_ended ended the attempt, not taken again
+        assert graph.leases.held(CLINIC) == {}  # free once call_ended ended the attempt, not taken again
 
 
-class TestNoDialingSlot:
-    def test_a_full_clinic_requeues_the_attempt_and_it_dials_once_a_slot_is_free(self) -> None:
+class TestNoDialingLease:
+    def test_a_full_clinic_requeues_the_attempt_and_it_dials_once_a_lease_is_free(self) -> None:
         graph = build_graph()
         graph.configure(maxConcurrentCalls=1)
         first = graph.dialed_call(metadata={"consultation_id": "1"})
         second = graph.schedule(metadata={"consultation_id": "2"})
         execution = graph.fire(second.call_id)
         assert execution.result == ExecutionResult.REQUEUED
-        assert execution.detail == "all dialing slots busy; dialing again shortly"
+        assert execution.detail == "all dialing leases taken; dialing again shortly"
         waiting = graph.stored(second.call_id)
         assert (waiting.status, waiting.attempt, waiting.requeues, waiting.attempts) == (
             CallStatus.SCHEDULED,
@@ -230,14 +230,14 @@ class TestNoDialingSlot:
         assert waiting.status_reason == execution.detail
         assert_requeued_about_a_minute_later(graph, second.call_id)
         assert len(graph.dialer.dials) == 1
-        assert set(graph.slots.held(CLINIC)) == {first.call_id}
+        assert set(graph.leases.held(CLINIC)) == {first.call_id}
 
         graph.finish(first.call_id, "agent_hangup")
         assert graph.fire(second.call_id).result == ExecutionResult.DIALED
-        assert set(graph.slots.held(CLINIC)) == {second.call_id}
+        assert set(graph.leases.held(CLINIC)) == {second.call_id}
         assert len(graph.dialer.dials) == 2
 
-    def test_a_slot_whose_webhooks_never_come_expires_with_its_lease(self) -> None:
+    def test_a_lease_whose_webhooks_never_come_expires(self) -> None:
         graph = build_graph()
         graph.configure(maxConcurrentCalls=1)
         graph.dialed_call(metadata={"consultation_id": "1"})  # its webhooks are lost
@@ -246,7 +246,7 @@ class TestNoDialingSlot:
         assert graph.fire(second.call_id).result == ExecutionResult.REQUEUED  # a minute or so later: still held
         graph.clock.advance(minutes=20)
         assert graph.fire(second.call_id).result == ExecutionResult.DIALED
-        assert set(graph.slots.held(CLINIC)) == {second.call_id}
+        assert set(graph.leases.held(CLINIC)) == {second.call_id}
 
     def test_the_workspace_limit_holds_across_clinics(self) -> None:
         graph = build_graph(workspace_limit=1)
@@ -275,7 +275,7 @@ class TestNoDialingSlot:
         execution = graph.fire(second.call_id)
         assert (execution.result, execution.detail) == (
             ExecutionResult.FAILED,
-            "no dialing slot came free for too long",
+            "no dialing lease came free for too long",
         )
         failed = graph.stored(second.call_id)
         assert failed.status == CallStatus.FAILED
@@ -284,7 +284,7 @@ class TestNoDialingSlot:
 
 
 class TestRetellRefusals:
-    def test_429_requeues_the_same_attempt_frees_the_slot_and_redials_under_a_new_key(self) -> None:
+    def test_429_requeues_the_same_attempt_frees_the_lease_and_redials_under_a_new_key(self) -> None:
         graph = build_graph(dial_outcomes=[429])
         call = graph.schedule()
         execution = graph.fire(call.call_id)
@@ -295,7 +295,7 @@ class TestRetellRefusals:
         requeued = graph.stored(call.call_id)
         assert (requeued.status, requeued.attempt, requeued.requeues) == (CallStatus.SCHEDULED, 1, 1)
         assert_requeued_about_a_minute_later(graph, call.call_id)
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.dialer.placed == {}
 
         assert graph.fire(call.call_id).result == ExecutionResult.DIALED
@@ -304,16 +304,16 @@ class TestRetellRefusals:
         assert len(graph.dialer.placed) == 1
         assert graph.stored(call.call_id).attempt == 1  # a re-queue uses up no attempt
 
-    def test_429_at_the_requeue_cap_fails_the_call_and_frees_the_slot(self) -> None:
+    def test_429_at_the_requeue_cap_fails_the_call_and_frees_the_lease(self) -> None:
         graph = build_graph(dial_outcomes=[429])
         call = graph.schedule()
         graph.calls.bump(call.call_id, requeues=MAX_REQUEUES)
         assert graph.fire(call.call_id).result == ExecutionResult.FAILED
         assert graph.stored(call.call_id).status == CallStatus.FAILED
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
 
-    def test_a_refused_dial_fails_the_call_and_frees_the_slot_and_the_consultation(self) -> None:
+    def test_a_refused_dial_fails_the_call_and_frees_the_lease_and_the_consultation(self) -> None:
         graph = build_graph(dial_outcomes=[422])
         call = graph.schedule()
         execution = graph.fire(call.call_id)
@@ -324,7 +324,7 @@ class TestRetellRefusals:
         failed = graph.stored(call.call_id)
         assert (failed.status, failed.outcome) == (CallStatus.FAILED, CallOutcome.DIAL_REJECTED)
         assert failed.attempts[-1].outcome == CallOutcome.DIAL_REJECTED
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert graph.scheduler.schedules == {}
         assert len(graph.dialer.dials) == 1
         assert graph.dialer.placed == {}
@@ -339,7 +339,7 @@ class TestUnknownOutcome:
         assert (execution.result, execution.detail) == (ExecutionResult.DIALED, "call_retell_1")
         assert len(graph.dialer.dials) == 1
         assert graph.stored(call.call_id).retell_call_id == "call_retell_1"
-        assert set(graph.slots.held(CLINIC)) == {call.call_id}
+        assert set(graph.leases.held(CLINIC)) == {call.call_id}
 
     def test_a_call_not_found_is_never_resent_while_the_first_request_may_still_run(self) -> None:
         """Retell honours the idempotency key for retries of a finished request only: a resend after a timeout may
@@ -372,7 +372,7 @@ class TestUnknownOutcome:
         assert stuck.attempts[-1].retell_call_id is None
         assert stuck.status_reason is not None
         assert stuck.status_reason.endswith("not redialed, awaiting reconciliation")
-        assert set(graph.slots.held(CLINIC)) == {call.call_id}  # the call may be live: the lease stays
+        assert set(graph.leases.held(CLINIC)) == {call.call_id}  # the call may be live: the lease stays
         assert graph.executor.execute(request).result == ExecutionResult.SKIPPED
         assert len(graph.dialer.dials) == requests
         assert graph.scheduler.schedules == {}

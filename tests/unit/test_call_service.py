@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.call_scheduler import PendingAttempt
-from shared.logic.ports import CallQuery
+from shared.logic.ports import PendingAttempt
 from shared.models.call import CallMetadata, CallStatus
 from shared.models.errors import (
     CallNotFound,
@@ -25,6 +24,7 @@ from shared.models.errors import (
     ValidationFailed,
 )
 from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
+from shared.models.queries import CallQuery
 from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
 from shared.models.settings import ClinicSettings
 from tests.support.graph import ADMIN, CLINIC, LUNA, OTHER_ADMIN, OTHER_CLINIC, STAFF, Graph, at, build_graph

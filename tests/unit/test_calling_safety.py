@@ -20,8 +20,8 @@ from shared.domain.calling_safety import (
     owner_zones,
     recent_dials,
 )
-from shared.domain.phone import phone_time_zones
 from shared.models.errors import NoOpenSlot
+from shared.models.phone import phone_time_zones
 from shared.models.settings import WEEKDAYS, ClinicSettings, OwnerCallingHours
 
 LOS_ANGELES = "+14155550100"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
-from shared.logic.call_events import EventEffect
 from shared.models.call import CallStatus
 from shared.models.errors import (
     ClinicIdentityMissing,
@@ -23,6 +22,7 @@ from shared.models.errors import (
 )
 from shared.models.execution import ExecutionResult
 from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
+from shared.models.results import EventEffect
 from shared.models.safety import DoNotCallSource
 from shared.models.settings import WEEKDAYS, ClinicSettings
 from tests.support.graph import ADMIN, CLINIC, LUNA, STAFF, at, build_graph
@@ -132,7 +132,7 @@ class TestDoNotCall:
         assert graph.dialer.dials == []
         assert cancelled.attempts == []
         assert graph.calls.consultation_is_free(CLINIC, "12345")  # the consultation may be scheduled again
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
 
     def test_call_now_to_a_listed_number_is_refused(self) -> None:
         graph = build_graph()
@@ -255,7 +255,7 @@ class TestDialCap:
         waiting = graph.stored(fourth.call_id)
         assert (waiting.status, waiting.attempt) == (CallStatus.SCHEDULED, 1)  # no attempt used up
         assert waiting.scheduled_for == first_dials[0] + timedelta(hours=24)
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert len(graph.dialer.dials) == 3
         assert graph.fire(fourth.call_id).result == ExecutionResult.DIALED
 

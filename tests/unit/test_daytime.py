@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.phone import normalise_phone, phone_time_zones
+from shared.models.phone import normalise_phone, phone_time_zones
 from standins.daytime import daytime_number
 from standins.retell_sim import scenarios
 

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain import follow_up
-from shared.domain.follow_up import ALL_REASONS, FollowUpReason, FollowUpRules, reasons_for
+from shared.domain.follow_up import reasons_for
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus
 from shared.models.errors import ChangedMeanwhile, NoFollowUpNeeded
+from shared.models.settings import ALL_REASONS, FollowUpReason, FollowUpRules
 from tests.support.graph import ADMIN, OTHER_CLINIC, STAFF, build_graph
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)

@@ -19,10 +19,10 @@ from pydantic import TypeAdapter, ValidationError
 from shared.api.auth import TokenClaims, parse_claims
 from shared.api.request_body import MAX_DEPTH, check_json_body, parse_json_strictly
 from shared.dal.table_design import UnsafeKeyPart, call_key, consultation_lock_key, idempotency_key, settings_key
-from shared.domain.phone import normalise_phone
 from shared.models.base import EARLIEST_INSTANT, LATEST_INSTANT, RequestedInstant
 from shared.models.errors import DomainError, MalformedJson, Unauthenticated
 from shared.models.ids import CLINIC_ID_PATTERN
+from shared.models.phone import normalise_phone
 
 NOW = 1_795_000_000.0
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from shared.bootstrap.notices import build_notices
+from shared.config import NoticesConfig
 from shared.domain.notices import CallImage, breaker_occurrence, call_occurrences, compose
-from shared.logic.notices import GIVE_UP_AFTER, RETRY_EVERY, NoticeService
+from shared.logic.notices import GIVE_UP_AFTER, RETRY_EVERY, NoticeStores
 from shared.logic.ports import NoticeState
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
@@ -37,16 +39,13 @@ class Notified:
         self.store = InMemoryNoticeStore()
         self.email, self.chat = FakeChannel(), FakeChannel()
         graph.configure(notifications={"emails": EMAILS, "webhookUrl": HOOK, **settings}, clinicName="Paws & Claws")
-        self.service = NoticeService(
-            self.store,
-            graph.settings,
-            {"email": self.email, "chat": self.chat},
-            graph.settings_store,
-            graph.calls,
-            dashboard_url=DASHBOARD,
-            operator_emails=("ops@example.com",),
+        self.service = build_notices(
+            NoticesConfig(table_name="calls", dashboard_url=DASHBOARD, operator_emails="ops@example.com"),
+            stores=NoticeStores(notices=self.store, clinics=graph.settings_store, calls=graph.calls),
+            settings=graph.settings_store,
+            channels={"email": self.email, "chat": self.chat},
             clock=graph.clock,
-        )
+        ).notices
 
     def see(self, before: Call | None, after: Call) -> int:
         """The stream's view of one write: the call before and after; returns the notices recorded."""

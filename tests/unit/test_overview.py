@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.overview import CallSummary, OverviewService
+from shared.logic.overview import OverviewService
+from shared.logic.ports import CallSummary
 from shared.models.call import CallOutcome, CallStatus
 from tests.support.fakes import FakeClock, InMemorySettingsStore
 from tests.support.graph import ADMIN

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.adapters.call_scheduler import at_expression, new_schedule_token, schedule_name
+from shared.adapters.call_scheduler import at_expression
 from shared.dal.pagination import PageTokens
+from shared.logic.ports import new_schedule_token, schedule_name
 from shared.models.errors import InvalidNextToken
 
 KEY = {"pk": "CALL#c1", "sk": "CALL", "gsi1pk": "CLINIC#clinic-a", "gsi1sk": "2026-12-01T17:00:00Z#c1"}

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.phone import normalise_phone
+from shared.models.phone import normalise_phone
 
 
 @pytest.mark.parametrize(

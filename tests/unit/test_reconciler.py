@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.reconciliation import GIVE_UP, Check, check_due
-from shared.logic.call_events import EventEffect
-from shared.logic.reconciliation import Repair
 from shared.models.call import Call, CallAttempt, CallOutcome, CallStatus
 from shared.models.execution import ExecutionResult
+from shared.models.results import EventEffect, Repair
 from shared.models.retell import RetellCall
 from tests.support.graph import CLINIC, Graph, build_graph
 
@@ -216,7 +215,7 @@ class TestClaimWithoutCallId:
         final = graph.stored(call.call_id)
         assert (final.status, final.outcome, final.retell_call_id) == (CallStatus.COMPLETED, "answered", retell_id)
         assert final.analysis is not None
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert len(graph.dialer.placed) == 1
 
     def test_when_retell_cannot_say_it_waits_and_after_the_bound_fails_loudly(self) -> None:
@@ -250,7 +249,7 @@ class TestLostWebhooks:
         assert (final.status, final.outcome) == (CallStatus.COMPLETED, CallOutcome.ANSWERED)
         assert final.analysis is not None
         assert final.transcript
-        assert graph.slots.held(CLINIC) == {}
+        assert graph.leases.held(CLINIC) == {}
         assert check_due(final) is None
         # The webhooks arriving late change nothing more.
         effects = [outcome.effect for outcome in graph.deliver(*graph.retell_events(final, "agent_hangup"))]

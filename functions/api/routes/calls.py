@@ -12,11 +12,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from api.routes.context import current_principal, current_services
 from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
-from shared.logic.ports import CallQuery
 from shared.models.base import RequestedInstant
 from shared.models.call import CallStatus, CallView
 from shared.models.errors import ValidationFailed
 from shared.models.ids import CALL_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN
+from shared.models.queries import CallQuery
 from shared.models.requests import CallPage, FollowUpRequest, RecordingLink, ScheduleCallRequest, UpdateCallRequest
 from shared.observability import logger, metrics
 from shared.telemetry import Metric

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from api.routes.context import current_principal, current_services
 from shared.api.envelope import Success, failure_responses, success_response
-from shared.domain.idexx import IdexxDocument, IdexxPreview, preview_call_request
+from shared.models.idexx import IdexxDocument, IdexxPreview
 
 router = Router()
 
@@ -24,8 +24,5 @@ router = Router()
     tags=["integrations"],
 )
 def preview_idexx(document: Annotated[IdexxDocument, Body()]) -> Success[IdexxPreview]:
-    principal = current_principal(router)
-    principal.require_admin()
-    settings = current_services(router).settings.current(principal.clinic_id)
-    hours = (settings.owner_calling_hours.start, settings.owner_calling_hours.end)
-    return Success[IdexxPreview](data=preview_call_request(document, settings.timezone, hours))
+    preview = current_services(router).idexx.preview(current_principal(router), document)
+    return Success[IdexxPreview](data=preview)

@@ -1,5 +1,5 @@
 """Concurrency: at most ``maxConcurrentCalls`` of a clinic (and the Retell workspace's limit overall) in flight.
-A burst that comes due together is spread out, not failed; a slot whose webhook never comes expires."""
+A burst that comes due together is spread out, not failed; a lease whose webhook never comes expires."""
 
 from __future__ import annotations
 
@@ -48,23 +48,24 @@ def test_the_workspace_limit_holds_across_clinics(stand: Stand) -> None:
     results = sorted(fired.result["result"] for fired in stand.advance_and_fire())
     assert results == ["dialed", "requeued"]
     assert stand.dials() == 1
-    stand.sim.flush()  # the dialed call ends and frees the workspace's slot
+    stand.sim.flush()  # the dialed call ends and frees the workspace's lease
     stand.advance_and_fire()
     assert stand.dials() == 2
     statuses = {stand.call(a)["status"], stand.api.as_("clinic-b").get(f"/calls/{b}").data["status"]}
     assert statuses <= {"completed", "initiated"}
 
 
-def test_simultaneous_dials_on_a_fresh_stack_all_get_a_slot(stand: Stand) -> None:
-    """No pool exists yet and five executes race to create and fill them: none is wrongly told "all slots busy"."""
+def test_simultaneous_dials_on_a_fresh_stack_all_get_a_lease(stand: Stand) -> None:
+    """No pool exists yet and five executes race to create and fill them: none is wrongly told "all dialing leases
+    taken"."""
     import threading
     from datetime import timedelta
 
-    from shared.dal.dial_leases import DialLeases
+    from shared.dal.dial_leases import DynamoDialLeases
     from shared.logic.ports import LeaseLimits
 
     # No call items behind these leases: every attempt counts as live, as the calls' would while they dial.
-    leases = DialLeases(stand.aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
+    leases = DynamoDialLeases(stand.aws.dynamodb, TABLE, live=lambda attempts: set(attempts))
     results: list[bool] = []
     start = threading.Barrier(5)
 

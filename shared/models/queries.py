@@ -1,0 +1,31 @@
+"""How the code names the calls it asks a store for: one call (``CallRef``), or a page of a clinic's calls
+(``CallQuery``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.models.base import format_utc
+from shared.models.call import CallStatus
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    clinic_id: str
+    statuses: frozenset[CallStatus] = frozenset()
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    limit: int = 25
+    next_token: str | None = None
+
+    def binding(self) -> str:
+        """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""
+        bounds = [format_utc(bound) if bound else "" for bound in (self.scheduled_from, self.scheduled_to)]
+        return "\n".join([self.clinic_id, ",".join(sorted(self.statuses)), *bounds])
+
+
+@dataclass(frozen=True)
+class CallRef:
+    clinic_id: str
+    call_id: str
