@@ -369,7 +369,7 @@ export function SettingsPage() {
               <Field id="emails" label="Email addresses (up to 10)" error={errors.emails} hint="One a line, or separated by commas">
                 <textarea id="emails" rows={3} value={draft.emails} onInput={(event) => edit({ emails: value(event) })} aria-invalid={errors.emails ? "true" : undefined} aria-describedby={describedBy("emails", { hint: true, ...hint("emails") })} />
               </Field>
-              <Field id="webhookUrl" label="Slack or Teams incoming webhook (https)" error={errors.webhookUrl} hint="Empty: no chat messages">
+              <Field id="webhookUrl" label="Slack or Teams incoming webhook (https)" error={errors.webhookUrl} hint="Shown masked once saved: leave it to keep it, paste a new one to replace it, empty it for no chat messages">
                 <input id="webhookUrl" type="url" value={draft.webhookUrl} onInput={(event) => edit({ webhookUrl: value(event) })} aria-invalid={errors.webhookUrl ? "true" : undefined} aria-describedby={describedBy("webhookUrl", { hint: true, ...hint("webhookUrl") })} />
               </Field>
             </div>
