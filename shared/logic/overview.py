@@ -66,20 +66,8 @@ class OverviewService:
             answered=answered,
             answer_rate=round(answered / len(finished), 4) if finished else None,
             average_attempts=round(sum(call.attempt for call in finished) / len(finished), 2) if finished else None,
-            failed=[
-                OverviewCall(
-                    call_id=call.call_id,
-                    pet_name=call.pet_name,
-                    owner_name=call.owner_name,
-                    scheduled_for=call.scheduled_for,
-                    status=call.status,
-                    outcome=call.outcome,
-                    status_reason=call.status_reason,
-                    attempt=call.attempt,
-                    max_attempts=call.max_attempts,
-                )
-                for call in failed[:MAX_FAILED_LISTED]
-            ],
+            # a summary holds exactly an overview call's fields
+            failed=[OverviewCall.model_validate(call, from_attributes=True) for call in failed[:MAX_FAILED_LISTED]],
             failed_total=len(failed),
             truncated=truncated,
         )
