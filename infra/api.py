@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.deployment import Deployment
-from infra.routes import RETELL_WEBHOOK, ROUTES, Route
+from infra.routes import EXPOSED_HEADERS, RETELL_WEBHOOK, ROUTES, Route
 
 ADMIN_GROUP = "admin"
 CLINIC_ATTRIBUTE = "clinic_id"  # the token carries it as custom:clinic_id
@@ -118,6 +118,7 @@ class CallsApi(Construct):
                 allow_origins=allowed_origins,
                 allow_methods=[apigwv2.CorsHttpMethod.ANY],
                 allow_headers=["authorization", "content-type", "idempotency-key", "if-match"],
+                expose_headers=list(EXPOSED_HEADERS),
                 max_age=Duration.hours(1),
             )
         self.http_api = apigwv2.HttpApi(

@@ -14,6 +14,9 @@ class Route:
     public: bool = False  # no JWT authorizer
 
 
+EXPOSED_HEADERS = ("x-export-truncated",)
+"""What a page may read of an answer besides CORS's safe headers: whether an export was cut at its row limit."""
+
 API = "api"
 RETELL_WEBHOOK = "retell_webhook"
 
@@ -21,6 +24,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/health", API, public=True),
     Route("POST", "/calls/schedule", API),
     Route("GET", "/calls", API),
+    Route("GET", "/calls/export", API),
     Route("GET", "/calls/{callId}", API),
     Route("PATCH", "/calls/{callId}", API),
     Route("POST", "/calls/{callId}/cancel", API),

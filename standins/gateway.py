@@ -24,7 +24,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from infra.routes import ROUTES, Route
+from infra.routes import EXPOSED_HEADERS, ROUTES, Route
 from standins.api_events import http_api_event
 from standins.http_server import BackgroundServer
 from standins.local_origins import REFUSAL, is_local_request
@@ -158,6 +158,7 @@ class LocalGateway(BackgroundServer):
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Allow-Headers"] = "authorization,content-type,idempotency-key,if-match"
             response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+            response.headers["Access-Control-Expose-Headers"] = ",".join(EXPOSED_HEADERS)
         return response
 
 

@@ -20,6 +20,7 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.config import ApiConfig, RetellConfig, from_environment
 from shared.dal.call_summaries import CallSummaryReader
+from shared.logic.call_export import CallExportService
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
@@ -47,6 +48,7 @@ class ApiServices:
     overview: OverviewService
     do_not_call: DoNotCallService
     idexx: IdexxPreviewService
+    export: CallExportService
 
 
 def build_api(
@@ -73,6 +75,7 @@ def build_api(
         overview=OverviewService(summaries, common.settings, clock=clock),
         do_not_call=common.do_not_call,
         idexx=IdexxPreviewService(common.settings),
+        export=CallExportService(stores.calls),
     )
 
 

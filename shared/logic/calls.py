@@ -106,8 +106,7 @@ class CallService:
         return call
 
     def list(self, principal: Principal, query: CallQuery) -> tuple[list[Call], str | None]:
-        if query.scheduled_from and query.scheduled_to and query.scheduled_from > query.scheduled_to:
-            raise ValidationFailed("'from' must not be after 'to'.", details=[{"field": "from"}])
+        query.require_ordered()
         return self._calls.list_for_clinic(query)
 
     # -- scheduling ----------------------------------------------------------------------------------------------

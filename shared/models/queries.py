@@ -8,6 +8,7 @@ from datetime import datetime
 
 from shared.models.base import format_utc
 from shared.models.call import CallStatus
+from shared.models.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class CallQuery:
     scheduled_to: datetime | None = None
     limit: int = 25
     next_token: str | None = None
+
+    def require_ordered(self) -> None:
+        """``ValidationFailed`` for a window that ends before it starts."""
+        if self.scheduled_from and self.scheduled_to and self.scheduled_from > self.scheduled_to:
+            raise ValidationFailed("'from' must not be after 'to'.", details=[{"field": "from"}])
 
     def binding(self) -> str:
         """What a ``nextToken`` is bound to: the clinic and the filters (not ``limit``, which may change per page)."""

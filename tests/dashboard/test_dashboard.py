@@ -4,9 +4,12 @@ staff, the API down, a change made meanwhile, a refused field, a call no longer 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -148,6 +151,26 @@ class TestCalls:
         expect(page).to_have_url(re.compile(r"status=scheduled"))
         requests = [r for r in visitor.requests[before:] if "/calls?" in r]
         assert len(requests) == 2, requests  # the two pages that were loaded, nothing more
+
+    def test_an_admin_exports_the_calls_of_the_chosen_dates_as_a_spreadsheet(
+        self, visitor: Visitor, lifecycles: dict[str, dict[str, Any]]
+    ) -> None:
+        page = visitor.sign_in()
+        expect(page.locator("table.calls tbody tr").first).to_be_visible()
+        with page.expect_download() as downloaded:
+            page.get_by_role("button", name="Export to a spreadsheet (CSV)").click()
+        download = downloaded.value
+        assert download.suggested_filename == "calls.csv"
+        table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+        exported = {row["callId"] for row in table}
+        assert {call["callId"] for call in lifecycles.values()} <= exported
+        assert "transcript" not in table[0]
+        today = datetime.now(LA).date()
+        page.get_by_label("From").fill((today + timedelta(days=1)).isoformat())
+        with page.expect_download() as later:
+            page.get_by_role("button", name="Export to a spreadsheet (CSV)").click()
+        assert later.value.suggested_filename.startswith("calls-from-")
+        assert list(csv.DictReader(io.StringIO(Path(later.value.path()).read_text()))) == []
 
 
 class TestOneCall:
@@ -399,6 +422,9 @@ class TestStaff:
         expect(page.get_by_role("button", name="Reschedule")).to_have_count(0)
         expect(page.get_by_role("button", name="Call now")).to_have_count(0)
         anyone.check("12-staff-call")
+        page.get_by_role("link", name="Calls", exact=True).first.click()
+        expect(page.locator("table.calls tbody tr").first).to_be_visible()
+        expect(page.get_by_role("button", name="Export to a spreadsheet (CSV)")).to_have_count(0)
         page.get_by_role("link", name="Settings").click()
         expect(page.get_by_label("Timezone")).to_be_disabled()
         expect(page.get_by_role("button", name="Save settings")).to_have_count(0)

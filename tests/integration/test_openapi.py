@@ -66,7 +66,9 @@ def test_every_operation_documents_its_success_and_the_401_api_gateway_really_se
         if success == "204":
             assert "content" not in responses[success]
         else:
-            assert responses[success]["content"]["application/json"]["schema"], (method, path)
+            (media,) = responses[success]["content"]  # JSON, or the export's CSV: one kind each
+            assert media in {"application/json", "text/csv"}, (method, path)
+            assert responses[success]["content"][media]["schema"], (method, path)
         assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/GatewayMessage")
         if operation.get("security") != []:
             unauthorized = responses["401"]["content"]["application/json"]["schema"]["$ref"]

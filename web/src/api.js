@@ -91,3 +91,32 @@ export async function fetchRecording(callId) {
     return { ok: false, reason: "unavailable", text: "The recording could not be loaded. Check your connection and try again." };
   }
 }
+
+/**
+ * @typedef {{ok: true, csv: Blob, truncated: boolean} | {ok: false, text: string}} CallsExport
+ */
+
+/**
+ * The clinic's calls as CSV (GET /calls/export, admins): the file a spreadsheet opens, and whether the window held
+ * more calls than one export gives (10,000).
+ * @param {string} query `from` and `to`, as for the list
+ * @returns {Promise<CallsExport>}
+ */
+export async function exportCalls(query) {
+  const preferences = await loadPreferences();
+  const token = await currentIdToken(preferences);
+  if (!token) {
+    for (const listener of signedOutListeners) listener(true);
+    return { ok: false, text: "Your sign-in has ended. Sign in again." };
+  }
+  try {
+    const response = await fetch(`${preferences.apiBase}/calls/export${query ? `?${query}` : ""}`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: "text/csv" },
+    });
+    if (response.status === 403) return { ok: false, text: "Only a clinic admin can export the calls." };
+    if (!response.ok) return { ok: false, text: `The export could not be made (HTTP ${response.status}).` };
+    return { ok: true, csv: await response.blob(), truncated: response.headers.get("x-export-truncated") === "true" };
+  } catch {
+    return { ok: false, text: "The export could not be made. Check your connection and try again." };
+  }
+}

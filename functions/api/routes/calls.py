@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
 from api.routes.context import current_principal, current_services
+from shared.api.call_export import call_rows_csv
 from shared.api.envelope import IDEMPOTENT_REPLAYED, Success, failure_responses, success_response
 from shared.models.base import RequestedInstant
 from shared.models.call import CallStatus, CallView
@@ -137,6 +138,43 @@ def list_calls(
     )
     calls, token = current_services(router).calls.list(principal, query)
     return Success[CallPage](data=CallPage(items=[call.view() for call in calls], next_token=token))
+
+
+EXPORT_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "The calls as CSV: a header row, one row a call (oldest first, at most 10,000), the columns "
+        "named as the call's fields, no transcript. `X-Export-Truncated: true` when the window held more calls.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+}
+
+
+# Declared before GET /calls/<call_id>, which would otherwise take "export" for a call's id.
+@router.get(
+    "/calls/export",
+    summary="The clinic's calls as CSV, for a spreadsheet (admins)",
+    responses=EXPORT_RESPONSES | failure_responses(401, 403, 422),
+    tags=["calls"],
+    compress=True,
+)
+def export_calls(
+    scheduled_from: Annotated[RequestedInstant | None, Query(alias="from", description="Earliest scheduledFor")] = None,
+    scheduled_to: Annotated[RequestedInstant | None, Query(alias="to", description="Latest scheduledFor")] = None,
+) -> Response[str]:
+    principal = current_principal(router)
+    export = current_services(router).export.export(principal, scheduled_from, scheduled_to)
+    body = call_rows_csv(call.view() for call in export)
+    logger.info("calls exported", extra={"clinic_id": principal.clinic_id, "truncated": export.truncated})
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body,
+        headers={
+            "Content-Disposition": 'attachment; filename="calls.csv"',
+            "Cache-Control": "no-store",
+            "X-Export-Truncated": "true" if export.truncated else "false",
+        },
+    )
 
 
 @router.post(

@@ -4,7 +4,7 @@
 import { useRef, useState } from "preact/hooks";
 import { countdown, dayEdge, ownerClock, shortWhen } from "../../../extension/lib/time.js";
 import { STATUS, STATUSES, outcomeText } from "../../../extension/lib/words.js";
-import { api, failureText } from "../api.js";
+import { api, exportCalls, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
 import { Notice } from "../components/notice.jsx";
 import { StatusBadge } from "../components/status-badge.jsx";
@@ -60,7 +60,8 @@ function listPath(filters, zone, nextToken) {
 }
 
 export function CallsPage() {
-  const { settings } = useClinic();
+  const { settings, session } = useClinic();
+  const isAdmin = session.isAdmin;
   const zone = settings.timezone;
   const { query } = useLocation();
   const filters = filtersOf(query);
@@ -148,6 +149,7 @@ export function CallsPage() {
             To
             <input type="date" name="to" value={filters.to} onChange={(event) => filter({ to: /** @type {HTMLInputElement} */ (event.currentTarget).value })} />
           </label>
+          {isAdmin && <ExportButton filters={filters} zone={zone} />}
           {(filters.statuses.length > 0 || filters.from || filters.to) && (
             <button type="button" class="secondary" onClick={() => navigate("/calls", { replace: true })}>
               Clear filters
@@ -172,6 +174,47 @@ export function CallsPage() {
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * Downloads the calls of the chosen dates as a spreadsheet (CSV; the status filter does not apply: every call of the
+ * dates is in it).
+ * @param {{filters: Filters, zone: string}} props
+ */
+function ExportButton({ filters, zone }) {
+  const [state, setState] = useState({ busy: false, text: "" });
+  const download = async () => {
+    setState({ busy: true, text: "" });
+    const query = new URLSearchParams();
+    const from = filters.from && dayEdge(filters.from, zone, "start");
+    const to = filters.to && dayEdge(filters.to, zone, "end");
+    if (from) query.set("from", from);
+    if (to) query.set("to", to);
+    const result = await exportCalls(query.toString());
+    if (!result.ok) {
+      setState({ busy: false, text: result.text });
+      return;
+    }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(result.csv);
+    link.download = `calls${filters.from ? `-from-${filters.from}` : ""}${filters.to ? `-to-${filters.to}` : ""}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+    const note = result.truncated ? "The first 10,000 calls were exported: choose fewer dates for the rest." : "";
+    setState({ busy: false, text: note });
+  };
+  return (
+    <>
+      <button type="button" class="secondary" id="export" onClick={download} disabled={state.busy}>
+        {state.busy ? "Exporting…" : "Export to a spreadsheet (CSV)"}
+      </button>
+      {state.text && (
+        <span role="status" id="export-note">
+          {state.text}
+        </span>
+      )}
+    </>
   );
 }
 
