@@ -37,12 +37,12 @@ function bytesOfHex(hex) {
   return bytes;
 }
 
-/** @param {ArrayBuffer | Uint8Array} bytes */
+/** @param {ArrayBuffer | Uint8Array<ArrayBuffer>} bytes */
 function hexOfBytes(bytes) {
   return [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** @param {Uint8Array[]} parts */
+/** @param {Uint8Array<ArrayBuffer>[]} parts */
 function concat(...parts) {
   const joined = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
   let at = 0;
@@ -53,7 +53,7 @@ function concat(...parts) {
   return joined;
 }
 
-/** @param {Uint8Array} bytes */
+/** @param {Uint8Array<ArrayBuffer>} bytes */
 async function sha256(bytes) {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
@@ -64,8 +64,8 @@ async function hashHex(hex) {
 }
 
 /**
- * @param {Uint8Array} key
- * @param {Uint8Array} message
+ * @param {Uint8Array<ArrayBuffer>} key
+ * @param {Uint8Array<ArrayBuffer>} message
  */
 async function hmacSha256(key, message) {
   const imported = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -88,7 +88,7 @@ export function modPow(base, exponent, modulus) {
   return result;
 }
 
-/** @param {Uint8Array} bytes */
+/** @param {Uint8Array<ArrayBuffer>} bytes */
 function base64OfBytes(bytes) {
   return btoa(String.fromCharCode(...bytes));
 }
