@@ -145,10 +145,10 @@ def deployment_defaults(
         outputs: dict[str, str] = next((values for values in stacks.values() if "ApiUrl" in values), {})
         api_url, client_id = outputs.get("ApiUrl"), outputs.get("UserPoolClientId")
         user_pool_id = user_pool_id or outputs.get("UserPoolId") or None
-    # SRP sign-in hashes the password with the pool's id; its region is the id's prefix.
-    region = region or (user_pool_id or "").partition("_")[0] or None
         if outputs.get("DashboardUrl"):
             defaults["dashboardUrl"] = outputs["DashboardUrl"].rstrip("/")
+    # SRP sign-in hashes the password with the pool's id; its region is the id's prefix.
+    region = region or (user_pool_id or "").partition("_")[0] or None
     if api_url:
         defaults["apiBase"] = api_url.rstrip("/")
     if client_id:
