@@ -455,9 +455,10 @@ class TestChecks:
         from infra import nag
 
         monkeypatch.delitem(nag.USER_POOL_WITHOUT_THREAT_PROTECTION, "AwsSolutions-COG8")
+        context: dict[str, object] = {"aws:cdk:bundling-stacks": [], "threatProtection": "false"}
+        app = build_app(context=context, outdir=str(tmp_path))
         with pytest.raises(RuntimeError, match="AwsSolutions-COG8"):
-            context = {"aws:cdk:bundling-stacks": [], "threatProtection": "false"}
-            build_app(context=context, outdir=str(tmp_path)).synth()
+            app.synth()
 
     def test_cfn_lint_is_clean(self, template: dict[str, Any], tmp_path: Path) -> None:
         path = tmp_path / "template.json"

@@ -86,7 +86,8 @@ def extension_srp_answers(user_pool_id: str, passwords: list[str]) -> list[tuple
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert process.stdin is not None and process.stdout is not None
+    assert process.stdin is not None
+    assert process.stdout is not None
     try:
         big_a = int(process.stdout.readline().strip(), 16)
         answers = []
