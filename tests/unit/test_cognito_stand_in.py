@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from standins import totp
-from standins.cognito_srp import ClientSrp, ServerChallenge, timestamp
+from standins.cognito_srp import ClientSrp, N, ServerChallenge, timestamp
 from tests.conftest import AwsStandIns
 from tests.support.cognito import NEW_PASSWORD, TEMPORARY_PASSWORD, USERNAME, CognitoPool
 
@@ -131,7 +131,5 @@ def test_totp_is_rfc_6238_with_one_step_either_side() -> None:
 
 
 def test_the_srp_server_refuses_an_a_that_is_a_multiple_of_n() -> None:
-    from standins.cognito_srp import N
-
     challenge = ServerChallenge(user_pool_id="us-east-1_abc", user_id="someone", password="pw", big_a=N)
     assert challenge.expected_signature(timestamp()) is None

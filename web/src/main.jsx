@@ -41,8 +41,11 @@ async function start() {
   }
   // Earlier versions kept the session (with a 30-day refresh token) in localStorage.
   localStorage.removeItem(`${PREFIX}session`);
-  /** @param {Storage} storage */
-  const read = (storage, /** @type {string} */ key) => {
+  /**
+   * @param {Storage} storage
+   * @param {string} key
+   */
+  const read = (storage, key) => {
     const text = storage.getItem(PREFIX + key);
     return text === null ? undefined : JSON.parse(text);
   };
