@@ -1,4 +1,5 @@
-// Preferences and sign-in. Tokens live in chrome.storage.local (through the service worker); passwords never do.
+// Preferences and sign-in. Tokens live in chrome.storage.session (through the service worker), only while the
+// browser runs; passwords are never stored and never sent (SRP).
 import { ask } from "./lib/messages.js";
 /** @import { AskError } from "./lib/messages.js" */
 /** @import { Challenge, ChallengeName, SignInStep } from "./lib/session.js" */
@@ -34,6 +35,11 @@ const CHALLENGES = {
     text: "This is your first sign-in: choose your own password (at least 12 characters with upper and lower case letters, a digit and a symbol).",
     label: "New password",
     type: "password",
+  },
+  MFA_SETUP: {
+    text: "Your clinic requires an authenticator app: set it up now (once; you will need the phone at each sign-in).",
+    label: "6-digit code from the app",
+    type: "text",
   },
   SOFTWARE_TOKEN_MFA: { text: "Enter the 6-digit code from your authenticator app.", label: "Code", type: "text" },
 };
@@ -73,6 +79,7 @@ function fillPreferences() {
   }
   control("region").value = shown.cognito.region || "";
   control("clientId").value = shown.cognito.clientId || "";
+  control("userPoolId").value = shown.cognito.userPoolId || "";
   control("endpoint").value = shown.cognito.endpoint || "";
   $("cognito-preferences").hidden = shown.signInMethod === "local";
 }
@@ -92,6 +99,7 @@ async function save(event) {
         cognito: {
           region: control("region").value,
           clientId: control("clientId").value,
+          userPoolId: control("userPoolId").value,
           endpoint: control("endpoint").value,
         },
       },
@@ -137,6 +145,9 @@ function afterSignIn(result) {
     $("answer-label").textContent = challenge.label;
     /** @type {HTMLInputElement} */ (control("answer")).type = challenge.type;
     control("answer").value = "";
+    $("mfa-setup").hidden = pendingChallenge.challenge !== "MFA_SETUP";
+    $("mfa-secret").textContent = pendingChallenge.secretCode || "";
+    $("mfa-uri").textContent = pendingChallenge.setupUri || "";
   }
   control("password").value = "";
 }

@@ -40,8 +40,13 @@ class _AccessLogs:
 class Users(Construct):
     """Clinic staff: a user pool whose tokens carry the clinic (``custom:clinic_id``) and the ``admin`` group."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, callback_origins: list[str]) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, callback_origins: list[str], threat_protection: bool = True
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.threat_protection = threat_protection
+        # Threat protection (compromised credentials, risky sign-ins blocked) needs the Plus plan, billed per monthly
+        # active user: a deployment may turn it off (threatProtection in infra/deployment.py).
         self.pool = cognito.UserPool(
             self,
             "Pool",
@@ -56,10 +61,16 @@ class Users(Construct):
                 require_symbols=True,
                 temp_password_validity=Duration.days(3),
             ),
-            mfa=cognito.Mfa.OPTIONAL,
+            # Every user proves a second factor: front-desk machines are shared, so a password alone is not enough.
+            # An authenticator app only (no SMS: phone numbers can be taken over).
+            mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             removal_policy=RemovalPolicy.RETAIN,
+            feature_plan=cognito.FeaturePlan.PLUS if threat_protection else cognito.FeaturePlan.ESSENTIALS,
+            standard_threat_protection_mode=(
+                cognito.StandardThreatProtectionMode.FULL_FUNCTION if threat_protection else None
+            ),
         )
         cognito.CfnUserPoolGroup(
             self,
@@ -73,11 +84,13 @@ class Users(Construct):
         write = cognito.ClientAttributes().with_standard_attributes(email=True)
         self.client = self.pool.add_client(
             "ExtensionAndDashboard",
-            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+            # SRP only: the password never travels, not even inside TLS (refresh is always allowed).
+            auth_flows=cognito.AuthFlow(user_srp=True),
             generate_secret=False,  # a browser extension cannot keep a secret
             id_token_validity=Duration.hours(1),
             access_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
+            # A day: a front-desk machine left signed in asks for the password and code again the next morning.
+            refresh_token_validity=Duration.days(1),
             prevent_user_existence_errors=True,
             read_attributes=read,
             write_attributes=write,

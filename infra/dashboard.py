@@ -94,12 +94,12 @@ class Dashboard(Construct):
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         )
 
-    def serve(self, *, api_endpoint: str, region: str, user_pool_client_id: str) -> None:
+    def serve(self, *, api_endpoint: str, region: str, user_pool_id: str, user_pool_client_id: str) -> None:
         """The files and their config.json, once the API and the user pool they name exist."""
         files = built_dashboard() if Stack.of(self).bundling_required else _placeholder()
         config = {
             "apiBase": api_endpoint,
-            "cognito": {"region": region, "clientId": user_pool_client_id},
+            "cognito": {"region": region, "userPoolId": user_pool_id, "clientId": user_pool_client_id},
             "idexxBase": "https://us.idexxneo.com",
             "localTokens": False,
         }

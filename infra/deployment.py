@@ -57,6 +57,12 @@ class Deployment(BaseModel):
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
         description="The SES-verified address notices are sent from; unset: no email (chat webhooks only)",
     )
+    threat_protection: bool = Field(
+        default=True,
+        alias="threatProtection",
+        description="Cognito threat protection on the user pool (compromised credentials and risky sign-ins are "
+        "blocked); it needs Cognito's Plus feature plan, billed per monthly active user. false: the Essentials plan",
+    )
     operator_emails: list[str] = Field(
         default_factory=list, alias="operatorEmails", description="Told when the Retell account cannot place calls"
     )

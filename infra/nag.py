@@ -45,11 +45,10 @@ PAGING_KEY_ROTATION = (
     "The page-token key only authenticates nextToken values, which are worth nothing outside one clinic's list; "
     "rotating it (put-secret-value, or deleting and redeploying) only makes lists in progress start again."
 )
-USER_POOL = {
-    "AwsSolutions-COG2": "MFA is optional (TOTP): clinic staff share front-desk machines and phones are not "
-    "always at hand; admins can require it per user. Self sign-up is disabled.",
-    "AwsSolutions-COG8": "The Plus feature plan (threat protection) is a paid tier per monthly active user; enable "
-    "it per deployment when the clinic group's policy asks for it.",
+# Only when a deployment turns threat protection off (threatProtection=false): MFA is required either way.
+USER_POOL_WITHOUT_THREAT_PROTECTION = {
+    "AwsSolutions-COG8": "This deployment chose the Essentials plan (threatProtection=false): the Plus plan's threat "
+    "protection is billed per monthly active user. Every user still signs in with SRP and a required TOTP code.",
 }
 
 DASHBOARD_BUCKET = {
@@ -113,8 +112,9 @@ def acknowledge(
         _ack(api.http_api.node.find_child(route_id), "AwsSolutions-APIG4", reason)
     _ack(data.retell_secret, "AwsSolutions-SMG4", ROTATION_REASON)
     _ack(data.page_token_secret, "AwsSolutions-SMG4", PAGING_KEY_ROTATION)
-    for rule, reason in USER_POOL.items():
-        _ack(users.pool, rule, reason)
+    if not users.threat_protection:
+        for rule, reason in USER_POOL_WITHOUT_THREAT_PROTECTION.items():
+            _ack(users.pool, rule, reason)
 
 
 def acknowledge_dashboard(stack: cdk.Stack, dashboard: Dashboard) -> None:

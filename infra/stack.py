@@ -56,7 +56,9 @@ class DischargeCallStack(Stack):
             log_retention=retention,
         )
         self.dashboard = Dashboard(self, "ClinicDashboard")
-        self.users = Users(self, "Users", callback_origins=deployment.allowed_origins)
+        self.users = Users(
+            self, "Users", callback_origins=deployment.allowed_origins, threat_protection=deployment.threat_protection
+        )
         self.api = CallsApi(
             self,
             "Http",
@@ -72,6 +74,7 @@ class DischargeCallStack(Stack):
         self.dashboard.serve(
             api_endpoint=self.api.http_api.api_endpoint,
             region=self.region,
+            user_pool_id=self.users.pool.user_pool_id,
             user_pool_client_id=self.users.client.user_pool_client_id,
         )
         self.notices = Notices(

@@ -136,19 +136,28 @@ def check(source: Path = SOURCE) -> Checked:
     return Checked(manifest=manifest, extension_id=extension_id(key) if key else None, files=files)
 
 
-def deployment_defaults(source: Path, api_url: str | None, client_id: str | None, region: str | None) -> dict[str, Any]:
+def deployment_defaults(
+    source: Path, api_url: str | None, client_id: str | None, region: str | None, user_pool_id: str | None = None
+) -> dict[str, Any]:
     defaults: dict[str, Any] = json.loads((source / "defaults.json").read_text())
     if OUTPUTS.exists() and not (api_url or client_id):
         stacks = json.loads(OUTPUTS.read_text())
         outputs: dict[str, str] = next((values for values in stacks.values() if "ApiUrl" in values), {})
         api_url, client_id = outputs.get("ApiUrl"), outputs.get("UserPoolClientId")
-        region = region or str(outputs.get("UserPoolId", "")).partition("_")[0] or None
+        user_pool_id = user_pool_id or outputs.get("UserPoolId") or None
         if outputs.get("DashboardUrl"):
             defaults["dashboardUrl"] = outputs["DashboardUrl"].rstrip("/")
+    # SRP sign-in hashes the password with the pool's id; its region is the id's prefix.
+    region = region or (user_pool_id or "").partition("_")[0] or None
     if api_url:
         defaults["apiBase"] = api_url.rstrip("/")
     if client_id:
-        defaults["cognito"] = {**defaults["cognito"], "clientId": client_id, "region": region or ""}
+        defaults["cognito"] = {
+            **defaults["cognito"],
+            "clientId": client_id,
+            "region": region or "",
+            "userPoolId": user_pool_id or "",
+        }
     return defaults
 
 
@@ -178,10 +187,11 @@ def build(
     api_url: str | None = None,
     client_id: str | None = None,
     region: str | None = None,
+    user_pool_id: str | None = None,
 ) -> tuple[Path, Checked]:
     checked = check(source)
     manifest = {name: value for name, value in checked.manifest.items() if name != "key"}
-    defaults = deployment_defaults(source, api_url, client_id, region)
+    defaults = deployment_defaults(source, api_url, client_id, region, user_pool_id)
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"discharge-calls-extension-{manifest['version']}.zip"
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -203,9 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-url", default=os.environ.get("API_URL") or None)
     parser.add_argument("--cognito-client-id", default=os.environ.get("COGNITO_CLIENT_ID") or None)
     parser.add_argument("--cognito-region", default=os.environ.get("COGNITO_REGION") or None)
+    parser.add_argument("--cognito-user-pool-id", default=os.environ.get("COGNITO_USER_POOL_ID") or None)
     args = parser.parse_args(argv)
     try:
-        target, checked = build(api_url=args.api_url, client_id=args.cognito_client_id, region=args.cognito_region)
+        target, checked = build(
+            api_url=args.api_url,
+            client_id=args.cognito_client_id,
+            region=args.cognito_region,
+            user_pool_id=args.cognito_user_pool_id,
+        )
         verdict = chromium_loads(SOURCE) or "Chromium is not installed here: its own check was skipped"
     except ExtensionInvalid as error:
         print(f"extension/ is not valid:\n{error}", file=sys.stderr)

@@ -26,13 +26,22 @@ SECURITY_HEADERS = {
 
 
 class DashboardServer(BackgroundServer):
-    def __init__(self, api_url: str, host: str = "127.0.0.1", port: int = 0, folder: Path | None = None):
+    def __init__(
+        self,
+        api_url: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        folder: Path | None = None,
+        cognito: dict[str, str] | None = None,
+    ):
+        """``cognito``: a user pool to sign in with (region, userPoolId, clientId and the stand-in's endpoint)
+        beside the local tokens; none by default, as ``make dev`` has none."""
         self._folder = folder or built_dashboard()
-        self._config = json.dumps(
-            {"apiBase": api_url, "cognito": {"region": "", "clientId": ""}, "localTokens": True}
-        ).encode()
+        signing_in = cognito or {"region": "", "clientId": ""}
+        self._config = json.dumps({"apiBase": api_url, "cognito": signing_in, "localTokens": True}).encode()
+        connect = [api_url, *([signing_in["endpoint"]] if signing_in.get("endpoint") else [])]
         # The recording's link points at the simulated Retell locally, over plain http.
-        self._csp = content_security_policy([api_url], media=["https:", "http://127.0.0.1:*"])
+        self._csp = content_security_policy(connect, media=["https:", "http://127.0.0.1:*"])
         self.api_docs = ApiDocs(api_url)
         self.requests: list[str] = []
         super().__init__(self._wsgi, host, port, name="dashboard")

@@ -1,5 +1,6 @@
-// Amazon Cognito's user-pool API, spoken directly (no SDK): password sign-in, its challenges, refresh, sign-out.
-// The app client has no secret (a browser extension cannot keep one), so no SECRET_HASH is sent.
+// Amazon Cognito's user-pool API, spoken directly (no SDK): SRP sign-in (lib/srp.js: the password never leaves the
+// browser), its challenges, the authenticator app's set-up, refresh, sign-out. The app client has no secret (a
+// browser extension cannot keep one), so no SECRET_HASH is sent.
 import { requestJson } from "./http.js";
 /** @import { JsonResponse } from "./http.js" */
 /** @import { Preferences } from "./preferences.js" */
@@ -16,8 +17,11 @@ import { requestJson } from "./http.js";
  * Cognito's answer: the tokens, or the next step it asks for (GlobalSignOut's answer is empty).
  * @typedef {object} AuthResponse
  * @property {AuthenticationResult} [AuthenticationResult]
- * @property {string} [ChallengeName] e.g. NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA
+ * @property {string} [ChallengeName] e.g. PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA
+ * @property {Record<string, string>} [ChallengeParameters] PASSWORD_VERIFIER's SRP_B, SALT, SECRET_BLOCK, ...
  * @property {string} [Session] the challenge's session, sent back with the answer
+ * @property {string} [SecretCode] AssociateSoftwareToken's: the authenticator app's secret (base32)
+ * @property {string} [Status] VerifySoftwareToken's: SUCCESS or ERROR
  */
 
 /** @type {Record<string, string>} */
@@ -29,6 +33,7 @@ const MESSAGES = {
   InvalidPasswordException:
     "That password is not allowed: use at least 12 characters with upper and lower case letters, a digit and a symbol.",
   CodeMismatchException: "That code is not right. Check your authenticator app and try again.",
+  EnableSoftwareTokenMFAException: "That code is not right. Check your authenticator app and try again.",
   ExpiredCodeException: "That code has expired. Enter the current one.",
   TooManyRequestsException: "Too many attempts. Wait a minute and try again.",
   LimitExceededException: "Too many attempts. Wait a minute and try again.",
@@ -86,16 +91,36 @@ async function call(preferences, operation, payload) {
 }
 
 /**
+ * Starts an SRP sign-in: Cognito answers with the PASSWORD_VERIFIER challenge (B, the salt, a secret block).
  * @param {Preferences} preferences
  * @param {string} username
- * @param {string} password
+ * @param {string} srpA the client's public value, hex
  */
-export function signInWithPassword(preferences, username, password) {
+export function initiateSrp(preferences, username, srpA) {
   return call(preferences, "InitiateAuth", {
-    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthFlow: "USER_SRP_AUTH",
     ClientId: preferences.cognito.clientId,
-    AuthParameters: { USERNAME: username, PASSWORD: password },
+    AuthParameters: { USERNAME: username, SRP_A: srpA },
   });
+}
+
+/**
+ * A new authenticator-app secret for the user signing in (MFA_SETUP's session).
+ * @param {Preferences} preferences
+ * @param {string | undefined} session
+ */
+export function associateSoftwareToken(preferences, session) {
+  return call(preferences, "AssociateSoftwareToken", { Session: session });
+}
+
+/**
+ * Proves the app holds the secret with its current code; the answer's session finishes MFA_SETUP.
+ * @param {Preferences} preferences
+ * @param {string | undefined} session
+ * @param {string} code
+ */
+export function verifySoftwareToken(preferences, session, code) {
+  return call(preferences, "VerifySoftwareToken", { Session: session, UserCode: code, FriendlyDeviceName: "Authenticator app" });
 }
 
 /**

@@ -9,6 +9,7 @@ const LEGACY_KEY = "settings";
 /**
  * @typedef {object} CognitoPreferences
  * @property {string} region AWS region of the user pool; "" until set
+ * @property {string} userPoolId the user pool (e.g. us-east-1_AbCdEf123): SRP sign-in hashes the password with it
  * @property {string} clientId the user pool's app client (no secret)
  * @property {string} endpoint a Cognito-compatible endpoint instead of AWS's (the tests use moto's); "" for AWS
  */
@@ -101,12 +102,16 @@ export async function savePreferences(input) {
     signInMethod: input.signInMethod === "local" ? "local" : "cognito",
     cognito: {
       region: String(input.cognito?.region || "").trim(),
+      userPoolId: String(input.cognito?.userPoolId || "").trim(),
       clientId: String(input.cognito?.clientId || "").trim(),
       endpoint: origin(input.cognito?.endpoint, "Sign-in endpoint"),
     },
   };
   if (preferences.cognito.region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(preferences.cognito.region)) {
     throw new PreferenceError("region", "The AWS region looks wrong (for example: us-east-1)");
+  }
+  if (preferences.cognito.userPoolId && !/^[a-z]{2}(-[a-z]+)+-\d_\w+$/.test(preferences.cognito.userPoolId)) {
+    throw new PreferenceError("userPoolId", "The user pool id looks wrong (for example: us-east-1_AbCdEf123)");
   }
   await platform().set(KEY, preferences);
   await platform().remove(LEGACY_KEY);

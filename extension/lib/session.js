@@ -1,15 +1,26 @@
-// The signed-in user's tokens, kept in chrome.storage.local (the dashboard's in localStorage: lib/platform.js), never
-// patient data. The API is called with the Cognito ID token: it carries the clinic (custom:clinic_id) and the
-// groups the API authorises on.
-import { answerChallenge, globalSignOut, refresh, signInWithPassword } from "./cognito.js";
+// The signed-in user's tokens, kept only while the browser runs: chrome.storage.session (the dashboard's in
+// sessionStorage: lib/platform.js), never on disk and never patient data. Front-desk machines are shared, so a
+// sign-in ends with the browser, and the refresh token lasts a day. The API is called with the Cognito ID token: it
+// carries the clinic (custom:clinic_id) and the groups the API authorises on.
+import {
+  SignInError,
+  answerChallenge,
+  associateSoftwareToken,
+  globalSignOut,
+  initiateSrp,
+  refresh,
+  verifySoftwareToken,
+} from "./cognito.js";
 import { requestJson } from "./http.js";
 import { platform } from "./platform.js";
+import { startSrp } from "./srp.js";
 /** @import { JsonResponse } from "./http.js" */
 /** @import { AuthResponse, AuthenticationResult } from "./cognito.js" */
+/** @import { PasswordVerifierParameters } from "./srp.js" */
 /** @import { Preferences } from "./preferences.js" */
 
 /**
- * What is kept in chrome.storage.local while signed in.
+ * What is kept in chrome.storage.session while signed in.
  * @typedef {object} Session
  * @property {"cognito" | "local"} method
  * @property {string} idToken
@@ -29,14 +40,19 @@ import { platform } from "./platform.js";
  * }} SessionSummary
  */
 
-/** @typedef {"NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA"} ChallengeName */
+/** @typedef {"NEW_PASSWORD_REQUIRED" | "MFA_SETUP" | "SOFTWARE_TOKEN_MFA"} ChallengeName */
 
 /**
  * Cognito asks for one more step: the options page asks the user and sends the answer with these back.
+ * MFA_SETUP (a first sign-in) comes with the authenticator app's new secret, to be typed into the app (or its
+ * otpauth:// address); the answer is the app's first code.
  * @typedef {object} Challenge
  * @property {ChallengeName} challenge
  * @property {string | undefined} cognitoSession
- * @property {string} username
+ * @property {string} username Cognito's name for the user (USER_ID_FOR_SRP), sent with every answer
+ * @property {string} label the name the user signed in with, shown in the authenticator app
+ * @property {string} [secretCode] MFA_SETUP only
+ * @property {string} [setupUri] MFA_SETUP only: otpauth://totp/...
  */
 
 /** @typedef {{session: SessionSummary, challenge?: undefined} | Challenge} SignInStep */
@@ -92,9 +108,11 @@ function fromToken(method, idToken, extra = {}) {
   };
 }
 
+const ISSUER = "Discharge calls"; // how the account is named in the authenticator app
+
 /** @returns {Promise<Session | null>} */
 export async function getSession() {
-  return /** @type {Session | undefined} */ (await platform().get("session")) || null;
+  return /** @type {Session | undefined} */ (await platform().session.get()) || null;
 }
 
 /**
@@ -102,8 +120,18 @@ export async function getSession() {
  * @returns {Promise<Session>}
  */
 async function store(session) {
-  await platform().set("session", session);
+  await platform().session.set(session);
   return session;
+}
+
+/**
+ * The address an authenticator app reads the secret from (typed, or pasted into apps that take one).
+ * @param {string} secret base32
+ * @param {string} label
+ */
+export function setupUri(secret, label) {
+  const account = encodeURIComponent(`${ISSUER}:${label}`);
+  return `otpauth://totp/${account}?secret=${secret}&issuer=${encodeURIComponent(ISSUER)}&algorithm=SHA1&digits=6&period=30`;
 }
 
 /**
@@ -139,14 +167,25 @@ async function storeCognitoResult(result, previous = {}) {
 }
 
 /**
- * Returns {session} when signed in, or {challenge, cognitoSession, username} when Cognito asks for more.
+ * Signs in with SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER): Cognito never sees the password. Returns {session}
+ * when signed in, or the next step (a new password, the authenticator app's set-up or its code).
  * @param {Preferences} preferences
  * @param {string} username
  * @param {string} password
  * @returns {Promise<SignInStep>}
  */
 export async function signIn(preferences, username, password) {
-  return continueWith(await signInWithPassword(preferences, username, password), username);
+  const userPoolId = preferences.cognito.userPoolId;
+  if (!userPoolId) {
+    throw new SignInError("not_configured", "Sign-in is not set up: enter the user pool id in the preferences.");
+  }
+  const srp = await startSrp(userPoolId);
+  const started = await initiateSrp(preferences, username, srp.srpA);
+  if (started.ChallengeName !== "PASSWORD_VERIFIER") return continueWith(preferences, started, username, username);
+  const parameters = /** @type {PasswordVerifierParameters} */ (started.ChallengeParameters);
+  const responses = await srp.answer(parameters, password);
+  const verified = await answerChallenge(preferences, "PASSWORD_VERIFIER", started.Session, responses);
+  return continueWith(preferences, verified, responses.USERNAME, username);
 }
 
 /**
@@ -154,29 +193,46 @@ export async function signIn(preferences, username, password) {
  * @param {Challenge & {answer: string}} step
  * @returns {Promise<SignInStep>}
  */
-export async function completeChallenge(preferences, { challenge, cognitoSession, username, answer }) {
+export async function completeChallenge(preferences, { challenge, cognitoSession, username, label, answer }) {
   /** @type {Record<string, string>} */
   const responses = { USERNAME: username };
+  let session = cognitoSession;
   if (challenge === "NEW_PASSWORD_REQUIRED") responses.NEW_PASSWORD = answer;
-  else if (challenge === "SOFTWARE_TOKEN_MFA") responses.SOFTWARE_TOKEN_MFA_CODE = answer;
-  else throw new Error(`Unsupported sign-in step ${challenge}`);
-  return continueWith(await answerChallenge(preferences, challenge, cognitoSession, responses), username);
+  else if (challenge === "SOFTWARE_TOKEN_MFA") responses.SOFTWARE_TOKEN_MFA_CODE = answer.trim();
+  else if (challenge === "MFA_SETUP") {
+    // The app's first code proves it holds the secret; only then does Cognito finish the sign-in.
+    const verified = await verifySoftwareToken(preferences, cognitoSession, answer.trim());
+    if (verified.Status !== "SUCCESS") {
+      throw new SignInError("CodeMismatchException", "That code is not right. Check your authenticator app and try again.");
+    }
+    session = verified.Session;
+  } else throw new Error(`Unsupported sign-in step ${challenge}`);
+  const result = await answerChallenge(preferences, challenge, session, responses);
+  return continueWith(preferences, result, username, label);
 }
 
 /**
+ * @param {Preferences} preferences
  * @param {AuthResponse} result
- * @param {string} username
+ * @param {string} username Cognito's name for the user
+ * @param {string} label the name the user signed in with
  * @returns {Promise<SignInStep>}
  */
-async function continueWith(result, username) {
+async function continueWith(preferences, result, username, label) {
   if (result.AuthenticationResult) return { session: describeSession(await storeCognitoResult(result)) };
+  if (result.ChallengeName === "MFA_SETUP") {
+    const associated = await associateSoftwareToken(preferences, result.Session);
+    const secretCode = String(associated.SecretCode || "");
+    const setup = { secretCode, setupUri: setupUri(secretCode, label) };
+    return { challenge: "MFA_SETUP", cognitoSession: associated.Session || result.Session, username, label, ...setup };
+  }
   /** @type {(string | undefined)[]} */
   const supported = ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"];
   if (!supported.includes(result.ChallengeName)) {
     throw new Error(`This account needs a sign-in step the extension does not support (${result.ChallengeName}).`);
   }
   const challenge = /** @type {ChallengeName} */ (result.ChallengeName);
-  return { challenge, cognitoSession: result.Session, username };
+  return { challenge, cognitoSession: result.Session, username, label };
 }
 
 /**
@@ -228,7 +284,7 @@ export async function currentIdToken(preferences, { forceRefresh = false } = {})
   refreshing ||= refresh(preferences, session.refreshToken)
     .then((result) => storeCognitoResult(result, session))
     .catch(async (error) => {
-      if (error.code === "NotAuthorizedException") await platform().remove("session"); // revoked
+      if (error.code === "NotAuthorizedException") await platform().session.remove(); // revoked
       return null;
     })
     .finally(() => {
@@ -244,7 +300,7 @@ export async function currentIdToken(preferences, { forceRefresh = false } = {})
  */
 export async function signOut(preferences) {
   const session = await getSession();
-  await platform().remove("session");
+  await platform().session.remove();
   if (session?.method === "cognito" && session.accessToken) {
     // Revokes the refresh token everywhere; a failure (offline) still leaves this browser signed out.
     await globalSignOut(preferences, session.accessToken).catch(() => undefined);

@@ -61,7 +61,7 @@ class TestSigningIn:
     def test_an_expired_session_goes_back_to_sign_in_and_says_why(self, browser: Browser, stack: DevProcess) -> None:
         context = browser.new_context(viewport=DESKTOP)
         session = {"method": "local", "idToken": issue("demo", "admin", lifetime=-60), "expiresAt": 0}
-        context.add_init_script(f"localStorage.setItem('dcs.session', {json.dumps(json.dumps(session))})")
+        context.add_init_script(f"sessionStorage.setItem('dcs.session', {json.dumps(json.dumps(session))})")
         page = context.new_page()
         page.goto(f"{stack.web_url}/calls")
         expect(page.get_by_role("status")).to_contain_text("Your sign-in has expired")

@@ -20,6 +20,7 @@ def test_the_zip_has_every_file_no_key_and_the_deployment_stamped_in(tmp_path: P
         api_url="https://abc.execute-api.us-east-1.amazonaws.com/",
         client_id="client123",
         region="us-east-1",
+        user_pool_id="us-east-1_AbCdEf123",
     )
     with zipfile.ZipFile(target) as archive:
         names = set(archive.namelist())
@@ -32,9 +33,14 @@ def test_the_zip_has_every_file_no_key_and_the_deployment_stamped_in(tmp_path: P
     assert "key" not in manifest  # the Web Store refuses a key and assigns its own
     assert manifest["version"] == checked.manifest["version"]
     assert defaults["apiBase"] == "https://abc.execute-api.us-east-1.amazonaws.com"
-    assert defaults["cognito"] == {"region": "us-east-1", "clientId": "client123", "endpoint": ""}
+    assert defaults["cognito"] == {
+        "region": "us-east-1",
+        "userPoolId": "us-east-1_AbCdEf123",
+        "clientId": "client123",
+        "endpoint": "",
+    }
     again, _ = build(dist=tmp_path / "again", api_url="https://abc.execute-api.us-east-1.amazonaws.com/",
-                     client_id="client123", region="us-east-1")  # fmt: skip
+                     client_id="client123", region="us-east-1", user_pool_id="us-east-1_AbCdEf123")  # fmt: skip
     assert again.read_bytes() == target.read_bytes()  # reproducible
 
 
@@ -50,6 +56,7 @@ def test_deploy_outputs_are_used_when_nothing_is_given(tmp_path: Path, monkeypat
     assert defaults["apiBase"] == "https://xyz.execute-api.eu-west-1.amazonaws.com"
     assert defaults["cognito"]["region"] == "eu-west-1"
     assert defaults["cognito"]["clientId"] == "abc123"
+    assert defaults["cognito"]["userPoolId"] == "eu-west-1_AbCdEf"  # SRP sign-in hashes the password with it
 
 
 def broken_copy(tmp_path: Path, change: dict[str, object] | None = None, remove: str | None = None) -> Path:

@@ -1,78 +1,59 @@
-"""Signing in from the preferences page: a clinic account in Cognito (first sign-in with a temporary password,
-refresh when the token expires, sign out), and the local stack's tokens (fetched or pasted)."""
+"""Signing in from the preferences page: a clinic account in Cognito with SRP and a required authenticator app
+(first sign-in with a temporary password and the app's set-up, the app's code at the next sign-in, refresh when
+the token expires, sign out), the session kept only in chrome.storage.session, and the local stack's tokens
+(fetched or pasted)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from playwright.sync_api import expect
 
+from standins import totp
 from standins.aws_stand_ins import REGION
 from standins.gateway import LocalGateway
-from standins.http_server import free_port
 from standins.stack import LocalFunctions
 from standins.tokens import issue
 from tests.conftest import AwsStandIns
 from tests.extension.conftest import CLINIC, Authorizers, Vet, clinic_calls, screenshot
-from tests.support.cognito import CognitoAuthorizer
+from tests.support.cognito import (
+    NEW_PASSWORD,
+    TEMPORARY_PASSWORD,
+    USERNAME,
+    CognitoAuthorizer,
+    CognitoPool,
+    moto_server,
+)
 from tests.support.fake_idexx import page_data
-
-USERNAME = "vet@paws.example"
-TEMPORARY_PASSWORD = "Temporary-Passw0rd!"
-NEW_PASSWORD = "My-own-Passw0rd!"
-
-
-class CognitoPool:
-    def __init__(self, endpoint: str):
-        self.endpoint = endpoint
-        self.idp: Any = boto3.client("cognito-idp", region_name=REGION)
-        pool = self.idp.create_user_pool(
-            PoolName="clinic-staff",
-            Schema=[{"Name": "clinic_id", "AttributeDataType": "String", "Mutable": False}],
-        )["UserPool"]
-        self.pool_id = pool["Id"]
-        self.client_id = self.idp.create_user_pool_client(
-            UserPoolId=self.pool_id,
-            ClientName="extension",
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        )["UserPoolClient"]["ClientId"]
-        self.idp.create_group(UserPoolId=self.pool_id, GroupName="admin")
-
-    def invite(self, username: str, clinic: str, *, admin: bool) -> None:
-        """As a clinic admin invites staff: a temporary password to change at the first sign-in."""
-        self.idp.admin_create_user(
-            UserPoolId=self.pool_id,
-            Username=username,
-            TemporaryPassword=TEMPORARY_PASSWORD,
-            UserAttributes=[{"Name": "custom:clinic_id", "Value": clinic}, {"Name": "email", "Value": username}],
-            MessageAction="SUPPRESS",
-        )
-        if admin:
-            self.idp.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName="admin")
 
 
 @pytest.fixture
 def cognito(aws: AwsStandIns, authorizers: Authorizers) -> Iterator[CognitoPool]:
-    """moto's server answers the extension's Cognito calls over HTTP; it shares moto's state with this process."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        pool = CognitoPool(f"http://127.0.0.1:{port}")
+    """A user pool as the stack deploys it, its Cognito calls answered over HTTP by moto's server."""
+    with moto_server() as endpoint:
+        pool = CognitoPool(endpoint)
         authorizers.extra.append(CognitoAuthorizer(pool.pool_id, pool.client_id))
         yield pool
-    finally:
-        server.stop()
 
 
 def session_in_storage(vet: Vet) -> dict[str, Any] | None:
-    session: dict[str, Any] | None = vet.storage().get("session")
+    """The session as the extension keeps it: in chrome.storage.session, gone when the browser closes."""
+    session: dict[str, Any] | None = vet.worker.evaluate(
+        "async () => (await chrome.storage.session.get('session')).session"
+    )
     return session
+
+
+def expire_the_id_token(vet: Vet) -> None:
+    vet.worker.evaluate(
+        "async () => { const {session} = await chrome.storage.session.get('session');"
+        " await chrome.storage.session.set({session: {...session, expiresAt: 0}}); }"
+    )
 
 
 def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
@@ -88,6 +69,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     options.locator('input[name="signInMethod"][value="cognito"]').check()
     options.locator("#region").fill(REGION)
     options.locator("#clientId").fill(cognito.client_id)
+    options.locator("#userPoolId").fill(cognito.pool_id)
     options.locator("#endpoint").fill(cognito.endpoint)
     options.locator("#save").click()
     expect(options.locator("#preferences-status")).to_have_text("Saved.")
@@ -105,12 +87,30 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     screenshot(options, "20-first-sign-in-new-password")
     options.locator("#answer").fill(NEW_PASSWORD)
     options.locator("#challenge-submit").click()
+
+    # The pool requires an authenticator app: the first sign-in sets one up with the key shown on the page.
+    expect(options.locator("#challenge-text")).to_contain_text("Your clinic requires an authenticator app")
+    secret = options.locator("#mfa-secret").inner_text()
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+    expect(options.locator("#mfa-uri")).to_have_text(
+        f"otpauth://totp/Discharge%20calls%3A{quote(USERNAME)}?secret={secret}&issuer=Discharge%20calls"
+        "&algorithm=SHA1&digits=6&period=30"
+    )
+    screenshot(options, "23-first-sign-in-authenticator-app")
+    options.locator("#answer").fill(str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6))
+    options.locator("#challenge-submit").click()
+    expect(options.locator("#account-error")).to_have_text(
+        "That code is not right. Check your authenticator app and try again."
+    )
+    options.locator("#answer").fill(totp.code(secret))
+    options.locator("#challenge-submit").click()
     expect(options.locator("#account-status")).to_have_text(f"Signed in as {USERNAME}, admin of clinic {CLINIC}.")
     screenshot(options, "21-signed-in")
     session = session_in_storage(vet)
     assert session is not None
-    assert NEW_PASSWORD not in str(vet.storage())
-    assert TEMPORARY_PASSWORD not in str(vet.storage())
+    assert "session" not in vet.storage()  # nothing of the sign-in on disk
+    for secret_value in (NEW_PASSWORD, TEMPORARY_PASSWORD, session["refreshToken"]):
+        assert secret_value not in str(vet.storage())
 
     popup = vet.popup(over=vet.open_idexx("/consultations/12345"))
     popup.locator("#consent").check()
@@ -122,10 +122,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
     assert call["createdBy"] == sub
 
     # The ID token expires (an hour in Cognito): the next use refreshes it without asking the vet.
-    vet.worker.evaluate(
-        "async () => { const {session} = await chrome.storage.local.get('session');"
-        " await chrome.storage.local.set({session: {...session, expiresAt: 0}}); }"
-    )
+    expire_the_id_token(vet)
     consultations["12346"] = page_data(12346)
     popup = vet.popup(over=vet.open_idexx("/consultations/12346"))
     expect(popup.locator("body")).to_have_attribute("data-state", "form")
@@ -153,27 +150,48 @@ def test_a_revoked_session_asks_to_sign_in_again(
     vet: Vet, gateway: LocalGateway, cognito: CognitoPool, consultations: dict[str, dict[str, Any]]
 ) -> None:
     cognito.invite(USERNAME, CLINIC, admin=True)
-    cognito.idp.admin_set_user_password(
-        UserPoolId=cognito.pool_id, Username=USERNAME, Password=NEW_PASSWORD, Permanent=True
-    )
+    secret = cognito.set_up_authenticator(USERNAME)
     vet.configure(
         gateway.url,
         signInMethod="cognito",
-        cognito={"region": REGION, "clientId": cognito.client_id, "endpoint": cognito.endpoint},
+        cognito={
+            "region": REGION,
+            "userPoolId": cognito.pool_id,
+            "clientId": cognito.client_id,
+            "endpoint": cognito.endpoint,
+        },
     )
     options = vet.options()
     options.locator("#username").fill(USERNAME)
     options.locator("#password").fill(NEW_PASSWORD)
     options.locator("#sign-in").click()
+    expect(options.locator("#challenge-text")).to_have_text("Enter the 6-digit code from your authenticator app.")
+    expect(options.locator("#mfa-setup")).to_be_hidden()
+    options.locator("#answer").fill(str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6))
+    options.locator("#challenge-submit").click()
+    expect(options.locator("#account-error")).to_have_text(
+        "That code is not right. Check your authenticator app and try again."
+    )
+    options.locator("#answer").fill(totp.code(secret))
+    options.locator("#challenge-submit").click()
     expect(options.locator("#account-status")).to_contain_text("Signed in as")
 
     cognito.idp.admin_user_global_sign_out(UserPoolId=cognito.pool_id, Username=USERNAME)  # an admin revokes it
-    vet.worker.evaluate(
-        "async () => { const {session} = await chrome.storage.local.get('session');"
-        " await chrome.storage.local.set({session: {...session, expiresAt: 0}}); }"
-    )
+    expire_the_id_token(vet)
     popup = vet.popup(over=vet.open_idexx("/consultations/12345"))
     expect(popup.locator("#notice-title")).to_have_text("Sign in to schedule calls")
+    assert session_in_storage(vet) is None
+
+
+def test_a_session_an_earlier_version_kept_on_disk_is_removed(vet: Vet, gateway: LocalGateway) -> None:
+    vet.configure(gateway.url)
+    kept = {"method": "local", "idToken": issue(CLINIC, "admin"), "expiresAt": 4_102_444_800_000}
+    vet.worker.evaluate(
+        "session => chrome.storage.local.set({session: {...session, refreshToken: 'thirty-days'}})", kept
+    )
+    options = vet.options()
+    expect(options.locator("#account-status")).to_have_text("Not signed in.")
+    assert "session" not in vet.storage()
     assert session_in_storage(vet) is None
 
 

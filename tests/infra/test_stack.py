@@ -255,6 +255,33 @@ class TestApi:
         assert client["Properties"]["GenerateSecret"] is False
         assert "custom:clinic_id" not in client["Properties"]["WriteAttributes"]
 
+    def test_every_user_signs_in_with_a_required_authenticator_code(self, template: dict[str, Any]) -> None:
+        (pool,) = resources_of_type(template, "AWS::Cognito::UserPool").values()
+        assert pool["Properties"]["MfaConfiguration"] == "ON"
+        assert pool["Properties"]["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+
+    def test_the_app_client_signs_in_with_srp_only_and_its_refresh_token_lasts_a_day(
+        self, template: dict[str, Any]
+    ) -> None:
+        (client,) = resources_of_type(template, "AWS::Cognito::UserPoolClient").values()
+        assert sorted(client["Properties"]["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+        assert client["Properties"]["RefreshTokenValidity"] == 60 * 24
+        assert client["Properties"]["TokenValidityUnits"]["RefreshToken"] == "minutes"
+
+    def test_threat_protection_is_on_unless_the_deployment_turns_it_off(self, template: dict[str, Any]) -> None:
+        from app import STACK_NAME, build_app
+
+        (pool,) = resources_of_type(template, "AWS::Cognito::UserPool").values()
+        assert pool["Properties"]["UserPoolTier"] == "PLUS"
+        assert pool["Properties"]["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+        app = build_app(context={"aws:cdk:bundling-stacks": [], "threatProtection": "false"})
+        (cheaper,) = resources_of_type(
+            app.synth().get_stack_by_name(STACK_NAME).template, "AWS::Cognito::UserPool"
+        ).values()
+        assert cheaper["Properties"]["UserPoolTier"] == "ESSENTIALS"
+        assert "UserPoolAddOns" not in cheaper["Properties"]
+        assert cheaper["Properties"]["MfaConfiguration"] == "ON"
+
     def test_cors_is_limited_to_configured_origins(self) -> None:
         from app import STACK_NAME, build_app
 
@@ -400,8 +427,6 @@ class TestChecks:
         system = {(name, rule): reason for (name, rule), reason in reasons.items() if not name.startswith(COPIER)}
         assert {rule for _, rule in system} == {
             "AwsSolutions-APIG4",
-            "AwsSolutions-COG2",
-            "AwsSolutions-COG8",
             "AwsSolutions-L1",
             "AwsSolutions-SMG4",
             "AwsSolutions-SQS3",
@@ -429,10 +454,11 @@ class TestChecks:
         from app import build_app
         from infra import nag
 
-        monkeypatch.setitem(nag.USER_POOL, "AwsSolutions-COG2", "")
-        monkeypatch.delitem(nag.USER_POOL, "AwsSolutions-COG2")
-        with pytest.raises(RuntimeError, match="AwsSolutions-COG2"):
-            build_app(context={"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path)).synth()
+        monkeypatch.delitem(nag.USER_POOL_WITHOUT_THREAT_PROTECTION, "AwsSolutions-COG8")
+        context: dict[str, object] = {"aws:cdk:bundling-stacks": [], "threatProtection": "false"}
+        app = build_app(context=context, outdir=str(tmp_path))
+        with pytest.raises(RuntimeError, match="AwsSolutions-COG8"):
+            app.synth()
 
     def test_cfn_lint_is_clean(self, template: dict[str, Any], tmp_path: Path) -> None:
         path = tmp_path / "template.json"

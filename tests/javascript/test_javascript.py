@@ -1,10 +1,12 @@
 """The dashboard's and the extension's JavaScript, checked without a browser: no import cycle among their modules
-(``scripts/import_cycles.mjs``), the wall clock they share under Node's own test runner (``*.test.mjs`` here), and
-the words they share (``extension/lib/words.js``) covering every code the API sends."""
+(``scripts/import_cycles.mjs``), the wall clock they share under Node's own test runner (``*.test.mjs`` here), the
+words they share (``extension/lib/words.js``) covering every code the API sends, and their SRP sign-in
+(``extension/lib/srp.js``) signing as Cognito's math expects."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from shared.models.call import CallOutcome, CallStatus
 from shared.models.settings import FollowUpReason
+from standins.cognito_srp import ServerChallenge
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -59,3 +62,61 @@ def test_every_status_outcome_and_follow_up_reason_has_its_words() -> None:
     assert set(words["status"]) == {status.value for status in CallStatus}
     assert set(words["outcome"]) == {outcome.value for outcome in CallOutcome}
     assert sorted(words["reasons"]) == sorted(reason.value for reason in FollowUpReason)
+
+
+SRP_CLIENT = """
+import { startSrp } from "./extension/lib/srp.js";
+import { createInterface } from "node:readline";
+const srp = await startSrp(process.argv[1]);
+console.log(srp.srpA);
+for await (const line of createInterface({ input: process.stdin })) {
+  const { parameters, password } = JSON.parse(line);
+  console.log(JSON.stringify(await srp.answer(parameters, password)));
+}
+"""
+
+
+def extension_srp_answers(user_pool_id: str, passwords: list[str]) -> list[tuple[ServerChallenge, dict[str, str]]]:
+    """The extension's SRP (extension/lib/srp.js, under Node) answering the stand-in's challenges, one per password
+    tried against the user's real password ``right``."""
+    process = subprocess.Popen(
+        [str(NODE), "--input-type=module", "-e", SRP_CLIENT, user_pool_id],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        big_a = int(process.stdout.readline().strip(), 16)
+        answers = []
+        for password in passwords:
+            challenge = ServerChallenge(
+                user_pool_id=user_pool_id, user_id="vet@paws.example", password="right", big_a=big_a
+            )
+            parameters = {
+                "SRP_B": f"{challenge.big_b:x}",
+                "SALT": f"{challenge.salt:x}",
+                "SECRET_BLOCK": challenge.secret_block,
+                "USER_ID_FOR_SRP": challenge.user_id,
+            }
+            process.stdin.write(json.dumps({"parameters": parameters, "password": password}) + "\n")
+            process.stdin.flush()
+            answers.append((challenge, json.loads(process.stdout.readline())))
+        return answers
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
+def test_the_extensions_srp_signature_is_the_one_cognitos_math_expects_and_only_for_the_password() -> None:
+    (right, wrong) = extension_srp_answers("us-east-1_AbCdEf123", ["right", "wrong"])
+    for challenge, answer in (right, wrong):
+        assert answer["USERNAME"] == "vet@paws.example"
+        assert answer["PASSWORD_CLAIM_SECRET_BLOCK"] == challenge.secret_block
+        assert re.fullmatch(
+            r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [1-9]\d? \d\d:\d\d:\d\d UTC \d{4}", answer["TIMESTAMP"]
+        )
+    assert right[0].expected_signature(right[1]["TIMESTAMP"]) == right[1]["PASSWORD_CLAIM_SIGNATURE"]
+    assert wrong[0].expected_signature(wrong[1]["TIMESTAMP"]) != wrong[1]["PASSWORD_CLAIM_SIGNATURE"]

@@ -131,7 +131,8 @@
  * The dashboard's runtime configuration (config.json, written by the deployment or by `make dev`).
  * @typedef {object} DashboardConfig
  * @property {string} apiBase the API's address, no trailing slash
- * @property {{region: string, clientId: string, endpoint?: string}} cognito "" when there is no Cognito sign-in
+ * @property {{region: string, userPoolId?: string, clientId: string, endpoint?: string}} cognito "" when there is
+ *   no Cognito sign-in
  * @property {string} [idexxBase]
  * @property {boolean} [localTokens] the local stack hands out tokens (POST /local/token)
  */

@@ -80,14 +80,37 @@ export function SignInPage({ config, expired, onSignedIn }) {
             run(async () => completeChallenge(await loadPreferences(), { ...challenge, answer: text(data, "answer") }));
           }}
         >
-          {challenge.challenge === "NEW_PASSWORD_REQUIRED" ? (
+          {challenge.challenge === "NEW_PASSWORD_REQUIRED" && (
             <>
               <h2 id="challenge-title">Choose your own password</h2>
               <Field id="answer" label="New password" hint="At least 12 characters, with upper and lower case letters, a digit and a symbol.">
                 <input id="answer" name="answer" type="password" autoComplete="new-password" required aria-describedby="answer-hint" />
               </Field>
             </>
-          ) : (
+          )}
+          {challenge.challenge === "MFA_SETUP" && (
+            <>
+              <h2 id="challenge-title">Set up your authenticator app</h2>
+              <p>
+                Your clinic requires an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, ...). Add an
+                account in it with this setup key, then enter the 6-digit code it shows. You will need the app at each sign-in.
+              </p>
+              <dl class="setup-key">
+                <dt>Setup key</dt>
+                <dd>
+                  <code id="mfa-secret">{challenge.secretCode}</code>
+                </dd>
+                <dt>Or this address (apps that take one)</dt>
+                <dd>
+                  <code id="mfa-uri">{challenge.setupUri}</code>
+                </dd>
+              </dl>
+              <Field id="answer" label="6-digit code from the app">
+                <input id="answer" name="answer" inputMode="numeric" autoComplete="one-time-code" required />
+              </Field>
+            </>
+          )}
+          {challenge.challenge === "SOFTWARE_TOKEN_MFA" && (
             <>
               <h2 id="challenge-title">Enter the code from your authenticator app</h2>
               <Field id="answer" label="6-digit code">
