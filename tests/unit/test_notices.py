@@ -19,7 +19,7 @@ from shared.logic.notices import GIVE_UP_AFTER, RETRY_EVERY, NoticeStores
 from shared.logic.ports import NoticeState
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
-from tests.support.fakes import FakeChannel, InMemoryNoticeStore
+from tests.support.fakes import FakeChannel, InMemoryEmailRateLimits, InMemoryNoticeStore
 from tests.support.graph import Graph, build_graph
 
 DASHBOARD = "https://dashboard.example"
@@ -34,17 +34,22 @@ PET_WORSE = {
 
 
 class Notified:
-    def __init__(self, graph: Graph, **settings: Any) -> None:
+    def __init__(self, graph: Graph, *, delivery_deadline: float = 15.0, **settings: Any) -> None:
         self.graph = graph
         self.store = InMemoryNoticeStore()
         self.email, self.chat = FakeChannel(), FakeChannel()
+        self.email_limits = InMemoryEmailRateLimits()
         graph.configure(notifications={"emails": EMAILS, "webhookUrl": HOOK, **settings}, clinicName="Paws & Claws")
+        stores = NoticeStores(
+            notices=self.store, clinics=graph.settings_store, calls=graph.calls, email_limits=self.email_limits
+        )
         self.service = build_notices(
             NoticesConfig(table_name="calls", dashboard_url=DASHBOARD, operator_emails="ops@example.com"),
-            stores=NoticeStores(notices=self.store, clinics=graph.settings_store, calls=graph.calls),
+            stores=stores,
             settings=graph.settings_store,
             channels={"email": self.email, "chat": self.chat},
             clock=graph.clock,
+            delivery_deadline=delivery_deadline,
         ).notices
 
     def see(self, before: Call | None, after: Call) -> int:
@@ -178,7 +183,7 @@ def test_two_deliverers_never_send_the_same_notice() -> None:
     notified.webhook(call.call_id, "call_ended", "dial_failed")
     notified.chat.down = False
     graph.clock.now += RETRY_EVERY
-    (pending,) = notified.store.due(graph.clock(), 10)
+    (pending,) = notified.store.due("clinic-a", graph.clock(), 10)
     assert notified.service.deliver(pending.notice) is True
     assert notified.service.deliver(pending.notice) is False
     assert notified.service.sweep().sent == 0
