@@ -498,10 +498,12 @@ class InMemoryEmailRateLimits:
 
 @dataclass
 class FakeChannel:
-    """A channel that takes every message (``sent``) unless ``down``; a message to an address in ``hanging`` blocks
-    until ``release`` is set (or ``hang_for`` seconds pass) and is then taken late (``late``)."""
+    """A channel that takes every message (``sent``) unless ``down`` (or sent to an address in ``dead``); a message
+    to an address in ``hanging`` blocks until ``release`` is set (or ``hang_for`` seconds pass) and is then taken
+    late (``late``)."""
 
     down: bool = False
+    dead: set[str] = field(default_factory=set)
     sent: list[Notice] = field(default_factory=list)
     hanging: set[str] = field(default_factory=set)
     hang_for: float = 5.0
@@ -513,6 +515,6 @@ class FakeChannel:
             self.release.wait(self.hang_for)
             self.late.append(notice)
             return
-        if self.down:
+        if self.down or notice.to in self.dead:
             raise ChannelFailed("the channel is down")
         self.sent.append(notice)
