@@ -20,8 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
-from shared.bootstrap.notices import NoticesServices, notices_from_environment
-from shared.logic.notice_delivery import RunBudget
+from shared.bootstrap.notices import NoticesServices, RunBudget, notices_from_environment, run_budget
 from shared.models.results import Delivery
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
@@ -58,8 +57,7 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: NoticesSe
 
 
 def _budget(context: LambdaContext) -> RunBudget:
-    """The run's time: what the Lambda has left."""
-    return RunBudget(lambda: context.get_remaining_time_in_millis() / 1000)
+    return run_budget(context.get_remaining_time_in_millis)
 
 
 def _stream(event: dict[str, Any], context: LambdaContext, services: NoticesServices) -> dict[str, Any]:

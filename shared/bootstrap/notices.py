@@ -20,7 +20,7 @@ from shared.dal.pagination import PageTokens
 from shared.dal.settings_repository import SettingsRepository
 from shared.domain.notices import Occurrence
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.notice_delivery import DELIVERY_DEADLINE_SECONDS
+from shared.logic.notice_delivery import DELIVERY_DEADLINE_SECONDS, RunBudget
 from shared.logic.notices import CHAT, EMAIL, NoticeAudience, NoticeService, NoticeStores
 from shared.logic.ports import Clock, Notice, NoticeChannel, SettingsStore
 
@@ -38,6 +38,11 @@ class NoticesServices:
 SES_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 5, "retries": {"mode": "standard", "total_max_attempts": 2}}
 """The SES client's bounds: an SES hiccup costs at most two tries of a few seconds (within a send's deadline,
 ``DELIVERY_DEADLINE_SECONDS``), never the run."""
+
+
+def run_budget(remaining_millis: Callable[[], int]) -> RunBudget:
+    """A run's time from what the Lambda has left (its context's ``get_remaining_time_in_millis``)."""
+    return RunBudget(lambda: remaining_millis() / 1000)
 
 
 def ses_client() -> Any:
