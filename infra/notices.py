@@ -65,6 +65,7 @@ class Notices(Construct):
                 "NOTIFICATION_SENDER": deployment.notification_sender or "",
                 "DASHBOARD_URL": dashboard_url,
                 "OPERATOR_EMAILS": ",".join(deployment.operator_emails),
+                "NOTICE_EMAIL_DOMAINS": ",".join(deployment.notice_email_domains),
             },
             timeout=Duration.minutes(1),
             log_retention=log_retention,

@@ -93,7 +93,11 @@ def build_notices(
         stores,
         ClinicSettingsService(settings, clock=clock),
         channels,
-        audience=NoticeAudience(dashboard_url=config.dashboard_url, operator_emails=config.operators()),
+        audience=NoticeAudience(
+            dashboard_url=config.dashboard_url,
+            operator_emails=config.operators(),
+            email_domains=config.email_domains(),
+        ),
         clock=clock,
         on_sent=on_sent,
         delivery_deadline=delivery_deadline,

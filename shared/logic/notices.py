@@ -81,10 +81,19 @@ class NoticeStores:
 
 @dataclass(frozen=True)
 class NoticeAudience:
-    """Where a notice's links go (the dashboard), and who hears of the Retell account's faults besides the clinics."""
+    """Where a notice's links go (the dashboard), who hears of the Retell account's faults besides the clinics, and
+    the only e-mail domains a clinic's notices may go to (the deployment's ``noticeEmailDomains``; empty: any)."""
 
     dashboard_url: str
     operator_emails: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
+
+    def may_email(self, address: str) -> bool:
+        """Whether a clinic's notice may be e-mailed to ``address``: its domain (or a parent of it) is allowed."""
+        if not self.email_domains:
+            return True
+        domain = address.rpartition("@")[2].lower()
+        return any(domain == allowed or domain.endswith(f".{allowed}") for allowed in self.email_domains)
 
 
 class NoticeService:
@@ -108,6 +117,7 @@ class NoticeService:
         self._calls = stores.calls
         self._dashboard_url = audience.dashboard_url
         self._operators = audience.operator_emails
+        self._audience = audience
         self._clock = clock
         self._on_sent = on_sent or (lambda _notice, _at: None)
         self.given_up = 0
@@ -159,6 +169,13 @@ class NoticeService:
         call_id = subject_id if subject_id != clinic_id else None
         occurrence = Occurrence(NotificationEvent(event), key, clinic_id)
         emails = settings.notifications.emails if EMAIL in self._channels else []  # no sender: no email
+        allowed = [address for address in emails if self._audience.may_email(address)]
+        if len(allowed) < len(emails):  # the platform's sender relays to nobody outside the allowed domains
+            logger.warning(
+                "notice not e-mailed to recipients outside the allowed domains",
+                extra={"event": event, "clinic_id": clinic_id, "refused": len(emails) - len(allowed)},
+            )
+        emails = allowed
         notices = [self._notice(occurrence, subject_id, call_id, EMAIL, address, message, now) for address in emails]
         if settings.notifications.webhook_url and CHAT in self._channels:
             url = settings.notifications.webhook_url

@@ -327,6 +327,17 @@ class TestNotices:
         ]
         assert notices["Properties"]["Environment"]["Variables"]["NOTIFICATION_SENDER"] == "alerts@clinic.example"
 
+    def test_the_allowed_email_domains_reach_the_notices_function(self) -> None:
+        template = notices_template(
+            notificationSender="alerts@clinic.example", noticeEmailDomains="a.example, b.example"
+        )
+        (notices,) = [
+            f
+            for f in ours(template, "AWS::Lambda::Function").values()
+            if f["Properties"]["Handler"].startswith("notices.")
+        ]
+        assert notices["Properties"]["Environment"]["Variables"]["NOTICE_EMAIL_DOMAINS"] == "a.example,b.example"
+
     def test_a_sender_that_is_no_address_fails_synth(self) -> None:
         with pytest.raises(ValueError, match="notificationSender"):
             notices_template(notificationSender="not-an-address")

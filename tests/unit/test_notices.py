@@ -37,7 +37,9 @@ PET_WORSE = {
 
 
 class Notified:
-    def __init__(self, graph: Graph, *, delivery_deadline: float = 15.0, **settings: Any) -> None:
+    def __init__(
+        self, graph: Graph, *, delivery_deadline: float = 15.0, email_domains: str = "", **settings: Any
+    ) -> None:
         self.graph = graph
         self.store = InMemoryNoticeStore()
         self.email, self.chat = FakeChannel(), FakeChannel()
@@ -47,7 +49,12 @@ class Notified:
             notices=self.store, clinics=graph.settings_store, calls=graph.calls, email_limits=self.email_limits
         )
         self.service = build_notices(
-            NoticesConfig(table_name="calls", dashboard_url=DASHBOARD, operator_emails="ops@example.com"),
+            NoticesConfig(
+                table_name="calls",
+                dashboard_url=DASHBOARD,
+                operator_emails="ops@example.com",
+                notice_email_domains=email_domains,
+            ),
             stores=stores,
             settings=graph.settings_store,
             channels={"email": self.email, "chat": self.chat},
@@ -626,6 +633,18 @@ class TestEmailRateLimits:
             graph.clock.now += timedelta(days=1)
             notified.service.sweep()
         assert len([notice for notice in notified.email.sent if notice.clinic_id == "clinic-a"]) == 3
+
+
+def test_with_allowed_domains_a_clinic_is_never_emailed_outside_them() -> None:
+    graph = build_graph()
+    emails = ["vet@clinic.example", "desk@branch.clinic.example", "victim@elsewhere.example", "x@notclinic.example"]
+    notified = Notified(graph, email_domains="Clinic.example", emails=emails)
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "dial_failed")
+    assert sorted(notice.to for notice in notified.email.sent) == ["desk@branch.clinic.example", "vet@clinic.example"]
+    assert len(notified.chat.sent) == 1
+    notified.service.occurred(breaker_occurrence("2026-11-23T17:30:00Z", None))
+    assert "ops@example.com" in {notice.to for notice in notified.email.sent}  # the deployment's own operators
 
 
 class TestDigestAcrossRuns:
