@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
-from shared.bootstrap.notices import NoticesServices, RunBudget, notices_from_environment, run_budget
+from shared.bootstrap.notices import NoticesServices, notices_from_environment, run_budget
 from shared.models.results import Delivery
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
@@ -44,10 +44,10 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: NoticesSe
         return _stream(event, context, services)
     action = event.get("action")
     if action == "digest":
-        delivery = services.notices.digests(_budget(context))
+        delivery = services.notices.digests(run_budget(context.get_remaining_time_in_millis))
         metrics.add_metric(name=Metric.DIGESTS_SENT, unit=MetricUnit.Count, value=delivery.sent)
     elif action == "sweep":
-        delivery = services.notices.sweep(_budget(context))
+        delivery = services.notices.sweep(run_budget(context.get_remaining_time_in_millis))
     else:
         logger.warning("notices: an event it does not know; nothing done", extra={"action": str(action)[:40]})
         return {"ignored": True}
@@ -56,14 +56,10 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: NoticesSe
     return {"recorded": delivery.recorded, "sent": delivery.sent, "failed": delivery.failed, "held": delivery.held}
 
 
-def _budget(context: LambdaContext) -> RunBudget:
-    return run_budget(context.get_remaining_time_in_millis)
-
-
 def _stream(event: dict[str, Any], context: LambdaContext, services: NoticesServices) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     totals = {"recorded": 0, "sent": 0, "failed": 0}
-    budget = _budget(context)
+    budget = run_budget(context.get_remaining_time_in_millis)
 
     def record_events(record: DynamoDBRecord) -> None:
         for occurrence in services.occurrences(record):
