@@ -278,7 +278,8 @@ class NoticeService:
         now = self._clock()
         order = _FairOrder(self._store, self._clinics_in_turn(), now, budget, self._delivery_deadline)
         tally = self._deliver_all(order, budget)
-        self._store.save_cursor(SWEEP_CURSOR, order.resume_after)
+        if order.resume_after:  # a run that read no clinic leaves the cursor where it was
+            self._store.save_cursor(SWEEP_CURSOR, order.resume_after)
         return Delivery(sent=tally.sent, failed=tally.failed, given_up=self.given_up - before, held=tally.held)
 
     def _clinics_in_turn(self) -> list[str | None]:
