@@ -66,8 +66,14 @@ class Deployment(BaseModel):
     operator_emails: list[str] = Field(
         default_factory=list, alias="operatorEmails", description="Told when the Retell account cannot place calls"
     )
+    notice_email_domains: list[str] = Field(
+        default_factory=list,
+        alias="noticeEmailDomains",
+        description="The only e-mail domains (and their subdomains) notices may go to: the clinics' own, that the "
+        "operator has checked; unset: any address a clinic admin names",
+    )
 
-    @field_validator("operator_emails", mode="before")
+    @field_validator("operator_emails", "notice_email_domains", mode="before")
     @classmethod
     def _emails(cls, value: Any) -> Any:
         if isinstance(value, str):

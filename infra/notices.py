@@ -2,8 +2,10 @@
 
 Owns the notices function (``functions/notices``), its stream event source (partial batch responses, bisect on
 error, ten retries, then the record's position to an encrypted dead-letter queue that an alarm watches), the rules
-that run its retry sweep every minute and the daily digests every hour, and its grants: the table's items (notices
-and reading calls and settings), the follow-up index (pending notices, the worklist, the clinics that name notice
+that run its retry sweep every minute and the daily digests every ten minutes (from minute 5: each run walks the
+clinics whose digest hour it is as far as its time allows, the next resumes where it stopped), and its grants: the
+table's items (notices, where the sweep and the digest stopped, the e-mail rate limits' counters, and reading calls
+and settings), the follow-up index (each clinic's pending notices, the worklist, the clinics that name notice
 recipients), the clinic index (a digest's calls), the data key, and ``ses:SendEmail`` only from the deployment's
 sender (``notificationSender``, condition ``ses:FromAddress``). Chat webhooks need no AWS permission.
 
@@ -31,10 +33,10 @@ from infra.python_function import PythonFunction
 from shared.dal import table_design
 
 NOTICES_TABLE_ACTIONS = [
-    "dynamodb:GetItem",  # a call, the clinic's settings
+    "dynamodb:GetItem",  # a call, the clinic's settings, where the sweep and the digest stopped
     "dynamodb:BatchGetItem",  # a digest's page of calls
-    "dynamodb:PutItem",  # a notice, once per event (put-if-absent)
-    "dynamodb:UpdateItem",  # claiming a notice, marking it sent or failed
+    "dynamodb:PutItem",  # a notice, once per event (put-if-absent); where the sweep and the digest stopped
+    "dynamodb:UpdateItem",  # claiming a notice, marking it sent, failed or held; counting an e-mail (rate limits)
 ]
 """Named, not sliced from another function's list: a slice silently lost ``UpdateItem`` when that list grew."""
 
@@ -63,6 +65,7 @@ class Notices(Construct):
                 "NOTIFICATION_SENDER": deployment.notification_sender or "",
                 "DASHBOARD_URL": dashboard_url,
                 "OPERATOR_EMAILS": ",".join(deployment.operator_emails),
+                "NOTICE_EMAIL_DOMAINS": ",".join(deployment.notice_email_domains),
             },
             timeout=Duration.minutes(1),
             log_retention=log_retention,
@@ -104,9 +107,9 @@ class Notices(Construct):
         )
         events.Rule(
             self,
-            "DigestEveryHour",
-            description="Sends the daily digests whose local hour it is",
-            schedule=events.Schedule.cron(minute="5"),
+            "DigestEveryHour",  # the construct id kept: renaming it would replace the deployed rule
+            description="Sends the daily digests whose local hour it is, resuming where the last run stopped",
+            schedule=events.Schedule.cron(minute="5/10"),
             targets=[
                 targets.LambdaFunction(
                     function, event=events.RuleTargetInput.from_object({"action": "digest"}), retry_attempts=2

@@ -43,9 +43,15 @@ class NoticesConfig(TableConfig):
     notification_sender: str = Field(default="", max_length=254, description="unset: no email, chat only")
     dashboard_url: str = Field(min_length=8, max_length=500)
     operator_emails: str = Field(default="", max_length=2_000, description="comma-separated; told of account faults")
+    notice_email_domains: str = Field(
+        default="", max_length=2_000, description="comma-separated; the only domains e-mail notices go to (unset: any)"
+    )
 
     def operators(self) -> tuple[str, ...]:
         return tuple(address.strip() for address in self.operator_emails.split(",") if address.strip())
+
+    def email_domains(self) -> tuple[str, ...]:
+        return tuple(domain.strip().lower() for domain in self.notice_email_domains.split(",") if domain.strip())
 
 
 class RetellConfig(BaseModel):

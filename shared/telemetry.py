@@ -48,4 +48,5 @@ class Metric(StrEnum):
     NOTICES_SENT = "NoticesSent"
     NOTICE_DELIVERY_FAILURES = "NoticeDeliveryFailures"
     NOTICES_GIVEN_UP = "NoticesGivenUp"
+    NOTICES_HELD = "NoticesHeld"
     DIGESTS_SENT = "DigestsSent"

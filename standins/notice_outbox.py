@@ -1,7 +1,8 @@
 """What the local stack "sent": every notice handed to moto's SES or to a chat webhook, oldest first, for
 ``GET /local/outbox`` (contract section 6) and the dashboard's Outbox page. Chat webhooks are captured here, never
 posted anywhere (a clinic's settings may name a real Slack URL). ``chat_down`` makes the chat channel fail, as an
-outage would, so a developer (or a test) sees notices wait and go later."""
+outage would, so a developer (or a test) sees notices wait and go later; ``dead_webhooks`` fails only the webhooks it
+names (one clinic's endpoint gone)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class LocalOutbox:
         self._lock = threading.Lock()
         self._sent: list[dict[str, Any]] = []
         self.chat_down = False
+        self.dead_webhooks: set[str] = set()
         self.chat: list[Notice] = []
 
     def record(self, notice: Notice, at: datetime) -> None:
@@ -50,7 +52,7 @@ class CapturedChatChannel:
         self._outbox = outbox
 
     def send(self, notice: Notice) -> None:
-        if self._outbox.chat_down:
+        if self._outbox.chat_down or notice.to in self._outbox.dead_webhooks:
             raise ChannelFailed("the chat webhook is down (local outage switch)")
         message_for(notice.to)  # refuses what the real channel refuses: a host off the allow-list, a port, a user
         self._outbox.chat.append(notice)

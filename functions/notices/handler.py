@@ -4,7 +4,8 @@ Input: a batch of the table's stream (``NEW_AND_OLD_IMAGES``): each record's eve
 resolved, a call needs follow-up, the Retell account's breaker opened) are recorded as notices, once per event and
 recipient, and delivered; a record that cannot be recorded is reported back (partial batch response) and comes
 again, in order. ``{"action": "sweep"}`` (every minute) retries notices whose channel failed; ``{"action":
-"digest"}`` (hourly) sends the daily digests whose local hour it is.
+"digest"}`` (every ten minutes) sends the daily digests whose local hour it is, resuming where the last run stopped.
+Every run stops taking new work once the Lambda's remaining time is nearly spent (``RunBudget``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.bootstrap.common import validate_environment
-from shared.bootstrap.notices import NoticesServices, notices_from_environment
+from shared.bootstrap.notices import NoticesServices, notices_from_environment, run_budget
 from shared.models.results import Delivery
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
@@ -43,25 +44,26 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: NoticesSe
         return _stream(event, context, services)
     action = event.get("action")
     if action == "digest":
-        delivery = services.notices.digests()
+        delivery = services.notices.digests(run_budget(context.get_remaining_time_in_millis))
         metrics.add_metric(name=Metric.DIGESTS_SENT, unit=MetricUnit.Count, value=delivery.sent)
     elif action == "sweep":
-        delivery = services.notices.sweep()
+        delivery = services.notices.sweep(run_budget(context.get_remaining_time_in_millis))
     else:
         logger.warning("notices: an event it does not know; nothing done", extra={"action": str(action)[:40]})
         return {"ignored": True}
     _count(delivery)
     logger.info(f"notices: {action}", extra={"sent": delivery.sent, "failed": delivery.failed})
-    return {"recorded": delivery.recorded, "sent": delivery.sent, "failed": delivery.failed}
+    return {"recorded": delivery.recorded, "sent": delivery.sent, "failed": delivery.failed, "held": delivery.held}
 
 
 def _stream(event: dict[str, Any], context: LambdaContext, services: NoticesServices) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     totals = {"recorded": 0, "sent": 0, "failed": 0}
+    budget = run_budget(context.get_remaining_time_in_millis)
 
     def record_events(record: DynamoDBRecord) -> None:
         for occurrence in services.occurrences(record):
-            delivery = services.notices.occurred(occurrence)
+            delivery = services.notices.occurred(occurrence, budget)
             _count(delivery)
             totals["recorded"] += delivery.recorded
             totals["sent"] += delivery.sent
@@ -79,3 +81,5 @@ def _count(delivery: Delivery) -> None:
     metrics.add_metric(name=Metric.NOTICE_DELIVERY_FAILURES, unit=MetricUnit.Count, value=delivery.failed)
     if delivery.given_up:
         metrics.add_metric(name=Metric.NOTICES_GIVEN_UP, unit=MetricUnit.Count, value=delivery.given_up)
+    if delivery.held:
+        metrics.add_metric(name=Metric.NOTICES_HELD, unit=MetricUnit.Count, value=delivery.held)

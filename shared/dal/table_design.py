@@ -12,7 +12,13 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   (sparse: only flagged calls not yet marked done, so the clinic's worklist is one query, newest first)
 * notice (``shared.logic.notices``): ``NOTICE#{subject}#{event}`` / ``TO#{channel}#{digest of the recipient}``,
   one per event and recipient, written only if absent (a repeated event sends nothing twice); while it is still to
-  be delivered, gsi3 ``NOTICES#PENDING`` / ``{nextAttemptAt}#{pk}#{sk}``; it expires through TTL
+  be delivered, gsi3 ``NOTICES#PENDING#{clinicId}`` (the operators' own notices, and notices recorded before the
+  partition was per clinic: ``NOTICES#PENDING``) / ``{nextAttemptAt}#{pk}#{sk}``, so the sweep reads each clinic's
+  due notices apart and one clinic's backlog cannot hide another's; it expires through TTL
+* where the sweep and the digest stopped: ``NOTICES#CURSOR`` / ``{name}`` (the next run resumes there)
+* e-mails counted against the rate limits: ``EMAILS#{clinicId}`` / ``HOUR#{yyyymmddhh}`` (the clinic's) and
+  ``TO#{digest of the recipient}#DAY#{yyyymmdd}`` (one recipient's), a ``count`` added to atomically, expiring
+  through TTL
 * the daily digest is a notice too (subject the clinic, event ``daily_digest-{yyyymmdd}``): once a day
 * clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names a notice recipient, gsi3
   ``NOTIFY#CLINICS`` / ``{clinicId}`` (the clinics a daily digest may go to)
@@ -48,6 +54,7 @@ FOLLOW_UP_INDEX = "gsi3"
 FOLLOW_UP_PARTITION_KEY = "gsi3pk"
 FOLLOW_UP_SORT_KEY = "gsi3sk"
 PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
+"""The operators' pending notices (and those recorded before pending notices were partitioned per clinic)."""
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
@@ -172,6 +179,26 @@ def notice_key(subject: str, event: str, channel: str, recipient_digest: str) ->
         PARTITION_KEY: f"NOTICE#{_part(subject)}#{_part(event)}",
         SORT_KEY: f"TO#{_part(channel)}#{_part(recipient_digest)}",
     }
+
+
+def pending_notices_partition(clinic_id: str | None) -> str:
+    """The follow-up index's partition of one clinic's notices still to be delivered (``None``: the operators')."""
+    return PENDING_NOTICES_PARTITION if clinic_id is None else f"{PENDING_NOTICES_PARTITION}#{_part(clinic_id)}"
+
+
+def notice_cursor_key(name: str) -> dict[str, str]:
+    """Where a run of the notices function (``sweep``, ``digest``) stopped."""
+    return {PARTITION_KEY: "NOTICES#CURSOR", SORT_KEY: _part(name)}
+
+
+def clinic_emails_key(clinic_id: str, hour: str) -> dict[str, str]:
+    """The e-mails one clinic's notices sent in one UTC hour (``yyyymmddhh``)."""
+    return {PARTITION_KEY: f"EMAILS#{_part(clinic_id)}", SORT_KEY: f"HOUR#{_part(hour)}"}
+
+
+def recipient_emails_key(clinic_id: str, recipient_digest: str, day: str) -> dict[str, str]:
+    """The e-mails one recipient of one clinic received on one UTC day (``yyyymmdd``)."""
+    return {PARTITION_KEY: f"EMAILS#{_part(clinic_id)}", SORT_KEY: f"TO#{_part(recipient_digest)}#DAY#{_part(day)}"}
 
 
 def clinics_with_recipients_partition() -> str:

@@ -294,7 +294,7 @@ class DialCap(Protocol):
         """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""
 
 
-# -- notices (issue 15) ---------------------------------------------------------------------------------------------
+# -- notices ---------------------------------------------------------------------------------------------------------
 
 
 class NoticeState(StrEnum):
@@ -336,14 +336,33 @@ class NoticeStore(Protocol):
         """Store the notice (pending, due now) unless it exists; ``False`` if it did."""
 
     def claim(self, notice: Notice, now: datetime, lease: timedelta) -> StoredNotice | None:
-        """Lease the notice for delivery if it is pending, due and not leased; ``None`` otherwise."""
+        """Lease the notice for delivery if it is pending, due and not leased (or its lease expired: the deliverer
+        that held it hung or died), counting the attempt now, so an attempt that never ends is counted too;
+        ``None`` otherwise."""
 
     def mark_sent(self, notice: Notice, now: datetime) -> None: ...
 
-    def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None: ...
+    def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None:
+        """The claimed attempt failed: due again at ``next_attempt_at``, or given up (``None``)."""
 
-    def due(self, now: datetime, limit: int) -> list[StoredNotice]:
-        """Pending notices due by ``now``, oldest first."""
+    def hold(self, notice: Notice, until: datetime, reason: str) -> None:
+        """Put a claimed notice back unsent, due at ``until``, its attempt uncounted (a rate limit held it)."""
+
+    def due(self, clinic_id: str | None, now: datetime, limit: int) -> list[StoredNotice]:
+        """One clinic's (``None``: the operators') pending notices due by ``now``, oldest first."""
+
+    def cursor(self, name: str) -> str | None:
+        """Where the last run named ``name`` stopped (``None``: never ran)."""
+
+    def save_cursor(self, name: str, position: str) -> None: ...
+
+
+class EmailRateLimits(Protocol):
+    """At most ``per_clinic_hour`` e-mails of one clinic in a UTC hour and ``per_recipient_day`` to one recipient in
+    a UTC day, counted atomically (concurrent deliverers never pass a limit together)."""
+
+    def take(self, clinic_id: str, recipient_id: str, now: datetime) -> datetime | None:
+        """Count one e-mail and return ``None``; or, over a limit, return when its window ends."""
 
 
 class ChannelFailed(Exception):

@@ -37,9 +37,11 @@ class Repair(StrEnum):
 
 @dataclass(frozen=True)
 class Delivery:
-    """How many notices one run recorded, sent, failed to send, and gave up on."""
+    """How many notices one run recorded, sent, failed to send, gave up on, and held (a rate limit: sent once its
+    window ends)."""
 
     recorded: int = 0
     sent: int = 0
     failed: int = 0
     given_up: int = 0
+    held: int = 0

@@ -327,14 +327,14 @@ class TestNotices:
         table = logical_id(template, "AWS::DynamoDB::Table", "CallsTable")
         assert props["EventSourceArn"] == {"Fn::GetAtt": [table, "StreamArn"]}
 
-    def test_a_sweep_every_minute_and_digests_every_hour(self, template: dict[str, Any]) -> None:
+    def test_a_sweep_every_minute_and_digests_every_ten_minutes(self, template: dict[str, Any]) -> None:
         notices = logical_id(template, "AWS::Lambda::Function", "NoticesFunction")
         rules = {
             r["Properties"]["ScheduleExpression"]: json.loads(r["Properties"]["Targets"][0]["Input"])
             for r in resources_of_type(template, "AWS::Events::Rule").values()
             if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [notices, "Arn"]}
         }
-        assert rules == {"rate(1 minute)": {"action": "sweep"}, "cron(5 * * * ? *)": {"action": "digest"}}
+        assert rules == {"rate(1 minute)": {"action": "sweep"}, "cron(5/10 * * * ? *)": {"action": "digest"}}
 
     def test_without_a_sender_the_notices_function_may_send_no_email(self, template: dict[str, Any]) -> None:
         statements = policy_statements(template, "NoticesFunctionRole")
@@ -353,6 +353,17 @@ class TestNotices:
             if f["Properties"]["Handler"].startswith("notices.")
         ]
         assert notices["Properties"]["Environment"]["Variables"]["NOTIFICATION_SENDER"] == "alerts@clinic.example"
+
+    def test_the_allowed_email_domains_reach_the_notices_function(self) -> None:
+        template = notices_template(
+            notificationSender="alerts@clinic.example", noticeEmailDomains="a.example, b.example"
+        )
+        (notices,) = [
+            f
+            for f in ours(template, "AWS::Lambda::Function").values()
+            if f["Properties"]["Handler"].startswith("notices.")
+        ]
+        assert notices["Properties"]["Environment"]["Variables"]["NOTICE_EMAIL_DOMAINS"] == "a.example,b.example"
 
     def test_a_sender_that_is_no_address_fails_synth(self) -> None:
         with pytest.raises(ValueError, match="notificationSender"):

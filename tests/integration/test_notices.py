@@ -13,8 +13,12 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.logic.notices import RETRY_EVERY
+from shared.dal.email_rate_limits import DynamoEmailRateLimits
+from shared.dal.notices import NoticeRepository
+from shared.logic.notices import RETRY_EVERY, SWEEP_BATCH, recipient_id
+from shared.logic.ports import Notice
 from standins.aws_stand_ins import REGION
+from standins.iam_harness import acting_as
 from standins.stream_feed import StreamFeed
 from tests.conftest import TABLE
 from tests.support.lifecycle import Stand, streams_client
@@ -179,3 +183,75 @@ class TestWorklist:
         for body in ({"note": "x" * 2001}, {"note": "ok", "extra": 1}):
             response = stand.api.post(f"/calls/{final['callId']}/follow-up", body)
             assert (response.status, response.error["code"]) == (422, "validation_error")
+
+
+OTHER_HOOK = "https://hooks.slack.com/services/T1/B1/other"
+
+
+def _queued(clinic_id: str, to: str, count: int, now: datetime) -> None:
+    """``count`` notices of ``clinic_id`` to the chat webhook ``to``, recorded in the table (due now)."""
+    with acting_as("notices"):
+        repository = NoticeRepository(boto3.client("dynamodb", region_name=REGION), TABLE)
+    for index in range(count):
+        notice = Notice(
+            subject_id=f"{clinic_id}-call{index}",
+            event_key=f"call_failed-{index}",
+            event="call_failed",
+            clinic_id=clinic_id,
+            call_id=f"{clinic_id}-call{index}",
+            channel="chat",
+            to=to,
+            recipient_id=recipient_id(f"chat:{to}"),
+            subject="A call failed",
+            text="A call failed",
+            html="",
+            created_at=now,
+        )
+        assert repository.record(notice, now)
+
+
+def test_one_clinics_backlog_to_a_dead_webhook_does_not_hold_up_another_clinics_notice(stand: Stand) -> None:
+    tell(stand)
+    other = stand.api.as_("clinic-b")
+    settings = other.get("/clinic/settings").data
+    settings["notifications"] = {"emails": [], "webhookUrl": OTHER_HOOK}
+    assert other.put("/clinic/settings", settings).status == 200
+    stand.functions.outbox.dead_webhooks = {HOOK}
+    _queued("clinic-a", HOOK, 150, stand.clock.now)  # older than the other clinic's: first in time order
+    stand.clock.now += timedelta(seconds=1)
+    _queued("clinic-b", OTHER_HOOK, 1, stand.clock.now)
+    answer = stand.invoke("notices", {"action": "sweep"})
+    assert answer["sent"] == 1
+    assert answer["sent"] + answer["failed"] <= SWEEP_BATCH
+    assert [notice.clinic_id for notice in stand.functions.outbox.chat] == ["clinic-b"]
+
+
+def test_the_email_rate_limits_count_atomically_in_the_table(stand: Stand) -> None:
+    with acting_as("notices"):  # the function's own role: UpdateItem on the table is all the counters need
+        limits = DynamoEmailRateLimits(
+            boto3.client("dynamodb", region_name=REGION), TABLE, per_clinic_hour=5, per_recipient_day=30
+        )
+    now = datetime.fromisoformat(MONDAY_0930_LA.replace("Z", "+00:00"))
+    answers: list[datetime | None] = []
+
+    def take(index: int) -> None:
+        answers.append(limits.take("clinic-a", f"recipient{index % 3}", now))
+
+    runs = [threading.Thread(target=take, args=(index,)) for index in range(20)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert answers.count(None) == 5  # concurrent deliverers never pass the limit together
+    assert set(answers) - {None} == {now.replace(minute=0) + timedelta(hours=1)}  # held until the hour ends
+    counters = [item for item in stand.aws.items() if item["pk"] == "EMAILS#clinic-a"]
+    assert all(item["expiresAt"] > now.timestamp() for item in counters)  # TTL'd
+    assert limits.take("clinic-a", "recipient0", now + timedelta(hours=1)) is None  # the next hour's window
+
+    with acting_as("notices"):
+        per_recipient = DynamoEmailRateLimits(
+            boto3.client("dynamodb", region_name=REGION), TABLE, per_clinic_hour=100, per_recipient_day=2
+        )
+    day = now + timedelta(hours=3)
+    tomorrow = day.replace(hour=0, minute=0) + timedelta(days=1)
+    assert [per_recipient.take("clinic-a", "vet", day) for _ in range(3)] == [None, None, tomorrow]

@@ -9,8 +9,10 @@ Stored calls are copies, so a service cannot change what is "in the table" by mu
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from shared.domain import lifecycle
@@ -409,11 +411,13 @@ def _notice_key(notice: Notice) -> tuple[str, str, str, str]:
 
 
 class InMemoryNoticeStore:
-    """``NoticeStore`` as the DynamoDB one behaves: record once, claim under a lease, due by time."""
+    """``NoticeStore`` as the DynamoDB one behaves: record once, claim under a lease (counting the attempt), due by
+    time and clinic, cursors."""
 
     def __init__(self) -> None:
         self.notices: dict[tuple[str, str, str, str], StoredNotice] = {}
         self.leases: dict[tuple[str, str, str, str], datetime] = {}
+        self.cursors: dict[str, str] = {}
 
     def record(self, notice: Notice, now: datetime) -> bool:
         key = _notice_key(notice)
@@ -430,40 +434,87 @@ class InMemoryNoticeStore:
         if stored.next_attempt_at > now or self.leases.get(key, now) > now:
             return None
         self.leases[key] = now + lease
-        return stored
+        self.notices[key] = replace(stored, attempts=stored.attempts + 1)
+        return self.notices[key]
 
     def mark_sent(self, notice: Notice, now: datetime) -> None:
         key = _notice_key(notice)
         self.leases.pop(key, None)
         stored = self.notices[key]
-        self.notices[key] = StoredNotice(notice, NoticeState.SENT, stored.attempts + 1, None, now)
+        self.notices[key] = StoredNotice(notice, NoticeState.SENT, stored.attempts, None, now)
 
     def mark_failed(self, notice: Notice, now: datetime, next_attempt_at: datetime | None, error: str) -> None:
         key = _notice_key(notice)
         self.leases.pop(key, None)
         stored = self.notices[key]
         state = NoticeState.PENDING if next_attempt_at is not None else NoticeState.GAVE_UP
-        self.notices[key] = StoredNotice(notice, state, stored.attempts + 1, next_attempt_at, None)
+        self.notices[key] = StoredNotice(notice, state, stored.attempts, next_attempt_at, None)
 
-    def due(self, now: datetime, limit: int) -> list[StoredNotice]:
+    def hold(self, notice: Notice, until: datetime, reason: str) -> None:
+        key = _notice_key(notice)
+        self.leases.pop(key, None)
+        stored = self.notices[key]
+        self.notices[key] = replace(stored, attempts=stored.attempts - 1, next_attempt_at=until)
+
+    def due(self, clinic_id: str | None, now: datetime, limit: int) -> list[StoredNotice]:
         pending = [
             stored
             for stored in self.notices.values()
             if stored.state == NoticeState.PENDING
+            and stored.notice.clinic_id == clinic_id
             and stored.next_attempt_at is not None
             and stored.next_attempt_at <= now
         ]
         return sorted(pending, key=lambda stored: stored.next_attempt_at or now)[:limit]
 
+    def cursor(self, name: str) -> str | None:
+        return self.cursors.get(name)
+
+    def save_cursor(self, name: str, position: str) -> None:
+        self.cursors[name] = position
+
+
+class InMemoryEmailRateLimits:
+    """``EmailRateLimits`` as the DynamoDB one counts: per clinic and UTC hour, per recipient and UTC day."""
+
+    def __init__(self, per_clinic_hour: int = 60, per_recipient_day: int = 30) -> None:
+        self.per_clinic_hour = per_clinic_hour
+        self.per_recipient_day = per_recipient_day
+        self.counts: Counter[tuple[str, ...]] = Counter()
+
+    def take(self, clinic_id: str, recipient_id: str, now: datetime) -> datetime | None:
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        recipient = (clinic_id, recipient_id, day.isoformat())
+        if self.counts[recipient] >= self.per_recipient_day:
+            return day + timedelta(days=1)
+        self.counts[recipient] += 1
+        clinic = (clinic_id, hour.isoformat())
+        if self.counts[clinic] >= self.per_clinic_hour:
+            return hour + timedelta(hours=1)
+        self.counts[clinic] += 1
+        return None
+
 
 @dataclass
 class FakeChannel:
-    """A channel that takes every message (``sent``) unless ``down``."""
+    """A channel that takes every message (``sent``) unless ``down`` (or sent to an address in ``dead``); a message
+    to an address in ``hanging`` blocks until ``release`` is set (or ``hang_for`` seconds pass) and is then taken
+    late (``late``)."""
 
     down: bool = False
+    dead: set[str] = field(default_factory=set)
     sent: list[Notice] = field(default_factory=list)
+    hanging: set[str] = field(default_factory=set)
+    hang_for: float = 5.0
+    release: threading.Event = field(default_factory=threading.Event)
+    late: list[Notice] = field(default_factory=list)
 
     def send(self, notice: Notice) -> None:
-        if self.down:
+        if notice.to in self.hanging:
+            self.release.wait(self.hang_for)
+            self.late.append(notice)
+            return
+        if self.down or notice.to in self.dead:
             raise ChannelFailed("the channel is down")
         self.sent.append(notice)

@@ -6,7 +6,8 @@ without calls."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from itertools import count
 from typing import Any
 
 import pytest
@@ -15,11 +16,13 @@ from pydantic import ValidationError
 from shared.bootstrap.notices import build_notices
 from shared.config import NoticesConfig
 from shared.domain.notices import CallImage, breaker_occurrence, call_occurrences, compose
-from shared.logic.notices import GIVE_UP_AFTER, RETRY_EVERY, NoticeStores
-from shared.logic.ports import NoticeState
+from shared.logic.notice_delivery import RunBudget
+from shared.logic.notices import GIVE_UP_AFTER, LEASE, RETRY_EVERY, SWEEP_BATCH, NoticeStores, recipient_id
+from shared.logic.ports import Notice, NoticeState
 from shared.models.call import Call
+from shared.models.principal import Principal
 from shared.models.settings import ClinicSettings
-from tests.support.fakes import FakeChannel, InMemoryNoticeStore
+from tests.support.fakes import FakeChannel, InMemoryEmailRateLimits, InMemoryNoticeStore
 from tests.support.graph import Graph, build_graph
 
 DASHBOARD = "https://dashboard.example"
@@ -34,17 +37,29 @@ PET_WORSE = {
 
 
 class Notified:
-    def __init__(self, graph: Graph, **settings: Any) -> None:
+    def __init__(
+        self, graph: Graph, *, delivery_deadline: float = 15.0, email_domains: str = "", **settings: Any
+    ) -> None:
         self.graph = graph
         self.store = InMemoryNoticeStore()
         self.email, self.chat = FakeChannel(), FakeChannel()
+        self.email_limits = InMemoryEmailRateLimits()
         graph.configure(notifications={"emails": EMAILS, "webhookUrl": HOOK, **settings}, clinicName="Paws & Claws")
+        stores = NoticeStores(
+            notices=self.store, clinics=graph.settings_store, calls=graph.calls, email_limits=self.email_limits
+        )
         self.service = build_notices(
-            NoticesConfig(table_name="calls", dashboard_url=DASHBOARD, operator_emails="ops@example.com"),
-            stores=NoticeStores(notices=self.store, clinics=graph.settings_store, calls=graph.calls),
+            NoticesConfig(
+                table_name="calls",
+                dashboard_url=DASHBOARD,
+                operator_emails="ops@example.com",
+                notice_email_domains=email_domains,
+            ),
+            stores=stores,
             settings=graph.settings_store,
             channels={"email": self.email, "chat": self.chat},
             clock=graph.clock,
+            delivery_deadline=delivery_deadline,
         ).notices
 
     def see(self, before: Call | None, after: Call) -> int:
@@ -178,7 +193,7 @@ def test_two_deliverers_never_send_the_same_notice() -> None:
     notified.webhook(call.call_id, "call_ended", "dial_failed")
     notified.chat.down = False
     graph.clock.now += RETRY_EVERY
-    (pending,) = notified.store.due(graph.clock(), 10)
+    (pending,) = notified.store.due("clinic-a", graph.clock(), 10)
     assert notified.service.deliver(pending.notice) is True
     assert notified.service.deliver(pending.notice) is False
     assert notified.service.sweep().sent == 0
@@ -449,3 +464,230 @@ class TestChatMarkup:
         import shared.observability  # noqa: F401 - configures the loggers
 
         assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+
+
+OTHER_HOOK = "https://hooks.slack.com/services/T1/B1/other"
+
+
+def _queued(
+    store: InMemoryNoticeStore, clinic_id: str, to: str, count: int, now: datetime, channel: str = "chat"
+) -> list[Notice]:
+    """``count`` notices of ``clinic_id`` to ``to``, recorded (due now) as the stream would have left them."""
+    notices = [
+        Notice(
+            subject_id=f"{clinic_id}-call{index}",
+            event_key=f"call_failed-{index}",
+            event="call_failed",
+            clinic_id=clinic_id,
+            call_id=f"{clinic_id}-call{index}",
+            channel=channel,
+            to=to,
+            recipient_id=recipient_id(f"{channel}:{to}"),
+            subject="A call failed",
+            text="A call failed",
+            html="",
+            created_at=now,
+        )
+        for index in range(count)
+    ]
+    for notice in notices:
+        assert store.record(notice, now)
+    return notices
+
+
+def _budget(checks: int) -> RunBudget:
+    """A run whose time is spent after ``checks`` looks at it."""
+    looks = count()
+    return RunBudget(lambda: 600.0 if next(looks) < checks else 0.0)
+
+
+class TestNoClinicHoldsUpAnother:
+    def test_a_hanging_webhook_of_one_clinic_does_not_delay_another_clinics_notice_beyond_the_run(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, delivery_deadline=0.2)
+        graph.configure("clinic-b", notifications={"webhookUrl": OTHER_HOOK})
+        notified.chat.hanging = {HOOK}
+        try:
+            hanging = _queued(notified.store, "clinic-a", HOOK, 12, graph.clock())
+            (other,) = _queued(notified.store, "clinic-b", OTHER_HOOK, 1, graph.clock())
+            started = time.monotonic()
+            delivery = notified.service.sweep()
+            assert time.monotonic() - started < 2.0  # twelve sends of 0.2 s, eight at a time: never 12 x the hang
+            assert notified.chat.sent == [other]
+            assert (delivery.sent, delivery.failed) == (1, 12)
+            for notice in hanging:  # marked failed at their deadline, the attempt counted, due again in a minute
+                stored = notified.store.notices[(notice.subject_id, notice.event_key, "chat", notice.recipient_id)]
+                assert (stored.state, stored.attempts) == (NoticeState.PENDING, 1)
+                assert stored.next_attempt_at == graph.clock() + RETRY_EVERY
+        finally:
+            notified.chat.release.set()
+
+    def test_a_delivery_past_its_deadline_is_marked_failed_and_retried_by_the_next_sweep(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, delivery_deadline=0.2)
+        notified.chat.hanging = {HOOK}
+        try:
+            (notice,) = _queued(notified.store, "clinic-a", HOOK, 1, graph.clock())
+            assert notified.service.sweep().failed == 1
+            notified.chat.hanging = set()  # the webhook answers again
+            assert notified.service.sweep().sent == 0  # not due before a minute
+            graph.clock.now += RETRY_EVERY
+            assert notified.service.sweep().sent == 1
+            stored = notified.store.notices[(notice.subject_id, notice.event_key, "chat", notice.recipient_id)]
+            assert (stored.state, stored.attempts) == (NoticeState.SENT, 2)
+        finally:
+            notified.chat.release.set()
+
+    def test_a_notice_whose_deliverer_died_while_sending_is_retried_once_its_lease_expires(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph)
+        (notice,) = _queued(notified.store, "clinic-a", HOOK, 1, graph.clock())
+        assert notified.store.claim(notice, graph.clock(), LEASE) is not None  # a run killed at its timeout
+        assert notified.service.sweep().sent == 0  # leased: nobody else sends it meanwhile
+        graph.clock.now += LEASE
+        assert notified.service.sweep().sent == 1
+        stored = notified.store.notices[(notice.subject_id, notice.event_key, "chat", notice.recipient_id)]
+        assert (stored.state, stored.attempts) == (NoticeState.SENT, 2)  # the lost attempt counts as a failure
+
+    def test_ten_thousand_queued_notices_of_one_clinic_do_not_hold_up_another_clinics_one(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph)
+        graph.configure("clinic-b", notifications={"webhookUrl": OTHER_HOOK})
+        notified.chat.dead = {HOOK}
+        _queued(notified.store, "clinic-a", HOOK, 10_000, graph.clock())
+        (other,) = _queued(notified.store, "clinic-b", OTHER_HOOK, 1, graph.clock())
+        delivery = notified.service.sweep()
+        assert notified.chat.sent == [other]
+        assert delivery.sent + delivery.failed <= SWEEP_BATCH  # a bounded batch, whatever is waiting
+
+    def test_a_run_out_of_time_leaves_the_rest_for_the_next_runs_each_sent_once(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph)
+        clinics = self.clinics_with_one_notice(graph, notified)
+        first = notified.service.sweep(_budget(5))
+        assert 0 < first.sent < len(clinics)
+        while notified.service.sweep(_budget(5)).sent:
+            pass
+        assert sorted(notice.clinic_id or "" for notice in notified.chat.sent) == clinics
+
+    def test_the_next_sweep_starts_after_the_clinic_where_the_last_one_stopped(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph)
+        clinics = self.clinics_with_one_notice(graph, notified)
+        notified.chat.dead = {f"https://hooks.slack.com/services/T0/B0/{clinic_id}" for clinic_id in clinics}
+        for _ in range(len(clinics)):  # every webhook dead: each run's time is spent on the first clinics it takes
+            notified.service.sweep(_budget(5))
+            graph.clock.now += RETRY_EVERY
+        attempts = {stored.notice.clinic_id: stored.attempts for stored in notified.store.notices.values()}
+        assert min(attempts.values()) >= 1  # every clinic had its turn, not only the first few in order
+
+    @staticmethod
+    def clinics_with_one_notice(graph: Graph, notified: Notified) -> list[str]:
+        clinics = [f"clinic-{index:02}" for index in range(12)]
+        for clinic_id in clinics:
+            hook = f"https://hooks.slack.com/services/T0/B0/{clinic_id}"
+            graph.configure(clinic_id, notifications={"webhookUrl": hook})
+            _queued(notified.store, clinic_id, hook, 1, graph.clock())
+        return clinics
+
+
+class TestEmailRateLimits:
+    def test_the_clinic_hourly_limit_holds_under_repeated_events_and_held_emails_go_in_the_next_window(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph)
+        notified.email_limits.per_clinic_hour = 5
+        for minute in range(10):  # the account's breaker opening ten times within the hour
+            notified.service.occurred(breaker_occurrence(f"2026-11-23T17:3{minute}:00Z", None))
+        clinic_emails = [notice for notice in notified.email.sent if notice.clinic_id == "clinic-a"]
+        assert len(clinic_emails) == 5
+        assert len([notice for notice in notified.email.sent if notice.clinic_id is None]) == 10  # the operators'
+        assert len(notified.chat.sent) == 10  # a webhook is the clinic's own endpoint: no e-mail limit
+        assert notified.service.sweep().sent == 0  # held until the hour ends, not retried every minute
+        for _ in range(3):
+            graph.clock.now += timedelta(hours=1)
+            assert notified.service.sweep().sent == 5
+        clinic_emails = [notice for notice in notified.email.sent if notice.clinic_id == "clinic-a"]
+        assert len(clinic_emails) == 20  # every one sent once: held, never lost
+        assert len({(notice.event_key, notice.to) for notice in clinic_emails}) == 20
+
+    def test_one_recipient_gets_at_most_the_daily_limit(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, emails=["vet@clinic.example"])
+        notified.email_limits.per_recipient_day = 3
+        for minute in range(8):
+            notified.service.occurred(breaker_occurrence(f"2026-11-23T17:3{minute}:00Z", None))
+        assert len([notice for notice in notified.email.sent if notice.clinic_id == "clinic-a"]) == 3
+        graph.clock.now += timedelta(hours=2)
+        assert notified.service.sweep().sent == 0
+        held = [stored for stored in notified.store.notices.values() if stored.state == NoticeState.PENDING]
+        assert len(held) == 5
+        assert all(stored.attempts == 0 for stored in held)  # a hold is no failed attempt
+
+    def test_a_held_email_is_not_given_up_for_the_wait(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, emails=["vet@clinic.example"], webhookUrl=None)
+        notified.email_limits.per_recipient_day = 1
+        for minute in range(3):
+            notified.service.occurred(breaker_occurrence(f"2026-11-23T17:3{minute}:00Z", None))
+        for _ in range(3):
+            graph.clock.now += timedelta(days=1)
+            notified.service.sweep()
+        assert len([notice for notice in notified.email.sent if notice.clinic_id == "clinic-a"]) == 3
+
+
+def test_with_allowed_domains_a_clinic_is_never_emailed_outside_them() -> None:
+    graph = build_graph()
+    emails = ["vet@clinic.example", "desk@branch.clinic.example", "victim@elsewhere.example", "x@notclinic.example"]
+    notified = Notified(graph, email_domains="Clinic.example", emails=emails)
+    call = graph.dialed_call()
+    notified.webhook(call.call_id, "call_ended", "dial_failed")
+    assert sorted(notice.to for notice in notified.email.sent) == ["desk@branch.clinic.example", "vet@clinic.example"]
+    assert len(notified.chat.sent) == 1
+    notified.service.occurred(breaker_occurrence("2026-11-23T17:30:00Z", None))
+    assert "ops@example.com" in {notice.to for notice in notified.email.sent}  # the deployment's own operators
+
+
+class TestDigestAcrossRuns:
+    def test_the_digest_over_many_clinics_completes_across_runs_each_once(self) -> None:
+        graph = build_graph()  # Monday 09:30 in Los Angeles
+        notified = Notified(graph, digestHour=8)
+        clinics = ["clinic-a", *(f"clinic-{index:02}" for index in range(24))]
+        for clinic_id in clinics[1:]:
+            graph.configure(clinic_id, notifications={"emails": ["vet@clinic.example"], "digestHour": 8})
+            graph.schedule(Principal(user_id=f"admin-{clinic_id}", clinic_id=clinic_id, is_admin=True))
+        graph.dialed_call()
+        graph.clock.now += timedelta(hours=22, minutes=35)  # Tuesday 08:05 local
+        runs = [notified.service.digests(_budget(6))]
+        assert 0 < runs[0].recorded < len(clinics) + 2
+        while len(runs) < 40 and (runs[-1].recorded or len(runs) == 1):
+            graph.clock.now += timedelta(minutes=10)
+            runs.append(notified.service.digests(_budget(6)))
+        digests = [notice for notice in notified.email.sent if notice.event == "daily_digest"]
+        assert sorted({notice.clinic_id or "" for notice in digests}) == sorted(clinics)
+        assert len(digests) == len(clinics) + 1  # clinic-a has two addresses; each clinic and address once
+        assert len(runs) > 2
+
+    def test_a_walk_not_done_within_its_hour_is_finished_in_the_next_hour(self) -> None:
+        graph = build_graph()
+        notified = Notified(graph, digestHour=8)
+        for index in range(6):
+            clinic_id = f"clinic-{index:02}"
+            graph.configure(clinic_id, notifications={"emails": ["vet@clinic.example"], "digestHour": 8})
+            graph.schedule(Principal(user_id=f"admin-{clinic_id}", clinic_id=clinic_id, is_admin=True))
+        graph.clock.now += timedelta(hours=22, minutes=35)  # Tuesday 08:05 local
+        first = notified.service.digests(_budget(3))
+        graph.clock.now += timedelta(hours=1)  # 09:05 local: no clinic's hour, but the 08:00 walk is unfinished
+        second = notified.service.digests()
+        assert first.recorded + second.recorded == 6
+        assert first.recorded < 6
+        graph.clock.now += timedelta(minutes=10)
+        assert notified.service.digests().recorded == 0
+
+
+def test_the_ses_client_has_timeouts_and_bounded_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.bootstrap.notices import ses_client
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    config = ses_client()._client_config
+    assert (config.connect_timeout, config.read_timeout) == (2, 5)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
