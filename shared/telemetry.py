@@ -49,3 +49,4 @@ class Metric(StrEnum):
     NOTICE_DELIVERY_FAILURES = "NoticeDeliveryFailures"
     NOTICES_GIVEN_UP = "NoticesGivenUp"
     DIGESTS_SENT = "DigestsSent"
+    CLINIC_RATE_LIMITED = "ClinicRateLimited"

@@ -294,6 +294,22 @@ class DialCap(Protocol):
         """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""
 
 
+# -- the API's request budget ------------------------------------------------------------------------------------
+
+
+class CountersUnavailable(Exception):
+    """The request counters could not be read or written (the table throttled, a network fault)."""
+
+
+class ClinicRequestCounters(Protocol):
+    """Each clinic's requests to the API, counted atomically per fixed window: one counter per clinic and window."""
+
+    def count(self, clinic_id: str, window_start: datetime, limit: int, expires_at: datetime) -> bool:
+        """Count one request in the clinic's window that starts at ``window_start`` if the window holds fewer than
+        ``limit``; ``False`` (nothing counted) if it is full. The counter may be forgotten after ``expires_at``.
+        ``CountersUnavailable`` if the count could not be made."""
+
+
 # -- notices (issue 15) ---------------------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from shared.logic.ports import (
     BreakerState,
     CallSummary,
     ChannelFailed,
+    CountersUnavailable,
     DialAccountBlocked,
     DialOutcomeUnknown,
     DialRateLimited,
@@ -377,6 +378,25 @@ class InMemoryDoNotCallStore:
 
     def remove(self, clinic_id: str, phone_number: str) -> bool:
         return self.entries.pop((clinic_id, phone_number), None) is not None
+
+
+class InMemoryClinicRequestCounters:
+    """The counters' contract on a dict: (clinic, window start) -> requests counted; ``down`` plays an outage."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, datetime], int] = {}
+        self.expiries: dict[tuple[str, datetime], datetime] = {}
+        self.down = False
+
+    def count(self, clinic_id: str, window_start: datetime, limit: int, expires_at: datetime) -> bool:
+        if self.down:
+            raise CountersUnavailable("the table is unavailable")
+        key = (clinic_id, window_start)
+        if self.counts.get(key, 0) >= limit:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self.expiries[key] = expires_at
+        return True
 
 
 class InMemoryDialCap:
