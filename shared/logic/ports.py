@@ -273,8 +273,10 @@ class DoNotCallStore(Protocol):
 
     def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None: ...
 
-    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
-        """Every entry of the clinic, by number."""
+    def page(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[DoNotCallEntry], str | None]:
+        """At most ``limit`` entries of the clinic, by number, from where ``next_token`` left off, and a token for the
+        next page (``None`` on the last; ``InvalidNextToken`` for a token this store did not issue for the clinic's
+        list)."""
 
     def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
         """Store the entry; ``replace=False`` keeps an entry already there. ``True`` if this wrote it."""

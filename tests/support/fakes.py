@@ -364,11 +364,19 @@ class InMemoryDoNotCallStore:
     def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None:
         return self.entries.get((clinic_id, phone_number))
 
-    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
-        return sorted(
+    def page(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[DoNotCallEntry], str | None]:
+        listed = sorted(
             (entry for (clinic, _), entry in self.entries.items() if clinic == clinic_id),
             key=lambda entry: entry.phone_number,
         )
+        tag = hashlib.sha256(f"{clinic_id}\ndo-not-call".encode()).hexdigest()[:16]
+        if next_token:  # the number to resume after, bound to the clinic's list (as the table's key is)
+            after, _, given = next_token.rpartition(".")
+            if given != tag or not after:
+                raise InvalidNextToken
+            listed = [entry for entry in listed if entry.phone_number > after]
+        page = listed[:limit]
+        return page, f"{page[-1].phone_number}.{tag}" if len(listed) > limit else None
 
     def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
         if not replace and (clinic_id, entry.phone_number) in self.entries:
