@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 
 PHONY_DEV := dev token
-.PHONY: $(PHONY_DEV) help install browser lint jslint error-codes typecheck unit coverage integration e2e infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak iam-report clean
+.PHONY: $(PHONY_DEV) help install audit browser lint jslint error-codes typecheck unit coverage integration e2e infra-tests test extension openapi schemathesis synth bootstrap deploy destroy retell-agent invoke bench soak iam-report clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,26 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	@touch $@
 
 install: $(VENV)/.installed  ## Install Python dependencies (uv, from the lock file)
+
+# Known vulnerabilities in what the lock files pin: pip-audit over uv.lock (exported with its hashes) and npm audit
+# over package-lock.json. Both ask an advisory service over the network (PyPI's JSON API, npm's bulk advisories), so
+# this is a target of its own, never part of `make test`: where the services cannot be reached it fails, loudly
+# (`--strict`: a package that could not be checked fails the audit rather than passing unchecked). pip-audit is
+# pinned and run through uv at run time, not locked with the dev dependencies. Python fails on any known
+# vulnerability (pip-audit tells no severity); npm on a high or critical one. Both run, whatever the first says.
+PIP_AUDIT := pip-audit==2.10.1
+AUDIT_REQUIREMENTS := .build/audit-requirements.txt
+
+audit: $(UV)  ## Known vulnerabilities: pip-audit over uv.lock, npm audit (high, critical) over package-lock.json; needs their services online
+	@mkdir -p $(dir $(AUDIT_REQUIREMENTS))
+	$(UV) export --frozen --format requirements-txt --all-groups --no-emit-project --quiet -o $(AUDIT_REQUIREMENTS)
+	@status=0; \
+	echo "pip-audit over uv.lock ($(PIP_AUDIT))"; \
+	$(UV) tool run --from $(PIP_AUDIT) pip-audit --requirement $(AUDIT_REQUIREMENTS) --disable-pip --require-hashes \
+		--strict --progress-spinner off || status=1; \
+	echo "npm audit over package-lock.json (high and critical)"; \
+	npm audit --audit-level=high --package-lock-only || status=1; \
+	exit $$status
 
 # The JavaScript's checks (extension/): ESLint (eslint.config.mjs) and TypeScript's checker on its JSDoc types
 # (tsconfig.json; nothing is compiled). Both come from package-lock.json through node_modules/.installed.

@@ -22,7 +22,7 @@ REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "1000"))
 
 def local_stack() -> None:
     start = time.perf_counter()
-    stack = dev_process.start({"LOG_LEVEL": "WARNING"})
+    stack = dev_process.start({"LOG_LEVEL": "WARNING", **dev_process.LOAD_RUN_BUDGET})
     url, sim = stack.url, stack.retell_sim_port
     try:
         stack.wait_healthy()

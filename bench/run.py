@@ -5,6 +5,8 @@
 * the same for the execute and webhook handlers, and ``import retell`` (the SDK), which execute imports at init;
 * warm in-process latency of ``POST /calls/schedule`` against moto (median, p95), and the AWS API calls one
   schedule request makes;
+* what each clinic's request budget adds to every authenticated request: its one ``UpdateItem`` against moto
+  (median, p95) and its cost on demand;
 * the AWS API calls of one attempt (execute: claim, dial, record; webhook: started, ended, analyzed);
 * dials per scheduled call across the lifecycle, fault and reconciliation suites (every test also asserts its own
   count);
@@ -36,6 +38,7 @@ from typing import Any
 from unittest import mock
 
 from bench.answered_call import AnsweredCall
+from standins.dev_process import LOAD_RUN_BUDGET
 
 RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "9"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "500"))
@@ -133,6 +136,34 @@ def warm_latency() -> None:
     print("  (moto is slower than DynamoDB/Scheduler; the count, not the time, is what carries over to AWS)")
 
 
+DYNAMODB_WRITE_PRICE_PER_MILLION = 0.625
+"""On-demand write request units, us-east-1, USD per million."""
+
+
+def request_budget() -> None:
+    """What each clinic's request budget adds to a request: one conditional ``UpdateItem`` (moto, in process)."""
+    from datetime import UTC, datetime, timedelta
+
+    import boto3
+
+    from scripts.invoke import sandbox
+    from shared.dal.request_counters import DynamoClinicRequestCounters
+
+    with sandbox():
+        counters = DynamoClinicRequestCounters(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+        window = datetime.now(UTC).replace(microsecond=0)
+        samples = []
+        for index in range(REQUESTS):
+            start = time.perf_counter()
+            counters.count(f"clinic-{index % 10}", window, REQUESTS, window + timedelta(minutes=5))
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    per_million = DYNAMODB_WRITE_PRICE_PER_MILLION
+    print(f"\nRequest budget: one UpdateItem per authenticated request, {REQUESTS} against in-process moto")
+    print(f"  median {statistics.median(samples):.2f} ms   p95 {samples[int(len(samples) * 0.95) - 1]:.2f} ms")
+    print(f"  1 write unit a request: ${per_million:.3f} per million requests on demand (DynamoDB: a few ms in region)")
+
+
 def calls_per_attempt() -> AnsweredCall:
     """One answered call, end to end in the sandbox: AWS API calls and DynamoDB units by phase (``bench.capacity``
     says how the units are computed)."""
@@ -190,6 +221,9 @@ def dials_across_the_suites() -> None:
 if __name__ == "__main__":
     from standins import iam_harness
 
+    # Each benchmark sends a clinic's requests as fast as they go (many on a simulated clock that stands still): each
+    # clinic's request budget is raised out of their way, and measured by itself (request_budget).
+    os.environ.update(LOAD_RUN_BUDGET)
     # The functions' AWS requests are checked against their roles here too (standins/iam_harness.py).
     iam_harness.install()
     iam_harness.on_refusal(lambda refusal: print(f"IAM REFUSED {refusal}", flush=True))
@@ -207,6 +241,7 @@ if __name__ == "__main__":
 
     cold_start()
     warm_latency()
+    request_budget()
     answered = calls_per_attempt()
     dials_across_the_suites()
     reconciler_cost()

@@ -30,8 +30,8 @@ class NoChecks:
     def get(self, clinic_id: str, phone_number: str) -> None:
         return None
 
-    def list(self, clinic_id: str) -> list[Any]:
-        return []
+    def page(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[Any], str | None]:
+        return [], None
 
     def add(self, clinic_id: str, entry: Any, *, replace: bool) -> bool:
         return False

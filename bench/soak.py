@@ -41,6 +41,7 @@ import httpx
 
 from local.dev import LOCAL_DEV_KEY
 from shared.models.settings import MAX_DIALS_PER_NUMBER
+from standins import dev_process
 from standins.daytime import LONGEST_WAIT, daytime_prefixes
 from standins.http_server import free_port
 from standins.retell_sim import scenarios
@@ -272,6 +273,7 @@ def start_stack(args: argparse.Namespace, log_path: Path) -> Stack:
         "RETELL_SIM_WEBHOOK_WORKERS": str(args.webhook_workers),
         "EXECUTE_WORKERS": str(args.execute_workers),
         "WEBHOOK_CONCURRENCY": str(args.webhook_concurrency),
+        **dev_process.LOAD_RUN_BUDGET,
     }
     env.pop("RETELL_API_KEY", None)  # the simulated Retell, never a real one
     env.pop("RETELL_BASE_URL", None)

@@ -41,6 +41,16 @@ class Deployment(BaseModel):
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     api_rate_limit: int = Field(default=50, ge=1, alias="apiRateLimit", description="requests/s, steady")
     api_burst_limit: int = Field(default=100, ge=1, alias="apiBurstLimit")
+    clinic_requests_per_second: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        alias="clinicRequestsPerSecond",
+        description="each clinic's request budget: its steady rate, averaged over clinicBudgetWindowSeconds",
+    )
+    clinic_budget_window_seconds: int = Field(
+        default=10, ge=1, le=3_600, alias="clinicBudgetWindowSeconds", description="the request budget's window"
+    )
     webhook_rate_limit: int = Field(
         default=50, ge=1, alias="webhookRateLimit", description="Retell's webhook route alone, requests/s, steady"
     )

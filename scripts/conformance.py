@@ -315,7 +315,7 @@ def run(examples: int, seed: int | None = None, echo: bool = False, reports: Pat
             reports.mkdir(parents=True)
         folder_of_reports = reports or work
         notes = []
-        stack = dev_process.start({"LOG_LEVEL": "WARNING"})
+        stack = dev_process.start({"LOG_LEVEL": "WARNING", **dev_process.LOAD_RUN_BUDGET})
         try:
             stack.wait_ready()
             result, seconds = _schemathesis(stack, examples, seed, work, folder_of_reports)

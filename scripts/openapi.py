@@ -44,6 +44,7 @@ def _retell_webhook_document() -> dict[str, Any]:
             400,
             401,
             authorizer=False,
+            budgeted=False,
             described={
                 400: "The body is not UTF-8 text under 6 MiB (`unreadable_body`), or it is signed but not a Retell "
                 "event, or a call event without its call (`invalid_payload`)",

@@ -34,6 +34,12 @@ class FunctionConfig(TableConfig, SchedulerConfig):
 class ApiConfig(FunctionConfig):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     page_token_secret_name: str = Field(min_length=1, description="the key that authenticates nextToken values")
+    clinic_requests_per_second: int = Field(
+        default=20, ge=1, le=10_000, description="a clinic's request budget: its steady rate, averaged over a window"
+    )
+    clinic_budget_window_seconds: int = Field(
+        default=10, ge=1, le=3_600, description="the budget's window: a clinic may make rate x window requests in one"
+    )
 
 
 class NoticesConfig(TableConfig):

@@ -15,6 +15,7 @@ METRICS_NAMESPACE = "DischargeCallScheduler"
 
 class Metric(StrEnum):
     CALLS_SCHEDULED = "CallsScheduled"
+    CLINIC_RATE_LIMITED = "ClinicRateLimited"
     CALLS_CANCELLED = "CallsCancelled"
     CALLS_CALLED_NOW = "CallsCalledNow"
     CALLS_MOVED_INTO_BUSINESS_HOURS = "CallsMovedIntoBusinessHours"

@@ -25,6 +25,9 @@ from standins.http_server import free_port
 ROOT = Path(__file__).resolve().parents[1]
 READY_LINE = "local stack ready"
 TOKEN_LINE = "admin token"  # noqa: S105 - a line of the banner, not a password
+LOAD_RUN_BUDGET = {"CLINIC_REQUESTS_PER_SECOND": "10000"}
+"""The environment for a run that sends one clinic's requests as fast as it can to measure something else (the bench,
+the soak, Schemathesis): each clinic's request budget raised out of its way. The budget has its own tests."""
 START_TIMEOUT = 180.0  # a fresh clone installs what it needs and synthesizes the stack once for the table definition
 
 

@@ -43,6 +43,11 @@ class Unauthorized(RootModel[GatewayMessage | Failure]):
     the token's claims."""
 
 
+class TooManyRequestsBody(RootModel[GatewayMessage | Failure]):
+    """API Gateway's throttling's `{"message": "Too Many Requests"}`, or the error envelope (`clinic_rate_limited`)
+    when the clinic has used up its request budget."""
+
+
 FAILURE_DESCRIPTIONS = {
     400: "A body that is not JSON (`malformed_json`) or not UTF-8 (`invalid_encoding`), or a `nextToken` this API "
     "did not issue for this query (`invalid_next_token`)",
@@ -56,6 +61,18 @@ FAILURE_DESCRIPTIONS = {
     422: "Invalid input: `details` names each field and why",
     429: 'Throttled by API Gateway (the stage\'s rate and burst limits): `{"message": "Too Many Requests"}`',
     503: "Retell did not answer just now (`retell_unavailable`); nothing was changed, try again shortly",
+}
+BUDGET_429 = (
+    'Throttled: by API Gateway (the stage\'s rate and burst limits: `{"message": "Too Many Requests"}`), or because '
+    "the clinic used up its request budget (`clinic_rate_limited`: `Retry-After` says in how many seconds to try "
+    "again, as does `details[0].retryAfterSeconds`)"
+)
+RETRY_AFTER: dict[str, OpenAPIResponseHeader] = {
+    "Retry-After": {
+        "description": "Seconds until the clinic's next budget window (with `clinic_rate_limited`); absent when API "
+        "Gateway throttled the request",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
 }
 
 _BY_GATEWAY = frozenset({429})
@@ -84,21 +101,27 @@ def success_response(
 
 
 def failure_responses(
-    *statuses: int, described: dict[int, str] | None = None, authorizer: bool = True
+    *statuses: int, described: dict[int, str] | None = None, authorizer: bool = True, budgeted: bool = True
 ) -> dict[int, OpenAPIResponse]:
     """OpenAPI ``responses`` entries for ``statuses``, each with the body that really comes back: the error envelope
     from the handler, API Gateway's ``{"message"}`` for what it answers itself, or either for a ``401`` of a route
-    behind the JWT ``authorizer``. ``429`` is always there: every route is behind the stage's throttling.
-    ``described`` replaces the usual descriptions."""
+    behind the JWT ``authorizer``. ``429`` is always there: every route is behind the stage's throttling, and a
+    ``budgeted`` route (every one a clinic's member calls) behind its clinic's request budget too. ``described``
+    replaces the usual descriptions."""
     responses: dict[int, OpenAPIResponse] = {}
     for status in sorted({*statuses, 429}):
         model: Any = Failure
-        if status in _BY_GATEWAY:
+        description = FAILURE_DESCRIPTIONS[status]
+        if status == 429 and budgeted:
+            model, description = TooManyRequestsBody, BUDGET_429
+        elif status in _BY_GATEWAY:
             model = GatewayMessage
         elif status in _BY_AUTHORIZER_OR_HANDLER and authorizer:
             model = Unauthorized
         responses[status] = {
-            "description": (described or {}).get(status) or FAILURE_DESCRIPTIONS[status],
+            "description": (described or {}).get(status) or description,
             "content": {"application/json": {"model": model}},
         }
+        if status == 429 and budgeted:
+            responses[status]["headers"] = RETRY_AFTER
     return responses

@@ -25,6 +25,7 @@ def error_response(error: DomainError) -> Response[Any]:
         status_code=STATUS_BY_KIND[error.kind],
         content_type=content_types.APPLICATION_JSON,
         body=error_body(error.code, error.message, error.details),
+        headers=error.headers(),
     )
 
 

@@ -21,6 +21,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorKind.VALIDATION: 422,
+    ErrorKind.TOO_MANY_REQUESTS: 429,
     ErrorKind.INTERNAL: 500,
     ErrorKind.UNAVAILABLE: 503,
 }
@@ -34,7 +35,7 @@ def refusal(error: DomainError) -> dict[str, Any]:
     """An API Gateway (payload v2) response, for answers given before (or without) the resolver."""
     return {
         "statusCode": STATUS_BY_KIND[error.kind],
-        "headers": {"Content-Type": "application/json"},
+        "headers": {"Content-Type": "application/json", **error.headers()},
         "body": json.dumps(error_body(error.code, error.message, error.details)),
         "isBase64Encoded": False,
     }

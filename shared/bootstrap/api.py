@@ -20,14 +20,23 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.config import ApiConfig, RetellConfig, from_environment
 from shared.dal.call_summaries import CallSummaryReader
+from shared.dal.request_counters import DynamoClinicRequestCounters
 from shared.logic.call_export import CallExportService
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.integrations import IdexxPreviewService
 from shared.logic.overview import OverviewService
-from shared.logic.ports import CallSummaries, Clock, Dialer, ExecuteInvoker, new_schedule_token
+from shared.logic.ports import (
+    CallSummaries,
+    ClinicRequestCounters,
+    Clock,
+    Dialer,
+    ExecuteInvoker,
+    new_schedule_token,
+)
 from shared.logic.recordings import RecordingService
+from shared.logic.request_budget import ClinicRequestBudget, RequestBudgetLimits
 
 API_TIMEOUT_SECONDS = 15
 """The API function's Lambda timeout (``infra/functions.py``)."""
@@ -42,6 +51,7 @@ class ApiServices:
     """What the API function's routes use."""
 
     config: ApiConfig
+    budget: ClinicRequestBudget
     calls: CallService
     settings: ClinicSettingsService
     recordings: RecordingService
@@ -56,6 +66,7 @@ def build_api(
     *,
     stores: Stores,
     summaries: CallSummaries,
+    counters: ClinicRequestCounters,
     invoker: ExecuteInvoker,
     retell: Callable[[], Dialer],
     clock: Clock,
@@ -67,8 +78,10 @@ def build_api(
     calls = CallService(
         common.access, invoker, common.do_not_call, clock=clock, new_call_id=new_call_id, new_token=new_token
     )
+    limits = RequestBudgetLimits(config.clinic_requests_per_second, config.clinic_budget_window_seconds)
     return ApiServices(
         config=config,
+        budget=ClinicRequestBudget(counters, limits, clock=clock),
         calls=calls,
         settings=common.settings,
         recordings=RecordingService(stores.calls, retell),
@@ -97,6 +110,7 @@ def api_from_environment(
         config,
         stores=dynamo_stores(config, **clients, page_token_key=lambda: secrets(config.page_token_secret_name).encode()),
         summaries=CallSummaryReader(clients["dynamodb"], config.table_name),
+        counters=DynamoClinicRequestCounters(clients["dynamodb"], config.table_name),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         retell=RetellDialers(retell, retell_api_keys(secrets, retell), questions=RETELL_QUESTIONS),
         clock=clock,

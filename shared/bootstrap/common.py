@@ -76,7 +76,8 @@ def dynamo_stores(
 ) -> Stores:
     """The stores on the configured table and schedule group."""
     dynamodb = ReadAheadClient(dynamodb)  # one client for every repository, so a step's reads can go in one request
-    calls = CallRepository(dynamodb, config.table_name, PageTokens(page_token_key))
+    page_tokens = PageTokens(page_token_key)
+    calls = CallRepository(dynamodb, config.table_name, page_tokens)
     scheduler = CallScheduler(
         scheduler_client,
         SchedulerTarget(
@@ -92,7 +93,7 @@ def dynamo_stores(
         scheduler=scheduler,
         leases=DynamoDialLeases(dynamodb, config.table_name, live=calls.live_attempts),
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
-        do_not_call=DoNotCallRepository(dynamodb, config.table_name),
+        do_not_call=DoNotCallRepository(dynamodb, config.table_name, page_tokens),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
         read_ahead=DynamoReadAhead(dynamodb, config.table_name),
     )

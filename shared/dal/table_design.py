@@ -32,6 +32,9 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   clinic, so the list is one query and "is this number listed" one read
 * dials to one number: ``DIALS#{clinicId}#{digits}`` / ``DIALS``, a map of dial key to the epoch second of the dial
   (the last 24 hours' dials, for the cap), a ``version`` for its conditional writes, expiring through TTL
+* a clinic's request budget (``shared.logic.request_budget``): ``BUDGET#{clinicId}#{windowStart}`` / ``BUDGET``, the
+  count of the clinic's API requests in the fixed window that starts at ``windowStart`` (epoch seconds), expiring
+  through TTL: one item per clinic and window, so no clinic's counting touches another's key
 
 Every value put between delimiters is checked by ``_part``: no ``#``, nothing outside ``[A-Za-z0-9_.:-]``
 (``shared.models.ids``), so no value can contain or imitate a delimiter and reach another tenant's item.
@@ -166,6 +169,13 @@ def do_not_call_key(clinic_id: str, phone_number: str) -> dict[str, str]:
 
 def number_dials_key(clinic_id: str, phone_number: str) -> dict[str, str]:
     return {PARTITION_KEY: f"DIALS#{_part(clinic_id)}#{_digits(phone_number)}", SORT_KEY: "DIALS"}
+
+
+def request_budget_key(clinic_id: str, window_start: int) -> dict[str, str]:
+    """The counter of the clinic's requests in the window that starts at ``window_start`` (epoch seconds)."""
+    if window_start < 0:
+        raise ValueError("a window starts at a non-negative epoch second")
+    return {PARTITION_KEY: f"BUDGET#{_part(clinic_id)}#{window_start}", SORT_KEY: "BUDGET"}
 
 
 def follow_up_partition(clinic_id: str) -> str:

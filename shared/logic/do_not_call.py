@@ -31,8 +31,9 @@ class DoNotCallService:
         self._store = store
         self._clock = clock
 
-    def list(self, principal: Principal) -> list[DoNotCallEntry]:
-        return sorted(self._store.list(principal.clinic_id), key=lambda entry: entry.phone_number)
+    def page(self, principal: Principal, limit: int, next_token: str | None) -> tuple[list[DoNotCallEntry], str | None]:
+        """A page of the clinic's list, by number, and a token for the next page (``None`` on the last)."""
+        return self._store.page(principal.clinic_id, limit, next_token)
 
     def add(self, principal: Principal, raw_number: str, reason: str) -> DoNotCallEntry:
         principal.require_admin()

@@ -6,6 +6,13 @@ Computed on request from one bounded query of the clinic's calls index (``gsi1``
 are at most a few thousand calls, a few DynamoDB pages. Counters maintained as calls move were the alternative;
 they would add a write to every transition (the busiest path) and a second source of truth to keep in step with
 the calls, for a page an admin opens a few times a day.
+
+Any member may ask for it as often as the clinic's request budget allows, and one overview may read up to
+``MAX_CALLS`` index entries. So each container keeps the overview it computed for a clinic and period for
+``CACHED_FOR`` (``computedAt`` says when it was computed): asking again within that time reads nothing, and a clinic
+costs at most one computation per period, per warm container, per ``CACHED_FOR``. The dashboard refreshes the page
+every 60 s, so it still sees every change within a refresh or two; a cache in the table was the alternative, and
+would add writes and a second copy to keep in step for no saving the container's does not give.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from shared.models.principal import Principal
 MAX_CALLS = 20_000
 """An overview reads at most this many calls (more than any clinic makes in 30 days); beyond, it says truncated."""
 MAX_FAILED_LISTED = 100
+CACHED_FOR = timedelta(seconds=30)
+"""How long a container serves an overview it computed before it computes it again."""
+MAX_CACHED = 1_000
+"""Overviews a container keeps at most (clinic and period); beyond, the oldest is dropped first."""
 FINISHED = frozenset({CallStatus.COMPLETED, CallStatus.FAILED})
 
 
@@ -32,6 +43,7 @@ class OverviewService:
         self._summaries = summaries
         self._settings = settings
         self._clock = clock
+        self._cached: dict[tuple[str, int], ClinicOverview] = {}  # in the order computed, oldest first
 
     def overview(self, principal: Principal, days: int) -> ClinicOverview:
         if days not in OVERVIEW_DAYS:
@@ -39,12 +51,25 @@ class OverviewService:
                 f"days must be one of {', '.join(map(str, OVERVIEW_DAYS))}.",
                 details=[{"location": "query", "field": "days"}],
             )
-        timezone = self._settings.current(principal.clinic_id).timezone
+        now = self._clock()
+        key = (principal.clinic_id, days)
+        cached = self._cached.get(key)
+        if cached is not None and cached.computed_at <= now < cached.computed_at + CACHED_FOR:
+            return cached
+        computed = self._compute(principal.clinic_id, days, now)
+        self._cached.pop(key, None)
+        self._cached[key] = computed
+        while len(self._cached) > MAX_CACHED:
+            del self._cached[next(iter(self._cached))]
+        return computed
+
+    def _compute(self, clinic_id: str, days: int, now: datetime) -> ClinicOverview:
+        timezone = self._settings.current(clinic_id).timezone
         zone = ZoneInfo(timezone)
-        today = self._clock().astimezone(zone).date()
+        today = now.astimezone(zone).date()
         start = datetime.combine(today - timedelta(days=days - 1), time(), zone)
         end = datetime.combine(today + timedelta(days=1), time(), zone)
-        calls, truncated = self._summaries.between(principal.clinic_id, start, end, MAX_CALLS)
+        calls, truncated = self._summaries.between(clinic_id, start, end, MAX_CALLS)
 
         by_status = Counter(call.status for call in calls)
         finished = [call for call in calls if call.status in FINISHED]
@@ -70,4 +95,5 @@ class OverviewService:
             failed=[OverviewCall.model_validate(call, from_attributes=True) for call in failed[:MAX_FAILED_LISTED]],
             failed_total=len(failed),
             truncated=truncated,
+            computed_at=now,
         )

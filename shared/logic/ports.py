@@ -273,8 +273,10 @@ class DoNotCallStore(Protocol):
 
     def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None: ...
 
-    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
-        """Every entry of the clinic, by number."""
+    def page(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[DoNotCallEntry], str | None]:
+        """At most ``limit`` entries of the clinic, by number, from where ``next_token`` left off, and a token for the
+        next page (``None`` on the last; ``InvalidNextToken`` for a token this store did not issue for the clinic's
+        list)."""
 
     def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
         """Store the entry; ``replace=False`` keeps an entry already there. ``True`` if this wrote it."""
@@ -294,7 +296,23 @@ class DialCap(Protocol):
         """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""
 
 
-# -- notices ---------------------------------------------------------------------------------------------------------
+# -- the API's request budget ------------------------------------------------------------------------------------
+
+
+class CountersUnavailable(Exception):
+    """The request counters could not be read or written (the table throttled, a network fault)."""
+
+
+class ClinicRequestCounters(Protocol):
+    """Each clinic's requests to the API, counted atomically per fixed window: one counter per clinic and window."""
+
+    def count(self, clinic_id: str, window_start: datetime, limit: int, expires_at: datetime) -> bool:
+        """Count one request in the clinic's window that starts at ``window_start`` if the window holds fewer than
+        ``limit``; ``False`` (nothing counted) if it is full. The counter may be forgotten after ``expires_at``.
+        ``CountersUnavailable`` if the count could not be made."""
+
+
+# -- notices ---------------------------------------------------------------------------------------------------
 
 
 class NoticeState(StrEnum):

@@ -7,6 +7,7 @@ client can be told; ``scripts/error_codes.py`` writes the codes out for the exte
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -25,6 +26,7 @@ class ErrorKind(StrEnum):
     VALIDATION = "validation"
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    TOO_MANY_REQUESTS = "too_many_requests"
     INTERNAL = "internal"
     UNAVAILABLE = "unavailable"
 
@@ -40,6 +42,10 @@ class DomainError(Exception):
         self.message = message or self.default_message
         super().__init__(self.message)
         self.details = details or []
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the error body (``Retry-After``, for one)."""
+        return {}
 
 
 # -- the kinds, each with its generic code ----------------------------------------------------------------------
@@ -87,6 +93,12 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     kind = ErrorKind.UNSUPPORTED_MEDIA_TYPE
     code = "unsupported_media_type"
+
+
+class TooManyRequests(DomainError):
+    kind = ErrorKind.TOO_MANY_REQUESTS
+    code = "too_many_requests"
+    default_message = "Too many requests; wait a moment and try again."
 
 
 class Unavailable(DomainError):
@@ -298,6 +310,34 @@ class NotOnDoNotCallList(NotFound):
 
     def __init__(self, phone_number: str):
         super().__init__(f"{phone_number} is not on the clinic's do-not-call list.")
+
+
+# -- the API's budget -------------------------------------------------------------------------------------------------
+
+
+class ClinicRateLimited(TooManyRequests):
+    """The clinic used up its request budget for the current window (``shared.logic.request_budget``): this request
+    was not served; the next window opens at ``retry_at``."""
+
+    code = "clinic_rate_limited"
+
+    def __init__(self, retry_at: datetime, now: datetime, limit: int, window_seconds: int):
+        self.retry_after_seconds = max(1, math.ceil((retry_at - now).total_seconds()))
+        super().__init__(
+            f"Your clinic made more than {limit} requests in {window_seconds} s, its share of the API; "
+            f"try again in {self.retry_after_seconds} s.",
+            details=[
+                {
+                    "retryAfterSeconds": self.retry_after_seconds,
+                    "retryAt": format_utc(retry_at),
+                    "limit": limit,
+                    "windowSeconds": window_seconds,
+                }
+            ],
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def error_classes() -> list[type[DomainError]]:

@@ -42,3 +42,6 @@ class ClinicOverview(ApiModel):
     truncated: bool = Field(
         description="True if the window held more calls than one overview reads; the figures then cover the first"
     )
+    computed_at: UtcDatetime = Field(
+        description="When these figures were computed: an overview is kept for 30 s and served again meanwhile"
+    )

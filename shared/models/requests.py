@@ -108,5 +108,13 @@ class DoNotCallRequest(StrictApiModel):
     reason: Reason
 
 
+DO_NOT_CALL_PAGE = 100
+"""How many entries a page of the do-not-call list holds unless ``limit`` says otherwise."""
+DO_NOT_CALL_PAGE_MAX = 500
+
+
 class DoNotCallList(ApiModel):
     items: list[DoNotCallEntry]
+    next_token: str | None = Field(
+        default=None, description="Pass as `nextToken` for the next page; null on the last page"
+    )

@@ -358,6 +358,22 @@ class TestDoNotCall:
         expect(page.locator("#dnc-empty")).to_be_visible()
         assert clinic.call("GET", "/clinic/do-not-call")["items"] == []
 
+    def test_a_long_list_comes_a_page_at_a_time_and_show_more_reads_the_next(
+        self, visitor: Visitor, stack: DevProcess
+    ) -> None:
+        clinic = Api(stack.url, "dnc-long")
+        numbers = [f"+1415555{n:04d}" for n in range(2000, 2105)]  # 105: one page of 100, then 5
+        for number in numbers:
+            clinic.call("PUT", f"/clinic/do-not-call/{number.replace('+', '%2B')}", {"reason": "asked"})
+        page = visitor.sign_in(clinic="dnc-long", path="/do-not-call")
+        rows = page.locator("#dnc-list tbody tr")
+        expect(rows).to_have_count(100)
+        expect(page.locator("#dnc-shown")).to_have_text("100 numbers shown; there are more")
+        page.get_by_role("button", name="Show 100 more").click()
+        expect(rows).to_have_count(105)
+        expect(rows.last).to_contain_text(numbers[-1])
+        expect(page.locator("#dnc-more")).to_have_count(0)
+
     def test_an_owner_who_asks_the_agent_not_to_call_again_is_listed_by_itself(
         self, visitor: Visitor, stack: DevProcess
     ) -> None:

@@ -226,6 +226,17 @@ class TestApi:
         assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
         assert "DestinationArn" in props["AccessLogSettings"]
 
+    def test_the_api_function_has_each_clinics_request_budget(self, template: dict[str, Any]) -> None:
+        """The stage's throttle is shared by every clinic; each clinic's budget (20 requests/s over 10 s by default)
+        keeps one clinic from using it all."""
+        (api,) = [
+            f
+            for f in resources_of_type(template, "AWS::Lambda::Function").values()
+            if f["Properties"].get("Handler") == "api.handler.lambda_handler"
+        ]
+        env = api["Properties"]["Environment"]["Variables"]
+        assert (env["CLINIC_REQUESTS_PER_SECOND"], env["CLINIC_BUDGET_WINDOW_SECONDS"]) == ("20", "10")
+
     def test_public_routes_have_throttles_of_their_own(self, template: dict[str, Any]) -> None:
         """A flood of /health or of forged webhooks uses up that route's bucket, not the clinics' nor Retell's."""
         (stage_id,) = resources_of_type(template, "AWS::ApiGatewayV2::Stage")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from shared.bootstrap.api import api_from_environment
 from shared.dal.settings_repository import SettingsRepository
 from standins.apigw import claims_for
-from tests.conftest import TABLE, ApiClient, AwsStandIns
+from standins.iam_harness import acting_as
+from tests.conftest import TABLE, ApiClient, AwsStandIns, FrozenClock
 from tests.integration.test_calls_api import LUNA, TUESDAY_9AM_LA
 
 IDEXX_PAGE_DATA: dict[str, Any] = {
@@ -309,3 +312,44 @@ class TestIdexxPreview:
     def test_a_document_without_page_data_is_422(self, api: ApiClient) -> None:
         response = api.post("/integrations/idexx/preview", {"something": "else"})
         assert response.status == 422
+
+
+class TestClinicRequestBudget:
+    """The budget on DynamoDB (moto), as the API's role may write it: one counter item per clinic and window."""
+
+    @pytest.fixture
+    def small_budget(self, aws: AwsStandIns, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+        monkeypatch.setenv("CLINIC_REQUESTS_PER_SECOND", "1")
+        monkeypatch.setenv("CLINIC_BUDGET_WINDOW_SECONDS", "3")
+        with acting_as("api"):
+            services = api_from_environment(clock=clock)
+        return ApiClient(lambda: services)
+
+    def test_a_clinic_over_its_budget_gets_a_typed_429_until_the_next_window(
+        self, small_budget: ApiClient, aws: AwsStandIns, clock: FrozenClock
+    ) -> None:
+        clock.now = clock.now.replace(second=0, microsecond=0)  # 16:00:00, the start of a 3 s window
+        assert [small_budget.get("/clinic/settings").status for _ in range(3)] == [200, 200, 200]
+        clock.advance(seconds=1)
+        refused = small_budget.get("/calls")
+        assert refused.status == 429, refused.text
+        assert refused.error["code"] == "clinic_rate_limited"
+        assert refused.headers["Retry-After"] == "2"
+        assert refused.error["details"] == [
+            {"retryAfterSeconds": 2, "retryAt": "2026-11-23T16:00:03Z", "limit": 3, "windowSeconds": 3}
+        ]
+        assert small_budget.as_("clinic-b", "staff").get("/clinic/settings").status == 200
+        clock.advance(seconds=2)
+        assert small_budget.get("/clinic/settings").status == 200
+
+        counters = {item["pk"]: item for item in aws.items(request_counters=True) if item["sk"] == "BUDGET"}
+        window = int(datetime(2026, 11, 23, 16, tzinfo=UTC).timestamp())
+        assert counters[f"BUDGET#clinic-a#{window}"]["requests"] == 3  # the refused request was not counted
+        assert counters[f"BUDGET#clinic-a#{window + 3}"]["requests"] == 1
+        assert counters[f"BUDGET#clinic-b#{window}"]["requests"] == 1
+        assert all(window < int(item["expiresAt"]) <= window + 3600 for item in counters.values())
+
+    def test_health_is_not_charged(self, small_budget: ApiClient, aws: AwsStandIns) -> None:
+        for _ in range(5):
+            assert small_budget.get("/health", claims=None).status == 200
+        assert aws.items(request_counters=True) == []

@@ -13,7 +13,9 @@ import pytest
 
 from shared.dal.dial_cap import DialCapRepository
 from shared.dal.do_not_call import DoNotCallRepository
+from shared.dal.pagination import PageTokens
 from shared.logic.ports import DialCap, DoNotCallStore
+from shared.models.errors import InvalidNextToken
 from shared.models.safety import DoNotCallEntry, DoNotCallSource
 from standins.aws_stand_ins import REGION
 from standins.retell_sim import scenarios
@@ -34,7 +36,9 @@ def _moto(request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture(params=IMPLEMENTATIONS)
 def do_not_call(request: pytest.FixtureRequest) -> DoNotCallStore:
-    return InMemoryDoNotCallStore() if request.param == "memory" else DoNotCallRepository(_moto(request), TABLE)
+    if request.param == "memory":
+        return InMemoryDoNotCallStore()
+    return DoNotCallRepository(_moto(request), TABLE, PageTokens(lambda: b"k" * 32))
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
@@ -53,8 +57,9 @@ class TestDoNotCallStoreContract:
         assert do_not_call.add("clinic-a", entry("+14155550100"), replace=True)
         assert do_not_call.add("clinic-a", entry("+12125550100"), replace=True)
         assert do_not_call.get("clinic-b", "+14155550100") is None
-        assert [e.phone_number for e in do_not_call.list("clinic-a")] == ["+12125550100", "+14155550100"]
-        assert do_not_call.list("clinic-b") == []
+        listed = [e.phone_number for e in do_not_call.page("clinic-a", 10, None)[0]]
+        assert listed == ["+12125550100", "+14155550100"]
+        assert do_not_call.page("clinic-b", 10, None)[0] == []
         later = entry("+14155550100", "owner asked", DoNotCallSource.OWNER_REQUEST)
         assert do_not_call.add("clinic-a", later, replace=False) is False  # kept the first
         assert do_not_call.get("clinic-a", "+14155550100") == entry("+14155550100")
@@ -63,6 +68,28 @@ class TestDoNotCallStoreContract:
         assert do_not_call.remove("clinic-a", "+14155550100") is True
         assert do_not_call.remove("clinic-a", "+14155550100") is False
         assert do_not_call.get("clinic-a", "+14155550100") is None
+
+    def test_the_list_comes_a_page_at_a_time_by_number_and_a_token_serves_only_its_clinic(
+        self, do_not_call: DoNotCallStore
+    ) -> None:
+        numbers = [f"+1415555{n:04d}" for n in (105, 101, 104, 102, 103, 100)]
+        for number in numbers:
+            do_not_call.add("clinic-a", entry(number), replace=True)
+        do_not_call.add("clinic-b", entry("+14155550999"), replace=True)
+        pages: list[list[str]] = []
+        token: str | None = None
+        while True:
+            page, token = do_not_call.page("clinic-a", 2, token)
+            pages.append([e.phone_number for e in page])
+            if token is None:
+                break
+            with pytest.raises(InvalidNextToken):
+                do_not_call.page("clinic-b", 2, token)  # another clinic's list
+        assert pages == [[n for n in sorted(numbers)][i : i + 2] for i in (0, 2, 4)]  # no empty last page
+        whole, last = do_not_call.page("clinic-a", 6, None)
+        assert (len(whole), last) == (6, None)
+        with pytest.raises(InvalidNextToken):
+            do_not_call.page("clinic-a", 2, "+14155550101.forged")
 
 
 class TestDialCapContract:
@@ -130,6 +157,23 @@ class TestRoutes:
         assert api.post("/calls/schedule", body).status == 201
         bad = api.put("/clinic/do-not-call/not-a-number", {"reason": "x"})
         assert (bad.status, bad.error["code"]) == (422, "validation_error")
+
+    def test_the_list_is_read_a_page_at_a_time_and_a_token_is_bound_to_its_clinic(self, api: ApiClient) -> None:
+        for number in ("4155550103", "4155550101", "4155550102"):
+            assert api.put(f"/clinic/do-not-call/{number}", {"reason": "asked"}).status == 200
+        whole = api.get("/clinic/do-not-call").data  # the default page holds them all: as before, plus nextToken
+        assert [item["phoneNumber"] for item in whole["items"]] == ["+14155550101", "+14155550102", "+14155550103"]
+        assert whole["nextToken"] is None
+        first = api.get("/clinic/do-not-call", query={"limit": "2"}).data
+        assert [item["phoneNumber"] for item in first["items"]] == ["+14155550101", "+14155550102"]
+        assert first["nextToken"]
+        rest = api.get("/clinic/do-not-call", query={"limit": "2", "nextToken": first["nextToken"]}).data
+        assert ([item["phoneNumber"] for item in rest["items"]], rest["nextToken"]) == (["+14155550103"], None)
+        stolen = api.as_("clinic-b").get("/clinic/do-not-call", query={"nextToken": first["nextToken"]})
+        assert (stolen.status, stolen.error["code"]) == (400, "invalid_next_token")
+        for limit in ("0", "501"):
+            assert api.get("/clinic/do-not-call", query={"limit": limit}).status == 422
+        assert api.get("/clinic/do-not-call", query={"limit": "500"}).status == 200
 
     def test_consent_and_identity_are_refused_clearly(self, api: ApiClient) -> None:
         body = {"phoneNumber": "+14155550100", "petName": "Luna", "ownerName": "Sarah"}

@@ -69,11 +69,20 @@ def test_every_operation_documents_its_success_and_the_401_api_gateway_really_se
             (media,) = responses[success]["content"]  # JSON, or the export's CSV: one kind each
             assert media in {"application/json", "text/csv"}, (method, path)
             assert responses[success]["content"][media]["schema"], (method, path)
-        assert responses["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/GatewayMessage")
+        throttled = responses["429"]["content"]["application/json"]["schema"]["$ref"]
+        if operation.get("security") == []:  # public: API Gateway's throttle only, no clinic to charge
+            assert throttled.endswith("/GatewayMessage"), (method, path)
+        else:  # API Gateway's throttle, or the clinic's request budget (clinic_rate_limited, Retry-After)
+            assert throttled.endswith("/TooManyRequestsBody"), (method, path)
+            assert "Retry-After" in responses["429"]["headers"], (method, path)
         if operation.get("security") != []:
             unauthorized = responses["401"]["content"]["application/json"]["schema"]["$ref"]
             assert unauthorized.endswith("/Unauthorized"), (method, path)
     assert {option["$ref"] for option in schemas["Unauthorized"]["anyOf"]} == {
+        "#/components/schemas/GatewayMessage",
+        "#/components/schemas/Failure",
+    }
+    assert {option["$ref"] for option in schemas["TooManyRequestsBody"]["anyOf"]} == {
         "#/components/schemas/GatewayMessage",
         "#/components/schemas/Failure",
     }

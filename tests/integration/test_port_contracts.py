@@ -13,10 +13,13 @@ from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.pagination import PageTokens
+from shared.dal.request_counters import DynamoClinicRequestCounters
 from shared.dal.settings_repository import SettingsRepository
 from shared.logic.ports import (
     AttemptScheduler,
     CallStore,
+    ClinicRequestCounters,
+    CountersUnavailable,
     DialLeases,
     IdempotencyKeyUsed,
     IdempotencyRecord,
@@ -31,7 +34,13 @@ from shared.models.queries import CallQuery
 from shared.models.settings import ClinicSettings
 from standins.aws_stand_ins import REGION
 from tests.conftest import GROUP, TABLE
-from tests.support.fakes import InMemoryCallStore, InMemoryDialLeases, InMemoryScheduler, InMemorySettingsStore
+from tests.support.fakes import (
+    InMemoryCallStore,
+    InMemoryClinicRequestCounters,
+    InMemoryDialLeases,
+    InMemoryScheduler,
+    InMemorySettingsStore,
+)
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 IMPLEMENTATIONS = ["memory", "dynamodb"]
@@ -52,6 +61,13 @@ def calls(request: pytest.FixtureRequest) -> CallStore:
 @pytest.fixture(params=IMPLEMENTATIONS)
 def settings_store(request: pytest.FixtureRequest) -> SettingsStore:
     return InMemorySettingsStore() if request.param == "memory" else SettingsRepository(_on_moto(request), TABLE)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def request_counters(request: pytest.FixtureRequest) -> ClinicRequestCounters:
+    if request.param == "memory":
+        return InMemoryClinicRequestCounters()
+    return DynamoClinicRequestCounters(_on_moto(request), TABLE)
 
 
 class Attempts:
@@ -273,6 +289,18 @@ class TestDialLeases:
         assert leases.acquire("clinic-a", "c2", 1, limits, NOW + timedelta(minutes=21))
 
 
+class TestClinicRequestCounters:
+    def test_a_window_counts_up_to_its_limit_per_clinic_and_a_new_window_starts_at_zero(
+        self, request_counters: ClinicRequestCounters
+    ) -> None:
+        expires = NOW + timedelta(minutes=5)
+        assert [request_counters.count("clinic-a", NOW, 3, expires) for _ in range(5)] == [True] * 3 + [False] * 2
+        assert request_counters.count("clinic-b", NOW, 3, expires)  # another clinic's counter
+        later = NOW + timedelta(seconds=10)
+        assert request_counters.count("clinic-a", later, 3, later + timedelta(minutes=5))  # another window
+        assert request_counters.count("clinic-a", NOW, 4, expires)  # a higher limit has room for one more
+
+
 class TestAttemptScheduler:
     def test_placing_is_idempotent_and_removing_a_missing_schedule_is_fine(
         self, scheduler: tuple[AttemptScheduler, Any]
@@ -308,3 +336,10 @@ def test_an_idempotency_record_is_stored_compressed_and_one_written_as_text_stil
     old_record = store.get_idempotency_record("clinic-a", "k2", NOW)
     assert old_record is not None
     assert old_record.response_body == "{}"
+
+
+def test_request_counters_that_cannot_be_written_say_so(aws: Any) -> None:
+    """Any failure but the budget's own condition is ``CountersUnavailable``, which the budget serves through."""
+    counters = DynamoClinicRequestCounters(boto3.client("dynamodb", region_name=REGION), "no-such-table")
+    with pytest.raises(CountersUnavailable):
+        counters.count("clinic-a", NOW, 3, NOW + timedelta(minutes=5))

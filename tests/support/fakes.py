@@ -24,6 +24,7 @@ from shared.logic.ports import (
     BreakerState,
     CallSummary,
     ChannelFailed,
+    CountersUnavailable,
     DialAccountBlocked,
     DialOutcomeUnknown,
     DialRateLimited,
@@ -365,11 +366,19 @@ class InMemoryDoNotCallStore:
     def get(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None:
         return self.entries.get((clinic_id, phone_number))
 
-    def list(self, clinic_id: str) -> list[DoNotCallEntry]:
-        return sorted(
+    def page(self, clinic_id: str, limit: int, next_token: str | None) -> tuple[list[DoNotCallEntry], str | None]:
+        listed = sorted(
             (entry for (clinic, _), entry in self.entries.items() if clinic == clinic_id),
             key=lambda entry: entry.phone_number,
         )
+        tag = hashlib.sha256(f"{clinic_id}\ndo-not-call".encode()).hexdigest()[:16]
+        if next_token:  # the number to resume after, bound to the clinic's list (as the table's key is)
+            after, _, given = next_token.rpartition(".")
+            if given != tag or not after:
+                raise InvalidNextToken
+            listed = [entry for entry in listed if entry.phone_number > after]
+        page = listed[:limit]
+        return page, f"{page[-1].phone_number}.{tag}" if len(listed) > limit else None
 
     def add(self, clinic_id: str, entry: DoNotCallEntry, *, replace: bool) -> bool:
         if not replace and (clinic_id, entry.phone_number) in self.entries:
@@ -379,6 +388,25 @@ class InMemoryDoNotCallStore:
 
     def remove(self, clinic_id: str, phone_number: str) -> bool:
         return self.entries.pop((clinic_id, phone_number), None) is not None
+
+
+class InMemoryClinicRequestCounters:
+    """The counters' contract on a dict: (clinic, window start) -> requests counted; ``down`` plays an outage."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, datetime], int] = {}
+        self.expiries: dict[tuple[str, datetime], datetime] = {}
+        self.down = False
+
+    def count(self, clinic_id: str, window_start: datetime, limit: int, expires_at: datetime) -> bool:
+        if self.down:
+            raise CountersUnavailable("the table is unavailable")
+        key = (clinic_id, window_start)
+        if self.counts.get(key, 0) >= limit:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self.expiries[key] = expires_at
+        return True
 
 
 class InMemoryDialCap:

@@ -36,6 +36,7 @@ from shared.logic.overview import OverviewService
 from shared.logic.ports import Dialer, IdempotencyRecord
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
+from shared.logic.request_budget import ClinicRequestBudget
 from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
@@ -48,6 +49,7 @@ from tests.support.fakes import (
     InMemoryAccountBreaker,
     InMemoryCallStore,
     InMemoryCallSummaries,
+    InMemoryClinicRequestCounters,
     InMemoryDialCap,
     InMemoryDialLeases,
     InMemoryDoNotCallStore,
@@ -153,6 +155,8 @@ class Graph:
     do_not_call: DoNotCallService
     dial_cap: InMemoryDialCap
     overview: OverviewService
+    request_counters: InMemoryClinicRequestCounters
+    budget: ClinicRequestBudget
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -318,10 +322,12 @@ def build_graph(
     invoker = RecordingInvoker()
     tokens = Sequence("t")
     rng = random.Random(seed)
+    request_counters = InMemoryClinicRequestCounters()
     api = build_api(
         CONFIG,
         stores=stores,
         summaries=InMemoryCallSummaries(calls),
+        counters=request_counters,
         invoker=invoker,
         retell=lambda: dialer,
         clock=clock,
@@ -359,6 +365,8 @@ def build_graph(
         do_not_call=api.do_not_call,
         dial_cap=dial_cap,
         overview=api.overview,
+        request_counters=request_counters,
+        budget=api.budget,
     )
 
 

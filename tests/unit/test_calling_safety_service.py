@@ -101,7 +101,7 @@ class TestDoNotCall:
         graph = build_graph()
         entry = graph.do_not_call.add(ADMIN, "(415) 555-0100", "asked on the phone")
         assert (entry.phone_number, entry.source, entry.added_by) == ("+14155550100", DoNotCallSource.CLINIC, "admin-1")
-        assert [e.phone_number for e in graph.do_not_call.list(STAFF)] == ["+14155550100"]
+        assert [e.phone_number for e in graph.do_not_call.page(STAFF, 100, None)[0]] == ["+14155550100"]
         with pytest.raises(Forbidden):
             graph.do_not_call.add(STAFF, "+14155550101", "no")
         with pytest.raises(ValidationFailed):
@@ -151,7 +151,7 @@ class TestDoNotCall:
             analysis = {"call_successful": True, "custom_analysis_data": {"do_not_call_requested": True}}
             outcomes = graph.deliver(*graph.retell_events(call, "agent_hangup", analysis=analysis))
         assert [outcome.do_not_call_added for outcome in outcomes].count(True) == 1
-        (entry,) = graph.do_not_call.list(ADMIN)
+        (entry,) = graph.do_not_call.page(ADMIN, 100, None)[0]
         assert (entry.phone_number, entry.source, entry.added_by) == (
             call.phone_number,
             DoNotCallSource.OWNER_REQUEST,
@@ -167,14 +167,14 @@ class TestDoNotCall:
         call = graph.dialed_call()
         graph.do_not_call.add(ADMIN, call.phone_number, "clinic's note")
         graph.finish(call.call_id, "user_requested_dnc")
-        assert [e.reason for e in graph.do_not_call.list(ADMIN)] == ["clinic's note"]
+        assert [e.reason for e in graph.do_not_call.page(ADMIN, 100, None)[0]] == ["clinic's note"]
 
     def test_an_analysis_that_says_nothing_of_it_lists_nothing(self) -> None:
         graph = build_graph()
         call = graph.dialed_call()
         analysis = {"call_successful": True, "custom_analysis_data": {"do_not_call_requested": False}}
         graph.deliver(*graph.retell_events(call, "agent_hangup", analysis=analysis))
-        assert graph.do_not_call.list(ADMIN) == []
+        assert graph.do_not_call.page(ADMIN, 100, None)[0] == []
 
 
 class TestOwnersHours:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from api.routes.context import current_principal, current_services
 from shared.api.envelope import Success, failure_responses, success_response
-from shared.models.requests import DoNotCallList, DoNotCallRequest
+from shared.models.requests import DO_NOT_CALL_PAGE, DO_NOT_CALL_PAGE_MAX, DoNotCallList, DoNotCallRequest
 from shared.models.safety import DoNotCallEntry
 
 router = Router()
@@ -26,13 +26,21 @@ PhonePath = Annotated[
 @router.get(
     "/clinic/do-not-call",
     summary="The clinic's do-not-call list",
-    responses=success_response(200, "Every listed number, with why, when and by whom") | failure_responses(401),
+    description="A page at a time, by number: `limit` entries (default 100, at most 500), then `nextToken` for the "
+    "next page until it is null.",
+    responses=success_response(
+        200, "A page of the listed numbers, with why, when and by whom; `nextToken` is null on the last page"
+    )
+    | failure_responses(400, 401, 422),
     tags=["clinic"],
 )
-def list_do_not_call() -> Success[DoNotCallList]:
+def list_do_not_call(
+    limit: Annotated[int, Query(ge=1, le=DO_NOT_CALL_PAGE_MAX)] = DO_NOT_CALL_PAGE,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+) -> Success[DoNotCallList]:
     principal = current_principal(router)
-    items = current_services(router).do_not_call.list(principal)
-    return Success[DoNotCallList](data=DoNotCallList(items=items))
+    items, token = current_services(router).do_not_call.page(principal, limit, next_token)
+    return Success[DoNotCallList](data=DoNotCallList(items=items, next_token=token))
 
 
 @router.put(

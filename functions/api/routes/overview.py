@@ -17,8 +17,9 @@ router = Router()
 @router.get(
     "/clinic/overview",
     summary="The clinic's calls over today, 7 or 30 days: by status and outcome, answer rate, failed calls",
-    description="Days are the clinic's (its timezone); calls count by `scheduledFor`. Computed on request from one "
-    "bounded query of the clinic's calls index, reading only the attributes it needs.",
+    description="Days are the clinic's (its timezone); calls count by `scheduledFor`. Computed from one bounded "
+    "query of the clinic's calls index (at most 20,000 calls: `truncated` says when there were more), reading only "
+    "the attributes it needs, then kept for 30 s: asking again meanwhile answers the same figures (`computedAt`).",
     responses=success_response(200, "The overview") | failure_responses(401, 422),
     tags=["clinic"],
 )

@@ -1,6 +1,7 @@
 // The clinic's do-not-call list (GET/PUT/DELETE /clinic/do-not-call): numbers the clinic never calls, why, when
-// and by whom (the voice agent adds the owners who ask it not to call again). Admins add and remove numbers.
-import { useState } from "preact/hooks";
+// and by whom (the voice agent adds the owners who ask it not to call again). Admins add and remove numbers. The
+// API answers a page at a time (nextToken): "Show more" reads the next, and a change reads the pages shown again.
+import { useRef, useState } from "preact/hooks";
 import { shortWhen } from "../../../extension/lib/time.js";
 import { api, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
@@ -18,15 +19,41 @@ import { useLoad } from "../hooks.js";
  * @property {"clinic" | "owner_request"} source
  */
 
-/** @type {() => Promise<ApiResult<{items: DoNotCallEntry[]}>>} */
-const readList = () => api("GET", "/clinic/do-not-call");
+/** @typedef {{items: DoNotCallEntry[], nextToken: string | null}} DoNotCallPage */
+
+const PAGE_SIZE = 100;
+
+/**
+ * @param {string | null} token
+ * @returns {string}
+ */
+const pagePath = (token) =>
+  `/clinic/do-not-call?limit=${PAGE_SIZE}${token ? `&nextToken=${encodeURIComponent(token)}` : ""}`;
 
 const SOURCE = { clinic: "Clinic", owner_request: "Owner asked the agent" };
 
 export function DoNotCallPage() {
   const { session, settings } = useClinic();
-  const list = useLoad(readList, []);
+  const pages = useRef(1); // how many pages are shown: a reload reads as many again
+  /** @type {() => Promise<ApiResult<DoNotCallPage>>} */
+  const readShownPages = async () => {
+    /** @type {DoNotCallEntry[]} */
+    const items = [];
+    /** @type {string | null} */
+    let token = null;
+    for (let page = 0; page < pages.current; page += 1) {
+      /** @type {ApiResult<DoNotCallPage>} */
+      const result = await api("GET", pagePath(token));
+      if (!result.ok) return result;
+      items.push(...result.data.items);
+      token = result.data.nextToken;
+      if (!token) break;
+    }
+    return { ok: true, status: 200, data: { items, nextToken: token } };
+  };
+  const list = useLoad(readShownPages, []);
   const items = list.data?.items ?? null;
+  const nextToken = list.data?.nextToken ?? null;
   const [done, setDone] = useState(/** @type {Message | null} */ (null));
   const [number, setNumber] = useState("");
   const [reason, setReason] = useState("");
@@ -47,6 +74,17 @@ export function DoNotCallPage() {
     setNumber("");
     setReason("");
     list.reload();
+  };
+
+  const more = async () => {
+    if (!list.data || !nextToken) return;
+    setBusy(true);
+    /** @type {ApiResult<DoNotCallPage>} */
+    const result = await api("GET", pagePath(nextToken));
+    setBusy(false);
+    if (!result.ok) return setDone({ kind: "error", text: failureText(result) });
+    pages.current += 1;
+    list.setData({ items: [...list.data.items, ...result.data.items], nextToken: result.data.nextToken });
   };
 
   /** @param {string} phoneNumber */
@@ -117,6 +155,16 @@ export function DoNotCallPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {items && nextToken && (
+        <div class="list-foot">
+          <span id="dnc-shown" aria-live="polite">
+            {items.length} numbers shown; there are more
+          </span>
+          <button id="dnc-more" type="button" onClick={more} disabled={busy}>
+            {busy ? "Loading…" : `Show ${PAGE_SIZE} more`}
+          </button>
+        </div>
       )}
     </section>
   );
