@@ -72,6 +72,7 @@ def latency() -> None:
     from shared.adapters.notice_channels import SesEmailChannel
     from shared.logic.ports import Notice
     from standins.apigw import claims_for, http_event
+    from standins.event_filters import notices_stream_filters
     from standins.iam_harness import acting_as
     from standins.stack import LocalFunctions
     from standins.stream_feed import StreamFeed
@@ -102,7 +103,7 @@ def latency() -> None:
         )
         claims = claims_for("b")
         _configure(functions, claims)
-        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], filters=notices_stream_filters())
 
         def poll() -> None:
             while not stop.wait(POLL_SECONDS):
@@ -151,6 +152,7 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
 
     from bench.simulated import simulated_stack
     from standins.apigw import claims_for
+    from standins.event_filters import notices_stream_filters
     from standins.iam_harness import acting_as
     from standins.stream_feed import StreamFeed
 
@@ -162,7 +164,7 @@ def _fault_notices(fault: Fault) -> dict[str, Any]:
         _configure(functions, claims)
         with acting_as("notices"):  # the stream's event source reads with the notices function's role
             streams = _streams()
-        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"])
+        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], filters=notices_stream_filters())
 
         def drain() -> None:
             while feed.feed_once(lambda event: functions.invoke("notices", event)):

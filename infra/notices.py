@@ -92,6 +92,9 @@ class Notices(Construct):
                 report_batch_item_failures=True,
                 on_failure=event_sources.SqsDlq(self.dead_letters),
                 parallelization_factor=1,  # a call's changes in order
+                # Only calls and the breaker: the table's other writes (a request counter per API request, leases,
+                # the notices themselves) would otherwise invoke the function for nothing.
+                filters=[lambda_.FilterCriteria.filter(pattern) for pattern in table_design.notice_stream_filters()],
             )
         )
         events.Rule(

@@ -203,6 +203,7 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
 
     from standins.aws_resources import cached_table_request, create_resources
     from standins.dashboard_server import DashboardServer
+    from standins.event_filters import notices_stream_filters
     from standins.gateway import LocalGateway
     from standins.invokers import AsynchronousInvocation, queue_destination
     from standins.lambda_events import rule_input_event, scheduled_event
@@ -313,7 +314,9 @@ def run(settings: DevSettings, ready: threading.Event | None = None, stop: threa
         threading.Thread(target=reconcile_forever, name="reconciler-loop", daemon=True).start()
         with iam_harness.acting_as("notices"):  # the stream's event source reads with the notices function's role
             streams = boto3.client("dynamodbstreams")
-        feed = StreamFeed(boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], log=say)
+        feed = StreamFeed(
+            boto3.client("dynamodb"), streams, os.environ["TABLE_NAME"], log=say, filters=notices_stream_filters()
+        )
 
         def send_notices_forever() -> None:
             # The stream's event source, the sweep's rule (every minute in AWS) and the digest's (hourly in AWS;

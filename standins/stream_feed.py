@@ -8,23 +8,33 @@ Each read asks for a fresh iterator at the position the feed keeps (the sequence
 replaces a table's stream shard when it rolls a failed transaction back, and an iterator held across that would
 read the old shard forever. A position the stream has trimmed meanwhile (``standins.moto_streams``; DynamoDB trims
 after 24 hours) is refused with ``TrimmedDataAccessException``: the feed goes on from the oldest record kept and
-says how far behind it was, as an event source mapping skips what expired."""
+says how far behind it was, as an event source mapping skips what expired. ``filters`` are the mapping's event
+filter patterns (``standins.event_filters``): a record none matches is read past and never handed over."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from standins.event_filters import Pattern, passes
 from standins.lambda_events import dynamodb_stream_event
 
 BATCH = 100
 
 
 class StreamFeed:
-    def __init__(self, dynamodb: Any, streams: Any, table_name: str, log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        dynamodb: Any,
+        streams: Any,
+        table_name: str,
+        log: Callable[[str], None] = print,
+        filters: Sequence[Pattern] = (),
+    ):
         self._streams = streams
+        self._filters = filters
         self._log = log
         self._arn = str(dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"])
         self._next: dict[str, str] = {}  # shard -> the sequence number of the next record to read
@@ -51,16 +61,19 @@ class StreamFeed:
         return list(self._streams.get_records(ShardIterator=self._iterator(shard), Limit=BATCH).get("Records", []))
 
     def feed_once(self, invoke: Callable[[dict[str, Any]], Any]) -> int:
-        """One batch per shard through ``invoke``; the number of records handed over."""
+        """One batch per shard through ``invoke`` (what passes the filters); the number of records read."""
         handed = 0
         for shard in self._shards():
-            records = self._read(shard)
-            if not records:
+            read = self._read(shard)
+            if not read:
                 continue
-            event = dynamodb_stream_event(records, self._arn)  # as Lambda delivers it: JSON, binaries in base64
-            answer = invoke(event) or {}
-            failed = [item["itemIdentifier"] for item in answer.get("batchItemFailures", [])]
-            last = max(int(record["dynamodb"]["SequenceNumber"]) for record in records)
+            last = max(int(record["dynamodb"]["SequenceNumber"]) for record in read)
+            records = [record for record in read if passes(self._filters, record)]
+            failed: list[str] = []
+            if records:
+                event = dynamodb_stream_event(records, self._arn)  # as Lambda delivers it: JSON, binaries in base64
+                answer = invoke(event) or {}
+                failed = [item["itemIdentifier"] for item in answer.get("batchItemFailures", [])]
             self._next[shard] = min(failed, key=int) if failed else str(last + 1)
-            handed += len(records)
+            handed += len(read)
         return handed

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from shared.dal.call_repository import call_from_values
 from shared.dal.items import _from_dynamo_value
-from shared.dal.table_design import CALL_BODY, PARTITION_KEY, SORT_KEY, account_breaker_key
+from shared.dal.table_design import CALL_BODY, CALL_SORT_KEY, PARTITION_KEY, SORT_KEY, account_breaker_key
 from shared.domain.notices import CallImage, Occurrence, breaker_occurrence, call_occurrences
 from shared.models.call import STORED_CONTEXT
 from shared.observability import logger
@@ -56,7 +56,7 @@ def occurrences(record: DynamoDBRecord) -> list[Occurrence]:
     except UNREADABLE as error:
         logger.warning("a stream image could not be read", extra={"error": type(error).__name__})
         return []
-    if new.get(SORT_KEY) == "CALL":
+    if new.get(SORT_KEY) == CALL_SORT_KEY:
         try:
             return call_occurrences(_call_image(old) if old else None, _call_image(new))
         except UNREADABLE as error:

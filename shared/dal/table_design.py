@@ -46,6 +46,7 @@ from shared.models.ids import is_key_part
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
+CALL_SORT_KEY = "CALL"
 CLINIC_CALLS_INDEX = "gsi1"
 CLINIC_CALLS_PARTITION_KEY = "gsi1pk"
 CLINIC_CALLS_SORT_KEY = "gsi1sk"
@@ -102,7 +103,7 @@ def _part(value: str) -> str:
 
 
 def call_key(call_id: str) -> dict[str, str]:
-    return {PARTITION_KEY: f"CALL#{_part(call_id)}", SORT_KEY: "CALL"}
+    return {PARTITION_KEY: f"CALL#{_part(call_id)}", SORT_KEY: CALL_SORT_KEY}
 
 
 def scheduled_for_of(entry: dict[str, str]) -> str:
@@ -152,6 +153,23 @@ def open_work_partitions() -> list[str]:
 
 def account_breaker_key() -> dict[str, str]:
     return {PARTITION_KEY: "BREAKER#RETELL", SORT_KEY: "BREAKER"}
+
+
+def notice_stream_filters() -> list[dict[str, object]]:
+    """The stream records the notices function is given (Lambda's event filter patterns, any one matching): a call
+    written, and the Retell account's breaker written. Everything else (request counters, leases, notices
+    themselves) never invokes it."""
+    breaker = account_breaker_key()
+    written = ["INSERT", "MODIFY"]
+    return [
+        {"eventName": written, "dynamodb": {"Keys": {SORT_KEY: {"S": [CALL_SORT_KEY]}}}},
+        {
+            "eventName": written,
+            "dynamodb": {
+                "Keys": {PARTITION_KEY: {"S": [breaker[PARTITION_KEY]]}, SORT_KEY: {"S": [breaker[SORT_KEY]]}}
+            },
+        },
+    ]
 
 
 def _digits(phone_number: str) -> str:

@@ -536,3 +536,17 @@ def test_cloudwatch_may_use_the_key_only_for_this_accounts_alarms(template: dict
     assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
     assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
     assert "alarm:*" in json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
+
+
+def test_the_notices_function_is_given_only_calls_and_the_breaker(template: dict[str, Any]) -> None:
+    """Each API request writes a counter and each dial a lease: without a filter, every one would invoke it."""
+    from shared.dal.table_design import notice_stream_filters
+
+    (mapping,) = [
+        resource
+        for resource in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+        if "Notices" in json.dumps(resource["Properties"]["FunctionName"])
+        and "EventSourceArn" in resource["Properties"]
+    ]
+    patterns = [json.loads(entry["Pattern"]) for entry in mapping["Properties"]["FilterCriteria"]["Filters"]]
+    assert patterns == notice_stream_filters()

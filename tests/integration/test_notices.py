@@ -18,6 +18,7 @@ from shared.dal.notices import NoticeRepository
 from shared.logic.notices import RETRY_EVERY, SWEEP_BATCH, recipient_id
 from shared.logic.ports import Notice
 from standins.aws_stand_ins import REGION
+from standins.event_filters import notices_stream_filters
 from standins.iam_harness import acting_as
 from standins.stream_feed import StreamFeed
 from tests.conftest import TABLE
@@ -94,7 +95,9 @@ def test_repeated_webhooks_and_stream_records_tell_once(stand: Stand) -> None:
     for webhook in webhooks + webhooks + list(reversed(webhooks)):  # Retell's retries, out of order too
         assert stand.sim.deliver(webhook.body, url=webhook.url) == 204
     stand.feed_stream()
-    stand.stream = StreamFeed(stand.aws.dynamodb, streams_client(), TABLE)  # read again from the start
+    stand.stream = StreamFeed(
+        stand.aws.dynamodb, streams_client(), TABLE, filters=notices_stream_filters()
+    )  # read again from the start
     stand.feed_stream()
     assert sent(stand) == {
         (call["callId"], "needs_follow_up", "email"): 2,

@@ -18,6 +18,7 @@ from botocore.config import Config
 from shared.config import RetellConfig, from_environment
 from shared.logic.ports import ExecuteInvoker
 from standins.aws_stand_ins import REGION, RETELL_TEST_KEY
+from standins.event_filters import notices_stream_filters
 from standins.gateway import LocalGateway
 from standins.iam_harness import acting_as
 from standins.invokers import AsynchronousInvocation, queue_destination
@@ -69,7 +70,7 @@ class Stand:
             events.append(event)
             return {}
 
-        feed = StreamFeed(self.aws.dynamodb, streams_client(), TABLE)
+        feed = StreamFeed(self.aws.dynamodb, streams_client(), TABLE, filters=notices_stream_filters())
         while feed.feed_once(keep):
             pass
         return events
@@ -161,7 +162,7 @@ def stand(
     api = ApiClient(lambda: stands[0].functions.api)
     with acting_as("notices"):  # the stream's event source reads with the notices function's role
         streams = streams_client()
-    stream = StreamFeed(aws.dynamodb, streams, TABLE)
+    stream = StreamFeed(aws.dynamodb, streams, TABLE, filters=notices_stream_filters())
     stands.append(Stand(api, aws, clock, sim, gateway, scheduler, _functions(clock), stream))
     with sim.running(), gateway.running():
         yield stands[0]
