@@ -186,7 +186,7 @@ class ClinicSettings(StrictApiModel):
     agent_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{1,128}$")
     from_number: E164Phone | None = None
     max_concurrent_calls: int = Field(default=20, ge=1, le=500)
-    # Calling safety (issue 16): consent, the owner's own hours, a cap on dials, and who the agent says is calling.
+    # Calling safety: consent, the owner's own hours, a cap on dials, and who the agent says is calling.
     require_consent: bool = Field(
         default=True, description="A call needs the owner's recorded consent (`consent.given`) to be scheduled"
     )
@@ -205,7 +205,7 @@ class ClinicSettings(StrictApiModel):
         default=None, description="The callback number the agent gives, if a call has none"
     )
 
-    # Notifications and the follow-up worklist (issue 15)
+    # Notices and the follow-up worklist
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     follow_up_rules: FollowUpRules = Field(default_factory=FollowUpRules)
 
