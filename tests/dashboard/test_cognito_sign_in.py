@@ -30,6 +30,7 @@ from tests.support.cognito import (
     USERNAME,
     CognitoAuthorizer,
     CognitoPool,
+    a_wrong_code,
     moto_server,
 )
 
@@ -82,10 +83,6 @@ def sign_in_with_password(page: Page, password: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def a_wrong_code(secret: str) -> str:
-    return str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6)
-
-
 def stored(page: Page, storage: str) -> str | None:
     value: str | None = page.evaluate(f"() => {storage}.getItem('dcs.session')")
     return value
@@ -110,13 +107,7 @@ def test_the_first_sign_in_chooses_a_password_and_sets_up_the_authenticator_app(
         "&algorithm=SHA1&digits=6&period=30"
     )
     visitor.check("19-first-sign-in-authenticator-app", keyboard=True)
-    page.get_by_label("6-digit code from the app").fill(a_wrong_code(secret))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "That code is not right. Check your authenticator app and try again."
-    )
-    page.get_by_label("6-digit code from the app").fill(totp.code(secret))
-    page.get_by_role("button", name="Continue").click()
+    answer_a_wrong_code_then_the_right_one(page, secret, "6-digit code from the app")
     expect(page.locator("#who")).to_contain_text(f"clinic {CLINIC}")
 
     session = json.loads(stored(page, "sessionStorage") or "{}")
@@ -128,18 +119,22 @@ def test_the_first_sign_in_chooses_a_password_and_sets_up_the_authenticator_app(
     expect(page.locator("#who")).to_contain_text(f"clinic {CLINIC}")
 
 
+def answer_a_wrong_code_then_the_right_one(page: Page, secret: str, label: str) -> None:
+    page.get_by_label(label).fill(a_wrong_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That code is not right. Check your authenticator app and try again."
+    )
+    page.get_by_label(label).fill(totp.code(secret))
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_the_next_sign_in_asks_for_the_apps_code(visitor: Visitor, cognito: CognitoPool) -> None:
     secret = cognito.set_up_authenticator(USERNAME)
     page = visitor.open("/calls")
     sign_in_with_password(page, NEW_PASSWORD)
     expect(page.get_by_role("heading", name="Enter the code from your authenticator app")).to_be_visible()
-    page.get_by_label("6-digit code").fill(a_wrong_code(secret))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "That code is not right. Check your authenticator app and try again."
-    )
-    page.get_by_label("6-digit code").fill(totp.code(secret))
-    page.get_by_role("button", name="Continue").click()
+    answer_a_wrong_code_then_the_right_one(page, secret, "6-digit code")
     expect(page.locator("#who")).to_contain_text(f"clinic {CLINIC}")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()

@@ -27,6 +27,7 @@ from tests.support.cognito import (
     USERNAME,
     CognitoAuthorizer,
     CognitoPool,
+    a_wrong_code,
     moto_server,
 )
 from tests.support.fake_idexx import page_data
@@ -97,7 +98,7 @@ def test_a_clinic_account_signs_in_schedules_refreshes_and_signs_out(
         "&algorithm=SHA1&digits=6&period=30"
     )
     screenshot(options, "23-first-sign-in-authenticator-app")
-    options.locator("#answer").fill(str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6))
+    options.locator("#answer").fill(a_wrong_code(secret))
     options.locator("#challenge-submit").click()
     expect(options.locator("#account-error")).to_have_text(
         "That code is not right. Check your authenticator app and try again."
@@ -167,7 +168,7 @@ def test_a_revoked_session_asks_to_sign_in_again(
     options.locator("#sign-in").click()
     expect(options.locator("#challenge-text")).to_have_text("Enter the 6-digit code from your authenticator app.")
     expect(options.locator("#mfa-setup")).to_be_hidden()
-    options.locator("#answer").fill(str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6))
+    options.locator("#answer").fill(a_wrong_code(secret))
     options.locator("#challenge-submit").click()
     expect(options.locator("#account-error")).to_have_text(
         "That code is not right. Check your authenticator app and try again."

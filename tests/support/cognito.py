@@ -128,3 +128,8 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+def a_wrong_code(secret: str) -> str:
+    """A six-digit code the authenticator app with ``secret`` does not show now."""
+    return str((int(totp.code(secret)) + 1) % 1_000_000).zfill(6)
