@@ -5,6 +5,7 @@ files and a config.json from the stack's own values deployed into the bucket, an
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -85,9 +86,11 @@ def test_the_files_and_a_config_from_the_stacks_own_values_are_deployed(template
     (deployment,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::CDKBucketDeployment"]
     props = deployment["Properties"]
     assert len(props["SourceBucketNames"]) == 3  # the built files, index.html naming this API, and config.json
-    markers = json.dumps(props.get("SourceMarkers", []))
-    for value in ("HttpApi", "UsersPoolExtensionAndDashboard"):
-        assert value in markers, value  # the API's URL and the app client's id, resolved at deploy time
+    config_markers = json.dumps(props["SourceMarkers"][-1])
+    # the API's URL, the user pool's id (SRP sign-in needs it) and the app client's id, resolved at deploy time
+    assert "HttpApi" in config_markers
+    assert re.search(r'"Ref": "UsersPool[0-9A-F]{8}"', config_markers)
+    assert "UsersPoolExtensionAndDashboard" in config_markers
     assert props["DistributionPaths"] == ["/index.html", "/config.json"]
     assert template["Outputs"]["DashboardUrl"]["Value"]["Fn::Join"][1][0] == "https://"
 
