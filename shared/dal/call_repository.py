@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from shared.dal.items import batch_get, from_item, to_attribute, to_item
 from shared.dal.pagination import FOLLOW_UP_KEY_FIELDS, KEY_FIELDS, PageTokens
+from shared.dal.retention import stage_partition
 from shared.dal.table_design import (
     CALL_ATTRIBUTES,
     CALL_BODY,
@@ -30,6 +31,8 @@ from shared.dal.table_design import (
     FOLLOW_UP_PARTITION_KEY,
     FOLLOW_UP_SORT_KEY,
     LIST_STATUS,
+    NUMBER_PARTITION_KEY,
+    NUMBER_SORT_KEY,
     OPEN_LIST_STATUS,
     OPEN_WORK_INDEX,
     OPEN_WORK_PARTITION_KEY,
@@ -43,10 +46,11 @@ from shared.dal.table_design import (
     consultation_lock_key,
     follow_up_partition,
     idempotency_key,
+    number_partition,
     open_work_partition,
     open_work_partitions,
 )
-from shared.domain import lifecycle
+from shared.domain import lifecycle, retention
 from shared.domain.reconciliation import index_at
 from shared.logic.ports import IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
@@ -95,7 +99,14 @@ def _call_document(call: Call) -> dict[str, Any]:
     document[LIST_STATUS] = list_status(call.status)
     document.update(call_key(call.call_id))
     document.update(_index_keys(call))
+    expires = retention.expires_at(call)
+    if expires is not None:
+        document[TTL_ATTRIBUTE] = int(expires.timestamp())
     return document
+
+
+RETELL_COPIES_DUE = "0"
+"""The retention index's sort key prefix of a call whose Retell copies are still to delete: before every time."""
 
 
 def _compressed(text: str) -> bytes:
@@ -113,16 +124,27 @@ def list_status(status: CallStatus) -> str:
 
 
 def _index_keys(call: Call) -> dict[str, str]:
-    """The call's keys in the clinic index (gsi1); while it is open work, the open-work index (gsi2); while it
-    needs follow-up, the follow-up worklist (gsi3)."""
-    keys = {
+    """The call's keys in the clinic index (gsi1); while it is open work, the open-work index (gsi2), and once final,
+    its retention stage there; while it needs follow-up, the follow-up worklist (gsi3); by its number's digest, the
+    number index (gsi4)."""
+    keys: dict[str, str] = {
         CLINIC_CALLS_PARTITION_KEY: clinic_calls_partition(call.clinic_id),
         CLINIC_CALLS_SORT_KEY: f"{format_utc(call.scheduled_for)}#{call.call_id}",
     }
     due_at = index_at(call)
+    stage, final = retention.purge_stage(call), retention.final_time(call)
     if due_at is not None:
         keys[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
         keys[OPEN_WORK_SORT_KEY] = f"{format_utc(due_at)}#{call.call_id}"
+    elif stage is not None and final is not None:
+        # No open work left: the same index holds it for the retention purge (``shared.dal.retention``).
+        keys[OPEN_WORK_PARTITION_KEY] = stage_partition(call.clinic_id, stage)
+        # Texts removed, Retell copies left (Retell could not delete them): due at once, whatever the setting.
+        due = RETELL_COPIES_DUE if call.texts_removed_at is not None else format_utc(final)
+        keys[OPEN_WORK_SORT_KEY] = f"{due}#{call.call_id}"
+    if call.number_digest:
+        keys[NUMBER_PARTITION_KEY] = number_partition(call.clinic_id, call.number_digest)
+        keys[NUMBER_SORT_KEY] = call.call_id
     if call.needs_follow_up:
         flagged = call.flagged_at or call.updated_at
         keys[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)

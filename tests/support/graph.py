@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.bootstrap.api import build_api
-from shared.bootstrap.common import Stores, build_common
+from shared.bootstrap.common import Stores, build_common, number_digests
 from shared.bootstrap.execute import build_execute
 from shared.bootstrap.reconcile import build_reconciler
 from shared.bootstrap.retell_webhook import build_webhook
@@ -36,6 +36,7 @@ from shared.logic.overview import OverviewService
 from shared.logic.ports import Dialer, IdempotencyRecord
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
+from shared.logic.retention import ErasureService, RetentionPurge
 from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
@@ -51,6 +52,7 @@ from tests.support.fakes import (
     InMemoryDialCap,
     InMemoryDialLeases,
     InMemoryDoNotCallStore,
+    InMemoryRetentionStore,
     InMemoryScheduler,
     InMemorySettingsStore,
     RecordingInvoker,
@@ -153,6 +155,9 @@ class Graph:
     do_not_call: DoNotCallService
     dial_cap: InMemoryDialCap
     overview: OverviewService
+    retention: InMemoryRetentionStore
+    purge: RetentionPurge
+    erasure: ErasureService
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -293,6 +298,7 @@ def build_graph(
     clock = FakeClock(now)
     calls = InterleavingCallStore()
     settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
+    retention = InMemoryRetentionStore(calls, settings_store)
     leases, do_not_call_store, dial_cap = (
         InMemoryDialLeases(calls.live_attempts),
         InMemoryDoNotCallStore(),
@@ -306,6 +312,7 @@ def build_graph(
         breaker=breaker,
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
+        retention=retention,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -324,6 +331,8 @@ def build_graph(
         summaries=InMemoryCallSummaries(calls),
         invoker=invoker,
         retell=lambda: dialer,
+        copies=lambda: dialer,
+        number_digest=number_digests(lambda: b"test key"),
         clock=clock,
         new_call_id=Sequence("call"),
         new_token=tokens,
@@ -333,7 +342,14 @@ def build_graph(
     )
     webhook = build_webhook(CONFIG, stores=stores, signing_keys=list, clock=clock, new_token=tokens, rng=rng)
     reconciler = build_reconciler(
-        CONFIG, stores=stores, invoker=invoker, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
+        CONFIG,
+        stores=stores,
+        invoker=invoker,
+        dialer=lambda: dialer,
+        copies=lambda: dialer,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
     )
     return Graph(
         clock=clock,
@@ -359,6 +375,9 @@ def build_graph(
         do_not_call=api.do_not_call,
         dial_cap=dial_cap,
         overview=api.overview,
+        retention=retention,
+        purge=reconciler.purge,
+        erasure=api.erasure,
     )
 
 
