@@ -10,8 +10,8 @@ from shared.config import RetellConfig
 
 
 class RetellDialers:
-    """A Retell client (dials, questions, deletions) for the current key (a new one after a rotation). ``questions``: how long its questions may
-    take (the API's must answer within its own timeout)."""
+    """A Retell client (dials, questions, deletions) for the current key (a new one after a rotation).
+    ``questions``: how long its questions may take (the API's must answer within its own timeout)."""
 
     def __init__(
         self, config: RetellConfig, keys: Callable[[], list[str]], *, questions: QuestionBudget = BACKGROUND_QUESTIONS
