@@ -314,7 +314,7 @@ class Call(CallView):
         return next((entry for entry in reversed(self.attempts) if entry.number == number), None)
 
     def view(self) -> CallView:
-        view = CallView.model_validate(self.model_dump())
+        view = CallView.model_validate(self.model_dump(), context=STORED_CONTEXT)
         owner = owner_clock(view)
         if owner is not None:
             view.owner_timezone, local = owner

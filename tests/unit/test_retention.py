@@ -1,0 +1,147 @@
+"""Owners' personal data kept only as long as the clinic chooses (the retention purge), and erased on request."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from shared.models.call import ERASED_NAME, CallStatus
+from shared.models.errors import CallInProgress, Forbidden
+from shared.models.settings import ClinicSettings
+from tests.support.graph import ADMIN, CLINIC, OTHER_CLINIC, STAFF, Graph, build_graph
+
+
+def _answered(graph: Graph, **overrides: str) -> str:
+    call = graph.dialed_call(**overrides)
+    graph.finish(call.call_id, "agent_hangup")
+    ended = graph.stored(call.call_id)
+    assert ended.status == CallStatus.COMPLETED and ended.transcript and ended.final_at is not None
+    return call.call_id
+
+
+def _graph() -> Graph:
+    graph = build_graph()
+    graph.configure(retention={"transcriptDays": 30, "callDays": 60})
+    return graph
+
+
+def test_retention_is_a_setting_with_defaults_and_bounds() -> None:
+    assert ClinicSettings().retention.transcript_days == 90
+    assert ClinicSettings().retention.call_days == 730
+    for wrong in (6, 3651):
+        with pytest.raises(ValidationError):
+            ClinicSettings.model_validate({"retention": {"transcriptDays": wrong}})
+
+
+def test_texts_stay_until_transcript_days_then_go_with_retells_copy() -> None:
+    graph = _graph()
+    call_id = _answered(graph)
+    retell_id = graph.stored(call_id).retell_call_id
+    graph.clock.advance(days=29)
+    assert graph.purge.run().texts_removed == 0
+    assert graph.stored(call_id).transcript
+
+    graph.clock.advance(days=2)
+    report = graph.purge.run()
+
+    purged = graph.stored(call_id)
+    assert (report.texts_removed, report.retell_deleted) == (1, 1)
+    assert purged.transcript is None and purged.notes is None and purged.discharge_summary is None
+    assert purged.analysis is not None and purged.analysis.summary is None
+    assert purged.retell_copies_left == [] and not purged.has_recording
+    assert graph.dialer.deleted == [retell_id]
+    # What the call keeps: its times, status, outcome and counts, and the owner's names (only an erasure takes those)
+    assert purged.status == CallStatus.COMPLETED and purged.outcome is not None and purged.attempts
+    assert purged.pet_name == "Luna"
+    assert graph.purge.run() == type(report)()  # a repeat changes nothing
+
+
+def test_the_whole_call_goes_after_call_days() -> None:
+    graph = _graph()
+    call_id = _answered(graph)
+    graph.clock.advance(days=59)
+    graph.purge.run()
+    assert call_id in graph.calls.calls
+    graph.clock.advance(days=2)
+    assert graph.purge.run().calls_removed == 1
+    assert call_id not in graph.calls.calls
+
+
+def test_a_changed_setting_applies_to_calls_already_stored() -> None:
+    graph = build_graph()  # the defaults: 90 days of texts
+    call_id = _answered(graph)
+    graph.clock.advance(days=10)
+    graph.purge.run()
+    assert graph.stored(call_id).transcript
+    graph.configure(retention={"transcriptDays": 7, "callDays": 9})
+    graph.purge.run()
+    assert call_id not in graph.calls.calls
+
+
+def test_retell_down_then_up_is_asked_again() -> None:
+    graph = _graph()
+    call_id = _answered(graph)
+    graph.clock.advance(days=31)
+    graph.dialer.unavailable = True
+    report = graph.purge.run()
+    assert report.texts_removed == 1 and report.retell_failed == 1
+    assert graph.stored(call_id).transcript is None and graph.stored(call_id).retell_copies_left
+
+    graph.dialer.unavailable = False
+    graph.clock.advance(minutes=5)
+    assert graph.purge.run().retell_deleted == 1
+    assert graph.stored(call_id).retell_copies_left == []
+
+
+def test_a_late_analysis_does_not_bring_texts_back() -> None:
+    graph = _graph()
+    call = graph.dialed_call()
+    graph.deliver(graph.webhook("call_ended", call, "agent_hangup"))
+    graph.erasure.erase(ADMIN, "+14155550100")
+    graph.deliver(graph.webhook("call_analyzed", graph.stored(call.call_id), "agent_hangup"))
+    erased = graph.stored(call.call_id)
+    assert erased.transcript is None and (erased.analysis is None or erased.analysis.summary is None)
+
+
+def test_erasure_removes_texts_names_and_number_across_calls_and_not_other_clinics() -> None:
+    graph = _graph()
+    first, second = _answered(graph), _answered(graph)
+    other_number = _answered(graph, phoneNumber="+14155550105")
+    graph.configure(OTHER_CLINIC.clinic_id)
+    theirs = graph.schedule(OTHER_CLINIC)
+
+    result = graph.erasure.erase(ADMIN, "(415) 555-0100")
+
+    assert (result.calls, result.retell_deleted) == (2, 2)
+    for call_id in (first, second):
+        erased = graph.stored(call_id)
+        assert erased.phone_number.startswith("erased:") and "4155550100" not in erased.phone_number
+        assert erased.owner_name == ERASED_NAME and erased.pet_name == ERASED_NAME
+        assert erased.transcript is None and erased.erased_at is not None
+        assert erased.view().phone_number == erased.phone_number
+    assert graph.stored(other_number).owner_name == "Sarah Johnson"
+    assert graph.stored(theirs.call_id).phone_number == "+14155550100"
+    repeat = graph.erasure.erase(ADMIN, "+14155550100")
+    assert (repeat.calls, repeat.retell_deleted) == (2, 0)
+
+
+def test_erasure_cancels_a_scheduled_call_refuses_one_under_way_and_is_for_admins() -> None:
+    graph = _graph()
+    scheduled = graph.schedule()
+    assert graph.erasure.erase(ADMIN, "+14155550100").calls == 1
+    assert graph.stored(scheduled.call_id).status == CallStatus.CANCELLED
+    assert graph.schedules_of(scheduled.call_id) == []
+    graph.dialed_call(phoneNumber="+14155550105")
+    with pytest.raises(CallInProgress):
+        graph.erasure.erase(ADMIN, "+14155550105")
+    with pytest.raises(Forbidden):
+        graph.erasure.erase(STAFF, "+14155550100")
+
+
+def test_the_dial_cap_still_counts_after_erasure_and_the_do_not_call_entry_stays() -> None:
+    graph = _graph()
+    _answered(graph)
+    graph.do_not_call.add(ADMIN, "+14155550100", "asked not to be called")
+    graph.erasure.erase(ADMIN, "+14155550100")
+    assert graph.dial_cap.counted(CLINIC, "+14155550100") == 1
+    assert graph.do_not_call_store.get(CLINIC, "+14155550100") is not None
