@@ -31,7 +31,8 @@ def _retain(stand: Stand, retention: dict[str, int], api: Any = None) -> None:
 def _answered(stand: Stand, **overrides: Any) -> dict[str, Any]:
     call = stand.schedule(scheduledFor=MONDAY_0930_LA, **overrides)
     final = stand.run_to_the_end(call["callId"])
-    assert final["status"] == "completed" and final["transcript"]
+    assert final["status"] == "completed"
+    assert final["transcript"]
     return final
 
 
@@ -52,13 +53,17 @@ def test_texts_and_retells_copy_go_after_transcript_days_and_the_call_after_call
     retell_id = call["retellCallId"]
     stand.clock.now += timedelta(days=6)
     _purge(stand)
-    assert stand.call(call["callId"])["transcript"] and _retell_has(stand, retell_id)
+    assert stand.call(call["callId"])["transcript"]
+    assert _retell_has(stand, retell_id)
 
     stand.clock.now += timedelta(days=2)
     _purge(stand)
     kept = stand.call(call["callId"])
-    assert kept["transcript"] is None and kept["dischargeSummary"] is None and kept["notes"] is None
-    assert kept["analysis"]["summary"] is None and kept["textsRemovedAt"]
+    assert kept["transcript"] is None
+    assert kept["dischargeSummary"] is None
+    assert kept["notes"] is None
+    assert kept["analysis"]["summary"] is None
+    assert kept["textsRemovedAt"]
     assert (kept["status"], kept["outcome"], len(kept["attempts"])) == ("completed", "answered", 1)
     assert not _retell_has(stand, retell_id)
     expires = next(item["expiresAt"] for item in stand.aws.items() if item["pk"] == f"CALL#{call['callId']}")
@@ -108,7 +113,8 @@ def test_erasure_of_a_number_across_calls_and_nothing_else(stand: Stand) -> None
     assert erased.data == {"calls": 2, "retellDeleted": 2}
     for call in (first, second):
         now = stand.call(call["callId"])
-        assert now["phoneNumber"].startswith("erased:") and "4155550100" not in now["phoneNumber"]
+        assert now["phoneNumber"].startswith("erased:")
+        assert "4155550100" not in now["phoneNumber"]
         assert (now["ownerName"], now["petName"], now["transcript"]) == ("(erased)", "(erased)", None)
         assert not _retell_has(stand, call["retellCallId"])
     assert stand.call(elsewhere["callId"])["ownerName"] == "Sarah Johnson"

@@ -15,7 +15,9 @@ def _answered(graph: Graph, **overrides: str) -> str:
     call = graph.dialed_call(**overrides)
     graph.finish(call.call_id, "agent_hangup")
     ended = graph.stored(call.call_id)
-    assert ended.status == CallStatus.COMPLETED and ended.transcript and ended.final_at is not None
+    assert ended.status == CallStatus.COMPLETED
+    assert ended.transcript
+    assert ended.final_at is not None
     return call.call_id
 
 
@@ -46,12 +48,18 @@ def test_texts_stay_until_transcript_days_then_go_with_retells_copy() -> None:
 
     purged = graph.stored(call_id)
     assert (report.texts_removed, report.retell_deleted) == (1, 1)
-    assert purged.transcript is None and purged.notes is None and purged.discharge_summary is None
-    assert purged.analysis is not None and purged.analysis.summary is None
-    assert purged.retell_copies_left == [] and not purged.has_recording
+    assert purged.transcript is None
+    assert purged.notes is None
+    assert purged.discharge_summary is None
+    assert purged.analysis is not None
+    assert purged.analysis.summary is None
+    assert purged.retell_copies_left == []
+    assert not purged.has_recording
     assert graph.dialer.deleted == [retell_id]
     # What the call keeps: its times, status, outcome and counts, and the owner's names (only an erasure takes those)
-    assert purged.status == CallStatus.COMPLETED and purged.outcome is not None and purged.attempts
+    assert purged.status == CallStatus.COMPLETED
+    assert purged.outcome is not None
+    assert purged.attempts
     assert purged.pet_name == "Luna"
     assert graph.purge.run() == type(report)()  # a repeat changes nothing
 
@@ -84,8 +92,10 @@ def test_retell_down_then_up_is_asked_again() -> None:
     graph.clock.advance(days=31)
     graph.dialer.unavailable = True
     report = graph.purge.run()
-    assert report.texts_removed == 1 and report.retell_failed == 1
-    assert graph.stored(call_id).transcript is None and graph.stored(call_id).retell_copies_left
+    assert report.texts_removed == 1
+    assert report.retell_failed == 1
+    assert graph.stored(call_id).transcript is None
+    assert graph.stored(call_id).retell_copies_left
 
     graph.dialer.unavailable = False
     graph.clock.advance(minutes=5)
@@ -100,7 +110,8 @@ def test_a_late_analysis_does_not_bring_texts_back() -> None:
     graph.erasure.erase(ADMIN, "+14155550100")
     graph.deliver(graph.webhook("call_analyzed", graph.stored(call.call_id), "agent_hangup"))
     erased = graph.stored(call.call_id)
-    assert erased.transcript is None and (erased.analysis is None or erased.analysis.summary is None)
+    assert erased.transcript is None
+    assert erased.analysis is None or erased.analysis.summary is None
 
 
 def test_erasure_removes_texts_names_and_number_across_calls_and_not_other_clinics() -> None:
@@ -115,9 +126,12 @@ def test_erasure_removes_texts_names_and_number_across_calls_and_not_other_clini
     assert (result.calls, result.retell_deleted) == (2, 2)
     for call_id in (first, second):
         erased = graph.stored(call_id)
-        assert erased.phone_number.startswith("erased:") and "4155550100" not in erased.phone_number
-        assert erased.owner_name == ERASED_NAME and erased.pet_name == ERASED_NAME
-        assert erased.transcript is None and erased.erased_at is not None
+        assert erased.phone_number.startswith("erased:")
+        assert "4155550100" not in erased.phone_number
+        assert erased.owner_name == ERASED_NAME
+        assert erased.pet_name == ERASED_NAME
+        assert erased.transcript is None
+        assert erased.erased_at is not None
         assert erased.view().phone_number == erased.phone_number
     assert graph.stored(other_number).owner_name == "Sarah Johnson"
     assert graph.stored(theirs.call_id).phone_number == "+14155550100"
