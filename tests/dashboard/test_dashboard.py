@@ -349,7 +349,7 @@ class TestDoNotCall:
         expect(row).to_contain_text("Owner asked the agent")
 
     def test_an_admin_erases_an_owners_data_from_a_call_after_confirming(
-        self, visitor: Visitor, stack: DevProcess
+        self, visitor: Visitor, second_visitor: Visitor, stack: DevProcess
     ) -> None:
         clinic = Api(stack.url, "erasure")
         always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -373,7 +373,7 @@ class TestDoNotCall:
         assert erased["phoneNumber"].startswith("erased:")
         assert erased["transcript"] is None
         expect(page.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
-        staff = visitor.sign_in(role="staff", clinic="erasure", path=f"/calls/{call['callId']}")
+        staff = second_visitor.sign_in(role="staff", clinic="erasure", path=f"/calls/{call['callId']}")
         expect(staff.locator("#read-only")).to_be_visible()
         expect(staff.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
 
