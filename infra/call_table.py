@@ -59,6 +59,5 @@ class CallTable(Construct):
             # for an erasure. Keys only: the erasure reads each call.
             index_name=design.NUMBER_INDEX,
             partition_key=dynamodb.Attribute(name=design.NUMBER_PARTITION_KEY, type=string),
-            sort_key=dynamodb.Attribute(name=design.NUMBER_SORT_KEY, type=string),
             projection_type=dynamodb.ProjectionType.KEYS_ONLY,
         )

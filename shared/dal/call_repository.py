@@ -32,7 +32,6 @@ from shared.dal.table_design import (
     FOLLOW_UP_SORT_KEY,
     LIST_STATUS,
     NUMBER_PARTITION_KEY,
-    NUMBER_SORT_KEY,
     OPEN_LIST_STATUS,
     OPEN_WORK_INDEX,
     OPEN_WORK_PARTITION_KEY,
@@ -46,6 +45,7 @@ from shared.dal.table_design import (
     consultation_lock_key,
     follow_up_partition,
     idempotency_key,
+    number_digest_of,
     number_partition,
     open_work_partition,
     open_work_partitions,
@@ -54,7 +54,7 @@ from shared.domain import lifecycle, retention
 from shared.domain.reconciliation import index_at
 from shared.logic.ports import IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
-from shared.models.call import STORED_CONTEXT, Call, CallStatus
+from shared.models.call import STORED_CONTEXT, TERMINAL_STATUSES, Call, CallStatus
 from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
 from shared.models.queries import CallQuery, CallRef
 
@@ -94,7 +94,7 @@ def _call_document(call: Call) -> dict[str, Any]:
     document = {name: values[name] for name in CALL_ATTRIBUTES if name in values}
     # The body leaves out what reading it back restores anyway: defaults, and the attributes stored beside it.
     body = call.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    body = {name: value for name, value in body.items() if name not in document and name != "callId"}
+    body = {name: value for name, value in body.items() if name not in document and name not in _RESTORED}
     document[CALL_BODY] = _compressed(json.dumps(body, separators=(",", ":")))
     document[LIST_STATUS] = list_status(call.status)
     document.update(call_key(call.call_id))
@@ -107,6 +107,12 @@ def _call_document(call: Call) -> dict[str, Any]:
 
 RETELL_COPIES_DUE = "0"
 """The retention index's sort key prefix of a call whose Retell copies are still to delete: before every time."""
+
+
+TERMINAL_VALUES = frozenset(status.value for status in TERMINAL_STATUSES)
+_RESTORED = ("callId", "numberDigest", "finalAt")
+"""Fields the body leaves out because reading restores them from the item's other attributes: the key, the number
+index's partition, the TTL (``call_from_values``)."""
 
 
 def _compressed(text: str) -> bytes:
@@ -144,7 +150,6 @@ def _index_keys(call: Call) -> dict[str, str]:
         keys[OPEN_WORK_SORT_KEY] = f"{due}#{call.call_id}"
     if call.number_digest:
         keys[NUMBER_PARTITION_KEY] = number_partition(call.clinic_id, call.number_digest)
-        keys[NUMBER_SORT_KEY] = call.call_id
     if call.needs_follow_up:
         flagged = call.flagged_at or call.updated_at
         keys[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)
@@ -166,6 +171,10 @@ def call_from_values(values: dict[str, Any]) -> Call:
     body = values.pop(CALL_BODY, None)
     if body is not None:  # items written before the body was compressed hold every field as an attribute
         values.update(json.loads(_decompressed(body)))
+    if NUMBER_PARTITION_KEY in values:
+        values.setdefault("numberDigest", number_digest_of(values[NUMBER_PARTITION_KEY]))
+    if TTL_ATTRIBUTE in values and values.get("status") in TERMINAL_VALUES:
+        values.setdefault("finalAt", retention.final_at_of(int(values[TTL_ATTRIBUTE])))
     return Call.model_validate(values, context=STORED_CONTEXT)
 
 

@@ -13,8 +13,9 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   ``{finalAt}#{callId}``; after, until it is removed, ``KEPT#{clinicId}`` / ``{finalAt}#{callId}`` (sparse and per
   clinic, so the purge asks for exactly the calls past the clinic's *current* retention: one query each); its TTL is
   the far bound ``finalAt`` + the longest retention a clinic may choose
-* a call to a number, by the number's digest (``shared.domain.retention``): gsi4 ``NUMBER#{clinicId}#{digest}`` /
-  ``{callId}`` (keys only: an erasure's one query for the clinic's calls to one number)
+* a call to a number, by the number's digest (``shared.domain.retention``): gsi4 ``NUMBER#{clinicId}#{digest}``, no
+  sort key (keys only: an erasure's one query for the clinic's calls to one number; the item holds the digest only
+  there, and ``finalAt`` only as its TTL: an answered call's item stays near 1 KB)
 * a call that needs follow-up (``shared.domain.follow_up``): gsi3 ``FOLLOWUP#{clinicId}`` / ``{flaggedAt}#{callId}``
   (sparse: only flagged calls not yet marked done, so the clinic's worklist is one query, newest first)
 * notice (``shared.logic.notices``): ``NOTICE#{subject}#{event}`` / ``TO#{channel}#{digest of the recipient}``,
@@ -58,7 +59,6 @@ FOLLOW_UP_SORT_KEY = "gsi3sk"
 PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
 NUMBER_INDEX = "gsi4"
 NUMBER_PARTITION_KEY = "gsi4pk"
-NUMBER_SORT_KEY = "gsi4sk"
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
@@ -208,3 +208,8 @@ def clinics_partition() -> str:
 
 def number_partition(clinic_id: str, number_digest: str) -> str:
     return f"NUMBER#{_part(clinic_id)}#{_part(number_digest)}"
+
+
+def number_digest_of(partition: str) -> str:
+    """The number's digest in a call's number index partition (``number_partition``)."""
+    return partition.rsplit("#", 1)[1]

@@ -12,9 +12,10 @@ hash).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from shared.models.call import ERASED_NAME, ERASED_NUMBER_PREFIX, Call, CallAnalysis
@@ -23,8 +24,9 @@ from shared.models.settings import RETENTION_MAX_DAYS, RetentionSettings
 FAR_BOUND = timedelta(days=RETENTION_MAX_DAYS)
 """A final call's DynamoDB TTL is ``finalAt`` plus this, the longest a clinic may keep a call: however its setting
 changes, no call outlives it, even if the purge stopped running. The purge removes calls sooner, as the setting says."""
-DIGEST_HEX_CHARS = 32
-"""128 bits of the HMAC: no two numbers share a digest in practice, and the key part stays short."""
+DIGEST_BYTES = 16
+"""128 bits of the HMAC (22 characters of URL-safe base64): no two numbers share a digest in practice, and the key
+part stays short."""
 
 
 class PurgeStage(StrEnum):
@@ -51,6 +53,11 @@ def purge_stage(call: Call) -> PurgeStage | None:
 def expires_at(call: Call) -> datetime | None:
     final = final_time(call)
     return final + FAR_BOUND if final is not None else None
+
+
+def final_at_of(expires_epoch: int) -> datetime:
+    """``finalAt`` from a final call's TTL (``expires_at``: the item stores it once, as the TTL, to stay small)."""
+    return datetime.fromtimestamp(expires_epoch, UTC) - FAR_BOUND
 
 
 def texts_removed_before(retention: RetentionSettings, now: datetime) -> datetime:
@@ -137,5 +144,6 @@ def copies_deleted(call: Call, deleted: set[str]) -> Call | None:
 
 
 def number_digest(key: bytes, phone_number: str) -> str:
-    """The number's one-way digest under the deployment's key (an E.164 number in, hex out)."""
-    return hmac.new(key, phone_number.encode(), hashlib.sha256).hexdigest()[:DIGEST_HEX_CHARS]
+    """The number's one-way digest under the deployment's key (an E.164 number in; URL-safe base64, a key part, out)."""
+    digest = hmac.new(key, phone_number.encode(), hashlib.sha256).digest()[:DIGEST_BYTES]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
