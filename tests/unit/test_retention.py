@@ -159,3 +159,28 @@ def test_the_dial_cap_still_counts_after_erasure_and_the_do_not_call_entry_stays
     graph.erasure.erase(ADMIN, "+14155550100")
     assert graph.dial_cap.counted(CLINIC, "+14155550100") == 1
     assert graph.do_not_call_store.get(CLINIC, "+14155550100") is not None
+
+
+def test_an_erased_number_is_only_ever_read_back_never_taken_as_input() -> None:
+    from shared.models.requests import ScheduleCallRequest
+    from tests.support.graph import LUNA
+
+    with pytest.raises(ValidationError):
+        ScheduleCallRequest.model_validate({**LUNA, "phoneNumber": "erased:abc"})
+
+
+def test_the_stored_item_keeps_the_digest_and_final_time_once_and_reads_them_back() -> None:
+    from shared.dal.call_repository import _call_document, call_from_values
+    from shared.dal.items import from_item, to_item
+
+    graph = _graph()
+    call = graph.stored(_answered(graph))
+    assert call.number_digest is not None
+    assert call.final_at is not None
+    item = from_item(to_item(_call_document(call)))
+    assert item["gsi4pk"] == f"NUMBER#{CLINIC}#{call.number_digest}"
+    assert item["gsi2pk"] == f"TEXTS#{CLINIC}"
+    read = call_from_values(item)
+    assert read.number_digest == call.number_digest
+    assert read.final_at == call.final_at.replace(microsecond=0)
+    assert "+14155550100" not in item["gsi4pk"]
