@@ -373,6 +373,15 @@ class TestDoNotCall:
         assert erased["phoneNumber"].startswith("erased:")
         assert erased["transcript"] is None
         expect(page.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
+        # From the do-not-call list too: the entry stays, and erasing again is harmless.
+        number = call["phoneNumber"]
+        clinic.call("PUT", f"/clinic/do-not-call/{number.replace('+', '%2B')}", {"reason": "asked at the desk"})
+        page = visitor.open("/do-not-call")
+        row = page.locator("#dnc-list tbody tr")
+        row.get_by_role("button", name="Erase this owner's data").click()
+        page.locator(f"dialog#erase-{number.lstrip('+')}").get_by_role("button", name="Erase", exact=True).click()
+        expect(page.locator("#dnc-message")).to_have_text("The owner's data is erased from 1 call.")
+        expect(row).to_contain_text(number)
         staff = second_visitor.sign_in(role="staff", clinic="erasure", path=f"/calls/{call['callId']}")
         expect(staff.locator("#read-only")).to_be_visible()
         expect(staff.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
