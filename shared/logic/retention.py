@@ -45,16 +45,22 @@ class RetellCopyRemover:
     def __init__(self, access: CallAccess, retell: Callable[[], RetellCopies]):
         self._writer = access.writer
         self._retell = retell
+        self.retell_down = False
+        """Retell failed a deletion in this run (or request): the copies left wait for the next run, so a run with
+        Retell down asks it once, not once a call (each question may wait its whole timeout)."""
 
     def delete_copies(self, call: Call, now: datetime) -> tuple[int, int]:
         """Ask Retell to delete each copy left: (deleted, failed)."""
         deleted: set[str] = set()
         failed = 0
         for copy in call.retell_copies_left:
+            if self.retell_down:
+                failed = len(call.retell_copies_left) - len(deleted)
+                break
             try:
                 self._retell().delete_call(copy)
             except RetellUnavailable as error:
-                # Retell is down: asking about the other copies now would only wait as long again.
+                self.retell_down = True
                 failed = len(call.retell_copies_left) - len(deleted)
                 logger.warning("Retell could not delete a call", extra={"call_id": call.call_id, "error": str(error)})
                 break
@@ -75,6 +81,7 @@ class RetentionPurge:
 
     def run(self) -> PurgeReport:
         now = self._clock()
+        self._copies.retell_down = False
         totals = [0, 0, 0, 0]
         for clinic_id in self._store.clinics():
             setting = self._access.settings.current(clinic_id).retention
@@ -152,6 +159,7 @@ class ErasureService:
 
     def erase(self, principal: Principal, phone_number: str) -> ErasureResult:
         principal.require_admin()
+        self._copies.retell_down = False
         number = normalise_phone(phone_number)
         digest = self._digest(number)
         refs = self._store.calls_to_number(principal.clinic_id, digest)

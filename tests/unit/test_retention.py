@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
+from shared.logic.ports import RetellUnavailable
 from shared.models.call import ERASED_NAME, CallStatus
 from shared.models.errors import CallInProgress, Forbidden
 from shared.models.settings import ClinicSettings
 from tests.support.graph import ADMIN, CLINIC, OTHER_CLINIC, STAFF, Graph, build_graph
 
 
-def _answered(graph: Graph, **overrides: str) -> str:
+def _answered(graph: Graph, **overrides: Any) -> str:
     call = graph.dialed_call(**overrides)
     graph.finish(call.call_id, "agent_hangup")
     ended = graph.stored(call.call_id)
@@ -184,3 +187,21 @@ def test_the_stored_item_keeps_the_digest_and_final_time_once_and_reads_them_bac
     assert read.number_digest == call.number_digest
     assert read.final_at == call.final_at.replace(microsecond=0)
     assert "+14155550100" not in item["gsi4pk"]
+
+
+def test_with_retell_down_a_run_asks_it_once_not_once_a_call() -> None:
+    graph = _graph()
+    calls = [_answered(graph, metadata={"consultation_id": f"c{index}"}) for index in range(3)]
+    graph.clock.advance(days=31)
+    asked: list[str] = []
+
+    def down(retell_call_id: str) -> None:
+        asked.append(retell_call_id)
+        raise RetellUnavailable("down")
+
+    graph.dialer.delete_call = down  # type: ignore[method-assign]
+    report = graph.purge.run()
+    assert report.texts_removed == 3
+    assert len(asked) == 1
+    assert report.retell_failed == 3
+    assert all(graph.stored(call_id).retell_copies_left for call_id in calls)
