@@ -1,8 +1,8 @@
 """The retention purge's cost per run as the table grows (``make bench``): DynamoDB requests, Retell deletions and
-time of one purge with 1,000 and 10,000 final calls stored, of which the same five are past the clinic's
-``transcriptDays``. The purge reads only the clinic's retention partitions of the open-work index, so the requests
-must not grow with the table. In-process moto over the repositories the reconciler uses; moto's own time does grow
-(it scans to answer an index query), DynamoDB's does not.
+time of one purge with 1,000 and 10,000 final calls stored (half of them without texts already, kept until
+``callDays``), of which the same five are past the clinic's ``transcriptDays``. The purge reads only the clinic's
+retention partitions of the open-work index, so the requests must not grow with the table. In-process moto over the
+repositories the reconciler uses; moto's own time does grow (it scans to answer an index query), DynamoDB's does not.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class _CountingRetell:
         self.deleted.append(retell_call_id)
 
 
-def _final_call_items(count: int, ended: datetime, prefix: str) -> list[dict[str, Any]]:
+def _final_call_items(count: int, ended: datetime, prefix: str, *, texts_removed: bool = False) -> list[dict[str, Any]]:
     from shared.dal.call_repository import _call_document
     from shared.dal.items import to_item
     from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
@@ -56,6 +56,8 @@ def _final_call_items(count: int, ended: datetime, prefix: str) -> list[dict[str
         final_at=ended,
         created_by="bench",
     )
+    if texts_removed:
+        template = template.model_copy(update={"transcript": None, "analysis": None, "texts_removed_at": ended})
     return [
         to_item(
             _call_document(
@@ -90,9 +92,11 @@ def _one_size(stored: int) -> dict[str, Any]:
             config, dynamodb=dynamodb, scheduler_client=boto3.client("scheduler"), page_token_key=no_page_tokens
         )
         stores.settings.put(CLINIC, ClinicSettings(), updated_by="bench", now=now)
-        recent = _final_call_items(stored - DUE, now - timedelta(days=10), "recent")
+        # Half the calls past their transcriptDays already (texts removed, kept until callDays), half not yet
+        recent = _final_call_items((stored - DUE) // 2, now - timedelta(days=10), "recent")
+        kept = _final_call_items(stored - DUE - len(recent), now - timedelta(days=200), "kept", texts_removed=True)
         due = _final_call_items(DUE, now - timedelta(days=91), "due")
-        for items in (recent, due):
+        for items in (recent, kept, due):
             for offset in range(0, len(items), 25):
                 batch = [{"PutRequest": {"Item": item}} for item in items[offset : offset + 25]]
                 dynamodb.batch_write_item(RequestItems={config.table_name: batch})

@@ -146,7 +146,8 @@ def _index_keys(call: Call) -> dict[str, str]:
         # No open work left: the same index holds it for the retention purge (``shared.dal.retention``).
         keys[OPEN_WORK_PARTITION_KEY] = stage_partition(call.clinic_id, stage)
         # Texts removed, Retell copies left (Retell could not delete them): due at once, whatever the setting.
-        due = RETELL_COPIES_DUE if call.texts_removed_at is not None else format_utc(final)
+        copies_left = stage == retention.PurgeStage.TEXTS and call.texts_removed_at is not None
+        due = RETELL_COPIES_DUE if copies_left else format_utc(final)
         keys[OPEN_WORK_SORT_KEY] = f"{due}#{call.call_id}"
     if call.number_digest:
         keys[NUMBER_PARTITION_KEY] = number_partition(call.clinic_id, call.number_digest)

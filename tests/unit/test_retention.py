@@ -205,3 +205,22 @@ def test_with_retell_down_a_run_asks_it_once_not_once_a_call() -> None:
     assert len(asked) == 1
     assert report.retell_failed == 3
     assert all(graph.stored(call_id).retell_copies_left for call_id in calls)
+
+
+def test_a_kept_call_is_placed_by_its_final_time_and_one_with_retell_copies_left_at_once() -> None:
+    from shared.dal.call_repository import _call_document
+
+    graph = _graph()
+    call = graph.stored(_answered(graph))
+    assert call.final_at is not None
+    final = call.final_at.strftime("%Y-%m-%dT%H:%M:%S")
+    graph.clock.advance(days=31)
+    graph.dialer.unavailable = True
+    graph.purge.run()
+    waiting = _call_document(graph.stored(call.call_id))
+    assert (waiting["gsi2pk"], waiting["gsi2sk"]) == (f"TEXTS#{CLINIC}", f"0#{call.call_id}")
+    graph.dialer.unavailable = False
+    graph.purge.run()
+    kept = _call_document(graph.stored(call.call_id))
+    assert kept["gsi2pk"] == f"KEPT#{CLINIC}"
+    assert kept["gsi2sk"].startswith(final)
