@@ -130,3 +130,38 @@ def test_erasure_of_a_number_across_calls_and_nothing_else(stand: Stand) -> None
     stored = [call_from_values(item) for item in stand.aws.items() if item["sk"] == "CALL"]
     held = [call.call_id for call in stored if call.phone_number == "+14155550100"]
     assert held == [theirs.data["callId"]]
+
+
+def test_the_upgrade_backfill_makes_calls_stored_before_it_erasable_and_purged(stand: Stand) -> None:
+    import os
+
+    import boto3
+
+    from scripts.retention_backfill import backfill
+    from shared.bootstrap.common import number_digests
+
+    _retain(stand, SHORT)
+    call = _answered(stand)
+    # As a stack deployed before retention and erasure stored them: no digest, no TTL, no retention keys
+    legacy = ("gsi4pk", "expiresAt", "gsi2pk", "gsi2sk")
+    for item in stand.aws.items():
+        if item["pk"] in (f"CALL#{call['callId']}", "CLINIC#clinic-a"):
+            stand.aws.dynamodb.update_item(
+                TableName=os.environ["TABLE_NAME"],
+                Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}},
+                UpdateExpression="REMOVE " + ", ".join(legacy),
+            )
+    assert stand.api.post("/clinic/erasure", {"phoneNumber": call["phoneNumber"]}).data["calls"] == 0
+    secrets = boto3.client("secretsmanager")
+    key = secrets.get_secret_value(SecretId=os.environ["PAGE_TOKEN_SECRET_NAME"])["SecretString"]
+    done = backfill(stand.aws.dynamodb, os.environ["TABLE_NAME"], number_digests(lambda: key.encode()), stand.clock())
+    assert done == {"calls rewritten": 1, "clinics registered": 1}
+    assert (
+        backfill(stand.aws.dynamodb, os.environ["TABLE_NAME"], number_digests(lambda: key.encode()), stand.clock())
+        == {}
+    )
+
+    stand.clock.now += timedelta(days=8)
+    _purge(stand)
+    assert stand.call(call["callId"])["transcript"] is None
+    assert stand.api.post("/clinic/erasure", {"phoneNumber": call["phoneNumber"]}).data["calls"] == 1
