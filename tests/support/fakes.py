@@ -245,7 +245,8 @@ class InMemoryRetentionStore:
             final = retention.final_time(call)
             if call.clinic_id != clinic_id or final is None or retention.purge_stage(call) != stage:
                 continue
-            at = final if call.texts_removed_at is None else datetime.min.replace(tzinfo=UTC)
+            copies_left = stage == PurgeStage.TEXTS and call.texts_removed_at is not None
+            at = datetime.min.replace(tzinfo=UTC) if copies_left else final  # copies left: due at once
             if at <= before:
                 due.append((at, call.call_id))
         return [CallRef(clinic_id, call_id) for _, call_id in sorted(due)][:limit]
