@@ -145,6 +145,10 @@ invoke: install  ## Invoke a handler with a sample event: make invoke FN=api EVE
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=api EVENT=events/api/health.json"; exit 2; }
 	$(PY) -m scripts.invoke $(FN) $(EVENT)
 
+.PHONY: retention-backfill
+retention-backfill: install  ## Once, after deploying retention and erasure onto a stack with calls: digests, final times, the purge's clinics (TABLE_NAME, PAGE_TOKEN_SECRET_NAME)
+	$(PY) -m scripts.retention_backfill
+
 iam-report: install  ## Least privilege: each role's grants no test used (from .build/iam-requests.json; runs tests/integration and tests/e2e if absent)
 	@test -f .build/iam-requests.json || $(VENV)/bin/pytest tests/integration tests/e2e -q -p no:randomly
 	@$(PY) -m scripts.iam_report

@@ -13,6 +13,7 @@
 * the fault matrix: each Retell failure mode through the local stack, dials per intended dial and calls left
   non-final (``bench/fault_matrix.py``);
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
+* the retention purge's requests per run with 1,000 and 10,000 final calls stored, five due (``bench/retention.py``);
 * notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
   (``bench/notices.py``);
 * the AWS cost of 1,000 answered calls at 1 to 10,000 clinics, from the answered call's measured figures and each
@@ -236,6 +237,7 @@ if __name__ == "__main__":
     from bench.local_stack import local_stack
     from bench.notices import notice_figures
     from bench.reconciler import reconciler_cost
+    from bench.retention import retention_cost
     from bench.safety import layer_sizes, safety_cost
     from bench.scale import capacity_figures
 
@@ -245,6 +247,7 @@ if __name__ == "__main__":
     answered = calls_per_attempt()
     dials_across_the_suites()
     reconciler_cost()
+    retention_cost()
     safety_cost()
     layer_sizes()
     fault_matrix()

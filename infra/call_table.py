@@ -54,3 +54,10 @@ class CallTable(Construct):
             sort_key=dynamodb.Attribute(name=design.FOLLOW_UP_SORT_KEY, type=string),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.table.add_global_secondary_index(
+            # Sparse by nature (every call has one entry): a clinic's calls to one number, by the number's digest,
+            # for an erasure. Keys only: the erasure reads each call.
+            index_name=design.NUMBER_INDEX,
+            partition_key=dynamodb.Attribute(name=design.NUMBER_PARTITION_KEY, type=string),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )

@@ -200,12 +200,18 @@ class Functions(Construct):
         self.api.role.add_to_principal_policy(
             iam.PolicyStatement(actions=SECRET_READ, resources=[data.page_token_secret.secret_arn])
         )
+        number_index_arn = f"{data.table.table_arn}/index/{table_design.NUMBER_INDEX}"
+        self.api.role.add_to_principal_policy(
+            # an erasure's calls to one number (gsi4, by the number's digest)
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[number_index_arn])
+        )
         for function in (self.api, self.reconcile):  # "call now", and a lost schedule's attempt
             function.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])
             )
         open_work_index_arn = f"{data.table.table_arn}/index/{table_design.OPEN_WORK_INDEX}"
         self.reconcile.role.add_to_principal_policy(
+            # the open work, and the retention purge's clinics and due calls (its partitions of the same index)
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[open_work_index_arn])
         )
 

@@ -37,6 +37,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/clinic/do-not-call", API),
     Route("PUT", "/clinic/do-not-call/{phoneNumber}", API),
     Route("DELETE", "/clinic/do-not-call/{phoneNumber}", API),
+    Route("POST", "/clinic/erasure", API),
     Route("POST", "/integrations/idexx/preview", API),
     Route("POST", "/webhooks/retell", RETELL_WEBHOOK, public=True),
 )

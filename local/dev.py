@@ -7,7 +7,8 @@
 * the local scheduler loop, firing due one-shot schedules into the execute handler every half second;
 * the simulated Retell on ``127.0.0.1:$RETELL_SIM_PORT`` (default 3001), or real Retell when ``RETELL_API_KEY`` and
   ``RETELL_BASE_URL`` are both set (expose the webhook with a tunnel and set it in Retell's dashboard);
-* the reconciler, every ``RECONCILE_EVERY_S`` seconds (default 60), as its recurring schedule runs it in AWS;
+* the reconciler and the retention purge it runs, every ``RECONCILE_EVERY_S`` seconds (default 60), as its
+  recurring schedule runs them in AWS;
 * the notices function, fed by the table's stream (moto's) every half second, its retry sweep every
   ``NOTICES_SWEEP_EVERY_S`` seconds (default 60) and the daily digest's check every minute; what it sends goes to
   moto's SES (the sender verified at start) and chat webhooks are captured: ``GET /local/outbox`` lists both;

@@ -1,7 +1,9 @@
 """The reconciler: on its recurring schedule, repair the calls whose check is due; fed by the dead-letter queues,
 repair the call each dead letter is about.
 
-Input: a scheduled event (any event without ``Records``) runs one pass over the open-work index. An SQS batch (the
+Input: a scheduled event (any event without ``Records``) runs one pass over the open-work index, then one of the
+retention purge (``shared.logic.retention``: it reads the same index's retention partitions and asks Retell too, so
+it shares this function's access, schedule and alarms). An SQS batch (the
 Scheduler dead-letter queue: the schedule's input, an attempt that could not be delivered; execute's failure
 queue: Lambda's on-failure record, whose ``requestPayload`` is the attempt) repairs each message's call at once;
 a message that fails is reported back (partial batch response) and comes again.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -58,6 +61,8 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: Reconcile
     if "Records" in event:
         return _dead_letters(event, context, services)
     report = services.reconciler.run()
+    purged = services.purge.run()
+    logger.info("purged", extra=asdict(purged))
     metrics.add_metric(name=Metric.RECONCILER_CHECKS, unit=MetricUnit.Count, value=report.checked)
     _count(report.repairs)
     logger.info("reconciled", extra={"checked": report.checked, "repairs": dict(report.repairs)})

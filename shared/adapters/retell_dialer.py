@@ -1,4 +1,4 @@
-"""The only code that talks to Retell: place a call, find one we may have placed, read one as it is now.
+"""The only code that talks to Retell: place a call, find one we may have placed, read one as it is now, delete one.
 
 ``retell`` (the SDK) is imported when the first dial is made, not when this module is: its generated models take
 about a second to import, and the webhook and API functions, which share this package, never dial.
@@ -123,6 +123,20 @@ class RetellDialer:
         except retell.APIError as error:
             raise RetellUnavailable(f"get-call failed: {type(error).__name__}") from error
         return RetellCall.model_validate(response.to_dict())
+
+    def delete_call(self, retell_call_id: str) -> None:
+        """Ask Retell to delete the call (its recording, transcript and analysis with it); a call Retell does not
+        know is as good as deleted."""
+        import retell
+
+        try:
+            self._retell().call.delete(
+                retell_call_id, max_retries=self._connection.questions.retries, timeout=self._question_timeout()
+            )
+        except retell.NotFoundError:
+            return
+        except retell.APIError as error:
+            raise RetellUnavailable(f"delete-call failed: {type(error).__name__}") from error
 
     def _question_timeout(self) -> Any:
         import httpx

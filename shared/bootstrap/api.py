@@ -13,6 +13,7 @@ from shared.bootstrap.common import (
     aws_clients,
     build_common,
     dynamo_stores,
+    number_digests,
     powertools_secrets,
     retell_api_keys,
     utc_now,
@@ -33,10 +34,12 @@ from shared.logic.ports import (
     Clock,
     Dialer,
     ExecuteInvoker,
+    RetellCopies,
     new_schedule_token,
 )
 from shared.logic.recordings import RecordingService
 from shared.logic.request_budget import ClinicRequestBudget, RequestBudgetLimits
+from shared.logic.retention import ErasureService
 
 API_TIMEOUT_SECONDS = 15
 """The API function's Lambda timeout (``infra/functions.py``)."""
@@ -59,6 +62,7 @@ class ApiServices:
     do_not_call: DoNotCallService
     idexx: IdexxPreviewService
     export: CallExportService
+    erasure: ErasureService
 
 
 def build_api(
@@ -69,6 +73,8 @@ def build_api(
     counters: ClinicRequestCounters,
     invoker: ExecuteInvoker,
     retell: Callable[[], Dialer],
+    copies: Callable[[], RetellCopies],
+    number_digest: Callable[[str], str],
     clock: Clock,
     new_call_id: Callable[[], str] = random_call_id,
     new_token: Callable[[], str] = new_schedule_token,
@@ -76,7 +82,13 @@ def build_api(
     """The API's services over ``stores`` (fixed ids make reproducible samples)."""
     common = build_common(config, stores, clock)
     calls = CallService(
-        common.access, invoker, common.do_not_call, clock=clock, new_call_id=new_call_id, new_token=new_token
+        common.access,
+        invoker,
+        common.do_not_call,
+        clock=clock,
+        new_call_id=new_call_id,
+        new_token=new_token,
+        number_digest=number_digest,
     )
     limits = RequestBudgetLimits(config.clinic_requests_per_second, config.clinic_budget_window_seconds)
     return ApiServices(
@@ -89,6 +101,7 @@ def build_api(
         do_not_call=common.do_not_call,
         idexx=IdexxPreviewService(common.settings),
         export=CallExportService(stores.calls),
+        erasure=ErasureService(common.access, stores.retention, copies, number_digest, clock=clock),
     )
 
 
@@ -106,13 +119,20 @@ def api_from_environment(
     retell = retell or from_environment(RetellConfig)
     secrets = read_secret or powertools_secrets()
     clients = aws_clients()
+    dialers = RetellDialers(retell, retell_api_keys(secrets, retell), questions=RETELL_QUESTIONS)
+
+    def page_token_key() -> bytes:
+        return secrets(config.page_token_secret_name).encode()
+
     return build_api(
         config,
-        stores=dynamo_stores(config, **clients, page_token_key=lambda: secrets(config.page_token_secret_name).encode()),
+        stores=dynamo_stores(config, **clients, page_token_key=page_token_key),
         summaries=CallSummaryReader(clients["dynamodb"], config.table_name),
         counters=DynamoClinicRequestCounters(clients["dynamodb"], config.table_name),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
-        retell=RetellDialers(retell, retell_api_keys(secrets, retell), questions=RETELL_QUESTIONS),
+        retell=dialers,
+        copies=dialers,
+        number_digest=number_digests(page_token_key),
         clock=clock,
         new_call_id=new_call_id,
         new_token=new_token,

@@ -21,6 +21,7 @@ from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.do_not_call import DoNotCallRepository
 from shared.dal.pagination import PageTokens
 from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
+from shared.dal.retention import RetentionRepository
 from shared.dal.settings_repository import SettingsRepository
 from shared.logic.call_writes import CallAccess, CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
@@ -35,6 +36,7 @@ from shared.logic.ports import (
     DoNotCallStore,
     NoReadAhead,
     ReadAhead,
+    RetentionStore,
     SettingsStore,
 )
 
@@ -68,6 +70,7 @@ class Stores:
     breaker: AccountBreaker
     do_not_call: DoNotCallStore
     dial_cap: DialCap
+    retention: RetentionStore
     read_ahead: ReadAhead = field(default_factory=NoReadAhead)
 
 
@@ -95,6 +98,7 @@ def dynamo_stores(
         breaker=DynamoAccountBreaker(dynamodb, config.table_name),
         do_not_call=DoNotCallRepository(dynamodb, config.table_name, page_tokens),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
+        retention=RetentionRepository(dynamodb, config.table_name),
         read_ahead=DynamoReadAhead(dynamodb, config.table_name),
     )
 
@@ -128,6 +132,28 @@ def build_common(config: FunctionConfig, stores: Stores, clock: Clock) -> Common
 
 def no_page_tokens() -> bytes:
     raise RuntimeError("only the API pages")
+
+
+NUMBER_DIGEST_CONTEXT = b"owner number digest"
+
+
+def number_digests(page_token_key: Callable[[], bytes]) -> Callable[[str], str]:
+    """Numbers' one-way digests (``shared.domain.retention.number_digest``) under a key derived from the page-token
+    key (the deployment's one generated secret the API already reads), for this use only. Never rotate that secret:
+    stored digests would no longer match their numbers (``docs/operator-guide.md``)."""
+    import hashlib
+    import hmac
+
+    from shared.domain.retention import number_digest
+
+    keys: list[bytes] = []
+
+    def digest(phone_number: str) -> str:
+        if not keys:
+            keys.append(hmac.new(page_token_key(), NUMBER_DIGEST_CONTEXT, hashlib.sha256).digest())
+        return number_digest(keys[0], phone_number)
+
+    return digest
 
 
 # -- Retell's keys --------------------------------------------------------------------------------------------------

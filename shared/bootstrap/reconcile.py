@@ -1,4 +1,4 @@
-"""The reconciler's graph."""
+"""The reconciler's graph: the reconciler, and the retention purge it runs on the same schedule."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.bootstrap.retell_webhook import build_events
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker, new_schedule_token
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, RetellCopies, new_schedule_token
 from shared.logic.reconciliation import Reconciler
+from shared.logic.retention import RetentionPurge
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ReconcilerServices:
     """What the reconciler uses."""
 
     reconciler: Reconciler
+    purge: RetentionPurge
     clock: Clock
 
 
@@ -39,6 +41,7 @@ def build_reconciler(
     stores: Stores,
     invoker: ExecuteInvoker,
     dialer: Callable[[], Dialer],
+    copies: Callable[[], RetellCopies],
     clock: Clock,
     new_token: Callable[[], str] = new_schedule_token,
     rng: random.Random | None = None,
@@ -53,7 +56,8 @@ def build_reconciler(
         clock=clock,
         new_token=new_token,
     )
-    return ReconcilerServices(reconciler=reconciler, clock=clock)
+    purge = RetentionPurge(common.access, stores.retention, copies, clock=clock)
+    return ReconcilerServices(reconciler=reconciler, purge=purge, clock=clock)
 
 
 def reconciler_from_environment(
@@ -66,10 +70,12 @@ def reconciler_from_environment(
     config = from_environment(FunctionConfig)
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
+    dialers = RetellDialers(retell, keys)
     return build_reconciler(
         config,
         stores=dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
-        dialer=RetellDialers(retell, keys),
+        dialer=dialers,
+        copies=dialers,
         clock=clock,
     )

@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 from shared.adapters.retell_dialer import BACKGROUND_QUESTIONS, QuestionBudget, RetellConnection, RetellDialer
 from shared.config import RetellConfig
-from shared.logic.ports import Dialer
 
 
 class RetellDialers:
-    """A Retell client for the current key (a new one after a rotation). ``questions``: how long its questions may
-    take (the API's must answer within its own timeout)."""
+    """A Retell client (dials, questions, deletions) for the current key (a new one after a rotation).
+    ``questions``: how long its questions may take (the API's must answer within its own timeout)."""
 
     def __init__(
         self, config: RetellConfig, keys: Callable[[], list[str]], *, questions: QuestionBudget = BACKGROUND_QUESTIONS
@@ -22,7 +21,7 @@ class RetellDialers:
         self._questions = questions
         self._dialers: dict[str, RetellDialer] = {}
 
-    def __call__(self) -> Dialer:
+    def __call__(self) -> RetellDialer:
         key = self._keys()[0]
         if key not in self._dialers:
             self._dialers.clear()

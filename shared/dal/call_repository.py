@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from shared.dal.items import batch_get, from_item, to_attribute, to_item
 from shared.dal.pagination import FOLLOW_UP_KEY_FIELDS, KEY_FIELDS, PageTokens
+from shared.dal.retention import stage_partition
 from shared.dal.table_design import (
     CALL_ATTRIBUTES,
     CALL_BODY,
@@ -30,6 +31,7 @@ from shared.dal.table_design import (
     FOLLOW_UP_PARTITION_KEY,
     FOLLOW_UP_SORT_KEY,
     LIST_STATUS,
+    NUMBER_PARTITION_KEY,
     OPEN_LIST_STATUS,
     OPEN_WORK_INDEX,
     OPEN_WORK_PARTITION_KEY,
@@ -43,14 +45,16 @@ from shared.dal.table_design import (
     consultation_lock_key,
     follow_up_partition,
     idempotency_key,
+    number_digest_of,
+    number_partition,
     open_work_partition,
     open_work_partitions,
 )
-from shared.domain import lifecycle
+from shared.domain import lifecycle, retention
 from shared.domain.reconciliation import index_at
 from shared.logic.ports import IdempotencyKeyUsed, IdempotencyRecord, StaleWrite
 from shared.models.base import format_utc
-from shared.models.call import STORED_CONTEXT, Call, CallStatus
+from shared.models.call import STORED_CONTEXT, TERMINAL_STATUSES, Call, CallStatus
 from shared.models.errors import ConcurrentUpdate, DuplicateConsultation, InvalidNextToken
 from shared.models.queries import CallQuery, CallRef
 
@@ -90,12 +94,25 @@ def _call_document(call: Call) -> dict[str, Any]:
     document = {name: values[name] for name in CALL_ATTRIBUTES if name in values}
     # The body leaves out what reading it back restores anyway: defaults, and the attributes stored beside it.
     body = call.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    body = {name: value for name, value in body.items() if name not in document and name != "callId"}
+    body = {name: value for name, value in body.items() if name not in document and name not in _RESTORED}
     document[CALL_BODY] = _compressed(json.dumps(body, separators=(",", ":")))
     document[LIST_STATUS] = list_status(call.status)
     document.update(call_key(call.call_id))
     document.update(_index_keys(call))
+    expires = retention.expires_at(call)
+    if expires is not None:
+        document[TTL_ATTRIBUTE] = int(expires.timestamp())
     return document
+
+
+RETELL_COPIES_DUE = "0"
+"""The retention index's sort key prefix of a call whose Retell copies are still to delete: before every time."""
+
+
+TERMINAL_VALUES = frozenset(status.value for status in TERMINAL_STATUSES)
+_RESTORED = ("callId", "numberDigest", "finalAt")
+"""Fields the body leaves out because reading restores them from the item's other attributes: the key, the number
+index's partition, the TTL (``call_from_values``)."""
 
 
 def _compressed(text: str) -> bytes:
@@ -113,16 +130,27 @@ def list_status(status: CallStatus) -> str:
 
 
 def _index_keys(call: Call) -> dict[str, str]:
-    """The call's keys in the clinic index (gsi1); while it is open work, the open-work index (gsi2); while it
-    needs follow-up, the follow-up worklist (gsi3)."""
-    keys = {
+    """The call's keys in the clinic index (gsi1); while it is open work, the open-work index (gsi2), and once final,
+    its retention stage there; while it needs follow-up, the follow-up worklist (gsi3); by its number's digest, the
+    number index (gsi4)."""
+    keys: dict[str, str] = {
         CLINIC_CALLS_PARTITION_KEY: clinic_calls_partition(call.clinic_id),
         CLINIC_CALLS_SORT_KEY: f"{format_utc(call.scheduled_for)}#{call.call_id}",
     }
     due_at = index_at(call)
+    stage, final = retention.purge_stage(call), retention.final_time(call)
     if due_at is not None:
         keys[OPEN_WORK_PARTITION_KEY] = open_work_partition(call.call_id)
         keys[OPEN_WORK_SORT_KEY] = f"{format_utc(due_at)}#{call.call_id}"
+    elif stage is not None and final is not None:
+        # No open work left: the same index holds it for the retention purge (``shared.dal.retention``).
+        keys[OPEN_WORK_PARTITION_KEY] = stage_partition(call.clinic_id, stage)
+        # Texts removed, Retell copies left (Retell could not delete them): due at once, whatever the setting.
+        copies_left = stage == retention.PurgeStage.TEXTS and call.texts_removed_at is not None
+        due = RETELL_COPIES_DUE if copies_left else format_utc(final)
+        keys[OPEN_WORK_SORT_KEY] = f"{due}#{call.call_id}"
+    if call.number_digest:
+        keys[NUMBER_PARTITION_KEY] = number_partition(call.clinic_id, call.number_digest)
     if call.needs_follow_up:
         flagged = call.flagged_at or call.updated_at
         keys[FOLLOW_UP_PARTITION_KEY] = follow_up_partition(call.clinic_id)
@@ -144,6 +172,10 @@ def call_from_values(values: dict[str, Any]) -> Call:
     body = values.pop(CALL_BODY, None)
     if body is not None:  # items written before the body was compressed hold every field as an attribute
         values.update(json.loads(_decompressed(body)))
+    if NUMBER_PARTITION_KEY in values:
+        values.setdefault("numberDigest", number_digest_of(values[NUMBER_PARTITION_KEY]))
+    if TTL_ATTRIBUTE in values and values.get("status") in TERMINAL_VALUES:
+        values.setdefault("finalAt", retention.final_at_of(int(values[TTL_ATTRIBUTE])))
     return Call.model_validate(values, context=STORED_CONTEXT)
 
 

@@ -10,6 +10,9 @@ from shared.dal.table_design import (
     FOLLOW_UP_INDEX,
     FOLLOW_UP_PARTITION_KEY,
     FOLLOW_UP_SORT_KEY,
+    OPEN_WORK_PARTITION_KEY,
+    OPEN_WORK_SORT_KEY,
+    clinics_partition,
     clinics_with_recipients_partition,
     settings_key,
 )
@@ -35,6 +38,9 @@ class SettingsRepository:
             "settings": settings.model_dump_json(),
             "updatedBy": updated_by,
             "updatedAt": format_utc(now),
+            # Every clinic's settings are in this partition: the clinics the retention purge goes through.
+            OPEN_WORK_PARTITION_KEY: clinics_partition(),
+            OPEN_WORK_SORT_KEY: clinic_id,
         }
         if settings.notifications.emails or settings.notifications.webhook_url:
             # In the sparse index while the clinic names someone to tell: the daily digest reads only these.

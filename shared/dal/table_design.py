@@ -8,6 +8,14 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   open work for the reconciler (``shared.domain.reconciliation``), gsi2 ``OPEN#{shard}`` / ``{checkDueAt}#{callId}``
   (sparse: a call that needs no check has no gsi2 keys, so the index holds only the open work, whatever the size
   of the table; ``shard`` spreads its writes over a few partitions)
+* a final call, for the retention purge (``shared.logic.retention``), in the same gsi2 once it is no open work
+  (it never is both): while its texts or Retell's copies are still to remove, ``TEXTS#{clinicId}`` /
+  ``{finalAt}#{callId}``; after, until it is removed, ``KEPT#{clinicId}`` / ``{finalAt}#{callId}`` (sparse and per
+  clinic, so the purge asks for exactly the calls past the clinic's *current* retention: one query each); its TTL is
+  the far bound ``finalAt`` + the longest retention a clinic may choose
+* a call to a number, by the number's digest (``shared.domain.retention``): gsi4 ``NUMBER#{clinicId}#{digest}``, no
+  sort key (keys only: an erasure's one query for the clinic's calls to one number; the item holds the digest only
+  there, and ``finalAt`` only as its TTL: an answered call's item stays near 1 KB)
 * a call that needs follow-up (``shared.domain.follow_up``): gsi3 ``FOLLOWUP#{clinicId}`` / ``{flaggedAt}#{callId}``
   (sparse: only flagged calls not yet marked done, so the clinic's worklist is one query, newest first)
 * notice (``shared.logic.notices``): ``NOTICE#{subject}#{event}`` / ``TO#{channel}#{digest of the recipient}``,
@@ -20,7 +28,8 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   ``TO#{digest of the recipient}#DAY#{yyyymmdd}`` (one recipient's), a ``count`` added to atomically, expiring
   through TTL
 * the daily digest is a notice too (subject the clinic, event ``daily_digest-{yyyymmdd}``): once a day
-* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``; while the clinic names a notice recipient, gsi3
+* clinic settings: ``CLINIC#{clinicId}`` / ``SETTINGS``, in gsi2 ``CLINICS`` / ``{clinicId}`` (the clinics the
+  retention purge goes through); while the clinic names a notice recipient, gsi3
   ``NOTIFY#CLINICS`` / ``{clinicId}`` (the clinics a daily digest may go to)
 * consultation lock: ``CONSULT#{clinicId}#{consultationId}`` / ``LOCK``, naming the consultation's latest call; a
   new call of the consultation may take it over only once that call is terminal (or gone)
@@ -59,6 +68,8 @@ FOLLOW_UP_PARTITION_KEY = "gsi3pk"
 FOLLOW_UP_SORT_KEY = "gsi3sk"
 PENDING_NOTICES_PARTITION = "NOTICES#PENDING"
 """The operators' pending notices (and those recorded before pending notices were partitioned per clinic)."""
+NUMBER_INDEX = "gsi4"
+NUMBER_PARTITION_KEY = "gsi4pk"
 OPEN_WORK_SHARDS = 4
 OPEN_WORK_ATTRIBUTES = ("clinicId", "callId")
 """What the open-work index projects besides the keys: enough to read the call, nothing personal."""
@@ -233,3 +244,27 @@ def clinics_with_recipients_partition() -> str:
     """The follow-up index's partition of the settings of clinics that name a notice recipient (a stored value:
     renaming it would drop every clinic already in it from the daily digest)."""
     return "NOTIFY#CLINICS"
+
+
+def texts_due_partition(clinic_id: str) -> str:
+    """The open-work index's partition of a clinic's final calls whose texts or Retell copies are still to remove."""
+    return f"TEXTS#{_part(clinic_id)}"
+
+
+def kept_partition(clinic_id: str) -> str:
+    """The open-work index's partition of a clinic's final calls already without texts, until they are removed."""
+    return f"KEPT#{_part(clinic_id)}"
+
+
+def clinics_partition() -> str:
+    """The open-work index's partition of every clinic's settings (a stored value: the purge's list of clinics)."""
+    return "CLINICS"
+
+
+def number_partition(clinic_id: str, number_digest: str) -> str:
+    return f"NUMBER#{_part(clinic_id)}#{_part(number_digest)}"
+
+
+def number_digest_of(partition: str) -> str:
+    """The number's digest in a call's number index partition (``number_partition``)."""
+    return partition.rsplit("#", 1)[1]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.domain import follow_up
+from shared.domain import follow_up, retention
 from shared.domain.follow_up import reasons_for
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
@@ -93,7 +93,9 @@ class CallWriter:
     def save(self, new: Call, expected: Call, now: datetime, *, schedule_fired: bool = False) -> Call:
         """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step.
         ``schedule_fired``: the write claims the attempt for the schedule that just fired, which deletes itself."""
-        new = self._flagged(new, now).model_copy(update={"version": expected.version + 1, "updated_at": now})
+        new = retention.texts_stay_removed(self._flagged(new, now))
+        final_at = new.final_at or (now if new.status.is_terminal else None)
+        new = new.model_copy(update={"version": expected.version + 1, "updated_at": now, "final_at": final_at})
         needs_schedule = new.status == CallStatus.SCHEDULED and (
             expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,7 +87,9 @@ class CallService:
         clock: Clock,
         new_call_id: TokenSource = random_call_id,
         new_token: TokenSource = new_schedule_token,
+        number_digest: Callable[[str], str | None] = lambda _number: None,
     ):
+        self._number_digest = number_digest
         self._do_not_call = do_not_call
         self._read_ahead = access.read_ahead
         self._calls = access.calls
@@ -144,6 +147,7 @@ class CallService:
             created_at=now,
             updated_at=now,
             created_by=principal.user_id,
+            number_digest=self._number_digest(request.phone_number),
         )
         record = None
         if idempotency_key:
@@ -186,6 +190,7 @@ class CallService:
         renumbered = updated.phone_number != call.phone_number
         if renumbered:
             self._do_not_call.refuse_listed(principal.clinic_id, updated.phone_number)
+            updated = updated.model_copy(update={"number_digest": self._number_digest(updated.phone_number)})
         moved = "scheduled_for" in request.model_fields_set and request.scheduled_for is not None
         window = DialWindow.for_call(settings, updated.phone_number)
         if moved or (renumbered and not window.is_open(max(call.scheduled_for, now))):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     # Named in annotations only: importing them here would load the dialing rules and execute's request model into
     # every function that uses a port, the webhook too, which neither dials nor invokes execute.
     from shared.domain.dialing import DialSpec
+    from shared.domain.retention import PurgeStage
     from shared.models.execution import ExecuteRequest
 
 Clock = Callable[[], datetime]
@@ -112,6 +113,30 @@ class CallStore(Protocol):
     def due_for_check(self, now: datetime, limit: int) -> list[CallRef]:
         """Calls whose reconciliation check (``shared.domain.reconciliation.check_due``) is due at ``now``, at most
         about ``limit``, oldest first; read from an index of the open work only, never by scanning."""
+
+
+class RetentionStore(Protocol):
+    """What the retention purge and an erasure find and remove (``shared.dal.retention``): from indexes, never a
+    scan."""
+
+    def clinics(self) -> list[str]:
+        """Every clinic with stored settings."""
+
+    def final_before(self, clinic_id: str, stage: PurgeStage, before: datetime, limit: int) -> list[CallRef]:
+        """The clinic's calls at ``stage`` that became final at or before ``before``, oldest first, at most
+        ``limit``."""
+
+    def calls_to_number(self, clinic_id: str, number_digest: str) -> list[CallRef]:
+        """The clinic's calls to the number with this digest."""
+
+    def remove(self, call: Call) -> bool:
+        """Delete the call if it is still the version read; ``False`` if it changed or is gone."""
+
+
+class RetellCopies(Protocol):
+    def delete_call(self, retell_call_id: str) -> None:
+        """Ask Retell to delete its copy of the call (the recording with it); a call Retell no longer has counts as
+        deleted. ``RetellUnavailable`` if Retell could not be asked (asked again later)."""
 
 
 class SettingsStore(Protocol):

@@ -24,7 +24,7 @@ from pydantic import (
 
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel, UtcDatetime, empty_list
 from shared.models.ids import ConsultationId
-from shared.models.phone import phone_time_zones
+from shared.models.phone import normalise_phone, phone_time_zones
 from shared.models.safety import CallConsent
 
 
@@ -72,6 +72,28 @@ def _single_line(text: str, info: ValidationInfo) -> str:
 
 
 SingleLine = AfterValidator(_single_line)
+
+ERASED_NUMBER_PREFIX = "erased:"
+"""An erased call's ``phoneNumber``: this, then the number's digest (``shared.domain.retention``)."""
+ERASED_NAME = "(erased)"
+"""An erased call's owner and pet names."""
+
+
+def _phone_or_erased(value: str, info: ValidationInfo) -> str:
+    # An erased number is only ever read back from the table: new input is a number, normalised.
+    if (info.context or {}).get(STORED) and value.startswith(ERASED_NUMBER_PREFIX):
+        return value
+    return normalise_phone(value)
+
+
+CallPhone = Annotated[str, AfterValidator(_phone_or_erased)]
+"""A call's number: E.164, or, once erased, ``ERASED_NUMBER_PREFIX`` and its digest."""
+
+
+def is_erased_number(value: str) -> bool:
+    return value.startswith(ERASED_NUMBER_PREFIX)
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), Printable]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), Printable]
@@ -197,6 +219,7 @@ class CallView(CallDetails):
 
     model_config = ConfigDict(extra="ignore")
 
+    phone_number: CallPhone  # an erased call's number is its digest
     call_id: str
     clinic_id: str
     status: CallStatus
@@ -245,6 +268,17 @@ class CallView(CallDetails):
         description="Goes up on every change of the call; send it back as `If-Match` so that a change made by "
         "someone else meanwhile is refused (`409 changed_meanwhile`) instead of overwritten",
     )
+    final_at: UtcDatetime | None = Field(
+        default=None, description="When the call became final (retention counts from here)"
+    )
+    texts_removed_at: UtcDatetime | None = Field(
+        default=None,
+        description="When its transcript, analysis text, notes and discharge summary were removed (retention or "
+        "erasure)",
+    )
+    erased_at: UtcDatetime | None = Field(
+        default=None, description="When the owner's data was erased: names and number are gone"
+    )
 
 
 class Call(CallView):
@@ -256,6 +290,9 @@ class Call(CallView):
     ``requeues`` counts how often the current attempt was put back because no dialing lease was free.
     ``checked_at`` is when the reconciler last asked Retell about the call and found nothing to change: it waits a
     while before asking again (``shared.domain.reconciliation``).
+    ``number_digest`` is the number's one-way digest (``shared.domain.retention``), the erasure index's key; it stays
+    when the number is erased. ``retell_copies_left`` are the Retell call ids whose deletion Retell has still to
+    confirm once the texts are removed (asked again on each purge run).
     ``unplaced_dial_key`` is the idempotency key of a dial of the current attempt that the reconciler found Retell
     had not placed (list-calls showed nothing), and ``unplaced_dial_at`` when that key was first sent (its claim):
     the attempt's next dial reuses the key while Retell still honours it (``shared.domain.dialing.dial_key``).
@@ -266,6 +303,8 @@ class Call(CallView):
     checked_at: UtcDatetime | None = None
     unplaced_dial_key: str | None = None
     unplaced_dial_at: UtcDatetime | None = None
+    number_digest: str | None = None
+    retell_copies_left: list[str] = Field(default_factory=empty_list)
 
     def current_attempt(self) -> CallAttempt | None:
         """The latest history entry of the current attempt (a re-queued attempt may have several)."""
@@ -275,7 +314,7 @@ class Call(CallView):
         return next((entry for entry in reversed(self.attempts) if entry.number == number), None)
 
     def view(self) -> CallView:
-        view = CallView.model_validate(self.model_dump())
+        view = CallView.model_validate(self.model_dump(), context=STORED_CONTEXT)
         owner = owner_clock(view)
         if owner is not None:
             view.owner_timezone, local = owner
@@ -286,6 +325,8 @@ class Call(CallView):
 def owner_clock(call: CallView) -> tuple[str, datetime] | None:
     """``scheduledFor`` on the owner's clock, when that differs from the call's (another UTC offset then): the zone
     and the local time. For a number in several zones, the first that differs."""
+    if is_erased_number(call.phone_number):
+        return None
     call_offset = call.scheduled_for.astimezone(ZoneInfo(call.timezone)).utcoffset()
     for zone in phone_time_zones(call.phone_number):
         local = call.scheduled_for.astimezone(ZoneInfo(zone))

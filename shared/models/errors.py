@@ -305,6 +305,13 @@ class OutsideCallingHours(Conflict):
         )
 
 
+class CallInProgress(Conflict):
+    """An erasure while a call to the number is being dialed or is under way."""
+
+    code = "call_in_progress"
+    default_message = "A call to this number is being dialed or is under way; erase the owner's data once it has ended."
+
+
 class NotOnDoNotCallList(NotFound):
     code = "not_on_do_not_call_list"
 

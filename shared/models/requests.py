@@ -118,3 +118,14 @@ class DoNotCallList(ApiModel):
     next_token: str | None = Field(
         default=None, description="Pass as `nextToken` for the next page; null on the last page"
     )
+
+
+class ErasureRequest(StrictApiModel):
+    """``POST /clinic/erasure``."""
+
+    phone_number: E164Phone = Field(description="The owner's number, in any format the schedule body accepts")
+
+
+class ErasureResult(ApiModel):
+    calls: int = Field(description="The clinic's calls to the number, now without the owner's data")
+    retell_deleted: int = Field(description="Retell's copies deleted by this request (the rest are asked again later)")

@@ -172,6 +172,31 @@ class NotificationSettings(StrictApiModel):
         return event in self.events
 
 
+TRANSCRIPT_DAYS = 90
+CALL_DAYS = 730
+RETENTION_MIN_DAYS = 7
+RETENTION_MAX_DAYS = 3650
+"""The bounds of both retention periods: a week at least (time to read a call's transcript), ten years at most."""
+
+
+class RetentionSettings(StrictApiModel):
+    """How long owners' personal data is kept, counted from the day a call is final (``shared.domain.retention``)."""
+
+    transcript_days: int = Field(
+        default=TRANSCRIPT_DAYS,
+        ge=RETENTION_MIN_DAYS,
+        le=RETENTION_MAX_DAYS,
+        description="Days a final call keeps its transcript, analysis text, notes and discharge summary (and Retell "
+        "its copy and recording)",
+    )
+    call_days: int = Field(
+        default=CALL_DAYS,
+        ge=RETENTION_MIN_DAYS,
+        le=RETENTION_MAX_DAYS,
+        description="Days a final call is kept at all; then it is removed",
+    )
+
+
 class ClinicSettings(StrictApiModel):
     """A clinic's settings. Business hours are ``[start, end)`` windows in the clinic's local time."""
 
@@ -208,6 +233,10 @@ class ClinicSettings(StrictApiModel):
     # Notices and the follow-up worklist
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     follow_up_rules: FollowUpRules = Field(default_factory=FollowUpRules)
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings,
+        description="How long owners' personal data is kept (changes apply to calls already stored)",
+    )
 
     @field_validator("business_hours")
     @classmethod

@@ -7,6 +7,8 @@
   called decides what happens (``scenarios``).
 * ``GET /v2/get-call/{id}``: the call as Retell gives it, final at once (transcript, analysis, timestamps), with a
   freshly signed ``recording_url`` each time (Retell's links expire); ``GET /recordings/{id}.wav`` serves the link.
+* ``DELETE /v2/delete-call/{id}``: the call is deleted, recording and all: get-call and its recording link answer
+  ``404`` after. ``fail_delete`` (``inject``) fails the next deletions with a 5xx, deleting nothing.
 * ``POST /v3/list-calls``: retell-sdk's ``call.list`` (``filter_criteria``, ``sort_order``, ``limit``,
   ``pagination_key``, ``skip``, ``include_total``), answered ``{"items", "has_more", "pagination_key"}``. A filter
   that retell-sdk's ``call_list_params`` types do not allow is refused ``400`` (``filters``).
@@ -62,7 +64,9 @@ DELIVERY_TIMEOUT_SECONDS = 10.0  # and gives up waiting for the answer after 10 
 RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_signed_url) expire after a day
 # What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
 NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
-FaultKind = Literal["hang_after_create", "error_after_create", "error_before_create", "hide_from_list", "slow_get_call"]
+FaultKind = Literal[
+    "hang_after_create", "error_after_create", "error_before_create", "hide_from_list", "slow_get_call", "fail_delete"
+]
 CreatePhoneCallSwitch = Literal["ok", "401", "402"]
 WebhooksSwitch = Literal["deliver", "drop"]
 CREATE_PHONE_CALL_SWITCHES: tuple[CreatePhoneCallSwitch, ...] = ("ok", "401", "402")
@@ -191,6 +195,8 @@ class RetellSimulator(BackgroundServer):
         self._log = log or (lambda _line: None)
         self._lock = threading.RLock()
         self._calls: dict[str, SimCall] = {}
+        self.deleted: list[str] = []
+        """The calls deleted (delete-call), oldest first."""
         self._by_key: dict[str, tuple[str, datetime]] = {}
         # Idempotency keys of create-phone-call requests being answered now (a key -> how many such requests).
         self._answering: Counter[str] = Counter()
@@ -223,6 +229,7 @@ class RetellSimulator(BackgroundServer):
             [
                 Rule("/v2/create-phone-call", methods=["POST"], endpoint="create"),
                 Rule("/v2/get-call/<call_id>", methods=["GET"], endpoint="get"),
+                Rule("/v2/delete-call/<call_id>", methods=["DELETE"], endpoint="delete"),
                 Rule("/v3/list-calls", methods=["POST"], endpoint="list"),
                 Rule("/create-retell-llm", methods=["POST"], endpoint="create_llm"),
                 Rule("/update-retell-llm/<llm_id>", methods=["PATCH"], endpoint="update_llm"),
@@ -519,6 +526,19 @@ class RetellSimulator(BackgroundServer):
             if sim_call is None:
                 return _error(404, "Call not found")
             return _json(self._view(sim_call))
+
+    def _on_delete(self, request: Request, call_id: str) -> Response:
+        """retell-sdk's ``call.delete``: the call, its transcript and recording are gone (get-call ``404`` after);
+        ``204``. A ``fail_delete`` fault answers its status instead, deleting nothing (Retell down)."""
+        failing = self._take_fault("fail_delete")
+        if failing is not None:
+            return _error(failing.status, "Internal server error")
+        with self._lock:
+            if self._calls.pop(call_id, None) is None:
+                return _error(404, "Call not found")
+            self.deleted.append(call_id)
+        self._log(f"delete-call {call_id}")
+        return Response(status=204)
 
     def _on_list(self, request: Request) -> Response:
         body = _body(request)

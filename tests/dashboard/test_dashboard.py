@@ -387,6 +387,44 @@ class TestDoNotCall:
         expect(row).to_contain_text(call["phoneNumber"])
         expect(row).to_contain_text("Owner asked the agent")
 
+    def test_an_admin_erases_an_owners_data_from_a_call_after_confirming(
+        self, visitor: Visitor, second_visitor: Visitor, stack: DevProcess
+    ) -> None:
+        clinic = Api(stack.url, "erasure")
+        always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        clinic.call("PUT", "/clinic/settings", {"businessHours": always})
+        call = clinic.schedule("+14155550100", soon())
+        clinic.until(call["callId"], "completed", timeout=40)
+        page = visitor.sign_in(clinic="erasure", path=f"/calls/{call['callId']}")
+        page.get_by_role("button", name="Erase this owner's data").click()
+        dialog = page.locator("dialog#erase-owner")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text(call["phoneNumber"])
+        visitor.check("19-erase-owner")
+        dialog.get_by_role("button", name="Keep it").click()
+        expect(dialog).to_be_hidden()
+        assert clinic.call("GET", f"/calls/{call['callId']}")["ownerName"] == "Sarah Johnson"
+        page.get_by_role("button", name="Erase this owner's data").click()
+        dialog.get_by_role("button", name="Erase", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("The owner's data is erased from 1 call.")
+        expect(page.locator("#call-title")).to_have_text("(erased) · (erased)")
+        erased = clinic.call("GET", f"/calls/{call['callId']}")
+        assert erased["phoneNumber"].startswith("erased:")
+        assert erased["transcript"] is None
+        expect(page.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
+        # From the do-not-call list too: the entry stays, and erasing again is harmless.
+        number = call["phoneNumber"]
+        clinic.call("PUT", f"/clinic/do-not-call/{number.replace('+', '%2B')}", {"reason": "asked at the desk"})
+        page = visitor.open("/do-not-call")
+        row = page.locator("#dnc-list tbody tr")
+        row.get_by_role("button", name="Erase this owner's data").click()
+        page.locator(f"dialog#erase-{number.lstrip('+')}").get_by_role("button", name="Erase", exact=True).click()
+        expect(page.locator("#dnc-message")).to_have_text("The owner's data is erased from 1 call.")
+        expect(row).to_contain_text(number)
+        staff = second_visitor.sign_in(role="staff", clinic="erasure", path=f"/calls/{call['callId']}")
+        expect(staff.locator("#read-only")).to_be_visible()
+        expect(staff.get_by_role("button", name="Erase this owner's data")).to_have_count(0)
+
 
 class TestFollowUp:
     def test_a_flagged_call_is_on_the_worklist_until_a_staff_member_marks_it_done_and_the_outbox_shows_the_notice(

@@ -236,6 +236,15 @@ class TestTheStack:
         assert not roles["api"].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi2").allowed
         assert not roles["api"].evaluate("dynamodb:Scan", TABLE_ARN).allowed
 
+    def test_only_the_api_finds_a_numbers_calls_and_only_the_reconciler_reads_the_retention_partitions(
+        self, roles: dict[str, RolePolicy]
+    ) -> None:
+        assert roles["api"].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi4").allowed
+        assert roles["reconcile"].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi2").allowed
+        for function in ("execute", "retell_webhook", "notices", "reconcile"):
+            assert not roles[function].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi4").allowed
+        assert roles["reconcile"].evaluate("dynamodb:DeleteItem", TABLE_ARN).allowed  # a call past its callDays
+
 
 class TestAttribution:
     def test_a_client_made_as_a_function_is_checked_in_any_thread_and_others_are_not(

@@ -79,7 +79,9 @@ class TestData:
         assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
         assert props["DeletionProtectionEnabled"] is True
         assert table["DeletionPolicy"] == "Retain"
-        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3"]
+        assert [gsi["IndexName"] for gsi in props["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3", "gsi4"]
+        (gsi4,) = [g for g in props["GlobalSecondaryIndexes"] if g["IndexName"] == "gsi4"]
+        assert gsi4["Projection"] == {"ProjectionType": "KEYS_ONLY"}  # an erasure reads each call by its key
 
     def test_the_key_rotates_and_the_secrets_hold_no_value_in_the_template(
         self, template: dict[str, Any], assertions: Template

@@ -14,7 +14,9 @@ from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.request_counters import DynamoClinicRequestCounters
+from shared.dal.retention import RetentionRepository
 from shared.dal.settings_repository import SettingsRepository
+from shared.domain.retention import PurgeStage
 from shared.logic.ports import (
     AttemptScheduler,
     CallStore,
@@ -25,6 +27,7 @@ from shared.logic.ports import (
     IdempotencyRecord,
     LeaseLimits,
     PendingAttempt,
+    RetentionStore,
     SettingsStore,
     StaleWrite,
 )
@@ -38,6 +41,7 @@ from tests.support.fakes import (
     InMemoryCallStore,
     InMemoryClinicRequestCounters,
     InMemoryDialLeases,
+    InMemoryRetentionStore,
     InMemoryScheduler,
     InMemorySettingsStore,
 )
@@ -252,6 +256,54 @@ class TestSettingsStore:
         settings_store.put("clinic-a", settings, updated_by="u1", now=NOW)
         assert settings_store.get("clinic-a") == settings
         assert settings_store.get("clinic-b") is None
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def retention_ports(request: pytest.FixtureRequest) -> tuple[CallStore, SettingsStore, RetentionStore]:
+    if request.param == "memory":
+        memory_calls, memory_settings = InMemoryCallStore(), InMemorySettingsStore()
+        return memory_calls, memory_settings, InMemoryRetentionStore(memory_calls, memory_settings)
+    client = _on_moto(request)
+    return (
+        CallRepository(client, TABLE, PageTokens(lambda: b"contract-test-key")),
+        SettingsRepository(client, TABLE),
+        RetentionRepository(client, TABLE),
+    )
+
+
+class TestRetentionStore:
+    def test_the_clinics_the_calls_due_by_stage_a_numbers_calls_and_a_conditional_removal(
+        self, retention_ports: tuple[CallStore, SettingsStore, RetentionStore]
+    ) -> None:
+        calls, settings, store = retention_ports
+        for clinic in ("clinic-b", "clinic-a"):
+            settings.put(clinic, ClinicSettings(), updated_by="u1", now=NOW)
+        final: dict[str, Any] = {"status": "completed", "consultation": None, "numberDigest": "d1"}
+        texts = a_call("c1", finalAt=NOW - timedelta(days=10), **final)
+        kept = a_call("c2", finalAt=NOW - timedelta(days=100), textsRemovedAt=NOW, **final)
+        copies_left = a_call("c5", finalAt=NOW - timedelta(days=1), textsRemovedAt=NOW, retellCopiesLeft=["r"], **final)
+        theirs = a_call("c3", clinic="clinic-b", finalAt=NOW - timedelta(days=10), **final)
+        waiting = a_call("c4", consultation=None, numberDigest="d1")
+        for call in (texts, kept, copies_left, theirs, waiting):
+            calls.create(call)
+
+        assert store.clinics() == ["clinic-a", "clinic-b"]
+        refs = store.final_before("clinic-a", PurgeStage.TEXTS, NOW - timedelta(days=5), 10)
+        assert [ref.call_id for ref in refs] == ["c5", "c1"]  # Retell copies left: due at once
+        assert [r.call_id for r in store.final_before("clinic-a", PurgeStage.TEXTS, NOW - timedelta(days=20), 10)] == [
+            "c5"
+        ]
+        assert [r.call_id for r in store.final_before("clinic-a", PurgeStage.KEPT, NOW - timedelta(days=50), 10)] == [
+            "c2"
+        ]
+        assert store.final_before("clinic-a", PurgeStage.KEPT, NOW - timedelta(days=200), 10) == []
+        assert sorted(ref.call_id for ref in store.calls_to_number("clinic-a", "d1")) == ["c1", "c2", "c4", "c5"]
+        assert store.calls_to_number("clinic-a", "d2") == []
+
+        assert not store.remove(kept.model_copy(update={"version": 7}))  # changed meanwhile
+        assert store.remove(kept)
+        assert not store.remove(kept)  # gone
+        assert calls.get("clinic-a", "c2") is None
 
 
 class TestDialLeases:

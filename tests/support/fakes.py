@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from shared.domain import lifecycle
+from shared.domain import lifecycle, retention
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
 from shared.domain.reconciliation import check_due
+from shared.domain.retention import PurgeStage
 from shared.logic.ports import (
     CLOSED_BREAKER,
     BreakerState,
@@ -230,6 +231,45 @@ class InMemorySettingsStore:
         )
 
 
+class InMemoryRetentionStore:
+    """The retention purge's and an erasure's indexes, over the in-memory calls and settings."""
+
+    def __init__(self, calls: InMemoryCallStore, settings: InMemorySettingsStore) -> None:
+        self._calls = calls
+        self._settings = settings
+        self.removed: list[str] = []
+
+    def clinics(self) -> list[str]:
+        return sorted(self._settings.settings)
+
+    def final_before(self, clinic_id: str, stage: PurgeStage, before: datetime, limit: int) -> list[CallRef]:
+        due = []
+        for call in self._calls.calls.values():
+            final = retention.final_time(call)
+            if call.clinic_id != clinic_id or final is None or retention.purge_stage(call) != stage:
+                continue
+            copies_left = stage == PurgeStage.TEXTS and call.texts_removed_at is not None
+            at = datetime.min.replace(tzinfo=UTC) if copies_left else final  # copies left: due at once
+            if at <= before:
+                due.append((at, call.call_id))
+        return [CallRef(clinic_id, call_id) for _, call_id in sorted(due)][:limit]
+
+    def calls_to_number(self, clinic_id: str, number_digest: str) -> list[CallRef]:
+        return [
+            CallRef(clinic_id, call.call_id)
+            for call in self._calls.calls.values()
+            if call.clinic_id == clinic_id and call.number_digest == number_digest
+        ]
+
+    def remove(self, call: Call) -> bool:
+        current = self._calls.calls.get(call.call_id)
+        if current is None or current.version != call.version or current.clinic_id != call.clinic_id:
+            return False
+        del self._calls.calls[call.call_id]
+        self.removed.append(call.call_id)
+        return True
+
+
 WORKSPACE = "*workspace*"
 
 
@@ -295,6 +335,7 @@ class FakeDialer:
     find_unknown: bool = False
     retell_calls: dict[str, RetellCall] = field(default_factory=dict)
     unavailable: bool = False
+    deleted: list[str] = field(default_factory=list)
 
     def dial(self, spec: DialSpec) -> str:
         self.dials.append(spec)
@@ -321,6 +362,12 @@ class FakeDialer:
         if self.unavailable:
             raise RetellUnavailable("down")
         return self.retell_calls.get(retell_call_id)
+
+    def delete_call(self, retell_call_id: str) -> None:
+        if self.unavailable:
+            raise RetellUnavailable("down")
+        self.retell_calls.pop(retell_call_id, None)
+        self.deleted.append(retell_call_id)
 
 
 class InMemoryAccountBreaker:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.bootstrap.api import build_api
-from shared.bootstrap.common import Stores, build_common
+from shared.bootstrap.common import Stores, build_common, number_digests
 from shared.bootstrap.execute import build_execute
 from shared.bootstrap.reconcile import build_reconciler
 from shared.bootstrap.retell_webhook import build_webhook
@@ -37,6 +37,7 @@ from shared.logic.ports import Dialer, IdempotencyRecord
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.logic.request_budget import ClinicRequestBudget
+from shared.logic.retention import ErasureService, RetentionPurge
 from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
@@ -53,6 +54,7 @@ from tests.support.fakes import (
     InMemoryDialCap,
     InMemoryDialLeases,
     InMemoryDoNotCallStore,
+    InMemoryRetentionStore,
     InMemoryScheduler,
     InMemorySettingsStore,
     RecordingInvoker,
@@ -157,6 +159,9 @@ class Graph:
     overview: OverviewService
     request_counters: InMemoryClinicRequestCounters
     budget: ClinicRequestBudget
+    retention: InMemoryRetentionStore
+    purge: RetentionPurge
+    erasure: ErasureService
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -297,6 +302,7 @@ def build_graph(
     clock = FakeClock(now)
     calls = InterleavingCallStore()
     settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
+    retention = InMemoryRetentionStore(calls, settings_store)
     leases, do_not_call_store, dial_cap = (
         InMemoryDialLeases(calls.live_attempts),
         InMemoryDoNotCallStore(),
@@ -310,6 +316,7 @@ def build_graph(
         breaker=breaker,
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
+        retention=retention,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -330,6 +337,8 @@ def build_graph(
         counters=request_counters,
         invoker=invoker,
         retell=lambda: dialer,
+        copies=lambda: dialer,
+        number_digest=number_digests(lambda: b"test key"),
         clock=clock,
         new_call_id=Sequence("call"),
         new_token=tokens,
@@ -339,7 +348,14 @@ def build_graph(
     )
     webhook = build_webhook(CONFIG, stores=stores, signing_keys=list, clock=clock, new_token=tokens, rng=rng)
     reconciler = build_reconciler(
-        CONFIG, stores=stores, invoker=invoker, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
+        CONFIG,
+        stores=stores,
+        invoker=invoker,
+        dialer=lambda: dialer,
+        copies=lambda: dialer,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
     )
     return Graph(
         clock=clock,
@@ -367,6 +383,9 @@ def build_graph(
         overview=api.overview,
         request_counters=request_counters,
         budget=api.budget,
+        retention=retention,
+        purge=reconciler.purge,
+        erasure=api.erasure,
     )
 
 

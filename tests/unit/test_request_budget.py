@@ -94,6 +94,8 @@ def _services(requests_per_second: int = 2, window_seconds: int = 5) -> tuple[Ap
         counters=graph.request_counters,
         invoker=graph.invoker,
         retell=lambda: graph.dialer,
+        copies=lambda: graph.dialer,
+        number_digest=lambda number: number,
         clock=graph.clock,
     )
     return services, graph.clock

@@ -93,6 +93,7 @@
  * @property {string | null} [clinicPhone]
  * @property {{emails: string[], webhookUrl?: string | null, events: string[], digestHour: number}} [notifications]
  * @property {{flag: string[]}} [followUpRules]
+ * @property {{transcriptDays: number, callDays: number}} [retention] how long owners' data is kept, in days
  */
 
 /**

@@ -8,6 +8,7 @@ import { disconnectionText, outcomeText, reasonText, sourceText, statusText } fr
 import { api, failureText, fetchRecording } from "../api.js";
 import { useClinic } from "../clinic.js";
 import { Dialog } from "../components/dialog.jsx";
+import { EraseOwner } from "../components/erase-owner.jsx";
 import { Field, describedBy } from "../components/field.jsx";
 import { Notice } from "../components/notice.jsx";
 import { StatusBadge } from "../components/status-badge.jsx";
@@ -116,6 +117,18 @@ export function CallPage({ callId }) {
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {loadProblem && <Notice kind="error">{loadProblem}</Notice>}
 
+      {session.isAdmin && !ACTIVE.has(call.status) && !call.phoneNumber.startsWith("erased:") && (
+        <div class="actions" role="group" aria-label="The owner's data">
+          <EraseOwner
+            phoneNumber={call.phoneNumber}
+            id="erase-owner"
+            onDone={(done) => {
+              setMessage(done);
+              loaded.reload();
+            }}
+          />
+        </div>
+      )}
       {session.isAdmin ? (
         call.status === "scheduled" && (
           <div class="actions" role="group" aria-label="Change this call">

@@ -5,6 +5,7 @@ import { useRef, useState } from "preact/hooks";
 import { shortWhen } from "../../../extension/lib/time.js";
 import { api, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
+import { EraseOwner } from "../components/erase-owner.jsx";
 import { Notice } from "../components/notice.jsx";
 import { useLoad } from "../hooks.js";
 /** @import { ApiResult } from "../../../extension/lib/api.js" */
@@ -148,7 +149,8 @@ export function DoNotCallPage() {
                   <td>
                     <button type="button" disabled={busy} onClick={() => remove(item.phoneNumber)} aria-label={`Remove ${item.phoneNumber}`}>
                       Remove
-                    </button>
+                    </button>{" "}
+                    <EraseOwner phoneNumber={item.phoneNumber} id={`erase-${item.phoneNumber.replace(/\D/g, "")}`} onDone={setDone} />
                   </td>
                 )}
               </tr>

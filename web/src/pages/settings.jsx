@@ -36,6 +36,8 @@ import { Notice } from "../components/notice.jsx";
  * @property {string} ownerStart the owner's calling hours, local to the owner: 08:00-20:00 at the widest
  * @property {string} ownerEnd
  * @property {string} maxDialsPerNumber
+ * @property {string} transcriptDays days a final call keeps its transcript and texts (7-3650)
+ * @property {string} callDays days a final call is kept at all (7-3650)
  */
 
 /**
@@ -66,6 +68,8 @@ function draftOf(settings) {
     ownerStart: settings.ownerCallingHours?.start || "08:00",
     ownerEnd: settings.ownerCallingHours?.end || "20:00",
     maxDialsPerNumber: String(settings.maxDialsPerNumber ?? 3),
+    transcriptDays: String(settings.retention?.transcriptDays ?? 90),
+    callDays: String(settings.retention?.callDays ?? 730),
   };
 }
 
@@ -110,6 +114,7 @@ function bodyOf(draft) {
     requireConsent: draft.requireConsent,
     ownerCallingHours: { start: draft.ownerStart.trim(), end: draft.ownerEnd.trim() },
     maxDialsPerNumber: numberOr(draft.maxDialsPerNumber),
+    retention: { transcriptDays: numberOr(draft.transcriptDays), callDays: numberOr(draft.callDays) },
   };
 }
 
@@ -123,6 +128,7 @@ function controlOf(field) {
   if (first === "retry") return second === "backoffSeconds" ? "waits" : second || "waits";
   if (first === "notifications") return ["emails", "webhookUrl", "events", "digestHour"].includes(second) ? second : "emails";
   if (first === "followUpRules") return "flag";
+  if (first === "retention") return second === "callDays" ? "callDays" : "transcriptDays";
   if (first === "ownerCallingHours") return second === "end" ? "ownerEnd" : "ownerStart";
   const controls = ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber", "clinicName", "clinicPhone", "maxDialsPerNumber"];
   return controls.includes(first) ? first : "form";
@@ -362,6 +368,20 @@ export function SettingsPage() {
                 <input id="maxDialsPerNumber" inputMode="numeric" value={draft.maxDialsPerNumber} onInput={(event) => edit({ maxDialsPerNumber: value(event) })} aria-invalid={errors.maxDialsPerNumber ? "true" : undefined} aria-describedby={describedBy("maxDialsPerNumber", { hint: true, ...hint("maxDialsPerNumber") })} />
               </Field>
             </div>
+          </section>
+          <section class="panel" aria-labelledby="retention-title">
+            <h2 id="retention-title">Keeping owners' data</h2>
+            <fieldset class="plain" id="retention">
+              <legend class="hint">Counted from the day a call ends; a change applies to the calls already kept too.</legend>
+              <div class="row">
+                <Field id="transcriptDays" label="Keep transcripts, summaries and notes for (days)" error={errors.transcriptDays} hint="7 to 3650; then they, and Retell's copy and recording, are deleted">
+                  <input id="transcriptDays" inputMode="numeric" value={draft.transcriptDays} onInput={(event) => edit({ transcriptDays: value(event) })} aria-invalid={errors.transcriptDays ? "true" : undefined} aria-describedby={describedBy("transcriptDays", { hint: true, ...hint("transcriptDays") })} />
+                </Field>
+                <Field id="callDays" label="Keep the call itself for (days)" error={errors.callDays} hint="7 to 3650; then the whole call is deleted">
+                  <input id="callDays" inputMode="numeric" value={draft.callDays} onInput={(event) => edit({ callDays: value(event) })} aria-invalid={errors.callDays ? "true" : undefined} aria-describedby={describedBy("callDays", { hint: true, ...hint("callDays") })} />
+                </Field>
+              </div>
+            </fieldset>
           </section>
           <section class="panel" aria-labelledby="notifications-title">
             <h2 id="notifications-title">Who is told, and about what</h2>
