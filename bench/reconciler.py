@@ -12,22 +12,22 @@ import os
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.models.call import Call
 
 TABLE_SIZES = tuple(int(size) for size in os.environ.get("BENCH_RECONCILER_SIZES", "10,1000,100000").split(","))
 NEEDING_REPAIR = 5
 
 
-def _finished_call_items(count: int, now: datetime) -> list[dict[str, Any]]:
-    """``count`` completed, analysed calls: the history that fills a table and needs nothing."""
-    from shared.dal.call_repository import _call_document
-    from shared.dal.items import to_item
+def answered_call(call_id: str, clinic_id: str, ended: datetime) -> Call:
+    """A completed, analysed call that ended at ``ended``: the history that fills a table (the benches' filler)."""
     from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
 
-    ended = now - timedelta(days=1)
-    template = Call(
-        call_id="bench-0",
-        clinic_id="bench",
+    return Call(
+        call_id=call_id,
+        clinic_id=clinic_id,
         status=CallStatus.COMPLETED,
         phone_number="+14155550100",
         pet_name="Luna",
@@ -53,6 +53,14 @@ def _finished_call_items(count: int, now: datetime) -> list[dict[str, Any]]:
         updated_at=ended,
         created_by="bench",
     )
+
+
+def _finished_call_items(count: int, now: datetime) -> list[dict[str, Any]]:
+    """``count`` completed, analysed calls: the history that fills a table and needs nothing."""
+    from shared.dal.call_repository import _call_document
+    from shared.dal.items import to_item
+
+    template = answered_call("bench-0", "bench", now - timedelta(days=1))
     return [to_item(_call_document(template.model_copy(update={"call_id": f"bench-{i}"}))) for i in range(count)]
 
 

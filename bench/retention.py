@@ -31,30 +31,12 @@ class _CountingRetell:
 
 
 def _final_call_items(count: int, ended: datetime, prefix: str, *, texts_removed: bool = False) -> list[dict[str, Any]]:
+    from bench.reconciler import answered_call
     from shared.dal.call_repository import _call_document
     from shared.dal.items import to_item
-    from shared.models.call import Call, CallAnalysis, CallAttempt, CallOutcome, CallStatus
 
-    template = Call(
-        call_id=f"{prefix}-0",
-        clinic_id=CLINIC,
-        status=CallStatus.COMPLETED,
-        phone_number="+14155550100",
-        pet_name="Luna",
-        owner_name="Sarah",
-        requested_for=ended,
-        scheduled_for=ended,
-        timezone="America/Los_Angeles",
-        rescheduled=False,
-        max_attempts=4,
-        outcome=CallOutcome.ANSWERED,
-        analysis=CallAnalysis(summary="recovering well", successful=True),
-        transcript="Agent: Hello. User: Luna is fine.",
-        attempts=[CallAttempt(number=1, retell_call_id="call_x", ended_at=ended, outcome=CallOutcome.ANSWERED)],
-        created_at=ended,
-        updated_at=ended,
-        final_at=ended,
-        created_by="bench",
+    template = answered_call(f"{prefix}-0", CLINIC, ended).model_copy(
+        update={"transcript": "Agent: Hello. User: Luna is fine.", "final_at": ended}
     )
     if texts_removed:
         template = template.model_copy(update={"transcript": None, "analysis": None, "texts_removed_at": ended})
