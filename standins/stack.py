@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from shared.config import RetellConfig
 from shared.logic.ports import Clock, ExecuteInvoker, NoticeChannel
 from standins.gateway import LambdaContext
 from standins.iam_harness import acting_as
-from standins.invokers import InProcessExecuteInvoker
+from standins.invokers import AsynchronousInvocation, InProcessExecuteInvoker, queue_destination
 from standins.notice_outbox import CapturedChatChannel, LocalOutbox
 
 
@@ -54,16 +55,18 @@ class LocalFunctions:
         retell: RetellConfig | None = None,
         outbox: LocalOutbox | None = None,
     ) -> LocalFunctions:
-        """The graphs on what the environment names (moto, the simulated Retell), with ``clock``. "Call now" runs
-        the execute handler in this process (in the background unless ``background=False``), unless ``invoker``
-        says otherwise. Notices go to moto's SES and the local outbox (chat webhooks are captured there)."""
+        """The graphs on what the environment names (moto, the simulated Retell), with ``clock``. "Call now" and the
+        reconciler's redials run the execute handler in this process as Lambda's asynchronous invocation (in the
+        background unless ``background=False``; a failure to execute's on-failure queue when the environment names one,
+        as for Scheduler's runs), unless ``invoker`` says otherwise. Notices go to moto's SES and the local outbox (chat
+        webhooks are captured there)."""
         with acting_as("execute"):
             execute = execute_from_environment(clock=clock, retell=retell)
 
         def run_execute(payload: dict[str, Any]) -> Any:
             return run_handler("execute", payload, execute)
 
-        execute_invoker = invoker or InProcessExecuteInvoker(run_execute, background=background)
+        execute_invoker = invoker or _execute_invoker(run_execute, background)
         outbox = outbox or LocalOutbox()
         import boto3
 
@@ -83,3 +86,17 @@ class LocalFunctions:
         return LocalFunctions(
             api=api, execute=execute, retell_webhook=retell_webhook, reconcile=reconcile, notices=notices, outbox=outbox
         )
+
+
+def _execute_invoker(run: Callable[[dict[str, Any]], Any], background: bool) -> ExecuteInvoker:
+    """Execute invoked as Lambda invokes it asynchronously: once, a failure to its on-failure destination (the queue
+    ``EXECUTE_FAILURES_QUEUE_ARN`` names; without one, in a thread of its own as before)."""
+    arn = os.environ.get("EXECUTE_FAILURES_QUEUE_ARN")
+    if not arn:
+        return InProcessExecuteInvoker(run, background=background)
+    import boto3
+
+    with acting_as("execute"):  # Lambda sends a function's destinations with the function's role
+        destinations = boto3.client("sqs")
+    invocation = AsynchronousInvocation("execute", run, queue_destination(destinations, arn), background=background)
+    return InProcessExecuteInvoker(invocation, background=False)  # the invocation keeps its own background

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+
+import pytest
+
 from shared.models.execution import ExecuteRequest
 from tests.support.lifecycle import Stand
 
@@ -58,3 +63,26 @@ def test_a_lost_invocation_is_covered_by_the_backstop_schedule(stand: Stand) -> 
     stand.advance_and_fire()
     assert stand.dials() == 1
     assert stand.run_to_the_end(call["callId"])["status"] == "completed"
+
+
+def test_a_call_now_whose_execute_run_fails_goes_to_its_on_failure_queue(
+    stand: Stand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API invokes execute asynchronously, as Scheduler does: a failed run is not retried, and Lambda's
+    on-failure destination gets its record, which the reconciler dials from."""
+    call = stand.schedule(scheduledFor=TUESDAY_0930_LA)
+    open_now(stand)
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("the container ran out of memory")
+
+    monkeypatch.setattr(stand.functions.execute.executor, "execute", crash)
+    assert stand.api.post(f"/calls/{call['callId']}/call-now").status == 202
+    assert stand.dials() == 0
+    failures_arn = os.environ["EXECUTE_FAILURES_QUEUE_ARN"]
+    queue_url = stand.aws.sqs.get_queue_url(QueueName=failures_arn.rsplit(":", 1)[-1])["QueueUrl"]
+    (message,) = stand.aws.sqs.receive_message(QueueUrl=queue_url, VisibilityTimeout=0)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestPayload"]["callId"] == call["callId"]
+    assert record["requestPayload"]["trigger"] == "call_now"
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
