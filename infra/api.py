@@ -195,12 +195,8 @@ HEALTH_LIMITS = (5, 10)
 
 def public_route_limits(deployment: Deployment) -> dict[Route, tuple[int, int]]:
     """Each public route's own throttle: requests/s steady, and burst."""
-    limits: dict[Route, tuple[int, int]] = {}
-    for route in ROUTES:
-        if route.public:
-            webhook = (deployment.webhook_rate_limit, 2 * deployment.webhook_rate_limit)
-            limits[route] = webhook if route.function == RETELL_WEBHOOK else HEALTH_LIMITS
-    return limits
+    webhook = (deployment.webhook_rate_limit, 2 * deployment.webhook_rate_limit)
+    return {route: webhook if route.function == RETELL_WEBHOOK else HEALTH_LIMITS for route in ROUTES if route.public}
 
 
 def route_key(route: Route) -> str:
