@@ -133,3 +133,97 @@ export const NOTICE_EVENTS = [
   ["retell_account_unavailable", "Calls are paused: the voice-call account cannot place calls"],
   ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
 ];
+
+// ---- The clinic dashboard's words for the text follow-up, languages and best time (kept as one block). ----
+
+/**
+ * Where a text stands (the call's `text.status`).
+ * @typedef {"scheduled" | "sent" | "replied" | "ended" | "failed" | "skipped"} TextStatus
+ */
+
+/** @type {Record<TextStatus, string>} */
+export const TEXT_STATUS = {
+  scheduled: "Text scheduled",
+  sent: "Text sent",
+  replied: "Replied by text",
+  ended: "No reply to the text",
+  failed: "Text failed",
+  skipped: "Text not sent",
+};
+
+/**
+ * Every text status, in a text's order.
+ * @type {TextStatus[]}
+ */
+export const TEXT_STATUSES = ["scheduled", "sent", "replied", "ended", "failed", "skipped"];
+
+/**
+ * @param {string | null | undefined} status
+ * @returns {string}
+ */
+export const textStatusText = (status) => (status ? TEXT_STATUS[/** @type {TextStatus} */ (status)] || status : "");
+
+/** Why a text was not sent, or could not be (`text.reason`), for the reasons a clinic sees most. */
+const TEXT_REASON = {
+  no_text_consent: "The owner did not agree to texts when the call was scheduled",
+  do_not_call: "The number is on the do-not-call list",
+  do_not_call_requested: "The owner asked not to be contacted again",
+  no_text_agent: "No text agent is set for the call's language",
+  no_from_number: "No number to send texts from is set",
+  outside_calling_hours: "Outside the owner's hours",
+  not_textable: "The number cannot receive texts",
+  text_rejected: "The text service refused the text",
+  erased: "The owner's data was erased",
+};
+
+/**
+ * Why a text was not sent or failed, in words; one not listed reads as its code with spaces.
+ * @param {string | null | undefined} reason
+ * @returns {string}
+ */
+export const textReasonText = (reason) =>
+  reason ? /** @type {Record<string, string>} */ (TEXT_REASON)[reason] || reason.replaceAll("_", " ") : "";
+
+/**
+ * When the clinic's text follow-up is sent (settings `textFollowUp.when`), in the order the settings page lists them.
+ * @type {[string, string][]}
+ */
+export const TEXT_WHEN = [
+  ["no_answer", "Every attempt went unanswered (or the line was busy)"],
+  ["voicemail", "The call reached voicemail"],
+];
+
+/** What the best-time choice says about itself (`chosen.reason`). */
+const CHOSEN = {
+  best_answer_rate: "Placed at the best time",
+  earliest_open: "Placed at the earliest open time",
+};
+
+/**
+ * "Placed at the best time: expected answer rate 42%" / "Placed at the earliest open time".
+ * @param {{reason: string, expectedAnswerRate?: number | null} | null | undefined} chosen
+ * @returns {string}
+ */
+export function chosenText(chosen) {
+  if (!chosen) return "";
+  const words = /** @type {Record<string, string>} */ (CHOSEN)[chosen.reason] || chosen.reason.replaceAll("_", " ");
+  const rate = chosen.expectedAnswerRate;
+  return chosen.reason === "best_answer_rate" && typeof rate === "number"
+    ? `${words}: expected answer rate ${Math.round(rate * 100)}%`
+    : words;
+}
+
+/**
+ * A language's name in the user's language ("Spanish (United States)"), or its tag where the browser has no name.
+ * @param {string} tag a BCP 47 tag, e.g. "es-US"
+ * @param {string} [locale]
+ * @returns {string}
+ */
+export function languageName(tag, locale) {
+  try {
+    const name = new Intl.DisplayNames(locale ? [locale] : undefined, { type: "language" }).of(tag);
+    return name && name !== tag ? name : tag;
+  } catch {
+    return tag; // not a well-formed tag
+  }
+}

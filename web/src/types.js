@@ -1,5 +1,6 @@
 // The API's shapes the dashboard reads (docs/openapi.json has all of them), beside the extension's (lib/api.js).
 /** @import { CallOutcome, CallStatus, Weekday } from "../../extension/lib/api.js" */
+/** @import { TextStatus } from "../../extension/lib/words.js" */
 
 /**
  * One dial of a call.
@@ -22,6 +23,24 @@
  * @property {boolean | null} [inVoicemail]
  * @property {string | null} [petCondition]
  * @property {string | null} [ownerConcerns]
+ */
+
+/**
+ * The one text conversation a call may get after the phone went unanswered.
+ * @typedef {object} CallText
+ * @property {TextStatus} status
+ * @property {string | null} [scheduledFor]
+ * @property {string | null} [chatId]
+ * @property {string | null} [startedAt] when the first text went out
+ * @property {string | null} [endedAt]
+ * @property {string | null} [transcript] "Agent: ...\nUser: ..." lines
+ * @property {{summary?: string | null, sentiment?: string | null, successful?: boolean | null} | null} [analysis]
+ * @property {string | null} [reason] why it failed or was not sent
+ */
+
+/**
+ * What the best-time choice says about itself.
+ * @typedef {{reason: "best_answer_rate" | "earliest_open" | string, expectedAnswerRate?: number | null}} Chosen
  */
 
 /**
@@ -56,7 +75,10 @@
  * @property {CallAttempt[]} attempts
  * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the call's timezone
  * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock
- * @property {{given: boolean, method: string, note?: string | null, recordedBy: string, recordedAt: string} | null} [consent]
+ * @property {{given: boolean, method: string, note?: string | null, recordedBy: string, recordedAt: string, channels?: string[]} | null} [consent]
+ * @property {string} [language] BCP 47, the clinic's defaultLanguage when none was given
+ * @property {CallText | null} [text]
+ * @property {Chosen | null} [chosen] present when the call was placed at the best time of a window
  * @property {string} createdAt
  * @property {string} updatedAt
  * @property {string} createdBy
@@ -74,6 +96,7 @@
  * @property {number} maxRetries
  * @property {number[]} backoffSeconds
  * @property {boolean} retryOnVoicemail
+ * @property {boolean} [moveToBestHour] retries after no answer may move to a better hour within the wait
  */
 
 /**
@@ -94,7 +117,19 @@
  * @property {{emails: string[], webhookUrl?: string | null, events: string[], digestHour: number}} [notifications]
  * @property {{flag: string[]}} [followUpRules]
  * @property {{transcriptDays: number, callDays: number}} [retention] how long owners' data is kept, in days
+ * @property {TextFollowUp} [textFollowUp]
+ * @property {string} [defaultLanguage] BCP 47
+ * @property {Record<string, LanguageAgents>} [agents] the agents for each language (BCP 47 keys)
  */
+
+/**
+ * @typedef {object} TextFollowUp
+ * @property {boolean} enabled
+ * @property {string[]} when "no_answer", "voicemail"
+ * @property {number} delayMinutes 0-1440
+ */
+
+/** @typedef {{agentId?: string | null, textAgentId?: string | null}} LanguageAgents */
 
 /**
  * @typedef {object} OverviewCall
@@ -126,6 +161,8 @@
  * @property {OverviewCall[]} failed
  * @property {number} failedTotal
  * @property {boolean} truncated
+ * @property {number} [textsSent] texts started in the window
+ * @property {number} [reachedByText] of those, the owner replied: reached by text after the phone failed
  */
 
 /**

@@ -1,17 +1,21 @@
-// One call: every field, its attempts, Retell's analysis, the transcript and the recording; for admins, while it
+// One call: every field, its attempts, its text follow-up, Retell's analysis, the transcript and the recording; for
+// admins, while it
 // waits, reschedule (a date and time in clinic time), call now and cancel. A change decided on a version that has
 // changed meanwhile is refused by the API (If-Match) and the page says so and shows the call as it is now.
 import { useEffect, useState } from "preact/hooks";
 import { ERROR_CODES } from "../../../extension/lib/error-codes.js";
 import { clinicToday, clockTime, countdown, lasted, longDate, longWhen, wallAt, wallToInstant, zoneAbbreviation } from "../../../extension/lib/time.js";
-import { disconnectionText, outcomeText, reasonText, sourceText, statusText } from "../../../extension/lib/words.js";
+import { chosenText, disconnectionText, languageName, outcomeText, reasonText, sourceText, statusText } from "../../../extension/lib/words.js";
 import { api, failureText, fetchRecording } from "../api.js";
 import { useClinic } from "../clinic.js";
 import { Dialog } from "../components/dialog.jsx";
 import { EraseOwner } from "../components/erase-owner.jsx";
 import { Field, describedBy } from "../components/field.jsx";
+import { defaultLanguageOf } from "../components/language-tag.jsx";
 import { Notice } from "../components/notice.jsx";
 import { StatusBadge } from "../components/status-badge.jsx";
+import { TextBadge } from "../components/text-badge.jsx";
+import { TextFollowUp } from "../components/text-follow-up.jsx";
 import { useLoad, useNow } from "../hooks.js";
 /** @import { ComponentChildren } from "preact" */
 /** @import { ApiFailure, ApiResult, CallStatus } from "../../../extension/lib/api.js" */
@@ -112,6 +116,7 @@ export function CallPage({ callId }) {
           {call.petName} · {call.ownerName}
         </h1>
         <StatusBadge status={call.status} />
+        <TextBadge text={call.text} />
       </div>
       <When call={call} zone={zone} />
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
@@ -168,6 +173,7 @@ export function CallPage({ callId }) {
                 {longWhen(call.scheduledFor, call.ownerTimezone)} ({call.ownerTimezone})
               </Row>
             )}
+            <Row label="Best time">{chosenText(call.chosen)}</Row>
             {call.rescheduled && (
               <Row label="Asked for">{longWhen(call.requestedFor, zone)} (moved into business hours and the owner's calling hours)</Row>
             )}
@@ -188,6 +194,8 @@ export function CallPage({ callId }) {
               {call.consent &&
                 `${call.consent.given ? "Given" : "Not given"} (${call.consent.method.replaceAll("_", " ")}${call.consent.note ? `: ${call.consent.note}` : ""}), recorded by ${call.consent.recordedBy} on ${longWhen(call.consent.recordedAt, zone)}`}
             </Row>
+            <Row label="Texts">{call.consent && (consentsToTexts(call) ? "The owner agreed to texts too" : "No consent to texts: the owner is only called")}</Row>
+            <Row label="Language">{call.language && call.language.toLowerCase() !== defaultLanguageOf(settings).toLowerCase() ? `${languageName(call.language)} (${call.language})` : ""}</Row>
             <Row label="Consultation">
               {consultation && (
                 <a href={`${idexx}/consultations/${encodeURIComponent(consultation)}`} target="_blank" rel="noopener noreferrer">
@@ -217,6 +225,7 @@ export function CallPage({ callId }) {
 
         <div>
           <Attempts call={call} zone={zone} />
+          <TextFollowUp call={call} zone={zone} />
           <Analysis call={call} />
           <Recording call={call} />
           <section aria-labelledby="transcript-title" class="panel">
@@ -280,6 +289,12 @@ export function CallPage({ callId }) {
     </article>
   );
 }
+
+/**
+ * Whether the owner's recorded consent covers texts (`consent.channels`; calls only when it says nothing).
+ * @param {FullCall} call
+ */
+const consentsToTexts = (call) => Boolean(call.consent?.given && (call.consent.channels || ["call"]).includes("text"));
 
 /** @param {{call: FullCall, zone: string}} props */
 function When({ call, zone }) {

@@ -6,8 +6,10 @@ import { countdown, dayEdge, ownerClock, shortWhen } from "../../../extension/li
 import { STATUS, STATUSES, outcomeText } from "../../../extension/lib/words.js";
 import { api, exportCalls, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
+import { LanguageTag, defaultLanguageOf } from "../components/language-tag.jsx";
 import { Notice } from "../components/notice.jsx";
 import { StatusBadge } from "../components/status-badge.jsx";
+import { TextBadge } from "../components/text-badge.jsx";
 import { useLoad, useNow } from "../hooks.js";
 import { navigate, useLocation } from "../router.js";
 /** @import { ApiResult, CallStatus } from "../../../extension/lib/api.js" */
@@ -160,7 +162,7 @@ export function CallsPage() {
       {problem && <Notice kind="error">{problem}</Notice>}
       {calls === null && !problem && <p class="loading">Loading calls…</p>}
       {calls && calls.length === 0 && <p class="empty">No calls match these filters.</p>}
-      {calls && calls.length > 0 && <CallTable calls={calls} zone={zone} />}
+      {calls && calls.length > 0 && <CallTable calls={calls} zone={zone} defaultLanguage={defaultLanguageOf(settings)} />}
       {calls && (
         <div class="list-foot">
           <span id="shown" aria-live="polite">
@@ -218,8 +220,8 @@ function ExportButton({ filters, zone }) {
   );
 }
 
-/** @param {{calls: FullCall[], zone: string}} props */
-function CallTable({ calls, zone }) {
+/** @param {{calls: FullCall[], zone: string, defaultLanguage: string}} props */
+function CallTable({ calls, zone, defaultLanguage }) {
   const now = useNow();
   return (
     <table class="calls">
@@ -238,15 +240,15 @@ function CallTable({ calls, zone }) {
       </thead>
       <tbody>
         {calls.map((call) => (
-          <CallRow key={call.callId} call={call} zone={zone} now={now} />
+          <CallRow key={call.callId} call={call} zone={zone} now={now} defaultLanguage={defaultLanguage} />
         ))}
       </tbody>
     </table>
   );
 }
 
-/** @param {{call: FullCall, zone: string, now: number}} props */
-function CallRow({ call, zone, now }) {
+/** @param {{call: FullCall, zone: string, now: number, defaultLanguage: string}} props */
+function CallRow({ call, zone, now, defaultLanguage }) {
   const waiting = call.status === "scheduled";
   return (
     <tr data-call={call.callId}>
@@ -261,9 +263,13 @@ function CallRow({ call, zone, now }) {
         <a href={`/calls/${encodeURIComponent(call.callId)}`}>
           {call.petName} · {call.ownerName}
         </a>
+        <LanguageTag language={call.language} defaultLanguage={defaultLanguage} />
       </td>
       <td data-label="Status">
-        <StatusBadge status={call.status} />
+        <span class="badges">
+          <StatusBadge status={call.status} />
+          <TextBadge text={call.text} />
+        </span>
       </td>
       <td data-label="Attempt">
         {call.attempt} of {call.maxAttempts}

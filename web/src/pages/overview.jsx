@@ -1,14 +1,22 @@
 // The clinic's numbers for today, the last 7 or 30 days: calls by status and outcome, the answer rate, average
-// attempts, and the calls that failed (GET /clinic/overview).
+// attempts, the texts sent and the owners they reached, and the calls that failed (GET /clinic/overview); and, over
+// the last 90 days, when owners answer (GET /clinic/answer-rates, a heat map).
 import { shortWhen } from "../../../extension/lib/time.js";
 import { OUTCOME, STATUS, STATUSES, outcomeText } from "../../../extension/lib/words.js";
 import { api, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
+import { AnswerRatesMap } from "../components/answer-rates-map.jsx";
 import { Notice } from "../components/notice.jsx";
 import { useLoad } from "../hooks.js";
 import { useLocation } from "../router.js";
 /** @import { ApiResult, CallOutcome } from "../../../extension/lib/api.js" */
+/** @import { AnswerRates } from "../answer-rates.js" */
 /** @import { Overview } from "../types.js" */
+
+const ANSWER_RATE_DAYS = 90; // a season of dials: enough for most hours to say something, recent enough to hold
+
+/** @type {() => Promise<ApiResult<AnswerRates>>} */
+const readAnswerRates = () => api("GET", `/clinic/answer-rates?days=${ANSWER_RATE_DAYS}`);
 
 /** @type {[number, string][]} */
 const PERIODS = [
@@ -25,6 +33,8 @@ export function OverviewPage() {
   /** @type {() => Promise<ApiResult<Overview>>} */
   const readOverview = () => api("GET", `/clinic/overview?days=${days}`);
   const loaded = useLoad(readOverview, [days], { refreshSeconds: 60 });
+  // 90 days of dials change little in a minute: read once per visit, not refreshed.
+  const rates = useLoad(readAnswerRates, []);
   const overview = loaded.data;
   const problem = loaded.failure && failureText(loaded.failure);
 
@@ -55,6 +65,10 @@ export function OverviewPage() {
             <Figure label="Answer rate" value={percent(overview.answerRate)} note={`${overview.answered} of ${overview.finished} finished calls answered`} />
             <Figure label="Average attempts" value={overview.averageAttempts === null ? "—" : overview.averageAttempts.toFixed(1)} note="per finished call" />
             <Figure label="Failed" value={String(overview.failedTotal)} />
+            {typeof overview.textsSent === "number" && <Figure label="Texts sent" value={String(overview.textsSent)} note="after the phone went unanswered" />}
+            {typeof overview.reachedByText === "number" && (
+              <Figure label="Reached by text" value={String(overview.reachedByText)} note="owners who replied to a text after the phone failed" />
+            )}
           </div>
           <div class="columns">
             <section class="panel" aria-labelledby="by-status">
@@ -136,6 +150,13 @@ export function OverviewPage() {
             )}
           </section>
         </>
+      )}
+      {rates.data && <AnswerRatesMap rates={rates.data} />}
+      {rates.failure && !rates.data && (
+        <section class="panel" aria-labelledby="answer-rates-title" id="answer-rates">
+          <h2 id="answer-rates-title">When owners answer</h2>
+          <Notice kind="error">{failureText(rates.failure)}</Notice>
+        </section>
       )}
     </section>
   );

@@ -1,10 +1,10 @@
 // The clinic's settings: timezone (searchable), weekly hours with several windows a day, closed dates, the retry
-// policy, how many calls at once, the agent and number that call, calling safety (consent, the owner's hours, the dial
-// cap, the clinic's identity) and who is told. What the API refuses is marked on its
+// policy, how many calls at once, the agent and number that call, the text follow-up, the languages and their
+// agents, calling safety (consent, the owner's hours, the dial cap, the clinic's identity) and who is told. What the API refuses is marked on its
 // field with the API's own message; staff see everything and change nothing.
 import { useState } from "preact/hooks";
 import { knownZones } from "../../../extension/lib/time.js";
-import { FOLLOW_UP_REASONS, NOTICE_EVENTS, WEEKDAYS } from "../../../extension/lib/words.js";
+import { FOLLOW_UP_REASONS, NOTICE_EVENTS, TEXT_WHEN, WEEKDAYS, languageName } from "../../../extension/lib/words.js";
 import { api, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
 import { Field, describedBy } from "../components/field.jsx";
@@ -38,7 +38,15 @@ import { Notice } from "../components/notice.jsx";
  * @property {string} maxDialsPerNumber
  * @property {string} transcriptDays days a final call keeps its transcript and texts (7-3650)
  * @property {string} callDays days a final call is kept at all (7-3650)
+ * @property {boolean} moveToBestHour
+ * @property {boolean} textEnabled
+ * @property {string[]} textWhen
+ * @property {string} delayMinutes
+ * @property {string} defaultLanguage
+ * @property {AgentRow[]} agents one row a language, in the order the clinic added them
  */
+
+/** @typedef {{language: string, agentId: string, textAgentId: string}} AgentRow */
 
 /**
  * @param {FullSettings} settings
@@ -70,14 +78,46 @@ function draftOf(settings) {
     maxDialsPerNumber: String(settings.maxDialsPerNumber ?? 3),
     transcriptDays: String(settings.retention?.transcriptDays ?? 90),
     callDays: String(settings.retention?.callDays ?? 730),
+    moveToBestHour: settings.retry.moveToBestHour ?? false,
+    textEnabled: settings.textFollowUp?.enabled ?? false,
+    textWhen: [...(settings.textFollowUp?.when || TEXT_WHEN.map(([when]) => when))],
+    delayMinutes: String(settings.textFollowUp?.delayMinutes ?? 10),
+    defaultLanguage: settings.defaultLanguage || "en-US",
+    agents: Object.entries(settings.agents || {}).map(([language, agents]) => ({
+      language,
+      agentId: agents.agentId || "",
+      textAgentId: agents.textAgentId || "",
+    })),
   };
 }
 
 /** @param {string} text a number as typed: sent as a number when it is one, else as typed (the API says why not) */
 const numberOr = (text) => (text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text);
 
-/** @param {Draft} draft */
-function bodyOf(draft) {
+/**
+ * The agents by language, as the API takes them: an empty id is left out (the deployment's default agent).
+ * @param {AgentRow[]} rows
+ */
+function agentsOf(rows) {
+  /** @type {Record<string, {agentId?: string, textAgentId?: string}>} */
+  const agents = {};
+  for (const row of rows) {
+    const language = row.language.trim();
+    if (!language && !row.agentId.trim() && !row.textAgentId.trim()) continue; // a row added and left empty
+    agents[language] = {
+      ...(row.agentId.trim() ? { agentId: row.agentId.trim() } : {}),
+      ...(row.textAgentId.trim() ? { textAgentId: row.textAgentId.trim() } : {}),
+    };
+  }
+  return agents;
+}
+
+/**
+ * @param {Draft} draft
+ * @param {FullSettings} saved the settings as the server sent them: a section it did not send (a server from before
+ *   that section) is not sent back, as the server refuses fields it does not know
+ */
+function bodyOf(draft, saved) {
   const hours = /** @type {Record<string, [string, string][]>} */ ({});
   for (const [day] of WEEKDAYS) hours[day] = draft.hours[day].map(({ start, end }) => [start.trim(), end.trim()]);
   return {
@@ -95,7 +135,11 @@ function bodyOf(draft) {
           return typeof value === "number" ? Math.round(value * 60) : value;
         }),
       retryOnVoicemail: draft.retryOnVoicemail,
+      ...("moveToBestHour" in saved.retry ? { moveToBestHour: draft.moveToBestHour } : {}),
     },
+    ...("textFollowUp" in saved ? { textFollowUp: { enabled: draft.textEnabled, when: draft.textWhen, delayMinutes: numberOr(draft.delayMinutes) } } : {}),
+    ...("defaultLanguage" in saved ? { defaultLanguage: draft.defaultLanguage.trim() } : {}),
+    ...("agents" in saved ? { agents: agentsOf(draft.agents) } : {}),
     maxConcurrentCalls: numberOr(draft.maxConcurrentCalls),
     agentId: draft.agentId.trim() || null,
     fromNumber: draft.fromNumber.trim() || null,
@@ -120,17 +164,25 @@ function bodyOf(draft) {
 
 /**
  * Which control a refused field belongs to.
- * @param {string} field the API's path, e.g. "businessHours.mon.0", "retry.backoffSeconds.1"
+ * @param {string} field the API's path, e.g. "businessHours.mon.0", "retry.backoffSeconds.1", "agents.es-US.agentId"
+ * @param {AgentRow[]} agents the rows as sent, to find the row of a language
  */
-function controlOf(field) {
-  const [first, second] = field.split(".");
+function controlOf(field, agents) {
+  const [first, second, third] = field.split(".");
+  if (first === "textFollowUp") return second === "when" ? "textWhen" : second === "enabled" ? "textEnabled" : "delayMinutes";
+  if (first === "agents") {
+    const row = agents.findIndex((agent) => agent.language.trim() === second);
+    if (row < 0) return "agents";
+    return third === "agentId" || third === "textAgentId" ? `agents-${row}-${third}` : `agents-${row}-language`;
+  }
+  if (first === "retry" && second === "moveToBestHour") return "moveToBestHour";
   if (first === "businessHours" && second) return `hours-${second}`;
   if (first === "retry") return second === "backoffSeconds" ? "waits" : second || "waits";
   if (first === "notifications") return ["emails", "webhookUrl", "events", "digestHour"].includes(second) ? second : "emails";
   if (first === "followUpRules") return "flag";
   if (first === "retention") return second === "callDays" ? "callDays" : "transcriptDays";
   if (first === "ownerCallingHours") return second === "end" ? "ownerEnd" : "ownerStart";
-  const controls = ["timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber", "clinicName", "clinicPhone", "maxDialsPerNumber"];
+  const controls = ["defaultLanguage", "timezone", "closedDates", "maxConcurrentCalls", "agentId", "fromNumber", "clinicName", "clinicPhone", "maxDialsPerNumber"];
   return controls.includes(first) ? first : "form";
 }
 
@@ -167,7 +219,7 @@ export function SettingsPage() {
     setBusy(true);
     setMessage(null);
     /** @type {ApiResult<FullSettings>} */
-    const result = await api("PUT", "/clinic/settings", { body: bodyOf(draft) });
+    const result = await api("PUT", "/clinic/settings", { body: bodyOf(draft, settings) });
     setBusy(false);
     if (result.ok) {
       settingsSaved(result.data);
@@ -180,7 +232,7 @@ export function SettingsPage() {
       /** @type {Record<string, string>} */
       const found = {};
       for (const detail of result.details) {
-        const control = controlOf(String(detail.field || ""));
+        const control = controlOf(String(detail.field || ""), draft.agents);
         const text = String(detail.message || result.message || "This value is refused.");
         found[control] = found[control] ? `${found[control]}; ${text}` : text;
       }
@@ -329,6 +381,12 @@ export function SettingsPage() {
               <input type="checkbox" checked={draft.retryOnVoicemail} onChange={(event) => edit({ retryOnVoicemail: /** @type {HTMLInputElement} */ (event.currentTarget).checked })} />
               Retry when the call reaches voicemail
             </label>
+            {"moveToBestHour" in settings.retry && (
+              <label class="check">
+                <input type="checkbox" id="moveToBestHour" checked={draft.moveToBestHour} onChange={(event) => edit({ moveToBestHour: /** @type {HTMLInputElement} */ (event.currentTarget).checked })} />
+                After no answer, a retry may move to an hour when this clinic's owners answer more
+              </label>
+            )}
             <div class="row">
               <Field id="maxConcurrentCalls" label="Calls at the same time, at most" error={errors.maxConcurrentCalls}>
                 <input id="maxConcurrentCalls" inputMode="numeric" value={draft.maxConcurrentCalls} onInput={(event) => edit({ maxConcurrentCalls: value(event) })} aria-invalid={errors.maxConcurrentCalls ? "true" : undefined} aria-describedby={describedBy("maxConcurrentCalls", hint("maxConcurrentCalls"))} />
@@ -343,6 +401,86 @@ export function SettingsPage() {
               </Field>
             </div>
           </section>
+          {"textFollowUp" in settings && (
+            <section class="panel" aria-labelledby="text-follow-up-title">
+              <h2 id="text-follow-up-title">Text follow-up</h2>
+              <p class="muted">
+                When the phone did not reach the owner, one text conversation (SMS) is started with them, answered by the clinic's text agent. Only
+                owners who agreed to texts when the call was scheduled, inside their calling hours, and never a number on the do-not-call list. The
+                conversation shows on the call's page.
+              </p>
+              <label class="check">
+                <input type="checkbox" id="textEnabled" checked={draft.textEnabled} onChange={(event) => edit({ textEnabled: /** @type {HTMLInputElement} */ (event.currentTarget).checked })} />
+                Send a text when the phone did not reach the owner
+              </label>
+              <fieldset class="checks" id="textWhen">
+                <legend>Send it when</legend>
+                {TEXT_WHEN.map(([when, label]) => (
+                  <label class="check" key={when}>
+                    <input type="checkbox" name="textWhen" value={when} checked={draft.textWhen.includes(when)} onChange={(e) => edit({ textWhen: toggled(draft.textWhen, when, /** @type {HTMLInputElement} */ (e.currentTarget).checked) })} />
+                    {label}
+                  </label>
+                ))}
+                {errors.textWhen && <p class="field-error">{errors.textWhen}</p>}
+              </fieldset>
+              <div class="row">
+                <Field id="delayMinutes" label="Minutes after the call to send it" error={errors.delayMinutes} hint="0 to 1440 (a day); moved into the owner's hours when needed">
+                  <input id="delayMinutes" inputMode="numeric" value={draft.delayMinutes} onInput={(event) => edit({ delayMinutes: value(event) })} aria-invalid={errors.delayMinutes ? "true" : undefined} aria-describedby={describedBy("delayMinutes", { hint: true, ...hint("delayMinutes") })} />
+                </Field>
+              </div>
+            </section>
+          )}
+          {"agents" in settings && (
+            <section class="panel" aria-labelledby="languages-title">
+              <h2 id="languages-title">Languages</h2>
+              <p class="muted">
+                A call is placed, and its text sent, by the agents of its language. A language without its own agent ids uses the agents above (or the
+                deployment's); a call in a language not listed here is refused.
+              </p>
+              <div class="row">
+                <Field id="defaultLanguage" label="Default language" error={errors.defaultLanguage} hint={`A call scheduled without a language is in this one: ${languageName(draft.defaultLanguage.trim() || "en-US")}`}>
+                  <input id="defaultLanguage" value={draft.defaultLanguage} placeholder="en-US" autoComplete="off" onInput={(event) => edit({ defaultLanguage: value(event) })} aria-invalid={errors.defaultLanguage ? "true" : undefined} aria-describedby={describedBy("defaultLanguage", { hint: true, ...hint("defaultLanguage") })} />
+                </Field>
+              </div>
+              {errors.agents && <p class="field-error">{errors.agents}</p>}
+              {draft.agents.length === 0 && <p class="muted" id="agents-none">No language has agents of its own.</p>}
+              <ul class="agent-rows" id="agents">
+                {draft.agents.map((row, index) => {
+                  const name = row.language.trim() ? languageName(row.language.trim()) : `Language ${index + 1}`;
+                  /** @param {Partial<AgentRow>} change */
+                  const setRow = (change) => edit({ agents: draft.agents.map((each, i) => (i === index ? { ...each, ...change } : each)) });
+                  return (
+                    <li key={index} class="row agent-row" role="group" aria-label={name}>
+                      <Field id={`agents-${index}-language`} label="Language" error={errors[`agents-${index}-language`]} hint={row.language.trim() ? name : "A BCP 47 tag: en-US, es-US, es"}>
+                        <input
+                          id={`agents-${index}-language`}
+                          class="language"
+                          value={row.language}
+                          placeholder="es-US"
+                          autoComplete="off"
+                          onInput={(event) => setRow({ language: value(event) })}
+                          aria-invalid={errors[`agents-${index}-language`] ? "true" : undefined}
+                          aria-describedby={describedBy(`agents-${index}-language`, { hint: true, ...hint(`agents-${index}-language`) })}
+                        />
+                      </Field>
+                      <Field id={`agents-${index}-agentId`} label="Voice agent id" error={errors[`agents-${index}-agentId`]}>
+                        <input id={`agents-${index}-agentId`} value={row.agentId} autoComplete="off" onInput={(event) => setRow({ agentId: value(event) })} aria-invalid={errors[`agents-${index}-agentId`] ? "true" : undefined} aria-describedby={describedBy(`agents-${index}-agentId`, hint(`agents-${index}-agentId`))} />
+                      </Field>
+                      <Field id={`agents-${index}-textAgentId`} label="Text agent id" error={errors[`agents-${index}-textAgentId`]}>
+                        <input id={`agents-${index}-textAgentId`} value={row.textAgentId} autoComplete="off" onInput={(event) => setRow({ textAgentId: value(event) })} aria-invalid={errors[`agents-${index}-textAgentId`] ? "true" : undefined} aria-describedby={describedBy(`agents-${index}-textAgentId`, hint(`agents-${index}-textAgentId`))} />
+                      </Field>
+                      <button type="button" class="link-button align-end" aria-label={`Remove ${name}`} onClick={() => edit({ agents: draft.agents.filter((_, i) => i !== index) })}>
+                        Remove
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+              <button type="button" class="secondary" id="add-language" onClick={() => edit({ agents: [...draft.agents, { language: "", agentId: "", textAgentId: "" }] })}>
+                Add a language
+              </button>
+            </section>
+          )}
           <section class="panel" aria-labelledby="safety-title">
             <h2 id="safety-title">Calling owners safely</h2>
             <div class="row">

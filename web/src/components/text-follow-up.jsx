@@ -1,0 +1,62 @@
+// A call's text follow-up on the call's page: where it stands, when it was scheduled, sent and ended, the
+// conversation, the agent's analysis, and why it was not sent or failed.
+import { longWhen } from "../../../extension/lib/time.js";
+import { textReasonText } from "../../../extension/lib/words.js";
+import { conversationOf } from "../conversation.js";
+import { TextBadge } from "./text-badge.jsx";
+/** @import { ComponentChildren } from "preact" */
+/** @import { FullCall } from "../types.js" */
+
+/** @param {{call: FullCall, zone: string}} props */
+export function TextFollowUp({ call, zone }) {
+  const text = call.text;
+  if (!text) return null;
+  const turns = conversationOf(text.transcript);
+  const analysis = text.analysis;
+  /** @param {boolean | null | undefined} value */
+  const yesNo = (value) => (value === true ? "Yes" : value === false ? "No" : "");
+  /** @param {string | null | undefined} instant */
+  const when = (instant) => (instant ? longWhen(instant, zone) : "");
+  const why = text.status === "failed" || text.status === "skipped" ? textReasonText(text.reason) : "";
+  return (
+    <section aria-labelledby="text-title" class="panel" id="text-follow-up">
+      <div class="panel-head">
+        <h2 id="text-title">Text follow-up</h2>
+        <TextBadge text={text} />
+      </div>
+      <dl class="details">
+        <Row label="Scheduled for">{when(text.scheduledFor)}</Row>
+        <Row label="Sent">{when(text.startedAt)}</Row>
+        <Row label="Ended">{when(text.endedAt)}</Row>
+        <Row label={text.status === "skipped" ? "Not sent because" : "Why it failed"}>{why}</Row>
+        <Row label="Summary">{analysis?.summary || ""}</Row>
+        <Row label="Owner's mood">{analysis?.sentiment || ""}</Row>
+        <Row label="Text achieved its aim">{yesNo(analysis?.successful)}</Row>
+      </dl>
+      <h3 id="text-conversation-title">Conversation</h3>
+      {turns.length === 0 ? (
+        <p class="muted">{text.status === "scheduled" ? "Nothing sent yet." : text.status === "failed" || text.status === "skipped" ? "No texts were exchanged." : "No texts yet."}</p>
+      ) : (
+        <ol class="conversation" aria-labelledby="text-conversation-title">
+          {turns.map((turn, index) => (
+            <li key={index} class={`turn turn-${turn.from}`}>
+              <span class="speaker">{turn.from === "agent" ? "Clinic's agent" : turn.from === "owner" ? "Owner" : "Text"}</span>
+              <span class="said">{turn.text}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** @param {{label: string, children: ComponentChildren}} props */
+function Row({ label, children }) {
+  if (children === null || children === undefined || children === "" || children === false) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
