@@ -444,13 +444,13 @@ export function SettingsPage() {
               </div>
               {errors.agents && <p class="field-error">{errors.agents}</p>}
               {draft.agents.length === 0 && <p class="muted" id="agents-none">No language has agents of its own.</p>}
-              <ul class="agent-rows" id="agents">
+              <div class="agent-rows" id="agents">
                 {draft.agents.map((row, index) => {
                   const name = row.language.trim() ? languageName(row.language.trim()) : `Language ${index + 1}`;
                   /** @param {Partial<AgentRow>} change */
                   const setRow = (change) => edit({ agents: draft.agents.map((each, i) => (i === index ? { ...each, ...change } : each)) });
                   return (
-                    <li key={index} class="row agent-row" role="group" aria-label={name}>
+                    <div key={index} class="row agent-row" role="group" aria-label={name}>
                       <Field id={`agents-${index}-language`} label="Language" error={errors[`agents-${index}-language`]} hint={row.language.trim() ? name : "A BCP 47 tag: en-US, es-US, es"}>
                         <input
                           id={`agents-${index}-language`}
@@ -472,10 +472,10 @@ export function SettingsPage() {
                       <button type="button" class="link-button align-end" aria-label={`Remove ${name}`} onClick={() => edit({ agents: draft.agents.filter((_, i) => i !== index) })}>
                         Remove
                       </button>
-                    </li>
+                    </div>
                   );
                 })}
-              </ul>
+              </div>
               <button type="button" class="secondary" id="add-language" onClick={() => edit({ agents: [...draft.agents, { language: "", agentId: "", textAgentId: "" }] })}>
                 Add a language
               </button>
