@@ -23,6 +23,7 @@ import { useLoad, useNow } from "../hooks.js";
 /** @import { FullCall } from "../types.js" */
 
 const ACTIVE = new Set(["scheduled", "initiated", "in_progress"]);
+const TEXT_OPEN = new Set(["scheduled", "sent"]); // a text still waiting or under way: the call still changes
 
 /**
  * What the page says about a refused change: the API's codes in the clinic's words.
@@ -58,7 +59,7 @@ export function CallPage({ callId }) {
   const idexx = (config.idexxBase || "https://us.idexxneo.com").replace(/\/+$/, "");
   /** @type {() => Promise<ApiResult<FullCall>>} */
   const readCall = () => api("GET", `/calls/${encodeURIComponent(callId)}`);
-  const loaded = useLoad(readCall, [callId], { refreshSeconds: 15, refreshWhile: (shown) => !shown || ACTIVE.has(shown.status) });
+  const loaded = useLoad(readCall, [callId], { refreshSeconds: 15, refreshWhile: (shown) => !shown || ACTIVE.has(shown.status) || TEXT_OPEN.has(shown.text?.status || "") });
   const call = loaded.data;
   const notFound = loaded.failure?.kind === "http" && loaded.failure.status === 404;
   const loadProblem = loaded.failure && (notFound ? "There is no such call in this clinic." : failureText(loaded.failure));
