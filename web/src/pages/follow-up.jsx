@@ -1,5 +1,6 @@
 // The follow-up worklist (GET /calls?needsFollowUp=true): calls the clinic must look at again (a pet doing worse,
-// an owner who asked for a callback or raised a concern, a call that failed), most recently flagged first. Any
+// an owner who asked for a callback or raised a concern, by phone or by text, a call that failed), most recently
+// flagged first. Any
 // member marks one done with a short note (POST /calls/{callId}/follow-up); who and when are kept on the call.
 import { useState } from "preact/hooks";
 import { shortWhen } from "../../../extension/lib/time.js";
@@ -7,6 +8,7 @@ import { reasonText } from "../../../extension/lib/words.js";
 import { api, failureText } from "../api.js";
 import { useClinic } from "../clinic.js";
 import { Notice } from "../components/notice.jsx";
+import { TextBadge } from "../components/text-badge.jsx";
 import { useLoad } from "../hooks.js";
 /** @import { ApiResult } from "../../../extension/lib/api.js" */
 /** @import { Message } from "../components/notice.jsx" */
@@ -70,6 +72,11 @@ export function FollowUpPage() {
                 ))}
               </ul>
               {call.analysis?.summary && <p>{call.analysis.summary}</p>}
+              {call.text?.analysis?.summary && (
+                <p class="by-text">
+                  <TextBadge text={call.text} /> {call.text.analysis.summary}
+                </p>
+              )}
               <p class="muted">Flagged {shortWhen(call.flaggedAt || call.updatedAt, settings.timezone)}</p>
               <form
                 class="done-form"
