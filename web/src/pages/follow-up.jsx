@@ -1,7 +1,7 @@
 // The follow-up worklist (GET /calls?needsFollowUp=true): calls the clinic must look at again (a pet doing worse,
 // an owner who asked for a callback or raised a concern, by phone or by text, a call that failed), most recently
-// flagged first. Any
-// member marks one done with a short note (POST /calls/{callId}/follow-up); who and when are kept on the call.
+// flagged first. Any member marks one done with a short note (POST /calls/{callId}/follow-up); who and when are
+// kept on the call.
 import { useState } from "preact/hooks";
 import { shortWhen } from "../../../extension/lib/time.js";
 import { reasonText } from "../../../extension/lib/words.js";
