@@ -38,6 +38,7 @@ from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.logic.request_budget import ClinicRequestBudget
 from shared.logic.retention import ErasureService, RetentionPurge
+from shared.logic.texts import TextEventService, TextSender
 from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
@@ -57,6 +58,7 @@ from tests.support.fakes import (
     InMemoryRetentionStore,
     InMemoryScheduler,
     InMemorySettingsStore,
+    InMemoryTextTallies,
     RecordingInvoker,
     Sequence,
 )
@@ -162,6 +164,9 @@ class Graph:
     retention: InMemoryRetentionStore
     purge: RetentionPurge
     erasure: ErasureService
+    texts: TextSender
+    text_events: TextEventService
+    text_tallies: InMemoryTextTallies
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -225,7 +230,13 @@ class Graph:
             raise RuntimeError("the function died between claim and dial")
 
         execute = build_execute(
-            CONFIG, self.retell_config, stores=self.stores, dialer=crash, clock=self.clock, new_token=self.tokens
+            CONFIG,
+            self.retell_config,
+            stores=self.stores,
+            dialer=crash,
+            texter=lambda: self.dialer,
+            clock=self.clock,
+            new_token=self.tokens,
         )
         return execute.executor
 
@@ -303,6 +314,7 @@ def build_graph(
     calls = InterleavingCallStore()
     settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
     retention = InMemoryRetentionStore(calls, settings_store)
+    text_tallies = InMemoryTextTallies()
     leases, do_not_call_store, dial_cap = (
         InMemoryDialLeases(calls.live_attempts),
         InMemoryDoNotCallStore(),
@@ -317,6 +329,7 @@ def build_graph(
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
         retention=retention,
+        text_tallies=text_tallies,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -344,7 +357,14 @@ def build_graph(
         new_token=tokens,
     )
     execute = build_execute(
-        CONFIG, retell_config, stores=stores, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
+        CONFIG,
+        retell_config,
+        stores=stores,
+        dialer=lambda: dialer,
+        texter=lambda: dialer,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
     )
     webhook = build_webhook(CONFIG, stores=stores, signing_keys=list, clock=clock, new_token=tokens, rng=rng)
     reconciler = build_reconciler(
@@ -352,6 +372,7 @@ def build_graph(
         stores=stores,
         invoker=invoker,
         dialer=lambda: dialer,
+        texter=lambda: dialer,
         copies=lambda: dialer,
         clock=clock,
         new_token=tokens,
@@ -386,6 +407,9 @@ def build_graph(
         retention=retention,
         purge=reconciler.purge,
         erasure=api.erasure,
+        texts=execute.texts,
+        text_events=webhook.texts,
+        text_tallies=text_tallies,
     )
 
 
