@@ -17,6 +17,7 @@ from standins.retell_sim.filters import BOOLEAN, STRING, BadFilter, FilterTable,
 # Fields of the answer that the server owns: a request cannot set them.
 _AGENT_OWNED = {"agent_id", "version", "is_published", "last_modification_timestamp"}
 _LLM_OWNED = {"llm_id", "version", "is_published", "last_modification_timestamp"}
+MIN_SILENCE_MS, MAX_SILENCE_MS = 120_000, 259_200_000  # a chat agent's end_chat_after_silence_ms: 2 min to 72 h
 CHAT_EVENTS = frozenset({"chat_started", "chat_ended", "chat_analyzed", "transcript_updated"})
 _ENGINES = {"retell-llm": "llm_id", "custom-llm": "llm_websocket_url", "conversation-flow": "conversation_flow_id"}
 
@@ -223,6 +224,11 @@ def _chat_agent_refusal(body: dict[str, Any], *, creating: bool = True) -> Answe
         return _refused(400, f"webhook_events must be a list of: {', '.join(sorted(CHAT_EVENTS))}")
     if "voice_id" in body:
         return _refused(400, "A chat agent has no voice_id")
+    silence = body.get("end_chat_after_silence_ms")
+    if silence is not None and (
+        not isinstance(silence, int) or isinstance(silence, bool) or not MIN_SILENCE_MS <= silence <= MAX_SILENCE_MS
+    ):
+        return _refused(400, f"end_chat_after_silence_ms must be from {MIN_SILENCE_MS} to {MAX_SILENCE_MS}")
     return None
 
 

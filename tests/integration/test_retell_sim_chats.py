@@ -288,9 +288,9 @@ def test_chat_agents_are_kept_as_retell_keeps_them_and_listed_beside_voice_agent
     texting = client.chat_agent.create(response_engine=engine, agent_name="Texts", language="es-419")
     assert texting.agent_id.startswith("agent_")
     assert texting.version == 0
-    updated = client.chat_agent.update(texting.agent_id, agent_name="Texts 2", end_chat_after_silence_ms=60_000)
+    updated = client.chat_agent.update(texting.agent_id, agent_name="Texts 2", end_chat_after_silence_ms=600_000)
     assert (updated.agent_name, updated.language) == ("Texts 2", "es-419")
-    assert client.chat_agent.retrieve(texting.agent_id).end_chat_after_silence_ms == 60_000
+    assert client.chat_agent.retrieve(texting.agent_id).end_chat_after_silence_ms == 600_000
     voice = client.agent.create(response_engine=engine, voice_id="11labs-Adrian", agent_name="Calls")
 
     everything = client.agent.list(sort_order="ascending")
@@ -308,6 +308,8 @@ def test_chat_agents_are_kept_as_retell_keeps_them_and_listed_beside_voice_agent
         client.chat_agent.create(response_engine=engine, webhook_events=["call_ended"])  # type: ignore[list-item]
     with pytest.raises(retell.UnprocessableEntityError):
         client.chat_agent.create(response_engine={"type": "retell-llm", "llm_id": "llm_missing"})
+    with pytest.raises(retell.BadRequestError):
+        client.chat_agent.update(texting.agent_id, end_chat_after_silence_ms=60_000)  # under Retell's two minutes
     with pytest.raises(retell.BadRequestError):
         rig.text(texts.DOING_WELL, "voice", override_agent_id=voice.agent_id)  # a voice agent cannot text
     not_a_channel: Any = {"channel": {"type": "string", "op": "eq", "value": "sms"}}
