@@ -23,8 +23,8 @@
   (``{"event", "chat"}``) go as call events do, to the chat agent's ``webhook_url`` or else the account's.
 * ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials; ``GET
   /_sim/chats`` the same for create-sms-chat requests.
-* ``GET /_sim/health``: the calls placed so far, the webhooks not yet delivered (``make soak`` waits for none) and
-  those dropped.
+* ``GET /_sim/health``: the calls placed and chats started so far, the webhooks not yet delivered (``make soak``
+  waits for none) and those dropped.
 * ``GET`` / ``POST /_sim/faults``: account-wide switches, ``{"createPhoneCall": "ok" | "401" | "402", "webhooks":
   "deliver" | "drop", "listLagSeconds": N}`` (``set_faults`` in Python). ``listLagSeconds``: list-calls shows a
   call only ``N`` seconds (of the simulator's clock) after it was placed, as an index that lags; get-call and the
@@ -501,6 +501,8 @@ class RetellSimulator(BackgroundServer):
         agent_id = body.get("override_agent_id")
         if agent_id is not None and not str(agent_id).startswith("agent_"):
             return _error(422, "Cannot find requested asset under given api key.")
+        if agent_id is not None and self._agents.channel(str(agent_id)) == "chat":
+            return _error(400, "The agent must be a voice agent to place a phone call.")
         variables = body.get("retell_llm_dynamic_variables") or {}
         if not all(isinstance(value, str) for value in variables.values()):
             return _error(400, "All values in retell_llm_dynamic_variables must be strings")
@@ -870,6 +872,7 @@ class RetellSimulator(BackgroundServer):
             body = {
                 "status": "ok",
                 "callsPlaced": len(self._calls),
+                "chatsStarted": len(self._chats),
                 "webhooksPending": pending,
                 "webhooksDropped": len(self._dropped),
             }

@@ -195,6 +195,7 @@ def test_the_sim_logs_every_create_sms_chat_and_refuses_a_text_without_numbers(r
     ]
     assert set(log[0]) == {"to_number", "metadata", "status_code", "chat_id", "agent_id", "received_at"}
     assert (log[0]["metadata"]["call_id"], log[0]["agent_id"]) == ("call-log", "agent_sim_chat_default")
+    assert httpx.get(f"{rig.sim.url}/_sim/health").json()["chatsStarted"] == 1
     with pytest.raises(retell.AuthenticationError):
         retell.Retell(api_key="key_wrong", base_url=rig.sim.url, max_retries=0).chat.retrieve(placed.chat_id)
 
@@ -312,6 +313,8 @@ def test_chat_agents_are_kept_as_retell_keeps_them_and_listed_beside_voice_agent
         client.chat_agent.update(texting.agent_id, end_chat_after_silence_ms=60_000)  # under Retell's two minutes
     with pytest.raises(retell.BadRequestError):
         rig.text(texts.DOING_WELL, "voice", override_agent_id=voice.agent_id)  # a voice agent cannot text
+    with pytest.raises(retell.BadRequestError):
+        client.call.create_phone_call(from_number=FROM, to_number=numbers.ANSWERS, override_agent_id=texting.agent_id)
     not_a_channel: Any = {"channel": {"type": "string", "op": "eq", "value": "sms"}}
     with pytest.raises(retell.BadRequestError):
         client.agent.list(filter_criteria=not_a_channel)
