@@ -167,13 +167,11 @@ export const textStatusText = (status) => (status ? TEXT_STATUS[/** @type {TextS
 const TEXT_REASON = {
   no_text_consent: "The owner did not agree to texts when the call was scheduled",
   do_not_call: "The number is on the do-not-call list",
-  do_not_call_requested: "The owner asked not to be contacted again",
   no_text_agent: "No text agent is set for the call's language",
-  no_from_number: "No number to send texts from is set",
-  outside_calling_hours: "Outside the owner's hours",
-  not_textable: "The number cannot receive texts",
-  text_rejected: "The text service refused the text",
-  erased: "The owner's data was erased",
+  retell_refused: "The text service refused the text",
+  chat_error: "The text service could not hold the conversation",
+  not_confirmed: "The text service never confirmed that the text went out",
+  chat_missing: "The text service has no record of the text",
 };
 
 /**

@@ -277,7 +277,7 @@ function CallRow({ call, zone, now, defaultLanguage }) {
       <td data-label="Next retry">{call.nextRetryAt && waiting ? shortWhen(call.nextRetryAt, zone) : "—"}</td>
       <td data-label="Outcome">{outcomeText(call.outcome) || "—"}</td>
       <td data-label="Summary" class="summary">
-        {call.analysis?.summary || call.text?.analysis?.summary || call.statusReason || ""}
+        {call.text?.analysis?.summary || call.analysis?.summary || call.statusReason || ""}
       </td>
     </tr>
   );
