@@ -190,6 +190,12 @@ _SCRIPTS = {
         ),
     }.items()
 }
+# The owners of the texts' reply scenarios (``chat_scenarios``: 555-0117 replies STOP, 555-0118 never replies) let the
+# phone ring out, so that the clinic's text to them is sent at all.
+TEXTS_OPT_OUT = "+14155550117"
+TEXTS_NEVER_REPLY = "+14155550118"
+_SCRIPTS.update({scenario_key(number): _NOT_ANSWERED for number in (TEXTS_OPT_OUT, TEXTS_NEVER_REPLY)})
+
 # Numbers whose first call to that (full) number ends differently, then answer.
 _FIRST_CALL = {
     scenario_key(NO_ANSWER_THEN_ANSWERS): _NOT_ANSWERED,
