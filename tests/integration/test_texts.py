@@ -140,3 +140,14 @@ def test_a_text_whose_webhooks_were_lost_is_read_by_the_reconciler(texting: Stan
     texting.clock.now += timedelta(hours=27)
     texting.invoke("reconcile", {})
     assert texting.call(call["callId"])["text"]["status"] == "replied"
+
+
+def test_a_text_that_needs_the_clinic_is_told_as_a_call_would_be(texting: Stand) -> None:
+    settings = texting.api.get("/clinic/settings").data
+    settings["notifications"] = {"emails": ["frontdesk@clinic.example"]}
+    assert texting.api.put("/clinic/settings", settings).status == 200
+    final = unanswered_then_texted(texting, "+14155550117")
+    texting.feed_stream()
+    told = [(notice["event"], notice["callId"]) for notice in texting.outbox()]
+    assert ("needs_follow_up", final["callId"]) in told
+    assert ("call_failed", final["callId"]) in told
