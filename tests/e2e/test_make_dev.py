@@ -225,3 +225,44 @@ def test_a_pet_doing_worse_reaches_the_outbox_and_the_worklist(dev: DevStack) ->
         ("needs_follow_up", "chat"),
     }
     assert call["callId"] in [item["callId"] for item in worklist]
+
+
+def test_an_unanswered_owner_is_texted_and_a_stop_reply_lists_the_number(dev: DevStack) -> None:
+    with dev.client(make_token("e2e-texts")) as client:
+        settings = client.get("/clinic/settings").json()["data"]
+        changed = {
+            **settings,
+            "businessHours": {day: [["00:00", "24:00"]] for day in settings["businessHours"]},
+            "retry": {"maxRetries": 0, "backoffSeconds": [60], "retryOnVoicemail": False},
+            "textFollowUp": {"enabled": True, "when": ["no_answer"], "delayMinutes": 0},
+            "agents": {"es-US": {"agentId": "agent_e2e_es", "textAgentId": "agent_e2e_es_text"}},
+        }
+        assert client.put("/clinic/settings", json=changed).is_success
+        consent = {"given": True, "method": "verbal_at_discharge", "channels": ["call", "text"]}
+        texted = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), consent=consent)
+        stop = schedule(
+            client, phoneNumber="+14155550117", scheduledFor=at(2), consent=consent, metadata={"consultation_id": "s"}
+        )
+        silent = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), metadata={"consultation_id": "n"})
+        spanish = schedule(client, scheduledFor=at(2), language="es-US", metadata={"consultation_id": "es"})
+
+        def text_over(call_id: str) -> dict[str, Any] | None:
+            call = client.get(f"/calls/{call_id}").json()["data"]
+            return call if call["text"] and call["text"]["status"] in {"replied", "ended", "failed"} else None
+
+        replied = wait_for(lambda: text_over(texted["callId"]), 60)
+        opted_out = wait_for(lambda: text_over(stop["callId"]), 60)
+        not_texted = wait_until(client, silent["callId"], {"failed"}, 30)
+        wait_until(client, spanish["callId"], {"completed"}, 30)
+        listed = client.get("/clinic/do-not-call").json()["data"]["items"]
+    assert replied["text"]["status"] == "replied"
+    assert "User:" in replied["text"]["transcript"]
+    assert opted_out["text"]["status"] == "replied"
+    assert [entry["source"] for entry in listed if entry["phoneNumber"] == stop["phoneNumber"]] == ["owner_request"]
+    assert (not_texted["text"]["status"], not_texted["text"]["reason"]) == ("skipped", "no_text_consent")
+    chats = httpx.get(f"{dev.sim_url}/_sim/chats", timeout=5).json()
+    assert sorted(
+        chat["metadata"]["call_id"] for chat in chats if chat["metadata"]["clinic_id"] == "e2e-texts"
+    ) == sorted([texted["callId"], stop["callId"]])
+    (dial,) = [c for c in dev.sim_calls() if c["metadata"]["call_id"] == spanish["callId"]]
+    assert dial["agent_id"] == "agent_e2e_es"
