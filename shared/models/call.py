@@ -8,7 +8,7 @@ import math
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -189,6 +189,16 @@ class CallAnalysis(ApiModel):
     do_not_call_requested: bool | None = None
 
 
+class ChosenTime(ApiModel):
+    """What the best-time choice says about itself (a call scheduled with a ``window``)."""
+
+    reason: Literal["best_answer_rate", "earliest_open"] = Field(
+        description="`best_answer_rate`: the hour where owners answer most; `earliest_open`: nothing told the hours "
+        "apart (or the window had no open time), so the earliest open time"
+    )
+    expected_answer_rate: float = Field(ge=0, le=1, description="The chosen hour's expected answer rate")
+
+
 class FollowUpDone(ApiModel):
     """A staff member marked the call's follow-up done: who, when, and what they did."""
 
@@ -278,6 +288,9 @@ class CallView(CallDetails):
     )
     erased_at: UtcDatetime | None = Field(
         default=None, description="When the owner's data was erased: names and number are gone"
+    )
+    chosen: ChosenTime | None = Field(
+        default=None, description="Best time: how `scheduledFor` was chosen in the window"
     )
 
 

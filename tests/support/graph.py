@@ -26,6 +26,7 @@ from shared.bootstrap.reconcile import build_reconciler
 from shared.bootstrap.retell_webhook import build_webhook
 from shared.config import ApiConfig, RetellConfig
 from shared.domain.dialing import DialDefaults
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_events import CallEventService, EventOutcome
 from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService
@@ -48,6 +49,7 @@ from tests.support.fakes import (
     FakeClock,
     FakeDialer,
     InMemoryAccountBreaker,
+    InMemoryAnswerCounters,
     InMemoryCallStore,
     InMemoryCallSummaries,
     InMemoryClinicRequestCounters,
@@ -162,6 +164,8 @@ class Graph:
     retention: InMemoryRetentionStore
     purge: RetentionPurge
     erasure: ErasureService
+    answer_counters: InMemoryAnswerCounters
+    answer_rates: AnswerRateService
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -308,6 +312,7 @@ def build_graph(
         InMemoryDoNotCallStore(),
         InMemoryDialCap(),
     )
+    answer_counters = InMemoryAnswerCounters()
     stores = Stores(
         calls=calls,
         settings=settings_store,
@@ -317,6 +322,7 @@ def build_graph(
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
         retention=retention,
+        answers=answer_counters,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -386,6 +392,8 @@ def build_graph(
         retention=retention,
         purge=reconciler.purge,
         erasure=api.erasure,
+        answer_counters=answer_counters,
+        answer_rates=api.answer_rates,
     )
 
 
