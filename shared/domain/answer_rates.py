@@ -32,12 +32,12 @@ RANG_OUTCOMES = REACHED_OUTCOMES | frozenset(
 """The outcomes of a dial that reached the owner's phone: whether a person spoke says something about the hour."""
 
 PRIOR_RATE = 0.5
-"""What is assumed of an hour before anything is known anywhere."""
-PRIOR_WEIGHT = 2.0
-"""Pseudo-dials of ``PRIOR_RATE`` in the all-clinics mean over every hour."""
+"""What is assumed of an hour before anything is known anywhere. Above the answer rate of most hours, on purpose: an
+hour nobody has dialed looks worth trying until its dials show otherwise, so the choice explores the hours instead of
+keeping to the first one it tried (which an all-hours mean, made of that hour's own dials, would never beat)."""
 ALL_CLINICS_WEIGHT = 20.0
-"""Pseudo-dials of the all-clinics mean in an all-clinics cell: a cell needs about this many dials anywhere before
-its own rate outweighs the mean."""
+"""Pseudo-dials of ``PRIOR_RATE`` in an all-clinics cell: a cell needs about this many dials anywhere before its own
+rate outweighs the prior."""
 CLINIC_WEIGHT = 10.0
 """Pseudo-dials of the all-clinics cell in the clinic's cell: a clinic's own hour outweighs every clinic's once it
 has more dials than this."""
@@ -142,16 +142,10 @@ class AnswerRateModel:
     clinic: AnswerHistory
     all_clinics: AnswerHistory
 
-    def all_clinics_mean(self) -> float:
-        dials = sum(counts.dials for counts in self.all_clinics.values())
-        answered = sum(counts.answered for counts in self.all_clinics.values())
-        return shrunk(answered, dials, PRIOR_RATE, PRIOR_WEIGHT)
-
-    def rate(self, cell: Cell, mean: float | None = None) -> float:
-        """The expected answer rate of ``cell`` (``mean``: ``all_clinics_mean()``, when already worked out)."""
-        mean = self.all_clinics_mean() if mean is None else mean
+    def rate(self, cell: Cell) -> float:
+        """The expected answer rate of ``cell``."""
         everyone = self.all_clinics.get(cell, CellCounts())
-        everyone_rate = shrunk(everyone.answered, everyone.dials, mean, ALL_CLINICS_WEIGHT)
+        everyone_rate = shrunk(everyone.answered, everyone.dials, PRIOR_RATE, ALL_CLINICS_WEIGHT)
         own = self.clinic.get(cell, CellCounts())
         return shrunk(own.answered, own.dials, everyone_rate, CLINIC_WEIGHT)
 

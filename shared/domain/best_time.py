@@ -65,12 +65,11 @@ def candidates(start: datetime, end: datetime, calendar: Calendar, zone: ZoneInf
 
 def choose(start: datetime, end: datetime, calendar: Calendar, zone: ZoneInfo, model: AnswerRateModel) -> BestTime:
     """The time in ``[start, end)`` to place the call at (``zone``: the owner's, where the cells are counted)."""
-    mean = model.all_clinics_mean()
     found = candidates(start, end, calendar, zone)
     if not found:
         after = calendar.next_open_slot(end)
-        return BestTime(after, ChosenReason.EARLIEST_OPEN, model.rate(cell_of(after, zone), mean), False)
-    rates = [model.rate(cell_of(at, zone), mean) for at in found]
+        return BestTime(after, ChosenReason.EARLIEST_OPEN, model.rate(cell_of(after, zone)), False)
+    rates = [model.rate(cell_of(at, zone)) for at in found]
     best = max(range(len(found)), key=lambda index: (rates[index], -index))
     reason = ChosenReason.EARLIEST_OPEN if max(rates) == min(rates) else ChosenReason.BEST_ANSWER_RATE
     return BestTime(found[best], reason, rates[best], True)
@@ -78,8 +77,7 @@ def choose(start: datetime, end: datetime, calendar: Calendar, zone: ZoneInfo, m
 
 def moved_retry(at: datetime, calendar: Calendar, zone: ZoneInfo, model: AnswerRateModel) -> datetime:
     """When a retry due at ``at`` (already inside ``calendar``) goes: ``at``, or a later hour that is worth it."""
-    mean = model.all_clinics_mean()
-    due_rate = model.rate(cell_of(at, zone), mean)
+    due_rate = model.rate(cell_of(at, zone))
     best = choose(at, at + RETRY_MOVE_LIMIT, calendar, zone, model)
     if best.inside_window and best.expected_answer_rate >= due_rate + RETRY_MOVE_MIN_GAIN:
         return best.at
