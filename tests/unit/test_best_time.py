@@ -25,6 +25,7 @@ from shared.models.call import Call, CallStatus
 from shared.models.errors import ValidationFailed
 from shared.models.requests import ScheduleCallRequest
 from shared.models.settings import ClinicSettings
+from standins.retell_sim import scenarios
 from tests.support.graph import ADMIN, CLINIC, LUNA, Graph, build_graph
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -235,3 +236,23 @@ class TestRetryAtABetterHour:
     def test_off_the_retry_keeps_its_backoff(self) -> None:
         graph, call = self.seeded(move=False)
         assert call.scheduled_for == graph.clock() + timedelta(seconds=300)
+
+
+class TestTheEveningOnlyNumber:
+    """The simulated Retell's ``555-0119``: an owner who works days answers only from 17:00 to 20:00 on their clock."""
+
+    @pytest.mark.parametrize(
+        ("number", "utc", "answers"),
+        [
+            ("+14155550119", datetime(2026, 12, 1, 1, 0, tzinfo=UTC), True),  # 17:00 in Los Angeles
+            ("+14155550119", datetime(2026, 12, 1, 3, 59, tzinfo=UTC), True),  # 19:59
+            ("+14155550119", datetime(2026, 12, 1, 4, 0, tzinfo=UTC), False),  # 20:00
+            ("+14155550119", datetime(2026, 12, 1, 18, 0, tzinfo=UTC), False),  # 10:00
+            ("+12125550119", datetime(2026, 12, 1, 22, 30, tzinfo=UTC), True),  # 17:30 in New York
+            ("+12125550119", datetime(2026, 12, 2, 1, 0, tzinfo=UTC), False),  # 20:00 in New York
+        ],
+    )
+    def test_it_answers_only_in_the_owners_evening(self, number: str, utc: datetime, answers: bool) -> None:
+        script = scenarios.script_for(number, 0, utc)
+        assert script.disconnection_reason == ("agent_hangup" if answers else "dial_no_answer")
+        assert script.connects is answers
