@@ -222,6 +222,7 @@ class CallService:
                     "schedule_token": self._new_token(),
                     # A call waiting for its retry is retried at the new time: "next retry" follows it.
                     "next_retry_at": slot if call.next_retry_at is not None else None,
+                    "chosen": None if moved else call.chosen,  # a time given by hand was not best time's
                 }
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result

@@ -23,7 +23,7 @@ from shared.domain.best_time import (
 from shared.domain.calling_safety import DialWindow
 from shared.models.call import Call, CallStatus
 from shared.models.errors import ValidationFailed
-from shared.models.requests import ScheduleCallRequest
+from shared.models.requests import ScheduleCallRequest, UpdateCallRequest
 from shared.models.settings import ClinicSettings
 from standins.retell_sim import scenarios
 from tests.support.graph import ADMIN, CLINIC, LUNA, Graph, build_graph
@@ -256,3 +256,12 @@ class TestTheEveningOnlyNumber:
         script = scenarios.script_for(number, 0, utc)
         assert script.disconnection_reason == ("agent_hangup" if answers else "dial_no_answer")
         assert script.connects is answers
+
+
+def test_a_best_time_call_moved_by_hand_no_longer_says_it_was_chosen() -> None:
+    graph = build_graph()
+    call = graph.schedule(window={"from": la("2026-11-23T10:00").isoformat(), "to": la("2026-11-24T10:00").isoformat()})
+    noted = graph.service.update(ADMIN, call.call_id, UpdateCallRequest.model_validate({"notes": "after work"}))
+    assert noted.chosen == call.chosen is not None
+    moved = UpdateCallRequest.model_validate({"scheduledFor": "2026-11-24T18:00:00Z"})
+    assert graph.service.update(ADMIN, call.call_id, moved).chosen is None
