@@ -51,7 +51,13 @@ from shared.models.errors import (
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
 from shared.models.queries import CallQuery
-from shared.models.requests import ConsentInput, ScheduleCallRequest, UpdateCallRequest, recorded_consent
+from shared.models.requests import (
+    ConsentInput,
+    ScheduleCallRequest,
+    ScheduleWindow,
+    UpdateCallRequest,
+    recorded_consent,
+)
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
 
@@ -137,7 +143,7 @@ class CallService:
         chosen = None
         if request.window is not None:
             requested, slot, chosen, rescheduled = self._best_time(
-                principal.clinic_id, request, settings, dial_window, now
+                principal.clinic_id, request.window, request.phone_number, settings, dial_window, now
             )
         else:
             requested = self._requested_time(request.scheduled_for, now)
@@ -348,27 +354,25 @@ class CallService:
     def _best_time(
         self,
         clinic_id: str,
-        request: ScheduleCallRequest,
+        window: ScheduleWindow,
+        phone_number: str,
         settings: ClinicSettings,
         dial_window: DialWindow,
         now: datetime,
     ) -> tuple[datetime, datetime, ChosenTime, bool]:
         """Best time: where in the window to place the call (``shared.domain.best_time``). A window with no open time
         places the call at the next open time after it, ``rescheduled`` as a ``scheduledFor`` outside the hours is."""
-        assert request.window is not None
-        if request.window.from_ < now - CLOCK_SKEW_ALLOWANCE:
+        if window.from_ < now - CLOCK_SKEW_ALLOWANCE:
             raise ValidationFailed(
                 "window.from is in the past; give a window from now on.",
-                details=[
-                    {"field": "window.from", "requested": request.window.from_.isoformat(), "now": now.isoformat()}
-                ],
+                details=[{"field": "window.from", "requested": window.from_.isoformat(), "now": now.isoformat()}],
             )
-        start = max(request.window.from_, now)
+        start = max(window.from_, now)
         if self._answer_rates is None:
             raise RuntimeError("best time needs the answer rates")
         model = self._answer_rates.model(clinic_id)
-        zone = owner_zone(request.phone_number, settings.timezone)
-        best = best_time.choose(start, request.window.to, dial_window, zone, model)
+        zone = owner_zone(phone_number, settings.timezone)
+        best = best_time.choose(start, window.to, dial_window, zone, model)
         chosen = ChosenTime(reason=best.reason.value, expected_answer_rate=round(best.expected_answer_rate, 4))
         return start, best.at, chosen, not best.inside_window
 
