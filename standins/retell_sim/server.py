@@ -546,7 +546,7 @@ class RetellSimulator(BackgroundServer):
             call["agent_name"] = agent["agent_name"]
         events = agent.get("webhook_events") if agent else None
         with self._lock:
-            script = script_for(to_number, self._calls_to[to_number])
+            script = script_for(to_number, self._calls_to[to_number], now)
             self._calls_to[to_number] += 1
             self._calls[call_id] = SimCall(
                 call,
