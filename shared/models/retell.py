@@ -182,10 +182,14 @@ class RetellChat(BaseModel):
         return self.chat_status in {"ended", "error"}
 
     def owner_replies(self) -> tuple[str, ...]:
-        """What the owner wrote, in order (the agent's messages and tool calls left out)."""
+        """What the owner wrote, in order (the agent's messages and tool calls left out); from the transcript's
+        ``User:`` lines when the chat comes without its messages."""
+        if self.message_with_tool_calls is None:
+            lines = (self.transcript or "").splitlines()
+            return tuple(line.removeprefix("User:").strip() for line in lines if line.startswith("User:"))
         return tuple(
             message.content
-            for message in self.message_with_tool_calls or []
+            for message in self.message_with_tool_calls
             if message.role == "user" and message.content and message.content.strip()
         )
 

@@ -151,3 +151,36 @@ def test_a_text_that_needs_the_clinic_is_told_as_a_call_would_be(texting: Stand)
     told = [(notice["event"], notice["callId"]) for notice in texting.outbox()]
     assert ("needs_follow_up", final["callId"]) in told
     assert ("call_failed", final["callId"]) in told
+
+
+def test_a_text_started_behind_a_lost_answer_is_found_by_the_reconciler_and_never_sent_again(texting: Stand) -> None:
+    from standins.retell_sim import Fault
+
+    call = texting.schedule(phoneNumber="+14155550101", scheduledFor=MONDAY_0930_LA, consent=TEXT_CONSENT)
+    texting.run_to_the_end(call["callId"])
+    texting.sim.set_faults(webhooks="drop")
+    texting.sim.inject(Fault("error_after_create_sms_chat"))
+    texting.advance_and_fire()
+    claimed = texting.call(call["callId"])["text"]
+    assert (claimed["status"], claimed["chatId"]) == ("sent", None)
+    texting.sim.set_faults(webhooks="deliver")
+    texting.clock.now += timedelta(minutes=11)
+    texting.invoke("reconcile", {})
+    found = texting.call(call["callId"])["text"]
+    assert found["chatId"] == texting.sim.chat_requests()[0].chat_id
+    assert found["status"] == "replied"
+    assert len(texting.sim.chat_requests()) == 1
+
+
+def test_a_text_retell_never_started_fails_and_is_never_sent_again(texting: Stand) -> None:
+    from standins.retell_sim import Fault
+
+    call = texting.schedule(phoneNumber="+14155550101", scheduledFor=MONDAY_0930_LA, consent=TEXT_CONSENT)
+    texting.run_to_the_end(call["callId"])
+    texting.sim.inject(Fault("fail_create_sms_chat", status=503))
+    texting.advance_and_fire()
+    texting.clock.now += timedelta(minutes=11)
+    texting.invoke("reconcile", {})
+    text = texting.call(call["callId"])["text"]
+    assert (text["status"], text["reason"]) == ("failed", "not_confirmed")
+    assert [request.chat_id for request in texting.sim.chat_requests()] == [None]
