@@ -266,3 +266,44 @@ def test_an_unanswered_owner_is_texted_and_a_stop_reply_lists_the_number(dev: De
     ) == sorted([texted["callId"], stop["callId"]])
     (dial,) = [c for c in dev.sim_calls() if c["metadata"]["call_id"] == spanish["callId"]]
     assert dial["agent_id"] == "agent_e2e_es"
+
+
+def test_answers_and_misses_show_at_the_owners_hour_and_a_window_is_placed_at_the_best_time(dev: DevStack) -> None:
+    from zoneinfo import ZoneInfo
+
+    from shared.models.phone import phone_time_zones
+
+    with dev.client(make_token("e2e-answer-rates")) as client:
+        settings = client.get("/clinic/settings").json()["data"]
+        changed = {
+            **settings,
+            "businessHours": {day: [["00:00", "24:00"]] for day in settings["businessHours"]},
+            "retry": {"maxRetries": 0, "backoffSeconds": [60], "retryOnVoicemail": False},
+        }
+        assert client.put("/clinic/settings", json=changed).is_success
+        answered = schedule(client, phoneNumber="+14155550100", scheduledFor=at(2))
+        missed = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), metadata={"consultation_id": "m"})
+        done = [wait_until(client, c["callId"], {"completed", "failed"}, 30) for c in (answered, missed)]
+        rates = wait_for(
+            lambda: (r := client.get("/clinic/answer-rates", params={"days": 7}).json()["data"])["cells"] and r, 20
+        )
+        start = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+        window = {"from": start.isoformat(), "to": (start + timedelta(hours=6)).isoformat()}
+        placed = schedule(client, window=window, metadata={"consultation_id": "w"})
+        both = client.post(
+            "/calls/schedule",
+            json={**placed, "window": window, "scheduledFor": at(3600), "metadata": {"consultation_id": "x"}},
+        )
+    cells = {(cell["weekday"], cell["hour"]): (cell["dials"], cell["answered"]) for cell in rates["cells"]}
+    expected: dict[tuple[str, int], list[int]] = {}
+    for call in done:
+        dialed = datetime.fromisoformat(call["attempts"][0]["dialedAt"] or call["attempts"][0]["claimedAt"])
+        local = dialed.astimezone(ZoneInfo(phone_time_zones(call["phoneNumber"])[0]))
+        cell = expected.setdefault((local.strftime("%a").lower(), local.hour), [0, 0])
+        cell[0] += 1
+        cell[1] += int(call["outcome"] == "answered")
+    assert {key: tuple(value) for key, value in expected.items()} == {key: cells[key] for key in expected}
+    chosen_at = datetime.fromisoformat(placed["scheduledFor"])
+    assert start <= chosen_at < start + timedelta(hours=6) or placed["rescheduled"]
+    assert placed["chosen"]["reason"] in {"best_answer_rate", "earliest_open"}
+    assert both.status_code == 422
