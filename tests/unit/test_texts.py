@@ -357,3 +357,13 @@ def test_retention_removes_the_texts_words_and_deletes_its_chat_at_retell(graph:
     assert (removed.text.transcript, removed.text.analysis and removed.text.analysis.summary) == (None, None)
     assert removed.text.status == TextStatus.REPLIED
     assert "chat:chat_1" in removed.retell_copies_left
+
+
+def test_an_erased_owners_scheduled_text_is_never_sent(graph: Graph) -> None:
+    from shared.domain import retention
+
+    call = unanswered(graph)
+    erased = retention.erased(call, "digest", graph.clock())
+    assert erased is not None
+    assert erased.text is not None
+    assert (erased.text.status, erased.text.reason) == (TextStatus.SKIPPED, "erased")
