@@ -172,6 +172,7 @@ const TEXT_REASON = {
   chat_error: "The text service could not hold the conversation",
   not_confirmed: "The text service never confirmed that the text went out",
   chat_missing: "The text service has no record of the text",
+  erased: "The owner's data was erased",
 };
 
 /**

@@ -38,6 +38,7 @@ export function AnswerRatesMap({ rates }) {
         not count). Point at an hour, or move to it with Tab and the arrow keys, for its counts.
       </p>
       {!dialed && <p id="answer-rates-empty">No dials in these {rates.days} days yet: the grid fills in as calls are placed.</p>}
+      <p class="hint heat-swipe">Swipe the grid sideways for the later hours.</p>
       <div class="heat-scroll">
         <table class="heat" onKeyDown={onKeyDown}>
           <caption class="visually-hidden">
