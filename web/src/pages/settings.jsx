@@ -434,8 +434,9 @@ export function SettingsPage() {
             <section class="panel" aria-labelledby="languages-title">
               <h2 id="languages-title">Languages</h2>
               <p class="muted">
-                A call is placed, and its text sent, by the agents of its language. A language without its own agent ids uses the agents above (or the
-                deployment's); a call in a language not listed here is refused.
+                A call is placed, and its text sent, by the agents of its language. The default language uses the voice agent above (or the
+                deployment's) unless it has its own; any other language needs a voice agent of its own, or a call in it is refused. Without a text
+                agent of its own, a language's texts go through the deployment's.
               </p>
               <div class="row">
                 <Field id="defaultLanguage" label="Default language" error={errors.defaultLanguage} hint={`A call scheduled without a language is in this one: ${languageName(draft.defaultLanguage.trim() || "en-US")}`}>
