@@ -60,6 +60,8 @@ class TextSender:
         if call is None or not texts.is_due(call, request.token):
             return TextSent(ExecutionResult.SKIPPED, call, "no text due for this schedule")
         settings = self._settings.current(call.clinic_id)
+        if not settings.text_follow_up.enabled:  # the clinic turned texts off since this one was planned
+            return self._close(call, request.token, TextStatus.SKIPPED, "texts_turned_off", now)
         if self._do_not_call.listed(call.clinic_id, call.phone_number) is not None:
             return self._close(call, request.token, TextStatus.SKIPPED, "do_not_call", now)
         if not texts.text_allowed_now(settings, call.phone_number, now):
