@@ -163,16 +163,18 @@ export const TEXT_STATUSES = ["scheduled", "sent", "replied", "ended", "failed",
  */
 export const textStatusText = (status) => (status ? TEXT_STATUS[/** @type {TextStatus} */ (status)] || status : "");
 
-/** Why a text was not sent, or could not be (`text.reason`), for the reasons a clinic sees most. */
-const TEXT_REASON = {
+/** Why a text was not sent, could not be, or ended without its end being known (`text.reason`): every reason. */
+export const TEXT_REASON = {
   no_text_consent: "The owner did not agree to texts when the call was scheduled",
   do_not_call: "The number is on the do-not-call list",
-  no_text_agent: "No text agent is set for the call's language",
+  texts_turned_off: "The clinic turned texts off before it went",
+  erased: "The owner's data was erased before it went",
+  no_text_agent: "No text agent (or number to text from) is set for the call's language",
   retell_refused: "The text service refused the text",
-  chat_error: "The text service could not hold the conversation",
-  not_confirmed: "The text service never confirmed that the text went out",
+  not_confirmed: "The text service never confirmed that the text went out, so it was not sent again",
   chat_missing: "The text service has no record of the text",
-  erased: "The owner's data was erased",
+  chat_error: "The text service ended the conversation with an error before the owner wrote",
+  chat_unfinished: "The text service still showed the conversation open long after it should have ended",
 };
 
 /**

@@ -15,7 +15,7 @@ import pytest
 
 from shared.models.call import CallOutcome, CallStatus
 from shared.models.settings import FollowUpReason
-from shared.models.texts import TextStatus, TextTrigger
+from shared.models.texts import TextReason, TextStatus, TextTrigger
 from standins.cognito_srp import ServerChallenge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,17 +65,18 @@ def test_every_status_outcome_and_follow_up_reason_has_its_words() -> None:
     assert sorted(words["reasons"]) == sorted(reason.value for reason in FollowUpReason)
 
 
-def test_every_text_status_and_text_trigger_has_its_words() -> None:
+def test_every_text_status_reason_and_trigger_has_its_words() -> None:
     script = (
         'import * as words from "./extension/lib/words.js";'
         "console.log(JSON.stringify({status: words.TEXT_STATUS, statuses: words.TEXT_STATUSES,"
-        " when: words.TEXT_WHEN.map(([when]) => when)}));"
+        " reasons: words.TEXT_REASON, when: words.TEXT_WHEN.map(([when]) => when)}));"
     )
     printed = node("--input-type=module", "-e", script)
     assert printed.returncode == 0, printed.stderr
     words = json.loads(printed.stdout)
     assert words["statuses"] == [status.value for status in TextStatus]
     assert set(words["status"]) == {status.value for status in TextStatus}
+    assert set(words["reasons"]) == {reason.value for reason in TextReason}
     assert words["when"] == [trigger.value for trigger in TextTrigger]
 
 

@@ -1,5 +1,5 @@
 // A call's text follow-up on the call's page: where it stands, when it was scheduled, sent and ended, the
-// conversation, the agent's analysis, and why it was not sent or failed.
+// conversation, the agent's analysis, and why it was not sent, failed or ended as it did.
 import { longWhen } from "../../../extension/lib/time.js";
 import { textReasonText } from "../../../extension/lib/words.js";
 import { conversationOf } from "../conversation.js";
@@ -17,7 +17,8 @@ export function TextFollowUp({ call, zone }) {
   const yesNo = (value) => (value === true ? "Yes" : value === false ? "No" : "");
   /** @param {string | null | undefined} instant */
   const when = (instant) => (instant ? longWhen(instant, zone) : "");
-  const why = text.status === "failed" || text.status === "skipped" ? textReasonText(text.reason) : "";
+  const why = textReasonText(text.reason);
+  const whyLabel = text.status === "skipped" ? "Not sent because" : text.status === "failed" ? "Why it failed" : "How it ended";
   return (
     <section aria-labelledby="text-title" class="panel" id="text-follow-up">
       <div class="panel-head">
@@ -28,7 +29,7 @@ export function TextFollowUp({ call, zone }) {
         <Row label="Scheduled for">{when(text.scheduledFor)}</Row>
         <Row label="Sent">{when(text.startedAt)}</Row>
         <Row label="Ended">{when(text.endedAt)}</Row>
-        <Row label={text.status === "skipped" ? "Not sent because" : "Why it failed"}>{why}</Row>
+        <Row label={whyLabel}>{why}</Row>
         <Row label="Summary">{analysis?.summary || ""}</Row>
         <Row label="Owner's mood">{analysis?.sentiment || ""}</Row>
         <Row label="Text achieved its aim">{yesNo(analysis?.successful)}</Row>
