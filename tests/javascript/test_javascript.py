@@ -1,6 +1,7 @@
 """The dashboard's and the extension's JavaScript, checked without a browser: no import cycle among their modules
-(``scripts/import_cycles.mjs``), the wall clock they share under Node's own test runner (``*.test.mjs`` here), the
-words they share (``extension/lib/words.js``) covering every code the API sends, and their SRP sign-in
+(``scripts/import_cycles.mjs``), the wall clock they share and the dashboard's pure parts (the heat map's grid, a
+text's conversation) under Node's own test runner (``*.test.mjs`` here), the words they share
+(``extension/lib/words.js``) covering every code the API sends, and their SRP sign-in
 (``extension/lib/srp.js``) signing as Cognito's math expects."""
 
 from __future__ import annotations
