@@ -133,3 +133,62 @@ export const NOTICE_EVENTS = [
   ["retell_account_unavailable", "Calls are paused: the voice-call account cannot place calls"],
   ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
 ];
+
+// ---- The extension's words for text consent, languages and best time (kept as one block). ----
+
+/**
+ * The best-time choice's name: "Best time tomorrow", or its day when the clinic is closed tomorrow.
+ * @param {string | null} day none for tomorrow; else the day in words ("Monday, December 7")
+ * @returns {string}
+ */
+export const bestTimeLabel = (day) => (day ? `Best time on ${day}` : "Best time tomorrow");
+
+/**
+ * What the best-time choice goes by, said under it.
+ * @param {number} dials the clinic's dials in the answer rates' period
+ * @param {number} days the period
+ * @param {boolean} enough whether they are enough to go by
+ * @returns {string}
+ */
+export const bestTimeBasis = (dials, days, enough) =>
+  enough
+    ? `The hour that day when this clinic's owners answer most (${dials} dials in the last ${days} days), within business hours and the owner's calling hours.`
+    : "Too few calls yet to know when this clinic's owners answer: the earliest time that day within business hours and the owner's calling hours.";
+
+/** What the owner agreed to (`consent.channels`), as the popup's confirmation says it. */
+export const CONSENT_CHANNEL = { call: "a call", text: "a text if the call goes unanswered" };
+
+/** What the best-time choice says about itself (`chosen.reason`). */
+const CHOSEN = {
+  best_answer_rate: "Placed at the best time",
+  earliest_open: "Placed at the earliest open time",
+};
+
+/**
+ * "Placed at the best time: expected answer rate 42%" / "Placed at the earliest open time".
+ * @param {{reason: string, expectedAnswerRate?: number | null} | null | undefined} chosen
+ * @returns {string}
+ */
+export function chosenText(chosen) {
+  if (!chosen) return "";
+  const words = /** @type {Record<string, string>} */ (CHOSEN)[chosen.reason] || chosen.reason.replaceAll("_", " ");
+  const rate = chosen.expectedAnswerRate;
+  return chosen.reason === "best_answer_rate" && typeof rate === "number"
+    ? `${words}: expected answer rate ${Math.round(rate * 100)}%`
+    : words;
+}
+
+/**
+ * A language's name in the user's language ("Spanish (United States)"), or its tag where the browser has no name.
+ * @param {string} tag a BCP 47 tag, e.g. "es-US"
+ * @param {string} [locale]
+ * @returns {string}
+ */
+export function languageName(tag, locale) {
+  try {
+    const name = new Intl.DisplayNames(locale ? [locale] : undefined, { type: "language" }).of(tag);
+    return name && name !== tag ? name : tag;
+  } catch {
+    return tag; // not a well-formed tag
+  }
+}
