@@ -129,8 +129,9 @@ bootstrap: install node_modules/.installed  ## cdk bootstrap, once per account a
 deploy: install node_modules/.installed  ## cdk deploy to the account in your AWS credentials (docs/operator-guide.md)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk deploy --require-approval broadening --outputs-file .build/cdk-outputs.json $(CDK_ARGS)
 
-retell-agent: install  ## Create or update the clinic's Retell LLM and agent (RETELL_API_KEY, RETELL_BASE_URL, WEBHOOK_URL); prints its id last
-	@$(PY) -m scripts.retell_agent $(RETELL_AGENT_ARGS)
+retell-agent: LANGUAGES ?= en-US
+retell-agent: install  ## Create or update each language's Retell voice and text agents (LANGUAGES=en-US,es-US; RETELL_API_KEY, RETELL_BASE_URL, WEBHOOK_URL); prints the settings' agents last
+	@$(PY) -m scripts.retell_agent --languages '$(LANGUAGES)' $(RETELL_AGENT_ARGS)
 
 destroy: install node_modules/.installed  ## cdk destroy (the table, key, user pool and Retell secret are retained)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npx cdk destroy $(CDK_ARGS)

@@ -21,13 +21,16 @@ CLINIC = "bench"
 
 
 class _CountingRetell:
-    """Retell's delete-call, counted (the purge asks it once per dial of a purged call)."""
+    """Retell's delete-call (and delete-chat), counted (the purge asks it once per dial of a purged call)."""
 
     def __init__(self) -> None:
         self.deleted: list[str] = []
 
     def delete_call(self, retell_call_id: str) -> None:
         self.deleted.append(retell_call_id)
+
+    def delete_chat(self, chat_id: str) -> None:
+        self.deleted.append(chat_id)
 
 
 def _final_call_items(count: int, ended: datetime, prefix: str, *, texts_removed: bool = False) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@
   non-final (``bench/fault_matrix.py``);
 * the reconciler's DynamoDB requests per run with 10, 1,000 and 100,000 calls stored (``bench/reconciler.py``);
 * the retention purge's requests per run with 1,000 and 10,000 final calls stored, five due (``bench/retention.py``);
+* a simulated day of calls: owners reached by the phone alone and by the phone then a text (``bench/text_reach.py``);
 * notices: event to SES hand-off, p50/p95 over 200 calls, and notices per event across the fault suite
   (``bench/notices.py``);
 * the AWS cost of 1,000 answered calls at 1 to 10,000 clinics, from the answered call's measured figures and each
@@ -240,6 +241,7 @@ if __name__ == "__main__":
     from bench.retention import retention_cost
     from bench.safety import layer_sizes, safety_cost
     from bench.scale import capacity_figures
+    from bench.text_reach import text_reach
 
     cold_start()
     warm_latency()
@@ -248,6 +250,7 @@ if __name__ == "__main__":
     dials_across_the_suites()
     reconciler_cost()
     retention_cost()
+    text_reach()
     safety_cost()
     layer_sizes()
     fault_matrix()

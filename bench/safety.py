@@ -60,6 +60,18 @@ class InstantDialer:
     def get_call(self, retell_call_id: str) -> None:
         return None
 
+    def start_chat(self, spec: Any) -> str:
+        return f"chat_bench_{self.count}"
+
+    def get_chat(self, chat_id: str) -> None:
+        return None
+
+    def find_chat(self, to_number: str, call_id: str, since: datetime) -> None:
+        return None
+
+    def delete_chat(self, chat_id: str) -> None:
+        return None
+
 
 def safety_cost() -> None:
     import boto3
@@ -119,10 +131,17 @@ def safety_cost() -> None:
                 scheduler_client=boto3.client("scheduler"),
                 page_token_key=no_page_tokens,
             )
-            services = build_execute(config, retell, stores=aws_stores, dialer=lambda: dialer, clock=lambda: now[0])
+            services = build_execute(
+                config, retell, stores=aws_stores, dialer=lambda: dialer, texter=lambda: dialer, clock=lambda: now[0]
+            )
             without_checks = dataclasses.replace(aws_stores, do_not_call=NoChecks(), dial_cap=NoChecks())
             unchecked = build_execute(
-                config, retell, stores=without_checks, dialer=lambda: dialer, clock=lambda: now[0]
+                config,
+                retell,
+                stores=without_checks,
+                dialer=lambda: dialer,
+                texter=lambda: dialer,
+                clock=lambda: now[0],
             ).executor
         checked = services.executor
         now[0] += timedelta(minutes=1)

@@ -36,6 +36,9 @@ class Deployment(BaseModel):
         description="CORS origins: chrome-extension://<extension id>, the admin dashboard's https origin",
     )
     retell_default_agent_id: str | None = Field(default=None, alias="retellDefaultAgentId", pattern=r"^agent_\w+$")
+    retell_default_text_agent_id: str | None = Field(
+        default=None, alias="retellDefaultTextAgentId", pattern=r"^agent_\w+$"
+    )
     retell_default_from_number: E164Phone | None = Field(default=None, alias="retellDefaultFromNumber")
     retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, alias="retellConcurrencyLimit")
     log_retention_days: int = Field(default=30, alias="logRetentionDays")

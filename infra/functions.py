@@ -100,6 +100,7 @@ class Functions(Construct):
             "RETELL_SECRET_NAME": data.retell_secret.secret_arn,
             "RETELL_CONCURRENCY_LIMIT": str(deployment.retell_concurrency_limit),
             "RETELL_DEFAULT_AGENT_ID": deployment.retell_default_agent_id or "",
+            "RETELL_DEFAULT_TEXT_AGENT_ID": deployment.retell_default_text_agent_id or "",
             "RETELL_DEFAULT_FROM_NUMBER": deployment.retell_default_from_number or "",
         }
         layers = [dependencies, shared]

@@ -104,6 +104,7 @@ def _environment(settings: DevSettings) -> None:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
             "SCHEDULER_MIN_LEAD_SECONDS": "1",
             "RETELL_DEFAULT_AGENT_ID": os.environ.get("RETELL_DEFAULT_AGENT_ID", "agent_local_demo"),
+            "RETELL_DEFAULT_TEXT_AGENT_ID": os.environ.get("RETELL_DEFAULT_TEXT_AGENT_ID", "agent_local_demo_text"),
             "RETELL_DEFAULT_FROM_NUMBER": os.environ.get("RETELL_DEFAULT_FROM_NUMBER", "+14155559000"),
         }
     )
@@ -127,6 +128,10 @@ def _seed_demo_clinic(settings_service: ClinicSettingsService) -> None:
                 "emails": ["frontdesk@demo-clinic.local"],
                 "webhookUrl": "https://hooks.slack.com/services/TDEMO/BDEMO/demo",
             },
+            # Owners who agreed to texts hear from the clinic a minute after the phone went unanswered; calls and
+            # texts in Spanish go through the Spanish agents.
+            "textFollowUp": {"enabled": True, "when": ["no_answer", "voicemail"], "delayMinutes": 1},
+            "agents": {"es-US": {"agentId": "agent_local_demo_es", "textAgentId": "agent_local_demo_es_text"}},
         }
     )
     settings_service.replace(Principal("seed", DEMO_CLINIC, is_admin=True), settings)

@@ -74,6 +74,7 @@ class RetellConfig(BaseModel):
         description="a dial's client timeout: retell-sdk's own budget for create-phone-call",
     )
     retell_default_agent_id: str | None = None
+    retell_default_text_agent_id: str | None = Field(default=None, description="the text (chat) agent for texts")
     retell_default_from_number: str | None = None
     retell_concurrency_limit: int = Field(default=20, ge=1, le=10_000, description="the workspace's limit")
     dial_lease_seconds: int = Field(

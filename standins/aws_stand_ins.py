@@ -9,6 +9,7 @@ __all__ = ["ACCOUNT", "FAKE_CREDENTIALS", "REGION", "create_stand_ins"]
 
 RETELL_TEST_KEY = "key_test_0123456789abcdef"
 DEFAULT_AGENT_ID = "agent_default_test"
+DEFAULT_TEXT_AGENT_ID = "agent_default_text_test"
 DEFAULT_FROM_NUMBER = "+14155559000"
 
 
@@ -18,5 +19,6 @@ def create_stand_ins(table_name: str, group_name: str, retell_key: str = RETELL_
     return {
         **environment,
         "RETELL_DEFAULT_AGENT_ID": DEFAULT_AGENT_ID,
+        "RETELL_DEFAULT_TEXT_AGENT_ID": DEFAULT_TEXT_AGENT_ID,
         "RETELL_DEFAULT_FROM_NUMBER": DEFAULT_FROM_NUMBER,
     }

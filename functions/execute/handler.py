@@ -1,7 +1,8 @@
 """The EventBridge Scheduler target (and "call now"'s): start one attempt of a call.
 
-Input: ``{callId, clinicId, attempt, token, scheduledTime}``. The handler validates it, hands it to
-``CallExecutor`` and reports what happened; it never raises for a call's business outcome, so nothing about a
+Input: ``{callId, clinicId, attempt, token, scheduledTime}`` (and ``action: "text"`` for a call's text). The
+handler validates it, hands it to ``CallExecutor`` (or, for a text, ``TextSender``) and reports what happened; it
+never raises for a call's business outcome, so nothing about a
 dial is ever retried by AWS (the function's async retries are 0 as well).
 """
 
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from shared.api.refusals import describe_validation_errors
 from shared.bootstrap.common import validate_environment
 from shared.bootstrap.execute import ExecuteServices, execute_from_environment
-from shared.models.execution import ExecuteRequest, ExecuteTrigger, ExecutionResult
+from shared.models.execution import ExecuteAction, ExecuteRequest, ExecuteTrigger, ExecutionResult
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
@@ -40,6 +41,8 @@ RESULT_METRICS = {
     ExecutionResult.PAUSED: Metric.CALLS_PAUSED,
     ExecutionResult.CAPPED: Metric.CALLS_WAITING_FOR_DIAL_CAP,
     ExecutionResult.CANCELLED: Metric.CALLS_CANCELLED_DO_NOT_CALL,
+    ExecutionResult.TEXTED: Metric.TEXTS_SENT,
+    ExecutionResult.TEXT_SKIPPED: Metric.TEXTS_NOT_SENT,
 }
 
 
@@ -68,7 +71,9 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: ExecuteSe
     if request.trigger == ExecuteTrigger.SCHEDULE:
         lag = (services.clock() - request.scheduled_time).total_seconds()
         metrics.add_metric(name=Metric.SCHEDULE_DELIVERY_LAG, unit=MetricUnit.Seconds, value=max(lag, 0.0))
-    execution = services.executor.execute(request)
+    execution = (
+        services.texts.send(request) if request.action == ExecuteAction.TEXT else services.executor.execute(request)
+    )
     metrics.add_metric(name=RESULT_METRICS[execution.result], unit=MetricUnit.Count, value=1)
     return {
         "result": execution.result.value,

@@ -1,4 +1,4 @@
-"""``POST /webhooks/retell``: Retell's call events, verified on the raw body, applied once, answered 204.
+"""``POST /webhooks/retell``: Retell's call and chat events, verified on the raw body, applied once, answered 204.
 
 Signature check first (401 for a missing, malformed, wrong or stale one), then the payload is validated (400 if
 it is not Retell's shape), then applied. Duplicates, events for unknown calls and events we don't act on are
@@ -25,7 +25,7 @@ from shared.bootstrap.common import validate_environment
 from shared.bootstrap.retell_webhook import WebhookServices, webhook_from_environment
 from shared.models.errors import InvalidPayload, InvalidSignature, UnreadableBody
 from shared.models.results import EventEffect
-from shared.models.retell import RetellWebhook, WebhookKind
+from shared.models.retell import RetellChatWebhook, RetellWebhook, WebhookKind
 from shared.observability import logger, metrics, tracer
 from shared.telemetry import Metric
 
@@ -89,7 +89,9 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: WebhookSe
     try:
         document = json.loads(body)
         kind = WebhookKind.model_validate(document)
-        if not kind.is_lifecycle:  # chat events, transcript updates, kinds Retell adds later: not ours to act on
+        if kind.is_chat:
+            return _chat_event(RetellChatWebhook.model_validate(document), services)
+        if not kind.is_lifecycle:  # transcript updates, kinds Retell adds later: not ours to act on
             metrics.add_metric(name=Metric.WEBHOOKS_IGNORED, unit=MetricUnit.Count, value=1)
             return _no_content()
         webhook = RetellWebhook.model_validate(document)
@@ -103,6 +105,15 @@ def handle(event: dict[str, Any], context: LambdaContext, *, services: WebhookSe
         metrics.add_metric(name=Metric.DISCONNECTION_REASON_UNKNOWN, unit=MetricUnit.Count, value=1)
     if outcome.account_tripped:
         metrics.add_metric(name=Metric.RETELL_ACCOUNT_UNAVAILABLE, unit=MetricUnit.Count, value=1)
+    if outcome.do_not_call_added:
+        metrics.add_metric(name=Metric.NUMBERS_LISTED_ON_REQUEST, unit=MetricUnit.Count, value=1)
+    return _no_content()
+
+
+def _chat_event(webhook: RetellChatWebhook, services: WebhookServices) -> dict[str, Any]:
+    outcome = services.texts.apply(webhook)
+    metric = Metric.TEXT_EVENTS if outcome.effect == EventEffect.TEXT_UPDATED else EFFECT_METRICS[outcome.effect]
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
     if outcome.do_not_call_added:
         metrics.add_metric(name=Metric.NUMBERS_LISTED_ON_REQUEST, unit=MetricUnit.Count, value=1)
     return _no_content()

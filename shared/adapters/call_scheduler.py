@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.logic.ports import PendingAttempt
+from shared.models.execution import ExecuteAction
 
 SCHEDULED_TIME_ATTRIBUTE = "<aws.scheduler.scheduled-time>"
 
@@ -70,6 +71,10 @@ class CallScheduler:
             "token": pending.token,
             "scheduledTime": SCHEDULED_TIME_ATTRIBUTE,
         }
+        description = f"Discharge call {pending.call_id}, attempt {pending.attempt}"
+        if pending.action == ExecuteAction.TEXT:
+            payload["action"] = ExecuteAction.TEXT.value
+            description = f"Discharge call {pending.call_id}, its text"
         return {
             "Name": pending.schedule_name,
             "GroupName": self._target.group_name,
@@ -78,7 +83,7 @@ class CallScheduler:
             "FlexibleTimeWindow": {"Mode": "OFF"},
             "ActionAfterCompletion": "DELETE",
             "State": "ENABLED",
-            "Description": f"Discharge call {pending.call_id}, attempt {pending.attempt}",
+            "Description": description,
             "ClientToken": pending.schedule_name,
             "Target": {
                 "Arn": self._target.execute_function_arn,

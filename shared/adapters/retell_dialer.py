@@ -1,4 +1,5 @@
-"""The only code that talks to Retell: place a call, find one we may have placed, read one as it is now, delete one.
+"""The only code that talks to Retell: place a call, find one we may have placed, read one as it is now, delete one;
+and the same for the chats that carry calls' texts.
 
 ``retell`` (the SDK) is imported when the first dial is made, not when this module is: its generated models take
 about a second to import, and the webhook and API functions, which share this package, never dial.
@@ -7,23 +8,29 @@ about a second to import, and the webhook and API functions, which share this pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.domain.dialing import CREATE_CALL_BUDGET, DialSpec
+from shared.domain.texts import ChatSpec
 from shared.logic.ports import (
     DialAccountBlocked,
     DialOutcomeUnknown,
     DialRateLimited,
     DialRejected,
     RetellUnavailable,
+    TextRefused,
 )
-from shared.models.retell import RetellCall
+from shared.models.retell import RetellCall, RetellChat
 
 ACCOUNT_STATUSES = frozenset({401, 402, 403})
 """A revoked key, a lapsed billing account, a forbidden workspace: the account's state, not the call's."""
 UNKNOWN_OUTCOME_STATUSES = frozenset({408, 409})
 """Retried by the SDK's own policy: a request timeout or a conflict may or may not have placed the call, so they are
 settled as any unknown outcome (look for it; never resend: ``shared.logic.execution``)."""
+
+CLOCK_DRIFT = timedelta(minutes=5)
+"""Retell's clock and ours may differ by this much: a chat stamped a little before our claim is still ours."""
 
 if TYPE_CHECKING:
     from retell import Retell
@@ -137,6 +144,79 @@ class RetellDialer:
             return
         except retell.APIError as error:
             raise RetellUnavailable(f"delete-call failed: {type(error).__name__}") from error
+
+    # -- texts (Retell's SMS chats) ---------------------------------------------------------------------------------
+
+    def start_chat(self, spec: ChatSpec) -> str:
+        """Start the chat (Retell writes and sends the first text); never retried: the request has no idempotency
+        key, so a retry could text the owner twice."""
+        import retell
+
+        try:
+            response = self._retell().chat.create_sms_chat(
+                from_number=spec.from_number,
+                to_number=spec.to_number,
+                override_agent_id=spec.agent_id,
+                metadata=spec.metadata,
+                retell_llm_dynamic_variables=spec.dynamic_variables,
+                max_retries=0,
+                timeout=self._question_timeout(),
+            )
+        except (retell.APIConnectionError, retell.InternalServerError) as error:
+            raise RetellUnavailable(f"create-sms-chat: {type(error).__name__}") from error
+        except retell.APIStatusError as error:
+            if error.status_code >= 500 or error.status_code in UNKNOWN_OUTCOME_STATUSES:
+                raise RetellUnavailable(f"create-sms-chat answered {error.status_code}") from error
+            raise TextRefused(error.status_code, _message(error)) from error
+        return str(response.chat_id)
+
+    def get_chat(self, chat_id: str) -> RetellChat | None:
+        import retell
+
+        try:
+            response = self._retell().chat.retrieve(
+                chat_id, max_retries=self._connection.questions.retries, timeout=self._question_timeout()
+            )
+        except retell.NotFoundError:
+            return None
+        except retell.APIError as error:
+            raise RetellUnavailable(f"get-chat failed: {type(error).__name__}") from error
+        return RetellChat.model_validate(response.to_dict())
+
+    def find_chat(self, to_number: str, call_id: str, since: datetime) -> RetellChat | None:
+        """The chat started for ``call_id``: list-chats filters by the owner's number (it has no metadata filter),
+        newest first, and our metadata picks the call's."""
+        import retell
+
+        try:
+            page = self._retell().chat.list(
+                filter_criteria={"user_number": {"op": "eq", "type": "string", "value": to_number}},
+                sort_order="descending",
+                limit=50,
+                max_retries=self._connection.questions.retries,
+                timeout=self._question_timeout(),
+            )
+        except retell.APIError as error:
+            raise RetellUnavailable(f"listing chats failed: {type(error).__name__}") from error
+        for item in page.items:
+            chat = RetellChat.model_validate(item.to_dict())
+            ours = chat.ours()
+            started = chat.started_at
+            if ours is not None and ours.call_id == call_id and (started is None or started >= since - CLOCK_DRIFT):
+                return chat
+        return None
+
+    def delete_chat(self, chat_id: str) -> None:
+        import retell
+
+        try:
+            self._retell().chat.delete(
+                chat_id, max_retries=self._connection.questions.retries, timeout=self._question_timeout()
+            )
+        except retell.NotFoundError:
+            return
+        except retell.APIError as error:
+            raise RetellUnavailable(f"delete-chat failed: {type(error).__name__}") from error
 
     def _question_timeout(self) -> Any:
         import httpx

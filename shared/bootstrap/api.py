@@ -97,7 +97,7 @@ def build_api(
         calls=calls,
         settings=common.settings,
         recordings=RecordingService(stores.calls, retell),
-        overview=OverviewService(summaries, common.settings, clock=clock),
+        overview=OverviewService(summaries, common.settings, clock=clock, text_tallies=stores.text_tallies),
         do_not_call=common.do_not_call,
         idexx=IdexxPreviewService(common.settings),
         export=CallExportService(stores.calls),

@@ -23,6 +23,7 @@ from shared.dal.pagination import PageTokens
 from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
 from shared.dal.retention import RetentionRepository
 from shared.dal.settings_repository import SettingsRepository
+from shared.dal.text_tallies import DynamoTextTallies
 from shared.logic.call_writes import CallAccess, CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
@@ -38,6 +39,7 @@ from shared.logic.ports import (
     ReadAhead,
     RetentionStore,
     SettingsStore,
+    TextTallies,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class Stores:
     do_not_call: DoNotCallStore
     dial_cap: DialCap
     retention: RetentionStore
+    text_tallies: TextTallies
     read_ahead: ReadAhead = field(default_factory=NoReadAhead)
 
 
@@ -99,6 +102,7 @@ def dynamo_stores(
         do_not_call=DoNotCallRepository(dynamodb, config.table_name, page_tokens),
         dial_cap=DialCapRepository(dynamodb, config.table_name),
         retention=RetentionRepository(dynamodb, config.table_name),
+        text_tallies=DynamoTextTallies(dynamodb, config.table_name),
         read_ahead=DynamoReadAhead(dynamodb, config.table_name),
     )
 
@@ -120,7 +124,8 @@ def build_common(config: FunctionConfig, stores: Stores, clock: Clock) -> Common
         stores.calls,
         stores.scheduler,
         timedelta(seconds=config.scheduler_min_lead_seconds),
-        follow_up_rules=lambda clinic_id: settings.current(clinic_id).follow_up_rules,
+        settings=settings.current,
+        text_tallies=stores.text_tallies,
     )
     return CommonServices(
         stores=stores,

@@ -21,8 +21,10 @@ from shared.bootstrap.common import (
 from shared.bootstrap.retell import RetellDialers
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.domain.dialing import DialDefaults
+from shared.domain.texts import TextDefaults
 from shared.logic.execution import CallExecutor, DialGuards, Dialing
-from shared.logic.ports import Clock, Dialer, DialLeases, LeaseLimits, new_schedule_token
+from shared.logic.ports import Clock, Dialer, DialLeases, LeaseLimits, Texter, new_schedule_token
+from shared.logic.texts import TextSender
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ExecuteServices:
     """What the execute function uses."""
 
     executor: CallExecutor
+    texts: TextSender
     leases: DialLeases
     clock: Clock
 
@@ -53,9 +56,11 @@ def build_execute(
     dialer: Callable[[], Dialer],
     clock: Clock,
     new_token: Callable[[], str] = new_schedule_token,
+    texter: Callable[[], Texter],
     rng: random.Random | None = None,
 ) -> ExecuteServices:
-    """Execute's services over ``stores`` (``rng``: the re-queue jitter's, seeded for reproducible runs)."""
+    """Execute's services over ``stores`` (``rng``: the re-queue jitter's, seeded for reproducible runs); ``texter``
+    starts the calls' texts."""
     common = build_common(config, stores, clock)
     guards = DialGuards(
         leases=stores.leases,
@@ -66,7 +71,18 @@ def build_execute(
     )
     defaults = DialDefaults(agent_id=retell.retell_default_agent_id, from_number=retell.retell_default_from_number)
     executor = CallExecutor(common.access, guards, Dialing(dialer, defaults), clock=clock, new_token=new_token, rng=rng)
-    return ExecuteServices(executor=executor, leases=stores.leases, clock=clock)
+    text_defaults = TextDefaults(
+        text_agent_id=retell.retell_default_text_agent_id, from_number=retell.retell_default_from_number
+    )
+    sender = TextSender(
+        common.access,
+        common.do_not_call,
+        texter,
+        text_defaults,
+        clock=clock,
+        new_token=new_token,
+    )
+    return ExecuteServices(executor=executor, texts=sender, leases=stores.leases, clock=clock)
 
 
 def execute_from_environment(
@@ -75,10 +91,12 @@ def execute_from_environment(
     config = from_environment(FunctionConfig)
     retell = retell or from_environment(RetellConfig)
     keys = retell_api_keys(read_secret or powertools_secrets(), retell)
+    retell_client = RetellDialers(retell, keys)  # one client dials and texts
     return build_execute(
         config,
         retell,
         stores=dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens),
-        dialer=RetellDialers(retell, keys),
+        dialer=retell_client,
+        texter=retell_client,
         clock=clock,
     )

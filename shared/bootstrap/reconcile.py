@@ -19,11 +19,12 @@ from shared.bootstrap.common import (
     utc_now,
 )
 from shared.bootstrap.retell import RetellDialers
-from shared.bootstrap.retell_webhook import build_events
+from shared.bootstrap.retell_webhook import build_events, build_text_events
 from shared.config import FunctionConfig, RetellConfig, from_environment
-from shared.logic.ports import Clock, Dialer, ExecuteInvoker, RetellCopies, new_schedule_token
+from shared.logic.ports import Clock, Dialer, ExecuteInvoker, RetellCopies, Texter, new_schedule_token
 from shared.logic.reconciliation import Reconciler
 from shared.logic.retention import RetentionPurge
+from shared.logic.text_repairs import TextRepairs
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def build_reconciler(
     stores: Stores,
     invoker: ExecuteInvoker,
     dialer: Callable[[], Dialer],
+    texter: Callable[[], Texter],
     copies: Callable[[], RetellCopies],
     clock: Clock,
     new_token: Callable[[], str] = new_schedule_token,
@@ -53,6 +55,7 @@ def build_reconciler(
         stores.leases,
         invoker,
         dialer,
+        TextRepairs(common.access, build_text_events(common, clock), invoker, texter, clock=clock),
         clock=clock,
         new_token=new_token,
     )
@@ -76,6 +79,7 @@ def reconciler_from_environment(
         stores=dynamo_stores(config, **aws_clients(), page_token_key=no_page_tokens),
         invoker=invoker or LambdaInvoker(config.execute_function_arn),
         dialer=dialers,
+        texter=dialers,
         copies=dialers,
         clock=clock,
     )

@@ -21,13 +21,16 @@ from shared.bootstrap.common import (
 from shared.config import FunctionConfig, RetellConfig, from_environment
 from shared.logic.call_events import CallEventService
 from shared.logic.ports import Clock, new_schedule_token
+from shared.logic.texts import TextEventService
 
 
 @dataclass(frozen=True)
 class WebhookServices:
-    """What the Retell webhook uses: the keys its signatures may be made with, and the event service."""
+    """What the Retell webhook uses: the keys its signatures may be made with, and the event services (calls' and
+    texts')."""
 
     events: CallEventService
+    texts: TextEventService
     signing_keys: Callable[[], list[str]]
 
 
@@ -41,7 +44,15 @@ def build_webhook(
     rng: random.Random | None = None,
 ) -> WebhookServices:
     common = build_common(config, stores, clock)
-    return WebhookServices(events=build_events(common, clock, new_token, rng), signing_keys=signing_keys)
+    return WebhookServices(
+        events=build_events(common, clock, new_token, rng),
+        texts=build_text_events(common, clock),
+        signing_keys=signing_keys,
+    )
+
+
+def build_text_events(common: CommonServices, clock: Clock) -> TextEventService:
+    return TextEventService(common.access, common.do_not_call, clock=clock)
 
 
 def build_events(

@@ -200,6 +200,11 @@ def number_dials_key(clinic_id: str, phone_number: str) -> dict[str, str]:
     return {PARTITION_KEY: f"DIALS#{_part(clinic_id)}#{_digits(phone_number)}", SORT_KEY: "DIALS"}
 
 
+def text_tally_key(clinic_id: str, day: str) -> dict[str, str]:
+    """The clinic's text tally of one clinic-local day (``YYYY-MM-DD``)."""
+    return {PARTITION_KEY: f"TEXTS#{_part(clinic_id)}", SORT_KEY: f"DAY#{day}"}
+
+
 def request_budget_key(clinic_id: str, window_start: int) -> dict[str, str]:
     """The counter of the clinic's requests in the window that starts at ``window_start`` (epoch seconds)."""
     if window_start < 0:

@@ -82,8 +82,22 @@ def _reusable_key(call: Call) -> str | None:
     return key if entry.claimed_at < call.unplaced_dial_at + KEY_REUSE_WINDOW else None
 
 
+def voice_agent(settings: ClinicSettings, language: str, defaults: DialDefaults) -> str | None:
+    """The agent that calls in ``language``: the clinic's agent for it; for the clinic's default language, its
+    ``agentId`` or the deployment's. Never another language's agent: an owner is not called in a language they were
+    not meant to be."""
+    agents = settings.agents.get(language)
+    if agents is not None and agents.agent_id:
+        return agents.agent_id
+    if language == settings.default_language:
+        return settings.agent_id or defaults.agent_id
+    return None
+
+
 def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> DialSpec:
-    agent_id = settings.agent_id or defaults.agent_id
+    agent_id = voice_agent(settings, call.language, defaults)
+    if agent_id is None and call.language != settings.default_language:
+        raise DialMisconfigured(f"the clinic has no agent for {call.language} any more")
     from_number = settings.from_number or defaults.from_number
     missing = [name for name, value in (("agentId", agent_id), ("fromNumber", from_number)) if not value]
     if missing:

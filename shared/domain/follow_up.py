@@ -42,7 +42,25 @@ def reasons_for(call: Call) -> list[FollowUpReason]:
             found.add(FollowUpReason.OWNER_CONCERN)
         if analysis.successful is False and not analysis.in_voicemail and call.outcome != CallOutcome.VOICEMAIL:
             found.add(FollowUpReason.CALL_UNSUCCESSFUL)
+    found |= _text_reasons(call)
     return [reason for reason in ALL_REASONS if reason in found]
+
+
+def _text_reasons(call: Call) -> set[FollowUpReason]:
+    """What the owner said in the call's text asks of the clinic as a conversation on the phone would."""
+    analysis = call.text.analysis if call.text is not None else None
+    if analysis is None:
+        return set()
+    found: set[FollowUpReason] = set()
+    if analysis.callback_requested:
+        found.add(FollowUpReason.CALLBACK_REQUESTED)
+    if analysis.do_not_call_requested:
+        found.add(FollowUpReason.DO_NOT_CALL_REQUESTED)
+    if analysis.pet_condition and analysis.pet_condition.strip().lower() in PET_WORSE_VALUES:
+        found.add(FollowUpReason.PET_WORSE)
+    if analysis.owner_concerns and analysis.owner_concerns.strip():
+        found.add(FollowUpReason.OWNER_CONCERN)
+    return found
 
 
 def _final_analysis(call: Call) -> CallAnalysis | None:

@@ -171,6 +171,8 @@ class Digest:
     day: str  # the clinic's local date the digest covers, yyyy-mm-dd
     by_outcome: dict[str, int]
     follow_ups: list[DigestCall]
+    texts_sent: int = 0  # of the day's calls, those whose owner was texted after the phone went unanswered
+    reached_by_text: int = 0  # and of those, the owners who replied
 
     @property
     def total(self) -> int:
@@ -181,6 +183,10 @@ def compose_digest(digest: Digest, clinic_name: str, dashboard_url: str) -> Mess
     subject = f"{clinic_name}: {digest.total} follow-up calls on {digest.day}, {len(digest.follow_ups)} need follow-up"
     counts = ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in sorted(digest.by_outcome.items()))
     lines = [f"Calls on {digest.day}: {digest.total} ({counts})."]
+    if digest.texts_sent:
+        lines.append(
+            f"Texts after an unanswered call: {digest.texts_sent}; {digest.reached_by_text} owners replied by text."
+        )
     if digest.follow_ups:
         lines.append("Still needing follow-up:")
         for item in digest.follow_ups[:50]:

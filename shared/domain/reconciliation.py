@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.domain.lifecycle import EARLY_TOLERANCE
+from shared.domain.texts import CHAT_ANALYSIS_WAIT, CHAT_LONGEST, CHAT_SETTLE
 from shared.models.call import Call, CallAttempt, CallStatus
+from shared.models.texts import TextStatus
 
 SCHEDULE_GRACE = timedelta(minutes=3)
 """Scheduler fires a one-shot schedule within its minute; a ``scheduled`` call this late has lost its schedule."""
@@ -47,6 +49,13 @@ class Check(StrEnum):
     FIND_DIAL = "find_dial"  # claimed, no Retell call id: did the dial reach Retell?
     READ_CALL = "read_call"  # dialed, not ended here: what does Retell say?
     READ_ANALYSIS = "read_analysis"  # ended, its analysis never came: ask for it
+    # The call's text, once the call is final
+    FIRE_TEXT = "fire_text"  # a text due whose schedule never fired: fire it
+    FIND_CHAT = "find_chat"  # a claimed text with no chat id: did it reach Retell?
+    READ_CHAT = "read_chat"  # a text not over here, or over without its analysis: what does Retell say?
+
+
+TEXT_CHECKS = frozenset({Check.FIRE_TEXT, Check.FIND_CHAT, Check.READ_CHAT})
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ def index_at(call: Call) -> datetime | None:
     due = check_due(call)
     if due is None:
         return None
-    if call.checked_at is not None:
+    if call.checked_at is not None or due.check in TEXT_CHECKS:  # a text's checks come long after its call's time
         return due.at
     return min(due.at, call.scheduled_for + INDEX_LEAD)
 
@@ -107,8 +116,27 @@ def _base(call: Call) -> Due | None:
     if call.status in {CallStatus.COMPLETED, CallStatus.FAILED} and _awaits_analysis(call, entry):
         ended_at = entry.ended_at if entry is not None and entry.ended_at is not None else call.updated_at
         if call.checked_at is not None and call.checked_at >= ended_at + GIVE_UP:
-            return None  # asked long enough; the call is final without it
+            return _text_due(call)  # asked long enough; the call is final without it
         return Due(Check.READ_ANALYSIS, ended_at + ANALYSIS_WAIT)
+    if call.status.is_terminal:
+        return _text_due(call)
+    return None
+
+
+def _text_due(call: Call) -> Due | None:
+    text = call.text
+    if text is None:
+        return None
+    if text.status == TextStatus.SCHEDULED and text.scheduled_for is not None:
+        return Due(Check.FIRE_TEXT, text.scheduled_for + SCHEDULE_GRACE)
+    if text.status == TextStatus.SENT and text.chat_id is None:
+        return Due(Check.FIND_CHAT, (call.text_claimed_at or call.updated_at) + CHAT_SETTLE)
+    if text.status == TextStatus.SENT:
+        return Due(Check.READ_CHAT, (text.started_at or call.updated_at) + CHAT_LONGEST)
+    if text.status in {TextStatus.REPLIED, TextStatus.ENDED} and text.analysis is None and text.ended_at is not None:
+        if call.checked_at is not None and call.checked_at >= text.ended_at + GIVE_UP:
+            return None  # asked long enough: the text is final without its analysis
+        return Due(Check.READ_CHAT, text.ended_at + CHAT_ANALYSIS_WAIT)
     return None
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from shared.models.call import ERASED_NAME, ERASED_NUMBER_PREFIX, Call, CallAnalysis
 from shared.models.settings import RETENTION_MAX_DAYS, RetentionSettings
+from shared.models.texts import CallText
 
 FAR_BOUND = timedelta(days=RETENTION_MAX_DAYS)
 """A final call's DynamoDB TTL is ``finalAt`` plus this, the longest a clinic may keep a call: however its setting
@@ -70,11 +71,24 @@ def removed_before(retention: RetentionSettings, now: datetime) -> datetime:
     return now - timedelta(days=retention.call_days)
 
 
+CHAT_COPY_PREFIX = "chat:"
+"""A copy left to delete that is a text's chat, not a call (``delete-chat``, not ``delete-call``)."""
+
+
 def _retell_copies(call: Call) -> list[str]:
     ids = [entry.retell_call_id for entry in call.attempts if entry.retell_call_id]
     if call.retell_call_id:
         ids.append(call.retell_call_id)
+    if call.text is not None and call.text.chat_id:
+        ids.append(CHAT_COPY_PREFIX + call.text.chat_id)
     return list(dict.fromkeys(ids))
+
+
+def _text_without_words(text: CallText | None) -> CallText | None:
+    if text is None:
+        return None
+    analysis = text.analysis.model_copy(update={"summary": None, "owner_concerns": None}) if text.analysis else None
+    return text.model_copy(update={"transcript": None, "analysis": analysis})
 
 
 def _without_text(analysis: CallAnalysis | None) -> CallAnalysis | None:
@@ -97,6 +111,7 @@ def without_texts(call: Call, now: datetime) -> Call | None:
                 entry.model_copy(update={"analysis": _without_text(entry.analysis)}) for entry in call.attempts
             ],
             "has_recording": False,
+            "text": _text_without_words(call.text),
             "texts_removed_at": now,
             "retell_copies_left": _retell_copies(call),
         }
@@ -107,7 +122,13 @@ def texts_stay_removed(call: Call) -> Call:
     """A write to a call whose texts were removed cannot bring them back (a late analysis webhook, say)."""
     if call.texts_removed_at is None:
         return call
-    texts = (call.transcript, call.notes, call.discharge_summary, call.analysis and call.analysis.summary)
+    texts = (
+        call.transcript,
+        call.notes,
+        call.discharge_summary,
+        call.analysis and call.analysis.summary,
+        call.text and (call.text.transcript or (call.text.analysis and call.text.analysis.summary)),
+    )
     if not any(texts) and not any(entry.analysis and entry.analysis.summary for entry in call.attempts):
         return call
     removed = without_texts(call.model_copy(update={"texts_removed_at": None}), call.texts_removed_at)

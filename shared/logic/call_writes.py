@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from shared.domain import follow_up, retention
+from shared.domain import follow_up, retention, texts
 from shared.domain.follow_up import reasons_for
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
@@ -25,10 +26,17 @@ from shared.logic.ports import (
     PendingAttempt,
     ReadAhead,
     StaleWrite,
+    TextTallies,
+    TokenSource,
+    new_schedule_token,
     schedule_name,
+    text_schedule_name,
 )
 from shared.models.call import Call, CallStatus
-from shared.models.settings import FollowUpRules
+from shared.models.execution import ExecuteAction
+from shared.models.settings import ClinicSettings
+from shared.models.texts import TextStatus
+from shared.observability import logger
 
 MAX_WRITE_ROUNDS = 5
 
@@ -55,20 +63,56 @@ class CallWriter:
         calls: CallStore,
         scheduler: AttemptScheduler,
         min_lead: timedelta,
-        follow_up_rules: Callable[[str], FollowUpRules] | None = None,
+        settings: Callable[[str], ClinicSettings] | None = None,
+        new_token: TokenSource = new_schedule_token,
+        text_tallies: TextTallies | None = None,
     ):
+        self._text_tallies = text_tallies
         self._calls = calls
         self._scheduler = scheduler
         self._min_lead = min_lead
-        self._follow_up_rules = follow_up_rules or (lambda _clinic_id: FollowUpRules())
+        self._settings = settings or (lambda _clinic_id: ClinicSettings())
+        self._new_token = new_token
 
     def _flagged(self, new: Call, now: datetime) -> Call:
         """A call that is (or stays) terminal gets its follow-up reasons at the write that makes it so, or that
-        brings its analysis: every path to an end (webhook, reconciler, executor) goes through here. The clinic's
-        rules are read only then."""
+        brings its analysis (or its text's): every path to an end (webhook, reconciler, executor) goes through here.
+        The clinic's rules are read only then."""
         if not reasons_for(new):
             return new
-        return follow_up.flag(new, self._follow_up_rules(new.clinic_id), now)
+        return follow_up.flag(new, self._settings(new.clinic_id).follow_up_rules, now)
+
+    def _with_text(self, new: Call, now: datetime) -> Call:
+        """The write that ends a call unanswered plans its text, if the clinic texts then (``shared.domain.texts``);
+        the clinic's settings are read only for such a write."""
+        if new.text is not None or texts.trigger_of(new) is None:
+            return new
+        return texts.planned(new, self._settings(new.clinic_id), now, self._new_token())
+
+    def _tally_text(self, before: Call, after: Call, now: datetime) -> None:
+        """Counted after the write that moved the text won, so a repeated event never counts twice; a crash between
+        the two loses one count of a statistic, never a call's state."""
+        sent, replied = texts.tally(before, after)
+        if self._text_tallies is None or not (sent or replied):
+            return
+        day = now.astimezone(ZoneInfo(self._settings(after.clinic_id).timezone)).date()
+        try:
+            self._text_tallies.add(after.clinic_id, day, sent=sent, replied=replied)
+        except Exception:  # a statistic: the call's own write has succeeded, and is what matters
+            logger.exception("could not count a text", extra={"call_id": after.call_id})
+
+    def pending_text(self, call: Call, now: datetime) -> PendingAttempt:
+        assert call.text is not None
+        assert call.text.scheduled_for is not None
+        assert call.text_token is not None
+        return PendingAttempt(
+            call_id=call.call_id,
+            clinic_id=call.clinic_id,
+            attempt=call.attempt,
+            token=call.text_token,
+            fire_at=max(call.text.scheduled_for, now + self._min_lead),
+            action=ExecuteAction.TEXT,
+        )
 
     def pending_attempt(self, call: Call, now: datetime) -> PendingAttempt:
         return PendingAttempt(
@@ -93,21 +137,26 @@ class CallWriter:
     def save(self, new: Call, expected: Call, now: datetime, *, schedule_fired: bool = False) -> Call:
         """Write ``new`` over ``expected`` (raises ``StaleWrite`` if it changed), keeping schedules in step.
         ``schedule_fired``: the write claims the attempt for the schedule that just fired, which deletes itself."""
-        new = retention.texts_stay_removed(self._flagged(new, now))
+        new = retention.texts_stay_removed(self._flagged(self._with_text(new, now), now))
         final_at = new.final_at or (now if new.status.is_terminal else None)
         new = new.model_copy(update={"version": expected.version + 1, "updated_at": now, "final_at": final_at})
         needs_schedule = new.status == CallStatus.SCHEDULED and (
             expected.status != CallStatus.SCHEDULED or new.schedule_token != expected.schedule_token
         )
-        placed = self.pending_attempt(new, now) if needs_schedule else None
-        if placed is not None:
-            self._scheduler.place(placed)
+        placed = [self.pending_attempt(new, now)] if needs_schedule else []
+        if _text_waits(new) and new.text_token != expected.text_token:
+            placed.append(self.pending_text(new, now))
+        for pending in placed:
+            self._scheduler.place(pending)
         try:
             self._calls.replace(new, expected=expected)
         except BaseException:
-            if placed is not None:
-                self._scheduler.remove(placed.schedule_name)
+            for pending in placed:
+                self._scheduler.remove(pending.schedule_name)
             raise
+        if _text_waits(expected) and expected.text_token is not None and new.text_token != expected.text_token:
+            self._scheduler.remove(text_schedule_name(expected.call_id, expected.text_token))
+        self._tally_text(expected, new, now)
         claimed_by_its_schedule = schedule_fired and new.status == CallStatus.INITIATED
         replaced = (
             expected.status == CallStatus.SCHEDULED
@@ -146,6 +195,10 @@ class CallWriter:
                 current = lost.current if lost.current is not None and lost.current.clinic_id == clinic_id else None
                 continue
         raise StaleWrite(None)
+
+
+def _text_waits(call: Call) -> bool:
+    return call.text is not None and call.text.status == TextStatus.SCHEDULED
 
 
 @dataclass(frozen=True)

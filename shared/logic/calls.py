@@ -40,6 +40,7 @@ from shared.models.errors import (
     ConsentRequired,
     IdempotencyKeyReused,
     InvalidState,
+    LanguageUnsupported,
     NoFollowUpNeeded,
     OutsideBusinessHours,
     OutsideCallingHours,
@@ -128,11 +129,13 @@ class CallService:
             settings = self._settings.current(principal.clinic_id)
             self._require_consent(settings, request.consent)
             self._require_identity(settings, request.clinic_name, request.clinic_phone)
+            language = self._language(settings, request.language)
             self._do_not_call.refuse_listed(principal.clinic_id, request.phone_number)
         requested = self._requested_time(request.scheduled_for, now)
         slot = DialWindow.for_call(settings, request.phone_number).next_open_slot(requested)
         call = Call(
-            **request.model_dump(exclude={"scheduled_for", "timezone", "consent"}),
+            **request.model_dump(exclude={"scheduled_for", "timezone", "consent", "language"}),
+            language=language,
             consent=recorded_consent(request.consent, principal.user_id, now) if request.consent else None,
             call_id=self._new_call_id(),
             clinic_id=principal.clinic_id,
@@ -173,7 +176,9 @@ class CallService:
         call = self._current(principal, call_id, expected_version)
         if call.status != CallStatus.SCHEDULED:
             raise InvalidState(call_id, call.status, "changed")
-        changes = request.model_dump(exclude_unset=True, exclude={"scheduled_for", "consent"}, by_alias=False)
+        changes = request.model_dump(
+            exclude_unset=True, exclude={"scheduled_for", "consent", "language"}, by_alias=False
+        )
         if request.metadata is not None:
             if request.metadata.consultation_id != call.metadata.consultation_id:
                 raise ValidationFailed(
@@ -185,6 +190,8 @@ class CallService:
         if request.consent is not None:
             self._require_consent(settings, request.consent)
             changes["consent"] = recorded_consent(request.consent, principal.user_id, now)
+        if request.language is not None:
+            changes["language"] = self._language(settings, request.language)
         updated = call.model_copy(update=changes)
         self._require_identity(settings, updated.clinic_name, updated.clinic_phone)
         renumbered = updated.phone_number != call.phone_number
@@ -299,6 +306,14 @@ class CallService:
     def _require_consent(settings: ClinicSettings, consent: ConsentInput | None) -> None:
         if settings.require_consent and (consent is None or not consent.given):
             raise ConsentRequired
+
+    @staticmethod
+    def _language(settings: ClinicSettings, language: str | None) -> str:
+        """The call's language: the one asked for, if the clinic has an agent for it; else its default."""
+        chosen = language or settings.default_language
+        if not settings.speaks(chosen):
+            raise LanguageUnsupported(chosen, settings.languages())
+        return chosen
 
     @staticmethod
     def _require_identity(settings: ClinicSettings, name: str | None, phone: str | None) -> None:

@@ -13,6 +13,7 @@ from shared.models.safety import DoNotCallEntry, DoNotCallSource
 from shared.observability import logger
 
 OWNER_REQUEST_REASON = "the owner asked not to be called again (call {call_id})"
+OWNER_TEXT_REASON = "the owner opted out by text (call {call_id})"
 SYSTEM_USER = "voice-agent"
 
 
@@ -65,12 +66,13 @@ class DoNotCallService:
     def listed(self, clinic_id: str, phone_number: str) -> DoNotCallEntry | None:
         return self._store.get(clinic_id, phone_number)
 
-    def owner_asked(self, clinic_id: str, phone_number: str, call_id: str) -> bool:
-        """The owner asked the agent not to be called again: list the number (once; an entry already there, the
-        clinic's own or an earlier request, is kept). ``True`` if this added it."""
+    def owner_asked(self, clinic_id: str, phone_number: str, call_id: str, *, by_text: bool = False) -> bool:
+        """The owner asked the agent not to be called again (on the phone, or ``by_text``): list the number (once;
+        an entry already there, the clinic's own or an earlier request, is kept). ``True`` if this added it."""
+        reason = OWNER_TEXT_REASON if by_text else OWNER_REQUEST_REASON
         entry = DoNotCallEntry(
             phone_number=phone_number,
-            reason=OWNER_REQUEST_REASON.format(call_id=call_id),
+            reason=reason.format(call_id=call_id),
             added_at=self._clock(),
             added_by=SYSTEM_USER,
             source=DoNotCallSource.OWNER_REQUEST,

@@ -40,6 +40,7 @@ from shared.models.base import format_utc, parse_utc
 from shared.models.queries import CallQuery
 from shared.models.results import Delivery
 from shared.models.settings import ClinicSettings, NotificationEvent
+from shared.models.texts import TextStatus
 from shared.observability import logger
 
 RETRY_EVERY = timedelta(minutes=1)
@@ -355,12 +356,15 @@ class NoticeService:
         start = datetime.fromisoformat(day).replace(tzinfo=zone)
         end = start + timedelta(days=1) - timedelta(seconds=1)
         outcomes: Counter[str] = Counter()
+        texted = reached_by_text = 0
         token: str | None = None
         for _ in range(50):
             query = CallQuery(clinic_id=clinic_id, scheduled_from=start, scheduled_to=end, limit=100, next_token=token)
             calls, token = self._calls.list_for_clinic(query)
             for call in calls:
                 outcomes[call.outcome.value if call.outcome and call.status.is_terminal else call.status.value] += 1
+                texted += int(call.text is not None and call.text.chat_id is not None)
+                reached_by_text += int(call.text is not None and call.text.status == TextStatus.REPLIED)
             if token is None:
                 break
         follow_ups, _ = self._calls.list_follow_ups(clinic_id, 100, None)
@@ -368,7 +372,14 @@ class NoticeService:
             DigestCall(call.call_id, call.pet_name, call.owner_name, tuple(call.follow_up_reasons))
             for call in follow_ups
         ]
-        return Digest(clinic_id=clinic_id, day=day, by_outcome=dict(outcomes), follow_ups=items)
+        return Digest(
+            clinic_id=clinic_id,
+            day=day,
+            by_outcome=dict(outcomes),
+            follow_ups=items,
+            texts_sent=texted,
+            reached_by_text=reached_by_text,
+        )
 
 
 def _clinic_name(settings: ClinicSettings, occurrence: Occurrence) -> str:

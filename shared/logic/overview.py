@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.logic.clinic_settings import ClinicSettingsService
-from shared.logic.ports import CallSummaries, Clock
+from shared.logic.ports import CallSummaries, Clock, TextTallies
 from shared.models.call import REACHED_OUTCOMES, CallStatus
 from shared.models.errors import ValidationFailed
 from shared.models.overview import OVERVIEW_DAYS, ClinicOverview, OverviewCall
@@ -39,8 +39,11 @@ FINISHED = frozenset({CallStatus.COMPLETED, CallStatus.FAILED})
 
 
 class OverviewService:
-    def __init__(self, summaries: CallSummaries, settings: ClinicSettingsService, clock: Clock):
+    def __init__(
+        self, summaries: CallSummaries, settings: ClinicSettingsService, clock: Clock, text_tallies: TextTallies
+    ):
         self._summaries = summaries
+        self._text_tallies = text_tallies
         self._settings = settings
         self._clock = clock
         self._cached: dict[tuple[str, int], ClinicOverview] = {}  # in the order computed, oldest first
@@ -70,6 +73,10 @@ class OverviewService:
         start = datetime.combine(today - timedelta(days=days - 1), time(), zone)
         end = datetime.combine(today + timedelta(days=1), time(), zone)
         calls, truncated = self._summaries.between(clinic_id, start, end, MAX_CALLS)
+        # Texts by the day they went out (a tally per clinic-local day), not by their call's scheduledFor.
+        texts_sent, reached_by_text = self._text_tallies.totals(
+            clinic_id, [today - timedelta(days=back) for back in range(days)]
+        )
 
         by_status = Counter(call.status for call in calls)
         finished = [call for call in calls if call.status in FINISHED]
@@ -95,5 +102,7 @@ class OverviewService:
             failed=[OverviewCall.model_validate(call, from_attributes=True) for call in failed[:MAX_FAILED_LISTED]],
             failed_total=len(failed),
             truncated=truncated,
+            texts_sent=texts_sent,
+            reached_by_text=reached_by_text,
             computed_at=now,
         )

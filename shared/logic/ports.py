@@ -9,14 +9,15 @@ shared contract test runs the same cases against both, so a fake cannot drift fr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from shared.models.call import Call, CallOutcome, CallStatus
+from shared.models.execution import ExecuteAction
 from shared.models.queries import CallQuery, CallRef
 from shared.models.retell import RetellCall
 from shared.models.safety import DoNotCallEntry
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
     # every function that uses a port, the webhook too, which neither dials nor invokes execute.
     from shared.domain.dialing import DialSpec
     from shared.domain.retention import PurgeStage
+    from shared.domain.texts import ChatSpec
     from shared.models.execution import ExecuteRequest
+    from shared.models.retell import RetellChat
 
 Clock = Callable[[], datetime]
 """Now, as an aware UTC datetime."""
@@ -84,6 +87,15 @@ class CallSummaries(Protocol):
         """The clinic's calls with ``start <= scheduledFor < end``, at most ``limit``, and whether more were left."""
 
 
+class TextTallies(Protocol):
+    """How many of a clinic's texts went out, and how many of those the owner answered, per clinic-local day."""
+
+    def add(self, clinic_id: str, day: date, *, sent: int, replied: int) -> None: ...
+
+    def totals(self, clinic_id: str, days: Sequence[date]) -> tuple[int, int]:
+        """Texts sent and replied to over ``days``."""
+
+
 class CallStore(Protocol):
     def get(self, clinic_id: str, call_id: str) -> Call | None:
         """The call, if it exists *and* belongs to ``clinic_id``."""
@@ -137,6 +149,9 @@ class RetellCopies(Protocol):
     def delete_call(self, retell_call_id: str) -> None:
         """Ask Retell to delete its copy of the call (the recording with it); a call Retell no longer has counts as
         deleted. ``RetellUnavailable`` if Retell could not be asked (asked again later)."""
+
+    def delete_chat(self, chat_id: str) -> None:
+        """The same for a text's chat."""
 
 
 class SettingsStore(Protocol):
@@ -198,6 +213,31 @@ class RetellUnavailable(Exception):
     """Retell could not answer a question about a call (an error, a timeout): try again later."""
 
 
+class TextRefused(Exception):
+    """Retell refused to start the chat (a 4xx): nothing was sent."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+class Texter(Protocol):
+    """Retell's SMS chats: start one, read one, find one by the call it belongs to, delete one."""
+
+    def start_chat(self, spec: ChatSpec) -> str:
+        """Start the chat (Retell sends the first text); its chat id. ``TextRefused`` if Retell said no;
+        ``RetellUnavailable`` if the outcome is unknown (it may have started: never resent)."""
+
+    def get_chat(self, chat_id: str) -> RetellChat | None:
+        """The chat as Retell has it; ``None`` if Retell has no such chat."""
+
+    def find_chat(self, to_number: str, call_id: str, since: datetime) -> RetellChat | None:
+        """The chat Retell started for ``call_id`` to ``to_number`` since ``since``, if any."""
+
+    def delete_chat(self, chat_id: str) -> None:
+        """Delete Retell's copy of the chat; one that is gone already is fine."""
+
+
 class Dialer(Protocol):
     def dial(self, spec: DialSpec) -> str:
         """Place the call; Retell's call id. ``DialRateLimited``, ``DialRejected``, ``DialAccountBlocked`` or
@@ -249,16 +289,20 @@ MAX_SCHEDULE_NAME_LENGTH = 64
 
 @dataclass(frozen=True)
 class PendingAttempt:
-    """What a schedule hands to the execute function; its claim only succeeds if all of it is still current."""
+    """What a schedule hands to the execute function; its claim only succeeds if all of it is still current.
+    ``action``: ``dial`` starts the attempt; ``text`` sends the call's text (``token`` is then the text's)."""
 
     call_id: str
     clinic_id: str
     attempt: int
     token: str
     fire_at: datetime
+    action: ExecuteAction = ExecuteAction.DIAL
 
     @property
     def schedule_name(self) -> str:
+        if self.action == ExecuteAction.TEXT:
+            return text_schedule_name(self.call_id, self.token)
         return schedule_name(self.call_id, self.attempt, self.token)
 
 
@@ -273,6 +317,11 @@ def schedule_name(call_id: str, attempt: int, token: str) -> str:
     if len(name) > MAX_SCHEDULE_NAME_LENGTH:
         raise ValueError(f"schedule name {name!r} is longer than {MAX_SCHEDULE_NAME_LENGTH} characters")
     return name
+
+
+def text_schedule_name(call_id: str, token: str) -> str:
+    """The name of the schedule that sends the call's text."""
+    return f"text-{call_id}-{token}"
 
 
 class AttemptScheduler(Protocol):

@@ -29,7 +29,7 @@ from datetime import datetime
 from shared.domain import lifecycle
 from shared.domain.calling_safety import DialWindow
 from shared.domain.dialing import dial_key
-from shared.domain.reconciliation import ANALYSIS_WAIT, Check, check_due, given_up
+from shared.domain.reconciliation import ANALYSIS_WAIT, TEXT_CHECKS, Check, check_due, given_up
 from shared.logic.call_events import CallEventService
 from shared.logic.call_writes import CallAccess
 from shared.logic.ports import (
@@ -41,6 +41,7 @@ from shared.logic.ports import (
     RetellUnavailable,
     TokenSource,
 )
+from shared.logic.text_repairs import TextRepairs
 from shared.models.call import Call, CallOutcome
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.queries import CallRef
@@ -72,10 +73,12 @@ class Reconciler:
         leases: DialLeases,
         invoker: ExecuteInvoker,
         retell: Callable[[], Dialer],
+        texts: TextRepairs,
         *,
         clock: Clock,
         new_token: TokenSource,
     ):
+        self._texts = texts
         self._calls = access.calls
         self._writer = access.writer
         self._settings = access.settings
@@ -103,6 +106,14 @@ class Reconciler:
         forced = fire_if_due and due.check == Check.FIRE and call.scheduled_for <= now
         if due.at > now and not forced:
             return Repair.NOTHING
+        if due.check in TEXT_CHECKS:
+            try:
+                return self._texts.repair(call, due.check, now)
+            except RetellUnavailable as error:
+                logger.warning(
+                    "Retell could not answer about a text", extra={"call_id": call.call_id, "error": str(error)}
+                )
+                return self._texts.unanswered(call, now)
         try:
             if due.check == Check.FIRE:
                 return self._fire(call, now)

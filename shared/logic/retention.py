@@ -58,7 +58,10 @@ class RetellCopyRemover:
                 failed = len(call.retell_copies_left) - len(deleted)
                 break
             try:
-                self._retell().delete_call(copy)
+                if copy.startswith(retention.CHAT_COPY_PREFIX):
+                    self._retell().delete_chat(copy.removeprefix(retention.CHAT_COPY_PREFIX))
+                else:
+                    self._retell().delete_call(copy)
             except RetellUnavailable as error:
                 self.retell_down = True
                 failed = len(call.retell_copies_left) - len(deleted)

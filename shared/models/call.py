@@ -26,6 +26,7 @@ from shared.models.base import ApiModel, E164Phone, IanaTimezone, StrictApiModel
 from shared.models.ids import ConsultationId
 from shared.models.phone import normalise_phone, phone_time_zones
 from shared.models.safety import CallConsent
+from shared.models.texts import DEFAULT_LANGUAGE, CallText
 
 
 class CallStatus(StrEnum):
@@ -279,6 +280,10 @@ class CallView(CallDetails):
     erased_at: UtcDatetime | None = Field(
         default=None, description="When the owner's data was erased: names and number are gone"
     )
+    language: str = Field(default=DEFAULT_LANGUAGE, description="The language the owner is called (and texted) in")
+    text: CallText | None = Field(
+        default=None, description="The text follow-up after the phone went unanswered; null until one is due"
+    )
 
 
 class Call(CallView):
@@ -296,6 +301,9 @@ class Call(CallView):
     ``unplaced_dial_key`` is the idempotency key of a dial of the current attempt that the reconciler found Retell
     had not placed (list-calls showed nothing), and ``unplaced_dial_at`` when that key was first sent (its claim):
     the attempt's next dial reuses the key while Retell still honours it (``shared.domain.dialing.dial_key``).
+    ``text_token`` names the one-shot schedule that may send the call's text (as ``schedule_token`` an attempt's), and
+    ``text_claimed_at`` is when execute claimed the text to send it: a text is sent at most once, so a claim whose
+    chat id never came is looked for in Retell, never sent again (``shared.domain.texts``).
     """
 
     schedule_token: str = ""
@@ -305,6 +313,8 @@ class Call(CallView):
     unplaced_dial_at: UtcDatetime | None = None
     number_digest: str | None = None
     retell_copies_left: list[str] = Field(default_factory=empty_list)
+    text_token: str | None = None
+    text_claimed_at: UtcDatetime | None = None
 
     def current_attempt(self) -> CallAttempt | None:
         """The latest history entry of the current attempt (a re-queued attempt may have several)."""

@@ -269,6 +269,17 @@ class ConsentRequired(ValidationFailed):
         super().__init__(details=[{"field": "consent", "message": "the owner's consent is required"}])
 
 
+class LanguageUnsupported(ValidationFailed):
+    code = "language_unsupported"
+
+    def __init__(self, language: str, languages: list[str]):
+        super().__init__(
+            f"The clinic has no agent for {language}; it calls in {', '.join(languages)}. Add an agent for {language} "
+            "in the clinic's settings (agents), or choose one of those.",
+            details=[{"field": "language", "language": language, "supported": languages}],
+        )
+
+
 class OnDoNotCallList(ValidationFailed):
     code = "do_not_call"
 

@@ -15,6 +15,11 @@ class ExecuteTrigger(StrEnum):
     CALL_NOW = "call_now"
 
 
+class ExecuteAction(StrEnum):
+    DIAL = "dial"  # start the attempt: dial the owner
+    TEXT = "text"  # send the call's text follow-up
+
+
 class ExecuteRequest(StrictApiModel):
     """``{callId, clinicId, attempt, token, scheduledTime}``; the claim succeeds only if all of it is current."""
 
@@ -24,6 +29,7 @@ class ExecuteRequest(StrictApiModel):
     token: str = Field(min_length=1, max_length=32)
     scheduled_time: UtcDatetime
     trigger: Literal[ExecuteTrigger.SCHEDULE, ExecuteTrigger.CALL_NOW] = ExecuteTrigger.SCHEDULE
+    action: ExecuteAction = ExecuteAction.DIAL
 
 
 class ExecutionResult(StrEnum):
@@ -37,6 +43,8 @@ class ExecutionResult(StrEnum):
     PAUSED = "paused"  # the account's breaker is open: the call waits for the next probe
     CAPPED = "capped"  # the number had its most dials in 24 hours: the same attempt waits for the window
     CANCELLED = "cancelled"  # the number is on the clinic's do-not-call list: cancelled, never dialed
+    TEXTED = "texted"  # the call's text went out (a chat was started)
+    TEXT_SKIPPED = "text_skipped"  # the text was not sent: not allowed now (do-not-call), or refused by Retell
 
 
 class AttemptRef(ApiModel):

@@ -42,6 +42,12 @@ class ClinicOverview(ApiModel):
     truncated: bool = Field(
         description="True if the window held more calls than one overview reads; the figures then cover the first"
     )
+    texts_sent: int = Field(
+        default=0, description="Texts that went out in the window (after the phone went unanswered)"
+    )
+    reached_by_text: int = Field(
+        default=0, description="Of those, the owners who replied: reached by text after the phone failed"
+    )
     computed_at: UtcDatetime = Field(
         description="When these figures were computed: an overview is kept for 30 s and served again meanwhile"
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from shared.models.base import ApiModel, E164Phone, IanaTimezone, RequestedInstant, StrictApiModel
 from shared.models.call import CallDetails, CallMetadata, CallView, LongText, Name, ShortText, SingleLine
 from shared.models.safety import CallConsent, DoNotCallEntry
+from shared.models.texts import ConsentChannel, LanguageTag, call_only
 
 ConsentMethod = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,64}$")]
 REASON_MAX_LENGTH = 500
@@ -43,11 +44,28 @@ class ConsentInput(StrictApiModel):
         default="verbal_at_discharge", description="How it was given, snake_case (e.g. `verbal_at_discharge`)"
     )
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    channels: list[ConsentChannel] = Field(
+        default_factory=call_only,
+        max_length=2,
+        description="What the owner agreed to: `call` (always), and `text` for a text if the phone goes unanswered",
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _calls_included(cls, channels: list[str]) -> list[str]:
+        if "call" not in channels:
+            raise ValueError('must include "call": this is the consent to the call')
+        return list(dict.fromkeys(channels))
 
 
 def recorded_consent(consent: ConsentInput, user_id: str, now: datetime) -> CallConsent:
     return CallConsent(
-        given=consent.given, method=consent.method, note=consent.note, recorded_by=user_id, recorded_at=now
+        given=consent.given,
+        method=consent.method,
+        note=consent.note,
+        recorded_by=user_id,
+        recorded_at=now,
+        channels=consent.channels,
     )
 
 
@@ -58,6 +76,9 @@ class ScheduleCallRequest(CallDetails):
     timezone: IanaTimezone | None = None
     consent: ConsentInput | None = Field(
         default=None, description="The owner's consent; required while the clinic's `requireConsent` is on"
+    )
+    language: LanguageTag | None = Field(
+        default=None, description="The owner's language (BCP 47); default the clinic's `defaultLanguage`"
     )
 
 
@@ -76,10 +97,21 @@ class UpdateCallRequest(StrictApiModel):
     scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
     consent: ConsentInput | None = None
+    language: LanguageTag | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> UpdateCallRequest:
-        for field in ("phone_number", "pet_name", "owner_name", "scheduled_for", "timezone", "metadata", "consent"):
+        fixed = (
+            "phone_number",
+            "pet_name",
+            "owner_name",
+            "scheduled_for",
+            "timezone",
+            "metadata",
+            "consent",
+            "language",
+        )
+        for field in fixed:
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be cleared")
         if not self.model_fields_set:

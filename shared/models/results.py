@@ -21,6 +21,7 @@ class EventEffect(StrEnum):
     PAUSED = "paused"  # the account could not pay for the call: the attempt waits for the account
     AWAITING_ANALYSIS = "awaiting_analysis"  # ended; only the analysis can tell the owner from a voicemail
     ANALYZED = "analyzed"
+    TEXT_UPDATED = "text_updated"  # the call's text moved on (started, over, analysed)
 
 
 class Repair(StrEnum):
@@ -33,6 +34,7 @@ class Repair(StrEnum):
     APPLIED = "applied"  # Retell's state was applied as its webhook would have been
     WAITING = "waiting"  # asked; nothing to change yet (the call is live, or Retell could not say)
     LOST = "lost"  # nobody could account for the dial for too long: failed, with an alarm
+    TEXT_FAILED = "text_failed"  # a claimed text Retell shows no chat for: failed (never sent again)
 
 
 @dataclass(frozen=True)

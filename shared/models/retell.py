@@ -11,8 +11,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.models.call import OWNER_CONCERNS_MAX_CHARS, CallAnalysis
+from shared.models.texts import TextAnalysis
 
 LIFECYCLE_EVENTS = frozenset({"call_started", "call_ended", "call_analyzed"})
+CHAT_EVENTS = frozenset({"chat_started", "chat_ended", "chat_analyzed"})
 
 
 def _int_or_none(value: Any) -> Any:
@@ -116,6 +118,96 @@ class RetellWebhook(BaseModel):
     call: RetellCall
 
 
+class OurChatMetadata(BaseModel):
+    """The metadata execute puts on every text's chat, echoed back by Retell."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    call_id: str = Field(min_length=1, max_length=64)
+    clinic_id: str = Field(min_length=1, max_length=128)
+
+
+class RetellChatAnalysis(BaseModel):
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    chat_summary: str | None = None
+    user_sentiment: str | None = None
+    chat_successful: StrictBool | None = None
+    custom_analysis_data: dict[str, Any] | None = None
+
+    def as_analysis(self) -> TextAnalysis:
+        custom = self.custom_analysis_data or {}
+        return TextAnalysis(
+            summary=self.chat_summary,
+            sentiment=self.user_sentiment,
+            successful=self.chat_successful,
+            pet_condition=_text(custom.get("pet_condition"), 40),
+            owner_concerns=_text(custom.get("owner_concerns"), OWNER_CONCERNS_MAX_CHARS),
+            callback_requested=_flag(custom.get("callback_requested")),
+            do_not_call_requested=_flag(custom.get("do_not_call_requested")),
+        )
+
+
+class RetellChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    role: str | None = None
+    content: str | None = None
+
+
+class RetellChat(BaseModel):
+    """A chat (a text conversation) as Retell gives it, in a chat webhook or get-chat."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    chat_id: str = Field(min_length=1, max_length=128)
+    chat_status: str | None = None  # ``ongoing`` | ``ended`` | ``error``
+    metadata: dict[str, Any] | None = None
+    start_timestamp: StrictInt | None = None
+    end_timestamp: StrictInt | None = None
+    transcript: str | None = None
+    message_with_tool_calls: list[RetellChatMessage] | None = None
+    chat_analysis: RetellChatAnalysis | None = None
+
+    @property
+    def started_at(self) -> datetime | None:
+        return _from_epoch_ms(self.start_timestamp)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return _from_epoch_ms(self.end_timestamp)
+
+    @property
+    def is_over(self) -> bool:
+        return self.chat_status in {"ended", "error"}
+
+    def owner_replies(self) -> tuple[str, ...]:
+        """What the owner wrote, in order (the agent's messages and tool calls left out)."""
+        return tuple(
+            message.content
+            for message in self.message_with_tool_calls or []
+            if message.role == "user" and message.content and message.content.strip()
+        )
+
+    def analysis(self) -> TextAnalysis | None:
+        return self.chat_analysis.as_analysis() if self.chat_analysis is not None else None
+
+    def ours(self) -> OurChatMetadata | None:
+        try:
+            return OurChatMetadata.model_validate(self.metadata or {})
+        except ValueError:
+            return None
+
+
+class RetellChatWebhook(BaseModel):
+    """A chat event: ``chat_started``, ``chat_ended`` or ``chat_analyzed``, with the chat."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    event: str = Field(min_length=1, max_length=64)
+    chat: RetellChat
+
+
 class RetellEvent(BaseModel):
     """Any event Retell sends, as documented: the call events (``call_started``, ``call_ended``, ``call_analyzed``)
     carry ``call`` (as ``RetellWebhook`` reads it); chat events carry ``chat``; kinds added later may carry anything.
@@ -125,7 +217,7 @@ class RetellEvent(BaseModel):
 
     event: str = Field(min_length=1, max_length=64)
     call: Any = Field(default=None, description="On call events: the call (`call_id`, `metadata`, ...)")
-    chat: Any = Field(default=None, description="On chat events; ignored")
+    chat: Any = Field(default=None, description="On chat events (`chat_started`, `chat_ended`, `chat_analyzed`)")
 
 
 class WebhookKind(BaseModel):
@@ -136,3 +228,7 @@ class WebhookKind(BaseModel):
     @property
     def is_lifecycle(self) -> bool:
         return self.event in LIFECYCLE_EVENTS
+
+    @property
+    def is_chat(self) -> bool:
+        return self.event in CHAT_EVENTS

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from shared.models.base import ApiModel, UtcDatetime
+from shared.models.texts import ConsentChannel, call_only
 
 
 class CallConsent(ApiModel):
@@ -18,6 +19,13 @@ class CallConsent(ApiModel):
     note: str | None = None
     recorded_by: str
     recorded_at: UtcDatetime
+    channels: list[ConsentChannel] = Field(
+        default_factory=call_only, description="What the owner agreed to: `call`, and `text` for a text"
+    )
+
+    @property
+    def allows_text(self) -> bool:
+        return self.given and "text" in self.channels
 
 
 class DoNotCallSource(StrEnum):

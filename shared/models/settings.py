@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from shared.models.base import E164Phone, IanaTimezone, StrictApiModel, empty_list
 from shared.models.call import Name
 from shared.models.chat_webhooks import chat_service
+from shared.models.texts import DEFAULT_LANGUAGE, LanguageTag, TextTrigger
 
 # -- follow-up rules (which reasons flag a call: ``shared.domain.follow_up`` applies them) ----------------------
 
@@ -197,6 +198,40 @@ class RetentionSettings(StrictApiModel):
     )
 
 
+AGENT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,128}$"
+TEXT_DELAY_MAX_MINUTES = 1440
+
+
+class TextFollowUpSettings(StrictApiModel):
+    """Whether, when and how soon a call the phone could not reach gets one text (Retell's SMS chat)."""
+
+    enabled: bool = Field(default=False, description="Text the owner when the phone went unanswered")
+    when: list[TextTrigger] = Field(
+        default_factory=lambda: [TextTrigger.NO_ANSWER, TextTrigger.VOICEMAIL],
+        max_length=len(TextTrigger),
+        description="`no_answer`: failed with its attempts used up on no answer or busy; `voicemail`: completed "
+        "as voicemail",
+    )
+    delay_minutes: int = Field(
+        default=10,
+        ge=0,
+        le=TEXT_DELAY_MAX_MINUTES,
+        description="Minutes after the call ends (then inside the owner's hours)",
+    )
+
+    @field_validator("when")
+    @classmethod
+    def _unique(cls, when: list[TextTrigger]) -> list[TextTrigger]:
+        return list(dict.fromkeys(when))
+
+
+class LanguageAgents(StrictApiModel):
+    """The clinic's Retell agents for one language (``make retell-agent LANGUAGES=...`` prints them)."""
+
+    agent_id: str | None = Field(default=None, pattern=AGENT_ID_PATTERN, description="The voice agent")
+    text_agent_id: str | None = Field(default=None, pattern=AGENT_ID_PATTERN, description="The text (chat) agent")
+
+
 class ClinicSettings(StrictApiModel):
     """A clinic's settings. Business hours are ``[start, end)`` windows in the clinic's local time."""
 
@@ -208,7 +243,7 @@ class ClinicSettings(StrictApiModel):
         default_factory=empty_list, max_length=400
     )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    agent_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]{1,128}$")
+    agent_id: str | None = Field(default=None, pattern=AGENT_ID_PATTERN)
     from_number: E164Phone | None = None
     max_concurrent_calls: int = Field(default=20, ge=1, le=500)
     # Calling safety: consent, the owner's own hours, a cap on dials, and who the agent says is calling.
@@ -237,6 +272,30 @@ class ClinicSettings(StrictApiModel):
         default_factory=RetentionSettings,
         description="How long owners' personal data is kept (changes apply to calls already stored)",
     )
+
+    # Texts and languages
+    text_follow_up: TextFollowUpSettings = Field(default_factory=TextFollowUpSettings)
+    default_language: LanguageTag = Field(
+        default=DEFAULT_LANGUAGE, description="The language of a call that names none (BCP 47)"
+    )
+    agents: dict[LanguageTag, LanguageAgents] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="The clinic's voice and text agents per language; `agentId` above serves the default language "
+        "when it has no entry here",
+    )
+
+    def speaks(self, language: str) -> bool:
+        """A call can be placed in ``language``: the default one (``agentId`` or the deployment's agent), or one with
+        a voice agent of its own."""
+        agents = self.agents.get(language)
+        return language == self.default_language or (agents is not None and agents.agent_id is not None)
+
+    def languages(self) -> list[str]:
+        return [
+            self.default_language,
+            *sorted(lang for lang in self.agents if lang != self.default_language and self.speaks(lang)),
+        ]
 
     @field_validator("business_hours")
     @classmethod

@@ -1,6 +1,8 @@
-"""Retell's agents and Retell LLMs, kept in memory, with the requests and answers of retell-sdk's ``agent`` and
-``llm`` resources (``create-agent``, ``update-agent/{id}``, ``get-agent/{id}``, ``v2/list-agents``; the same for
-``retell-llm``)."""
+"""Retell's agents and Retell LLMs, kept in memory, with the requests and answers of retell-sdk's ``agent``,
+``chat_agent`` and ``llm`` resources (``create-agent``, ``update-agent/{id}``, ``get-agent/{id}``,
+``v2/list-agents``; ``create-chat-agent``, ``update-chat-agent/{id}``, ``get-chat-agent/{id}``,
+``delete-chat-agent/{id}``; the same for ``retell-llm``). Voice agents and chat agents share their ids' form and
+``v2/list-agents`` (each item says its ``channel``), but each kind's own routes know only that kind, as at Retell."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from standins.retell_sim.filters import BadFilter, page
+from standins.retell_sim.filters import BOOLEAN, STRING, BadFilter, FilterTable, check, matches, page
 
 # Fields of the answer that the server owns: a request cannot set them.
 _AGENT_OWNED = {"agent_id", "version", "is_published", "last_modification_timestamp"}
 _LLM_OWNED = {"llm_id", "version", "is_published", "last_modification_timestamp"}
+MIN_SILENCE_MS, MAX_SILENCE_MS = 120_000, 259_200_000  # a chat agent's end_chat_after_silence_ms: 2 min to 72 h
+CHAT_EVENTS = frozenset({"chat_started", "chat_ended", "chat_analyzed", "transcript_updated"})
 _ENGINES = {"retell-llm": "llm_id", "custom-llm": "llm_websocket_url", "conversation-flow": "conversation_flow_id"}
 
 
@@ -35,11 +39,17 @@ class AgentStore:
         self._lock = threading.Lock()
         self._agents: dict[str, dict[str, Any]] = {}
         self._llms: dict[str, dict[str, Any]] = {}
+        self._channels: dict[str, str] = {}  # an agent's id -> "voice" | "chat"
 
-    def agent(self, agent_id: str) -> dict[str, Any] | None:
+    def agent(self, agent_id: str, channel: str = "voice") -> dict[str, Any] | None:
+        """The agent of that channel (``None``: no such agent, or one of the other channel)."""
         with self._lock:
             agent = self._agents.get(agent_id)
-            return dict(agent) if agent is not None else None
+            return dict(agent) if agent is not None and self._channels[agent_id] == channel else None
+
+    def channel(self, agent_id: str) -> str | None:
+        with self._lock:
+            return self._channels.get(agent_id)
 
     # -- Retell LLMs ---------------------------------------------------------------------------------------------
 
@@ -83,15 +93,11 @@ class AgentStore:
             engine = self._engine(body.get("response_engine"))
             if isinstance(engine, Answer):
                 return engine
-            agent_id = f"agent_{uuid.uuid4().hex[:24]}"
-            agent = {**_settable(body, _AGENT_OWNED), "response_engine": engine, "agent_id": agent_id}
-            agent.update(version=0, is_published=False, last_modification_timestamp=self._now_ms())
-            self._agents[agent_id] = agent
-            return Answer(201, dict(agent))
+            return self._add(body, engine, "voice")
 
     def update_agent(self, agent_id: str, body: dict[str, Any]) -> Answer:
         with self._lock:
-            agent = self._agents.get(agent_id)
+            agent = self._agents.get(agent_id) if self._channels.get(agent_id) == "voice" else None
             if agent is None:
                 return _refused(404, "Agent not found")
             changes = _settable(body, _AGENT_OWNED)
@@ -106,22 +112,82 @@ class AgentStore:
             return Answer(200, dict(agent))
 
     def get_agent(self, agent_id: str) -> Answer:
-        with self._lock:
-            agent = self._agents.get(agent_id)
-            return Answer(200, dict(agent)) if agent is not None else _refused(404, "Agent not found")
+        agent = self.agent(agent_id)
+        return Answer(200, agent) if agent is not None else _refused(404, "Agent not found")
 
     def list_agents(self, query: dict[str, str], body: dict[str, Any]) -> Answer:
+        """Voice and chat agents alike, each item with its ``channel``; ``filter_criteria`` as retell-sdk's
+        ``agent_list_params`` (``query``, ``channel``, ``is_transfer_agent``), anything else refused."""
         criteria = body.get("filter_criteria") or {}
         if not isinstance(criteria, dict) or set(criteria) - {"query", "channel", "is_transfer_agent"}:
             return _refused(400, "filter_criteria takes query, channel and is_transfer_agent")
+        wanted = {name: criteria[name] for name in ("channel", "is_transfer_agent") if name in criteria}
+        try:
+            check(wanted, _AGENT_FILTERS)
+        except BadFilter as error:
+            return _refused(400, str(error))
+        if "channel" in wanted and wanted["channel"]["value"] not in {"voice", "chat"}:
+            return _refused(400, "filter_criteria.channel's value is voice or chat")
+        if not isinstance(criteria.get("query", ""), str):
+            return _refused(400, "filter_criteria.query must be a string")
         text = str(criteria.get("query") or "").lower()
         with self._lock:
-            agents = [
-                _agent_item(agent)
+            items = [
+                _agent_item(agent, self._channels[agent["agent_id"]])
                 for agent in self._agents.values()
                 if text in str(agent.get("agent_name") or "").lower() or text in agent["agent_id"]
             ]
+        agents = [item for item in items if matches(item, wanted, _AGENT_FILTERS)]
         return _listed(agents, "agent_id", query)
+
+    # -- chat agents ---------------------------------------------------------------------------------------------
+
+    def create_chat_agent(self, body: dict[str, Any]) -> Answer:
+        refused = _chat_agent_refusal(body)
+        if refused is not None:
+            return refused
+        with self._lock:
+            engine = self._engine(body.get("response_engine"))
+            if isinstance(engine, Answer):
+                return engine
+            return self._add(body, engine, "chat")
+
+    def update_chat_agent(self, agent_id: str, body: dict[str, Any]) -> Answer:
+        refused = _chat_agent_refusal(body, creating=False)
+        if refused is not None:
+            return refused
+        with self._lock:
+            agent = self._agents.get(agent_id) if self._channels.get(agent_id) == "chat" else None
+            if agent is None:
+                return _refused(404, "Chat agent not found")
+            changes = _settable(body, _AGENT_OWNED)
+            if "response_engine" in changes:
+                engine = self._engine(changes["response_engine"])
+                if isinstance(engine, Answer):
+                    return engine
+                changes["response_engine"] = engine
+            agent.update(changes, last_modification_timestamp=self._now_ms())
+            return Answer(200, dict(agent))
+
+    def get_chat_agent(self, agent_id: str) -> Answer:
+        agent = self.agent(agent_id, "chat")
+        return Answer(200, agent) if agent is not None else _refused(404, "Chat agent not found")
+
+    def delete_chat_agent(self, agent_id: str) -> Answer:
+        with self._lock:
+            if self._channels.get(agent_id) != "chat":
+                return _refused(404, "Chat agent not found")
+            del self._agents[agent_id], self._channels[agent_id]
+            return Answer(204, None)
+
+    def _add(self, body: dict[str, Any], engine: dict[str, Any], channel: str) -> Answer:
+        """Under the lock: store a new agent of ``channel``."""
+        agent_id = f"agent_{uuid.uuid4().hex[:24]}"
+        agent = {**_settable(body, _AGENT_OWNED), "response_engine": engine, "agent_id": agent_id}
+        agent.update(version=0, is_published=False, last_modification_timestamp=self._now_ms())
+        self._agents[agent_id] = agent
+        self._channels[agent_id] = channel
+        return Answer(201, dict(agent))
 
     def _engine(self, engine: Any) -> dict[str, Any] | Answer:
         """Under the lock: the response engine as stored (a Retell LLM's with its version), or why not."""
@@ -138,16 +204,40 @@ class AgentStore:
         return {**engine, "version": engine.get("version", llm["version"])}
 
 
+# retell-sdk's ``agent_list_params``: ``channel`` a string filter whose value is "voice" or "chat",
+# ``is_transfer_agent`` a boolean one; both read off the listed item.
+_AGENT_FILTERS = FilterTable(
+    {"channel": (STRING,), "is_transfer_agent": (BOOLEAN,)}, {}, lambda item, name: item.get(name), tool_calls=False
+)
+
+
 def _settable(body: dict[str, Any], owned: set[str]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key not in owned}
 
 
-def _agent_item(agent: dict[str, Any]) -> dict[str, Any]:
+def _chat_agent_refusal(body: dict[str, Any], *, creating: bool = True) -> Answer | None:
+    """Why retell-sdk's ``chat_agent_create_params`` (or ``_update_params``) types refuse this body, if they do."""
+    if creating and "response_engine" not in body:
+        return _refused(400, "response_engine is required")
+    events = body.get("webhook_events")
+    if events is not None and (not isinstance(events, list) or not set(events) <= CHAT_EVENTS):
+        return _refused(400, f"webhook_events must be a list of: {', '.join(sorted(CHAT_EVENTS))}")
+    if "voice_id" in body:
+        return _refused(400, "A chat agent has no voice_id")
+    silence = body.get("end_chat_after_silence_ms")
+    if silence is not None and (
+        not isinstance(silence, int) or isinstance(silence, bool) or not MIN_SILENCE_MS <= silence <= MAX_SILENCE_MS
+    ):
+        return _refused(400, f"end_chat_after_silence_ms must be from {MIN_SILENCE_MS} to {MAX_SILENCE_MS}")
+    return None
+
+
+def _agent_item(agent: dict[str, Any], channel: str) -> dict[str, Any]:
     """An agent as ``v2/list-agents`` lists it (retell-sdk's ``AgentListResponse`` item)."""
     return {
         "agent_id": agent["agent_id"],
         "agent_name": agent.get("agent_name") or "",
-        "channel": "voice",
+        "channel": channel,
         "is_suspended": False,
         "is_transfer_agent": bool(agent.get("is_transfer_agent")),
         "tags": {},

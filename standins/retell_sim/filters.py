@@ -1,5 +1,6 @@
-"""``POST /v3/list-calls``'s ``filter_criteria`` (the shapes of retell-sdk's ``call_list_params``) and the cursor
-pagination that Retell's list endpoints share.
+"""``POST /v3/list-calls``'s ``filter_criteria`` (the shapes of retell-sdk's ``call_list_params``), ``POST
+/v3/list-chats``'s (``chat_list_params``: ``CHAT_FILTERS``), and the cursor pagination that Retell's list endpoints
+share.
 
 Strict as Retell is: a filter the SDK's types do not allow (an unknown key, a ``type`` with an op it does not take, a
 value of the wrong type, an enum value outside the SDK's list) is refused, ``400``, before any call is read.
@@ -100,35 +101,89 @@ _NOT_ON_THE_CALL: dict[str, Callable[[dict[str, Any]], Any]] = {
 _IN_THE_ANALYSIS = frozenset({"call_successful", "in_voicemail", "user_sentiment"})
 
 
-def check(criteria: Any) -> None:
-    """Refuse (``BadFilter``) criteria that retell-sdk's ``call_list_params`` types do not allow."""
+@dataclass(frozen=True)
+class FilterTable:
+    """One list endpoint's filters: the single-field ones, the keyed ones, whether ``tool_calls`` is one, and how an
+    item's value for a single-field filter is read."""
+
+    single: dict[str, tuple[Shape, ...]]
+    keyed: dict[str, Callable[[dict[str, Any]], Any]]
+    field: Callable[[dict[str, Any], str], Any]
+    tool_calls: bool = True
+
+
+CHAT_FILTERS: dict[str, tuple[Shape, ...]] = {
+    "agent_number": (STRING,),
+    "agent_tag": (ENUM,),
+    "chat_id": (STRING, ENUM),
+    "chat_status": (_enum("ongoing", "ended", "error"),),
+    "chat_successful": (BOOLEAN,),
+    "chat_type": (_enum("api_chat", "sms_chat"),),
+    "combined_cost": (NUMBER, RANGE),
+    "data_storage_setting": (_enum("everything", "everything_except_pii", "basic_attributes_only"),),
+    "direction": (_enum("inbound", "outbound"),),
+    "disconnection_reason": (_enum(*DISCONNECTION_REASONS),),
+    "duration_ms": (NUMBER, RANGE),
+    "end_timestamp": (NUMBER, RANGE),
+    "start_timestamp": (NUMBER, RANGE),
+    "user_number": (STRING,),
+    "user_sentiment": (_enum("Negative", "Positive", "Neutral", "Unknown"),),
+}
+"""retell-sdk's ``chat_list_params`` single-field filters. It has no metadata filter: a chat is found by its id."""
+CHAT_KEYED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "custom_analysis_data": lambda chat: (chat.get("chat_analysis") or {}).get("custom_analysis_data"),
+    "custom_attributes": lambda chat: chat.get("custom_attributes"),
+}
+CHAT_OTHERS = frozenset({"agent"})
+# Chat fields that ChatResponse does not carry: the simulator keeps them beside the chat under these names.
+_CHAT_HIDDEN = {"agent_number": "_from_number", "user_number": "_to_number", "direction": "_direction"}
+
+
+def _chat_field(chat: dict[str, Any], name: str) -> Any:
+    if name in _CHAT_HIDDEN:
+        return chat.get(_CHAT_HIDDEN[name])
+    if name == "combined_cost":
+        return (chat.get("chat_cost") or {}).get("combined_cost")
+    if name in {"chat_successful", "user_sentiment"}:
+        return (chat.get("chat_analysis") or {}).get(name)
+    if name == "duration_ms" and chat.get("end_timestamp") and chat.get("start_timestamp"):
+        return chat["end_timestamp"] - chat["start_timestamp"]
+    return chat.get(name)
+
+
+def check(criteria: Any, table: FilterTable | None = None) -> None:
+    """Refuse (``BadFilter``) criteria that retell-sdk's list params types (``call_list_params`` unless ``table``
+    says otherwise) do not allow."""
+    table = table or CALLS
     if not isinstance(criteria, dict):
         raise BadFilter("filter_criteria must be an object")
     for name, criterion in criteria.items():
-        if name in FILTERS:
-            _check_shape(name, criterion, FILTERS[name], keyed=False)
-        elif name in KEYED:
+        if name in table.single:
+            _check_shape(name, criterion, table.single[name], keyed=False)
+        elif name in table.keyed:
             for item in _list(name, criterion):
                 _check_shape(name, item, KEYED_SHAPES, keyed=True)
         elif name == "agent":
             for item in _list(name, criterion):
                 _check_agent(item)
-        elif name == "tool_calls":
+        elif name == "tool_calls" and table.tool_calls:
             for item in _list(name, criterion):
                 _check_tool_call(item)
         else:
             raise BadFilter(f"filter_criteria.{name} is not a filter Retell knows")
 
 
-def matches(call: dict[str, Any], criteria: Any) -> bool:
-    """Whether the call passes every criterion (Retell ANDs them). Check the criteria first (``check``)."""
+def matches(call: dict[str, Any], criteria: Any, table: FilterTable | None = None) -> bool:
+    """Whether the call (or chat, by ``table``) passes every criterion (Retell ANDs them). Check the criteria first
+    (``check``)."""
+    table = table or CALLS
     for name, criterion in criteria.items():
-        if name in KEYED:
-            values = KEYED[name](call) or {}
+        if name in table.keyed:
+            values = table.keyed[name](call) or {}
             if not all(_passes(values.get(item.get("key")), item) for item in criterion):
                 return False
-        elif name in FILTERS:
-            if not _passes(_field(call, name), criterion):
+        elif name in table.single:
+            if not _passes(table.field(call, name), criterion):
                 return False
         elif name == "agent":
             if not any(_agent_matches(call, item) for item in criterion):
@@ -144,6 +199,10 @@ def _field(call: dict[str, Any], name: str) -> Any:
     if name in _IN_THE_ANALYSIS:
         return (call.get("call_analysis") or {}).get(name)
     return call.get(name)
+
+
+CALLS = FilterTable(FILTERS, KEYED, _field)
+CHATS = FilterTable(CHAT_FILTERS, CHAT_KEYED, _chat_field, tool_calls=False)
 
 
 def _list(name: str, criterion: Any) -> list[Any]:

@@ -14,9 +14,17 @@
   that retell-sdk's ``call_list_params`` types do not allow is refused ``400`` (``filters``).
 * Agents and Retell LLMs (``agents.AgentStore``), as retell-sdk's ``agent`` and ``llm`` resources call them. An
   agent's ``webhook_url`` replaces the account's for the calls placed with it, as at Retell.
-* ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials.
-* ``GET /_sim/health``: the calls placed so far, the webhooks not yet delivered (``make soak`` waits for none) and
-  those dropped.
+* Texts (Retell SMS chats, ``chats`` and ``chat_scenarios``): ``POST /create-sms-chat`` (retell-sdk's
+  ``chat.create_sms_chat``, ``201`` with a chat, ``chat_status: "ongoing"``), ``GET /get-chat/{id}`` (the chat ended,
+  its transcript and analysis, at once, as get-call), ``DELETE /delete-chat/{id}`` (``404`` after; ``fail_delete``
+  fails it too) and ``POST /v3/list-chats`` (retell-sdk's ``chat.list``: its ``chat_list_params`` filters, which have
+  no metadata filter; others refused ``400``). Chat agents as retell-sdk's ``chat_agent`` resource calls them. The
+  owner's reply is chosen by the number texted. Webhooks ``chat_started``, ``chat_ended``, ``chat_analyzed``
+  (``{"event", "chat"}``) go as call events do, to the chat agent's ``webhook_url`` or else the account's.
+* ``GET /_sim/calls``: every create-phone-call request received, oldest first, so tests can count dials; ``GET
+  /_sim/chats`` the same for create-sms-chat requests.
+* ``GET /_sim/health``: the calls placed and chats started so far, the webhooks not yet delivered (``make soak``
+  waits for none) and those dropped.
 * ``GET`` / ``POST /_sim/faults``: account-wide switches, ``{"createPhoneCall": "ok" | "401" | "402", "webhooks":
   "deliver" | "drop", "listLagSeconds": N}`` (``set_faults`` in Python). ``listLagSeconds``: list-calls shows a
   call only ``N`` seconds (of the simulator's clock) after it was placed, as an index that lags; get-call and the
@@ -54,8 +62,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from standins.http_server import BackgroundServer
+from standins.retell_sim import chats
 from standins.retell_sim.agents import AgentStore, Answer
-from standins.retell_sim.filters import BadFilter, check, matches, page
+from standins.retell_sim.chat_scenarios import chat_script_for
+from standins.retell_sim.filters import CHATS, BadFilter, check, matches, page
 from standins.retell_sim.scenarios import Script, refusal, script_for, slow_dial
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -65,7 +75,13 @@ RECORDING_LINK_LIFETIME = timedelta(hours=24)  # Retell's signed links (opt_in_s
 # What list-calls leaves out of each call (retell-sdk's ``call_list_response`` items): get-call has them.
 NOT_LISTED = frozenset({"transcript", "transcript_object", "transcript_with_tool_calls"})
 FaultKind = Literal[
-    "hang_after_create", "error_after_create", "error_before_create", "hide_from_list", "slow_get_call", "fail_delete"
+    "hang_after_create",
+    "error_after_create",
+    "error_before_create",
+    "hide_from_list",
+    "slow_get_call",
+    "fail_delete",
+    "fail_create_sms_chat",
 ]
 CreatePhoneCallSwitch = Literal["ok", "401", "402"]
 WebhooksSwitch = Literal["deliver", "drop"]
@@ -98,6 +114,17 @@ class LoggedRequest:
     call_id: str | None
     received_at: str
     idempotency_key: str | None = None
+    agent_id: str | None = None  # the request's override_agent_id, or the agent the call was placed with
+
+
+@dataclass
+class LoggedChatRequest:
+    to_number: str | None
+    metadata: Any
+    status_code: int
+    chat_id: str | None
+    agent_id: str | None  # the request's override_agent_id, or the chat agent the chat was started with
+    received_at: str
 
 
 @dataclass
@@ -113,7 +140,7 @@ class SimCall:
 class Webhook:
     event: str
     body: str
-    call_id: str = ""
+    call_id: str = ""  # a chat's events: the chat's chat_id
     failures: int = 0
     url: str | None = None  # None: the simulator's webhook_url
 
@@ -197,6 +224,10 @@ class RetellSimulator(BackgroundServer):
         self._calls: dict[str, SimCall] = {}
         self.deleted: list[str] = []
         """The calls deleted (delete-call), oldest first."""
+        self._chats: dict[str, chats.SimChat] = {}
+        self._chat_requests: list[LoggedChatRequest] = []
+        self.deleted_chats: list[str] = []
+        """The chats deleted (delete-chat), oldest first."""
         self._by_key: dict[str, tuple[str, datetime]] = {}
         # Idempotency keys of create-phone-call requests being answered now (a key -> how many such requests).
         self._answering: Counter[str] = Counter()
@@ -239,8 +270,17 @@ class RetellSimulator(BackgroundServer):
                 Rule("/update-agent/<agent_id>", methods=["PATCH"], endpoint="update_agent"),
                 Rule("/get-agent/<agent_id>", methods=["GET"], endpoint="get_agent"),
                 Rule("/v2/list-agents", methods=["POST"], endpoint="list_agents"),
+                Rule("/create-sms-chat", methods=["POST"], endpoint="create_sms_chat"),
+                Rule("/get-chat/<chat_id>", methods=["GET"], endpoint="get_chat"),
+                Rule("/delete-chat/<chat_id>", methods=["DELETE"], endpoint="delete_chat"),
+                Rule("/v3/list-chats", methods=["POST"], endpoint="list_chats"),
+                Rule("/create-chat-agent", methods=["POST"], endpoint="create_chat_agent"),
+                Rule("/update-chat-agent/<agent_id>", methods=["PATCH"], endpoint="update_chat_agent"),
+                Rule("/get-chat-agent/<agent_id>", methods=["GET"], endpoint="get_chat_agent"),
+                Rule("/delete-chat-agent/<agent_id>", methods=["DELETE"], endpoint="delete_chat_agent"),
                 Rule("/recordings/<call_id>.wav", methods=["GET"], endpoint="recording"),
                 Rule("/_sim/calls", methods=["GET"], endpoint="sim_calls"),
+                Rule("/_sim/chats", methods=["GET"], endpoint="sim_chats"),
                 Rule("/_sim/faults", methods=["GET"], endpoint="sim_faults"),
                 Rule("/_sim/faults", methods=["POST"], endpoint="sim_set_faults"),
                 Rule("/_sim/health", methods=["GET"], endpoint="sim_health"),
@@ -327,6 +367,16 @@ class RetellSimulator(BackgroundServer):
         """The call as get-call answers it now (its final state, a fresh recording link)."""
         with self._lock:
             return self._view(self._calls[call_id])
+
+    def chat_requests(self) -> list[LoggedChatRequest]:
+        """Every create-sms-chat request received, oldest first (``GET /_sim/chats``)."""
+        with self._lock:
+            return list(self._chat_requests)
+
+    def chat(self, chat_id: str) -> dict[str, Any]:
+        """The chat as get-chat answers it now."""
+        with self._lock:
+            return chats.view(self._chats[chat_id])
 
     def calls_to(self, to_number: str) -> list[dict[str, Any]]:
         """The calls placed to this exact number, oldest first, as get-call answers them."""
@@ -421,6 +471,7 @@ class RetellSimulator(BackgroundServer):
         to_number, raw_key = body.get("to_number"), body.get("idempotency_key")
         key = str(raw_key) if raw_key else ""
         log = LoggedRequest(to_number, body.get("metadata"), 0, None, self._clock().isoformat(), raw_key)
+        log.agent_id = body.get("override_agent_id") if isinstance(body.get("override_agent_id"), str) else None
         with self._lock:
             self._requests.append(log)  # logged on receipt: a request that hangs has still been received
             # Retell documents the key for retries of a finished request; a repeat while one is in flight is new.
@@ -450,6 +501,8 @@ class RetellSimulator(BackgroundServer):
         agent_id = body.get("override_agent_id")
         if agent_id is not None and not str(agent_id).startswith("agent_"):
             return _error(422, "Cannot find requested asset under given api key.")
+        if agent_id is not None and self._agents.channel(str(agent_id)) == "chat":
+            return _error(400, "The agent must be a voice agent to place a phone call.")
         variables = body.get("retell_llm_dynamic_variables") or {}
         if not all(isinstance(value, str) for value in variables.values()):
             return _error(400, "All values in retell_llm_dynamic_variables must be strings")
@@ -464,7 +517,9 @@ class RetellSimulator(BackgroundServer):
             if hang is not None:
                 time.sleep(hang.delay_seconds)
             with self._lock:
-                return _json(self._view(self._calls[log.call_id]), 201)
+                first = self._calls[log.call_id]
+                log.agent_id = str(first.call["agent_id"])
+                return _json(self._view(first), 201)
         if self._take_fault("error_before_create"):
             return _error(500, "Internal server error")
         with self._lock:
@@ -503,7 +558,7 @@ class RetellSimulator(BackgroundServer):
             if key and not in_flight:  # a repeat placed while the first was in flight does not take its key
                 self._by_key[key] = (call_id, now)
             answer = dict(call)  # as placed, before it plays out
-        log.call_id = call_id
+        log.call_id, log.agent_id = call_id, str(call["agent_id"])
         self._play(call_id)
         if slow_dial(to_number):
             log.status_code = 201  # placed; the answer is only slow
@@ -621,6 +676,158 @@ class RetellSimulator(BackgroundServer):
             return _error(400, "Invalid JSON body")
         return _answer(self._agents.list_agents(dict(request.args), body))
 
+    # -- texts (SMS chats) ----------------------------------------------------------------------------------------
+
+    def _on_create_sms_chat(self, request: Request) -> Response:
+        """retell-sdk's ``chat.create_sms_chat``: ``201`` with the chat, started; its texts and webhooks follow."""
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        to_number, override = body.get("to_number"), body.get("override_agent_id")
+        log = LoggedChatRequest(
+            to_number if isinstance(to_number, str) else None,
+            body.get("metadata"),
+            0,
+            None,
+            override if isinstance(override, str) else None,
+            self._clock().isoformat(),
+        )
+        with self._lock:
+            self._chat_requests.append(log)
+        response = self._create_sms_chat(body, log)
+        log.status_code = response.status_code
+        self._log(f"create-sms-chat to={to_number} -> {response.status_code} {log.chat_id or ''}")
+        return response
+
+    def _create_sms_chat(self, body: dict[str, Any], log: LoggedChatRequest) -> Response:
+        to_number, from_number = body.get("to_number"), body.get("from_number")
+        if not isinstance(to_number, str) or not isinstance(from_number, str) or not to_number or not from_number:
+            return _error(400, "from_number and to_number are required")
+        agent_id = body.get("override_agent_id")
+        if agent_id is not None and not (isinstance(agent_id, str) and agent_id.startswith("agent_")):
+            return _error(422, "Cannot find requested asset under given api key.")
+        if agent_id is not None and self._agents.channel(agent_id) == "voice":
+            return _error(400, "The agent must be a chat agent to start an SMS chat.")
+        variables = body.get("retell_llm_dynamic_variables") or {}
+        if not isinstance(variables, dict) or not all(isinstance(value, str) for value in variables.values()):
+            return _error(400, "All values in retell_llm_dynamic_variables must be strings")
+        if not isinstance(body.get("honor_internal_dnc", False), bool):
+            return _error(400, "honor_internal_dnc must be a boolean")
+        version = body.get("override_agent_version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int | str)):
+            return _error(400, "override_agent_version must be an integer or a string")
+        failing = self._take_fault("fail_create_sms_chat")
+        if failing is not None:
+            return _error(failing.status, "Internal server error")
+        agent = self._agents.agent(agent_id, "chat") if agent_id else None
+        now = self._clock()
+        chat_id = f"chat_{uuid.uuid4().hex[:24]}"
+        chat = chats.new_chat(
+            chat_id, agent_id or "agent_sim_chat_default", int(agent["version"]) if agent else 1, body, now
+        )
+        events = agent.get("webhook_events") if agent else None
+        silence = agent.get("end_chat_after_silence_ms") if agent else None
+        sim_chat = chats.SimChat(
+            chat,
+            chat_script_for(to_number),
+            now,
+            from_number,
+            to_number,
+            webhook_url=(agent or {}).get("webhook_url") or None,
+            webhook_events=frozenset(events) if isinstance(events, list) else None,
+            silence_ms=silence if isinstance(silence, int) and silence > 0 else chats.DEFAULT_SILENCE_MS,
+        )
+        answer = chats.view(sim_chat)  # as started, before it plays out
+        with self._lock:
+            self._chats[chat_id] = sim_chat
+            for event, snapshot in chats.play(sim_chat):
+                if event in (sim_chat.webhook_events or chats.DEFAULT_EVENTS):
+                    payload = json.dumps({"event": event, "chat": snapshot}, separators=(",", ":"))
+                    self._enqueue(Webhook(event, payload, chat_id, url=sim_chat.webhook_url))
+        log.chat_id, log.agent_id = chat_id, str(chat["agent_id"])
+        return _json(answer, 201)
+
+    def _on_get_chat(self, request: Request, chat_id: str) -> Response:
+        with self._lock:
+            sim_chat = self._chats.get(chat_id)
+            return _json(chats.view(sim_chat)) if sim_chat is not None else _error(404, "Chat not found")
+
+    def _on_delete_chat(self, request: Request, chat_id: str) -> Response:
+        """retell-sdk's ``chat.delete``: the chat and its transcript are gone (get-chat ``404`` after); ``204``. A
+        ``fail_delete`` fault answers its status instead, deleting nothing."""
+        failing = self._take_fault("fail_delete")
+        if failing is not None:
+            return _error(failing.status, "Internal server error")
+        with self._lock:
+            if self._chats.pop(chat_id, None) is None:
+                return _error(404, "Chat not found")
+            self.deleted_chats.append(chat_id)
+        self._log(f"delete-chat {chat_id}")
+        return Response(status=204)
+
+    def _on_list_chats(self, request: Request) -> Response:
+        """retell-sdk's ``chat.list``: as list-calls, with ``chat_list_params``' filters (no metadata filter)."""
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        unknown = set(body) - LIST_PARAMS
+        if unknown:
+            return _error(400, f"Unknown fields: {', '.join(sorted(unknown))}")
+        criteria = body.get("filter_criteria") or {}
+        try:
+            check(criteria, CHATS)
+        except BadFilter as error:
+            return _error(400, str(error))
+        if not isinstance(body.get("include_total", False), bool):
+            return _error(400, "include_total must be a boolean")
+        if not isinstance(body.get("pagination_key", ""), str):
+            return _error(400, "pagination_key must be a string")
+        order = body.get("sort_order", "descending")
+        if order not in {"ascending", "descending"}:
+            return _error(400, "sort_order must be ascending or descending")
+        skip = body.get("skip", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+            return _error(400, "skip must be a non-negative integer")
+        with self._lock:
+            listed_before = self._clock() - self._list_lag
+            listed = [chats.view(c, listed=True) for c in self._chats.values() if c.created_at <= listed_before]
+        found = [chat for chat in listed if matches(chat, criteria, CHATS)]
+        found.sort(key=lambda chat: int(chat["start_timestamp"]))
+        if order == "descending":
+            found.reverse()
+        try:
+            items, more, key = page(found[skip:], "chat_id", body.get("limit"), body.get("pagination_key"))
+        except BadFilter as error:
+            return _error(400, str(error))
+        answer: dict[str, Any] = {
+            "items": [{k: v for k, v in item.items() if k not in chats.HIDDEN} for item in items],
+            "has_more": more,
+            "pagination_key": key,
+        }
+        if body.get("include_total"):
+            answer["total"] = len(found)
+        return _json(answer)
+
+    def _on_create_chat_agent(self, request: Request) -> Response:
+        body = _body(request)
+        return _answer(self._agents.create_chat_agent(body)) if body is not None else _error(400, "Invalid JSON body")
+
+    def _on_update_chat_agent(self, request: Request, agent_id: str) -> Response:
+        body = _body(request)
+        if body is None:
+            return _error(400, "Invalid JSON body")
+        return _answer(self._agents.update_chat_agent(agent_id, body))
+
+    def _on_get_chat_agent(self, request: Request, agent_id: str) -> Response:
+        return _answer(self._agents.get_chat_agent(agent_id))
+
+    def _on_delete_chat_agent(self, request: Request, agent_id: str) -> Response:
+        answer = self._agents.delete_chat_agent(agent_id)
+        return Response(status=204) if answer.status == 204 else _answer(answer)
+
+    def _on_sim_chats(self, request: Request) -> Response:
+        return _json([asdict(entry) for entry in self.chat_requests()])
+
     def _on_recording(self, request: Request, call_id: str) -> Response:
         expires, nonce = request.args.get("expires", ""), request.args.get("nonce", "")
         expected = self._link_signature(call_id, expires, nonce)
@@ -665,6 +872,7 @@ class RetellSimulator(BackgroundServer):
             body = {
                 "status": "ok",
                 "callsPlaced": len(self._calls),
+                "chatsStarted": len(self._chats),
                 "webhooksPending": pending,
                 "webhooksDropped": len(self._dropped),
             }
@@ -738,9 +946,13 @@ class RetellSimulator(BackgroundServer):
         call = self._view(sim_call)
         call_id = str(call["call_id"])
         body = json.dumps({"event": event, "call": call}, separators=(",", ":"))
-        self._outbox.setdefault(call_id, deque()).append(Webhook(event, body, call_id, url=sim_call.webhook_url))
-        if self._auto_deliver and call_id not in self._turns:
-            self._take_turn(call_id, time.monotonic() + self._step)
+        self._enqueue(Webhook(event, body, call_id, url=sim_call.webhook_url))
+
+    def _enqueue(self, webhook: Webhook) -> None:
+        """Under the lock: queue a webhook behind its call's (or chat's) others."""
+        self._outbox.setdefault(webhook.call_id, deque()).append(webhook)
+        if self._auto_deliver and webhook.call_id not in self._turns:
+            self._take_turn(webhook.call_id, time.monotonic() + self._step)
 
     def _take_turn(self, call_id: str, when: float) -> None:
         """Under the lock: the call's next webhook is due at ``when`` (monotonic)."""

@@ -12,14 +12,16 @@ import hashlib
 import threading
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from shared.domain import lifecycle, retention
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
 from shared.domain.reconciliation import check_due
 from shared.domain.retention import PurgeStage
+from shared.domain.texts import ChatSpec
 from shared.logic.ports import (
     CLOSED_BREAKER,
     BreakerState,
@@ -39,12 +41,13 @@ from shared.logic.ports import (
     RetellUnavailable,
     StaleWrite,
     StoredNotice,
+    TextRefused,
 )
 from shared.models.call import Call
 from shared.models.errors import DuplicateConsultation, InvalidNextToken
 from shared.models.execution import ExecuteRequest
 from shared.models.queries import CallQuery, CallRef
-from shared.models.retell import RetellCall
+from shared.models.retell import RetellCall, RetellChat
 from shared.models.safety import DoNotCallEntry
 from shared.models.settings import ClinicSettings
 
@@ -369,6 +372,44 @@ class FakeDialer:
         self.retell_calls.pop(retell_call_id, None)
         self.deleted.append(retell_call_id)
 
+    # Texts: ``chat_outcomes`` in order (``"ok"``, a 4xx status, ``"unknown"``, ``"started-then-unknown"``)
+    chat_outcomes: list[str | int] = field(default_factory=list)
+    chats: list[ChatSpec] = field(default_factory=list)
+    retell_chats: dict[str, RetellChat] = field(default_factory=dict)
+
+    def start_chat(self, spec: ChatSpec) -> str:
+        self.chats.append(spec)
+        outcome = self.chat_outcomes.pop(0) if self.chat_outcomes else "ok"
+        if isinstance(outcome, int):
+            raise TextRefused(outcome, "refused")
+        if outcome == "unknown":
+            raise RetellUnavailable("timed out")
+        chat_id = f"chat_{len(self.retell_chats) + 1}"
+        self.retell_chats[chat_id] = RetellChat(
+            chat_id=chat_id, chat_status="ongoing", metadata=dict(spec.metadata), start_timestamp=None
+        )
+        if outcome == "started-then-unknown":
+            raise RetellUnavailable("timed out after starting")
+        return chat_id
+
+    def get_chat(self, chat_id: str) -> RetellChat | None:
+        if self.unavailable:
+            raise RetellUnavailable("down")
+        return self.retell_chats.get(chat_id)
+
+    def find_chat(self, to_number: str, call_id: str, since: datetime) -> RetellChat | None:
+        if self.unavailable:
+            raise RetellUnavailable("down")
+        return next(
+            (chat for chat in self.retell_chats.values() if (chat.metadata or {}).get("call_id") == call_id), None
+        )
+
+    def delete_chat(self, chat_id: str) -> None:
+        if self.unavailable:
+            raise RetellUnavailable("down")
+        self.retell_chats.pop(chat_id, None)
+        self.deleted.append(chat_id)
+
 
 class InMemoryAccountBreaker:
     def __init__(self) -> None:
@@ -435,6 +476,19 @@ class InMemoryDoNotCallStore:
 
     def remove(self, clinic_id: str, phone_number: str) -> bool:
         return self.entries.pop((clinic_id, phone_number), None) is not None
+
+
+class InMemoryTextTallies:
+    def __init__(self) -> None:
+        self.days: dict[tuple[str, date], tuple[int, int]] = {}
+
+    def add(self, clinic_id: str, day: date, *, sent: int, replied: int) -> None:
+        was_sent, was_replied = self.days.get((clinic_id, day), (0, 0))
+        self.days[(clinic_id, day)] = (was_sent + sent, was_replied + replied)
+
+    def totals(self, clinic_id: str, days: Seq[date]) -> tuple[int, int]:
+        counts = [self.days.get((clinic_id, day), (0, 0)) for day in days]
+        return sum(sent for sent, _ in counts), sum(replied for _, replied in counts)
 
 
 class InMemoryClinicRequestCounters:

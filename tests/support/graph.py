@@ -33,16 +33,17 @@ from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.execution import CallExecutor, Execution
 from shared.logic.overview import OverviewService
-from shared.logic.ports import Dialer, IdempotencyRecord
+from shared.logic.ports import Dialer, IdempotencyRecord, PendingAttempt
 from shared.logic.reconciliation import Reconciler
 from shared.logic.recordings import RecordingService
 from shared.logic.request_budget import ClinicRequestBudget
 from shared.logic.retention import ErasureService, RetentionPurge
+from shared.logic.texts import TextEventService, TextSender, TextSent
 from shared.models.call import Call
-from shared.models.execution import ExecuteRequest, ExecuteTrigger
+from shared.models.execution import ExecuteAction, ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
 from shared.models.requests import ScheduleCallRequest
-from shared.models.retell import RetellWebhook
+from shared.models.retell import RetellChat, RetellWebhook
 from shared.models.settings import ClinicSettings
 from tests.support.fakes import (
     FakeClock,
@@ -57,6 +58,7 @@ from tests.support.fakes import (
     InMemoryRetentionStore,
     InMemoryScheduler,
     InMemorySettingsStore,
+    InMemoryTextTallies,
     RecordingInvoker,
     Sequence,
 )
@@ -162,6 +164,9 @@ class Graph:
     retention: InMemoryRetentionStore
     purge: RetentionPurge
     erasure: ErasureService
+    texts: TextSender
+    text_events: TextEventService
+    text_tallies: InMemoryTextTallies
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -225,7 +230,13 @@ class Graph:
             raise RuntimeError("the function died between claim and dial")
 
         execute = build_execute(
-            CONFIG, self.retell_config, stores=self.stores, dialer=crash, clock=self.clock, new_token=self.tokens
+            CONFIG,
+            self.retell_config,
+            stores=self.stores,
+            dialer=crash,
+            texter=lambda: self.dialer,
+            clock=self.clock,
+            new_token=self.tokens,
         )
         return execute.executor
 
@@ -281,6 +292,54 @@ class Graph:
             self.webhook("call_analyzed", call, reason, **kwargs),
         ]
 
+    # -- texts ---------------------------------------------------------------------------------------------------
+
+    def text_schedule(self, call_id: str) -> PendingAttempt:
+        (pending,) = [p for p in self.scheduler.schedules.values() if p.call_id == call_id and p.action == "text"]
+        return pending
+
+    def fire_text(self, call_id: str) -> TextSent:
+        """Scheduler fires the call's text schedule (the clock moves to its time)."""
+        pending = self.text_schedule(call_id)
+        del self.scheduler.schedules[pending.schedule_name]
+        self.clock.now = max(self.clock.now, pending.fire_at)
+        return self.texts.send(
+            ExecuteRequest(
+                call_id=pending.call_id,
+                clinic_id=pending.clinic_id,
+                attempt=pending.attempt,
+                token=pending.token,
+                scheduled_time=pending.fire_at,
+                action=ExecuteAction.TEXT,
+            )
+        )
+
+    def chat(
+        self,
+        call: Call,
+        status: str = "ended",
+        replies: tuple[str, ...] = (),
+        analysis: dict[str, Any] | None = None,
+        chat_id: str | None = None,
+    ) -> RetellChat:
+        """Retell's chat of the call's text, as its webhooks and get-chat give it."""
+        now_ms = int(self.clock().timestamp() * 1000)
+        messages = [{"role": "agent", "content": f"Hi, this is about {call.pet_name}. How is she doing?"}]
+        messages += [{"role": "user", "content": reply} for reply in replies]
+        body: dict[str, Any] = {
+            "chat_id": chat_id or (call.text.chat_id if call.text and call.text.chat_id else "chat_1"),
+            "chat_status": status,
+            "metadata": {"call_id": call.call_id, "clinic_id": call.clinic_id},
+            "start_timestamp": now_ms - 60_000,
+            "transcript": "\n".join(f"{m['role'].title()}: {m['content']}" for m in messages),
+            "message_with_tool_calls": messages,
+        }
+        if status != "ongoing":
+            body["end_timestamp"] = now_ms
+        if analysis is not None:
+            body["chat_analysis"] = analysis
+        return RetellChat.model_validate(body)
+
     def deliver(self, *webhooks: RetellWebhook) -> list[EventOutcome]:
         return [self.events.apply(webhook) for webhook in webhooks]
 
@@ -303,6 +362,7 @@ def build_graph(
     calls = InterleavingCallStore()
     settings_store, scheduler, breaker = InMemorySettingsStore(), InMemoryScheduler(), InMemoryAccountBreaker()
     retention = InMemoryRetentionStore(calls, settings_store)
+    text_tallies = InMemoryTextTallies()
     leases, do_not_call_store, dial_cap = (
         InMemoryDialLeases(calls.live_attempts),
         InMemoryDoNotCallStore(),
@@ -317,10 +377,12 @@ def build_graph(
         do_not_call=do_not_call_store,
         dial_cap=dial_cap,
         retention=retention,
+        text_tallies=text_tallies,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
         retell_default_agent_id=defaults.agent_id,
+        retell_default_text_agent_id="agent_text_default",
         retell_default_from_number=defaults.from_number,
         retell_concurrency_limit=workspace_limit,
         dial_lease_seconds=int(LEASE.total_seconds()),
@@ -344,7 +406,14 @@ def build_graph(
         new_token=tokens,
     )
     execute = build_execute(
-        CONFIG, retell_config, stores=stores, dialer=lambda: dialer, clock=clock, new_token=tokens, rng=rng
+        CONFIG,
+        retell_config,
+        stores=stores,
+        dialer=lambda: dialer,
+        texter=lambda: dialer,
+        clock=clock,
+        new_token=tokens,
+        rng=rng,
     )
     webhook = build_webhook(CONFIG, stores=stores, signing_keys=list, clock=clock, new_token=tokens, rng=rng)
     reconciler = build_reconciler(
@@ -352,6 +421,7 @@ def build_graph(
         stores=stores,
         invoker=invoker,
         dialer=lambda: dialer,
+        texter=lambda: dialer,
         copies=lambda: dialer,
         clock=clock,
         new_token=tokens,
@@ -386,6 +456,9 @@ def build_graph(
         retention=retention,
         purge=reconciler.purge,
         erasure=api.erasure,
+        texts=execute.texts,
+        text_events=webhook.texts,
+        text_tallies=text_tallies,
     )
 
 

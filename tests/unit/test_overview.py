@@ -9,7 +9,7 @@ from shared.logic.overview import MAX_CACHED, OverviewService
 from shared.logic.ports import CallSummary
 from shared.models.call import CallOutcome, CallStatus
 from shared.models.principal import Principal
-from tests.support.fakes import FakeClock, InMemorySettingsStore
+from tests.support.fakes import FakeClock, InMemorySettingsStore, InMemoryTextTallies
 from tests.support.graph import ADMIN, OTHER_CLINIC
 
 
@@ -21,6 +21,12 @@ class FixedSummaries:
     def between(self, clinic_id: str, start: datetime, end: datetime, limit: int) -> tuple[list[CallSummary], bool]:
         self.asked.append((start, end))
         return [call for call in self.calls if start <= call.scheduled_for < end], False
+
+
+def overview_service(summaries: FixedSummaries, clock: FakeClock) -> OverviewService:
+    return OverviewService(
+        summaries, ClinicSettingsService(InMemorySettingsStore(), clock), clock, InMemoryTextTallies()
+    )
 
 
 def summary(n: int, at: datetime, status: CallStatus, outcome: CallOutcome | None, attempt: int = 1) -> CallSummary:
@@ -38,7 +44,9 @@ def test_answer_rate_counts_every_conversation_and_failures_are_listed() -> None
         summary(5, now + timedelta(hours=1), CallStatus.SCHEDULED, None),
         summary(6, now - timedelta(days=3), CallStatus.COMPLETED, CallOutcome.ANSWERED),
     ]
-    service = OverviewService(FixedSummaries(calls), ClinicSettingsService(InMemorySettingsStore(), clock), clock)
+    service = OverviewService(
+        FixedSummaries(calls), ClinicSettingsService(InMemorySettingsStore(), clock), clock, InMemoryTextTallies()
+    )
     today = service.overview(ADMIN, 1)
     assert (today.total, today.finished, today.answered) == (5, 4, 2)
     assert today.answer_rate == 0.5
@@ -52,7 +60,9 @@ def test_an_overview_is_served_again_for_thirty_seconds_then_computed_afresh() -
     clock = FakeClock()
     calls = [summary(1, clock() - timedelta(hours=1), CallStatus.COMPLETED, CallOutcome.ANSWERED)]
     summaries = FixedSummaries(calls)
-    service = OverviewService(summaries, ClinicSettingsService(InMemorySettingsStore(), clock), clock)
+    service = OverviewService(
+        summaries, ClinicSettingsService(InMemorySettingsStore(), clock), clock, InMemoryTextTallies()
+    )
     first = service.overview(ADMIN, 1)
     assert first.computed_at == clock()
     calls.append(summary(2, clock() - timedelta(hours=1), CallStatus.FAILED, CallOutcome.NO_ANSWER))
@@ -73,7 +83,9 @@ def test_an_overview_is_served_again_for_thirty_seconds_then_computed_afresh() -
 def test_a_container_keeps_a_bounded_number_of_overviews() -> None:
     clock = FakeClock()
     summaries = FixedSummaries([])
-    service = OverviewService(summaries, ClinicSettingsService(InMemorySettingsStore(), clock), clock)
+    service = OverviewService(
+        summaries, ClinicSettingsService(InMemorySettingsStore(), clock), clock, InMemoryTextTallies()
+    )
     clinics = [Principal(user_id="u", clinic_id=f"clinic-{n}", is_admin=False) for n in range(MAX_CACHED + 5)]
     for principal in clinics:
         service.overview(principal, 1)

@@ -1,5 +1,6 @@
-"""The agent that ``make retell-agent`` sets up agrees with the rest of the system: its prompt uses exactly the
-dynamic variables execute sends, and the simulated Retell's analyses use exactly its post-call analysis fields."""
+"""The agents that ``make retell-agent`` sets up agree with the rest of the system: every language's voice and text
+prompts use exactly the dynamic variables execute sends, and the simulated Retell's call and chat analyses use
+exactly their analysis fields."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scripts.retell_agent import AgentSetupError, covers, default_webhook_url
 from shared.domain.dialing import DialDefaults, dial_spec
 from shared.models.call import Call, CallStatus
 from shared.models.settings import ClinicSettings
-from standins.retell_sim import scenarios
+from standins.retell_sim import chat_scenarios, scenarios
 
 NOW = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 
@@ -56,6 +57,73 @@ def test_the_prompt_uses_exactly_the_dynamic_variables_execute_sends() -> None:
     assert definition.variables_in(definition.GENERAL_PROMPT) == sent_variables()
     assert definition.prompt_variables() == sent_variables()  # nothing else is said as a literal "{{name}}"
     assert definition.variables_in("{{ pet_name }} and {{x1}} but not {single}") == {"pet_name", "x1"}
+
+
+@pytest.mark.parametrize("tag", list(definition.LANGUAGES))
+def test_every_languages_prompts_use_exactly_the_dynamic_variables_execute_sends(tag: str) -> None:
+    written = definition.language(tag)
+    assert definition.variables_in(written.general_prompt) == sent_variables()
+    assert definition.prompt_variables(tag) == sent_variables()
+    assert definition.variables_in(written.text_prompt) == sent_variables()
+    assert definition.text_prompt_variables(tag) == sent_variables()
+    assert definition.llm_settings(tag)["general_prompt"] == written.general_prompt
+    assert definition.text_llm_settings(tag)["begin_message"] == written.text_begin_message
+    assert "{{discharge_summary_content}}" not in written.voicemail_message + written.text_begin_message
+    assert len(written.voicemail_message) < 250
+
+
+def test_the_spanish_agents_are_written_in_spanish_not_translated() -> None:
+    spanish = definition.language("es-US")
+    assert spanish.retell_language == "es-419"  # Retell's Latin American Spanish
+    for text in (spanish.general_prompt, spanish.begin_message, spanish.text_prompt, spanish.text_begin_message):
+        assert "usted" in text.lower() or "le " in text
+        assert "the clinic" not in text.lower()
+    assert "STOP" in spanish.text_prompt
+    assert "BAJA" in spanish.text_prompt
+    assert "español" in spanish.general_prompt
+    assert "español" in spanish.text_prompt
+    assert spanish.agent_name != definition.AGENT_NAME
+    assert spanish.text_agent_name != definition.TEXT_AGENT_NAME
+    with pytest.raises(KeyError, match="en-US, es-US"):
+        definition.language("fr-CA")
+
+
+@pytest.mark.parametrize("tag", list(definition.LANGUAGES))
+def test_the_text_agent_introduces_the_clinic_handles_stop_and_keeps_texts_short(tag: str) -> None:
+    written = definition.language(tag)
+    assert "{{clinic_name}}" in written.text_begin_message
+    assert "{{pet_name}}" in written.text_begin_message
+    assert "STOP" in written.text_begin_message
+    assert len(written.text_begin_message) < 320  # two SMS segments at most, before the variables are filled
+    assert "STOP" in written.text_prompt
+    assert "300" in written.text_prompt
+    settings = definition.text_agent_settings("https://api.example/webhooks/retell", tag)
+    assert settings["webhook_url"] == "https://api.example/webhooks/retell"
+    assert settings["webhook_events"] == ["chat_started", "chat_ended", "chat_analyzed"]
+    assert settings["language"] == written.retell_language
+    assert settings["agent_name"] == written.text_agent_name
+
+
+def test_the_text_agents_analysis_fields_are_the_call_agents() -> None:
+    def shape(fields: Any) -> list[tuple[str, str, Any]]:
+        return [(field["name"], field["type"], field.get("choices")) for field in fields]
+
+    assert shape(definition.TEXT_ANALYSIS_FIELDS) == shape(definition.ANALYSIS_FIELDS)
+    settings = definition.text_agent_settings("https://x")
+    assert settings["post_chat_analysis_data"] == definition.TEXT_ANALYSIS_FIELDS
+
+
+def test_the_simulated_chat_analyses_use_the_text_agents_fields() -> None:
+    kinds = {"enum": str, "string": str, "boolean": bool}
+    types = {field["name"]: kinds[field["type"]] for field in definition.TEXT_ANALYSIS_FIELDS}
+    numbers = [f"+1212555{suffix:04d}" for suffix in range(100, 120)]
+    for number in numbers:
+        analysis = chat_scenarios.chat_script_for(number).custom_analysis
+        assert set(analysis) == set(definition.ANALYSIS_FIELD_NAMES)
+        assert all(isinstance(analysis[name], kind) for name, kind in types.items())
+        assert analysis["pet_condition"] in definition.PET_CONDITIONS
+    assert chat_scenarios.chat_script_for("+13055550117").reply == "STOP"
+    assert chat_scenarios.chat_script_for("+13055550118").reply is None
 
 
 def test_the_agent_sends_its_events_to_the_webhook_and_leaves_a_short_voicemail() -> None:

@@ -1,5 +1,6 @@
-"""The simulated Retell's list-calls filters are retell-sdk's: ``standins.retell_sim.filters`` written out against
-the pinned SDK's ``call_list_params`` types (keys, each key's filter types, their ops and value types)."""
+"""The simulated Retell's list-calls and list-chats filters are retell-sdk's: ``standins.retell_sim.filters`` written
+out against the pinned SDK's ``call_list_params`` and ``chat_list_params`` types (keys, each key's filter types, their
+ops and value types)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from retell.types import call_list_params
+from retell.types import call_list_params, chat_list_params
 
 from standins.retell_sim import filters
 
@@ -51,11 +52,13 @@ def _alternatives(hint: Any) -> list[Any]:
     return list(get_args(hint)) if get_origin(hint) is typing.Union else [hint]
 
 
-def _sdk_filters() -> tuple[dict[str, tuple[filters.Shape, ...]], dict[str, tuple[filters.Shape, ...]], set[str]]:
+def _sdk_filters(
+    criteria: Any = call_list_params.FilterCriteria,
+) -> tuple[dict[str, tuple[filters.Shape, ...]], dict[str, tuple[filters.Shape, ...]], set[str]]:
     single: dict[str, tuple[filters.Shape, ...]] = {}
     keyed: dict[str, tuple[filters.Shape, ...]] = {}
     other: set[str] = set()
-    for name, hint in get_type_hints(call_list_params.FilterCriteria, include_extras=True).items():
+    for name, hint in get_type_hints(criteria, include_extras=True).items():
         hint = _unrequired(hint)
         is_list = get_origin(hint) is Iterable
         inner = get_args(hint)[0] if is_list else hint
@@ -99,3 +102,23 @@ def test_the_list_parameters_are_the_sdks() -> None:
     from standins.retell_sim.server import LIST_PARAMS
 
     assert set(get_type_hints(call_list_params.CallListParams)) == LIST_PARAMS
+
+
+def test_the_chat_filters_are_the_sdks() -> None:
+    single, keyed, other = _sdk_filters(chat_list_params.FilterCriteria)
+    assert set(filters.CHAT_FILTERS) == set(single)
+    for name, shapes in single.items():
+        assert set(filters.CHAT_FILTERS[name]) == set(shapes), name
+    assert set(filters.CHAT_KEYED) == set(keyed)
+    for name, shapes in keyed.items():
+        assert set(filters.KEYED_SHAPES) == set(shapes), name
+    assert other == filters.CHAT_OTHERS
+    assert set(get_type_hints(chat_list_params.FilterCriteriaAgent)) == {"agent_id", "version"}
+    assert "metadata" not in single
+    assert "metadata" not in keyed
+
+
+def test_the_list_chats_parameters_are_the_sdks() -> None:
+    from standins.retell_sim.server import LIST_PARAMS
+
+    assert set(get_type_hints(chat_list_params.ChatListParams)) == LIST_PARAMS
