@@ -9,14 +9,19 @@ export const FALLBACK_LANGUAGE = "en-US";
 const primary = (tag) => tag.split(/[-_]/)[0].toLowerCase();
 
 /**
- * The clinic's languages, its default first, each once (BCP 47 tags are compared without case).
+ * The languages the clinic's calls can be placed in, as the API decides it: its default (served by its own agent),
+ * then each language with a voice agent, in the API's order (BCP 47 tags are compared without case).
  * @param {ClinicSettings} clinic
  * @returns {string[]}
  */
 export function clinicLanguages(clinic) {
+  const spoken = Object.entries(clinic.agents || {})
+    .filter(([, agents]) => agents?.agentId)
+    .map(([tag]) => tag)
+    .sort();
   /** @type {string[]} */
   const languages = [];
-  for (const tag of [clinic.defaultLanguage || FALLBACK_LANGUAGE, ...Object.keys(clinic.agents || {})]) {
+  for (const tag of [clinic.defaultLanguage || FALLBACK_LANGUAGE, ...spoken]) {
     if (!languages.some((known) => known.toLowerCase() === tag.toLowerCase())) languages.push(tag);
   }
   return languages;

@@ -108,11 +108,13 @@ describe("the call's language", () => {
     agents: { "en-US": { agentId: "agent_en" }, "es-US": { agentId: "agent_es" } },
   };
 
-  test("the clinic's languages: its default first, each once", () => {
+  test("the clinic's languages: its default first, then those with a voice agent, each once", () => {
     assert.deepEqual(clinicLanguages(bilingual), ["en-US", "es-US"]);
     assert.deepEqual(clinicLanguages({ ...bilingual, defaultLanguage: "es-US" }), ["es-US", "en-US"]);
     assert.deepEqual(clinicLanguages({ ...bilingual, defaultLanguage: "EN-us" }), ["EN-us", "es-US"]);
-    assert.deepEqual(clinicLanguages({ ...bilingual, agents: { es: {} } }), ["en-US", "es"]);
+    const agents = { "fr-CA": { agentId: "agent_fr" }, es: { agentId: "agent_es" }, "de-DE": { textAgentId: "agent_de" } };
+    assert.deepEqual(clinicLanguages({ ...bilingual, agents }), ["en-US", "es", "fr-CA"]); // a text agent alone: no calls
+    assert.deepEqual(clinicLanguages({ ...bilingual, agents: { es: {} } }), ["en-US"]);
     assert.deepEqual(clinicLanguages(WEEKDAYS_9_TO_5), [FALLBACK_LANGUAGE]); // settings that name no language
   });
 
