@@ -229,6 +229,7 @@ if __name__ == "__main__":
     # The functions' AWS requests are checked against their roles here too (standins/iam_harness.py).
     iam_harness.install()
     iam_harness.on_refusal(lambda refusal: print(f"IAM REFUSED {refusal}", flush=True))
+    from bench.best_time import best_time_figures
     from bench.burst import burst_figures
     from bench.dashboard import dashboard_figures
     from bench.extension import extension_figures
@@ -259,6 +260,7 @@ if __name__ == "__main__":
     cost = cost_per_1000_calls(answered, handler_figures(answered))
     capacity_figures(answered, cost)
     burst_figures()
+    best_time_figures()
     local_stack()
     extension_figures()
     dashboard_figures()

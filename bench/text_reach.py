@@ -1,15 +1,15 @@
 """A simulated day of calls: the share of owners reached by the phone alone, and by the phone then a text.
 
-Every owner goes through the real services over in-memory stores (``tests/support/graph.py``): the call is
-scheduled, each attempt dialed by its schedule and ended as the owner's draw says (answered, or rung out), retried
-with the clinic's default backoff, and, once the attempts are used up, texted by its own schedule; the text's chat
-then ends with a reply or without, as the owner's draw says. Nothing is assumed about the rules: only the owners'
-behaviour is.
+Every owner's call goes through the system's own rules (``shared.domain``): each attempt is claimed, dialed and
+ended as the owner's draw says (answered, voicemail, or rung out), retried by the clinic's default backoff inside
+its hours (``lifecycle.ended``); the call's text is planned by the rule the writer applies to the write that ends a
+call (``texts.planned``), claimed and started, and its chat ends with a reply or without, as the owner's draw says
+(``texts.applied``). Only the owners' behaviour is assumed.
 
 What it assumes (``BENCH_TEXT_*`` to change them): an owner picks up one call from the clinic's number with
-probability 0.35 (unknown numbers are answered about a third of the time); a voicemail takes 0.15 of the calls not
-picked up; an owner answers a text with probability 0.45 (what vet clinics report for two-way texting); 70% of owners
-agreed to a text at discharge.
+probability 0.35 (unknown numbers are answered about a third of the time); a voicemail takes 0.15 of the calls; an
+owner answers a text with probability 0.45 (what vet clinics report for two-way texting); 70% of owners agreed to a
+text at discharge.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 OWNERS = int(os.environ.get("BENCH_TEXT_OWNERS", "400"))
 ANSWER = float(os.environ.get("BENCH_TEXT_ANSWER", "0.35"))
@@ -35,52 +36,91 @@ class Reach:
 
 
 def simulate_day(*, texting: bool, seed: int = 7) -> Reach:
-    from datetime import timedelta
-
-    from shared.models.call import CallOutcome, CallStatus
-    from shared.models.execution import ExecutionResult
-    from shared.models.retell import RetellChatWebhook
+    from shared.domain import lifecycle, texts
+    from shared.domain.calling_safety import DialWindow
+    from shared.models.call import Call, CallOutcome, CallStatus
+    from shared.models.retell import RetellChat
+    from shared.models.safety import CallConsent
+    from shared.models.settings import ClinicSettings
     from shared.models.texts import TextStatus
-    from tests.support.graph import build_graph
 
     rng = random.Random(seed)
-    graph = build_graph(seed=seed)
-    graph.configure(textFollowUp={"enabled": texting, "when": ["no_answer", "voicemail"], "delayMinutes": 10})
+    settings = ClinicSettings.model_validate(
+        {"textFollowUp": {"enabled": texting, "when": ["no_answer", "voicemail"], "delayMinutes": 10}}
+    )
+    monday_0900 = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     reach = Reach()
     for owner in range(OWNERS):
-        channels = ["call", "text"] if rng.random() < TEXT_CONSENT else ["call"]
-        call = graph.schedule(
-            phoneNumber=f"+1415555{owner:04d}",
-            metadata={"source": "bench", "consultation_id": f"c{owner}"},
-            consent={"given": True, "channels": channels},
+        now = monday_0900 + timedelta(minutes=owner)  # calls spread over the clinic's day
+        number = f"+1415555{owner % 10_000:04d}"
+        consent = CallConsent(
+            given=True,
+            method="verbal_at_discharge",
+            recorded_by="vet",
+            recorded_at=now,
+            channels=["call", "text"] if rng.random() < TEXT_CONSENT else ["call"],
         )
+        call: Call = Call(
+            call_id=f"c{owner}",
+            clinic_id="bench",
+            status=CallStatus.SCHEDULED,
+            phone_number=number,
+            pet_name="Luna",
+            owner_name="Sarah",
+            requested_for=now,
+            scheduled_for=now,
+            timezone=settings.timezone,
+            rescheduled=False,
+            max_attempts=settings.retry.max_retries + 1,
+            schedule_token="t0",
+            consent=consent,
+            created_at=now,
+            updated_at=now,
+            created_by="bench",
+        )
+        window = DialWindow.for_call(settings, number)
         reach.owners += 1
-        while graph.stored(call.call_id).status == CallStatus.SCHEDULED:
-            if graph.fire(call.call_id).result != ExecutionResult.DIALED:
-                continue  # moved into business hours, or waiting: fired again at its new time
+        while call.status == CallStatus.SCHEDULED:
+            now = max(now, call.scheduled_for)
+            claimed = lifecycle.claim(call, call.attempt, call.schedule_token, now)
+            assert claimed is not None
+            call = lifecycle.dialed(claimed, claimed.attempt, f"r{owner}-{claimed.attempt}", now) or claimed
             reach.dials += 1
             draw = rng.random()
-            reason = (
-                "agent_hangup"
-                if draw < ANSWER
-                else "voicemail_reached"
-                if draw < ANSWER + VOICEMAIL
-                else "dial_no_answer"
+            reason = "agent_hangup" if draw < ANSWER else "voicemail_reached" if draw < ANSWER + VOICEMAIL else None
+            end = lifecycle.CallEnd(
+                attempt=call.attempt,
+                retell_call_id=f"r{owner}-{call.attempt}",
+                disconnection_reason=reason or "dial_no_answer",
+                started_at=now if reason else None,
+                ended_at=now + timedelta(minutes=1),
+                in_voicemail=reason == "voicemail_reached",
             )
-            graph.finish(call.call_id, reason)
-            graph.clock.now += timedelta(minutes=1)
-        ended = graph.stored(call.call_id)
-        if ended.outcome == CallOutcome.ANSWERED:
+            now += timedelta(minutes=1)
+            next_token = f"t{call.attempt}"
+            ended = lifecycle.ended(
+                call, end, settings.retry, window, now, token=next_token, requeue_delay=timedelta(minutes=1)
+            )
+            assert ended is not None
+            call = texts.planned(ended, settings, now, "text") if ended.status.is_terminal else ended
+        if call.outcome == CallOutcome.ANSWERED:
             reach.by_phone += 1
             continue
-        if ended.text is None or ended.text.status != TextStatus.SCHEDULED:
+        if call.text is None or call.text.status != TextStatus.SCHEDULED or call.text.scheduled_for is None:
             continue
-        graph.fire_text(call.call_id)
+        now = call.text.scheduled_for
+        sent = texts.claim(call, "text", now)
+        assert sent is not None
+        sent = texts.started(sent, f"chat{owner}", now) or sent
         reach.texts += 1
-        sent = graph.stored(call.call_id)
-        replies = ("She is doing fine, thanks",) if rng.random() < REPLY else ()
-        graph.text_events.apply(RetellChatWebhook(event="chat_ended", chat=graph.chat(sent, replies=replies)))
-        if graph.stored(call.call_id).text.status == TextStatus.REPLIED:  # type: ignore[union-attr]
+        messages = [{"role": "agent", "content": "Hi, how is Luna doing?"}]
+        if rng.random() < REPLY:
+            messages.append({"role": "user", "content": "She is doing fine, thanks"})
+        chat = RetellChat.model_validate(
+            {"chat_id": f"chat{owner}", "chat_status": "ended", "message_with_tool_calls": messages}
+        )
+        replied = texts.applied(sent, chat)
+        if replied is not None and replied.text is not None and replied.text.status == TextStatus.REPLIED:
             reach.by_text += 1
     return reach
 

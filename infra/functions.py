@@ -210,6 +210,12 @@ class Functions(Construct):
             function.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[scheduling.execute_function_arn])
             )
+        for function in (self.retell_webhook, self.reconcile):
+            function.role.add_to_principal_policy(
+                # a retry after no answer moved to a likelier hour (``retry.moveToBestHour``) reads the answer counts:
+                # the clinic's and every clinic's partitions of the table
+                iam.PolicyStatement(actions=["dynamodb:Query"], resources=[data.table.table_arn])
+            )
         open_work_index_arn = f"{data.table.table_arn}/index/{table_design.OPEN_WORK_INDEX}"
         self.reconcile.role.add_to_principal_policy(
             # the open work, and the retention purge's clinics and due calls (its partitions of the same index)

@@ -34,6 +34,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/clinic/settings", API),
     Route("PUT", "/clinic/settings", API),
     Route("GET", "/clinic/overview", API),
+    Route("GET", "/clinic/answer-rates", API),
     Route("GET", "/clinic/do-not-call", API),
     Route("PUT", "/clinic/do-not-call/{phoneNumber}", API),
     Route("DELETE", "/clinic/do-not-call/{phoneNumber}", API),

@@ -22,7 +22,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from api.routes import calls, clinic, do_not_call, erasure, integrations, overview
+from api.routes import answer_rates, calls, clinic, do_not_call, erasure, integrations, overview
 from shared.api.auth import authorize
 from shared.api.envelope import failure_responses, success_response
 from shared.api.errors import register_error_handlers
@@ -46,6 +46,7 @@ app.include_router(integrations.router)
 app.include_router(overview.router)
 app.include_router(do_not_call.router)
 app.include_router(erasure.router)
+app.include_router(answer_rates.router)
 
 
 @app.get(

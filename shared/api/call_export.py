@@ -1,6 +1,6 @@
 """A clinic's calls as CSV (``GET /calls/export``): a header row, one row a call, the columns named as the call
-object's fields. Only what a spreadsheet cell can hold: the transcript, the analysis, the attempts, the consent and
-the metadata stay out (nested, or a conversation about a pet's health); a list is joined with ``;``.
+object's fields. Only what a spreadsheet cell can hold: the transcript, the analysis, the attempts, the consent, the
+text and the metadata stay out (nested, or a conversation about a pet's health); a list is joined with ``;``.
 
 A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first: a pet
 named ``=HYPERLINK(...)``) starts with ``'`` instead, as OWASP advises for CSV injection; an E.164 phone number
@@ -19,8 +19,11 @@ from typing import Any
 from shared.models.base import format_utc
 from shared.models.call import CallView
 
-LEFT_OUT = frozenset({"transcript", "analysis", "attempts", "consent", "metadata", "follow_up", "owner_local_time"})
-"""``ownerLocalTime`` is the owner's time now, not a fact about the call."""
+LEFT_OUT = frozenset(
+    {"transcript", "analysis", "attempts", "consent", "metadata", "follow_up", "owner_local_time", "text", "chosen"}
+)
+"""``ownerLocalTime`` is the owner's time now, not a fact about the call; ``text`` (a conversation) and ``chosen`` are
+nested."""
 FIRST = ("callId", "status", "scheduledFor", "outcome")
 COLUMNS: tuple[str, ...] = FIRST + tuple(
     column

@@ -22,6 +22,7 @@ from shared.bootstrap.retell import RetellDialers
 from shared.config import ApiConfig, RetellConfig, from_environment
 from shared.dal.call_summaries import CallSummaryReader
 from shared.dal.request_counters import DynamoClinicRequestCounters
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_export import CallExportService
 from shared.logic.calls import CallService, random_call_id
 from shared.logic.clinic_settings import ClinicSettingsService
@@ -63,6 +64,7 @@ class ApiServices:
     idexx: IdexxPreviewService
     export: CallExportService
     erasure: ErasureService
+    answer_rates: AnswerRateService
 
 
 def build_api(
@@ -89,6 +91,7 @@ def build_api(
         new_call_id=new_call_id,
         new_token=new_token,
         number_digest=number_digest,
+        answer_rates=common.answer_rates,
     )
     limits = RequestBudgetLimits(config.clinic_requests_per_second, config.clinic_budget_window_seconds)
     return ApiServices(
@@ -102,6 +105,7 @@ def build_api(
         idexx=IdexxPreviewService(common.settings),
         export=CallExportService(stores.calls),
         erasure=ErasureService(common.access, stores.retention, copies, number_digest, clock=clock),
+        answer_rates=common.answer_rates,
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
 from shared.config import ApiConfig, FunctionConfig, NoticesConfig, RetellConfig, from_environment
 from shared.dal.account_breaker import DynamoAccountBreaker
+from shared.dal.answer_counters import DynamoAnswerCounters
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_cap import DialCapRepository
 from shared.dal.dial_leases import DynamoDialLeases
@@ -24,11 +25,13 @@ from shared.dal.read_ahead import DynamoReadAhead, ReadAheadClient
 from shared.dal.retention import RetentionRepository
 from shared.dal.settings_repository import SettingsRepository
 from shared.dal.text_tallies import DynamoTextTallies
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_writes import CallAccess, CallWriter
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
     AccountBreaker,
+    AnswerCounters,
     AttemptScheduler,
     CallStore,
     Clock,
@@ -74,6 +77,7 @@ class Stores:
     dial_cap: DialCap
     retention: RetentionStore
     text_tallies: TextTallies
+    answers: AnswerCounters
     read_ahead: ReadAhead = field(default_factory=NoReadAhead)
 
 
@@ -103,6 +107,7 @@ def dynamo_stores(
         dial_cap=DialCapRepository(dynamodb, config.table_name),
         retention=RetentionRepository(dynamodb, config.table_name),
         text_tallies=DynamoTextTallies(dynamodb, config.table_name),
+        answers=DynamoAnswerCounters(dynamodb, config.table_name),
         read_ahead=DynamoReadAhead(dynamodb, config.table_name),
     )
 
@@ -116,6 +121,7 @@ class CommonServices:
     access: CallAccess
     settings: ClinicSettingsService
     do_not_call: DoNotCallService
+    answer_rates: AnswerRateService
 
 
 def build_common(config: FunctionConfig, stores: Stores, clock: Clock) -> CommonServices:
@@ -126,12 +132,14 @@ def build_common(config: FunctionConfig, stores: Stores, clock: Clock) -> Common
         timedelta(seconds=config.scheduler_min_lead_seconds),
         settings=settings.current,
         text_tallies=stores.text_tallies,
+        answers=stores.answers,
     )
     return CommonServices(
         stores=stores,
         access=CallAccess(stores.calls, writer, settings, stores.read_ahead),
         settings=settings,
         do_not_call=DoNotCallService(stores.do_not_call, clock=clock),
+        answer_rates=AnswerRateService(stores.answers, clock=clock),
     )
 
 

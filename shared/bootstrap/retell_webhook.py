@@ -59,7 +59,13 @@ def build_events(
     common: CommonServices, clock: Clock, new_token: Callable[[], str], rng: random.Random | None
 ) -> CallEventService:
     return CallEventService(
-        common.access, common.stores.breaker, common.do_not_call, clock=clock, new_token=new_token, rng=rng
+        common.access,
+        common.stores.breaker,
+        common.do_not_call,
+        clock=clock,
+        new_token=new_token,
+        rng=rng,
+        answer_rates=common.answer_rates,
     )
 
 

@@ -41,6 +41,10 @@ Items (key patterns; ``gsi1`` lists a clinic's calls in time order):
   clinic, so the list is one query and "is this number listed" one read
 * dials to one number: ``DIALS#{clinicId}#{digits}`` / ``DIALS``, a map of dial key to the epoch second of the dial
   (the last 24 hours' dials, for the cap), a ``version`` for its conditional writes, expiring through TTL
+* answer rates (``shared.domain.answer_rates``): ``ANSWERS#{clinicId}`` (one clinic's) and ``ANSWERS`` (every
+  clinic's) / ``DAY#{yyyy-mm-dd}`` (a UTC day), a counter pair per owner-local cell added to atomically
+  (``d{weekday}{hh}`` dials, ``a{weekday}{hh}`` answered), expiring through TTL a little over a year on: a period of
+  days is one query of a partition
 * a clinic's request budget (``shared.logic.request_budget``): ``BUDGET#{clinicId}#{windowStart}`` / ``BUDGET``, the
   count of the clinic's API requests in the fixed window that starts at ``windowStart`` (epoch seconds), expiring
   through TTL: one item per clinic and window, so no clinic's counting touches another's key
@@ -210,6 +214,16 @@ def request_budget_key(clinic_id: str, window_start: int) -> dict[str, str]:
     if window_start < 0:
         raise ValueError("a window starts at a non-negative epoch second")
     return {PARTITION_KEY: f"BUDGET#{_part(clinic_id)}#{window_start}", SORT_KEY: "BUDGET"}
+
+
+def answer_counts_partition(clinic_id: str | None) -> str:
+    """One clinic's answer counts, or (``None``) every clinic's: ``#`` never occurs in a clinic id, so neither
+    can be the other."""
+    return "ANSWERS" if clinic_id is None else f"ANSWERS#{_part(clinic_id)}"
+
+
+def answer_counts_day(day: str) -> str:
+    return f"DAY#{_part(day)}"
 
 
 def follow_up_partition(clinic_id: str) -> str:

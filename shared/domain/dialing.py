@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from shared.domain.calling_safety import clinic_identity
+from shared.domain.calling_safety import ClinicIdentity, clinic_identity
 from shared.models.call import Call
 from shared.models.settings import ClinicSettings
 
@@ -114,13 +114,18 @@ def dial_spec(call: Call, settings: ClinicSettings, defaults: DialDefaults) -> D
         agent_id=agent_id,
         idempotency_key=key,
         metadata={"call_id": call.call_id, "clinic_id": call.clinic_id, "attempt": call.attempt, "dial_key": key},
-        # Retell substitutes only string values; an absent value would be read out as "{{name}}", so send "".
-        dynamic_variables={
-            "pet_name": call.pet_name,
-            "owner_name": call.owner_name,
-            "vet_name": call.vet_name or "",
-            "clinic_name": identity.name or "",
-            "clinic_phone": identity.phone or "",
-            "discharge_summary_content": call.discharge_summary or "",
-        },
+        dynamic_variables=dynamic_variables(call, identity),
     )
+
+
+def dynamic_variables(call: Call, identity: ClinicIdentity) -> dict[str, str]:
+    """What the agent's prompt uses (``{{pet_name}}`` ...), for a dial and a text alike. Retell substitutes only
+    string values; an absent value would be read out as "{{name}}", so it is sent as ""."""
+    return {
+        "pet_name": call.pet_name,
+        "owner_name": call.owner_name,
+        "vet_name": call.vet_name or "",
+        "clinic_name": identity.name or "",
+        "clinic_phone": identity.phone or "",
+        "discharge_summary_content": call.discharge_summary or "",
+    }

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from shared.models.call import Call, CallAnalysis, CallOutcome, CallStatus, FollowUpDone
 from shared.models.settings import ALL_REASONS, FollowUpReason, FollowUpRules
+from shared.models.texts import TextAnalysis
 
 PET_WORSE_VALUES = frozenset({"worse", "worsening", "deteriorating"})
 """Values of the analysis' ``pet_condition`` that mean the pet is not recovering (compared case-insensitively)."""
@@ -32,14 +33,7 @@ def reasons_for(call: Call) -> list[FollowUpReason]:
         found.add(FollowUpReason.DO_NOT_CALL_REQUESTED)
     analysis = _final_analysis(call) if call.status == CallStatus.COMPLETED else None  # a failure had no conversation
     if analysis is not None:
-        if analysis.callback_requested:
-            found.add(FollowUpReason.CALLBACK_REQUESTED)
-        if analysis.do_not_call_requested:
-            found.add(FollowUpReason.DO_NOT_CALL_REQUESTED)
-        if analysis.pet_condition and analysis.pet_condition.strip().lower() in PET_WORSE_VALUES:
-            found.add(FollowUpReason.PET_WORSE)
-        if analysis.owner_concerns and analysis.owner_concerns.strip():
-            found.add(FollowUpReason.OWNER_CONCERN)
+        found |= _said(analysis)
         if analysis.successful is False and not analysis.in_voicemail and call.outcome != CallOutcome.VOICEMAIL:
             found.add(FollowUpReason.CALL_UNSUCCESSFUL)
     found |= _text_reasons(call)
@@ -49,8 +43,11 @@ def reasons_for(call: Call) -> list[FollowUpReason]:
 def _text_reasons(call: Call) -> set[FollowUpReason]:
     """What the owner said in the call's text asks of the clinic as a conversation on the phone would."""
     analysis = call.text.analysis if call.text is not None else None
-    if analysis is None:
-        return set()
+    return _said(analysis) if analysis is not None else set()
+
+
+def _said(analysis: CallAnalysis | TextAnalysis) -> set[FollowUpReason]:
+    """The reasons in what the owner said, as the agent's analysis of a call or a text reports it."""
     found: set[FollowUpReason] = set()
     if analysis.callback_requested:
         found.add(FollowUpReason.CALLBACK_REQUESTED)

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from shared.models.call import ERASED_NAME, ERASED_NUMBER_PREFIX, Call, CallAnalysis
 from shared.models.settings import RETENTION_MAX_DAYS, RetentionSettings
-from shared.models.texts import CallText
+from shared.models.texts import CallText, TextStatus
 
 FAR_BOUND = timedelta(days=RETENTION_MAX_DAYS)
 """A final call's DynamoDB TTL is ``finalAt`` plus this, the longest a clinic may keep a call: however its setting
@@ -143,8 +143,12 @@ def erased(call: Call, digest: str, now: datetime) -> Call | None:
     base = without_texts(call, now) or call
     consent = call.consent.model_copy(update={"note": None}) if call.consent is not None else None
     follow_up_done = call.follow_up.model_copy(update={"note": None}) if call.follow_up is not None else None
+    text = base.text
+    if text is not None and text.status == TextStatus.SCHEDULED:  # never sent to a number that is gone
+        text = text.model_copy(update={"status": TextStatus.SKIPPED, "reason": "erased"})
     return base.model_copy(
         update={
+            "text": text,
             "phone_number": ERASED_NUMBER_PREFIX + digest,
             "number_digest": digest,
             "owner_name": ERASED_NAME,

@@ -21,6 +21,7 @@ from typing import Any
 
 from shared.domain.business_hours import SEARCH_HORIZON_DAYS
 from shared.domain.calling_safety import clinic_identity, owner_calendars, owner_zones
+from shared.domain.dialing import dynamic_variables
 from shared.domain.lifecycle import keep_transcript
 from shared.models.call import Call, CallOutcome, CallStatus, is_erased_number
 from shared.models.retell import RetellChat
@@ -221,14 +222,7 @@ def chat_spec(call: Call, settings: ClinicSettings, defaults: TextDefaults) -> C
         to_number=call.phone_number,
         agent_id=agent_id,
         metadata={"call_id": call.call_id, "clinic_id": call.clinic_id, "text": True},
-        dynamic_variables={
-            "pet_name": call.pet_name,
-            "owner_name": call.owner_name,
-            "vet_name": call.vet_name or "",
-            "clinic_name": identity.name or "",
-            "clinic_phone": identity.phone or "",
-            "discharge_summary_content": call.discharge_summary or "",
-        },
+        dynamic_variables=dynamic_variables(call, identity),
     )
 
 

@@ -16,14 +16,16 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.domain import lifecycle
+from shared.domain import best_time, lifecycle
+from shared.domain.answer_rates import RANG_OUTCOMES, owner_zone
 from shared.domain.calling_safety import DialWindow
 from shared.domain.outcomes import ACCOUNT_END_REASONS, is_known_reason
 from shared.domain.reconciliation import LONGEST_CALL, RING_LIMIT
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_writes import CallAccess, Transition
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import AccountBreaker, Clock, TokenSource
-from shared.models.call import Call, CallStatus
+from shared.models.call import REACHED_OUTCOMES, Call, CallStatus
 from shared.models.results import EventEffect
 from shared.models.retell import LIFECYCLE_EVENTS, OurMetadata, RetellCall, RetellWebhook
 from shared.observability import logger
@@ -51,7 +53,9 @@ class CallEventService:
         clock: Clock,
         new_token: TokenSource,
         rng: random.Random | None = None,
+        answer_rates: AnswerRateService | None = None,
     ):
+        self._answer_rates = answer_rates
         self._do_not_call = do_not_call
         self._read_ahead = access.read_ahead
         self._writer = access.writer
@@ -137,6 +141,8 @@ class CallEventService:
                 settings = self._settings.current(call.clinic_id)
                 calendar = DialWindow.for_call(settings, call.phone_number)
                 after_end = lifecycle.ended(call, end, settings.retry, calendar, now, token=token, requeue_delay=delay)
+                if after_end is not None and settings.retry.move_to_best_hour:
+                    after_end = self._retry_at_best_hour(call, after_end, calendar, settings.timezone)
             current = after_end or call
             after_analysis = (
                 lifecycle.analyzed(current, ours.attempt, retell_call.call_id, analysis)
@@ -146,6 +152,18 @@ class CallEventService:
             return after_analysis or after_end
 
         return apply_end
+
+    def _retry_at_best_hour(self, call: Call, after: Call, calendar: DialWindow, clinic_zone: str) -> Call:
+        """A retry after no answer, moved to a likelier hour if one is worth it (``retry.moveToBestHour``)."""
+        not_answered = after.outcome in RANG_OUTCOMES and after.outcome not in REACHED_OUTCOMES
+        if self._answer_rates is None or after.attempt <= call.attempt or not not_answered:
+            return after
+        zone = owner_zone(after.phone_number, clinic_zone)
+        moved = best_time.moved_retry(after.scheduled_for, calendar, zone, self._answer_rates.model(after.clinic_id))
+        if moved == after.scheduled_for:
+            return after
+        reason = f"{after.status_reason}, moved to an hour where owners answer more"
+        return after.model_copy(update={"scheduled_for": moved, "next_retry_at": moved, "status_reason": reason})
 
 
 DO_NOT_CALL_REASON = "user_requested_dnc"

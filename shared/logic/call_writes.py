@@ -6,6 +6,11 @@ after (1) leaves an orphan schedule: it fires, finds its token is not the call's
 A crash after (2) leaves the replaced schedule, equally stale. Because (1) precedes (2), every stored ``scheduled``
 call has a live schedule for its token. A write that loses the race withdraws the schedule it placed (its token is
 random, so it can only be its own).
+
+(4) A write that ended a dial (or corrected its outcome) adds it to the answer counts, only once the conditional
+write has won: a repeated webhook, a racing reconciler or a second Scheduler delivery find the attempt already ended
+and write nothing, so nothing is counted twice. A crash (or a failed addition) between (2) and (4) loses that one
+dial's count, never more; the counts are statistics, and a lost one only nudges an hour's rate.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.domain import follow_up, retention, texts
+from shared.domain import answer_rates, follow_up, retention, texts
 from shared.domain.follow_up import reasons_for
 from shared.logic.clinic_settings import ClinicSettingsService
 from shared.logic.ports import (
+    AnswerCounters,
     AttemptScheduler,
     CallStore,
     IdempotencyRecord,
@@ -66,8 +72,10 @@ class CallWriter:
         settings: Callable[[str], ClinicSettings] | None = None,
         new_token: TokenSource = new_schedule_token,
         text_tallies: TextTallies | None = None,
+        answers: AnswerCounters | None = None,
     ):
         self._text_tallies = text_tallies
+        self._answers = answers
         self._calls = calls
         self._scheduler = scheduler
         self._min_lead = min_lead
@@ -165,7 +173,19 @@ class CallWriter:
         )
         if replaced:
             self._scheduler.remove(current_schedule_name(expected))
+        self._count_answers(expected, new, now)
         return new
+
+    def _count_answers(self, before: Call, after: Call, now: datetime) -> None:
+        if self._answers is None:
+            return
+        tallies = answer_rates.tally(before, after, now)
+        if not tallies:
+            return
+        try:
+            self._answers.add(after.clinic_id, tallies)
+        except Exception:  # the call's write stands; only this dial's count is lost
+            logger.exception("answer counts not added", extra={"call_id": after.call_id})
 
     def apply(
         self,

@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain import follow_up
+from shared.domain import best_time, follow_up
+from shared.domain.answer_rates import owner_zone
 from shared.domain.calling_safety import DialWindow, clinic_identity
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_writes import CallAccess
 from shared.logic.do_not_call import DoNotCallService
 from shared.logic.ports import (
@@ -31,7 +33,7 @@ from shared.logic.ports import (
     TokenSource,
     new_schedule_token,
 )
-from shared.models.call import Call, CallStatus, CallView
+from shared.models.call import Call, CallStatus, CallView, ChosenTime
 from shared.models.errors import (
     CallNotFound,
     ChangedMeanwhile,
@@ -50,7 +52,13 @@ from shared.models.errors import (
 from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
 from shared.models.queries import CallQuery
-from shared.models.requests import ConsentInput, ScheduleCallRequest, UpdateCallRequest, recorded_consent
+from shared.models.requests import (
+    ConsentInput,
+    ScheduleCallRequest,
+    ScheduleWindow,
+    UpdateCallRequest,
+    recorded_consent,
+)
 from shared.models.settings import ClinicSettings
 from shared.observability import logger
 
@@ -89,7 +97,9 @@ class CallService:
         new_call_id: TokenSource = random_call_id,
         new_token: TokenSource = new_schedule_token,
         number_digest: Callable[[str], str | None] = lambda _number: None,
+        answer_rates: AnswerRateService | None = None,
     ):
+        self._answer_rates = answer_rates
         self._number_digest = number_digest
         self._do_not_call = do_not_call
         self._read_ahead = access.read_ahead
@@ -131,11 +141,20 @@ class CallService:
             self._require_identity(settings, request.clinic_name, request.clinic_phone)
             language = self._language(settings, request.language)
             self._do_not_call.refuse_listed(principal.clinic_id, request.phone_number)
-        requested = self._requested_time(request.scheduled_for, now)
-        slot = DialWindow.for_call(settings, request.phone_number).next_open_slot(requested)
+        dial_window = DialWindow.for_call(settings, request.phone_number)
+        chosen = None
+        if request.window is not None:
+            requested, slot, chosen, rescheduled = self._best_time(
+                principal.clinic_id, request.window, request.phone_number, settings, dial_window, now
+            )
+        else:
+            requested = self._requested_time(request.scheduled_for, now)
+            slot = dial_window.next_open_slot(requested)
+            rescheduled = slot != requested
         call = Call(
-            **request.model_dump(exclude={"scheduled_for", "timezone", "consent", "language"}),
+            **request.model_dump(exclude={"scheduled_for", "timezone", "consent", "language", "window"}),
             language=language,
+            chosen=chosen,
             consent=recorded_consent(request.consent, principal.user_id, now) if request.consent else None,
             call_id=self._new_call_id(),
             clinic_id=principal.clinic_id,
@@ -143,7 +162,7 @@ class CallService:
             requested_for=requested,
             scheduled_for=slot,
             timezone=request.timezone or settings.timezone,
-            rescheduled=slot != requested,
+            rescheduled=rescheduled,
             attempt=1,
             max_attempts=settings.retry.max_retries + 1,
             schedule_token=self._new_token(),
@@ -216,6 +235,7 @@ class CallService:
                     "schedule_token": self._new_token(),
                     # A call waiting for its retry is retried at the new time: "next retry" follows it.
                     "next_retry_at": slot if call.next_retry_at is not None else None,
+                    "chosen": None if moved else call.chosen,  # a time given by hand was not best time's
                 }
             )
         updated = Call.model_validate(updated.model_dump())  # re-validate the merged result
@@ -345,6 +365,31 @@ class CallService:
         if record.request_hash != fingerprint:
             raise IdempotencyKeyReused
         return ScheduleResult(call=CallView.model_validate_json(record.response_body), replayed=True)
+
+    def _best_time(
+        self,
+        clinic_id: str,
+        window: ScheduleWindow,
+        phone_number: str,
+        settings: ClinicSettings,
+        dial_window: DialWindow,
+        now: datetime,
+    ) -> tuple[datetime, datetime, ChosenTime, bool]:
+        """Best time: where in the window to place the call (``shared.domain.best_time``). A window with no open time
+        places the call at the next open time after it, ``rescheduled`` as a ``scheduledFor`` outside the hours is."""
+        if window.from_ < now - CLOCK_SKEW_ALLOWANCE:
+            raise ValidationFailed(
+                "window.from is in the past; give a window from now on.",
+                details=[{"field": "window.from", "requested": window.from_.isoformat(), "now": now.isoformat()}],
+            )
+        start = max(window.from_, now)
+        if self._answer_rates is None:
+            raise RuntimeError("best time needs the answer rates")
+        model = self._answer_rates.model(clinic_id)
+        zone = owner_zone(phone_number, settings.timezone)
+        best = best_time.choose(start, window.to, dial_window, zone, model)
+        chosen = ChosenTime(reason=best.reason.value, expected_answer_rate=round(best.expected_answer_rate, 4))
+        return start, best.at, chosen, not best.inside_window
 
     @staticmethod
     def _requested_time(requested: datetime | None, now: datetime) -> datetime:

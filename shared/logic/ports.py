@@ -26,6 +26,7 @@ from shared.models.settings import ClinicSettings
 if TYPE_CHECKING:
     # Named in annotations only: importing them here would load the dialing rules and execute's request model into
     # every function that uses a port, the webhook too, which neither dials nor invokes execute.
+    from shared.domain.answer_rates import AnswerTally, Cell, CellCounts
     from shared.domain.dialing import DialSpec
     from shared.domain.retention import PurgeStage
     from shared.domain.texts import ChatSpec
@@ -368,6 +369,19 @@ class DialCap(Protocol):
 
     def give_back(self, clinic_id: str, phone_number: str, dial_key: str) -> None:
         """Uncount a dial that placed no call (Retell refused it); one not counted is fine."""
+
+
+# -- answer rates ------------------------------------------------------------------------------------------------
+
+
+class AnswerCounters(Protocol):
+    """Dials and answers counted per clinic (and for every clinic together), per UTC day and owner-local cell."""
+
+    def add(self, clinic_id: str, tallies: list[AnswerTally]) -> None:
+        """Add ``tallies`` to the clinic's counts and to every clinic's (atomic additions: no read first)."""
+
+    def history(self, clinic_id: str | None, since: date) -> dict[Cell, CellCounts]:
+        """The counts of UTC days ``since`` and after, summed by cell: one clinic's, or (``None``) every clinic's."""
 
 
 # -- the API's request budget ------------------------------------------------------------------------------------

@@ -66,8 +66,10 @@ class TextRepairs:
 
     def _find(self, call: Call, now: datetime) -> Repair:
         claimed_at = call.text_claimed_at or call.updated_at
-        chat = self._texter().find_chat(call.phone_number, call.call_id, claimed_at)
-        if chat is not None:
+        listed = self._texter().find_chat(call.phone_number, call.call_id, claimed_at)
+        if listed is not None:
+            # A listing leaves the messages out (as list-calls leaves out transcripts): read the whole chat.
+            chat = self._texter().get_chat(listed.chat_id) or listed
             self._events.apply_chat(chat)
             logger.info("found a text's chat in Retell", extra={"call_id": call.call_id, "chat_id": chat.chat_id})
             return Repair.FOUND

@@ -8,7 +8,7 @@ import math
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -190,6 +190,16 @@ class CallAnalysis(ApiModel):
     do_not_call_requested: bool | None = None
 
 
+class ChosenTime(ApiModel):
+    """What the best-time choice says about itself (a call scheduled with a ``window``)."""
+
+    reason: Literal["best_answer_rate", "earliest_open"] = Field(
+        description="`best_answer_rate`: the hour where owners answer most; `earliest_open`: nothing told the hours "
+        "apart (or the window had no open time), so the earliest open time"
+    )
+    expected_answer_rate: float = Field(ge=0, le=1, description="The chosen hour's expected answer rate")
+
+
 class FollowUpDone(ApiModel):
     """A staff member marked the call's follow-up done: who, when, and what they did."""
 
@@ -283,6 +293,9 @@ class CallView(CallDetails):
     language: str = Field(default=DEFAULT_LANGUAGE, description="The language the owner is called (and texted) in")
     text: CallText | None = Field(
         default=None, description="The text follow-up after the phone went unanswered; null until one is due"
+    )
+    chosen: ChosenTime | None = Field(
+        default=None, description="Best time: how `scheduledFor` was chosen in the window"
     )
 
 

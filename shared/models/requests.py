@@ -7,7 +7,7 @@ the webhook) do not build them when they start.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
@@ -69,8 +69,26 @@ def recorded_consent(consent: ConsentInput, user_id: str, now: datetime) -> Call
     )
 
 
+BEST_TIME_WINDOW_MAX = timedelta(days=7)
+
+
+class ScheduleWindow(StrictApiModel):
+    """Best time: the call goes at the hour in ``[from, to)`` where the clinic's owners answer most."""
+
+    from_: RequestedInstant = Field(alias="from", description="The window's start (not in the past)")
+    to: RequestedInstant = Field(description="The window's end: after `from`, at most 7 days after it")
+
+    @model_validator(mode="after")
+    def _short_and_ordered(self) -> ScheduleWindow:
+        if self.to <= self.from_:
+            raise ValueError("window.to must be after window.from")
+        if self.to - self.from_ > BEST_TIME_WINDOW_MAX:
+            raise ValueError("a window is at most 7 days long")
+        return self
+
+
 class ScheduleCallRequest(CallDetails):
-    """``POST /calls/schedule``. No ``scheduledFor`` means the next open slot from now."""
+    """``POST /calls/schedule``. No ``scheduledFor`` (and no ``window``) means the next open slot from now."""
 
     scheduled_for: RequestedInstant | None = None
     timezone: IanaTimezone | None = None
@@ -80,6 +98,16 @@ class ScheduleCallRequest(CallDetails):
     language: LanguageTag | None = Field(
         default=None, description="The owner's language (BCP 47); default the clinic's `defaultLanguage`"
     )
+    window: ScheduleWindow | None = Field(
+        default=None,
+        description="Best time, instead of `scheduledFor`: the hour in the window where owners answer most",
+    )
+
+    @model_validator(mode="after")
+    def _one_time_only(self) -> ScheduleCallRequest:
+        if self.window is not None and self.scheduled_for is not None:
+            raise ValueError("give scheduledFor or window, not both")
+        return self
 
 
 class UpdateCallRequest(StrictApiModel):

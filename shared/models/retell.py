@@ -43,17 +43,25 @@ class RetellCallAnalysis(BaseModel):
     custom_analysis_data: dict[str, Any] | None = None
 
     def as_analysis(self) -> CallAnalysis:
-        custom = self.custom_analysis_data or {}
         return CallAnalysis(
             summary=self.call_summary,
             sentiment=self.user_sentiment,
             successful=self.call_successful,
             in_voicemail=self.in_voicemail,
-            pet_condition=_text(custom.get("pet_condition"), 40),
-            owner_concerns=_text(custom.get("owner_concerns"), OWNER_CONCERNS_MAX_CHARS),
-            callback_requested=_flag(custom.get("callback_requested")),
-            do_not_call_requested=_flag(custom.get("do_not_call_requested")),
+            **follow_up_fields(self.custom_analysis_data),
         )
+
+
+def follow_up_fields(custom: dict[str, Any] | None) -> dict[str, Any]:
+    """The agent's post-conversation analysis fields that decide a follow-up (``make retell-agent`` defines them for
+    the voice and the text agents alike), read defensively: short text and true flags only."""
+    values = custom or {}
+    return {
+        "pet_condition": _text(values.get("pet_condition"), 40),
+        "owner_concerns": _text(values.get("owner_concerns"), OWNER_CONCERNS_MAX_CHARS),
+        "callback_requested": _flag(values.get("callback_requested")),
+        "do_not_call_requested": _flag(values.get("do_not_call_requested")),
+    }
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -136,15 +144,11 @@ class RetellChatAnalysis(BaseModel):
     custom_analysis_data: dict[str, Any] | None = None
 
     def as_analysis(self) -> TextAnalysis:
-        custom = self.custom_analysis_data or {}
         return TextAnalysis(
             summary=self.chat_summary,
             sentiment=self.user_sentiment,
             successful=self.chat_successful,
-            pet_condition=_text(custom.get("pet_condition"), 40),
-            owner_concerns=_text(custom.get("owner_concerns"), OWNER_CONCERNS_MAX_CHARS),
-            callback_requested=_flag(custom.get("callback_requested")),
-            do_not_call_requested=_flag(custom.get("do_not_call_requested")),
+            **follow_up_fields(self.custom_analysis_data),
         )
 
 
@@ -182,10 +186,14 @@ class RetellChat(BaseModel):
         return self.chat_status in {"ended", "error"}
 
     def owner_replies(self) -> tuple[str, ...]:
-        """What the owner wrote, in order (the agent's messages and tool calls left out)."""
+        """What the owner wrote, in order (the agent's messages and tool calls left out); from the transcript's
+        ``User:`` lines when the chat comes without its messages."""
+        if self.message_with_tool_calls is None:
+            lines = (self.transcript or "").splitlines()
+            return tuple(line.removeprefix("User:").strip() for line in lines if line.startswith("User:"))
         return tuple(
             message.content
-            for message in self.message_with_tool_calls or []
+            for message in self.message_with_tool_calls
             if message.role == "user" and message.content and message.content.strip()
         )
 

@@ -89,6 +89,10 @@ class RetryPolicy(StrictApiModel):
         default_factory=lambda: [300, 600, 1200], min_length=1, max_length=10
     )
     retry_on_voicemail: bool = False
+    move_to_best_hour: bool = Field(
+        default=False,
+        description="A retry after no answer may move to a later hour where owners answer more (at most a day later)",
+    )
 
     def delay_before_retry(self, retry_number: int) -> int:
         """Seconds to wait before retry ``retry_number`` (1-based); the last step repeats if the list is short."""

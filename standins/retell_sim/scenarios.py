@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.models.phone import phone_time_zones
 
 ANSWERS = "+14155550100"
 NO_ANSWER = "+14155550101"
@@ -190,6 +194,12 @@ _SCRIPTS = {
         ),
     }.items()
 }
+# The owners of the texts' reply scenarios (``chat_scenarios``: 555-0117 replies STOP, 555-0118 never replies) let the
+# phone ring out, so that the clinic's text to them is sent at all.
+TEXTS_OPT_OUT = "+14155550117"
+TEXTS_NEVER_REPLY = "+14155550118"
+_SCRIPTS.update({scenario_key(number): _NOT_ANSWERED for number in (TEXTS_OPT_OUT, TEXTS_NEVER_REPLY)})
+
 # Numbers whose first call to that (full) number ends differently, then answer.
 _FIRST_CALL = {
     scenario_key(NO_ANSWER_THEN_ANSWERS): _NOT_ANSWERED,
@@ -203,10 +213,26 @@ _REFUSED_ONCE = {
 }
 
 
-def script_for(to_number: str, earlier_calls_to_number: int) -> Script:
+# An owner who works days: answers only from 17:00 to 20:00 on their own clock (the number's first zone).
+EVENING_ONLY = "+14155550119"
+EVENING_ANSWERS = (time(17), time(20))
+
+
+def _answers_in_the_evening(to_number: str, now: datetime) -> bool:
+    zones = phone_time_zones(to_number)
+    local = now.astimezone(ZoneInfo(zones[0]) if zones else UTC).time()
+    return EVENING_ANSWERS[0] <= local < EVENING_ANSWERS[1]
+
+
+def script_for(to_number: str, earlier_calls_to_number: int, now: datetime | None = None) -> Script:
+    """``now``: when the call is placed (the wall clock if not given), for the numbers whose owner answers only at
+    some hours."""
     key = scenario_key(to_number)
     if earlier_calls_to_number == 0 and key in _FIRST_CALL:
         return _FIRST_CALL[key]
+    if key == scenario_key(EVENING_ONLY):
+        evening = _answers_in_the_evening(to_number, now or datetime.now(UTC))
+        return _ANSWERED if evening else _NOT_ANSWERED
     return _SCRIPTS.get(key, _ANSWERED)
 
 

@@ -82,6 +82,7 @@ FaultKind = Literal[
     "slow_get_call",
     "fail_delete",
     "fail_create_sms_chat",
+    "error_after_create_sms_chat",
 ]
 CreatePhoneCallSwitch = Literal["ok", "401", "402"]
 WebhooksSwitch = Literal["deliver", "drop"]
@@ -546,7 +547,7 @@ class RetellSimulator(BackgroundServer):
             call["agent_name"] = agent["agent_name"]
         events = agent.get("webhook_events") if agent else None
         with self._lock:
-            script = script_for(to_number, self._calls_to[to_number])
+            script = script_for(to_number, self._calls_to[to_number], now)
             self._calls_to[to_number] += 1
             self._calls[call_id] = SimCall(
                 call,
@@ -745,6 +746,9 @@ class RetellSimulator(BackgroundServer):
                     payload = json.dumps({"event": event, "chat": snapshot}, separators=(",", ":"))
                     self._enqueue(Webhook(event, payload, chat_id, url=sim_chat.webhook_url))
         log.chat_id, log.agent_id = chat_id, str(chat["agent_id"])
+        failing = self._take_fault("error_after_create_sms_chat")
+        if failing is not None:  # started, but the answer is lost: the caller cannot tell
+            return _error(failing.status, "Internal server error")
         return _json(answer, 201)
 
     def _on_get_chat(self, request: Request, chat_id: str) -> Response:

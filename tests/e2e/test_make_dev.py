@@ -225,3 +225,85 @@ def test_a_pet_doing_worse_reaches_the_outbox_and_the_worklist(dev: DevStack) ->
         ("needs_follow_up", "chat"),
     }
     assert call["callId"] in [item["callId"] for item in worklist]
+
+
+def test_an_unanswered_owner_is_texted_and_a_stop_reply_lists_the_number(dev: DevStack) -> None:
+    with dev.client(make_token("e2e-texts")) as client:
+        settings = client.get("/clinic/settings").json()["data"]
+        changed = {
+            **settings,
+            "businessHours": {day: [["00:00", "24:00"]] for day in settings["businessHours"]},
+            "retry": {"maxRetries": 0, "backoffSeconds": [60], "retryOnVoicemail": False},
+            "textFollowUp": {"enabled": True, "when": ["no_answer"], "delayMinutes": 0},
+            "agents": {"es-US": {"agentId": "agent_e2e_es", "textAgentId": "agent_e2e_es_text"}},
+        }
+        assert client.put("/clinic/settings", json=changed).is_success
+        consent = {"given": True, "method": "verbal_at_discharge", "channels": ["call", "text"]}
+        texted = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), consent=consent)
+        stop = schedule(
+            client, phoneNumber="+14155550117", scheduledFor=at(2), consent=consent, metadata={"consultation_id": "s"}
+        )
+        silent = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), metadata={"consultation_id": "n"})
+        spanish = schedule(client, scheduledFor=at(2), language="es-US", metadata={"consultation_id": "es"})
+
+        def text_over(call_id: str) -> dict[str, Any] | None:
+            call = client.get(f"/calls/{call_id}").json()["data"]
+            return call if call["text"] and call["text"]["status"] in {"replied", "ended", "failed"} else None
+
+        replied = wait_for(lambda: text_over(texted["callId"]), 60)
+        opted_out = wait_for(lambda: text_over(stop["callId"]), 60)
+        not_texted = wait_until(client, silent["callId"], {"failed"}, 30)
+        wait_until(client, spanish["callId"], {"completed"}, 30)
+        listed = client.get("/clinic/do-not-call").json()["data"]["items"]
+    assert replied["text"]["status"] == "replied"
+    assert "User:" in replied["text"]["transcript"]
+    assert opted_out["text"]["status"] == "replied"
+    assert [entry["source"] for entry in listed if entry["phoneNumber"] == stop["phoneNumber"]] == ["owner_request"]
+    assert (not_texted["text"]["status"], not_texted["text"]["reason"]) == ("skipped", "no_text_consent")
+    chats = httpx.get(f"{dev.sim_url}/_sim/chats", timeout=5).json()
+    assert sorted(
+        chat["metadata"]["call_id"] for chat in chats if chat["metadata"]["clinic_id"] == "e2e-texts"
+    ) == sorted([texted["callId"], stop["callId"]])
+    (dial,) = [c for c in dev.sim_calls() if c["metadata"]["call_id"] == spanish["callId"]]
+    assert dial["agent_id"] == "agent_e2e_es"
+
+
+def test_answers_and_misses_show_at_the_owners_hour_and_a_window_is_placed_at_the_best_time(dev: DevStack) -> None:
+    from zoneinfo import ZoneInfo
+
+    from shared.models.phone import phone_time_zones
+
+    with dev.client(make_token("e2e-answer-rates")) as client:
+        settings = client.get("/clinic/settings").json()["data"]
+        changed = {
+            **settings,
+            "businessHours": {day: [["00:00", "24:00"]] for day in settings["businessHours"]},
+            "retry": {"maxRetries": 0, "backoffSeconds": [60], "retryOnVoicemail": False},
+        }
+        assert client.put("/clinic/settings", json=changed).is_success
+        answered = schedule(client, phoneNumber="+14155550100", scheduledFor=at(2))
+        missed = schedule(client, phoneNumber="+14155550101", scheduledFor=at(2), metadata={"consultation_id": "m"})
+        done = [wait_until(client, c["callId"], {"completed", "failed"}, 30) for c in (answered, missed)]
+        rates = wait_for(
+            lambda: (r := client.get("/clinic/answer-rates", params={"days": 7}).json()["data"])["cells"] and r, 20
+        )
+        start = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+        window = {"from": start.isoformat(), "to": (start + timedelta(hours=6)).isoformat()}
+        placed = schedule(client, window=window, metadata={"consultation_id": "w"})
+        both = client.post(
+            "/calls/schedule",
+            json={**placed, "window": window, "scheduledFor": at(3600), "metadata": {"consultation_id": "x"}},
+        )
+    cells = {(cell["weekday"], cell["hour"]): (cell["dials"], cell["answered"]) for cell in rates["cells"]}
+    expected: dict[tuple[str, int], list[int]] = {}
+    for call in done:
+        dialed = datetime.fromisoformat(call["attempts"][0]["dialedAt"] or call["attempts"][0]["claimedAt"])
+        local = dialed.astimezone(ZoneInfo(phone_time_zones(call["phoneNumber"])[0]))
+        cell = expected.setdefault((local.strftime("%a").lower(), local.hour), [0, 0])
+        cell[0] += 1
+        cell[1] += int(call["outcome"] == "answered")
+    assert {key: tuple(value) for key, value in expected.items()} == {key: cells[key] for key in expected}
+    chosen_at = datetime.fromisoformat(placed["scheduledFor"])
+    assert start <= chosen_at < start + timedelta(hours=6) or placed["rescheduled"]
+    assert placed["chosen"]["reason"] in {"best_answer_rate", "earliest_open"}
+    assert both.status_code == 422

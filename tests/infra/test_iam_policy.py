@@ -245,6 +245,12 @@ class TestTheStack:
             assert not roles[function].evaluate("dynamodb:Query", f"{TABLE_ARN}/index/gsi4").allowed
         assert roles["reconcile"].evaluate("dynamodb:DeleteItem", TABLE_ARN).allowed  # a call past its callDays
 
+    def test_the_answer_counts_are_read_where_best_time_is_chosen(self, roles: dict[str, RolePolicy]) -> None:
+        # the API (the answer-rates page, a window), the webhook and the reconciler (a retry moved to a better hour)
+        for function in ("api", "retell_webhook", "reconcile"):
+            assert roles[function].evaluate("dynamodb:Query", TABLE_ARN).allowed
+        assert not roles["execute"].evaluate("dynamodb:Query", TABLE_ARN).allowed
+
 
 class TestAttribution:
     def test_a_client_made_as_a_function_is_checked_in_any_thread_and_others_are_not(

@@ -158,7 +158,12 @@ class TestClinicSettings:
         assert settings["timezone"] == "America/Los_Angeles"
         assert settings["businessHours"]["mon"] == [["09:00", "17:00"]]
         assert settings["businessHours"]["sat"] == []
-        assert settings["retry"] == {"maxRetries": 3, "backoffSeconds": [300, 600, 1200], "retryOnVoicemail": False}
+        assert settings["retry"] == {
+            "maxRetries": 3,
+            "backoffSeconds": [300, 600, 1200],
+            "retryOnVoicemail": False,
+            "moveToBestHour": False,
+        }
         assert settings["maxConcurrentCalls"] == 20
 
     def test_saved_settings_are_returned_and_per_clinic(self, api: ApiClient) -> None:

@@ -10,14 +10,17 @@ import boto3
 import pytest
 
 from shared.adapters.call_scheduler import CallScheduler, SchedulerTarget
+from shared.dal.answer_counters import DynamoAnswerCounters
 from shared.dal.call_repository import CallRepository
 from shared.dal.dial_leases import DynamoDialLeases
 from shared.dal.pagination import PageTokens
 from shared.dal.request_counters import DynamoClinicRequestCounters
 from shared.dal.retention import RetentionRepository
 from shared.dal.settings_repository import SettingsRepository
+from shared.domain.answer_rates import AnswerTally, CellCounts
 from shared.domain.retention import PurgeStage
 from shared.logic.ports import (
+    AnswerCounters,
     AttemptScheduler,
     CallStore,
     ClinicRequestCounters,
@@ -38,6 +41,7 @@ from shared.models.settings import ClinicSettings
 from standins.aws_stand_ins import REGION
 from tests.conftest import GROUP, TABLE
 from tests.support.fakes import (
+    InMemoryAnswerCounters,
     InMemoryCallStore,
     InMemoryClinicRequestCounters,
     InMemoryDialLeases,
@@ -72,6 +76,13 @@ def request_counters(request: pytest.FixtureRequest) -> ClinicRequestCounters:
     if request.param == "memory":
         return InMemoryClinicRequestCounters()
     return DynamoClinicRequestCounters(_on_moto(request), TABLE)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def answer_counters(request: pytest.FixtureRequest) -> AnswerCounters:
+    if request.param == "memory":
+        return InMemoryAnswerCounters()
+    return DynamoAnswerCounters(_on_moto(request), TABLE)
 
 
 class Attempts:
@@ -351,6 +362,28 @@ class TestClinicRequestCounters:
         later = NOW + timedelta(seconds=10)
         assert request_counters.count("clinic-a", later, 3, later + timedelta(minutes=5))  # another window
         assert request_counters.count("clinic-a", NOW, 4, expires)  # a higher limit has room for one more
+
+
+class TestAnswerCounters:
+    def test_additions_sum_by_cell_from_the_first_day_asked_for(self, answer_counters: AnswerCounters) -> None:
+        today = NOW.date()
+        answer_counters.add("clinic-a", [AnswerTally(today, (0, 9), 1, 1), AnswerTally(today, (0, 9), 1, 0)])
+        answer_counters.add("clinic-a", [AnswerTally(today - timedelta(days=3), (0, 9), 1, 1)])
+        answer_counters.add("clinic-a", [AnswerTally(today - timedelta(days=3), (6, 23), 1, 0)])
+        answer_counters.add("clinic-b", [AnswerTally(today, (2, 17), 1, 1)])
+        assert answer_counters.history("clinic-a", today) == {(0, 9): CellCounts(2, 1)}
+        assert answer_counters.history("clinic-a", today - timedelta(days=3)) == {
+            (0, 9): CellCounts(3, 2),
+            (6, 23): CellCounts(1, 0),
+        }
+        assert answer_counters.history(None, today) == {(0, 9): CellCounts(2, 1), (2, 17): CellCounts(1, 1)}
+        assert answer_counters.history("clinic-c", today) == {}
+
+    def test_an_answer_taken_back_leaves_the_dial(self, answer_counters: AnswerCounters) -> None:
+        today = NOW.date()
+        answer_counters.add("clinic-a", [AnswerTally(today, (0, 9), 1, 1)])
+        answer_counters.add("clinic-a", [AnswerTally(today, (0, 9), 0, -1)])
+        assert answer_counters.history("clinic-a", today) == {(0, 9): CellCounts(1, 0)}
 
 
 class TestAttemptScheduler:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from shared.domain import lifecycle, retention
+from shared.domain.answer_rates import AnswerTally, Cell, CellCounts
 from shared.domain.calling_safety import dial_cap_frees_at, recent_dials
 from shared.domain.dialing import DialSpec
 from shared.domain.reconciliation import check_due
@@ -508,6 +509,30 @@ class InMemoryClinicRequestCounters:
         self.counts[key] = self.counts.get(key, 0) + 1
         self.expiries[key] = expires_at
         return True
+
+
+class InMemoryAnswerCounters:
+    """The answer counts' contract on a dict: (clinic or ``None`` for every clinic, UTC day, cell) -> counts;
+    ``down`` plays an outage (an addition fails)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str | None, date, Cell], CellCounts] = {}
+        self.down = False
+
+    def add(self, clinic_id: str, tallies: list[AnswerTally]) -> None:
+        if self.down:
+            raise RuntimeError("the table is unavailable")
+        for tally in tallies:
+            for owner in (clinic_id, None):
+                key = (owner, tally.day, tally.cell)
+                self.counts[key] = self.counts.get(key, CellCounts()) + CellCounts(tally.dials, tally.answered)
+
+    def history(self, clinic_id: str | None, since: date) -> dict[Cell, CellCounts]:
+        total: dict[Cell, CellCounts] = {}
+        for (owner, day, cell), counts in self.counts.items():
+            if owner == clinic_id and day >= since:
+                total[cell] = total.get(cell, CellCounts()) + counts
+        return {cell: counts for cell, counts in total.items() if counts.dials > 0}
 
 
 class InMemoryDialCap:

@@ -26,6 +26,7 @@ from shared.bootstrap.reconcile import build_reconciler
 from shared.bootstrap.retell_webhook import build_webhook
 from shared.config import ApiConfig, RetellConfig
 from shared.domain.dialing import DialDefaults
+from shared.logic.answer_rates import AnswerRateService
 from shared.logic.call_events import CallEventService, EventOutcome
 from shared.logic.call_writes import CallWriter
 from shared.logic.calls import CallService
@@ -49,6 +50,7 @@ from tests.support.fakes import (
     FakeClock,
     FakeDialer,
     InMemoryAccountBreaker,
+    InMemoryAnswerCounters,
     InMemoryCallStore,
     InMemoryCallSummaries,
     InMemoryClinicRequestCounters,
@@ -167,6 +169,8 @@ class Graph:
     texts: TextSender
     text_events: TextEventService
     text_tallies: InMemoryTextTallies
+    answer_counters: InMemoryAnswerCounters
+    answer_rates: AnswerRateService
 
     # -- the clinic ----------------------------------------------------------------------------------------------
 
@@ -368,6 +372,7 @@ def build_graph(
         InMemoryDoNotCallStore(),
         InMemoryDialCap(),
     )
+    answer_counters = InMemoryAnswerCounters()
     stores = Stores(
         calls=calls,
         settings=settings_store,
@@ -378,6 +383,7 @@ def build_graph(
         dial_cap=dial_cap,
         retention=retention,
         text_tallies=text_tallies,
+        answers=answer_counters,
     )
     retell_config = RetellConfig(
         retell_secret_name="retell",
@@ -459,6 +465,8 @@ def build_graph(
         texts=execute.texts,
         text_events=webhook.texts,
         text_tallies=text_tallies,
+        answer_counters=answer_counters,
+        answer_rates=api.answer_rates,
     )
 
 

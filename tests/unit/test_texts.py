@@ -335,3 +335,35 @@ def ref(call: Call) -> Any:
 def test_consent_to_texts_must_include_the_call() -> None:
     with pytest.raises(ValueError, match="call"):
         ConsentInput.model_validate({"given": True, "channels": ["text"]})
+
+
+def test_retention_removes_the_texts_words_and_deletes_its_chat_at_retell(graph: Graph) -> None:
+    from shared.domain import retention
+
+    call = unanswered(graph)
+    graph.fire_text(call.call_id)
+    sent = graph.stored(call.call_id)
+    graph.text_events.apply(
+        RetellChatWebhook(
+            event="chat_analyzed",
+            chat=graph.chat(
+                sent, replies=("She is fine",), analysis={"chat_summary": "Luna is fine", "chat_successful": True}
+            ),
+        )
+    )
+    removed = retention.without_texts(graph.stored(call.call_id), graph.clock())
+    assert removed is not None
+    assert removed.text is not None
+    assert (removed.text.transcript, removed.text.analysis and removed.text.analysis.summary) == (None, None)
+    assert removed.text.status == TextStatus.REPLIED
+    assert "chat:chat_1" in removed.retell_copies_left
+
+
+def test_an_erased_owners_scheduled_text_is_never_sent(graph: Graph) -> None:
+    from shared.domain import retention
+
+    call = unanswered(graph)
+    erased = retention.erased(call, "digest", graph.clock())
+    assert erased is not None
+    assert erased.text is not None
+    assert (erased.text.status, erased.text.reason) == (TextStatus.SKIPPED, "erased")
