@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from shared.dal.answer_counters import DynamoAnswerCounters
+from shared.domain.answer_rates import AnswerTally
 from standins.gateway import LocalGateway
 from standins.stack import LocalFunctions
-from tests.conftest import ApiClient
+from tests.conftest import TABLE, ApiClient, AwsStandIns
 from tests.extension.conftest import CLINIC, Vet, clinic_calls, screenshot
 from tests.extension.test_popup import LA, next_weekday_at
 from tests.support.fake_idexx import page_data
@@ -42,6 +44,17 @@ def best_time_label(day: datetime) -> str:
     if day.date() == datetime.now(LA).date() + timedelta(days=1):
         return "Best time tomorrow"
     return f"Best time on {day.strftime('%A, %B %-d, %Y')}"
+
+
+def seed_answer_history(aws: AwsStandIns, cells: dict[datetime, tuple[int, int]]) -> None:
+    """The clinic's dials and answers ``(dials, answered)`` at the owner's weekday and hour of each moment, counted
+    today (any period read includes them), through the counters' own adapter, as ended dials add them."""
+    today = datetime.now(ZoneInfo("UTC")).date()
+    tallies = [
+        AnswerTally(day=today, cell=(at.weekday(), at.hour), dials=dials, answered=answered)
+        for at, (dials, answered) in cells.items()
+    ]
+    DynamoAnswerCounters(aws.dynamodb, TABLE).add(CLINIC, tallies)
 
 
 def utc(moment: datetime) -> str:
@@ -162,3 +175,51 @@ def test_without_answer_history_the_vet_picks_the_time_and_may_still_ask_for_the
     opens = tomorrow_open.replace(hour=9)
     assert call["scheduledFor"] == utc(opens)  # the earliest time that day within the clinic's and owner's hours
     expect(popup.locator("#done-time")).to_contain_text(opens.strftime("%A, %B %-d") + " at 9:00 AM")
+
+
+def test_with_answer_history_best_time_is_the_first_choice_and_the_popup_says_what_it_chose(
+    vet: Vet,
+    gateway: LocalGateway,
+    functions: LocalFunctions,
+    consultations: dict[str, dict[str, Any]],
+    aws: AwsStandIns,
+) -> None:
+    day = next_weekday_at(9)  # the best-time day: the next open day; the owner (+1 415) is in the clinic's zone
+    seed_answer_history(aws, {day: (30, 3), day.replace(hour=14): (30, 24)})  # 60 dials: enough to go by
+    popup = reviewing(vet, gateway)
+    expect(popup.locator("#timing-best")).to_be_checked()
+    expect(popup.locator("#timing-best-label")).to_have_text(best_time_label(day))
+    expect(popup.locator("#timing-best-basis")).to_have_text(
+        "The hour that day when this clinic's owners answer most (60 dials in the last 90 days), within business "
+        "hours and the owner's calling hours."
+    )
+    expect(popup.locator("#when")).to_be_hidden()
+    popup.locator("#consent").check()
+    screenshot(popup, "18-best-time-first")
+
+    popup.locator("#timing-fixed").check()  # the vet can still pick a time
+    expect(popup.locator("#when")).to_be_visible()
+    expect(popup.locator("#when")).to_have_value(day.replace(hour=10).strftime("%Y-%m-%dT%H:%M"))
+    popup.locator("#timing-best").check()  # and go back to the best time
+    expect(popup.locator("#when")).to_be_hidden()
+    popup.locator("#schedule").click()
+
+    expect(popup.locator("body")).to_have_attribute("data-state", "done")
+    [call] = clinic_calls(functions)
+    best = day.replace(hour=14)  # the hour those owners answered
+    assert call["scheduledFor"] == utc(best)
+    assert call["chosen"]["reason"] == "best_answer_rate"
+    rate = round(call["chosen"]["expectedAnswerRate"] * 100)
+    assert 50 < rate <= 80  # 24 of 30, leaning toward what is known more widely
+    expect(popup.locator("#done-time")).to_contain_text(best.strftime("%A, %B %-d") + " at 2:00 PM PST (clinic time)")
+    expect(popup.locator("#done-chosen")).to_have_text(f"Placed at the best time: expected answer rate {rate}%")
+    expect(popup.locator("#done-moved")).to_be_hidden()
+    expect(popup.locator("#done-owner-time")).to_be_hidden()  # the owner's clock is the clinic's
+    screenshot(popup, "19-scheduled-at-the-best-time")
+
+    with vet.context.expect_page() as opened:
+        popup.get_by_role("button", name="View call").click()
+    page = opened.value
+    expect(page.locator("#details")).to_contain_text(f"Placed at the best time: expected answer rate {rate}%")
+    expect(page.locator("#details")).to_contain_text("American English")
+    expect(page.locator("#details")).to_contain_text("a call")
