@@ -434,7 +434,7 @@ function showDone(call) {
   $("done-how").textContent = `In ${languageName(language)}${texted}.`;
   $("done-who").textContent = `${call.petName} · ${call.ownerName} · ${call.phoneNumber}`;
   $("open-call").onclick = () => openCall(call.callId);
-  document.body.dataset.state = call.rescheduled ? "done-moved" : "done";
+  document.body.dataset.state = moved.hidden ? "done" : "done-moved";
   show("done");
 }
 

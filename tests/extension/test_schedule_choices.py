@@ -114,6 +114,25 @@ def test_the_language_starts_as_the_owners_from_the_consultation(
     assert call["consent"]["channels"] == ["call"]
 
 
+def test_a_language_the_clinic_stopped_calling_in_is_marked_on_the_picker(
+    vet: Vet, gateway: LocalGateway, functions: LocalFunctions, consultations: dict[str, dict[str, Any]]
+) -> None:
+    save_settings(functions, BILINGUAL)
+    consultations["12345"] = page_data(12345, language="es-US")
+    popup = reviewing(vet, gateway)
+    expect(popup.locator("#language")).to_have_value("es-US")
+    save_settings(functions, {"defaultLanguage": "en-US"})  # meanwhile an admin removes the Spanish agent
+    popup.locator("#consent").check()
+    popup.locator("#schedule").click()
+    expect(popup.locator('.hint.error[data-for="language"]')).to_contain_text("The clinic has no agent for es-US")
+    expect(popup.locator("#form-error")).to_have_text("Check the highlighted fields.")
+    assert clinic_calls(functions) == []
+    popup.locator("#language").select_option("en-US")
+    popup.locator("#schedule").click()
+    expect(popup.locator("body")).to_have_attribute("data-state", "done")
+    assert [call["language"] for call in clinic_calls(functions)] == ["en-US"]
+
+
 def test_without_one_in_the_consultation_the_language_is_the_clinics_and_the_vet_can_change_it(
     vet: Vet, gateway: LocalGateway, functions: LocalFunctions, consultations: dict[str, dict[str, Any]]
 ) -> None:
