@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from shared.models.call import ERASED_NAME, ERASED_NUMBER_PREFIX, Call, CallAnalysis
 from shared.models.settings import RETENTION_MAX_DAYS, RetentionSettings
-from shared.models.texts import CallText, TextStatus
+from shared.models.texts import CallText, TextReason, TextStatus
 
 FAR_BOUND = timedelta(days=RETENTION_MAX_DAYS)
 """A final call's DynamoDB TTL is ``finalAt`` plus this, the longest a clinic may keep a call: however its setting
@@ -145,7 +145,7 @@ def erased(call: Call, digest: str, now: datetime) -> Call | None:
     follow_up_done = call.follow_up.model_copy(update={"note": None}) if call.follow_up is not None else None
     text = base.text
     if text is not None and text.status == TextStatus.SCHEDULED:  # never sent to a number that is gone
-        text = text.model_copy(update={"status": TextStatus.SKIPPED, "reason": "erased"})
+        text = text.model_copy(update={"status": TextStatus.SKIPPED, "reason": TextReason.ERASED})
     return base.model_copy(
         update={
             "text": text,

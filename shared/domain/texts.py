@@ -26,7 +26,7 @@ from shared.domain.lifecycle import keep_transcript
 from shared.models.call import Call, CallOutcome, CallStatus, is_erased_number
 from shared.models.retell import RetellChat
 from shared.models.settings import ClinicSettings
-from shared.models.texts import CallText, TextAnalysis, TextStatus, TextTrigger
+from shared.models.texts import CallText, TextAnalysis, TextReason, TextStatus, TextTrigger
 
 OPT_OUT_WORDS = frozenset(
     {"stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out", "opt-out"}
@@ -70,7 +70,7 @@ def planned(call: Call, settings: ClinicSettings, now: datetime, token: str) -> 
     if is_erased_number(call.phone_number):
         return call
     if call.consent is None or not call.consent.allows_text:
-        skipped = CallText(status=TextStatus.SKIPPED, reason="no_text_consent", trigger=trigger)
+        skipped = CallText(status=TextStatus.SKIPPED, reason=TextReason.NO_TEXT_CONSENT, trigger=trigger)
         return call.model_copy(update={"text": skipped})
     at = next_text_time(settings, call.phone_number, now + timedelta(minutes=policy.delay_minutes))
     text = CallText(status=TextStatus.SCHEDULED, scheduled_for=at, trigger=trigger)
@@ -115,7 +115,7 @@ def moved(call: Call, token: str, at: datetime, new_token: str) -> Call | None:
     return call.model_copy(update={"text": call.text.model_copy(update={"scheduled_for": at}), "text_token": new_token})
 
 
-def closed(call: Call, token: str | None, status: TextStatus, reason: str) -> Call | None:
+def closed(call: Call, token: str | None, status: TextStatus, reason: TextReason) -> Call | None:
     """The text ``failed`` or ``skipped`` with ``reason``; ``None`` if it is final already (or ``token`` is not its
     schedule's, when given)."""
     if call.text is None or call.text.status.is_final:
@@ -150,7 +150,7 @@ def applied(call: Call, chat: RetellChat) -> Call | None:
     if chat.is_over and not text.status.is_final:
         update["ended_at"] = chat.ended_at
         if chat.chat_status == "error" and not replies:
-            update["status"], update["reason"] = TextStatus.FAILED, "chat_error"
+            update["status"], update["reason"] = TextStatus.FAILED, TextReason.CHAT_ERROR
         else:
             update["status"] = TextStatus.REPLIED if replies else TextStatus.ENDED
     analysis = _with_opt_out(chat.analysis(), replies)

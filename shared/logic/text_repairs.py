@@ -15,7 +15,7 @@ from shared.logic.texts import TextEventService
 from shared.models.call import Call
 from shared.models.execution import ExecuteAction, ExecuteRequest, ExecuteTrigger
 from shared.models.results import EventEffect, Repair
-from shared.models.texts import TextStatus
+from shared.models.texts import TextReason, TextStatus
 from shared.observability import logger
 
 CHAT_GIVE_UP = texts.CHAT_LONGEST + GIVE_UP
@@ -73,7 +73,7 @@ class TextRepairs:
             self._events.apply_chat(chat)
             logger.info("found a text's chat in Retell", extra={"call_id": call.call_id, "chat_id": chat.chat_id})
             return Repair.FOUND
-        return self._fail(call, "not_confirmed", now)
+        return self._fail(call, TextReason.NOT_CONFIRMED, now)
 
     def _read(self, call: Call, now: datetime) -> Repair:
         text = call.text
@@ -81,7 +81,7 @@ class TextRepairs:
             return Repair.NOTHING
         chat = self._texter().get_chat(text.chat_id)
         if chat is None:
-            return self._fail(call, "chat_missing", now)
+            return self._fail(call, TextReason.CHAT_MISSING, now)
         effect = self._events.apply_chat(chat).effect
         if effect == EventEffect.TEXT_UPDATED:
             logger.info("applied Retell's chat", extra={"call_id": call.call_id})
@@ -89,7 +89,10 @@ class TextRepairs:
         started = text.started_at or call.text_claimed_at or call.updated_at
         if text.status == TextStatus.SENT and now >= started + CHAT_GIVE_UP:
             written = self._writer.apply(
-                call.clinic_id, call.call_id, lambda c: texts.closed(c, None, TextStatus.ENDED, "chat_unfinished"), now
+                call.clinic_id,
+                call.call_id,
+                lambda c: texts.closed(c, None, TextStatus.ENDED, TextReason.CHAT_UNFINISHED),
+                now,
             )
             return Repair.APPLIED if written.after is not None else Repair.NOTHING
         self._note_checked(call, now)
@@ -101,11 +104,11 @@ class TextRepairs:
         text = call.text
         unconfirmed = text is not None and text.status == TextStatus.SENT and text.chat_id is None
         if unconfirmed and now >= claimed_at + texts.CHAT_SETTLE + GIVE_UP:
-            return self._fail(call, "not_confirmed", now)
+            return self._fail(call, TextReason.NOT_CONFIRMED, now)
         self._note_checked(call, now)
         return Repair.WAITING
 
-    def _fail(self, call: Call, reason: str, now: datetime) -> Repair:
+    def _fail(self, call: Call, reason: TextReason, now: datetime) -> Repair:
         written = self._writer.apply(
             call.clinic_id, call.call_id, lambda c: texts.closed(c, None, TextStatus.FAILED, reason), now
         )

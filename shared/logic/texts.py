@@ -23,7 +23,7 @@ from shared.models.call import Call
 from shared.models.execution import ExecuteRequest, ExecutionResult
 from shared.models.results import EventEffect
 from shared.models.retell import RetellChat, RetellChatWebhook
-from shared.models.texts import TextStatus
+from shared.models.texts import TextReason, TextStatus
 from shared.observability import logger
 
 
@@ -60,8 +60,10 @@ class TextSender:
         if call is None or not texts.is_due(call, request.token):
             return TextSent(ExecutionResult.SKIPPED, call, "no text due for this schedule")
         settings = self._settings.current(call.clinic_id)
+        if not settings.text_follow_up.enabled:  # the clinic turned texts off since this one was planned
+            return self._close(call, request.token, TextStatus.SKIPPED, TextReason.TEXTS_TURNED_OFF, now)
         if self._do_not_call.listed(call.clinic_id, call.phone_number) is not None:
-            return self._close(call, request.token, TextStatus.SKIPPED, "do_not_call", now)
+            return self._close(call, request.token, TextStatus.SKIPPED, TextReason.DO_NOT_CALL, now)
         if not texts.text_allowed_now(settings, call.phone_number, now):
             at = texts.next_text_time(settings, call.phone_number, now)
             written = self._writer.apply(
@@ -72,7 +74,7 @@ class TextSender:
             spec = texts.chat_spec(call, settings, self._defaults)
         except TextMisconfigured as error:
             logger.error("text cannot be sent", extra={"call_id": call.call_id, "error": str(error)})
-            return self._close(call, request.token, TextStatus.FAILED, "no_text_agent", now)
+            return self._close(call, request.token, TextStatus.FAILED, TextReason.NO_TEXT_AGENT, now)
         claimed = self._writer.apply(call.clinic_id, call.call_id, lambda c: texts.claim(c, request.token, now), now)
         if claimed.after is None:
             return TextSent(ExecutionResult.SKIPPED, claimed.before, "claimed by another delivery")
@@ -81,7 +83,10 @@ class TextSender:
         except TextRefused as error:
             logger.warning("Retell refused the text", extra={"call_id": call.call_id, "status": error.status})
             failed = self._writer.apply(
-                call.clinic_id, call.call_id, lambda c: texts.closed(c, None, TextStatus.FAILED, "retell_refused"), now
+                call.clinic_id,
+                call.call_id,
+                lambda c: texts.closed(c, None, TextStatus.FAILED, TextReason.RETELL_REFUSED),
+                now,
             )
             return TextSent(ExecutionResult.TEXT_SKIPPED, failed.after, str(error))
         except RetellUnavailable as error:
@@ -93,7 +98,7 @@ class TextSender:
         logger.info("text sent", extra={"call_id": call.call_id, "chat_id": chat_id})
         return TextSent(ExecutionResult.TEXTED, started.after or claimed.after, chat_id)
 
-    def _close(self, call: Call, token: str, status: TextStatus, reason: str, now: datetime) -> TextSent:
+    def _close(self, call: Call, token: str, status: TextStatus, reason: TextReason, now: datetime) -> TextSent:
         written = self._writer.apply(
             call.clinic_id, call.call_id, lambda c: texts.closed(c, token, status, reason), now
         )

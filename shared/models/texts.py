@@ -56,6 +56,21 @@ class TextStatus(StrEnum):
 FINAL_TEXT_STATUSES = frozenset({TextStatus.REPLIED, TextStatus.ENDED, TextStatus.FAILED, TextStatus.SKIPPED})
 
 
+class TextReason(StrEnum):
+    """Why a text was skipped, failed, or ended without its end being recorded (``text.reason``)."""
+
+    NO_TEXT_CONSENT = "no_text_consent"  # the owner did not agree to texts
+    DO_NOT_CALL = "do_not_call"  # the number is on the clinic's do-not-call list
+    TEXTS_TURNED_OFF = "texts_turned_off"  # the clinic turned texts off after this one was planned
+    ERASED = "erased"  # the owner's data was erased before it went
+    NO_TEXT_AGENT = "no_text_agent"  # no text agent (or number) for the call's language
+    RETELL_REFUSED = "retell_refused"  # Retell refused to start the chat
+    NOT_CONFIRMED = "not_confirmed"  # claimed, but Retell shows no chat for it: never sent again
+    CHAT_MISSING = "chat_missing"  # Retell has no record of the chat it started
+    CHAT_ERROR = "chat_error"  # the chat ended in an error before the owner wrote
+    CHAT_UNFINISHED = "chat_unfinished"  # Retell still shows it open long after it should have ended
+
+
 class TextTrigger(StrEnum):
     """What ends a call in a way that calls for a text (``textFollowUp.when``)."""
 
@@ -84,5 +99,5 @@ class CallText(ApiModel):
     ended_at: UtcDatetime | None = None
     transcript: str | None = Field(default=None, description="The conversation, `Agent: ...` / `User: ...` lines")
     analysis: TextAnalysis | None = None
-    reason: str | None = Field(default=None, description="Why it failed or was skipped (snake_case)")
+    reason: TextReason | None = Field(default=None, description="Why it failed or was skipped")
     trigger: TextTrigger | None = Field(default=None, description="What made the text due: `no_answer`, `voicemail`")

@@ -65,7 +65,7 @@ from standins.http_server import BackgroundServer
 from standins.retell_sim import chats
 from standins.retell_sim.agents import AgentStore, Answer
 from standins.retell_sim.chat_scenarios import chat_script_for
-from standins.retell_sim.filters import CHATS, BadFilter, check, matches, page
+from standins.retell_sim.filters import CHATS, BadFilter, FilterTable, check, matches, page
 from standins.retell_sim.scenarios import Script, refusal, script_for, slow_dial
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -600,24 +600,14 @@ class RetellSimulator(BackgroundServer):
         body = _body(request)
         if body is None:
             return _error(400, "Invalid JSON body")
-        unknown = set(body) - LIST_PARAMS
-        if unknown:
-            return _error(400, f"Unknown fields: {', '.join(sorted(unknown))}")
-        criteria = body.get("filter_criteria") or {}
-        try:
-            check(criteria)
-        except BadFilter as error:
-            return _error(400, str(error))
-        if not isinstance(body.get("include_total", False), bool):
-            return _error(400, "include_total must be a boolean")
-        if not isinstance(body.get("pagination_key", ""), str):
-            return _error(400, "pagination_key must be a string")
-        order = body.get("sort_order", "descending")
-        if order not in {"ascending", "descending"}:
-            return _error(400, "sort_order must be ascending or descending")
-        skip = body.get("skip", 0)
-        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
-            return _error(400, "skip must be a non-negative integer")
+        refused = _list_refusal(body, None)
+        if refused is not None:
+            return refused
+        criteria, order, skip = (
+            body.get("filter_criteria") or {},
+            body.get("sort_order", "descending"),
+            body.get("skip", 0),
+        )
         hidden = self._take_fault("hide_from_list") is not None
         with self._lock:
             listed_before = self._clock() - self._list_lag
@@ -774,24 +764,14 @@ class RetellSimulator(BackgroundServer):
         body = _body(request)
         if body is None:
             return _error(400, "Invalid JSON body")
-        unknown = set(body) - LIST_PARAMS
-        if unknown:
-            return _error(400, f"Unknown fields: {', '.join(sorted(unknown))}")
-        criteria = body.get("filter_criteria") or {}
-        try:
-            check(criteria, CHATS)
-        except BadFilter as error:
-            return _error(400, str(error))
-        if not isinstance(body.get("include_total", False), bool):
-            return _error(400, "include_total must be a boolean")
-        if not isinstance(body.get("pagination_key", ""), str):
-            return _error(400, "pagination_key must be a string")
-        order = body.get("sort_order", "descending")
-        if order not in {"ascending", "descending"}:
-            return _error(400, "sort_order must be ascending or descending")
-        skip = body.get("skip", 0)
-        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
-            return _error(400, "skip must be a non-negative integer")
+        refused = _list_refusal(body, CHATS)
+        if refused is not None:
+            return refused
+        criteria, order, skip = (
+            body.get("filter_criteria") or {},
+            body.get("sort_order", "descending"),
+            body.get("skip", 0),
+        )
         with self._lock:
             listed_before = self._clock() - self._list_lag
             listed = [chats.view(c, listed=True) for c in self._chats.values() if c.created_at <= listed_before]
@@ -1017,3 +997,25 @@ class RetellSimulator(BackgroundServer):
                 else:
                     del self._outbox[call_id]
                     del self._turns[call_id]
+
+
+def _list_refusal(body: dict[str, Any], table: FilterTable | None) -> Response | None:
+    """The ``400`` a list-calls (``table`` ``None``) or list-chats body earns, as Retell refuses one retell-sdk's
+    types do not allow; ``None`` for a body it accepts."""
+    unknown = set(body) - LIST_PARAMS
+    if unknown:
+        return _error(400, f"Unknown fields: {', '.join(sorted(unknown))}")
+    try:
+        check(body.get("filter_criteria") or {}, table)
+    except BadFilter as error:
+        return _error(400, str(error))
+    if not isinstance(body.get("include_total", False), bool):
+        return _error(400, "include_total must be a boolean")
+    if not isinstance(body.get("pagination_key", ""), str):
+        return _error(400, "pagination_key must be a string")
+    if body.get("sort_order", "descending") not in {"ascending", "descending"}:
+        return _error(400, "sort_order must be ascending or descending")
+    skip = body.get("skip", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        return _error(400, "skip must be a non-negative integer")
+    return None

@@ -41,7 +41,7 @@ from shared.logic.request_budget import ClinicRequestBudget
 from shared.logic.retention import ErasureService, RetentionPurge
 from shared.logic.texts import TextEventService, TextSender, TextSent
 from shared.models.call import Call
-from shared.models.execution import ExecuteAction, ExecuteRequest, ExecuteTrigger
+from shared.models.execution import ExecuteRequest, ExecuteTrigger
 from shared.models.principal import Principal
 from shared.models.requests import ScheduleCallRequest
 from shared.models.retell import RetellChat, RetellWebhook
@@ -215,16 +215,19 @@ class Graph:
         """Scheduler fires the call's one pending schedule: the clock moves to its time (if later), the schedule
         deletes itself (``ActionAfterCompletion=DELETE``) and execute receives its input."""
         (name,) = self.schedules_of(call_id)
-        pending = self.scheduler.schedules.pop(name)
+        return self.executor.execute(self._fired(self.scheduler.schedules[name]))
+
+    def _fired(self, pending: PendingAttempt) -> ExecuteRequest:
+        """The schedule fires: it deletes itself, the clock moves to its time (if later), and this is its input."""
+        del self.scheduler.schedules[pending.schedule_name]
         self.clock.now = max(self.clock.now, pending.fire_at)
-        return self.executor.execute(
-            ExecuteRequest(
-                call_id=pending.call_id,
-                clinic_id=pending.clinic_id,
-                attempt=pending.attempt,
-                token=pending.token,
-                scheduled_time=pending.fire_at,
-            )
+        return ExecuteRequest(
+            call_id=pending.call_id,
+            clinic_id=pending.clinic_id,
+            attempt=pending.attempt,
+            token=pending.token,
+            scheduled_time=pending.fire_at,
+            action=pending.action,
         )
 
     def executor_dying_before_the_dial(self) -> CallExecutor:
@@ -304,19 +307,7 @@ class Graph:
 
     def fire_text(self, call_id: str) -> TextSent:
         """Scheduler fires the call's text schedule (the clock moves to its time)."""
-        pending = self.text_schedule(call_id)
-        del self.scheduler.schedules[pending.schedule_name]
-        self.clock.now = max(self.clock.now, pending.fire_at)
-        return self.texts.send(
-            ExecuteRequest(
-                call_id=pending.call_id,
-                clinic_id=pending.clinic_id,
-                attempt=pending.attempt,
-                token=pending.token,
-                scheduled_time=pending.fire_at,
-                action=ExecuteAction.TEXT,
-            )
-        )
+        return self.texts.send(self._fired(self.text_schedule(call_id)))
 
     def chat(
         self,

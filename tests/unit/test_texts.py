@@ -159,6 +159,15 @@ class TestSending:
         assert text is not None
         assert (text.status, text.reason) == (TextStatus.SKIPPED, "do_not_call")
 
+    def test_a_clinic_that_turned_texts_off_meanwhile_sends_none(self, graph: Graph) -> None:
+        call = unanswered(graph)
+        graph.configure(textFollowUp={"enabled": False})
+        assert graph.fire_text(call.call_id).result == ExecutionResult.TEXT_SKIPPED
+        text = graph.stored(call.call_id).text
+        assert text is not None
+        assert (text.status, text.reason) == (TextStatus.SKIPPED, "texts_turned_off")
+        assert graph.dialer.chats == []
+
     def test_outside_the_owners_hours_the_text_waits_for_the_morning(self, graph: Graph) -> None:
         call = unanswered(graph)
         pending = graph.text_schedule(call.call_id)
