@@ -9,12 +9,14 @@ import globals from "globals";
 const SERVICE_WORKER = [
   "extension/background.js",
   "extension/lib/api.js",
+  "extension/lib/best-time.js",
   "extension/lib/cognito.js",
   "extension/lib/http.js",
   "extension/lib/idexx.js",
   "extension/lib/platform.js",
   "extension/lib/preferences.js",
   "extension/lib/session.js",
+  "extension/lib/time.js",
 ];
 
 export default [

@@ -1,6 +1,7 @@
 // The service worker: the only part that talks to the network (IDEXX Neo, the scheduling API, sign-in).
 // Pages send it messages {type, ...} and get plain values back; nothing about the patient is stored.
 import { callApi } from "./lib/api.js";
+import { ANSWER_RATE_DAYS } from "./lib/best-time.js";
 import { fetchPageData } from "./lib/idexx.js";
 import { PreferenceError, loadPreferences, savePreferences } from "./lib/preferences.js";
 import {
@@ -13,7 +14,7 @@ import {
   useLocalToken,
 } from "./lib/session.js";
 /** @import { Handlers, Messages, Prepared } from "./lib/messages.js" */
-/** @import { ApiResult, ClinicSettings, IdexxPreview } from "./lib/api.js" */
+/** @import { AnswerRates, ApiResult, ClinicSettings, IdexxPreview } from "./lib/api.js" */
 
 /**
  * @param {{consultationId: string}} message
@@ -29,10 +30,14 @@ async function prepareConsultation({ consultationId }) {
   const previewing = callApi("POST", "/integrations/idexx/preview", { body: page.document });
   /** @type {Promise<ApiResult<ClinicSettings>>} */
   const readingClinic = callApi("GET", "/clinic/settings");
-  const [preview, clinic] = await Promise.all([previewing, readingClinic]);
+  /** @type {Promise<ApiResult<AnswerRates>>} */
+  const readingRates = callApi("GET", `/clinic/answer-rates?days=${ANSWER_RATE_DAYS}`);
+  const [preview, clinic, rates] = await Promise.all([previewing, readingClinic, readingRates]);
   if (!preview.ok) return preview;
   if (!clinic.ok) return clinic;
-  return { ok: true, preview: preview.data, clinic: clinic.data, idexxBase: preferences.idexxBase };
+  // Without its answer rates the popup still schedules: best time is then only not its first choice.
+  const answerRates = rates.ok ? rates.data : null;
+  return { ok: true, preview: preview.data, clinic: clinic.data, answerRates, idexxBase: preferences.idexxBase };
 }
 
 /** @type {Handlers} */

@@ -2,7 +2,7 @@
 import { ask } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
 import { dayAndTime } from "./lib/time.js";
-import { outcomeText, statusText } from "./lib/words.js";
+import { CONSENT_CHANNEL, chosenText, languageName, outcomeText, statusText } from "./lib/words.js";
 
 /**
  * An element of call.html.
@@ -42,8 +42,11 @@ function row(label, value) {
   $("title").textContent = `${call.petName} · ${statusText(call.status)}`;
   $("details").replaceChildren(
     ...row("Call at", at(call.scheduledFor)),
-    ...row("Asked for", call.rescheduled ? at(call.requestedFor) : ""),
+    ...row("Asked for", call.rescheduled && !call.chosen ? at(call.requestedFor) : ""),
+    ...row("Time chosen", chosenText(call.chosen)),
     ...row("Owner", `${call.ownerName} · ${call.phoneNumber}`),
+    ...row("Language", call.language ? languageName(call.language) : ""),
+    ...row("Owner agreed to", call.consent?.given ? (call.consent.channels || ["call"]).map((channel) => CONSENT_CHANNEL[channel]).join(" and ") : ""),
     ...row("Vet", call.vetName),
     ...row("Attempt", `${call.attempt} of ${call.maxAttempts}`),
     ...row("Next retry", at(call.nextRetryAt)),

@@ -1,16 +1,19 @@
 // The popup: read the open consultation, show it for review, schedule the call, say what happened.
 import { ask, openCall } from "./lib/messages.js";
 import { noticeFor } from "./lib/notices.js";
-import { dayAndTime, suggestedFollowUp, wallDateTime, wallToInstant } from "./lib/time.js";
+import { dayAndTime, longDate, suggestedFollowUp, wallDateTime, wallToInstant } from "./lib/time.js";
 import { ERROR_CODES } from "./lib/error-codes.js";
-/** @import { ApiFailure, ApiResult, Call, ClinicSettings, HttpFailure } from "./lib/api.js" */
+import { ANSWER_RATE_DAYS, bestTimeDay, hasAnswerHistory, totalDials } from "./lib/best-time.js";
+import { clinicLanguages, startingLanguage } from "./lib/languages.js";
+import { CONSENT_CHANNEL, bestTimeBasis, bestTimeLabel, chosenText, languageName } from "./lib/words.js";
+/** @import { AnswerRates, ApiFailure, ApiResult, Call, ClinicSettings, HttpFailure } from "./lib/api.js" */
 /** @import { IdexxPreview, ScheduleBody, Weekday } from "./lib/api.js" */
 /** @import { NoticeAction, Problem } from "./lib/notices.js" */
 
 /**
- * The form's fields: the schedule body's, and "when" for the time picker.
- * @typedef {"petName" | "ownerName" | "phoneNumber" | "vetName" | "clinicName" | "dischargeSummary" | "when" | "notes" | "consent"}
- *   FormField
+ * The form's fields: the schedule body's, "timing" for best time or a fixed time, and "when" for the time picker.
+ * @typedef {"petName" | "ownerName" | "phoneNumber" | "language" | "vetName" | "clinicName" | "dischargeSummary"
+ *   | "timing" | "when" | "notes" | "consent"} FormField
  */
 
 /**
@@ -26,24 +29,49 @@ const control = (id) => /** @type {HTMLInputElement | HTMLTextAreaElement} */ (d
 /** @param {string | null | undefined} text */
 const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : text);
 /** @type {FormField[]} */
-const FIELDS = ["petName", "ownerName", "phoneNumber", "vetName", "clinicName", "dischargeSummary", "when", "notes", "consent"];
+const FIELDS = [
+  "petName", "ownerName", "phoneNumber", "language", "vetName", "clinicName", "dischargeSummary", "timing", "when",
+  "notes", "consent",
+];
+/** The fields the consultation fills as text. */
+const TEXT_FIELDS = /** @type {const} */ (["petName", "ownerName", "phoneNumber", "vetName", "clinicName", "dischargeSummary", "notes"]);
 /** The consent checkbox: a consent the vet confirms for this call, never carried over from another. */
 const consentBox = () => /** @type {HTMLInputElement} */ (document.getElementById("consent"));
+/** The text consent checkbox: a text after an unanswered call, only with the call's own consent. */
+const textConsentBox = () => /** @type {HTMLInputElement} */ (document.getElementById("text-consent"));
+const languagePicker = () => /** @type {HTMLSelectElement} */ (document.getElementById("language"));
+/** @param {"best" | "fixed"} choice */
+const timingRadio = (choice) => /** @type {HTMLInputElement} */ (document.getElementById(`timing-${choice}`));
 /**
  * @param {string | undefined} name
  * @returns {name is FormField}
  */
 const isField = (name) => /** @type {(string | undefined)[]} */ (FIELDS).includes(name);
 /** @type {Record<string, FormField>} */
-const API_FIELD = { scheduledFor: "when", timezone: "when" }; // API names that are shown on another input
+const API_FIELD = {
+  // API names that are shown on another input
+  scheduledFor: "when",
+  timezone: "when",
+  window: "timing",
+  "window.from": "timing",
+  "window.to": "timing",
+  "consent.channels": "consent",
+};
 
 /**
  * @type {{
  *   consultationId: string | null, idexxHost: string, preview: IdexxPreview | null, clinic: ClinicSettings | null,
- *   submitted: {text: string, key: string} | null,
+ *   answerRates: AnswerRates | null, submitted: {text: string, key: string} | null,
  * }}
  */
-const state = { consultationId: null, idexxHost: "us.idexxneo.com", preview: null, clinic: null, submitted: null };
+const state = {
+  consultationId: null,
+  idexxHost: "us.idexxneo.com",
+  preview: null,
+  clinic: null,
+  answerRates: null,
+  submitted: null,
+};
 
 /** The consultation under review and its clinic: start() sets them before the form shows. */
 function reviewing() {
@@ -123,6 +151,7 @@ async function start() {
   if (!result.ok) return showNotice(result);
   state.preview = result.preview;
   state.clinic = result.clinic;
+  state.answerRates = result.answerRates;
   fillForm();
 }
 
@@ -133,7 +162,7 @@ async function start() {
  */
 function setHint(field, text, kind) {
   const hint = /** @type {Element} */ (document.querySelector(`.hint[data-for="${field}"]`));
-  const wrapper = /** @type {Element} */ ($(field).closest(".field"));
+  const wrapper = /** @type {Element} */ (hint.closest(".field"));
   wrapper.classList.remove("has-warning", "has-error");
   hint.className = "hint";
   hint.textContent = text || "";
@@ -173,21 +202,75 @@ function describeHours(clinic) {
   return text.length ? `Calls go out ${text.join(" · ")}` : "";
 }
 
+/**
+ * The language picker: the clinic's languages by name, starting with the owner's when the clinic has an agent for
+ * it; a hint when the consultation names one it has not.
+ * @param {string | undefined} owners the client record's language
+ * @param {ClinicSettings} clinic
+ */
+function fillLanguages(owners, clinic) {
+  const picker = languagePicker();
+  picker.replaceChildren(
+    ...clinicLanguages(clinic).map((tag) => {
+      const option = document.createElement("option");
+      option.value = tag;
+      option.textContent = languageName(tag);
+      return option;
+    }),
+  );
+  const { language, unmatched } = startingLanguage(owners, clinic);
+  picker.value = language;
+  return unmatched
+    ? `The client record says ${languageName(unmatched)}, which this clinic's calls are not set up for; the call is in ${languageName(language)} unless you pick another.`
+    : null;
+}
+
+/**
+ * Best time or a fixed time: best time first once the clinic has the answer history for it.
+ * @param {ClinicSettings} clinic
+ */
+function fillTiming(clinic) {
+  const now = Date.now();
+  const day = bestTimeDay(now, clinic);
+  $("timing-best-label").textContent = bestTimeLabel(day.tomorrow ? null : longDate(day.window.from, clinic.timezone));
+  const enough = hasAnswerHistory(state.answerRates);
+  $("timing-best-basis").textContent = bestTimeBasis(totalDials(state.answerRates), state.answerRates?.days || ANSWER_RATE_DAYS, enough);
+  timingRadio(enough ? "best" : "fixed").checked = true;
+  const when = /** @type {HTMLInputElement} */ ($("when"));
+  when.value = suggestedFollowUp(now, clinic);
+  when.min = wallDateTime(now, clinic.timezone);
+  showTiming();
+}
+
+/** @returns {"best" | "fixed"} */
+const timing = () => (timingRadio("best").checked ? "best" : "fixed");
+
+/** The time picker only for a fixed time. */
+function showTiming() {
+  $("when-field").hidden = timing() !== "fixed";
+}
+
+/** A text follows an unanswered call only where the owner agreed to the call itself. */
+function followConsent() {
+  const text = textConsentBox();
+  text.disabled = !consentBox().checked;
+  if (text.disabled) text.checked = false;
+}
+
 function fillForm() {
   const { preview, clinic } = reviewing();
   const request = preview.callRequest;
-  for (const field of FIELDS) {
-    if (field !== "when" && field !== "consent") control(field).value = request[field] ?? "";
-  }
+  for (const field of TEXT_FIELDS) control(field).value = request[field] ?? "";
   consentBox().checked = false;
+  followConsent();
   const consultation = request.metadata?.consultation_id || state.consultationId;
   $("consultation-label").textContent = `IDEXX Neo consultation #${consultation}`;
   $("timezone").textContent = `(clinic time, ${clinic.timezone})`;
-  const when = /** @type {HTMLInputElement} */ ($("when"));
-  when.value = suggestedFollowUp(Date.now(), clinic);
-  when.min = wallDateTime(Date.now(), clinic.timezone);
+  fillTiming(clinic);
   $("hours").textContent = describeHours(clinic);
   clearHints();
+  const languageHint = fillLanguages(request.language, clinic);
+  if (languageHint) setHint("language", languageHint, "warning");
   for (const warning of preview.warnings || []) {
     const field = isField(warning.field) ? warning.field : null;
     if (field) setHint(field, warning.message, "warning");
@@ -202,20 +285,27 @@ function scheduleBody() {
   const request = preview.callRequest;
   /** @param {FormField} id */
   const text = (id) => control(id).value.trim();
-  const [date, time = ""] = control("when").value.split("T"); // a datetime-local input's "2026-11-24T10:00"
   /** @type {ScheduleBody} */
   const body = {
     phoneNumber: text("phoneNumber"),
     petName: text("petName"),
     ownerName: text("ownerName"),
-    scheduledFor: wallToInstant(date, time, clinic.timezone) || "", // checkLocally has made sure there is one
     timezone: clinic.timezone,
+    language: languagePicker().value,
     metadata: request.metadata,
   };
+  if (timing() === "best") {
+    body.window = bestTimeDay(Date.now(), clinic).window;
+  } else {
+    const [date, time = ""] = control("when").value.split("T"); // a datetime-local input's "2026-11-24T10:00"
+    body.scheduledFor = wallToInstant(date, time, clinic.timezone) || ""; // checkLocally has made sure there is one
+  }
   const optional = /** @type {const} */ (["vetName", "clinicName", "dischargeSummary", "notes"]);
   for (const id of optional) if (text(id)) body[id] = text(id);
   if (request.clinicPhone) body.clinicPhone = request.clinicPhone;
-  if (consentBox().checked) body.consent = { given: true, method: "verbal_at_discharge" };
+  if (consentBox().checked) {
+    body.consent = { given: true, method: "verbal_at_discharge", channels: textConsentBox().checked ? ["call", "text"] : ["call"] };
+  }
   return body;
 }
 
@@ -226,8 +316,8 @@ function checkLocally() {
     ["petName", "Enter the pet's name."],
     ["ownerName", "Enter the owner's name."],
     ["phoneNumber", "Enter the owner's phone number."],
-    ["when", "Pick a date and time for the call."],
   ];
+  if (timing() === "fixed") required.push(["when", "Pick a date and time for the call."]);
   for (const [field, message] of required) {
     if (!control(field).value.trim()) {
       setHint(field, message, "error");
@@ -327,8 +417,8 @@ function showDone(call) {
   const timezone = call.timezone || reviewing().clinic.timezone;
   $("done-time").textContent = `${dayAndTime(call.scheduledFor, timezone)} (clinic time)`;
   const moved = $("done-moved");
-  moved.hidden = !call.rescheduled;
-  if (call.rescheduled) {
+  moved.hidden = !call.rescheduled || Boolean(call.chosen); // best time picks its own hour: nothing was moved
+  if (!moved.hidden) {
     moved.textContent = `You picked ${dayAndTime(call.requestedFor, timezone)}, when the clinic is closed or the owner is outside their calling hours (08:00–20:00 their time), so the call was moved to the next time both allow.`;
   }
   const ownerTime = $("done-owner-time");
@@ -336,13 +426,21 @@ function showDone(call) {
   if (call.ownerTimezone) {
     ownerTime.textContent = `${dayAndTime(call.scheduledFor, call.ownerTimezone)} for the owner (${call.ownerTimezone}); owners are called only 08:00–20:00 their time.`;
   }
+  const chosen = $("done-chosen");
+  chosen.hidden = !call.chosen;
+  chosen.textContent = chosenText(call.chosen);
+  const language = call.language || languagePicker().value;
+  const texted = call.consent?.channels?.includes("text") ? `; ${CONSENT_CHANNEL.text}` : "";
+  $("done-how").textContent = `In ${languageName(language)}${texted}.`;
   $("done-who").textContent = `${call.petName} · ${call.ownerName} · ${call.phoneNumber}`;
   $("open-call").onclick = () => openCall(call.callId);
-  document.body.dataset.state = call.rescheduled ? "done-moved" : "done";
+  document.body.dataset.state = moved.hidden ? "done" : "done-moved";
   show("done");
 }
 
 $("form").addEventListener("submit", submit);
+$("consent").addEventListener("change", followConsent);
+for (const choice of /** @type {const} */ (["best", "fixed"])) timingRadio(choice).addEventListener("change", showTiming);
 $("preferences-link").addEventListener("click", (event) => {
   event.preventDefault();
   chrome.runtime.openOptionsPage();

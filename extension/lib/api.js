@@ -46,6 +46,13 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string | null} [ownerTimezone] the owner's zone, when its clock differs from the clinic's
  * @property {string | null} [ownerLocalTime] scheduledFor on the owner's clock (ISO 8601 with its offset)
  * @property {Consent | null} [consent]
+ * @property {string} [language] BCP 47, the language the call is placed in
+ * @property {Chosen | null} [chosen] what a best-time choice says about itself; null for a time the vet picked
+ */
+
+/**
+ * How a call scheduled for the best time in a window had its time chosen.
+ * @typedef {{reason: "best_answer_rate" | "earliest_open", expectedAnswerRate?: number | null}} Chosen
  */
 
 /**
@@ -56,6 +63,17 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string[]} closedDates YYYY-MM-DD
  * @property {boolean} [requireConsent] a call needs the owner's recorded consent (on unless the clinic turned it off)
  * @property {{start: string, end: string}} [ownerCallingHours] when owners may be called, on their own clock
+ * @property {string} [defaultLanguage] BCP 47: a call's language when none is given
+ * @property {Record<string, {agentId?: string | null, textAgentId?: string | null}>} [agents] the clinic's agents by
+ *   language (BCP 47): the languages its calls can be placed in
+ */
+
+/**
+ * GET /clinic/answer-rates: the clinic's dials and answers by the owner's weekday and hour (cells with dials only).
+ * @typedef {object} AnswerRates
+ * @property {number} days
+ * @property {{weekday: Weekday, hour: number, dials: number, answered: number}[]} cells
+ * @property {{weekday: Weekday, hour: number, rate: number}[]} best
  */
 
 /**
@@ -69,6 +87,7 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string} [clinicPhone]
  * @property {string} [dischargeSummary]
  * @property {string} [notes]
+ * @property {string} [language] BCP 47: the client record's preferred language
  * @property {CallMetadata} metadata
  */
 
@@ -81,8 +100,12 @@ import { currentIdToken, getSession } from "./session.js";
 
 /**
  * POST /calls/schedule's body (ScheduleCallRequest).
- * The owner's consent to an automated call, as sent (and, with who and when, as recorded).
- * @typedef {{given: boolean, method?: string, note?: string | null, recordedBy?: string, recordedAt?: string}} Consent
+ * The owner's consent to an automated call, as sent (and, with who and when, as recorded); `channels` says whether
+ * a text may follow an unanswered call.
+ * @typedef {{
+ *   given: boolean, method?: string, note?: string | null, channels?: ("call" | "text")[], recordedBy?: string,
+ *   recordedAt?: string,
+ * }} Consent
  */
 
 /**
@@ -90,9 +113,11 @@ import { currentIdToken, getSession } from "./session.js";
  * @property {string} phoneNumber
  * @property {string} petName
  * @property {string} ownerName
- * @property {string} scheduledFor ISO 8601 instant
+ * @property {string} [scheduledFor] ISO 8601 instant; none with a window
+ * @property {{from: string, to: string}} [window] best time: the API picks the hour in it (ISO 8601 instants)
  * @property {string} timezone
  * @property {CallMetadata} metadata
+ * @property {string} [language] BCP 47
  * @property {string} [vetName]
  * @property {string} [clinicName]
  * @property {string} [clinicPhone]

@@ -1,12 +1,13 @@
 // Pages ask the service worker; its errors come back as rejections with the field they concern, if any.
-/** @import { ApiFailure, ApiResult, Call, ClinicSettings, IdexxPreview, ScheduleBody } from "./api.js" */
+/** @import { AnswerRates, ApiFailure, ApiResult, Call, ClinicSettings, IdexxPreview, ScheduleBody } from "./api.js" */
 /** @import { IdexxFailure } from "./idexx.js" */
 /** @import { Challenge, SessionSummary, SignInStep } from "./session.js" */
 /** @import { Preferences, PreferencesInput } from "./preferences.js" */
 
 /**
- * A consultation read and previewed, with the clinic's settings for the time picker.
- * @typedef {{ok: true, preview: IdexxPreview, clinic: ClinicSettings, idexxBase: string}
+ * A consultation read and previewed, with the clinic's settings for the time picker and languages, and its answer
+ * rates for best time (null when they could not be read).
+ * @typedef {{ok: true, preview: IdexxPreview, clinic: ClinicSettings, answerRates: AnswerRates | null, idexxBase: string}
  *   | ApiFailure | IdexxFailure} Prepared
  */
 

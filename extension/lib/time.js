@@ -278,6 +278,44 @@ export function knownZones() {
 const minutesOf = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /**
+ * The first day after today (on the clinic's calendar) with business hours and not a closed date, within two
+ * weeks, and its windows; null when there is none.
+ * @param {Instant} now
+ * @param {ClinicSettings} clinic
+ * @returns {{date: string, windows: [string, string][]} | null}
+ */
+export function nextOpenDay(now, clinic) {
+  const today = wallAsUtc(clinicToday(clinic.timezone, now), "00:00");
+  const closed = new Set(clinic.closedDates || []);
+  for (let ahead = 1; ahead <= 14; ahead += 1) {
+    const day = new Date(today + ahead * DAY);
+    const date = day.toISOString().slice(0, 10);
+    const windows = (clinic.businessHours || {})[WEEKDAYS_FROM_SUNDAY[day.getUTCDay()]] || [];
+    if (!closed.has(date) && windows.length > 0) return { date, windows };
+  }
+  return null;
+}
+
+/**
+ * The day after `date` on the calendar: "2026-11-24" for "2026-11-23".
+ * @param {string} date
+ */
+export const dayAfter = (date) => new Date(wallAsUtc(date, "00:00") + DAY).toISOString().slice(0, 10);
+
+/**
+ * A clinic day as the API's window takes it: from its 00:00 to its 24:00 (the next day's 00:00), however long a DST
+ * change made it.
+ * @param {string} date "2026-11-23"
+ * @param {string} zone
+ * @returns {{from: string, to: string} | null} ISO 8601 instants in UTC, or null when `date` is not a date
+ */
+export function dayWindow(date, zone) {
+  const from = dayEdge(date, zone, "start");
+  if (!from) return null;
+  return { from, to: /** @type {string} */ (dayEdge(dayAfter(date), zone, "start")) };
+}
+
+/**
  * A sensible default for a discharge follow-up: the next open day after today, at 10:00 if the clinic is open
  * then, else when it opens. Only a suggestion: the API is what moves a time into business hours.
  * @param {Instant} now
@@ -285,16 +323,9 @@ const minutesOf = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3,
  * @returns {string} a wall time as a datetime-local input holds it, "2026-11-24T10:00"
  */
 export function suggestedFollowUp(now, clinic) {
-  const today = wallAsUtc(clinicToday(clinic.timezone, now), "00:00");
-  const closed = new Set(clinic.closedDates || []);
-  for (let ahead = 1; ahead <= 14; ahead += 1) {
-    const day = new Date(today + ahead * DAY);
-    const date = day.toISOString().slice(0, 10);
-    const windows = (clinic.businessHours || {})[WEEKDAYS_FROM_SUNDAY[day.getUTCDay()]] || [];
-    if (closed.has(date) || windows.length === 0) continue;
-    const ten = 10 * 60;
-    const open = windows.find(([start, end]) => minutesOf(start) <= ten && ten < minutesOf(end));
-    return `${date}T${open ? "10:00" : windows[0][0]}`;
-  }
-  return `${new Date(today + DAY).toISOString().slice(0, 10)}T10:00`;
+  const open = nextOpenDay(now, clinic);
+  if (!open) return `${dayAfter(clinicToday(clinic.timezone, now))}T10:00`;
+  const ten = 10 * 60;
+  const atTen = open.windows.find(([start, end]) => minutesOf(start) <= ten && ten < minutesOf(end));
+  return `${open.date}T${atTen ? "10:00" : open.windows[0][0]}`;
 }

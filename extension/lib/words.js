@@ -134,7 +134,7 @@ export const NOTICE_EVENTS = [
   ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
 ];
 
-// ---- The clinic dashboard's words for the text follow-up, languages and best time (kept as one block). ----
+// ---- The clinic dashboard's words for the text follow-up (kept as one block; the words for the best time and languages, below, serve both). ----
 
 /**
  * Where a text stands (the call's `text.status`).
@@ -193,6 +193,30 @@ export const TEXT_WHEN = [
   ["no_answer", "Every attempt went unanswered (or the line was busy)"],
   ["voicemail", "The call reached voicemail"],
 ];
+
+// ---- The extension's words for text consent, languages and best time (kept as one block). ----
+
+/**
+ * The best-time choice's name: "Best time tomorrow", or its day when the clinic is closed tomorrow.
+ * @param {string | null} day none for tomorrow; else the day in words ("Monday, December 7")
+ * @returns {string}
+ */
+export const bestTimeLabel = (day) => (day ? `Best time on ${day}` : "Best time tomorrow");
+
+/**
+ * What the best-time choice goes by, said under it.
+ * @param {number} dials the clinic's dials in the answer rates' period
+ * @param {number} days the period
+ * @param {boolean} enough whether they are enough to go by
+ * @returns {string}
+ */
+export const bestTimeBasis = (dials, days, enough) =>
+  enough
+    ? `The hour that day when this clinic's owners answer most (${dials} dials in the last ${days} days), within business hours and the owner's calling hours.`
+    : "Too few calls yet to know when this clinic's owners answer: the earliest time that day within business hours and the owner's calling hours.";
+
+/** What the owner agreed to (`consent.channels`), as the popup's confirmation says it. */
+export const CONSENT_CHANNEL = { call: "a call", text: "a text if the call goes unanswered" };
 
 /** What the best-time choice says about itself (`chosen.reason`). */
 const CHOSEN = {

@@ -1,8 +1,8 @@
 """IDEXX Neo consultation ``page-data`` -> a schedule request the vet reviews before sending.
 
-Mapping (seed design): client -> owner and phone, patient -> pet, first provider -> vet, clinic -> clinic,
-consultation -> discharge summary, notes and metadata. Everything the vet should look at is reported as a warning
-next to the field it concerns rather than failing the whole preview.
+Mapping (seed design): client -> owner, phone and the owner's language, patient -> pet, first provider -> vet,
+clinic -> clinic, consultation -> discharge summary, notes and metadata. Everything the vet should look at is
+reported as a warning next to the field it concerns rather than failing the whole preview.
 """
 
 from __future__ import annotations
@@ -13,6 +13,35 @@ from typing import Any
 from shared.models.idexx import IdexxDocument, IdexxPreview, PreviewWarning
 from shared.models.ids import CONSULTATION_ID_PATTERN
 from shared.models.phone import normalise_phone, phone_time_zones
+
+# The languages the calls can be placed in, as the clinic's agents are keyed (settings ``agents``): a US practice's
+# owners, so a language is its US variant whatever region the record names ("es-MX" is called in es-US).
+_LANGUAGE_OF_SUBTAG = {"en": "en-US", "eng": "en-US", "es": "es-US", "spa": "es-US"}
+_LANGUAGE_OF_NAME = {
+    "english": "en-US",
+    "american english": "en-US",
+    "inglés": "en-US",
+    "ingles": "en-US",
+    "spanish": "es-US",
+    "español": "es-US",
+    "espanol": "es-US",
+    "castellano": "es-US",
+}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+_SHOWN_AT_MOST = 40  # characters of an unknown language quoted back in its warning
+
+
+def owner_language(raw: str) -> str | None:
+    """The BCP 47 tag (``en-US``, ``es-US``) of a client record's language, given as a name ("Spanish",
+    "Español", "Spanish (Mexico)") or a code ("es", "es_MX", "spa"); None when it is none the calls speak."""
+    text = " ".join(raw.casefold().split())
+    name = text.split("(")[0].strip()  # "Spanish (Mexico)": the language, whatever the region
+    if name in _LANGUAGE_OF_NAME:
+        return _LANGUAGE_OF_NAME[name]
+    code = text.replace("_", "-")
+    if _LANGUAGE_CODE.fullmatch(code):
+        return _LANGUAGE_OF_SUBTAG.get(code.split("-")[0])
+    return None
 
 
 def preview_call_request(
@@ -54,6 +83,17 @@ def preview_call_request(
     request["ownerName"] = data.client.name
     if not data.client.name:
         warn("ownerName", "missing", "The consultation has no client name. Please enter the owner's name.")
+    spoken = data.client.preferred_language or data.client.language
+    if spoken:
+        request["language"] = owner_language(spoken)
+        if not request["language"]:
+            shown = spoken if len(spoken) <= _SHOWN_AT_MOST else f"{spoken[:_SHOWN_AT_MOST]}…"
+            warn(
+                "language",
+                "unknown_language",
+                f"The client's preferred language {shown!r} is not one the calls can be placed in; "
+                "the clinic's default language is used unless you pick another.",
+            )
 
     provider = data.providers[0] if data.providers else None
     request["vetName"] = provider.name if provider else None

@@ -44,6 +44,10 @@ class IdexxClient(_Loose):
     name: str | None = None
     phone: str | None = None
     email: str | None = None
+    # The owner's language as the client record keeps it: a name ("Spanish") or a code ("es", "es-MX"). Practice
+    # software names it either way; the preview reads ``preferredLanguage`` first.
+    preferred_language: str | None = Field(default=None, alias="preferredLanguage")
+    language: str | None = None
 
 
 class IdexxConsultation(_Loose):

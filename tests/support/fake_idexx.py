@@ -29,13 +29,18 @@ def page_data(
     phone: str | None = "+14155550100",
     summary: str | None = "Spay completed. Keep the incision dry; cone for 10 days; carprofen twice daily.",
     notes: str | None = "Post-op check in 10 days.",
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """A consultation's ``page-data`` document, in the shape the seed design shows."""
+    """A consultation's ``page-data`` document, in the shape the seed design shows; ``language`` is the client
+    record's preferred language ("Spanish", "es"), which the seed design's record does not show."""
+    client: dict[str, Any] = {"name": owner, "phone": phone, "email": "owner@example.com"}
+    if language is not None:
+        client["preferredLanguage"] = language
     return {
         "pageData": {
             "providers": [{"id": 1004, "name": "Dr. K Chaudhary", "userType": "Vet", "companyId": 7742}],
             "patient": {"name": pet, "species": "Canine", "breed": "Labrador Retriever"},
-            "client": {"name": owner, "phone": phone, "email": "owner@example.com"},
+            "client": client,
             "consultation": {
                 "id": consultation_id,
                 "reason": "Post-surgery follow-up",
