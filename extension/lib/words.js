@@ -134,7 +134,7 @@ export const NOTICE_EVENTS = [
   ["daily_digest", "The daily digest: yesterday's calls and the worklist"],
 ];
 
-// ---- The clinic dashboard's words for the text follow-up (kept as one block; the words for the best time and languages, below, serve both). ----
+// ---- The clinic dashboard's words for the text follow-up (one block; the best time's and languages' are below). ----
 
 /**
  * Where a text stands (the call's `text.status`).
