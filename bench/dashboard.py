@@ -5,7 +5,6 @@ an open, idle dashboard makes per minute (the page's clock run forward ten minut
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,6 @@ from playwright.sync_api import Page, expect, sync_playwright
 from infra.dashboard_site import built_dashboard
 from standins import dev_process
 from standins.seed_calls import seed_calls
-from standins.tokens import issue
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium"))
 CALLS = 1_000
@@ -26,10 +24,13 @@ def _gzip_bytes(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9))
 
 
-def _signed_in(page: Page, clinic: str) -> None:
-    session = {"method": "local", "idToken": issue(clinic, "admin"), "expiresAt": (time.time() + 3600) * 1000}
-    session |= {"username": "bench", "clinicId": clinic, "isAdmin": True}
-    page.add_init_script(f"localStorage.setItem('dcs.session', {json.dumps(json.dumps(session))})")
+def _signed_in(page: Page, web_url: str, clinic: str) -> None:
+    """Signed in as the clinic's admin through the local stack's sign-in page, as a user does (the session is kept in
+    the tab's sessionStorage, so later navigations of this page stay signed in)."""
+    page.goto(web_url + "/calls")
+    page.get_by_label("Clinic").fill(clinic)
+    page.get_by_role("button", name="Sign in as admin").click()
+    expect(page.locator("#who")).to_contain_text(f"clinic {clinic}")
 
 
 def dashboard_figures() -> None:
@@ -59,7 +60,7 @@ def dashboard_figures() -> None:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        _signed_in(page, "bench")
+        _signed_in(page, stack.web_url, "bench")
         page.goto(stack.web_url + "/overview")  # warm: the browser's cache holds the bundle, as on a second visit
         expect(page.locator(".cards")).to_be_visible(timeout=30_000)
 
@@ -88,7 +89,7 @@ def dashboard_figures() -> None:
             (f"/calls/{ids[0]}", "a call"),
         ):
             idle = context.new_page()
-            _signed_in(idle, "bench")
+            _signed_in(idle, stack.web_url, "bench")
             idle.clock.install()
             seen: list[str] = []
             idle.on("request", lambda request: seen.append(request.url))  # noqa: B023 - read before the next page
