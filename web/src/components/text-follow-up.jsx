@@ -3,8 +3,8 @@
 import { longWhen } from "../../../extension/lib/time.js";
 import { textReasonText } from "../../../extension/lib/words.js";
 import { conversationOf } from "../conversation.js";
+import { Row } from "./row.jsx";
 import { TextBadge } from "./text-badge.jsx";
-/** @import { ComponentChildren } from "preact" */
 /** @import { FullCall } from "../types.js" */
 
 /** @param {{call: FullCall, zone: string}} props */
@@ -48,16 +48,5 @@ export function TextFollowUp({ call, zone }) {
         </ol>
       )}
     </section>
-  );
-}
-
-/** @param {{label: string, children: ComponentChildren}} props */
-function Row({ label, children }) {
-  if (children === null || children === undefined || children === "" || children === false) return null;
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
   );
 }

@@ -13,11 +13,11 @@ import { EraseOwner } from "../components/erase-owner.jsx";
 import { Field, describedBy } from "../components/field.jsx";
 import { defaultLanguageOf } from "../components/language-tag.jsx";
 import { Notice } from "../components/notice.jsx";
+import { Row } from "../components/row.jsx";
 import { StatusBadge } from "../components/status-badge.jsx";
 import { TextBadge } from "../components/text-badge.jsx";
 import { TextFollowUp } from "../components/text-follow-up.jsx";
 import { useLoad, useNow } from "../hooks.js";
-/** @import { ComponentChildren } from "preact" */
 /** @import { ApiFailure, ApiResult, CallStatus } from "../../../extension/lib/api.js" */
 /** @import { Message } from "../components/notice.jsx" */
 /** @import { FullCall } from "../types.js" */
@@ -308,16 +308,6 @@ function When({ call, zone }) {
   );
 }
 
-/** @param {{label: string, children: ComponentChildren}} props */
-function Row({ label, children }) {
-  if (children === null || children === undefined || children === "" || children === false) return null;
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
-  );
-}
 
 /**
  * @param {{call: FullCall, zone: string, busy: boolean, onCancel: () => void,
