@@ -67,7 +67,11 @@ class TextSender:
         if not texts.text_allowed_now(settings, call.phone_number, now):
             at = texts.next_text_time(settings, call.phone_number, now)
             written = self._writer.apply(
-                call.clinic_id, call.call_id, lambda c: texts.moved(c, request.token, at, self._new_token()), now
+                call.clinic_id,
+                call.call_id,
+                lambda c: texts.moved(c, request.token, at, self._new_token()),
+                now,
+                known=call,
             )
             return TextSent(ExecutionResult.MOVED, written.after, "moved into the owner's hours")
         try:
@@ -75,7 +79,10 @@ class TextSender:
         except TextMisconfigured as error:
             logger.error("text cannot be sent", extra={"call_id": call.call_id, "error": str(error)})
             return self._close(call, request.token, TextStatus.FAILED, TextReason.NO_TEXT_AGENT, now)
-        claimed = self._writer.apply(call.clinic_id, call.call_id, lambda c: texts.claim(c, request.token, now), now)
+        # Written over the call just read: a write that lost a race reads it back, so no second read otherwise.
+        claimed = self._writer.apply(
+            call.clinic_id, call.call_id, lambda c: texts.claim(c, request.token, now), now, known=call
+        )
         if claimed.after is None:
             return TextSent(ExecutionResult.SKIPPED, claimed.before, "claimed by another delivery")
         try:
@@ -87,6 +94,7 @@ class TextSender:
                 call.call_id,
                 lambda c: texts.closed(c, None, TextStatus.FAILED, TextReason.RETELL_REFUSED),
                 now,
+                known=claimed.after,
             )
             return TextSent(ExecutionResult.TEXT_SKIPPED, failed.after, str(error))
         except RetellUnavailable as error:
@@ -100,7 +108,7 @@ class TextSender:
 
     def _close(self, call: Call, token: str, status: TextStatus, reason: TextReason, now: datetime) -> TextSent:
         written = self._writer.apply(
-            call.clinic_id, call.call_id, lambda c: texts.closed(c, token, status, reason), now
+            call.clinic_id, call.call_id, lambda c: texts.closed(c, token, status, reason), now, known=call
         )
         logger.info("text not sent", extra={"call_id": call.call_id, "reason": reason})
         return TextSent(ExecutionResult.TEXT_SKIPPED, written.after, reason)
